@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# A single-node Apache Kafka (KRaft, broker + controller) on loopback, for
+# development and the test suite. No Docker: the broker jars come from Maven
+# Central through mvn and are cached under infra/kafka/.cache.
+#
+#   bash infra/kafka/kafka.sh start   # resolve jars once, format, start, wait until ready
+#   bash infra/kafka/kafka.sh stop    # stop cleanly
+#   bash infra/kafka/kafka.sh status
+#
+# Options (environment):
+#   KAFKA_PORT        client port (default 19092; the controller uses KAFKA_PORT+1)
+#   KAFKA_RUN_DIR     where data, logs and the pid file live (default infra/kafka/.run)
+#   KAFKA_HEAP        JVM heap (default 512m)
+#   KAFKA_START_TIMEOUT seconds to wait for the broker (default 120)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+port="${KAFKA_PORT:-19092}"
+controller_port="$((port + 1))"
+run_dir="${KAFKA_RUN_DIR:-$here/.run}"
+heap="${KAFKA_HEAP:-512m}"
+timeout="${KAFKA_START_TIMEOUT:-120}"
+version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
+libs="$here/.cache/kafka-$version/libs"
+pid_file="$run_dir/kafka.pid"
+
+log() { echo "[kafka] $*" >&2; }
+
+resolve_jars() {
+  if [ -f "$libs/.complete" ]; then return; fi
+  command -v mvn >/dev/null || { log "mvn not found: install Maven (and Java 17+) to run the local broker"; exit 1; }
+  log "resolving Apache Kafka $version jars from Maven Central (once; cached in $libs)"
+  rm -rf "$libs"; mkdir -p "$libs"
+  mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$libs" >&2
+  touch "$libs/.complete"
+}
+
+is_running() {
+  [ -f "$pid_file" ] && kill -0 "$(cat "$pid_file")" 2>/dev/null
+}
+
+port_open() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
+}
+
+java_args=(-Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true
+  -Dkafka.logs.dir="$run_dir/logs" -Dlog4j2.configurationFile="$here/log4j2.xml"
+  -cp "$libs/*")
+
+write_config() {
+  mkdir -p "$run_dir/logs"
+  cat > "$run_dir/server.properties" <<PROPS
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@127.0.0.1:$controller_port
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=PLAINTEXT://127.0.0.1:$port
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+inter.broker.listener.name=PLAINTEXT
+log.dirs=$run_dir/data
+num.partitions=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=4
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+log.retention.hours=24
+PROPS
+}
+
+start() {
+  if is_running; then log "already running (pid $(cat "$pid_file")) on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return; fi
+  if port_open; then log "port $port is taken by another process; set KAFKA_PORT"; exit 1; fi
+  command -v java >/dev/null || { log "java not found: install Java 17+"; exit 1; }
+  resolve_jars
+  write_config
+  if [ ! -f "$run_dir/data/meta.properties" ]; then
+    log "formatting a fresh KRaft store in $run_dir/data"
+    cluster_id="$(java "${java_args[@]}" kafka.tools.StorageTool random-uuid)"
+    java "${java_args[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$run_dir/server.properties" >/dev/null
+  fi
+  log "starting broker on 127.0.0.1:$port"
+  nohup java "${java_args[@]}" kafka.Kafka "$run_dir/server.properties" > "$run_dir/logs/stdout.log" 2>&1 &
+  echo $! > "$pid_file"
+  local waited=0
+  until grep -q "Kafka Server started" "$run_dir/logs/server.log" 2>/dev/null && port_open; do
+    if ! is_running; then log "broker exited during start; last lines of its logs:"; tail -n 30 "$run_dir/logs/stdout.log" "$run_dir/logs/server.log" >&2 || true; exit 1; fi
+    if [ "$waited" -ge "$timeout" ]; then log "broker not ready after ${timeout}s"; stop; exit 1; fi
+    sleep 1; waited=$((waited + 1))
+  done
+  log "ready after ${waited}s (pid $(cat "$pid_file")); logs in $run_dir/logs"
+  echo "127.0.0.1:$port"
+}
+
+stop() {
+  if ! is_running; then log "not running"; rm -f "$pid_file"; return; fi
+  local pid; pid="$(cat "$pid_file")"
+  log "stopping broker (pid $pid)"
+  kill "$pid"
+  for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+  if kill -0 "$pid" 2>/dev/null; then log "still alive after 30s, killing"; kill -9 "$pid" || true; fi
+  rm -f "$pid_file"
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) if is_running; then echo "running on 127.0.0.1:$port (pid $(cat "$pid_file"))"; else echo "stopped"; exit 1; fi ;;
+  reset) stop; rm -rf "$run_dir"; log "removed $run_dir" ;;
+  *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
+esac

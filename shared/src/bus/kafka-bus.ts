@@ -1,0 +1,181 @@
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import type { Logger } from '../logger.js';
+import type { Clock } from '../clock.js';
+import { sleep } from '../clock.js';
+import type { Metrics } from '../metrics.js';
+import {
+  backoffMs,
+  errorMessage,
+  type Bus,
+  type BusMessage,
+  type ConsumerHealth,
+  type OutgoingMessage,
+  type SubscribeOptions,
+  type Subscription,
+} from './types.js';
+
+export interface KafkaBusOptions {
+  brokers: string[];
+  clientId: string;
+  partitions: number;
+  replicationFactor: number;
+  logger: Logger;
+  metrics: Metrics;
+  clock: Clock;
+}
+
+const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [KafkaLogLevel.ERROR]: 'error',
+  [KafkaLogLevel.WARN]: 'warn',
+  [KafkaLogLevel.INFO]: 'info',
+  [KafkaLogLevel.DEBUG]: 'debug',
+};
+
+/**
+ * The bus on Apache Kafka through kafkajs. Offsets are committed by hand, highest
+ * handled + 1 per partition, only after the handler resolved; a failing handler is
+ * retried with back-off (heartbeating meanwhile) so nothing past it is committed.
+ */
+export class KafkaBus implements Bus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private producer: Producer | null = null;
+  private producerReady: Promise<Producer> | null = null;
+  private readonly consumers = new Set<Consumer>();
+  private readonly stopping = new AbortController();
+
+  constructor(private readonly opts: KafkaBusOptions) {
+    const log = opts.logger.child({ component: 'kafkajs' });
+    this.kafka = new Kafka({
+      clientId: opts.clientId,
+      brokers: opts.brokers,
+      logLevel: KafkaLogLevel.WARN,
+      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+      logCreator:
+        () =>
+        ({ level, log: entry }: LogEntry) => {
+          const { message, ...rest } = entry;
+          log[pinoLevel[level] ?? 'info'](rest, message);
+        },
+    });
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = topics.filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        await admin.createTopics({
+          waitForLeaders: true,
+          topics: missing.map((topic) => ({
+            topic,
+            numPartitions: this.opts.partitions,
+            replicationFactor: this.opts.replicationFactor,
+          })),
+        });
+        this.opts.logger.info({ topics: missing, partitions: this.opts.partitions }, 'created Kafka topics');
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.producerReady ??= (async () => {
+      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+      await producer.connect();
+      this.producer = producer;
+      return producer;
+    })();
+    return this.producerReady;
+  }
+
+  async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const producer = await this.getProducer();
+    await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    const { logger, metrics, clock } = this.opts;
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: Math.max(options.maxWaitMs, 250),
+      allowAutoTopicCreation: false,
+    });
+    this.consumers.add(consumer);
+    const health: ConsumerHealth = {
+      group: options.group,
+      topic: options.topic,
+      busySince: null,
+      lastCommitAt: null,
+      failedAttempts: 0,
+      lastError: null,
+    };
+    const labels = { group: options.group, topic: options.topic };
+    await consumer.connect();
+    await consumer.subscribe({ topic: options.topic, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 2,
+      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+        const all = batch.messages;
+        for (let i = 0; i < all.length; i += options.maxBatch) {
+          if (!isRunning() || isStale()) return;
+          const chunk = all.slice(i, i + options.maxBatch);
+          const messages: BusMessage[] = chunk.map((m) => ({
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: m.offset,
+            key: m.key ? m.key.toString() : null,
+            value: m.value ?? Buffer.alloc(0),
+          }));
+          metrics.batchSize.observe(labels, messages.length);
+          metrics.batchFill.observe(labels, messages.length / options.maxBatch);
+          health.busySince ??= clock.now();
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await options.handler(messages);
+              break;
+            } catch (err) {
+              health.failedAttempts++;
+              health.lastError = errorMessage(err);
+              metrics.handlerRetries.inc(labels);
+              const wait = backoffMs(attempt);
+              logger.warn({ err: errorMessage(err), ...labels, partition: batch.partition, attempt, retryInMs: wait }, 'batch handler failed; will retry');
+              await sleep(wait, this.stopping.signal);
+              if (!isRunning() || isStale()) return;
+              await heartbeat().catch(() => undefined);
+            }
+          }
+          resolveOffset(chunk[chunk.length - 1]!.offset);
+          await commitOffsetsIfNecessary();
+          health.busySince = null;
+          health.lastCommitAt = clock.now();
+          await heartbeat();
+        }
+        const lag = Number(batch.offsetLagLow());
+        if (Number.isFinite(lag)) metrics.consumerLag.set({ ...labels, partition: String(batch.partition) }, Math.max(0, lag));
+      },
+    });
+    return {
+      health: () => ({ ...health }),
+      stop: async () => {
+        if (!this.consumers.delete(consumer)) return;
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.stopping.abort();
+    await Promise.all([...this.consumers].map((c) => c.disconnect()));
+    this.consumers.clear();
+    if (this.producer) await this.producer.disconnect();
+  }
+}

@@ -1,0 +1,66 @@
+/** What a producer hands the bus. Messages with the same key keep their order. */
+export interface OutgoingMessage {
+  key: string | null;
+  value: Buffer | string;
+}
+
+/** What a consumer receives: Kafka's coordinates, whichever bus carried it. */
+export interface BusMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: Buffer;
+}
+
+export type BatchHandler = (messages: BusMessage[]) => Promise<void>;
+
+export interface SubscribeOptions {
+  /** Consumer group: members of one group share the partitions, each group sees every message. */
+  group: string;
+  topic: string;
+  handler: BatchHandler;
+  /** Most messages handed to the handler at once. */
+  maxBatch: number;
+  /** How long to wait for a fuller batch when fewer than maxBatch are waiting. */
+  maxWaitMs: number;
+}
+
+export interface ConsumerHealth {
+  group: string;
+  topic: string;
+  /** When the batch now in the handler was first handed over (ms), or null when idle. */
+  busySince: number | null;
+  lastCommitAt: number | null;
+  failedAttempts: number;
+  lastError: string | null;
+}
+
+export interface Subscription {
+  health(): ConsumerHealth;
+  /** Stops taking batches, lets the one in flight finish (and commit), then leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one contract both transports keep: consumer groups, keyed ordering within a
+ * partition, at-least-once delivery (a batch is committed only after its handler
+ * resolves; a handler that throws gets the same batch again, after a back-off).
+ */
+export interface Bus {
+  readonly kind: 'memory' | 'kafka';
+  ensureTopics(topics: string[]): Promise<void>;
+  publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  close(): Promise<void>;
+}
+
+/** Exponential back-off with full jitter, capped; used for handler retries on both buses. */
+export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const bool = z.enum(['0', '1', 'true', 'false']).transform((v) => v === '1' || v === 'true');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a plain identifier (letters, digits, _)');
+
+/**
+ * Brand keyword lists: "acme=acme,acme mobile,@acmemobile;globex=globex,#globexcoffee".
+ * A mention matches a brand when its text contains one of the brand's keywords (case-insensitive).
+ */
+const brands = z.string().transform((raw, ctx) => {
+  const out: Record<string, string[]> = {};
+  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+    const [id, words] = part.split('=', 2).map((s) => s?.trim());
+    const keywords = (words ?? '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+    if (!id || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id) || keywords.length === 0) {
+      ctx.addIssue({ code: 'custom', message: `"${part}" is not brand=keyword,keyword (brand ids are lower-case)` });
+      return z.NEVER;
+    }
+    out[id] = keywords;
+  }
+  return out;
+});
+
+/** Every EARSHOT_* variable, with its default; docs/configuration.md documents each. */
+export const ConfigSchema = z.object({
+  EARSHOT_DATA_DIR: z.string().min(1).default('./data'),
+  EARSHOT_HOST: z.string().min(1).default('0.0.0.0'),
+  EARSHOT_PORT: int(0, 65535).default(8080),
+  EARSHOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  EARSHOT_KAFKA_BROKERS: z
+    .string()
+    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1))
+    .optional(),
+  EARSHOT_KAFKA_CLIENT_ID: z.string().min(1).default('earshot'),
+  EARSHOT_TOPIC_PARTITIONS: int(1, 1024).default(6),
+  EARSHOT_TOPIC_REPLICATION: int(1, 16).default(1),
+  EARSHOT_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),
+  EARSHOT_CLICKHOUSE_URL: z.url().optional(),
+  EARSHOT_CLICKHOUSE_USER: z.string().default('default'),
+  EARSHOT_CLICKHOUSE_PASSWORD: z.string().optional(),
+  EARSHOT_CLICKHOUSE_DATABASE: identifier.default('earshot'),
+  EARSHOT_BRANDS: brands.default({}),
+  EARSHOT_BATCH_SIZE: int(1, 100_000).default(2000),
+  EARSHOT_BATCH_WAIT_MS: int(0, 60_000).default(100),
+  EARSHOT_QUEUE_CAPACITY: int(100, 10_000_000).default(100_000),
+  EARSHOT_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  EARSHOT_STALL_SECONDS: int(5, 86_400).default(120),
+  EARSHOT_DEMO_SECONDS: z.coerce.number().min(0).max(86_400).default(90),
+  EARSHOT_DEMO_SEED: int(0, 2 ** 31 - 1).default(42),
+  EARSHOT_OFFLINE: bool.default(false),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses EARSHOT_* variables once; throws ConfigError naming each bad variable. Empty strings count as unset. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const relevant: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('EARSHOT_') && v !== undefined && v !== '') relevant[k] = v;
+  const parsed = ConfigSchema.safeParse(relevant);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(unknown)'), message: i.message })));
+  }
+  return parsed.data;
+}
+
+export function topicName(config: Pick<Config, 'EARSHOT_TOPIC_PREFIX'>, name: string): string {
+  return `${config.EARSHOT_TOPIC_PREFIX}${name}`;
+}

@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import express, { type Express, type Router, type ErrorRequestHandler } from 'express';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../logger.js';
+
+export interface HealthCheck {
+  name: string;
+  check(): { ok: boolean; detail?: unknown };
+}
+
+export interface HttpServerDeps {
+  routers: Router[];
+  registry: Registry;
+  health: HealthCheck[];
+  logger: Logger;
+}
+
+/** One express app per process: the routers of the services it runs, plus /healthz and /metrics. */
+export function createApp({ routers, registry, health, logger }: HttpServerDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    const checks = health.map((h) => ({ name: h.name, ...h.check() }));
+    const ok = checks.every((c) => c.ok);
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unhealthy', checks });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+  });
+  for (const r of routers) app.use(r);
+  app.use((req, res) => {
+    res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
+  });
+  const onError: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (status >= 500) logger.error({ err }, 'request failed');
+    res.status(status).json({ error: status >= 500 ? 'internal error' : String(err.message ?? err) });
+  };
+  app.use(onError);
+  return app;
+}
+
+export function listen(app: Express, host: string, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(server)));
+    server.once('error', reject);
+  });
+}
+
+export function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

@@ -1,0 +1,18 @@
+export * from './schemas.js';
+export * from './topics/index.js';
+export * from './config.js';
+export * from './logger.js';
+export * from './clock.js';
+export * from './metrics.js';
+export * from './bus/types.js';
+export { MemoryBus } from './bus/memory-bus.js';
+export { KafkaBus } from './bus/kafka-bus.js';
+export { createBus } from './bus/create-bus.js';
+export * from './store/client.js';
+export * from './store/migrate.js';
+export * from './store/rows.js';
+export * from './store/inserter.js';
+export * from './consumer/dead-letters.js';
+export * from './consumer/decode.js';
+export * from './http/server.js';
+export * from './service.js';

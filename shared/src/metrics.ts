@@ -1,0 +1,88 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The metrics every stream exports, on one registry passed to whoever needs it
+ * (no global registry, so tests and several services in one process each count their own).
+ */
+export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
+  const registry = new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'earshot_process_' });
+  const m = {
+    registry,
+    batchSize: new Histogram({
+      name: 'earshot_consumer_batch_size',
+      help: 'Messages per batch handed to a consumer stage',
+      labelNames: ['group', 'topic'],
+      buckets: [1, 10, 50, 100, 500, 1000, 2000, 5000, 10000],
+      registers: [registry],
+    }),
+    batchFill: new Histogram({
+      name: 'earshot_consumer_batch_fill_ratio',
+      help: 'Batch size divided by the configured maximum',
+      labelNames: ['group', 'topic'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1],
+      registers: [registry],
+    }),
+    rowWait: new Histogram({
+      name: 'earshot_row_wait_seconds',
+      help: 'Time from ingest to the row being stored',
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    writeLatency: new Histogram({
+      name: 'earshot_store_write_seconds',
+      help: 'ClickHouse insert latency per batch',
+      labelNames: ['table'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    rowsWritten: new Counter({ name: 'earshot_store_rows_written_total', help: 'Rows inserted', labelNames: ['table'], registers: [registry] }),
+    rowsDuplicate: new Counter({
+      name: 'earshot_store_rows_duplicate_total',
+      help: 'Redelivered rows recognised as already stored and skipped',
+      labelNames: ['table'],
+      registers: [registry],
+    }),
+    writeErrors: new Counter({
+      name: 'earshot_store_write_errors_total',
+      help: 'Failed insert attempts',
+      labelNames: ['table', 'retryable'],
+      registers: [registry],
+    }),
+    deadLetters: new Counter({
+      name: 'earshot_deadletter_total',
+      help: 'Messages sent to the dead-letter topic',
+      labelNames: ['origin', 'stage'],
+      registers: [registry],
+    }),
+    consumerLag: new Gauge({
+      name: 'earshot_consumer_lag',
+      help: 'Messages behind the end of the partition',
+      labelNames: ['group', 'topic', 'partition'],
+      registers: [registry],
+    }),
+    handlerRetries: new Counter({
+      name: 'earshot_consumer_handler_retries_total',
+      help: 'Batches retried after a failed handler (nothing is committed until it succeeds)',
+      labelNames: ['group', 'topic'],
+      registers: [registry],
+    }),
+    ingestAccepted: new Counter({ name: 'earshot_ingest_accepted_total', help: 'Mentions accepted by ingest', labelNames: ['via'], registers: [registry] }),
+    ingestRejected: new Counter({
+      name: 'earshot_ingest_rejected_total',
+      help: 'Mentions or requests rejected by ingest',
+      labelNames: ['via', 'reason'],
+      registers: [registry],
+    }),
+    ingestUnmatched: new Counter({ name: 'earshot_ingest_unmatched_total', help: 'Mentions that matched no brand and were dropped', labelNames: ['via'], registers: [registry] }),
+    classified: new Counter({ name: 'earshot_classifier_mentions_total', help: 'Mentions enriched', labelNames: ['model'], registers: [registry] }),
+    classifyLatency: new Histogram({
+      name: 'earshot_classifier_batch_seconds',
+      help: 'Classifier time per batch',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+  };
+  return m;
+}
+export type Metrics = ReturnType<typeof createMetrics>;

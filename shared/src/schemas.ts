@@ -1,0 +1,142 @@
+import { z } from 'zod';
+
+/** ISO 8601 timestamp with an explicit zone; kept as the string the producer sent. */
+const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time with a zone, e.g. 2026-11-23T10:00:00Z' });
+
+const count = z.number().int().nonnegative();
+
+export const AuthorSchema = z.object({
+  id: z.string().min(1).max(256),
+  handle: z.string().min(1).max(256),
+  name: z.string().max(512).optional(),
+  followers: count.optional(),
+});
+
+export const EngagementSchema = z.object({
+  likes: count.default(0),
+  shares: count.default(0),
+  replies: count.default(0),
+  views: count.default(0),
+});
+
+/** Size limits live here so every edge (HTTP, replay, topics) rejects the same things. */
+export const MAX_TEXT_CHARS = 20_000;
+
+export const MentionSchema = z.object({
+  id: z.string().min(1).max(256),
+  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case source name such as "twitter" or "trustpilot"'),
+  text: z.string().max(MAX_TEXT_CHARS, `text is longer than ${MAX_TEXT_CHARS} characters`),
+  created_at: isoDateTime,
+  author: AuthorSchema,
+  url: z.url().max(2048).optional(),
+  title: z.string().max(1024).optional(),
+  lang: z.string().min(2).max(16).optional(),
+  brands: z.array(z.string().min(1).max(64)).max(64).optional(),
+  engagement: EngagementSchema.optional(),
+  in_reply_to: z.string().max(256).optional(),
+  rating: z.number().int().min(1).max(5).optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type Mention = z.infer<typeof MentionSchema>;
+
+export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'] as const;
+export const INTENT_LABELS = ['complaint', 'question', 'praise', 'purchase_intent', 'churn_risk', 'feature_request', 'spam'] as const;
+export const JOURNEY_STAGES = ['awareness', 'consideration', 'purchase', 'service', 'loyalty'] as const;
+
+const probability = z.number().min(0).max(1);
+
+export const SentimentSchema = z.object({
+  label: z.enum(SENTIMENT_LABELS),
+  score: z.number().min(-1).max(1),
+  probs: z.object({ negative: probability, neutral: probability, positive: probability }),
+});
+export type Sentiment = z.infer<typeof SentimentSchema>;
+
+export const EnrichmentSchema = z.object({
+  sentiment: SentimentSchema,
+  intents: z.array(z.object({ label: z.enum(INTENT_LABELS), score: probability })),
+  /** Scores per emotion label (anger, joy, optimism, sadness, …); empty when the model has no emotion head. */
+  emotion: z.record(z.string(), probability),
+  /** Scores per toxicity label (offensive, hateful); empty when the model has no toxicity head. */
+  toxicity: z.record(z.string(), probability),
+  lang: z.string().min(1).max(16),
+  journey_stage: z.enum(JOURNEY_STAGES).nullable(),
+  model: z.object({ name: z.string().min(1), version: z.string().min(1) }),
+});
+export type Enrichment = z.infer<typeof EnrichmentSchema>;
+
+export const EnrichedMentionSchema = MentionSchema.extend({
+  ...EnrichmentSchema.shape,
+  brands: z.array(z.string()),
+  /** When ingest accepted the mention (ISO 8601); used for end-to-end latency. */
+  ingested_at: isoDateTime,
+  enriched_at: isoDateTime,
+});
+export type EnrichedMention = z.infer<typeof EnrichedMentionSchema>;
+
+/** A raw mention as it travels on the raw topic: brands resolved, ingest time stamped. */
+export const RawMentionMessageSchema = MentionSchema.extend({
+  brands: z.array(z.string()),
+  ingested_at: isoDateTime,
+});
+export type RawMentionMessage = z.infer<typeof RawMentionMessageSchema>;
+
+export const CAMPAIGN_EVENT_KINDS = ['campaign', 'pr', 'launch', 'incident', 'outage', 'other'] as const;
+
+export const CampaignEventSchema = z.object({
+  id: z.string().min(1).max(256),
+  brand: z.string().min(1).max(64),
+  kind: z.enum(CAMPAIGN_EVENT_KINDS),
+  title: z.string().min(1).max(512),
+  description: z.string().max(10_000).optional(),
+  starts_at: isoDateTime,
+  ends_at: isoDateTime.optional(),
+  channels: z.array(z.string()).optional(),
+  url: z.url().optional(),
+  metadata: z.record(z.string(), z.unknown()).optional(),
+});
+export type CampaignEvent = z.infer<typeof CampaignEventSchema>;
+
+export const ALERT_KINDS = ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'care'] as const;
+
+export const AlertSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(ALERT_KINDS),
+  brand: z.string(),
+  status: z.enum(['open', 'updated', 'resolved']),
+  severity: z.enum(['info', 'warning', 'critical']),
+  window_start: isoDateTime,
+  window_end: isoDateTime,
+  observed: z.number(),
+  expected: z.number(),
+  band: z.tuple([z.number(), z.number()]),
+  score: probability,
+  source: z.string().optional(),
+  intent: z.string().optional(),
+  summary: z.string(),
+  sample_mentions: z.array(z.object({ source: z.string(), id: z.string(), url: z.string().optional() })),
+  opened_at: isoDateTime,
+  updated_at: isoDateTime,
+  resolved_at: isoDateTime.optional(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const DeadLetterSchema = z.object({
+  /** Topic (or edge, e.g. "http:/v1/mentions", "replay:FILE") the bad input came from. */
+  origin: z.string(),
+  stage: z.string(),
+  reason: z.string(),
+  key: z.string().nullable(),
+  /** The offending payload as UTF-8 text (invalid bytes replaced), cut to a bounded length. */
+  payload: z.string(),
+  payload_bytes: z.number().int().nonnegative(),
+  at: isoDateTime,
+});
+export type DeadLetter = z.infer<typeof DeadLetterSchema>;
+
+/** One line per problem, "path: message", for humans and for dead-letter reasons. */
+export function describeZodError(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .join('; ');
+}

@@ -1,0 +1,48 @@
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { Config } from '../config.js';
+
+export type { ClickHouseClient };
+type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
+
+export interface Store {
+  client: ClickHouseClient;
+  /** 'server' over HTTP, or 'chdb' in-process under the data directory. */
+  kind: 'server' | 'chdb';
+  database: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A ClickHouse client on the configured database: a ClickHouse server when
+ * EARSHOT_CLICKHOUSE_URL is set, otherwise chDB (ClickHouse's engine in-process)
+ * under EARSHOT_DATA_DIR/clickhouse. Callers see the same @clickhouse/client API
+ * and run the same SQL on both.
+ */
+export async function openStore(config: Config): Promise<Store> {
+  const database = config.EARSHOT_CLICKHOUSE_DATABASE;
+  if (config.EARSHOT_CLICKHOUSE_URL) {
+    const auth = { url: config.EARSHOT_CLICKHOUSE_URL, username: config.EARSHOT_CLICKHOUSE_USER, password: config.EARSHOT_CLICKHOUSE_PASSWORD ?? '' };
+    const bootstrap = createClient(auth);
+    try {
+      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    } finally {
+      await bootstrap.close();
+    }
+    const client = createClient({ ...auth, database, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+    return { client, kind: 'server', database, close: () => client.close() };
+  }
+  // chDB loads a 500 MB native library: import it only when the embedded store is used.
+  const { createChdbConnection } = await import('chdb/connection');
+  const path = resolve(config.EARSHOT_DATA_DIR, 'clickhouse');
+  mkdirSync(path, { recursive: true });
+  // chdb types the connection against @clickhouse/client-common, which the client now bundles:
+  // same shape, different declaration files, hence the cast.
+  const connection = createChdbConnection({ path }) as unknown as ChdbAsClientConnection;
+  const client = createClient({ connection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+  // chDB ignores the client's `database` option; USE sticks for the whole session instead.
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  await client.command({ query: `USE ${database}` });
+  return { client, kind: 'chdb', database, close: () => client.close() };
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import type { CampaignEvent, DeadLetter, EnrichedMention } from '../schemas.js';
+
+/** ClickHouse DateTime64(3) text in UTC, which every ClickHouse parses without best-effort mode. */
+export function toClickHouseTime(iso: string | number | Date): string {
+  return new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
+}
+
+const chTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
+const u64 = z.number().int().nonnegative();
+const f32 = z.number();
+
+/** One row of `mentions`; a test checks these keys and the table's columns agree. */
+export const MentionRowSchema = z.object({
+  source: z.string(),
+  id: z.string(),
+  created_at: chTime,
+  ingested_at: chTime,
+  enriched_at: chTime,
+  text: z.string(),
+  title: z.string(),
+  url: z.string(),
+  lang: z.string(),
+  brands: z.array(z.string()),
+  author_id: z.string(),
+  author_handle: z.string(),
+  author_name: z.string(),
+  author_followers: u64,
+  likes: u64,
+  shares: u64,
+  replies: u64,
+  views: u64,
+  in_reply_to: z.string(),
+  rating: z.number().int().min(1).max(5).nullable(),
+  metadata: z.string(),
+  sentiment_label: z.string(),
+  sentiment_score: f32,
+  p_negative: f32,
+  p_neutral: f32,
+  p_positive: f32,
+  intents: z.array(z.string()),
+  intent_scores: z.array(f32),
+  emotion: z.record(z.string(), f32),
+  toxicity: z.record(z.string(), f32),
+  journey_stage: z.string(),
+  model_name: z.string(),
+  model_version: z.string(),
+});
+export type MentionRow = z.infer<typeof MentionRowSchema>;
+
+export function mentionToRow(m: EnrichedMention): MentionRow {
+  return {
+    source: m.source,
+    id: m.id,
+    created_at: toClickHouseTime(m.created_at),
+    ingested_at: toClickHouseTime(m.ingested_at),
+    enriched_at: toClickHouseTime(m.enriched_at),
+    text: m.text,
+    title: m.title ?? '',
+    url: m.url ?? '',
+    lang: m.lang,
+    brands: m.brands,
+    author_id: m.author.id,
+    author_handle: m.author.handle,
+    author_name: m.author.name ?? '',
+    author_followers: m.author.followers ?? 0,
+    likes: m.engagement?.likes ?? 0,
+    shares: m.engagement?.shares ?? 0,
+    replies: m.engagement?.replies ?? 0,
+    views: m.engagement?.views ?? 0,
+    in_reply_to: m.in_reply_to ?? '',
+    rating: m.rating ?? null,
+    metadata: m.metadata ? JSON.stringify(m.metadata) : '',
+    sentiment_label: m.sentiment.label,
+    sentiment_score: m.sentiment.score,
+    p_negative: m.sentiment.probs.negative,
+    p_neutral: m.sentiment.probs.neutral,
+    p_positive: m.sentiment.probs.positive,
+    intents: m.intents.map((i) => i.label),
+    intent_scores: m.intents.map((i) => i.score),
+    emotion: m.emotion,
+    toxicity: m.toxicity,
+    journey_stage: m.journey_stage ?? '',
+    model_name: m.model.name,
+    model_version: m.model.version,
+  };
+}
+
+export const CampaignEventRowSchema = z.object({
+  brand: z.string(),
+  id: z.string(),
+  kind: z.string(),
+  title: z.string(),
+  description: z.string(),
+  starts_at: chTime,
+  ends_at: chTime.nullable(),
+  channels: z.array(z.string()),
+  url: z.string(),
+  metadata: z.string(),
+});
+export type CampaignEventRow = z.infer<typeof CampaignEventRowSchema>;
+
+export function eventToRow(e: CampaignEvent): CampaignEventRow {
+  return {
+    brand: e.brand,
+    id: e.id,
+    kind: e.kind,
+    title: e.title,
+    description: e.description ?? '',
+    starts_at: toClickHouseTime(e.starts_at),
+    ends_at: e.ends_at ? toClickHouseTime(e.ends_at) : null,
+    channels: e.channels ?? [],
+    url: e.url ?? '',
+    metadata: e.metadata ? JSON.stringify(e.metadata) : '',
+  };
+}
+
+export const DeadLetterRowSchema = z.object({
+  at: chTime,
+  origin: z.string(),
+  stage: z.string(),
+  reason: z.string(),
+  key: z.string(),
+  payload: z.string(),
+  payload_bytes: u64,
+});
+export type DeadLetterRow = z.infer<typeof DeadLetterRowSchema>;
+
+export function deadLetterToRow(d: DeadLetter): DeadLetterRow {
+  return { ...d, at: toClickHouseTime(d.at), key: d.key ?? '' };
+}

@@ -1,0 +1,18 @@
+import type { z } from 'zod';
+
+/** A Kafka topic's contract: its name, the schema of its values and how messages are keyed. */
+export interface Topic<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly schema: S;
+  readonly key: (value: z.infer<S>) => string;
+  readonly examples: readonly z.input<S>[];
+}
+
+export function defineTopic<S extends z.ZodType>(topic: Topic<S>): Topic<S> {
+  return topic;
+}
+
+/** The key that keeps every version of one mention on one partition, in order. */
+export function mentionKey(m: { source: string; id: string }): string {
+  return `${m.source}:${m.id}`;
+}
