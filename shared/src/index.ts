@@ -8,6 +8,7 @@ export * from './bus/types.js';
 export { MemoryBus } from './bus/memory-bus.js';
 export { KafkaBus } from './bus/kafka-bus.js';
 export { createBus } from './bus/create-bus.js';
+export { consumerHealth } from './bus/health.js';
 export * from './store/client.js';
 export * from './store/migrate.js';
 export * from './store/rows.js';

@@ -246,6 +246,28 @@ export class MemoryBus implements Bus {
     }
   }
 
+  /** True when every subscribed group has committed everything published so far. */
+  isIdle(): boolean {
+    for (const t of this.topics.values())
+      for (const g of t.groups.values()) if (t.partitions.some((part, p) => g.committed[p]! < part.end)) return false;
+    return true;
+  }
+
+  /**
+   * Resolves once every subscribed group has caught up (checked over two polls, so work
+   * that a handler publishes on to the next topic counts too), or when the time is up.
+   */
+  async whenIdle(timeoutMs = 60_000, pollMs = 20): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let quietPolls = 0;
+    while (Date.now() < deadline) {
+      quietPolls = this.isIdle() ? quietPolls + 1 : 0;
+      if (quietPolls >= 2) return true;
+      await sleep(pollMs);
+    }
+    return false;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.stopAll.abort();

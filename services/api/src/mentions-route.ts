@@ -1,0 +1,108 @@
+import { Router } from 'express';
+import { toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
+import { MentionsQuerySchema, definedOnly, parseQuery } from './query-params.js';
+
+interface MentionRecord {
+  source: string;
+  id: string;
+  created_at: string;
+  ingested_at: string;
+  text: string;
+  title: string;
+  url: string;
+  lang: string;
+  brands: string[];
+  author_id: string;
+  author_handle: string;
+  author_name: string;
+  author_followers: string | number;
+  likes: string | number;
+  shares: string | number;
+  replies: string | number;
+  views: string | number;
+  in_reply_to: string;
+  rating: number | null;
+  sentiment_label: string;
+  sentiment_score: number;
+  p_negative: number;
+  p_neutral: number;
+  p_positive: number;
+  intents: string[];
+  intent_scores: number[];
+  emotion: Record<string, number>;
+  toxicity: Record<string, number>;
+  journey_stage: string;
+  model_name: string;
+  model_version: string;
+}
+
+const iso = (chTime: string) => `${chTime.replace(' ', 'T')}Z`;
+const round = (n: number) => Math.round(n * 10_000) / 10_000;
+
+/** The public shape of a stored mention: the raw fields plus its enrichment. */
+export function toApiMention(r: MentionRecord) {
+  return {
+    id: r.id,
+    source: r.source,
+    text: r.text,
+    ...(r.title ? { title: r.title } : {}),
+    ...(r.url ? { url: r.url } : {}),
+    created_at: iso(r.created_at),
+    ingested_at: iso(r.ingested_at),
+    author: { id: r.author_id, handle: r.author_handle, ...(r.author_name ? { name: r.author_name } : {}), followers: Number(r.author_followers) },
+    brands: r.brands,
+    engagement: { likes: Number(r.likes), shares: Number(r.shares), replies: Number(r.replies), views: Number(r.views) },
+    ...(r.in_reply_to ? { in_reply_to: r.in_reply_to } : {}),
+    ...(r.rating !== null ? { rating: r.rating } : {}),
+    lang: r.lang,
+    sentiment: {
+      label: r.sentiment_label,
+      score: round(r.sentiment_score),
+      probs: { negative: round(r.p_negative), neutral: round(r.p_neutral), positive: round(r.p_positive) },
+    },
+    intents: r.intents.map((label, i) => ({ label, score: round(r.intent_scores[i] ?? 0) })),
+    emotion: r.emotion,
+    toxicity: r.toxicity,
+    journey_stage: r.journey_stage || null,
+    model: { name: r.model_name, version: r.model_version },
+  };
+}
+
+/** GET /v1/mentions: newest first, filtered by brand, source, sentiment and event-time range. */
+export function createMentionsRouter(deps: { client: ClickHouseClient }): Router {
+  const router = Router();
+  router.get('/v1/mentions', async (req, res, next) => {
+    try {
+      const q = parseQuery(MentionsQuerySchema, req.query);
+      // Conditions are fixed SQL; only the values travel, as query parameters.
+      const where = [
+        q.brand && 'has(brands, {brand:String})',
+        q.source && 'source = {source:String}',
+        q.sentiment && 'sentiment_label = {sentiment:String}',
+        q.from && 'created_at >= {from:DateTime64(3)}',
+        q.to && 'created_at < {to:DateTime64(3)}',
+      ].filter(Boolean);
+      const result = await deps.client.query({
+        query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL
+                ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                ORDER BY created_at DESC, source, id
+                LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
+        query_params: definedOnly({
+          brand: q.brand,
+          source: q.source,
+          sentiment: q.sentiment,
+          from: q.from && toClickHouseTime(q.from),
+          to: q.to && toClickHouseTime(q.to),
+          limit: q.limit,
+          offset: q.offset,
+        }),
+        format: 'JSONEachRow',
+      });
+      const rows = await result.json<MentionRecord>();
+      res.json({ items: rows.map(toApiMention), count: rows.length, limit: q.limit, offset: q.offset });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

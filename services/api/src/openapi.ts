@@ -1,0 +1,57 @@
+import { Router } from 'express';
+
+/** A hand-kept OpenAPI 3.1 description of the HTTP contract (see ARCHITECTURE's contracts). */
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: { title: 'Earshot API', version: '1', description: 'Social listening and sentiment stream processor' },
+  paths: {
+    '/v1/mentions': {
+      post: {
+        summary: 'Ingest mentions: a JSON array (or one object) or NDJSON, one mention a line',
+        requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
+        responses: {
+          '202': { description: 'Accepted; body lists each rejected item with index, id and reason: {accepted, rejected[]}' },
+          '400': { description: 'The body as a whole is unreadable (empty, not JSON)' },
+          '413': { description: 'Body larger than EARSHOT_MAX_BODY_BYTES' },
+        },
+      },
+      get: {
+        summary: 'Stored, enriched mentions, newest first',
+        parameters: [
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'sentiment', in: 'query', schema: { enum: ['negative', 'neutral', 'positive'] } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at at or after' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at before' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 100 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
+        ],
+        responses: { '200': { description: '{items[], count, limit, offset}' }, '400': { description: 'Invalid filter, with the reason' } },
+      },
+    },
+    '/v1/stats/sentiment': {
+      get: {
+        summary: 'Per-interval counts, label counts, mean score and net sentiment for one brand',
+        parameters: [
+          { name: 'brand', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: 7 days before `to`' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
+          { name: 'interval', in: 'query', schema: { type: 'string', default: '1h' }, description: '5m, 1h, 1d or seconds (at least 1m)' },
+        ],
+        responses: { '200': { description: '{brand, from, to, interval_seconds, total, buckets[]}' }, '400': { description: 'Invalid query' } },
+      },
+    },
+    '/healthz': { get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } } },
+    '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
+    '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
+  },
+} as const;
+
+export function createOpenApiRouter(): Router {
+  const router = Router();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+  return router;
+}

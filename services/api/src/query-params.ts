@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
+
+const time = z
+  .string()
+  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time, e.g. 2026-11-20T00:00:00Z')
+  .transform((s) => new Date(s));
+
+export const MentionsQuerySchema = z.object({
+  brand: z.string().min(1).max(64).optional(),
+  source: z.string().min(1).max(64).optional(),
+  sentiment: z.enum(SENTIMENT_LABELS).optional(),
+  from: time.optional(),
+  to: time.optional(),
+  limit: z.coerce.number().int().min(1).max(5000).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+const INTERVAL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+
+/** "90s", "5m", "1h", "1d" or plain seconds. */
+export const intervalSeconds = z
+  .string()
+  .regex(/^\d+[smhd]?$/, 'must look like 5m, 1h, 1d or a number of seconds')
+  .transform((s) => {
+    const unit = /[smhd]$/.test(s) ? s.slice(-1) : 's';
+    return Number.parseInt(s, 10) * INTERVAL_UNITS[unit]!;
+  })
+  .pipe(z.number().int().min(60, 'must be at least 1m').max(31 * 86400, 'must be at most 31d'));
+
+export const SentimentStatsQuerySchema = z.object({
+  brand: z.string().min(1).max(64),
+  source: z.string().min(1).max(64).optional(),
+  from: time.optional(),
+  to: time.optional(),
+  interval: intervalSeconds.default(3600),
+});
+
+export class QueryError extends Error {
+  readonly status = 400;
+}
+
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new QueryError(`invalid query: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Query parameters for ClickHouse, leaving out filters that were not given. */
+export function definedOnly(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
+}

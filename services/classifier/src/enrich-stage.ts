@@ -1,0 +1,37 @@
+import {
+  RawMentionMessageSchema,
+  decodeBatch,
+  mentionsEnrichedTopic,
+  type BusMessage,
+  type Bus,
+  type Clock,
+  type DeadLetters,
+  type EnrichedMention,
+  type Metrics,
+} from '@earshot/shared';
+import type { MentionClassifier } from './classifier.js';
+
+/** decode → classify → publish enriched; the bus commits the batch only after this resolves. */
+export function createEnrichHandler(deps: {
+  classifier: MentionClassifier;
+  bus: Bus;
+  clock: Clock;
+  metrics: Metrics;
+  deadLetters: DeadLetters;
+  enrichedTopic: string;
+}) {
+  return async (messages: BusMessage[]): Promise<void> => {
+    const decoded = await decodeBatch(messages, RawMentionMessageSchema, deps.deadLetters, 'classifier.decode');
+    if (decoded.length === 0) return;
+    const end = deps.metrics.classifyLatency.startTimer();
+    const enrichments = await deps.classifier.classify(decoded.map((d) => d.value));
+    end();
+    const enrichedAt = new Date(deps.clock.now()).toISOString();
+    const enriched: EnrichedMention[] = decoded.map((d, i) => ({ ...d.value, ...enrichments[i]!, enriched_at: enrichedAt }));
+    deps.metrics.classified.inc({ model: deps.classifier.model.name }, enriched.length);
+    await deps.bus.publish(
+      deps.enrichedTopic,
+      enriched.map((m) => ({ key: mentionsEnrichedTopic.key(m), value: JSON.stringify(m) })),
+    );
+  };
+}

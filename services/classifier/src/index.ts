@@ -1,0 +1,50 @@
+import {
+  DeadLetters,
+  consumerHealth,
+  deadLetterTopic,
+  mentionsEnrichedTopic,
+  mentionsRawTopic,
+  topicName,
+  type Deps,
+  type Service,
+  type Subscription,
+} from '@earshot/shared';
+import type { MentionClassifier } from './classifier.js';
+import { VaderClassifier } from './vader-classifier.js';
+import { createEnrichHandler } from './enrich-stage.js';
+
+export type { MentionClassifier } from './classifier.js';
+export { VaderClassifier } from './vader-classifier.js';
+export { createEnrichHandler } from './enrich-stage.js';
+
+export const CLASSIFIER_GROUP = 'earshot-classifier';
+
+/** The classifier service: raw mentions in, enriched mentions out, one consumer group. */
+export function createClassifierService(deps: Deps, classifier: MentionClassifier = new VaderClassifier()): Service {
+  const { config, bus, clock, metrics, logger } = deps;
+  const deadLetters = new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
+  let subscription: Subscription | null = null;
+  return {
+    name: 'classifier',
+    health: [
+      {
+        name: 'classifier.consumer',
+        check: () => consumerHealth(subscription, clock.now(), config.EARSHOT_STALL_SECONDS),
+      },
+    ],
+    async start() {
+      subscription = await bus.subscribe({
+        group: topicName(config, CLASSIFIER_GROUP),
+        topic: topicName(config, mentionsRawTopic.name),
+        maxBatch: config.EARSHOT_BATCH_SIZE,
+        maxWaitMs: config.EARSHOT_BATCH_WAIT_MS,
+        handler: createEnrichHandler({ classifier, bus, clock, metrics, deadLetters, enrichedTopic: topicName(config, mentionsEnrichedTopic.name) }),
+      });
+      logger.info({ model: classifier.model }, 'classifier consuming raw mentions');
+    },
+    async stop() {
+      await subscription?.stop();
+      await classifier.close();
+    },
+  };
+}

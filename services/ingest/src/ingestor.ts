@@ -1,0 +1,69 @@
+import {
+  MentionSchema,
+  describeZodError,
+  mentionsRawTopic,
+  type Bus,
+  type Clock,
+  type Metrics,
+  type RawMentionMessage,
+} from '@earshot/shared';
+import type { BrandMatcher } from './brand-matcher.js';
+import type { BodyItem, RejectionCategory } from './parse-body.js';
+
+export interface Rejection {
+  index: number;
+  id?: string;
+  reason: string;
+  category: RejectionCategory;
+}
+
+export interface IngestResult {
+  accepted: number;
+  rejected: Rejection[];
+}
+
+/**
+ * Validates candidate mentions, resolves their brands, stamps the ingest time and
+ * publishes the good ones to the raw topic; every other item comes back with its reason.
+ * Shared by the webhook and file replay so both accept exactly the same things.
+ */
+export class Ingestor {
+  constructor(
+    private readonly deps: { bus: Bus; clock: Clock; metrics: Metrics; matchBrands: BrandMatcher; rawTopic: string },
+  ) {}
+
+  async ingest(items: BodyItem[], via: string): Promise<IngestResult> {
+    const { metrics, clock, matchBrands } = this.deps;
+    const rejected: Rejection[] = [];
+    const good: RawMentionMessage[] = [];
+    const ingestedAt = new Date(clock.now()).toISOString();
+    for (const item of items) {
+      if ('error' in item) {
+        rejected.push({ index: item.index, reason: item.error, category: item.category });
+        continue;
+      }
+      const parsed = MentionSchema.safeParse(item.value);
+      if (!parsed.success) {
+        const id = (item.value as { id?: unknown } | null)?.id;
+        rejected.push({ index: item.index, ...(typeof id === 'string' ? { id } : {}), reason: describeZodError(parsed.error), category: 'schema' });
+        continue;
+      }
+      const brands = matchBrands(parsed.data);
+      if (brands === null) {
+        rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS)', category: 'unmatched' });
+        metrics.ingestUnmatched.inc({ via });
+        continue;
+      }
+      good.push({ ...parsed.data, brands, ingested_at: ingestedAt });
+    }
+    for (const r of rejected) if (r.category !== 'unmatched') metrics.ingestRejected.inc({ via, reason: r.category });
+    if (good.length > 0) {
+      await this.deps.bus.publish(
+        this.deps.rawTopic,
+        good.map((m) => ({ key: mentionsRawTopic.key(m), value: JSON.stringify(m) })),
+      );
+      metrics.ingestAccepted.inc({ via }, good.length);
+    }
+    return { accepted: good.length, rejected };
+  }
+}

@@ -1,0 +1,74 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { DeadLetters } from '@earshot/shared';
+import type { Ingestor } from './ingestor.js';
+import { parseMentionsBody } from './parse-body.js';
+
+export interface ReplayProgress {
+  lines: number;
+  accepted: number;
+  rejected: number;
+  bytesRead: number;
+  totalBytes: number;
+}
+
+/** Reads a JSONL file in chunks of whole lines, without decoding lines it has not reached yet. */
+async function* lineChunks(path: string, linesPerChunk: number): AsyncGenerator<{ buffer: Buffer; bytes: number }> {
+  let carry: Buffer = Buffer.alloc(0);
+  let pending: Buffer[] = [];
+  let pendingLines = 0;
+  let bytes = 0;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    let data: Buffer = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    let lastNewline = data.lastIndexOf(0x0a);
+    if (lastNewline === -1) {
+      carry = data;
+      continue;
+    }
+    carry = data.subarray(lastNewline + 1);
+    data = data.subarray(0, lastNewline + 1);
+    pending.push(data);
+    for (let i = data.indexOf(0x0a); i !== -1; i = data.indexOf(0x0a, i + 1)) pendingLines++;
+    if (pendingLines >= linesPerChunk) {
+      yield { buffer: Buffer.concat(pending), bytes };
+      pending = [];
+      pendingLines = 0;
+    }
+  }
+  if (carry.length) pending.push(carry);
+  if (pending.length) yield { buffer: Buffer.concat(pending), bytes };
+}
+
+/**
+ * Replays a JSONL file of mentions through the same validation as the webhook. Lines
+ * that cannot be used go to the dead-letter topic with their reason; the rest are published.
+ */
+export async function replayFile(
+  path: string,
+  deps: { ingestor: Ingestor; deadLetters: DeadLetters; onProgress?: (p: ReplayProgress) => void; linesPerChunk?: number },
+): Promise<ReplayProgress> {
+  const totalBytes = (await stat(path)).size;
+  const progress: ReplayProgress = { lines: 0, accepted: 0, rejected: 0, bytesRead: 0, totalBytes };
+  for await (const { buffer, bytes } of lineChunks(path, deps.linesPerChunk ?? 2000)) {
+    const items = parseMentionsBody(buffer, 'application/x-ndjson');
+    const lines = buffer.toString('latin1').split('\n');
+    const result = await deps.ingestor.ingest(items, 'replay');
+    const nonEmpty = lines.filter((l) => l.trim() !== '');
+    await deps.deadLetters.send(
+      result.rejected.map((r) => ({
+        origin: `replay:${path}`,
+        stage: 'ingest.replay',
+        reason: `record ${progress.lines + r.index + 1}: ${r.reason}`,
+        key: r.id ?? null,
+        payload: Buffer.from(nonEmpty[r.index] ?? '', 'latin1'),
+      })),
+    );
+    progress.lines += items.length;
+    progress.accepted += result.accepted;
+    progress.rejected += result.rejected.length;
+    progress.bytesRead = bytes;
+    deps.onProgress?.({ ...progress });
+  }
+  return progress;
+}

@@ -1,0 +1,80 @@
+import {
+  CampaignEventRowSchema,
+  DeadLetterRowSchema,
+  DeadLetters,
+  MentionRowSchema,
+  TableInserter,
+  consumerHealth,
+  deadLetterTopic,
+  eventsTopic,
+  mentionsEnrichedTopic,
+  requireStore,
+  topicName,
+  type Deps,
+  type Service,
+  type Subscription,
+} from '@earshot/shared';
+import { createMentionWriteHandler, type StoredListener } from './mention-writer.js';
+import { createDeadLetterWriteHandler, createEventWriteHandler } from './simple-writers.js';
+
+export { existingMentionKeys } from './existing-keys.js';
+export type { StoredListener } from './mention-writer.js';
+
+export const WRITER_GROUP = 'earshot-writer';
+
+/**
+ * The writer: enriched mentions, campaign events and dead letters into ClickHouse,
+ * batched, idempotent, committing only what ClickHouse acknowledged.
+ */
+export function createWriterService(deps: Deps, options: { onStored?: StoredListener } = {}): Service {
+  const { config, bus, clock, metrics, logger } = deps;
+  const { client } = requireStore(deps, 'writer');
+  const deadLetters = new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
+  const onRejectedRow = (table: string) => async (row: unknown, reason: string) =>
+    deadLetters.send([{ origin: `clickhouse:${table}`, stage: 'writer.insert', reason, payload: JSON.stringify(row) }]);
+  const mentions = new TableInserter(client, 'mentions', MentionRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('mentions') });
+  const events = new TableInserter(client, 'campaign_events', CampaignEventRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('campaign_events') });
+  const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics });
+
+  const subscriptions: Subscription[] = [];
+  // One group per topic: kafkajs assigns partitions as if every member of a group
+  // subscribed to the same topics, so mixing topics in one group misassigns them.
+  const group = (stream: string) => topicName(config, `${WRITER_GROUP}.${stream}`);
+  const batching = { maxBatch: config.EARSHOT_BATCH_SIZE, maxWaitMs: config.EARSHOT_BATCH_WAIT_MS };
+  return {
+    name: 'writer',
+    health: ['mentions', 'events', 'dead_letters'].map((name, i) => ({
+      name: `writer.${name}.consumer`,
+      check: () => consumerHealth(subscriptions[i] ?? null, clock.now(), config.EARSHOT_STALL_SECONDS),
+    })),
+    async start() {
+      subscriptions.push(
+        await bus.subscribe({
+          group: group('mentions'),
+          topic: topicName(config, mentionsEnrichedTopic.name),
+          ...batching,
+          handler: createMentionWriteHandler({ client, inserter: mentions, deadLetters, metrics, clock, onStored: options.onStored }),
+        }),
+        await bus.subscribe({
+          group: group('events'),
+          topic: topicName(config, eventsTopic.name),
+          ...batching,
+          handler: createEventWriteHandler({ inserter: events, deadLetters }),
+        }),
+        await bus.subscribe({
+          group: group('dead_letters'),
+          topic: topicName(config, deadLetterTopic.name),
+          ...batching,
+          handler: createDeadLetterWriteHandler({
+            inserter: letters,
+            onMalformed: (m, reason) => logger.error({ topic: m.topic, offset: m.offset, reason }, 'malformed dead letter skipped'),
+          }),
+        }),
+      );
+      logger.info({ group: group('*') }, 'writer consuming enriched mentions, events and dead letters');
+    },
+    async stop() {
+      await Promise.all(subscriptions.map((s) => s.stop()));
+    },
+  };
+}

@@ -1,0 +1,44 @@
+import {
+  EnrichedMentionSchema,
+  decodeBatch,
+  mentionKey,
+  mentionToRow,
+  type BusMessage,
+  type ClickHouseClient,
+  type Clock,
+  type DeadLetters,
+  type EnrichedMention,
+  type Metrics,
+  type MentionRowSchema,
+  type TableInserter,
+} from '@earshot/shared';
+import { existingMentionKeys } from './existing-keys.js';
+
+export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => void;
+
+/**
+ * decode → drop repeats (in the batch and already stored) → insert. Resolves only
+ * when ClickHouse acknowledged the insert, so the bus commits nothing unstored.
+ */
+export function createMentionWriteHandler(deps: {
+  client: ClickHouseClient;
+  inserter: TableInserter<typeof MentionRowSchema>;
+  deadLetters: DeadLetters;
+  metrics: Metrics;
+  clock: Clock;
+  onStored?: StoredListener;
+}) {
+  return async (messages: BusMessage[]): Promise<void> => {
+    const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
+    const latest = new Map<string, EnrichedMention>();
+    for (const d of decoded) latest.set(mentionKey(d.value), d.value);
+    const stored = await existingMentionKeys(deps.client, [...latest.values()]);
+    const fresh = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
+    const duplicates = decoded.length - fresh.length;
+    if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
+    await deps.inserter.insert(fresh.map(mentionToRow));
+    const now = deps.clock.now();
+    for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
+    deps.onStored?.(fresh, now);
+  };
+}
