@@ -6,11 +6,11 @@ const DEFAULT_RANGE_MS = 7 * 86_400_000;
 
 interface BucketRow {
   start: string;
-  mentions: string | number;
-  negative: string | number;
-  neutral: string | number;
-  positive: string | number;
-  score_sum: number;
+  n: string | number;
+  n_negative: string | number;
+  n_neutral: string | number;
+  n_positive: string | number;
+  total_score: number;
 }
 
 /**
@@ -28,11 +28,11 @@ export function createStatsRouter(deps: { client: ClickHouseClient; clock: Clock
       const result = await deps.client.query({
         query: `SELECT
                   toStartOfInterval(minute, toIntervalSecond({interval:UInt32})) AS start,
-                  sum(mentions) AS mentions,
-                  sumIf(mentions, sentiment_label = 'negative') AS negative,
-                  sumIf(mentions, sentiment_label = 'neutral') AS neutral,
-                  sumIf(mentions, sentiment_label = 'positive') AS positive,
-                  sum(score_sum) AS score_sum
+                  sum(mentions) AS n,
+                  sumIf(mentions, sentiment_label = 'negative') AS n_negative,
+                  sumIf(mentions, sentiment_label = 'neutral') AS n_neutral,
+                  sumIf(mentions, sentiment_label = 'positive') AS n_positive,
+                  sum(score_sum) AS total_score
                 FROM mention_stats_1m
                 WHERE brand = {brand:String}
                   AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}
@@ -44,16 +44,16 @@ export function createStatsRouter(deps: { client: ClickHouseClient; clock: Clock
       });
       const rows = await result.json<BucketRow>();
       const buckets = rows.map((r) => {
-        const mentions = Number(r.mentions);
-        const negative = Number(r.negative);
-        const positive = Number(r.positive);
+        const mentions = Number(r.n);
+        const negative = Number(r.n_negative);
+        const positive = Number(r.n_positive);
         return {
           start: `${r.start.replace(' ', 'T')}Z`,
           mentions,
           negative,
-          neutral: Number(r.neutral),
+          neutral: Number(r.n_neutral),
           positive,
-          mean_score: mentions ? Math.round((r.score_sum / mentions) * 10_000) / 10_000 : 0,
+          mean_score: mentions ? Math.round((r.total_score / mentions) * 10_000) / 10_000 : 0,
           net_sentiment: mentions ? Math.round(((positive - negative) / mentions) * 10_000) / 10_000 : 0,
         };
       });

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
@@ -45,6 +46,7 @@ export class KafkaBus implements Bus {
   private readonly stopping = new AbortController();
 
   constructor(private readonly opts: KafkaBusOptions) {
+    setMaxListeners(0, this.stopping.signal);
     const log = opts.logger.child({ component: 'kafkajs' });
     this.kafka = new Kafka({
       clientId: opts.clientId,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
@@ -103,7 +104,10 @@ export class MemoryBus implements Bus {
   private closed = false;
   private readonly stopAll = new AbortController();
 
-  constructor(private readonly opts: MemoryBusOptions) {}
+  constructor(private readonly opts: MemoryBusOptions) {
+    // Every partition loop of every group may be sleeping on this signal at once.
+    setMaxListeners(0, this.stopAll.signal);
+  }
 
   private topic(name: string): TopicState {
     let t = this.topics.get(name);

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The CLI is TypeScript run through tsx, so a fresh clone needs no build step.
+import { register } from 'tsx/esm/api';
+
+register();
+const { main, UsageError } = await import('../src/main.ts');
+try {
+  await main(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError || err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    process.stderr.write(`earshot: ${err.message}\nRun "earshot --help" for usage.\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`earshot: ${err?.stack ?? err}\n`);
+  process.exit(1);
+}

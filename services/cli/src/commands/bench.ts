@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadConfig, type Mention } from '@earshot/shared';
+import { startRuntime } from '../runtime.js';
+import { generateDemoScenario, DEMO_BRANDS_ENV } from '../demo/scenario.js';
+import { startLocalKafka } from '../kafka-broker.js';
+import { createProgress, fmt } from '../progress.js';
+
+/** `count` distinct mentions, cycling the demo's realistic texts under fresh ids. */
+function benchMentions(count: number): Mention[] {
+  const base = generateDemoScenario({ seed: 7, end: new Date() }).mentions;
+  return Array.from({ length: count }, (_, i) => {
+    const m = base[i % base.length]!;
+    return { ...m, id: `bench-${i}` };
+  });
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+
+/**
+ * `earshot bench`: pushes `count` mentions through ingest → classifier → writer and
+ * reports end-to-end throughput and ingest-to-stored latency. Embedded by default;
+ * --kafka runs the same services through Kafka (EARSHOT_KAFKA_BROKERS, or the local
+ * broker started by infra/kafka/kafka.sh). Always on a fresh chDB directory.
+ */
+export async function benchCommand(opts: { kafka: boolean; count: number }): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
+  const brokers = opts.kafka ? (process.env.EARSHOT_KAFKA_BROKERS ?? (await startLocalKafka())) : undefined;
+  const config = loadConfig({
+    ...process.env,
+    EARSHOT_DATA_DIR: dataDir,
+    EARSHOT_BRANDS: DEMO_BRANDS_ENV,
+    EARSHOT_KAFKA_BROKERS: brokers ?? '',
+    EARSHOT_TOPIC_PREFIX: opts.kafka ? `bench-${Date.now()}.` : '',
+    EARSHOT_LOG_LEVEL: process.env.EARSHOT_LOG_LEVEL ?? 'warn',
+  });
+  const mentions = benchMentions(opts.count);
+  const latencies: number[] = [];
+  const runtime = await startRuntime(config, {
+    services: ['ingest', 'classifier', 'writer'],
+    logger: createLogger(config.EARSHOT_LOG_LEVEL),
+    onStored: (stored, at) => {
+      for (const m of stored) latencies.push(at - Date.parse(m.ingested_at));
+    },
+  });
+  const progress = createProgress();
+  const mode = opts.kafka ? `kafka (${brokers}, ${config.EARSHOT_TOPIC_PARTITIONS} partitions)` : 'embedded (in-process bus)';
+  process.stderr.write(`bench: ${fmt(opts.count)} mentions, ${mode}, chDB in ${dataDir}\n`);
+  try {
+    const started = performance.now();
+    const chunk = 1000;
+    for (let i = 0; i < mentions.length; i += chunk) {
+      const items = mentions.slice(i, i + chunk).map((value, j) => ({ index: i + j, value }));
+      await runtime.ingest!.ingestor.ingest(items, 'bench');
+      progress.update(`  sent ${fmt(Math.min(i + chunk, mentions.length))}/${fmt(opts.count)}  stored ${fmt(latencies.length)}`);
+    }
+    const sentAt = performance.now();
+    const deadline = Date.now() + 600_000;
+    while (latencies.length < opts.count && Date.now() < deadline) {
+      progress.update(`  sent ${fmt(opts.count)}/${fmt(opts.count)}  stored ${fmt(latencies.length)}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    latencies.sort((a, b) => a - b);
+    progress.done(`  stored ${fmt(latencies.length)}/${fmt(opts.count)}`);
+    const lines = [
+      `mode:        ${mode}`,
+      `mentions:    ${fmt(latencies.length)} stored of ${fmt(opts.count)} sent`,
+      `ingest:      ${fmt(Math.round(opts.count / ((sentAt - started) / 1000)))} mentions/s accepted`,
+      `throughput:  ${fmt(Math.round(latencies.length / elapsed))} mentions/s end to end (${elapsed.toFixed(1)} s)`,
+      `latency:     p50 ${fmt(Math.round(quantile(latencies, 0.5)))} ms, p95 ${fmt(Math.round(quantile(latencies, 0.95)))} ms, max ${fmt(Math.round(latencies[latencies.length - 1] ?? NaN))} ms (ingest to stored row)`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if (latencies.length < opts.count) process.exitCode = 1;
+  } finally {
+    await runtime.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}

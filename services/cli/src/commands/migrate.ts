@@ -1,0 +1,16 @@
+import { createLogger, migrate, openStore } from '@earshot/shared';
+import { loadConfigOrExit } from '../config.js';
+
+/** `earshot migrate`: applies pending ClickHouse migrations and lists them. */
+export async function migrateCommand(): Promise<void> {
+  const config = loadConfigOrExit(process.env);
+  const logger = createLogger(config.EARSHOT_LOG_LEVEL);
+  const store = await openStore(config);
+  try {
+    const { applied } = await migrate(store.client, logger);
+    const where = store.kind === 'chdb' ? `chDB in ${config.EARSHOT_DATA_DIR}` : config.EARSHOT_CLICKHOUSE_URL;
+    process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${where}\n` : `Nothing to apply: ${where} is up to date\n`);
+  } finally {
+    await store.close();
+  }
+}

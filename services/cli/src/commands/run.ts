@@ -1,0 +1,60 @@
+import { systemClock, type Config } from '@earshot/shared';
+import { startRuntime, type ServiceName } from '../runtime.js';
+import { runDemo } from '../demo/run-demo.js';
+import { demoSummary } from '../demo/summary.js';
+import { DEMO_BRANDS_ENV } from '../demo/scenario.js';
+import { loadConfigOrExit } from '../config.js';
+import { createProgress, fmt } from '../progress.js';
+import { onShutdown } from '../shutdown.js';
+
+/** `earshot run [service…] [--demo]`: the named services (all when none) in this process. */
+export async function runCommand(services: ServiceName[], opts: { demo: boolean }): Promise<void> {
+  const env = { ...process.env };
+  // The demo's mentions carry no brands: match them with the demo's keywords unless configured.
+  if (opts.demo && !env.EARSHOT_BRANDS) env.EARSHOT_BRANDS = DEMO_BRANDS_ENV;
+  const config: Config = loadConfigOrExit(env);
+  const names = services.length ? services : (['ingest', 'classifier', 'writer', 'api'] as ServiceName[]);
+  if (opts.demo && !names.includes('ingest')) throw new Error('--demo needs the ingest service in this process');
+  let stored = 0;
+  const runtime = await startRuntime(config, { services: names, http: true, onStored: (m) => (stored += m.length) });
+  const abort = new AbortController();
+  onShutdown(runtime.deps.logger, async () => {
+    abort.abort();
+    await runtime.stop();
+  });
+  const mode = `${runtime.deps.bus.kind === 'kafka' ? `Kafka ${config.EARSHOT_KAFKA_BROKERS!.join(',')}` : 'in-process bus'}, ${
+    runtime.deps.store ? (runtime.deps.store.kind === 'chdb' ? `chDB in ${config.EARSHOT_DATA_DIR}` : config.EARSHOT_CLICKHOUSE_URL) : 'no store'
+  }`;
+  process.stderr.write(`Earshot running ${names.join(', ')} (${mode}) on ${runtime.url}\n`);
+  if (!opts.demo) return;
+
+  const progress = createProgress();
+  process.stderr.write(`Demo: replaying 3 days of mentions for acme, globex and initech in ~${config.EARSHOT_DEMO_SECONDS}s (EARSHOT_DEMO_SECONDS)\n`);
+  const scenario = await runDemo(runtime, config, {
+    clock: systemClock,
+    seconds: config.EARSHOT_DEMO_SECONDS,
+    signal: abort.signal,
+    onProgress: (p) =>
+      progress.update(
+        `  stream time ${p.eventTime.toISOString().slice(0, 16).replace('T', ' ')}  sent ${fmt(p.sent)}/${fmt(p.total)}  stored ${fmt(stored)}`,
+        p.sent === p.total,
+      ),
+  });
+  if (abort.signal.aborted) return;
+  for (let waited = 0; stored < scenario.mentions.length && waited < 120_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
+  progress.done(`  done: ${fmt(scenario.mentions.length)} mentions sent, ${fmt(stored)} stored`);
+  if (runtime.deps.store) process.stderr.write(`${await demoSummary(runtime.deps.store.client, scenario)}\n`);
+  const u = runtime.url;
+  process.stderr.write(
+    [
+      '',
+      'Look around:',
+      `  ${u}/v1/mentions?brand=globex&sentiment=negative&limit=20`,
+      `  ${u}/v1/stats/sentiment?brand=globex&interval=1h`,
+      `  ${u}/v1/stats/sentiment?brand=acme&interval=6h`,
+      `  ${u}/metrics   ${u}/healthz   ${u}/openapi.json`,
+      'Ctrl-C stops Earshot; the data stays in EARSHOT_DATA_DIR.',
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,173 @@
+import type { CampaignEvent, Mention } from '@earshot/shared';
+import { followers, pick, poisson, seededRandom } from './random.js';
+
+export interface DemoBrand {
+  id: string;
+  name: string;
+  keywords: string[];
+  products: string[];
+  /** Mentions per hour at the daily peak. */
+  peakRate: number;
+}
+
+export const DEMO_BRANDS: DemoBrand[] = [
+  { id: 'acme', name: 'Acme Mobile', keywords: ['acme', 'acme mobile', '@acmemobile', '#acme'], products: ['5G coverage', 'unlimited plan', 'eSIM', 'roaming', 'the app'], peakRate: 34 },
+  { id: 'globex', name: 'Globex Coffee', keywords: ['globex', '@globexcoffee', '#globex'], products: ['oat latte', 'mobile ordering', 'rewards card', 'cold brew', 'the app'], peakRate: 28 },
+  { id: 'initech', name: 'Initech Cloud', keywords: ['initech', '@initech'], products: ['dashboard', 'API', 'billing page', 'backups', 'SSO'], peakRate: 12 },
+];
+
+/** `EARSHOT_BRANDS` syntax for the demo brands. */
+export const DEMO_BRANDS_ENV = DEMO_BRANDS.map((b) => `${b.id}=${b.keywords.join(',')}`).join(';');
+
+const SOURCES = [
+  { name: 'twitter', weight: 0.45, url: (id: string, handle: string) => `https://x.com/${handle}/status/${id}` },
+  { name: 'reddit', weight: 0.15, url: (id: string) => `https://www.reddit.com/comments/${id}` },
+  { name: 'mastodon', weight: 0.1, url: (id: string, handle: string) => `https://mastodon.social/@${handle}/${id}` },
+  { name: 'trustpilot', weight: 0.15, url: (id: string) => `https://www.trustpilot.com/reviews/${id}` },
+  { name: 'appstore', weight: 0.15, url: (id: string) => `https://apps.apple.com/review/${id}` },
+] as const;
+
+const POSITIVE = [
+  'Really happy with {brand} {product}, works great!',
+  'Honestly {brand} {product} is the best thing I bought this year 😍',
+  'Shoutout to {brand} support, they fixed my {product} issue in minutes. Love it',
+  '{brand} {product} is excellent, highly recommend',
+  'Great experience with {brand} today, the {product} is so good',
+];
+const NEUTRAL = [
+  'Does {brand} {product} work abroad?',
+  'Thinking about switching to {brand}, anyone tried the {product}?',
+  '{brand} announced changes to the {product} today',
+  'Using {brand} {product} for the first time',
+  'How do I reset the {product} on {brand}?',
+];
+const NEGATIVE = [
+  '{brand} {product} is terrible, nothing works',
+  'Really disappointed with {brand}, the {product} keeps failing',
+  'Worst customer service ever @{handle}, still waiting on my {product} refund',
+  '{brand} charged me twice for the {product}. Not happy at all',
+  'Why is {brand} {product} so bad lately? So frustrating',
+];
+const CAMPAIGN = [
+  'Just switched to the new {brand} unlimited plan, amazing value! #acmewinter',
+  'The {brand} winter unlimited plan ad is brilliant 😂 love it',
+  'Ordered the {brand} unlimited plan after seeing the campaign, great deal',
+  'Is the {brand} unlimited plan really unlimited? Looks like a good offer',
+];
+const INCIDENT = [
+  '{brand} mobile ordering is down AGAIN. My order failed and I was still charged. Terrible',
+  '@{handle} your app is broken, can\'t order anything, this is ridiculous',
+  '{brand} app crashed at checkout three times. Awful. Fix it',
+  'Stood in line for 20 minutes because {brand} mobile ordering failed. Worst morning',
+  'Is {brand} app down for everyone? Payment error every time, so annoying',
+];
+
+export interface DemoScenario {
+  start: Date;
+  end: Date;
+  mentions: Mention[];
+  events: CampaignEvent[];
+  /** Where the story beats are, for the summary and for tests. */
+  campaign: { brand: string; start: Date; end: Date };
+  incident: { brand: string; start: Date; end: Date };
+  viral: { source: string; id: string };
+}
+
+const HOUR = 3_600_000;
+
+/** Daily shape: quiet at night, a peak mid-afternoon (UTC for simplicity). */
+const diurnal = (hour: number) => 0.15 + 0.85 * Math.max(0, Math.sin(((hour - 6) / 18) * Math.PI));
+
+/**
+ * A seeded, realistic-looking stream: three brands on five sources over `days` days
+ * ending at `end`, with daily seasonality, a campaign launch (acme, day 2) and a
+ * complaint incident with a viral negative post (globex, day 3).
+ */
+export function generateDemoScenario(opts: { seed: number; end: Date; days?: number }): DemoScenario {
+  const rand = seededRandom(opts.seed);
+  const days = opts.days ?? 3;
+  const end = new Date(Math.floor(opts.end.getTime() / HOUR) * HOUR);
+  const start = new Date(end.getTime() - days * 24 * HOUR);
+  // Story beats sit at fixed UTC hours of the scenario's days (midnight-aligned), so
+  // the launch lands mid-morning and the outage at breakfast whatever time it is run.
+  const firstMidnight = Math.floor(start.getTime() / (24 * HOUR)) * 24 * HOUR;
+  const at = (day: number, hour: number) => new Date(firstMidnight + (day * 24 + hour) * HOUR);
+  const campaign = { brand: 'acme', start: at(1, 10), end: at(1, 22) };
+  const incident = { brand: 'globex', start: at(2, 8), end: at(2, 11) };
+
+  const mentions: Mention[] = [];
+  let seq = 0;
+  const handles = Array.from({ length: 400 }, (_, i) => ({ id: `u${1000 + i}`, handle: `user_${(i * 7919).toString(36)}`, followers: followers(rand) }));
+
+  const make = (brand: DemoBrand, t: number, template: string, overrides: Partial<Mention> = {}): Mention => {
+    const source = weighted(rand, SOURCES);
+    const author = pick(rand, handles);
+    const id = `${source.name.slice(0, 2)}${(seq++).toString(36).padStart(6, '0')}${opts.seed.toString(36)}`;
+    const text = template
+      .replaceAll('{brand}', brand.name)
+      .replaceAll('{product}', pick(rand, brand.products))
+      .replaceAll('{handle}', brand.keywords.find((k) => k.startsWith('@'))?.slice(1) ?? brand.id);
+    const views = Math.floor(author.followers * (0.05 + rand() * 0.3));
+    return {
+      id,
+      source: source.name,
+      text,
+      created_at: new Date(t).toISOString(),
+      author: { id: author.id, handle: author.handle, followers: author.followers },
+      url: source.url(id, author.handle),
+      lang: 'en',
+      engagement: { likes: Math.floor(views * rand() * 0.05), shares: Math.floor(views * rand() * 0.01), replies: Math.floor(views * rand() * 0.01), views },
+      ...(source.name === 'trustpilot' || source.name === 'appstore'
+        ? { rating: template.match(/terrible|worst|awful|disappointed|broken|failed|bad|not happy/i) ? 1 + Math.floor(rand() * 2) : 3 + Math.floor(rand() * 3) }
+        : {}),
+      ...overrides,
+    };
+  };
+
+  for (let h = 0; h < days * 24; h++) {
+    const hourStart = start.getTime() + h * HOUR;
+    const hourOfDay = new Date(hourStart).getUTCHours();
+    for (const brand of DEMO_BRANDS) {
+      const n = poisson(rand, brand.peakRate * diurnal(hourOfDay));
+      for (let i = 0; i < n; i++) {
+        const r = rand();
+        const template = r < 0.35 ? pick(rand, POSITIVE) : r < 0.75 ? pick(rand, NEUTRAL) : pick(rand, NEGATIVE);
+        mentions.push(make(brand, hourStart + rand() * HOUR, template));
+      }
+      if (brand.id === campaign.brand && hourStart >= campaign.start.getTime() && hourStart < campaign.end.getTime()) {
+        const extra = poisson(rand, brand.peakRate * 1.5);
+        for (let i = 0; i < extra; i++) mentions.push(make(brand, hourStart + rand() * HOUR, pick(rand, CAMPAIGN)));
+      }
+      if (brand.id === incident.brand && hourStart >= incident.start.getTime() && hourStart < incident.end.getTime()) {
+        const extra = poisson(rand, brand.peakRate * 5);
+        for (let i = 0; i < extra; i++) mentions.push(make(brand, hourStart + rand() * HOUR, pick(rand, INCIDENT)));
+      }
+    }
+  }
+
+  // The post that goes viral: early in the incident, from an account with a large following.
+  const globex = DEMO_BRANDS.find((b) => b.id === incident.brand)!;
+  const viral = make(globex, incident.start.getTime() + 6 * 60_000, '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else', {
+    source: 'twitter',
+    author: { id: 'u-viral', handle: 'morning_megan', name: 'Megan R', followers: 182_000 },
+    engagement: { likes: 9_400, shares: 2_100, replies: 830, views: 640_000 },
+  });
+  viral.url = `https://x.com/morning_megan/status/${viral.id}`;
+  mentions.push(viral);
+
+  mentions.sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const events: CampaignEvent[] = [
+    { id: 'acme-winter-unlimited', brand: 'acme', kind: 'campaign', title: 'Winter unlimited plan launch', starts_at: campaign.start.toISOString(), ends_at: campaign.end.toISOString(), channels: ['twitter', 'youtube'] },
+    { id: 'globex-ordering-outage', brand: 'globex', kind: 'outage', title: 'Mobile ordering outage', starts_at: incident.start.toISOString(), ends_at: incident.end.toISOString() },
+  ];
+  return { start, end, mentions, events, campaign, incident, viral: { source: viral.source, id: viral.id } };
+}
+
+function weighted<T extends { weight: number }>(rand: () => number, items: readonly T[]): T {
+  let r = rand();
+  for (const item of items) {
+    r -= item.weight;
+    if (r <= 0) return item;
+  }
+  return items[items.length - 1]!;
+}

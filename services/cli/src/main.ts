@@ -1,0 +1,61 @@
+import { parseArgs } from 'node:util';
+import { SERVICE_NAMES, type ServiceName } from './runtime.js';
+import { runCommand } from './commands/run.js';
+import { replayCommand } from './commands/replay.js';
+import { migrateCommand } from './commands/migrate.js';
+import { benchCommand } from './commands/bench.js';
+
+const HELP = `earshot: social listening and sentiment stream processor
+
+Usage:
+  earshot run [service…] [--demo]   run services in this process (all when none named)
+                                    services: ${SERVICE_NAMES.join(', ')}
+                                    --demo replays a bundled 3-day scenario through them
+  earshot replay FILE               send a JSONL file of mentions through ingest
+  earshot migrate                   apply ClickHouse migrations
+  earshot bench [--kafka] [--count N]
+                                    push N mentions (default 100000) through the pipeline
+                                    and print throughput and ingest-to-stored latency
+
+Configuration comes from EARSHOT_* environment variables (docs/configuration.md).
+With none set, Earshot runs embedded: in-process bus, chDB under ./data, port 8080.
+`;
+
+export async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      demo: { type: 'boolean', default: false },
+      kafka: { type: 'boolean', default: false },
+      count: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, ...rest] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(HELP);
+    return;
+  }
+  switch (command) {
+    case 'run': {
+      const unknown = rest.filter((s) => !(SERVICE_NAMES as readonly string[]).includes(s));
+      if (unknown.length) throw new UsageError(`unknown service ${unknown.join(', ')}; services are ${SERVICE_NAMES.join(', ')}`);
+      return runCommand(rest as ServiceName[], { demo: values.demo });
+    }
+    case 'replay':
+      if (rest.length !== 1) throw new UsageError('replay takes one file: earshot replay FILE.jsonl');
+      return replayCommand(rest[0]!);
+    case 'migrate':
+      return migrateCommand();
+    case 'bench': {
+      const count = values.count === undefined ? 100_000 : Number(values.count);
+      if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');
+      return benchCommand({ kafka: values.kafka, count });
+    }
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+export class UsageError extends Error {}

@@ -1,0 +1,122 @@
+import type { Server } from 'node:http';
+import {
+  MemoryBus,
+  allTopics,
+  closeServer,
+  createApp,
+  createBus,
+  createLogger,
+  createMetrics,
+  listen,
+  migrate,
+  openStore,
+  systemClock,
+  topicName,
+  type Clock,
+  type Config,
+  type DeadLetters,
+  type Deps,
+  type Logger,
+  type Metrics,
+  type Service,
+} from '@earshot/shared';
+import { createIngestService, type Ingestor } from '@earshot/ingest';
+import { createClassifierService, type MentionClassifier } from '@earshot/classifier';
+import { createWriterService, type StoredListener } from '@earshot/writer';
+import { createApiService } from '@earshot/api';
+
+export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'api'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Downstream first, so nothing is published before its consumer is there; stopped in reverse. */
+const START_ORDER: ServiceName[] = ['writer', 'classifier', 'api', 'ingest'];
+
+export interface RuntimeOptions {
+  services: readonly ServiceName[];
+  /** Serve HTTP (routers of the services, /healthz, /metrics). */
+  http?: boolean;
+  logger?: Logger;
+  metrics?: Metrics;
+  clock?: Clock;
+  classifier?: MentionClassifier;
+  onStored?: StoredListener;
+}
+
+export interface Runtime {
+  deps: Deps;
+  services: Service[];
+  /** Present when ingest runs in this process. */
+  ingest?: { ingestor: Ingestor; deadLetters: DeadLetters };
+  server?: Server;
+  /** Base URL of the HTTP server, when there is one. */
+  url?: string;
+  /** Waits until the in-process bus has nothing left to deliver (no-op on Kafka). */
+  drain(timeoutMs?: number): Promise<boolean>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root: builds the shared dependencies once, the named services on
+ * top, starts them, and returns one handle that stops everything in order: HTTP intake,
+ * then in-flight work (the in-process bus is drained first), then consumers, bus, store.
+ */
+export async function startRuntime(config: Config, options: RuntimeOptions): Promise<Runtime> {
+  const logger = options.logger ?? createLogger(config.EARSHOT_LOG_LEVEL);
+  const metrics = options.metrics ?? createMetrics();
+  const clock = options.clock ?? systemClock;
+  const bus = createBus(config, { logger, metrics, clock });
+  const cleanups: (() => Promise<void>)[] = [() => bus.close()];
+  try {
+    await bus.ensureTopics(allTopics.map((t) => topicName(config, t.name)));
+    const needsStore = options.services.some((s) => s === 'writer' || s === 'api');
+    const store = needsStore ? await openStore(config) : undefined;
+    if (store) {
+      cleanups.unshift(() => store.close());
+      const { applied } = await migrate(store.client, logger);
+      if (applied.length) logger.info({ applied, store: store.kind }, 'migrations applied');
+    }
+    const deps: Deps = { config, logger, metrics, clock, bus, store };
+    let ingest: Runtime['ingest'];
+    const services: Service[] = [];
+    for (const name of START_ORDER.filter((n) => options.services.includes(n))) {
+      let service: Service;
+      if (name === 'ingest') {
+        const built = createIngestService(deps);
+        ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters };
+        service = built;
+      } else if (name === 'classifier') service = createClassifierService(deps, options.classifier);
+      else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
+      else service = createApiService(deps);
+      await service.start();
+      services.push(service);
+    }
+    let server: Server | undefined;
+    let url: string | undefined;
+    if (options.http) {
+      const app = createApp({
+        routers: services.flatMap((s) => s.routers ?? []),
+        health: services.flatMap((s) => s.health ?? []),
+        registry: metrics.registry,
+        logger,
+      });
+      server = await listen(app, config.EARSHOT_HOST, config.EARSHOT_PORT);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : config.EARSHOT_PORT;
+      const host = config.EARSHOT_HOST === '0.0.0.0' || config.EARSHOT_HOST === '::' ? 'localhost' : config.EARSHOT_HOST;
+      url = `http://${host}:${port}`;
+    }
+    const drain = async (timeoutMs = 60_000) => (bus instanceof MemoryBus ? bus.whenIdle(timeoutMs) : true);
+    let stopping: Promise<void> | null = null;
+    const stop = () =>
+      (stopping ??= (async () => {
+        if (server) await closeServer(server);
+        if (bus instanceof MemoryBus && !(await bus.whenIdle(30_000))) logger.warn('in-process bus not drained after 30s; stopping anyway');
+        for (const s of [...services].reverse()) await s.stop();
+        for (const c of cleanups) await c();
+      })());
+    return { deps, services, ingest, server, url, drain, stop };
+  } catch (err) {
+    for (const c of cleanups) await c().catch(() => undefined);
+    throw err;
+  }
+}
