@@ -42,10 +42,11 @@ function parseNdjson(body: Buffer): BodyItem[] {
       continue;
     }
     if (text === '') continue;
+    const at = index++;
     try {
-      items.push({ index: index++, value: JSON.parse(text) });
+      items.push({ index: at, value: JSON.parse(text) });
     } catch (err) {
-      items.push({ index: index++, error: `line is not valid JSON: ${(err as Error).message}`, category: 'invalid_json' });
+      items.push({ index: at, error: `line is not valid JSON: ${(err as Error).message}`, category: 'invalid_json' });
     }
   }
   return items;

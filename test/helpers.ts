@@ -1,0 +1,57 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, createMetrics, loadConfig, type Config, type Mention } from '@earshot/shared';
+
+/** A fresh data directory, removed by the returned cleanup. */
+export function tempDir(prefix = 'earshot-test-'): { path: string; remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    EARSHOT_PORT: '0',
+    EARSHOT_HOST: '127.0.0.1',
+    EARSHOT_LOG_LEVEL: process.env.EARSHOT_TEST_LOG_LEVEL ?? 'silent',
+    EARSHOT_BATCH_WAIT_MS: '10',
+    EARSHOT_TOPIC_PARTITIONS: '3',
+    ...overrides,
+  });
+}
+
+export const quietLogger = () => createLogger(process.env.EARSHOT_TEST_LOG_LEVEL ?? 'silent');
+export const freshMetrics = () => createMetrics({ defaultMetrics: false });
+
+let seq = 0;
+export function mention(overrides: Partial<Mention> = {}): Mention {
+  const n = seq++;
+  return {
+    id: `m-${process.pid}-${n}`,
+    source: 'twitter',
+    text: n % 2 ? 'I love the new Acme plan, great value!' : 'Acme support is terrible, still no refund',
+    created_at: new Date(Date.UTC(2026, 10, 20, 8, n % 60)).toISOString(),
+    author: { id: `a${n}`, handle: `user${n}`, followers: 100 + n },
+    brands: ['acme'],
+    ...overrides,
+  };
+}
+
+/** Polls until `check` returns a truthy value or the time is up; returns the last value. */
+export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 60_000, everyMs = 100 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await check();
+  while (!last && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    last = await check();
+  }
+  return last;
+}
+
+export async function metricValue(registry: import('prom-client').Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  if (!metric) return 0;
+  return metric.values
+    .filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val))
+    .reduce((sum, v) => sum + v.value, 0);
+}
