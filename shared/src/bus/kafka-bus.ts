@@ -125,7 +125,7 @@ export class KafkaBus implements Bus {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 2,
-      eachBatch: async ({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }) => {
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const all = batch.messages;
         for (let i = 0; i < all.length; i += options.maxBatch) {
           if (!isRunning() || isStale()) return;
@@ -155,8 +155,10 @@ export class KafkaBus implements Bus {
               await heartbeat().catch(() => undefined);
             }
           }
-          resolveOffset(chunk[chunk.length - 1]!.offset);
-          await commitOffsetsIfNecessary();
+          const last = chunk[chunk.length - 1]!.offset;
+          resolveOffset(last);
+          // commitOffsetsIfNecessary() is a no-op without autoCommit: commit explicitly, next offset to read.
+          await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
           health.busySince = null;
           health.lastCommitAt = clock.now();
           await heartbeat();
