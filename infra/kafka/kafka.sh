@@ -84,6 +84,8 @@ start() {
     cluster_id="$(java "${java_args[@]}" kafka.tools.StorageTool random-uuid)"
     java "${java_args[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$run_dir/server.properties" >/dev/null
   fi
+  # A fresh log, so the readiness check below cannot match a line from an earlier run.
+  [ -f "$run_dir/logs/server.log" ] && mv -f "$run_dir/logs/server.log" "$run_dir/logs/server.log.1"
   log "starting broker on 127.0.0.1:$port"
   nohup java "${java_args[@]}" kafka.Kafka "$run_dir/server.properties" > "$run_dir/logs/stdout.log" 2>&1 &
   echo $! > "$pid_file"

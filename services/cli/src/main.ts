@@ -13,9 +13,10 @@ Usage:
                                     --demo replays a bundled 3-day scenario through them
   earshot replay FILE               send a JSONL file of mentions through ingest
   earshot migrate                   apply ClickHouse migrations
-  earshot bench [--kafka] [--count N]
+  earshot bench [--kafka] [--count N] [--rate R]
                                     push N mentions (default 100000) through the pipeline
-                                    and print throughput and ingest-to-stored latency
+                                    and print throughput and ingest-to-stored latency;
+                                    --rate sends R mentions/s steadily instead of all at once
 
 Configuration comes from EARSHOT_* environment variables (docs/configuration.md).
 With none set, Earshot runs embedded: in-process bus, chDB under ./data, port 8080.
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<void> {
       demo: { type: 'boolean', default: false },
       kafka: { type: 'boolean', default: false },
       count: { type: 'string' },
+      rate: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -51,7 +53,9 @@ export async function main(argv: string[]): Promise<void> {
     case 'bench': {
       const count = values.count === undefined ? 100_000 : Number(values.count);
       if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');
-      return benchCommand({ kafka: values.kafka, count });
+      const rate = values.rate === undefined ? undefined : Number(values.rate);
+      if (rate !== undefined && !(rate > 0)) throw new UsageError('--rate must be a positive number of mentions per second');
+      return benchCommand({ kafka: values.kafka, count, rate });
     }
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -20,6 +20,8 @@ export interface KafkaBusOptions {
   clientId: string;
   partitions: number;
   replicationFactor: number;
+  /** Largest produce request; keep it under the broker's message.max.bytes. */
+  maxRequestBytes?: number;
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
@@ -94,10 +96,28 @@ export class KafkaBus implements Bus {
     return this.producerReady;
   }
 
+  /**
+   * Sends in requests of at most `maxRequestBytes`, one after the other (so keyed order
+   * holds): the broker refuses a record batch over message.max.bytes (1 MiB by default),
+   * and a classifier batch of a few thousand enriched mentions is larger than that.
+   */
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const producer = await this.getProducer();
-    await producer.send({ topic, acks: -1, messages: messages.map((m) => ({ key: m.key, value: m.value })) });
+    const limit = this.opts.maxRequestBytes ?? 768 * 1024;
+    let chunk: { key: string | null; value: Buffer | string }[] = [];
+    let bytes = 0;
+    for (const m of messages) {
+      const size = (m.key?.length ?? 0) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + 64;
+      if (chunk.length > 0 && bytes + size > limit) {
+        await producer.send({ topic, acks: -1, messages: chunk });
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push({ key: m.key, value: m.value });
+      bytes += size;
+    }
+    await producer.send({ topic, acks: -1, messages: chunk });
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -24,7 +24,7 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  * --kafka runs the same services through Kafka (EARSHOT_KAFKA_BROKERS, or the local
  * broker started by infra/kafka/kafka.sh). Always on a fresh chDB directory.
  */
-export async function benchCommand(opts: { kafka: boolean; count: number }): Promise<void> {
+export async function benchCommand(opts: { kafka: boolean; count: number; rate?: number }): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'earshot-bench-'));
   const brokers = opts.kafka ? (process.env.EARSHOT_KAFKA_BROKERS ?? (await startLocalKafka())) : undefined;
   const config = loadConfig({
@@ -45,12 +45,17 @@ export async function benchCommand(opts: { kafka: boolean; count: number }): Pro
     },
   });
   const progress = createProgress();
-  const mode = opts.kafka ? `kafka (${brokers}, ${config.EARSHOT_TOPIC_PARTITIONS} partitions)` : 'embedded (in-process bus)';
+  const mode = `${opts.kafka ? `kafka (${brokers}, ${config.EARSHOT_TOPIC_PARTITIONS} partitions)` : 'embedded (in-process bus)'}${opts.rate ? `, paced at ${fmt(opts.rate)}/s` : ', unpaced'}`;
   process.stderr.write(`bench: ${fmt(opts.count)} mentions, ${mode}, chDB in ${dataDir}\n`);
   try {
     const started = performance.now();
-    const chunk = 1000;
+    // With --rate, send at that steady rate (latency under load); without, as fast as accepted (capacity).
+    const chunk = opts.rate ? Math.max(1, Math.min(1000, Math.round(opts.rate / 20))) : 1000;
     for (let i = 0; i < mentions.length; i += chunk) {
+      if (opts.rate) {
+        const wait = started + (i / opts.rate) * 1000 - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      }
       const items = mentions.slice(i, i + chunk).map((value, j) => ({ index: i + j, value }));
       await runtime.ingest!.ingestor.ingest(items, 'bench');
       progress.update(`  sent ${fmt(Math.min(i + chunk, mentions.length))}/${fmt(opts.count)}  stored ${fmt(latencies.length)}`);
