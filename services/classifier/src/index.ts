@@ -1,7 +1,6 @@
 import {
-  DeadLetters,
+  createDeadLetters,
   consumerHealth,
-  deadLetterTopic,
   mentionsEnrichedTopic,
   mentionsRawTopic,
   topicName,
@@ -22,7 +21,7 @@ export const CLASSIFIER_GROUP = 'earshot-classifier';
 /** The classifier service: raw mentions in, enriched mentions out, one consumer group. */
 export function createClassifierService(deps: Deps, classifier: MentionClassifier = new VaderClassifier()): Service {
   const { config, bus, clock, metrics, logger } = deps;
-  const deadLetters = new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
+  const deadLetters = createDeadLetters(deps);
   let subscription: Subscription | null = null;
   return {
     name: 'classifier',

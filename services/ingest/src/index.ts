@@ -1,4 +1,4 @@
-import { DeadLetters, deadLetterTopic, mentionsRawTopic, topicName, type Deps, type Service } from '@earshot/shared';
+import { createDeadLetters, type DeadLetters, mentionsRawTopic, topicName, type Deps, type Service } from '@earshot/shared';
 import { createBrandMatcher } from './brand-matcher.js';
 import { Ingestor } from './ingestor.js';
 import { createWebhookRouter } from './webhook.js';
@@ -18,7 +18,7 @@ export function createIngestor(deps: Deps): { ingestor: Ingestor; deadLetters: D
     matchBrands: createBrandMatcher(config.EARSHOT_BRANDS),
     rawTopic: topicName(config, mentionsRawTopic.name),
   });
-  const deadLetters = new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
+  const deadLetters = createDeadLetters(deps);
   return { ingestor, deadLetters };
 }
 

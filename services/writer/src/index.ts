@@ -1,7 +1,7 @@
 import {
   CampaignEventRowSchema,
   DeadLetterRowSchema,
-  DeadLetters,
+  createDeadLetters,
   MentionRowSchema,
   TableInserter,
   consumerHealth,
@@ -29,7 +29,7 @@ export const WRITER_GROUP = 'earshot-writer';
 export function createWriterService(deps: Deps, options: { onStored?: StoredListener } = {}): Service {
   const { config, bus, clock, metrics, logger } = deps;
   const { client } = requireStore(deps, 'writer');
-  const deadLetters = new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
+  const deadLetters = createDeadLetters(deps);
   const onRejectedRow = (table: string) => async (row: unknown, reason: string) =>
     deadLetters.send([{ origin: `clickhouse:${table}`, stage: 'writer.insert', reason, payload: JSON.stringify(row) }]);
   const mentions = new TableInserter(client, 'mentions', MentionRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('mentions') });

@@ -4,6 +4,8 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { deadLetterTopic } from '../topics/index.js';
 import type { DeadLetter } from '../schemas.js';
+import { topicName } from '../config.js';
+import type { Deps } from '../service.js';
 
 const MAX_PAYLOAD_CHARS = 64 * 1024;
 
@@ -47,4 +49,9 @@ export class DeadLetters {
       letters.map((l) => ({ key: deadLetterTopic.key(l), value: JSON.stringify(l) })),
     );
   }
+}
+
+/** The dead-letter sender every service uses, on the configured (prefixed) topic. */
+export function createDeadLetters({ bus, clock, logger, metrics, config }: Deps): DeadLetters {
+  return new DeadLetters({ bus, clock, logger, metrics, topicName: topicName(config, deadLetterTopic.name) });
 }
