@@ -1,0 +1,94 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** ../shared/datasets beside the repository (EARSHOT_DATASETS overrides). */
+export const DATASETS = resolve(process.env.EARSHOT_DATASETS ?? join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets'));
+
+export interface Labelled {
+  text: string;
+  label: number;
+  group?: string;
+}
+
+export function requireDatasets(): void {
+  if (!existsSync(DATASETS)) {
+    throw new Error(`labelled data not found at ${DATASETS}: put the shared datasets beside the repository or set EARSHOT_DATASETS`);
+  }
+}
+
+const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).map((l) => l.replace(/\r$/, ''));
+
+/** TweetEval/UMSAB layout: <split>_text.txt and <split>_labels.txt, one example a line. */
+export function readTextLabels(dir: string, split: 'train' | 'val'): Labelled[] {
+  const texts = lines(join(DATASETS, dir, `${split}_text.txt`));
+  const labels = lines(join(DATASETS, dir, `${split}_labels.txt`));
+  if (texts.length !== labels.length) throw new Error(`${dir}/${split}: ${texts.length} texts but ${labels.length} labels`);
+  return texts.map((text, i) => ({ text, label: Number(labels[i]) }));
+}
+
+const SEMEVAL_LABELS: Record<string, number> = { negative: 0, neutral: 1, positive: 2 };
+
+/** semeval/train.tsv: id, label, split, text; no quote handling (tweets hold raw quotes). */
+export function readSemeval(): Labelled[] {
+  return lines(join(DATASETS, 'semeval/train.tsv'))
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .filter((p) => p.length >= 4 && p[1]! in SEMEVAL_LABELS)
+    .map((p) => ({ text: p.slice(3).join('\t'), label: SEMEVAL_LABELS[p[1]!]!, group: p[2] }));
+}
+
+/** complaints/dev.csv: id,text,label,domain, with RFC 4180 quoting. */
+export function readComplaints(): Labelled[] {
+  const raw = readFileSync(join(DATASETS, 'complaints/dev.csv'), 'utf8');
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (quoted) {
+      if (c === '"' && raw[i + 1] === '"') (field += '"'), i++;
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(field), (field = '');
+    else if (c === '\n' || c === '\r') {
+      if (c === '\r' && raw[i + 1] === '\n') i++;
+      row.push(field), rows.push(row), (row = []), (field = '');
+    } else field += c;
+  }
+  if (field || row.length) row.push(field), rows.push(row);
+  const [header, ...data] = rows;
+  const at = (name: string) => header!.indexOf(name);
+  return data.filter((r) => r.length === header!.length).map((r) => ({ text: r[at('text')]!, label: Number(r[at('label')]), group: r[at('domain')] }));
+}
+
+export const UMSAB_LANGUAGES = ['arabic', 'english', 'french', 'german', 'hindi', 'italian', 'portuguese', 'spanish'] as const;
+export const UMSAB_CODES: Record<(typeof UMSAB_LANGUAGES)[number], string> = {
+  arabic: 'ar',
+  english: 'en',
+  french: 'fr',
+  german: 'de',
+  hindi: 'hi',
+  italian: 'it',
+  portuguese: 'pt',
+  spanish: 'es',
+};
+
+const ENTITIES: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&#39;': "'" };
+
+/**
+ * A loose identity for a tweet across releases: HTML entities, user mentions, links,
+ * case, spacing and punctuation differ between copies of the same tweet (TweetEval
+ * writes mentions as @user, older releases keep &amp; and full links).
+ */
+export function dedupeKey(text: string): string {
+  const key = text
+    .replace(/&(amp|lt|gt|quot|#39);/g, (m) => ENTITIES[m] ?? m)
+    .replace(/@\w+/g, '')
+    .replace(/https?:\/\/\S+/g, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '');
+  return key.length >= 8 ? key : text.toLowerCase().trim();
+}

@@ -1,0 +1,21 @@
+// npm run train:classifier — trains the fast tier's linear model from ../shared/datasets
+// and writes services/classifier/models/earshot-linear-fast.bin (deterministic).
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { statSync } from 'node:fs';
+import { loadCorpus } from './corpus.js';
+import { FAST_RECIPE, trainLinearModel } from './train-linear.js';
+import { complaintDomainCv, evaluate } from './evaluate.js';
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '../models/earshot-linear-fast.bin');
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const corpus = loadCorpus();
+log(`training ${FAST_RECIPE.name} ${FAST_RECIPE.version} from ${corpus.source}`);
+const model = trainLinearModel(corpus, FAST_RECIPE, log);
+model.save(out);
+log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
+if (!process.argv.includes('--no-eval')) {
+  log('val scores (the full table: npm run eval:classifier):');
+  const scores = await evaluate(async (texts) => texts.map((t) => model.predict(t)), corpus, complaintDomainCv(corpus, FAST_RECIPE));
+  log(JSON.stringify(scores, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v), 2));
+}
