@@ -48,7 +48,7 @@ describe('embedded mode end to end', () => {
     expect(byId[batch[0]!.id].sentiment.label).toBe('positive');
     expect(byId[batch[1]!.id].sentiment.label).toBe('negative');
     for (const item of body.items) {
-      expect(item).toMatchObject({ brands: ['acme'], model: { name: 'vader-lexicon' }, lang: expect.any(String), intents: [] });
+      expect(item).toMatchObject({ brands: ['acme'], model: { name: 'earshot-linear-fast' }, lang: 'en', journey_stage: expect.any(String) });
       expect(item.sentiment.score).toBeGreaterThanOrEqual(-1);
       expect(item.sentiment.probs.negative + item.sentiment.probs.neutral + item.sentiment.probs.positive).toBeCloseTo(1, 3);
     }

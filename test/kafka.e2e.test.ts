@@ -30,7 +30,7 @@ describe('Kafka mode end to end', () => {
   const storedCount = async (rt: Runtime, final = true) => {
     const rows = await (
       await rt.deps.store!.client.query({
-        query: `SELECT count() AS n, countIf(model_name = 'vader-lexicon' AND sentiment_label != '') AS enriched FROM mentions ${final ? 'FINAL' : ''} WHERE source = 'kafka-e2e'`,
+        query: `SELECT count() AS n, countIf(model_name = 'earshot-linear-fast' AND sentiment_label != '') AS enriched FROM mentions ${final ? 'FINAL' : ''} WHERE source = 'kafka-e2e'`,
         format: 'JSONEachRow',
       })
     ).json<{ n: string; enriched: string }>();

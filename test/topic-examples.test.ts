@@ -34,7 +34,7 @@ describe('topic examples through their consumers', () => {
 
   it('raw mentions: classified, then stored', async () => {
     await publishExamples(mentionsRawTopic);
-    const stored = await rows("SELECT source, id, model_name FROM mentions FINAL WHERE model_name = 'vader-lexicon' ORDER BY id");
+    const stored = await rows("SELECT source, id, model_name FROM mentions FINAL WHERE model_name = 'earshot-linear-fast' ORDER BY id");
     expect(stored.map((r) => `${r.source}:${r.id}`).sort()).toEqual(mentionsRawTopic.examples.map((e) => `${e.source}:${e.id}`).sort());
   });
 

@@ -50,6 +50,13 @@ export const ConfigSchema = z.object({
   EARSHOT_DEMO_SECONDS: z.coerce.number().min(0).max(86_400).default(90),
   EARSHOT_DEMO_SEED: int(0, 2 ** 31 - 1).default(42),
   EARSHOT_OFFLINE: bool.default(false),
+  EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate']).default('fast'),
+  EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
+  EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),
+  EARSHOT_CLASSIFIER_THREADS: int(1, 64).default(2),
+  EARSHOT_CLASSIFIER_BATCH: int(1, 1024).default(32),
+  EARSHOT_CLASSIFIER_DTYPE: z.enum(['q8', 'fp32']).default('q8'),
+  EARSHOT_MODEL_CACHE_DIR: z.string().min(1).optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -1,6 +1,6 @@
 import {
-  createDeadLetters,
   consumerHealth,
+  createDeadLetters,
   mentionsEnrichedTopic,
   mentionsRawTopic,
   topicName,
@@ -9,17 +9,18 @@ import {
   type Subscription,
 } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
-import { VaderClassifier } from './vader-classifier.js';
 import { createEnrichHandler } from './enrich-stage.js';
 
 export type { MentionClassifier } from './classifier.js';
-export { VaderClassifier } from './vader-classifier.js';
+export { LinearClassifier, DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
+export { TransformersClassifier } from './transformers-classifier.js';
+export { createClassifier, DEFAULT_ENCODER, DEFAULT_HEADS } from './create-classifier.js';
 export { createEnrichHandler } from './enrich-stage.js';
 
 export const CLASSIFIER_GROUP = 'earshot-classifier';
 
 /** The classifier service: raw mentions in, enriched mentions out, one consumer group. */
-export function createClassifierService(deps: Deps, classifier: MentionClassifier = new VaderClassifier()): Service {
+export function createClassifierService(deps: Deps, classifier: MentionClassifier): Service {
   const { config, bus, clock, metrics, logger } = deps;
   const deadLetters = createDeadLetters(deps);
   let subscription: Subscription | null = null;

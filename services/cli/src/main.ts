@@ -4,6 +4,7 @@ import { runCommand } from './commands/run.js';
 import { replayCommand } from './commands/replay.js';
 import { migrateCommand } from './commands/migrate.js';
 import { benchCommand } from './commands/bench.js';
+import { classifyCommand } from './commands/classify.js';
 
 const HELP = `earshot: social listening and sentiment stream processor
 
@@ -13,6 +14,8 @@ Usage:
                                     --demo replays a bundled 3-day scenario through them
   earshot replay FILE               send a JSONL file of mentions through ingest
   earshot migrate                   apply ClickHouse migrations
+  earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
+                                    enrich one text (or JSON with a "text" field) per line
   earshot bench [--kafka] [--count N] [--rate R]
                                     push N mentions (default 100000) through the pipeline
                                     and print throughput and ingest-to-stored latency;
@@ -31,6 +34,9 @@ export async function main(argv: string[]): Promise<void> {
       kafka: { type: 'boolean', default: false },
       count: { type: 'string' },
       rate: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      tier: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -50,6 +56,11 @@ export async function main(argv: string[]): Promise<void> {
       return replayCommand(rest[0]!);
     case 'migrate':
       return migrateCommand();
+    case 'classify': {
+      if (!values.input || !values.output) throw new UsageError('classify needs --input FILE and --output FILE.jsonl');
+      if (values.tier && values.tier !== 'fast' && values.tier !== 'accurate') throw new UsageError('--tier is fast or accurate');
+      return classifyCommand({ input: values.input, output: values.output, tier: values.tier });
+    }
     case 'bench': {
       const count = values.count === undefined ? 100_000 : Number(values.count);
       if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');

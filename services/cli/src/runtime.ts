@@ -21,7 +21,7 @@ import {
   type Service,
 } from '@earshot/shared';
 import { createIngestService, type Ingestor } from '@earshot/ingest';
-import { createClassifierService, type MentionClassifier } from '@earshot/classifier';
+import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
 
@@ -84,7 +84,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         const built = createIngestService(deps);
         ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters };
         service = built;
-      } else if (name === 'classifier') service = createClassifierService(deps, options.classifier);
+      } else if (name === 'classifier') service = createClassifierService(deps, options.classifier ?? (await createClassifier(config)));
       else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
       else service = createApiService(deps);
       await service.start();

@@ -18,7 +18,7 @@ export const mentionsEnrichedTopic = defineTopic({
       toxicity: { offensive: 0.04, hateful: 0.01 },
       lang: 'en',
       journey_stage: 'service',
-      model: { name: 'vader-lexicon', version: '1.1.3' },
+      model: { name: 'earshot-linear-fast', version: '1.0.0' },
       enriched_at: '2026-11-20T08:14:05.300Z',
     },
   ],

@@ -80,7 +80,7 @@ export class LinearModel {
     const sums = new Int32Array(R);
     for (let i = 0; i < features.length; i++) {
       const base = features[i]! * R;
-      for (let r = 0; r < R; r++) sums[r] += this.packed[base + r]!;
+      for (let r = 0; r < R; r++) sums[r] = sums[r]! + this.packed[base + r]!;
     }
     let row = 0;
     for (const h of this.file.heads) {

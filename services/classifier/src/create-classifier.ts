@@ -1,0 +1,32 @@
+import { join, resolve } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '@earshot/shared';
+import type { MentionClassifier } from './classifier.js';
+import { DEFAULT_LINEAR_MODEL, LinearClassifier } from './linear-classifier.js';
+import { TransformersClassifier } from './transformers-classifier.js';
+
+const MODELS = join(dirname(fileURLToPath(import.meta.url)), '../models');
+export const DEFAULT_ENCODER = join(MODELS, 'all-MiniLM-L6-v2');
+export const DEFAULT_HEADS = join(MODELS, 'earshot-minilm-heads.json');
+
+/**
+ * The configured tier. fast (default): Earshot's linear model, shipped in the repo,
+ * tens of thousands of mentions a second on one core. accurate: a transformer encoder
+ * (default all-MiniLM-L6-v2 built by `npm run models:build`) with trained heads,
+ * averaged with the linear model; hundreds a second, better on every benchmark.
+ */
+export async function createClassifier(config: Config): Promise<MentionClassifier> {
+  if (config.EARSHOT_CLASSIFIER_TIER === 'fast') return new LinearClassifier(config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_LINEAR_MODEL);
+  return TransformersClassifier.load({
+    model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER,
+    headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS,
+    linearPath: DEFAULT_LINEAR_MODEL,
+    offline: config.EARSHOT_OFFLINE,
+    cacheDir: config.EARSHOT_MODEL_CACHE_DIR ?? resolve(config.EARSHOT_DATA_DIR, 'models'),
+    dtype: config.EARSHOT_CLASSIFIER_DTYPE,
+    threads: config.EARSHOT_CLASSIFIER_THREADS,
+    batchSize: config.EARSHOT_CLASSIFIER_BATCH,
+    weight: 0.5,
+  });
+}

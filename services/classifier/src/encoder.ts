@@ -1,0 +1,69 @@
+import { env, pipeline, type FeatureExtractionPipeline } from '@huggingface/transformers';
+
+export interface EncoderOptions {
+  /** A Hugging Face model id or a local folder holding config.json, tokenizer files and onnx/model*.onnx. */
+  model: string;
+  /** Never download: load strictly from disk. */
+  offline: boolean;
+  /** Where downloaded models are cached (when not offline). */
+  cacheDir?: string;
+  /** 'q8' loads onnx/model_quantized.onnx (int8, about twice as fast on CPU), 'fp32' onnx/model.onnx. */
+  dtype: 'q8' | 'fp32';
+  /** ONNX Runtime intra-op threads. */
+  threads: number;
+  /** Texts per forward pass. */
+  batchSize: number;
+  normalize?: boolean;
+}
+
+/** Texts are cut before tokenising: the encoder's cost grows with length; a post's opening carries it. */
+const MAX_CHARS = 600;
+const prepare = (text: string) => (text.trim() === '' ? '.' : text.slice(0, MAX_CHARS).replace(/https?:\/\/\S+/g, 'http').replace(/@\w+/g, '@user'));
+
+/** A sentence encoder on transformers.js: loaded once, batched, thread-bounded, disposable. */
+export class TransformersEncoder {
+  private constructor(
+    private readonly extractor: FeatureExtractionPipeline,
+    readonly dims: number,
+    private readonly opts: EncoderOptions,
+  ) {}
+
+  static async load(opts: EncoderOptions): Promise<TransformersEncoder> {
+    env.allowRemoteModels = !opts.offline;
+    env.allowLocalModels = true;
+    env.localModelPath = '';
+    if (opts.cacheDir) env.cacheDir = opts.cacheDir;
+    let extractor: FeatureExtractionPipeline;
+    try {
+      extractor = (await pipeline('feature-extraction', opts.model, {
+        dtype: opts.dtype,
+        local_files_only: opts.offline,
+        session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 },
+      })) as FeatureExtractionPipeline;
+    } catch (err) {
+      const hint = opts.offline
+        ? ` (offline: it must be a local folder with config.json, tokenizer.json and onnx/model${opts.dtype === 'q8' ? '_quantized' : ''}.onnx; \`npm run models:build\` makes the default one)`
+        : '';
+      throw new Error(`cannot load the encoder "${opts.model}"${hint}: ${(err as Error).message}`);
+    }
+    const probe = await extractor(['probe'], { pooling: 'mean', normalize: opts.normalize ?? true });
+    return new TransformersEncoder(extractor, probe.dims.at(-1)!, opts);
+  }
+
+  /** Mean-pooled (normalised) sentence embeddings, batch by batch. */
+  async embed(texts: string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let i = 0; i < texts.length; i += this.opts.batchSize) {
+      const batch = texts.slice(i, i + this.opts.batchSize).map(prepare);
+      const t = await this.extractor(batch, { pooling: 'mean', normalize: this.opts.normalize ?? true });
+      const data = t.data as Float32Array;
+      for (let j = 0; j < batch.length; j++) out.push(data.slice(j * this.dims, (j + 1) * this.dims));
+      onProgress?.(out.length);
+    }
+    return out;
+  }
+
+  async dispose(): Promise<void> {
+    await this.extractor.dispose();
+  }
+}

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { EnrichmentSchema } from '@earshot/shared';
+import { LinearClassifier } from './linear-classifier.js';
+
+/** The shipped fast-tier model (models/earshot-linear-fast.bin), loaded as the service does. */
+describe('LinearClassifier (fast tier, shipped model)', () => {
+  const classifier = new LinearClassifier();
+  const one = async (text: string, extra: { title?: string; lang?: string } = {}) => (await classifier.classify([{ text, ...extra }]))[0]!;
+
+  it('reads sentiment the way a person would on clear cases', async () => {
+    expect((await one('I absolutely love this, best purchase ever, thank you!')).sentiment.label).toBe('positive');
+    expect((await one('This is the worst service, totally useless and broken')).sentiment.label).toBe('negative');
+    const neg = await one('Worst airline ever, lost my bag and nobody helps');
+    expect(neg.sentiment.score).toBeLessThan(-0.3);
+    expect(neg.sentiment.probs.negative + neg.sentiment.probs.neutral + neg.sentiment.probs.positive).toBeCloseTo(1, 3);
+  });
+
+  it('finds several intents in one mention and places it in the journey', async () => {
+    const e = await one('@AcmeMobile why is my internet down again?? Third outage this week, fix it');
+    const labels = e.intents.map((i) => i.label);
+    expect(labels).toContain('complaint');
+    expect(labels).toContain('question');
+    expect(e.journey_stage).toBe('service');
+    expect((await one('Thinking about switching to the Acme unlimited plan, is it worth it?')).intents.map((i) => i.label)).toContain('purchase_intent');
+    expect((await one("I'm cancelling my contract and switching to Globex, done with you")).intents.map((i) => i.label)).toContain('churn_risk');
+    expect((await one('Love the new app, the team did an amazing job!')).journey_stage).toBe('loyalty');
+  });
+
+  it('detects the language, and keeps one the source gave', async () => {
+    expect((await one('The delivery was late again and nobody answered my emails')).lang).toBe('en');
+    expect((await one('Das ist wirklich eine Katastrophe, ich bin sehr enttäuscht vom Kundendienst')).lang).toBe('de');
+    expect((await one('El servicio es terrible, nadie me responde desde hace una semana')).lang).toBe('es');
+    expect((await one('الخدمة سيئة جدا ولا أحد يرد على الهاتف')).lang).toBe('ar');
+    expect((await one('whatever', { lang: 'nl' })).lang).toBe('nl');
+  });
+
+  it('gives every awkward input a defined result and never throws', async () => {
+    const inputs = ['', '   ', '😡😡😡', 'x'.repeat(100_000), 'Отличный сервис but 最悪 ﷽ \u0000', Buffer.from([0x61, 0xff, 0x62]).toString('utf8')];
+    const out = await classifier.classify(inputs.map((text) => ({ text })));
+    expect(out).toHaveLength(inputs.length);
+    for (const e of out) expect(EnrichmentSchema.safeParse(e).success).toBe(true);
+    expect(out[0]).toMatchObject({ sentiment: { label: 'neutral', score: 0 }, intents: [], lang: 'und', journey_stage: null });
+    expect(out[2]!.sentiment.label).toBe('negative');
+    expect(out[2]!.emotion.anger).toBeGreaterThan(0.5);
+  });
+});

@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EnrichmentSchema } from '@earshot/shared';
+import { DenseHeads, trainDenseHead } from './dense/heads.js';
+import { TransformersEncoder } from './encoder.js';
+import { TransformersClassifier } from './transformers-classifier.js';
+import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
+import { HEADS } from './linear/heads.js';
+
+/**
+ * The accurate tier's real loading and inference code (transformers.js, ONNX Runtime),
+ * offline, on a tiny BERT the project builds (scripts/models/build_bert_onnx.py --tiny).
+ */
+const TINY = join(dirname(fileURLToPath(import.meta.url)), '../test-fixtures/tiny-bert');
+const dir = mkdtempSync(join(tmpdir(), 'heads-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const options = { model: TINY, offline: true, dtype: 'fp32' as const, threads: 1, batchSize: 4 };
+
+describe('accurate tier on a transformers.js model folder', () => {
+  it('embeds offline: one normalised vector per text, the same every time', async () => {
+    const encoder = await TransformersEncoder.load(options);
+    expect(encoder.dims).toBe(16);
+    const [a, b, c] = await encoder.embed(['good service', 'good service', 'awful app broken']);
+    expect(Math.hypot(...a!)).toBeCloseTo(1, 4);
+    expect(Array.from(a!)).toEqual(Array.from(b!));
+    expect(Array.from(a!)).not.toEqual(Array.from(c!));
+    await encoder.dispose();
+  });
+
+  it('trains heads on its embeddings and classifies with them, awkward inputs included', async () => {
+    const encoder = await TransformersEncoder.load(options);
+    const texts = ['love it great', 'great thanks love', 'awful broken hate', 'terrible awful app', 'the app', 'an order'];
+    const labels = [2, 2, 0, 0, 1, 1];
+    const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(texts), labels, { epochs: 200, learningRate: 0.5, l2: 0, seed: 1 });
+    await encoder.dispose();
+    const headsPath = join(dir, 'heads.json');
+    new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true }, heads: [head], trainedOn: { sentiment: 6 } }).save(headsPath);
+
+    const clf = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 });
+    expect(clf.model.name).toBe('earshot-ensemble(tiny-bert+earshot-linear-fast)');
+    const inputs = ['great thanks love', '', '😡', 'x'.repeat(100_000), 'Отличный 最悪'];
+    const out = await clf.classify(inputs.map((text) => ({ text })));
+    expect(out).toHaveLength(inputs.length);
+    for (const e of out) expect(EnrichmentSchema.safeParse(e).success).toBe(true);
+    expect(out[0]!.sentiment.label).toBe('positive');
+    expect(out[1]!.sentiment).toEqual({ label: 'neutral', score: 0, probs: { negative: 0, neutral: 1, positive: 0 } });
+    expect(await clf.classify([{ text: 'great thanks love' }])).toEqual([out[0]]);
+    await clf.close();
+  });
+
+  it('says what is wrong when the model is missing or does not fit the heads', async () => {
+    await expect(TransformersEncoder.load({ ...options, model: join(dir, 'nope') })).rejects.toThrow(/offline: it must be a local folder.*npm run models:build/);
+    const headsPath = join(dir, 'wide.json');
+    new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'other', dims: 384, pooling: 'mean', normalize: true }, heads: [], trainedOn: {} }).save(headsPath);
+    await expect(TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 })).rejects.toThrow(/16-dimensional embeddings but the heads .* 384/);
+  });
+});

@@ -1,0 +1,82 @@
+import type { Enrichment } from '@earshot/shared';
+import type { MentionClassifier } from './classifier.js';
+import { LinearModel } from './linear/model.js';
+import { DenseHeads } from './dense/heads.js';
+import { TransformersEncoder, type EncoderOptions } from './encoder.js';
+import { emptyEnrichment, enrichmentFrom, mentionText } from './linear-classifier.js';
+
+export interface TransformersOptions extends EncoderOptions {
+  /** Read-out heads trained on this encoder's embeddings. */
+  headsPath: string;
+  /** The fast tier's model, averaged with the heads (its n-grams see what the encoder misses). */
+  linearPath: string;
+  /** Weight of the encoder's heads in the average with the linear model (0..1). */
+  weight: number;
+}
+
+export type Probabilities = Record<string, Record<string, number>>;
+
+export function averageProbabilities(a: Probabilities, b: Probabilities, wb: number): Probabilities {
+  const out: Probabilities = { ...a };
+  for (const [head, probs] of Object.entries(b)) {
+    const base = a[head];
+    out[head] = base ? Object.fromEntries(Object.entries(probs).map(([l, p]) => [l, (1 - wb) * (base[l] ?? 0) + wb * p])) : probs;
+  }
+  return out;
+}
+
+/**
+ * The accurate tier: a transformer encoder run by transformers.js (ONNX Runtime on
+ * CPU) gives each mention a sentence embedding; Earshot's heads read sentiment,
+ * emotion, toxicity and complaint from it, averaged with the fast tier's linear model.
+ */
+export class TransformersClassifier implements MentionClassifier {
+  readonly model: { name: string; version: string };
+
+  private constructor(
+    private readonly encoder: TransformersEncoder,
+    private readonly heads: DenseHeads,
+    private readonly linear: LinearModel,
+    private readonly weight: number,
+  ) {
+    this.model = { name: `earshot-ensemble(${heads.file.encoder.name}+${linear.name})`, version: linear.version };
+  }
+
+  static async load(opts: TransformersOptions): Promise<TransformersClassifier> {
+    const heads = DenseHeads.load(opts.headsPath);
+    const encoder = await TransformersEncoder.load({ ...opts, normalize: heads.file.encoder.normalize });
+    if (encoder.dims !== heads.file.encoder.dims) {
+      await encoder.dispose();
+      throw new Error(`"${opts.model}" gives ${encoder.dims}-dimensional embeddings but the heads in ${opts.headsPath} were trained on ${heads.file.encoder.dims} (${heads.file.encoder.name})`);
+    }
+    return new TransformersClassifier(encoder, heads, LinearModel.load(opts.linearPath), opts.weight);
+  }
+
+  /** Head probabilities per text (the ensemble), for evaluation and classify(). */
+  async probabilities(texts: string[]): Promise<Probabilities[]> {
+    const embeddings = await this.encoder.embed(texts);
+    return texts.map((t, i) => averageProbabilities(this.linear.predict(t), this.heads.predict(embeddings[i]!), this.weight));
+  }
+
+  async classify(mentions: { text: string; title?: string; lang?: string }[]): Promise<Enrichment[]> {
+    const texts = mentions.map(mentionText);
+    let probs: (Probabilities | null)[];
+    try {
+      probs = await this.probabilities(texts);
+    } catch {
+      // A batch that fails as a whole is scored text by text, so one bad text cannot sink the rest.
+      probs = [];
+      for (const t of texts) probs.push(await this.probabilities([t]).then((p) => p[0]!, () => null));
+    }
+    return mentions.map((m, i) => {
+      const text = texts[i]!;
+      const p = probs[i];
+      if (text.trim() === '' || !p) return emptyEnrichment(this.model, m.lang);
+      return enrichmentFrom(text, p, this.model, m.lang);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.encoder.dispose();
+  }
+}
