@@ -1,0 +1,66 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EnrichmentSchema } from '@earshot/shared';
+import { tempDir } from './helpers.js';
+
+const run = promisify(execFile);
+const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
+const earshot = (args: string[], env: Record<string, string> = {}) =>
+  run('node', [BIN, ...args], { env: { ...process.env, EARSHOT_LOG_LEVEL: 'silent', ...env }, timeout: 60_000 }).then(
+    (r) => ({ code: 0, ...r }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+
+/** The CLI as a user runs it: a separate process, real files. */
+describe('earshot CLI', () => {
+  const dir = tempDir();
+  afterAll(() => dir.remove());
+
+  it('classify: one JSON object per input line, in order, texts or JSONL', async () => {
+    const input = join(dir.path, 'in.txt');
+    const output = join(dir.path, 'out.jsonl');
+    writeFileSync(
+      input,
+      Buffer.concat([
+        Buffer.from('I love this phone, thank you!\n'),
+        Buffer.from('{"id": "r1", "text": "Terrible service, my order never arrived"}\n'),
+        Buffer.from('\n'),
+        Buffer.from([0x62, 0x61, 0x64, 0xff, 0x0a]),
+      ]),
+    );
+    const res = await earshot(['classify', '--input', input, '--output', output, '--tier', 'fast']);
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/Classified 4 lines with earshot-linear-fast/);
+    const lines = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    for (const l of lines) {
+      const { id: _id, ...enrichment } = l;
+      expect(EnrichmentSchema.safeParse(enrichment).success).toBe(true);
+    }
+    expect(lines[0].sentiment.label).toBe('positive');
+    expect(lines[1]).toMatchObject({ id: 'r1', sentiment: { label: 'negative' } });
+    expect(lines[2].sentiment.label).toBe('neutral');
+  });
+
+  it('stops on a bad variable, naming it', async () => {
+    const res = await earshot(['migrate'], { EARSHOT_PORT: 'eighty', EARSHOT_DATA_DIR: dir.path });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/EARSHOT_PORT/);
+  });
+
+  it('explains usage mistakes', async () => {
+    const res = await earshot(['run', 'clasifier']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/unknown service clasifier; services are ingest, classifier, writer, api/);
+    expect((await earshot(['--help'])).stdout).toMatch(/earshot classify --input FILE/);
+  });
+
+  it('migrate: applies once, then reports nothing to do', async () => {
+    const env = { EARSHOT_DATA_DIR: join(dir.path, 'data') };
+    expect((await earshot(['migrate'], env)).stdout).toMatch(/Applied 001_init/);
+    expect((await earshot(['migrate'], env)).stdout).toMatch(/Nothing to apply/);
+  });
+});
