@@ -34,7 +34,8 @@ for (const [name, set] of sets) {
 await encoder.dispose();
 new DenseHeads({
   format: 'earshot-dense-heads/1',
-  encoder: { name: 'all-MiniLM-L6-v2', dims: encoder.dims, pooling: 'mean', normalize: true },
+  // all-MiniLM-L6-v2 was trained on English: its heads are used for English (and undetermined) texts only.
+  encoder: { name: 'all-MiniLM-L6-v2', dims: encoder.dims, pooling: 'mean', normalize: true, languages: ['en', 'und'] },
   heads,
   trainedOn: Object.fromEntries(sets.map(([n, s]) => [n, s.length])),
 }).save(ACCURATE_HEADS);

@@ -19,7 +19,7 @@ export interface LinearRecipe {
 export const FAST_RECIPE: LinearRecipe = {
   name: 'earshot-linear-fast',
   version: '1.0.0',
-  features: { bits: 18, charMin: 3, charMax: 5 },
+  features: { bits: 17, charMin: 3, charMax: 5 },
   train: { ...DEFAULT_TRAIN, epochs: 6, learningRate: 0.5 },
 };
 

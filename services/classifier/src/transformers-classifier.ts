@@ -4,6 +4,7 @@ import { LinearModel } from './linear/model.js';
 import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder, type EncoderOptions } from './encoder.js';
 import { emptyEnrichment, enrichmentFrom, mentionText } from './linear-classifier.js';
+import { detectLanguage } from './lang.js';
 
 export interface TransformersOptions extends EncoderOptions {
   /** Read-out heads trained on this encoder's embeddings. */
@@ -38,6 +39,7 @@ export class TransformersClassifier implements MentionClassifier {
     private readonly heads: DenseHeads,
     private readonly linear: LinearModel,
     private readonly weight: number,
+    private readonly languages: Set<string>,
   ) {
     this.model = { name: `earshot-ensemble(${heads.file.encoder.name}+${linear.name})`, version: linear.version };
   }
@@ -49,13 +51,22 @@ export class TransformersClassifier implements MentionClassifier {
       await encoder.dispose();
       throw new Error(`"${opts.model}" gives ${encoder.dims}-dimensional embeddings but the heads in ${opts.headsPath} were trained on ${heads.file.encoder.dims} (${heads.file.encoder.name})`);
     }
-    return new TransformersClassifier(encoder, heads, LinearModel.load(opts.linearPath), opts.weight);
+    return new TransformersClassifier(encoder, heads, LinearModel.load(opts.linearPath), opts.weight, new Set(heads.file.encoder.languages ?? ['en', 'und']));
   }
 
-  /** Head probabilities per text (the ensemble), for evaluation and classify(). */
+  /**
+   * Head probabilities per text (the ensemble), for evaluation and classify(). The
+   * encoder's heads count only for languages it was trained on (all-MiniLM-L6-v2 and
+   * its heads: English); elsewhere the linear model, which learnt eight languages, decides.
+   */
   async probabilities(texts: string[]): Promise<Probabilities[]> {
-    const embeddings = await this.encoder.embed(texts);
-    return texts.map((t, i) => averageProbabilities(this.linear.predict(t), this.heads.predict(embeddings[i]!), this.weight));
+    const linear = texts.map((t) => this.linear.predict(t));
+    const langs = texts.map((t, i) => detectLanguage(t, linear[i]!.lang));
+    const encoded = texts.map((_, i) => i).filter((i) => this.languages.has(langs[i]!));
+    const embeddings = await this.encoder.embed(encoded.map((i) => texts[i]!));
+    const out = [...linear];
+    encoded.forEach((i, k) => (out[i] = averageProbabilities(linear[i]!, this.heads.predict(embeddings[k]!), this.weight)));
+    return out;
   }
 
   async classify(mentions: { text: string; title?: string; lang?: string }[]): Promise<Enrichment[]> {

@@ -10,7 +10,7 @@ export interface DenseHead extends HeadSpec {
 export interface DenseHeadsFile {
   format: 'earshot-dense-heads/1';
   /** The encoder these heads were trained on; loading checks the dimension. */
-  encoder: { name: string; dims: number; pooling: 'mean'; normalize: boolean };
+  encoder: { name: string; dims: number; pooling: 'mean'; normalize: boolean; languages?: string[] };
   heads: DenseHead[];
   trainedOn: Record<string, number>;
 }
