@@ -58,6 +58,25 @@ describe('earshot CLI', () => {
     expect((await earshot(['--help'])).stdout).toMatch(/earshot classify --input FILE/);
   });
 
+  it('detect: adds a causal anomaly score to every row', async () => {
+    const input = join(dir.path, 'series.csv');
+    const output = join(dir.path, 'scores.csv');
+    const rows = Array.from({ length: 400 }, (_, i) => `2026-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 350 ? 500 : 100 + (i % 7)}`);
+    writeFileSync(input, `timestamp,value\n${rows.join('\n')}\n`);
+    const res = await earshot(['detect', '--input', input, '--output', output]);
+    expect(res.code).toBe(0);
+    const out = readFileSync(output, 'utf8').trim().split('\n');
+    expect(out[0]).toBe('timestamp,value,anomaly_score');
+    expect(out).toHaveLength(401);
+    const scores = out.slice(1).map((l) => Number(l.split(',')[2]));
+    expect(scores.every((s) => s >= 0 && s <= 1)).toBe(true);
+    expect(scores.indexOf(Math.max(...scores))).toBe(350);
+    writeFileSync(input, 'time,count\n1,2\n');
+    const bad = await earshot(['detect', '--input', input, '--output', output]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/must name the columns timestamp,value/);
+  });
+
   it('migrate: applies once, then reports nothing to do', async () => {
     const env = { EARSHOT_DATA_DIR: join(dir.path, 'data') };
     expect((await earshot(['migrate'], env)).stdout).toMatch(/Applied 001_init/);

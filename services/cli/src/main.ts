@@ -5,6 +5,7 @@ import { replayCommand } from './commands/replay.js';
 import { migrateCommand } from './commands/migrate.js';
 import { benchCommand } from './commands/bench.js';
 import { classifyCommand } from './commands/classify.js';
+import { detectCommand } from './commands/detect.js';
 
 const HELP = `earshot: social listening and sentiment stream processor
 
@@ -16,6 +17,8 @@ Usage:
   earshot migrate                   apply ClickHouse migrations
   earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
                                     enrich one text (or JSON with a "text" field) per line
+  earshot detect --input SERIES.csv --output SCORES.csv
+                                    score timestamp,value rows: adds anomaly_score in [0, 1]
   earshot bench [--kafka] [--count N] [--rate R]
                                     push N mentions (default 100000) through the pipeline
                                     and print throughput and ingest-to-stored latency;
@@ -56,6 +59,9 @@ export async function main(argv: string[]): Promise<void> {
       return replayCommand(rest[0]!);
     case 'migrate':
       return migrateCommand();
+    case 'detect':
+      if (!values.input || !values.output) throw new UsageError('detect needs --input SERIES.csv and --output SCORES.csv');
+      return detectCommand({ input: values.input, output: values.output });
     case 'classify': {
       if (!values.input || !values.output) throw new UsageError('classify needs --input FILE and --output FILE.jsonl');
       if (values.tier && values.tier !== 'fast' && values.tier !== 'accurate') throw new UsageError('--tier is fast or accurate');
