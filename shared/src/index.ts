@@ -17,3 +17,4 @@ export * from './consumer/dead-letters.js';
 export * from './consumer/decode.js';
 export * from './http/server.js';
 export * from './service.js';
+export * from './store/alerts.js';

@@ -82,6 +82,16 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
+    alertsOpen: new Gauge({ name: 'earshot_alerts_open', help: 'Open alerts', labelNames: ['kind', 'brand', 'severity'], registers: [registry] }),
+    alertVersions: new Counter({ name: 'earshot_alert_versions_total', help: 'Alert versions published (opened, updated, resolved)', labelNames: ['kind', 'status'], registers: [registry] }),
+    notifyFailures: new Counter({ name: 'earshot_notify_failures_total', help: 'Failed notification attempts', labelNames: ['notifier'], registers: [registry] }),
+    detectorRuns: new Histogram({
+      name: 'earshot_detector_run_seconds',
+      help: 'Time of one detector run over every brand',
+      labelNames: ['leader'],
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
   };
   return m;
 }

@@ -2,6 +2,7 @@ import { requireStore, type Deps, type Service } from '@earshot/shared';
 import { createMentionsRouter } from './mentions-route.js';
 import { createStatsRouter } from './stats-route.js';
 import { createOpenApiRouter } from './openapi.js';
+import { createAlertsRouter } from './alerts-route.js';
 
 export { toApiMention } from './mentions-route.js';
 export { openApiDocument } from './openapi.js';
@@ -11,7 +12,7 @@ export function createApiService(deps: Deps): Service {
   const { client } = requireStore(deps, 'api');
   return {
     name: 'api',
-    routers: [createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createOpenApiRouter()],
+    routers: [createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createAlertsRouter({ client }), createOpenApiRouter()],
     start: async () => undefined,
     stop: async () => undefined,
   };

@@ -42,6 +42,18 @@ export const openApiDocument = {
         responses: { '200': { description: '{brand, from, to, interval_seconds, total, buckets[]}' }, '400': { description: 'Invalid query' } },
       },
     },
+    '/v1/alerts': {
+      get: {
+        summary: 'Alerts (newest version of each), open ones by default',
+        parameters: [
+          { name: 'status', in: 'query', schema: { enum: ['open', 'resolved', 'all'], default: 'open' } },
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'kind', in: 'query', schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'care'] } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: { '200': { description: '{items[], count}' }, '400': { description: 'Invalid query' } },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },

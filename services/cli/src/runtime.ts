@@ -24,12 +24,13 @@ import { createIngestService, type Ingestor } from '@earshot/ingest';
 import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
+import { createDetectorService, type DetectorService, type Notifier } from '@earshot/detector';
 
-export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'api'] as const;
+export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'detector', 'api'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Downstream first, so nothing is published before its consumer is there; stopped in reverse. */
-const START_ORDER: ServiceName[] = ['writer', 'classifier', 'api', 'ingest'];
+const START_ORDER: ServiceName[] = ['writer', 'classifier', 'detector', 'api', 'ingest'];
 
 export interface RuntimeOptions {
   services: readonly ServiceName[];
@@ -40,6 +41,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   classifier?: MentionClassifier;
   onStored?: StoredListener;
+  /** Detector: notifiers instead of the configured webhooks, and a replica id. */
+  detector?: { notifiers?: Notifier[]; replica?: string };
 }
 
 export interface Runtime {
@@ -47,6 +50,8 @@ export interface Runtime {
   services: Service[];
   /** Present when ingest runs in this process. */
   ingest?: { ingestor: Ingestor; deadLetters: DeadLetters };
+  /** Present when the detector runs in this process. */
+  detector?: DetectorService;
   server?: Server;
   /** Base URL of the HTTP server, when there is one. */
   url?: string;
@@ -68,7 +73,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const cleanups: (() => Promise<void>)[] = [() => bus.close()];
   try {
     await bus.ensureTopics(allTopics.map((t) => topicName(config, t.name)));
-    const needsStore = options.services.some((s) => s === 'writer' || s === 'api');
+    const needsStore = options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector');
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());
@@ -77,6 +82,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     }
     const deps: Deps = { config, logger, metrics, clock, bus, store };
     let ingest: Runtime['ingest'];
+    let detector: DetectorService | undefined;
     const services: Service[] = [];
     for (const name of START_ORDER.filter((n) => options.services.includes(n))) {
       let service: Service;
@@ -86,6 +92,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         service = built;
       } else if (name === 'classifier') service = createClassifierService(deps, options.classifier ?? (await createClassifier(config)));
       else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
+      else if (name === 'detector') service = detector = createDetectorService(deps, options.detector);
       else service = createApiService(deps);
       await service.start();
       services.push(service);
@@ -114,7 +121,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         for (const s of [...services].reverse()) await s.stop();
         for (const c of cleanups) await c();
       })());
-    return { deps, services, ingest, server, url, drain, stop };
+    return { deps, services, ingest, detector, server, url, drain, stop };
   } catch (err) {
     for (const c of cleanups) await c().catch(() => undefined);
     throw err;

@@ -1,3 +1,85 @@
-export { AnomalyScorer, scoreSeries, zToScore, DEFAULT_SCORER, type AnomalyScorerOptions } from './anomaly-scorer.js';
+import { hostname } from 'node:os';
+import cron from 'node-cron';
+import { AlertStore, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { DetectorQueries } from './queries.js';
+import { AlertBook, alertKey } from './alert-book.js';
+
+import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
+import { DetectorLease } from './lease.js';
+import { runDetectors, type DetectorDeps } from './run-detectors.js';
+
+export { AnomalyScorer, SeasonalAnomalyScorer, scoreSeries, pointsPerDay, zToScore, DEFAULT_SCORER, type AnomalyScorerOptions } from './anomaly-scorer.js';
 export { nabScore, optimiseThreshold, scaledSigmoid, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
+export { detectSurge, detectViral, DEFAULT_SURGE } from './detectors.js';
+
+export { webhookNotifier, slackNotifier, type Notifier } from './notifiers.js';
+
+export interface DetectorService extends Service {
+  /** One run at stream time `now` (the clock's now by default); what the schedule calls. */
+  runOnce(now?: number): ReturnType<typeof runDetectors>;
+}
+
+/**
+ * The detector: on a node-cron schedule (EARSHOT_DETECT_CRON, every minute by default),
+ * tests every brand's rollups for negative surges, complaint surges and viral negative
+ * posts, and keeps one alert per incident through its lifecycle.
+ */
+export function createDetectorService(deps: Deps, options: { notifiers?: Notifier[]; replica?: string } = {}): DetectorService {
+  const { config, clock, logger, metrics, bus } = deps;
+  const { client } = requireStore(deps, 'detector');
+  const notifiers =
+    options.notifiers ??
+    [
+      config.EARSHOT_ALERT_WEBHOOK_URL && webhookNotifier(config.EARSHOT_ALERT_WEBHOOK_URL),
+      config.EARSHOT_ALERT_SLACK_WEBHOOK_URL && slackNotifier(config.EARSHOT_ALERT_SLACK_WEBHOOK_URL),
+    ].filter((n): n is Notifier => Boolean(n));
+  const store = new AlertStore(client);
+  const book = new AlertBook();
+  const d: DetectorDeps = {
+    queries: new DetectorQueries(client),
+    book,
+    store,
+    notifiers: new NotifierQueue(notifiers, { logger, metrics }),
+    lease: new DetectorLease(client, options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
+    bus,
+    alertsTopic: topicName(config, alertsTopic.name),
+    logger,
+    metrics,
+  };
+  let task: ReturnType<typeof cron.schedule> | null = null;
+  let running: Promise<unknown> | null = null;
+  let lastRun: { at: number; ok: boolean; error?: string } | null = null;
+  const runOnce = async (now = clock.now()) => {
+    while (running) await running.catch(() => undefined);
+    const run = runDetectors(d, now);
+    running = run;
+    try {
+      const result = await run;
+      lastRun = { at: now, ok: true };
+      return result;
+    } catch (err) {
+      lastRun = { at: now, ok: false, error: errorMessage(err) };
+      throw err;
+    } finally {
+      running = null;
+    }
+  };
+  return {
+    name: 'detector',
+    runOnce,
+    health: [{ name: 'detector.schedule', check: () => ({ ok: lastRun?.ok !== false, detail: lastRun ?? 'no run yet' }) }],
+    async start() {
+      book.restore(await store.list({ status: 'open', limit: 10_000 }), alertKey);
+      if (!cron.validate(config.EARSHOT_DETECT_CRON)) throw new Error(`EARSHOT_DETECT_CRON "${config.EARSHOT_DETECT_CRON}" is not a cron expression`);
+      task = cron.schedule(config.EARSHOT_DETECT_CRON, () => {
+        runOnce().catch((err) => logger.error({ err: errorMessage(err) }, 'detector run failed'));
+      });
+      logger.info({ cron: config.EARSHOT_DETECT_CRON, replica: d.lease.replica, notifiers: notifiers.map((n) => n.name) }, 'detector scheduled');
+    },
+    async stop() {
+      await task?.stop();
+      await running?.catch(() => undefined);
+    },
+  };
+}

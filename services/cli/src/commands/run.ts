@@ -1,5 +1,5 @@
 import { systemClock, type Config } from '@earshot/shared';
-import { startRuntime, type ServiceName } from '../runtime.js';
+import { SERVICE_NAMES, startRuntime, type ServiceName } from '../runtime.js';
 import { runDemo } from '../demo/run-demo.js';
 import { demoSummary } from '../demo/summary.js';
 import { DEMO_BRANDS_ENV } from '../demo/scenario.js';
@@ -13,7 +13,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   // The demo's mentions carry no brands: match them with the demo's keywords unless configured.
   if (opts.demo && !env.EARSHOT_BRANDS) env.EARSHOT_BRANDS = DEMO_BRANDS_ENV;
   const config: Config = loadConfigOrExit(env);
-  const names = services.length ? services : (['ingest', 'classifier', 'writer', 'api'] as ServiceName[]);
+  const names = services.length ? services : ([...SERVICE_NAMES] as ServiceName[]);
   if (opts.demo && !names.includes('ingest')) throw new Error('--demo needs the ingest service in this process');
   let stored = 0;
   const runtime = await startRuntime(config, { services: names, http: true, onStored: (m) => (stored += m.length) });

@@ -81,9 +81,11 @@ const diurnal = (hour: number) => 0.15 + 0.85 * Math.max(0, Math.sin(((hour - 6)
 /**
  * A seeded, realistic-looking stream: three brands on five sources over `days` days
  * ending at `end`, with daily seasonality, a campaign launch (acme, day 2) and a
- * complaint incident with a viral negative post (globex, day 3).
+ * complaint incident with a viral negative post just before it (globex, day 3).
+ * `story: false` gives the same ordinary traffic without them: a quiet control.
  */
-export function generateDemoScenario(opts: { seed: number; end: Date; days?: number }): DemoScenario {
+export function generateDemoScenario(opts: { seed: number; end: Date; days?: number; story?: boolean }): DemoScenario {
+  const story = opts.story ?? true;
   const rand = seededRandom(opts.seed);
   const days = opts.days ?? 3;
   const end = new Date(Math.floor(opts.end.getTime() / HOUR) * HOUR);
@@ -134,29 +136,30 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
         const template = r < 0.35 ? pick(rand, POSITIVE) : r < 0.75 ? pick(rand, NEUTRAL) : pick(rand, NEGATIVE);
         mentions.push(make(brand, hourStart + rand() * HOUR, template));
       }
-      if (brand.id === campaign.brand && hourStart >= campaign.start.getTime() && hourStart < campaign.end.getTime()) {
+      if (story && brand.id === campaign.brand && hourStart >= campaign.start.getTime() && hourStart < campaign.end.getTime()) {
         const extra = poisson(rand, brand.peakRate * 1.5);
         for (let i = 0; i < extra; i++) mentions.push(make(brand, hourStart + rand() * HOUR, pick(rand, CAMPAIGN)));
       }
-      if (brand.id === incident.brand && hourStart >= incident.start.getTime() && hourStart < incident.end.getTime()) {
+      if (story && brand.id === incident.brand && hourStart >= incident.start.getTime() && hourStart < incident.end.getTime()) {
         const extra = poisson(rand, brand.peakRate * 5);
         for (let i = 0; i < extra; i++) mentions.push(make(brand, hourStart + rand() * HOUR, pick(rand, INCIDENT)));
       }
     }
   }
 
-  // The post that goes viral: early in the incident, from an account with a large following.
+  // The first customer to hit the outage has a large following, and the post spreads
+  // before the wave of complaints: the early warning PR needs.
   const globex = DEMO_BRANDS.find((b) => b.id === incident.brand)!;
-  const viral = make(globex, incident.start.getTime() + 6 * 60_000, '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else', {
+  const viral = make(globex, incident.start.getTime() - 8 * 60_000, '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else', {
     source: 'twitter',
     author: { id: 'u-viral', handle: 'morning_megan', name: 'Megan R', followers: 182_000 },
     engagement: { likes: 9_400, shares: 2_100, replies: 830, views: 640_000 },
   });
   viral.url = `https://x.com/morning_megan/status/${viral.id}`;
-  mentions.push(viral);
+  if (story) mentions.push(viral);
 
   mentions.sort((a, b) => a.created_at.localeCompare(b.created_at));
-  const events: CampaignEvent[] = [
+  const events: CampaignEvent[] = !story ? [] : [
     { id: 'acme-winter-unlimited', brand: 'acme', kind: 'campaign', title: 'Winter unlimited plan launch', starts_at: campaign.start.toISOString(), ends_at: campaign.end.toISOString(), channels: ['twitter', 'youtube'] },
     { id: 'globex-ordering-outage', brand: 'globex', kind: 'outage', title: 'Mobile ordering outage', starts_at: incident.start.toISOString(), ends_at: incident.end.toISOString() },
   ];

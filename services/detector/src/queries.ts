@@ -1,0 +1,81 @@
+import { toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
+import type { BucketSeries, ViralCandidate, ViralNorms } from './detectors.js';
+
+const MINUTE = 60_000;
+
+async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
+  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+}
+
+/** The ClickHouse reads the detectors need, all in event time, all with query parameters. */
+export class DetectorQueries {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  async activeBrands(now: number): Promise<string[]> {
+    const r = await rows<{ brand: string }>(
+      this.client,
+      `SELECT DISTINCT brand FROM mention_stats_1m WHERE brand != '' AND minute >= {from:DateTime64(3)} AND minute <= {to:DateTime64(3)} ORDER BY brand`,
+      { from: toClickHouseTime(now - 86_400_000), to: toClickHouseTime(now) },
+    );
+    return r.map((x) => x.brand);
+  }
+
+  /** Per-minute counts from a rollup over [now − minutes, now), zero-filled. */
+  async minuteSeries(kind: 'negative' | 'complaint', brand: string, now: number, minutes: number): Promise<BucketSeries> {
+    const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+    const start = end - minutes * MINUTE;
+    const query =
+      kind === 'negative'
+        ? `SELECT toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n FROM mention_stats_1m
+           WHERE brand = {brand:String} AND sentiment_label = 'negative' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
+           GROUP BY minute`
+        : `SELECT toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n FROM mention_intents_1m
+           WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
+           GROUP BY minute`;
+    const r = await rows<{ t: string | number; n: string | number }>(this.client, query, {
+      brand,
+      from: toClickHouseTime(start),
+      to: toClickHouseTime(end),
+      now: toClickHouseTime(now),
+    });
+    const counts = new Array<number>(minutes).fill(0);
+    for (const x of r) {
+      const i = Math.round((Number(x.t) - start) / MINUTE);
+      if (i >= 0 && i < minutes) counts[i] = Number(x.n);
+    }
+    return { start, bucketMs: MINUTE, counts };
+  }
+
+  async viralCandidates(brand: string, now: number, lookbackMs: number): Promise<ViralCandidate[]> {
+    const r = await rows<{ source: string; id: string; url: string; t: string | number; followers: string | number; engagement: string | number }>(
+      this.client,
+      `SELECT source, id, url, toUnixTimestamp64Milli(created_at) AS t, author_followers AS followers, likes + shares + replies AS engagement
+       FROM mentions FINAL
+       WHERE has(brands, {brand:String}) AND sentiment_label = 'negative' AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
+      { brand, from: toClickHouseTime(now - lookbackMs), now: toClickHouseTime(now) },
+    );
+    return r.map((x) => ({ source: x.source, id: x.id, url: x.url, created_at: Number(x.t), followers: Number(x.followers), engagement: Number(x.engagement) }));
+  }
+
+  async viralNorms(brand: string, now: number): Promise<ViralNorms> {
+    const [r] = await rows<{ e: number | null; f: number | null }>(
+      this.client,
+      `SELECT quantile(0.95)(likes + shares + replies) AS e, quantile(0.95)(author_followers) AS f
+       FROM mentions FINAL WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
+      { brand, from: toClickHouseTime(now - 7 * 86_400_000), now: toClickHouseTime(now) },
+    );
+    return { engagementP95: Number(r?.e ?? 0) || 0, followersP95: Number(r?.f ?? 0) || 0 };
+  }
+
+  /** Mentions of a brand in a window (newest, most engaged first), optionally of one intent or sentiment. */
+  async windowMentions(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string }, limit: number) {
+    return rows<{ source: string; id: string; url: string; text: string }>(
+      this.client,
+      `SELECT source, id, url, text FROM mentions FINAL
+       WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
+         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''}
+       ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
+      { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit, ...(filter.intent ? { intent: filter.intent } : {}), ...(filter.sentiment ? { sentiment: filter.sentiment } : {}) },
+    );
+  }
+}

@@ -1,0 +1,109 @@
+import { alertsTopic, type Alert, type Bus, type Logger, type Metrics } from '@earshot/shared';
+import { detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
+import type { DetectorQueries } from './queries.js';
+import type { AlertBook, Firing } from './alert-book.js';
+import type { AlertStore } from '@earshot/shared';
+import type { NotifierQueue } from './notifiers.js';
+import type { DetectorLease } from './lease.js';
+import { topTerms } from './top-terms.js';
+
+const MIN = 60_000;
+const SERIES_MINUTES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...DEFAULT_SURGE.windows);
+const VIRAL_LOOKBACK = 2 * 60 * MIN;
+
+export interface DetectorDeps {
+  queries: DetectorQueries;
+  book: AlertBook;
+  store: AlertStore;
+  notifiers: NotifierQueue;
+  lease: DetectorLease;
+  bus: Bus;
+  alertsTopic: string;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
+
+async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
+  const out: Firing[] = [];
+  const negative = detectSurge(await d.queries.minuteSeries('negative', brand, now, SERIES_MINUTES));
+  if (negative) {
+    const rows = await d.queries.windowMentions(brand, negative.windowStart, now + 1, { sentiment: 'negative' }, 5);
+    out.push({
+      kind: 'negative_volume_surge',
+      brand,
+      scope: '',
+      finding: negative,
+      summary: `${negative.observed} negative mentions in ${Math.round((negative.windowEnd - negative.windowStart) / MIN)} min, about ${negative.expected} expected`,
+      samples: samples(rows),
+    });
+  }
+  const complaints = detectSurge(await d.queries.minuteSeries('complaint', brand, now, SERIES_MINUTES));
+  if (complaints) out.push(await complaintFiring(d, brand, complaints, now));
+  const norms = await d.queries.viralNorms(brand, now);
+  for (const v of detectViral(await d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK), norms, now)) {
+    const finding: Finding = {
+      observed: v.engagement,
+      expected: Math.round(norms.engagementP95 * 100) / 100,
+      band: [0, Math.round(norms.engagementP95 * 20 * 100) / 100],
+      score: 0.99,
+      severity: v.followers >= 100_000 || v.velocity >= 100 ? 'critical' : 'warning',
+      windowStart: v.created_at,
+      windowEnd: now,
+    };
+    out.push({
+      kind: 'viral_negative',
+      brand,
+      scope: `${v.source}:${v.id}`,
+      source: v.source,
+      finding,
+      summary: `Negative post spreading fast (${v.reason})${v.url ? `: ${v.url}` : ''}`,
+      samples: [{ source: v.source, id: v.id, ...(v.url ? { url: v.url } : {}) }],
+    });
+  }
+  return out;
+}
+
+async function complaintFiring(d: DetectorDeps, brand: string, f: Finding, now: number): Promise<Firing> {
+  const window = await d.queries.windowMentions(brand, f.windowStart, now + 1, { intent: 'complaint' }, 300);
+  const baseline = await d.queries.windowMentions(brand, f.windowStart - 7 * 1440 * MIN, f.windowStart, {}, 3000);
+  const terms = topTerms(window.map((r) => r.text), baseline.map((r) => r.text));
+  return {
+    kind: 'complaint_surge',
+    brand,
+    scope: 'complaint',
+    intent: 'complaint',
+    finding: f,
+    summary: `${f.observed} complaints in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : ''}`,
+    samples: samples(window.slice(0, 5)),
+  };
+}
+
+/**
+ * One detector run at stream time `now`: only the leader works; every brand's series
+ * are tested; new alert versions are stored, published and handed to the notifiers.
+ */
+export async function runDetectors(d: DetectorDeps, now: number): Promise<{ leader: boolean; alerts: Alert[] }> {
+  const end = d.metrics.detectorRuns.startTimer();
+  if (!(await d.lease.isLeader(now))) {
+    end({ leader: 'false' });
+    return { leader: false, alerts: [] };
+  }
+  const firings: Firing[] = [];
+  for (const brand of await d.queries.activeBrands(now)) firings.push(...(await brandFirings(d, brand, now)));
+  const versions = d.book.apply(firings, now);
+  await d.store.save(versions);
+  if (versions.length) {
+    await d.bus.publish(d.alertsTopic, versions.map((a) => ({ key: alertsTopic.key(a), value: JSON.stringify(a) })));
+    for (const a of versions) {
+      d.metrics.alertVersions.inc({ kind: a.kind, status: a.status });
+      d.logger.info({ alert: a.id, status: a.status, severity: a.severity, summary: a.summary }, `alert ${a.status}`);
+    }
+  }
+  d.metrics.alertsOpen.reset();
+  for (const a of d.book.openAlerts()) d.metrics.alertsOpen.inc({ kind: a.kind, brand: a.brand, severity: a.severity });
+  await d.notifiers.deliver(versions);
+  end({ leader: 'true' });
+  return { leader: true, alerts: versions };
+}

@@ -1,0 +1,130 @@
+import type { Server } from 'node:http';
+import express from 'express';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock, alertsTopic, closeServer, listen, type Alert } from '@earshot/shared';
+import { createDetectorService, slackNotifier, webhookNotifier } from '@earshot/detector';
+import { DEMO_BRANDS_ENV, generateDemoScenario, startRuntime, type Runtime } from '@earshot/cli';
+import { freshMetrics, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
+
+const MIN = 60_000;
+
+/** A stand-in for a webhook receiver and Slack: records what it is sent, fails the first calls. */
+async function fakeReceiver(failFirst: number) {
+  const received: { path: string; body: any }[] = [];
+  let calls = 0;
+  const app = express();
+  app.post('/{*path}', express.json(), (req, res) => {
+    if (calls++ < failFirst) return void res.status(503).send('busy');
+    received.push({ path: req.path, body: req.body });
+    res.status(req.path === '/slack' ? 200 : 204).send(req.path === '/slack' ? 'ok' : undefined);
+  });
+  const server: Server = await listen(app, '127.0.0.1', 0);
+  const port = (server.address() as { port: number }).port;
+  return { received, url: `http://127.0.0.1:${port}`, close: () => closeServer(server) };
+}
+
+/**
+ * The demo scenario replayed minute by minute in stream time (ManualClock): the outage
+ * raises a complaint surge within two minutes, and the viral post is flagged first.
+ */
+describe('detection on the demo scenario', () => {
+  const dir = tempDir();
+  const metrics = freshMetrics();
+  const clock = new ManualClock(0);
+  const scenario = generateDemoScenario({ seed: 42, end: new Date('2026-11-23T16:00:00Z') });
+  const config = testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: DEMO_BRANDS_ENV, EARSHOT_DETECT_CRON: '0 0 1 1 *' });
+  let rt: Runtime;
+  let receiver: Awaited<ReturnType<typeof fakeReceiver>>;
+  const opened = new Map<string, { at: number; alert: Alert }>();
+  const published: Alert[] = [];
+  let sent = 0;
+
+  const ingestUntil = async (t: number) => {
+    const batch = scenario.mentions.slice(sent).filter((m) => Date.parse(m.created_at) < t);
+    sent += batch.length;
+    for (let i = 0; i < batch.length; i += 500) await rt.ingest!.ingestor.ingest(batch.slice(i, i + 500).map((value, j) => ({ index: j, value })), 'test');
+    await rt.drain();
+  };
+  const runAt = async (t: number) => {
+    await ingestUntil(t);
+    clock.set(t);
+    const { alerts } = await rt.detector!.runOnce(t);
+    for (const a of alerts) if (a.status === 'open' && !opened.has(`${a.kind}:${a.brand}`)) opened.set(`${a.kind}:${a.brand}`, { at: t, alert: a });
+    return alerts;
+  };
+
+  beforeAll(async () => {
+    receiver = await fakeReceiver(2);
+    rt = await startRuntime(config, {
+      services: ['ingest', 'classifier', 'writer', 'detector', 'api'],
+      http: true,
+      metrics,
+      clock,
+      logger: quietLogger(),
+      detector: { replica: 'r1', notifiers: [webhookNotifier(`${receiver.url}/hook`), slackNotifier(`${receiver.url}/slack`)] },
+    });
+    await rt.deps.bus.subscribe({ group: 'test-alerts', topic: alertsTopic.name, maxBatch: 100, maxWaitMs: 0, handler: async (ms) => void published.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
+    const start = scenario.incident.start.getTime();
+    for (let t = start - 60 * MIN; t <= start + 45 * MIN; t += MIN) await runAt(t);
+  }, 600_000);
+  afterAll(async () => {
+    await rt?.stop();
+    await receiver?.close();
+    dir.remove();
+  });
+
+  it('raises a complaint surge within 2 minutes of the outage, saying what is broken', () => {
+    const surge = opened.get('complaint_surge:globex');
+    expect(surge, `opened: ${[...opened.keys()].join(', ')}`).toBeDefined();
+    const delay = surge!.at - scenario.incident.start.getTime();
+    expect(delay).toBeGreaterThanOrEqual(0);
+    expect(delay).toBeLessThanOrEqual(2 * MIN);
+    expect(surge!.alert).toMatchObject({ brand: 'globex', intent: 'complaint', status: 'open' });
+    expect(surge!.alert.observed).toBeGreaterThan(surge!.alert.band[1]);
+    // The terms come from the complaints themselves ("failed", "app", "ordering", ...).
+    expect(surge!.alert.summary).toMatch(/about "[^"]+"/);
+    expect(surge!.alert.summary).toMatch(/"(app|ordering|order|mobile|down|payment|checkout|crashed|failed|broken|charged)"/);
+    expect(surge!.alert.sample_mentions.length).toBeGreaterThan(0);
+  });
+
+  it('flags the viral negative post before the volume spike, with its link', () => {
+    const viral = opened.get('viral_negative:globex');
+    const volume = opened.get('negative_volume_surge:globex') ?? opened.get('complaint_surge:globex');
+    expect(viral).toBeDefined();
+    expect(viral!.at).toBeLessThan(volume!.at);
+    expect(viral!.alert.sample_mentions).toEqual([{ source: 'twitter', id: scenario.viral.id, url: expect.stringContaining('morning_megan') }]);
+  });
+
+  it('raises nothing for the brands with ordinary traffic', () => {
+    expect([...opened.keys()].filter((k) => !k.endsWith(':globex'))).toEqual([]);
+  });
+
+  it('keeps one alert per incident, stores it, publishes it and notifies despite failures', async () => {
+    const ids = published.filter((a) => a.kind === 'complaint_surge').map((a) => a.id);
+    expect(new Set(ids).size).toBe(1);
+    expect(published.filter((a) => a.kind === 'complaint_surge' && a.status === 'open')).toHaveLength(1);
+    const res = await fetch(`${rt.url}/v1/alerts?brand=globex`);
+    const body = (await res.json()) as { items: Alert[] };
+    expect(body.items.map((a) => a.kind).sort()).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
+    const hooks = receiver.received.filter((r) => r.path === '/hook');
+    expect(hooks.map((h) => h.body.event)).toContain('alert.opened');
+    expect(hooks.find((h) => h.body.alert.kind === 'complaint_surge')).toBeDefined();
+    expect(receiver.received.find((r) => r.path === '/slack')!.body.text).toMatch(/globex/);
+    expect(await metricValue(metrics.registry, 'earshot_notify_failures_total')).toBe(2);
+    expect(await metricValue(metrics.registry, 'earshot_alerts_open', { brand: 'globex', kind: 'complaint_surge' })).toBe(1);
+  });
+
+  it('resolves the incident once it has been quiet, and a second replica never fires', async () => {
+    const end = scenario.incident.end.getTime();
+    for (const t of [end + 20 * MIN, end + 25 * MIN]) await runAt(t);
+    const res = await fetch(`${rt.url}/v1/alerts?brand=globex&kind=complaint_surge&status=all`);
+    const [alert] = ((await res.json()) as { items: Alert[] }).items;
+    expect(alert, JSON.stringify(alert)).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
+
+    const second = createDetectorService(rt.deps, { replica: 'r2', notifiers: [] });
+    const now = end + 30 * MIN;
+    const [a, b] = [await rt.detector!.runOnce(now), await second.runOnce(now)];
+    expect([a.leader, b.leader]).toEqual([true, false]);
+    expect(b.alerts).toEqual([]);
+  });
+});
