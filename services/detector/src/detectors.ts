@@ -35,7 +35,9 @@ export interface SurgeOptions {
   trailing: number;
 }
 
-export const DEFAULT_SURGE: SurgeOptions = { windows: [2, 5, 15], minCount: 4, minRatio: 3, maxP: 1e-4, days: 7, slot: 30, trailing: 120 };
+// maxP is strict because a detector running every minute over three windows and two series tests
+// thousands of windows a day per brand: at 1e-6 that is about one chance alarm per brand per hundred days.
+export const DEFAULT_SURGE: SurgeOptions = { windows: [2, 5, 15], minCount: 5, minRatio: 3, maxP: 1e-6, days: 7, slot: 30, trailing: 120 };
 
 const DAY = 86_400_000;
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
