@@ -159,7 +159,7 @@ describe('embedded mode end to end', () => {
 
     const page = (await getJson(`/v1/mentions?limit=1000&from=${from}&to=${to}`)).body;
     expect(page.count).toBe(1000);
-    const viral = (await getJson(`/v1/mentions?brand=globex&sentiment=negative&limit=1000&from=${scenario.incident.start.toISOString()}`)).body.items.find(
+    const viral = (await getJson(`/v1/mentions?brand=globex&sentiment=negative&limit=1000&from=${new Date(scenario.incident.start.getTime() - 3_600_000).toISOString()}`)).body.items.find(
       (m: any) => m.id === scenario.viral.id,
     );
     expect(viral).toMatchObject({ source: 'twitter', author: { followers: 182_000 }, sentiment: { label: 'negative' } });

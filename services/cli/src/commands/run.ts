@@ -44,6 +44,18 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   for (let waited = 0; stored < scenario.mentions.length && waited < 120_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
   progress.done(`  done: ${fmt(scenario.mentions.length)} mentions sent, ${fmt(stored)} stored`);
   if (runtime.deps.store) process.stderr.write(`${await demoSummary(runtime.deps.store.client, scenario)}\n`);
+  if (runtime.detector) {
+    // The detector runs on wall-clock minutes; the story happened in compressed stream time,
+    // so replay detection over it minute by minute, as a backfill would.
+    const from = scenario.incident.start.getTime() - 30 * 60_000;
+    const opened: string[] = [];
+    for (let t = from; t <= scenario.incident.start.getTime() + 60 * 60_000; t += 60_000) {
+      for (const a of (await runtime.detector.runOnce(t)).alerts)
+        if (a.status === 'open') opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
+      progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
+    }
+    progress.done(opened.length ? `Alerts raised while the outage unfolded:\n${opened.join('\n')}` : 'No alerts raised.');
+  }
   const u = runtime.url;
   process.stderr.write(
     [
@@ -52,6 +64,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
       `  ${u}/v1/mentions?brand=globex&sentiment=negative&limit=20`,
       `  ${u}/v1/stats/sentiment?brand=globex&interval=1h`,
       `  ${u}/v1/stats/sentiment?brand=acme&interval=6h`,
+      `  ${u}/v1/alerts?status=all`,
       `  ${u}/metrics   ${u}/healthz   ${u}/openapi.json`,
       'Ctrl-C stops Earshot; the data stays in EARSHOT_DATA_DIR.',
       '',
