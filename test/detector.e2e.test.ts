@@ -95,6 +95,13 @@ describe('detection on the demo scenario', () => {
     expect(viral!.alert.sample_mentions).toEqual([{ source: 'twitter', id: scenario.viral.id, url: expect.stringContaining('morning_megan') }]);
   });
 
+  it('sees the net sentiment fall during the outage', () => {
+    const drop = opened.get('net_sentiment_drop:globex');
+    expect(drop).toBeDefined();
+    expect(drop!.alert.observed).toBeLessThan(drop!.alert.expected - 0.3);
+    expect(drop!.at).toBeLessThan(scenario.incident.start.getTime() + 30 * MIN);
+  });
+
   it('raises nothing for the brands with ordinary traffic', () => {
     expect([...opened.keys()].filter((k) => !k.endsWith(':globex'))).toEqual([]);
   });

@@ -119,3 +119,62 @@ export function detectViral(candidates: ViralCandidate[], norms: ViralNorms, now
     return [{ ...c, velocity, reason }];
   });
 }
+
+export interface DropOptions {
+  /** Buckets in the tested window. */
+  window: number;
+  /** Mentions the window needs before its net sentiment means anything. */
+  minMentions: number;
+  /** Fall in net sentiment ((pos − neg) / n) that matters. */
+  minDrop: number;
+  /** ... and how many standard errors it must be. */
+  minZ: number;
+  days: number;
+  slot: number;
+  trailing: number;
+}
+
+export const DEFAULT_DROP: DropOptions = { window: 30, minMentions: 20, minDrop: 0.3, minZ: 4.5, days: 7, slot: 30, trailing: 120 };
+
+/**
+ * Net sentiment of the last `window` buckets against the same time of day on earlier
+ * days and the trailing hours: fires on a large fall that many mentions confirm.
+ */
+export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeries, total: BucketSeries, opts: DropOptions = DEFAULT_DROP): Finding | null {
+  const n = total.counts.length;
+  if (n < opts.window) return null;
+  const sum = (s: BucketSeries, from: number, to: number) => s.counts.slice(Math.max(0, from), Math.max(0, to)).reduce((a, b) => a + b, 0);
+  const w0 = n - opts.window;
+  const nw = sum(total, w0, n);
+  if (nw < opts.minMentions) return null;
+  const perDay = Math.round(DAY / total.bucketMs);
+  let pb = 0;
+  let qb = 0;
+  let nb = 0;
+  const add = (from: number, to: number) => {
+    pb += sum(positive, from, to);
+    qb += sum(negative, from, to);
+    nb += sum(total, from, to);
+  };
+  for (let d = 1; d <= opts.days; d++) add(w0 - d * perDay - opts.slot, n - d * perDay + opts.slot);
+  add(w0 - opts.trailing, w0);
+  if (nb < opts.minMentions) return null;
+  const netW = (sum(positive, w0, n) - sum(negative, w0, n)) / nw;
+  const netB = (pb - qb) / nb;
+  const varW = Math.max(1e-6, (sum(positive, w0, n) + sum(negative, w0, n)) / nw - netW * netW);
+  const varB = Math.max(1e-6, (pb + qb) / nb - netB * netB);
+  const se = Math.sqrt(varW / nw + varB / nb);
+  const z = (netW - netB) / se;
+  if (netB - netW < opts.minDrop || -z < opts.minZ) return null;
+  const r = (x: number) => Math.round(x * 1000) / 1000;
+  const seW = Math.sqrt(varB / nw);
+  return {
+    observed: r(netW),
+    expected: r(netB),
+    band: [r(netB - 3 * seW), r(netB + 3 * seW)],
+    score: Math.min(1, 1 - Math.exp(-z * z / 2)),
+    severity: netB - netW >= 0.6 ? 'critical' : 'warning',
+    windowStart: total.start + w0 * total.bucketMs,
+    windowEnd: total.start + n * total.bucketMs,
+  };
+}

@@ -20,30 +20,48 @@ export class DetectorQueries {
     return r.map((x) => x.brand);
   }
 
-  /** Per-minute counts from a rollup over [now − minutes, now), zero-filled. */
-  async minuteSeries(kind: 'negative' | 'complaint', brand: string, now: number, minutes: number): Promise<BucketSeries> {
+  /** Per-minute complaint counts over [now − minutes, now), zero-filled. */
+  async complaintSeries(brand: string, now: number, minutes: number): Promise<BucketSeries> {
     const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
     const start = end - minutes * MINUTE;
-    const query =
-      kind === 'negative'
-        ? `SELECT toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n FROM mention_stats_1m
-           WHERE brand = {brand:String} AND sentiment_label = 'negative' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
-           GROUP BY minute`
-        : `SELECT toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n FROM mention_intents_1m
-           WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
-           GROUP BY minute`;
-    const r = await rows<{ t: string | number; n: string | number }>(this.client, query, {
-      brand,
-      from: toClickHouseTime(start),
-      to: toClickHouseTime(end),
-      now: toClickHouseTime(now),
-    });
+    const r = await rows<{ t: string | number; n: string | number }>(
+      this.client,
+      `SELECT toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n FROM mention_intents_1m
+       WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
+       GROUP BY minute`,
+      { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
+    );
     const counts = new Array<number>(minutes).fill(0);
     for (const x of r) {
       const i = Math.round((Number(x.t) - start) / MINUTE);
       if (i >= 0 && i < minutes) counts[i] = Number(x.n);
     }
     return { start, bucketMs: MINUTE, counts };
+  }
+
+  /** Per-minute positive, negative and total counts over [now − minutes, now), zero-filled. */
+  async sentimentSeries(brand: string, now: number, minutes: number): Promise<{ positive: BucketSeries; negative: BucketSeries; total: BucketSeries }> {
+    const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+    const start = end - minutes * MINUTE;
+    const r = await rows<{ t: string | number; pos: string | number; neg: string | number; n: string | number }>(
+      this.client,
+      `SELECT toUnixTimestamp(minute) * 1000 AS t, sumIf(mentions, sentiment_label = 'positive') AS pos,
+              sumIf(mentions, sentiment_label = 'negative') AS neg, sum(mentions) AS n
+       FROM mention_stats_1m
+       WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
+       GROUP BY minute`,
+      { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
+    );
+    const make = () => ({ start, bucketMs: MINUTE, counts: new Array<number>(minutes).fill(0) });
+    const out = { positive: make(), negative: make(), total: make() };
+    for (const x of r) {
+      const i = Math.round((Number(x.t) - start) / MINUTE);
+      if (i < 0 || i >= minutes) continue;
+      out.positive.counts[i] = Number(x.pos);
+      out.negative.counts[i] = Number(x.neg);
+      out.total.counts[i] = Number(x.n);
+    }
+    return out;
   }
 
   async viralCandidates(brand: string, now: number, lookbackMs: number): Promise<ViralCandidate[]> {

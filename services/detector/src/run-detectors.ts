@@ -1,5 +1,5 @@
 import { alertsTopic, type Alert, type Bus, type Logger, type Metrics } from '@earshot/shared';
-import { detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
+import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
 import type { AlertStore } from '@earshot/shared';
@@ -27,7 +27,19 @@ const samples = (rows: { source: string; id: string; url: string }[]) => rows.ma
 
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
   const out: Firing[] = [];
-  const negative = detectSurge(await d.queries.minuteSeries('negative', brand, now, SERIES_MINUTES));
+  const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
+  const negative = detectSurge(sentiment.negative);
+  const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total);
+  if (drop) {
+    out.push({
+      kind: 'net_sentiment_drop',
+      brand,
+      scope: '',
+      finding: drop,
+      summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}`,
+      samples: samples(await d.queries.windowMentions(brand, drop.windowStart, now + 1, { sentiment: 'negative' }, 5)),
+    });
+  }
   if (negative) {
     const rows = await d.queries.windowMentions(brand, negative.windowStart, now + 1, { sentiment: 'negative' }, 5);
     out.push({
@@ -39,7 +51,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
       samples: samples(rows),
     });
   }
-  const complaints = detectSurge(await d.queries.minuteSeries('complaint', brand, now, SERIES_MINUTES));
+  const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES));
   if (complaints) out.push(await complaintFiring(d, brand, complaints, now));
   const norms = await d.queries.viralNorms(brand, now);
   for (const v of detectViral(await d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK), norms, now)) {
