@@ -102,6 +102,13 @@ describe('detection on the demo scenario', () => {
     expect(drop!.at).toBeLessThan(scenario.incident.start.getTime() + 30 * MIN);
   });
 
+  it('also tests each source on its own', () => {
+    const perSource = published.filter((a) => a.kind === 'negative_volume_surge' && a.source);
+    expect(perSource.length).toBeGreaterThan(0);
+    expect(perSource[0]!.id).toContain(`:source:${perSource[0]!.source}:`);
+    expect(perSource[0]!.summary).toContain(`on ${perSource[0]!.source}`);
+  });
+
   it('raises nothing for the brands with ordinary traffic', () => {
     expect([...opened.keys()].filter((k) => !k.endsWith(':globex'))).toEqual([]);
   });

@@ -3,6 +3,12 @@ import type { BucketSeries, ViralCandidate, ViralNorms } from './detectors.js';
 
 const MINUTE = 60_000;
 
+export interface SentimentSeries {
+  positive: BucketSeries;
+  negative: BucketSeries;
+  total: BucketSeries;
+}
+
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
   return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
@@ -39,29 +45,38 @@ export class DetectorQueries {
     return { start, bucketMs: MINUTE, counts };
   }
 
-  /** Per-minute positive, negative and total counts over [now − minutes, now), zero-filled. */
-  async sentimentSeries(brand: string, now: number, minutes: number): Promise<{ positive: BucketSeries; negative: BucketSeries; total: BucketSeries }> {
+  /**
+   * Per-minute positive, negative and total counts over [now − minutes, now), zero-filled:
+   * for the brand as a whole and for each of its sources, from one query.
+   */
+  async sentimentSeries(brand: string, now: number, minutes: number): Promise<SentimentSeries & { bySource: Map<string, SentimentSeries> }> {
     const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
     const start = end - minutes * MINUTE;
-    const r = await rows<{ t: string | number; pos: string | number; neg: string | number; n: string | number }>(
+    const r = await rows<{ t: string | number; source: string; pos: string | number; neg: string | number; n: string | number }>(
       this.client,
-      `SELECT toUnixTimestamp(minute) * 1000 AS t, sumIf(mentions, sentiment_label = 'positive') AS pos,
+      `SELECT toUnixTimestamp(minute) * 1000 AS t, source, sumIf(mentions, sentiment_label = 'positive') AS pos,
               sumIf(mentions, sentiment_label = 'negative') AS neg, sum(mentions) AS n
        FROM mention_stats_1m
        WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
-       GROUP BY minute`,
+       GROUP BY minute, source`,
       { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
     );
-    const make = () => ({ start, bucketMs: MINUTE, counts: new Array<number>(minutes).fill(0) });
-    const out = { positive: make(), negative: make(), total: make() };
+    const series = () => ({ start, bucketMs: MINUTE, counts: new Array<number>(minutes).fill(0) });
+    const make = (): SentimentSeries => ({ positive: series(), negative: series(), total: series() });
+    const all = make();
+    const bySource = new Map<string, SentimentSeries>();
     for (const x of r) {
       const i = Math.round((Number(x.t) - start) / MINUTE);
       if (i < 0 || i >= minutes) continue;
-      out.positive.counts[i] = Number(x.pos);
-      out.negative.counts[i] = Number(x.neg);
-      out.total.counts[i] = Number(x.n);
+      let s = bySource.get(x.source);
+      if (!s) bySource.set(x.source, (s = make()));
+      for (const target of [all, s]) {
+        target.positive.counts[i] = target.positive.counts[i]! + Number(x.pos);
+        target.negative.counts[i] = target.negative.counts[i]! + Number(x.neg);
+        target.total.counts[i] = target.total.counts[i]! + Number(x.n);
+      }
     }
-    return out;
+    return { ...all, bySource };
   }
 
   async viralCandidates(brand: string, now: number, lookbackMs: number): Promise<ViralCandidate[]> {
@@ -86,14 +101,14 @@ export class DetectorQueries {
   }
 
   /** Mentions of a brand in a window (newest, most engaged first), optionally of one intent or sentiment. */
-  async windowMentions(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string }, limit: number) {
+  async windowMentions(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }, limit: number) {
     return rows<{ source: string; id: string; url: string; text: string }>(
       this.client,
       `SELECT source, id, url, text FROM mentions FINAL
        WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
-         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''}
+         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
        ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
-      { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit, ...(filter.intent ? { intent: filter.intent } : {}), ...(filter.sentiment ? { sentiment: filter.sentiment } : {}) },
+      { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit, ...(filter.intent ? { intent: filter.intent } : {}), ...(filter.sentiment ? { sentiment: filter.sentiment } : {}), ...(filter.source ? { source: filter.source } : {}) },
     );
   }
 }

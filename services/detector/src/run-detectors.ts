@@ -29,6 +29,21 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   const out: Firing[] = [];
   const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
   const negative = detectSurge(sentiment.negative);
+  // Per source too: an app-store review storm can hide inside a brand's overall volume.
+  for (const [source, s] of sentiment.bySource) {
+    const f = detectSurge(s.negative);
+    if (!f || (negative && sentiment.bySource.size === 1)) continue;
+    const rows = await d.queries.windowMentions(brand, f.windowStart, now + 1, { sentiment: 'negative', source }, 5);
+    out.push({
+      kind: 'negative_volume_surge',
+      brand,
+      scope: `source:${source}`,
+      source,
+      finding: f,
+      summary: `${f.observed} negative mentions on ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected`,
+      samples: samples(rows),
+    });
+  }
   const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total);
   if (drop) {
     out.push({
