@@ -2,7 +2,7 @@
 // the NAB standard-profile score per category and overall (threshold chosen on the corpus).
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { scoreSeries, DEFAULT_SCORER } from '../src/anomaly-scorer.js';
+import { scoreSeries } from '../src/anomaly-scorer.js';
 import { nabScore, optimiseThreshold, type LabelledSeries } from '../src/nab-score.js';
 import { loadNab } from '../src/nab-data.js';
 
@@ -12,7 +12,7 @@ const labelled: (LabelledSeries & { category: string })[] = data.map(({ category
   category,
   name: series.name,
   timestamps: series.timestamps,
-  scores: scoreSeries(series.values, DEFAULT_SCORER, series.timestamps),
+  scores: scoreSeries(series.values, series.timestamps),
   windows,
 }));
 const best = optimiseThreshold(labelled);

@@ -1,102 +1,25 @@
+import { surgeAt, surpriseToScore, type SurgeModel } from './surge-score.js';
+
 /**
- * A causal anomaly score for one series, one value at a time: a point's score uses
- * only the points before it (and itself), so the same code serves the streaming
- * detectors and `earshot detect`.
- *
- * The idea (after Numenta's anomaly likelihood): compare the mean of the last few
- * values with the distribution of a longer history of such means, in standard deviations. Averaging a short window makes one noisy point count for less
- * than a sustained shift; the long history adapts to level changes. A count series
- * (mentions per interval) never has a spread below the Poisson noise of its mean,
- * so a brand with 3 mentions an hour does not alert on 6.
+ * `earshot detect`'s per-row anomaly score: the streaming detectors' surge test
+ * (surge-score.ts), in Gaussian mode since a series of any measurement may come in,
+ * applied to the values and, for a series with a daily rhythm, to their day-over-day
+ * difference (a pattern that breaks while the level looks normal). Scores stay causal;
+ * a point scores in full only when it is more surprising than any of the `novelty`
+ * points before it, so an incident is reported at its onset rather than at every point.
  */
-export interface AnomalyScorerOptions {
-  /** Points in the long history. */
-  history: number;
-  /** Points averaged for the current level. */
-  short: number;
-  /** Points before any score above 0 (the history must mean something first). */
+export interface SeriesScoreOptions {
+  windows: number[];
+  trailing: number;
+  days: number;
+  slot: number;
+  /** Points scored 0 at the start, while the baseline fills. */
   warmup: number;
-  /** Treat values as counts (Poisson floor on the spread). */
-  counts: boolean;
+  /** Points back that a new score must beat to count in full. */
+  novelty: number;
 }
 
-export const DEFAULT_SCORER: AnomalyScorerOptions = { history: 1200, short: 3, warmup: 60, counts: false };
-
-/**
- * Deviation (in standard deviations) → [0, 1), monotone: 3σ ≈ 0.26, 5σ = 0.5, 10σ = 0.8.
- * A tail probability would saturate at 1 for every large deviation; this keeps big
- * and huge apart, so one threshold can be chosen across series.
- */
-export const zToScore = (z: number) => (z * z) / (z * z + 25);
-
-export class AnomalyScorer {
-  private readonly values: number[] = [];
-  private readonly shorts: number[] = [];
-  private sum = 0;
-  private sumSq = 0;
-
-  constructor(private readonly opts: AnomalyScorerOptions = DEFAULT_SCORER) {}
-
-  /** Adds a value and returns its anomaly score in [0, 1]. */
-  push(value: number): number {
-    const v = Number.isFinite(value) ? value : 0;
-    this.values.push(v);
-    const k = Math.min(this.opts.short, this.values.length);
-    let shortSum = 0;
-    for (let i = this.values.length - k; i < this.values.length; i++) shortSum += this.values[i]!;
-    const shortMean = shortSum / k;
-    // The history is of short means, so the spread compared against is the spread of a short mean.
-    const hist = this.shorts;
-    let score = 0;
-    if (hist.length >= this.opts.warmup) {
-      const n = hist.length;
-      const mean = this.sum / n;
-      let variance = Math.max(0, this.sumSq / n - mean * mean);
-      if (this.opts.counts) variance = Math.max(variance, Math.max(mean, 1) / this.opts.short);
-      const sd = Math.sqrt(variance) || 1e-9;
-      score = zToScore((shortMean - mean) / sd);
-    }
-    hist.push(shortMean);
-    this.sum += shortMean;
-    this.sumSq += shortMean * shortMean;
-    if (hist.length > this.opts.history) {
-      const old = hist.shift()!;
-      this.sum -= old;
-      this.sumSq -= old * old;
-    }
-    if (this.values.length > this.opts.short) this.values.shift();
-    return score;
-  }
-}
-
-/**
- * Two views of the same stream, the larger score wins: the level itself (spikes,
- * drops, shifts) and, when the series has a daily rhythm, the difference from the same
- * time a day earlier (a pattern that breaks while the level looks normal).
- */
-export class SeasonalAnomalyScorer {
-  private readonly level: AnomalyScorer;
-  private readonly seasonal: AnomalyScorer | null;
-  private readonly past: number[] = [];
-
-  /** `period`: points per day (0 = no seasonal view). */
-  constructor(
-    private readonly period: number,
-    opts: AnomalyScorerOptions = DEFAULT_SCORER,
-  ) {
-    this.level = new AnomalyScorer(opts);
-    this.seasonal = period > 1 ? new AnomalyScorer({ ...opts, counts: false, warmup: Math.max(opts.warmup, 1) }) : null;
-  }
-
-  push(value: number): number {
-    const levelScore = this.level.push(value);
-    if (!this.seasonal) return levelScore;
-    this.past.push(value);
-    if (this.past.length <= this.period) return levelScore;
-    const yesterday = this.past.shift()!;
-    return Math.max(levelScore, this.seasonal.push(value - yesterday));
-  }
-}
+export const DEFAULT_SERIES: SeriesScoreOptions = { windows: [3], trailing: 1200, days: 7, slot: 6, warmup: 60, novelty: 100 };
 
 /** Points per day from the median spacing of the timestamps; 0 when under three days of data. */
 export function pointsPerDay(timestamps: string[]): number {
@@ -109,8 +32,21 @@ export function pointsPerDay(timestamps: string[]): number {
   return p >= 2 ? p : 0;
 }
 
-/** Scores a whole series causally (each score from the values up to that point). */
-export function scoreSeries(values: number[], opts: AnomalyScorerOptions = DEFAULT_SCORER, timestamps?: string[]): number[] {
-  const scorer = new SeasonalAnomalyScorer(timestamps ? pointsPerDay(timestamps) : 0, opts);
-  return values.map((v) => scorer.push(v));
+export function scoreSeries(values: number[], timestamps?: string[], opts: SeriesScoreOptions = DEFAULT_SERIES): number[] {
+  const clean = values.map((v) => (Number.isFinite(v) ? v : 0));
+  const perDay = timestamps ? pointsPerDay(timestamps) : 0;
+  const level: SurgeModel = { mode: 'gaussian', windows: opts.windows, perDay, days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: true };
+  const change: SurgeModel = { ...level, perDay: 0 };
+  const diff = perDay ? clean.slice(perDay).map((v, i) => v - clean[i]!) : [];
+  const raw = clean.map((_, i) => {
+    if (i < opts.warmup) return 0;
+    const a = surgeAt(clean, i + 1, level)?.surprise ?? 0;
+    const b = perDay && i >= perDay + opts.warmup ? (surgeAt(diff, i + 1 - perDay, change)?.surprise ?? 0) : 0;
+    return surpriseToScore(Math.max(a, b));
+  });
+  return raw.map((r, i) => {
+    let recent = 0;
+    for (let j = Math.max(0, i - opts.novelty); j < i; j++) recent = Math.max(recent, raw[j]!);
+    return r > recent ? r : r / 2;
+  });
 }

@@ -1,4 +1,4 @@
-import { poissonUpperTail } from './poisson.js';
+import { surgeAt, type SurgeModel } from './surge-score.js';
 
 /** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
 export interface BucketSeries {
@@ -40,46 +40,27 @@ export interface SurgeOptions {
 export const DEFAULT_SURGE: SurgeOptions = { windows: [2, 5, 15], minCount: 5, minRatio: 3, maxP: 1e-6, days: 7, slot: 30, trailing: 120 };
 
 const DAY = 86_400_000;
-const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0);
 
 /**
- * Expected count per bucket at the end of the series: the mean of the same time of day
- * on earlier days (seasonality: hour of day, and day of week through the days averaged),
- * blended with the trailing hours before the tested window; never below a small floor,
- * so a brand that is usually silent still needs several events to surge.
+ * A count surge at the end of the series: the shared surge test (surge-score.ts) in
+ * counts mode, plus guards so a quiet brand needs several events and a clear ratio.
  */
-export function expectedPerBucket(series: BucketSeries, windowBuckets: number, opts: SurgeOptions): number {
-  const n = series.counts.length;
-  const perDay = Math.round(DAY / series.bucketMs);
-  const seasonal: number[] = [];
-  for (let d = 1; d <= opts.days; d++) {
-    const centre = n - windowBuckets - d * perDay;
-    for (let i = centre - opts.slot; i <= centre + opts.slot + windowBuckets; i++) if (i >= 0 && i < n) seasonal.push(series.counts[i]!);
-  }
-  const trailingEnd = n - windowBuckets;
-  const trailing = series.counts.slice(Math.max(0, trailingEnd - opts.trailing), Math.max(0, trailingEnd));
-  const parts = [seasonal.length ? mean(seasonal) : null, trailing.length ? mean(trailing) : null].filter((x): x is number => x !== null);
-  const base = parts.length ? mean(parts) : 0;
-  return Math.max(base, 0.02);
-}
-
-/** A count surge at the end of the series, judged against a seasonal Poisson baseline. */
 export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_SURGE): Finding | null {
-  let best: Finding | null = null;
   const n = series.counts.length;
+  const model: SurgeModel = { mode: 'counts', windows: opts.windows, perDay: Math.round(DAY / series.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false };
+  let best: Finding | null = null;
+  // Each window on its own, so the guards apply to the window that fires.
   for (const w of opts.windows) {
-    if (n < w) continue;
-    const observed = series.counts.slice(n - w).reduce((a, b) => a + b, 0);
-    const expected = expectedPerBucket(series, w, opts) * w;
-    const p = poissonUpperTail(observed, expected);
-    if (observed < opts.minCount || observed < opts.minRatio * expected || p > opts.maxP) continue;
-    const sd = Math.sqrt(expected);
+    const r = surgeAt(series.counts, n, { ...model, windows: [w] });
+    if (!r) continue;
+    const p = 10 ** -r.surprise;
+    if (r.observed < opts.minCount || r.observed < opts.minRatio * r.expected || p > opts.maxP) continue;
     const finding: Finding = {
-      observed,
-      expected: Math.round(expected * 100) / 100,
-      band: [Math.max(0, Math.round((expected - 3 * sd) * 100) / 100), Math.round((expected + 3 * sd) * 100) / 100],
+      observed: r.observed,
+      expected: Math.round(r.expected * 100) / 100,
+      band: [Math.max(0, Math.round((r.expected - 3 * r.sd) * 100) / 100), Math.round((r.expected + 3 * r.sd) * 100) / 100],
       score: 1 - p,
-      severity: observed >= 10 * expected && observed >= 3 * opts.minCount ? 'critical' : observed >= 5 * expected ? 'warning' : 'info',
+      severity: r.observed >= 10 * r.expected && r.observed >= 3 * opts.minCount ? 'critical' : r.observed >= 5 * r.expected ? 'warning' : 'info',
       windowStart: series.start + (n - w) * series.bucketMs,
       windowEnd: series.start + n * series.bucketMs,
     };

@@ -8,7 +8,8 @@ import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './
 import { DetectorLease } from './lease.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
 
-export { AnomalyScorer, SeasonalAnomalyScorer, scoreSeries, pointsPerDay, zToScore, DEFAULT_SCORER, type AnomalyScorerOptions } from './anomaly-scorer.js';
+export { scoreSeries, pointsPerDay, DEFAULT_SERIES, type SeriesScoreOptions } from './anomaly-scorer.js';
+export { surgeAt, surpriseToScore, type SurgeModel } from './surge-score.js';
 export { nabScore, optimiseThreshold, scaledSigmoid, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
 export { detectSurge, detectViral, DEFAULT_SURGE } from './detectors.js';

@@ -1,5 +1,5 @@
 import { readFile, writeFile } from 'node:fs/promises';
-import { DEFAULT_SCORER, parseSeriesCsv, scoreSeries } from '@earshot/detector';
+import { parseSeriesCsv, scoreSeries } from '@earshot/detector';
 import { fmt } from '../progress.js';
 
 /**
@@ -8,9 +8,9 @@ import { fmt } from '../progress.js';
  */
 export async function detectCommand(opts: { input: string; output: string }): Promise<void> {
   const series = parseSeriesCsv(await readFile(opts.input, 'utf8'), opts.input);
-  const scores = scoreSeries(series.values, DEFAULT_SCORER, series.timestamps);
+  const scores = scoreSeries(series.values, series.timestamps);
   const lines = series.timestamps.map((t, i) => `${t},${series.values[i]},${scores[i]!.toFixed(6)}`);
   await writeFile(opts.output, `timestamp,value,anomaly_score\n${lines.join('\n')}\n`);
-  const flagged = scores.filter((s) => s >= 0.8).length;
-  process.stderr.write(`Scored ${fmt(series.values.length)} rows into ${opts.output} (${fmt(flagged)} at 0.8 or above)\n`);
+  const flagged = scores.filter((s) => s >= 0.5).length;
+  process.stderr.write(`Scored ${fmt(series.values.length)} rows into ${opts.output} (${fmt(flagged)} at 0.5 or above: one in a million or rarer)\n`);
 }

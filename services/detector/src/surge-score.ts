@@ -1,0 +1,80 @@
+import { poissonUpperTail } from './poisson.js';
+
+/**
+ * The one test behind both the streaming detectors and `earshot detect`: the sum of
+ * the last `w` points against a baseline made of the same time of day on earlier days
+ * (seasonality) and the trailing points before the window. Counts are judged with a
+ * Poisson tail (quiet series stay quiet), other values with a Gaussian one on the
+ * baseline's own spread. Causal: only points before `end` are read.
+ */
+export interface SurgeModel {
+  mode: 'counts' | 'gaussian';
+  /** Window lengths tested, in points; the most surprising one wins. */
+  windows: number[];
+  /** Points per day (0: no seasonal part). */
+  perDay: number;
+  days: number;
+  /** Half-width of the same-time-of-day slot, in points. */
+  slot: number;
+  /** Points before the window in the trailing baseline. */
+  trailing: number;
+  /** Gaussian mode: also flag drops, not only rises. */
+  twoSided: boolean;
+}
+
+export interface SurgeResult {
+  /** −log10 of the tail probability: 6 means one in a million. */
+  surprise: number;
+  observed: number;
+  expected: number;
+  sd: number;
+  window: number;
+}
+
+const LN10 = Math.log(10);
+
+export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): SurgeResult | null {
+  let best: SurgeResult | null = null;
+  for (const w of m.windows) {
+    if (end - w < 1) continue;
+    let observed = 0;
+    for (let i = end - w; i < end; i++) observed += values[i]!;
+    let n = 0;
+    let sum = 0;
+    let sumSq = 0;
+    const take = (from: number, to: number) => {
+      for (let i = Math.max(0, from); i < Math.min(to, end - w); i++) {
+        const v = values[i]!;
+        n++;
+        sum += v;
+        sumSq += v * v;
+      }
+    };
+    if (m.perDay > 0) for (let d = 1; d <= m.days; d++) take(end - w - d * m.perDay - m.slot, end - d * m.perDay + m.slot);
+    take(end - w - m.trailing, end - w);
+    if (n === 0) continue;
+    const mean = sum / n;
+    const sdPoint = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+    let surprise: number;
+    let expected: number;
+    let sd: number;
+    if (m.mode === 'counts') {
+      expected = Math.max(mean, 0.02) * w;
+      sd = Math.sqrt(expected);
+      const p = poissonUpperTail(Math.round(observed), expected);
+      surprise = p > 0 ? -Math.log10(p) : 300;
+    } else {
+      expected = mean * w;
+      sd = Math.max(sdPoint, 1e-9 * Math.max(1, Math.abs(mean))) * Math.sqrt(w);
+      const z = (observed - expected) / sd;
+      const tail = m.twoSided ? Math.abs(z) : Math.max(0, z);
+      // −log10 of the normal tail, by its asymptote for large z (exact enough for ranking).
+      surprise = tail < 1 ? 0 : (tail * tail) / 2 / LN10 + Math.log10(tail * Math.sqrt(2 * Math.PI));
+    }
+    if (!best || surprise > best.surprise) best = { surprise, observed, expected, sd, window: w };
+  }
+  return best;
+}
+
+/** Surprise → [0, 1), monotone: one in a thousand ≈ 0.33, one in a million = 0.5. */
+export const surpriseToScore = (s: number) => Math.max(0, s) / (Math.max(0, s) + 6);
