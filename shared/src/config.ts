@@ -52,6 +52,7 @@ export const ConfigSchema = z.object({
   EARSHOT_OFFLINE: bool.default(false),
   EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate']).default('fast'),
   EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
+  EARSHOT_CLASSIFIER_TASK: z.enum(['feature-extraction', 'text-classification']).default('feature-extraction'),
   EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),
   EARSHOT_CLASSIFIER_THREADS: int(1, 64).default(2),
   EARSHOT_CLASSIFIER_BATCH: int(1, 1024).default(32),

@@ -5,6 +5,7 @@ import type { Config } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 import { DEFAULT_LINEAR_MODEL, LinearClassifier } from './linear-classifier.js';
 import { TransformersClassifier } from './transformers-classifier.js';
+import { TextClassificationClassifier } from './text-classification-classifier.js';
 
 const MODELS = join(dirname(fileURLToPath(import.meta.url)), '../models');
 export const DEFAULT_ENCODER = join(MODELS, 'all-MiniLM-L6-v2');
@@ -18,9 +19,7 @@ export const DEFAULT_HEADS = join(MODELS, 'earshot-minilm-heads.json');
  */
 export async function createClassifier(config: Config): Promise<MentionClassifier> {
   if (config.EARSHOT_CLASSIFIER_TIER === 'fast') return new LinearClassifier(config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_LINEAR_MODEL);
-  return TransformersClassifier.load({
-    model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER,
-    headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS,
+  const common = {
     linearPath: DEFAULT_LINEAR_MODEL,
     offline: config.EARSHOT_OFFLINE,
     cacheDir: config.EARSHOT_MODEL_CACHE_DIR ?? resolve(config.EARSHOT_DATA_DIR, 'models'),
@@ -28,5 +27,10 @@ export async function createClassifier(config: Config): Promise<MentionClassifie
     threads: config.EARSHOT_CLASSIFIER_THREADS,
     batchSize: config.EARSHOT_CLASSIFIER_BATCH,
     weight: 0.5,
-  });
+  };
+  if (config.EARSHOT_CLASSIFIER_TASK === 'text-classification') {
+    if (!config.EARSHOT_CLASSIFIER_MODEL) throw new Error('EARSHOT_CLASSIFIER_TASK=text-classification needs EARSHOT_CLASSIFIER_MODEL (a sentiment model id or folder)');
+    return TextClassificationClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL });
+  }
+  return TransformersClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER, headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS });
 }

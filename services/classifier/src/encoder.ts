@@ -18,7 +18,30 @@ export interface EncoderOptions {
 
 /** Texts are cut before tokenising: the encoder's cost grows with length; a post's opening carries it. */
 const MAX_CHARS = 600;
-const prepare = (text: string) => (text.trim() === '' ? '.' : text.slice(0, MAX_CHARS).replace(/https?:\/\/\S+/g, 'http').replace(/@\w+/g, '@user'));
+export const prepare = (text: string) => (text.trim() === '' ? '.' : text.slice(0, MAX_CHARS).replace(/https?:\/\/\S+/g, 'http').replace(/@\w+/g, '@user'));
+
+/**
+ * Loads a transformers.js pipeline once: from a local folder or a Hugging Face id,
+ * strictly from disk when offline, on a bounded number of ONNX Runtime threads.
+ */
+export async function loadPipeline(task: 'feature-extraction' | 'text-classification', opts: Omit<EncoderOptions, 'batchSize'>) {
+  env.allowRemoteModels = !opts.offline;
+  env.allowLocalModels = true;
+  env.localModelPath = '';
+  if (opts.cacheDir) env.cacheDir = opts.cacheDir;
+  try {
+    return await pipeline(task, opts.model, {
+      dtype: opts.dtype,
+      local_files_only: opts.offline,
+      session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 },
+    });
+  } catch (err) {
+    const hint = opts.offline
+      ? ` (offline: it must be a local folder with config.json, tokenizer.json and onnx/model${opts.dtype === 'q8' ? '_quantized' : ''}.onnx; \`npm run models:build\` makes the default one)`
+      : '';
+    throw new Error(`cannot load the ${task} model "${opts.model}"${hint}: ${(err as Error).message}`);
+  }
+}
 
 /** A sentence encoder on transformers.js: loaded once, batched, thread-bounded, disposable. */
 export class TransformersEncoder {
@@ -29,23 +52,7 @@ export class TransformersEncoder {
   ) {}
 
   static async load(opts: EncoderOptions): Promise<TransformersEncoder> {
-    env.allowRemoteModels = !opts.offline;
-    env.allowLocalModels = true;
-    env.localModelPath = '';
-    if (opts.cacheDir) env.cacheDir = opts.cacheDir;
-    let extractor: FeatureExtractionPipeline;
-    try {
-      extractor = (await pipeline('feature-extraction', opts.model, {
-        dtype: opts.dtype,
-        local_files_only: opts.offline,
-        session_options: { intraOpNumThreads: opts.threads, interOpNumThreads: 1 },
-      })) as FeatureExtractionPipeline;
-    } catch (err) {
-      const hint = opts.offline
-        ? ` (offline: it must be a local folder with config.json, tokenizer.json and onnx/model${opts.dtype === 'q8' ? '_quantized' : ''}.onnx; \`npm run models:build\` makes the default one)`
-        : '';
-      throw new Error(`cannot load the encoder "${opts.model}"${hint}: ${(err as Error).message}`);
-    }
+    const extractor = (await loadPipeline('feature-extraction', opts)) as FeatureExtractionPipeline;
     const probe = await extractor(['probe'], { pooling: 'mean', normalize: opts.normalize ?? true });
     return new TransformersEncoder(extractor, probe.dims.at(-1)!, opts);
   }

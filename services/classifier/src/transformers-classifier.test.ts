@@ -9,6 +9,8 @@ import { TransformersEncoder } from './encoder.js';
 import { TransformersClassifier } from './transformers-classifier.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 import { HEADS } from './linear/heads.js';
+import { LinearModel } from './linear/model.js';
+import { TextClassificationClassifier, sentimentLabelMap } from './text-classification-classifier.js';
 
 /**
  * The accurate tier's real loading and inference code (transformers.js, ONNX Runtime),
@@ -56,5 +58,29 @@ describe('accurate tier on a transformers.js model folder', () => {
     const headsPath = join(dir, 'wide.json');
     new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'other', dims: 384, pooling: 'mean', normalize: true }, heads: [], trainedOn: {} }).save(headsPath);
     await expect(TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 })).rejects.toThrow(/16-dimensional embeddings but the heads .* 384/);
+  });
+});
+
+describe('accurate tier on a text-classification model folder', () => {
+  const SENTIMENT = join(dirname(fileURLToPath(import.meta.url)), '../test-fixtures/tiny-bert-sentiment');
+
+  it('maps model labels to sentiment by name or position, and refuses others', () => {
+    expect(sentimentLabelMap(['NEGATIVE', 'Neutral', 'positive'])).toEqual({ NEGATIVE: 'negative', Neutral: 'neutral', positive: 'positive' });
+    expect(sentimentLabelMap(['LABEL_0', 'LABEL_1', 'LABEL_2'])).toEqual({ LABEL_0: 'negative', LABEL_1: 'neutral', LABEL_2: 'positive' });
+    expect(() => sentimentLabelMap(['joy', 'anger'])).toThrow(/cannot read the labels/);
+  });
+
+  it('loads offline, averages its sentiment with the fast tier and keeps the other heads', async () => {
+    const clf = await TextClassificationClassifier.load({ ...options, model: SENTIMENT, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 });
+    expect(clf.model.name).toBe('earshot-ensemble(tiny-bert-sentiment+earshot-linear-fast)');
+    const [p] = await clf.probabilities(['terrible, the app crashed again']);
+    const linear = LinearModel.load(DEFAULT_LINEAR_MODEL).predict('terrible, the app crashed again');
+    // Half the fast tier, half the tiny model: never equal to the fast tier alone.
+    expect(p!.sentiment!.negative).not.toBeCloseTo(linear.sentiment!.negative!, 3);
+    expect(p!.complaint).toEqual(linear.complaint);
+    const out = await clf.classify([{ text: 'terrible, the app crashed again' }, { text: '' }]);
+    for (const e of out) expect(EnrichmentSchema.safeParse(e).success).toBe(true);
+    expect(out[1]!.sentiment.label).toBe('neutral');
+    await clf.close();
   });
 });

@@ -70,24 +70,36 @@ export class TransformersClassifier implements MentionClassifier {
   }
 
   async classify(mentions: { text: string; title?: string; lang?: string }[]): Promise<Enrichment[]> {
-    const texts = mentions.map(mentionText);
-    let probs: (Probabilities | null)[];
-    try {
-      probs = await this.probabilities(texts);
-    } catch {
-      // A batch that fails as a whole is scored text by text, so one bad text cannot sink the rest.
-      probs = [];
-      for (const t of texts) probs.push(await this.probabilities([t]).then((p) => p[0]!, () => null));
-    }
-    return mentions.map((m, i) => {
-      const text = texts[i]!;
-      const p = probs[i];
-      if (text.trim() === '' || !p) return emptyEnrichment(this.model, m.lang);
-      return enrichmentFrom(text, p, this.model, m.lang);
-    });
+    return enrichAll(mentions, (texts) => this.probabilities(texts), this.model);
   }
 
   async close(): Promise<void> {
     await this.encoder.dispose();
   }
+}
+
+/**
+ * Enrichments from a batch scorer. A batch that fails as a whole is scored text by
+ * text, so one bad text cannot sink the rest; a text that still fails, or is empty,
+ * gets the defined empty result.
+ */
+export async function enrichAll(
+  mentions: { text: string; title?: string; lang?: string }[],
+  score: (texts: string[]) => Promise<Probabilities[]>,
+  model: { name: string; version: string },
+): Promise<Enrichment[]> {
+  const texts = mentions.map(mentionText);
+  let probs: (Probabilities | null)[];
+  try {
+    probs = await score(texts);
+  } catch {
+    probs = [];
+    for (const t of texts) probs.push(await score([t]).then((p) => p[0]!, () => null));
+  }
+  return mentions.map((m, i) => {
+    const text = texts[i]!;
+    const p = probs[i];
+    if (text.trim() === '' || !p) return emptyEnrichment(model, m.lang);
+    return enrichmentFrom(text, p, model, m.lang);
+  });
 }

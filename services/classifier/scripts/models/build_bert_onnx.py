@@ -44,7 +44,7 @@ def tiny_config_and_weights(vocab_size, seed=7):
     return cfg, w
 
 
-def build_graph(cfg, w):
+def build_graph(cfg, w, classifier=False):
     H, heads, L = cfg["hidden_size"], cfg["num_attention_heads"], cfg["num_hidden_layers"]
     eps = float(cfg.get("layer_norm_eps", 1e-12))
     nodes, inits = [], []
@@ -94,12 +94,19 @@ def build_graph(cfg, w):
         h = op("Mul", [op("Mul", [h, const(np.array(0.5, np.float32))]),
                        op("Add", [const(np.array(1.0, np.float32)), op("Erf", [op("Div", [h, const(np.array(np.sqrt(2.0), np.float32))])])])])
         x = layer_norm(op("Add", [linear(h, p + "output.dense"), x]), p + "output.LayerNorm")
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
     dims = ["batch_size", "sequence_length"]
+    if classifier:  # BertForSequenceClassification: tanh pooler on [CLS], then a linear layer to logits
+        cls = op("Squeeze", [op("Slice", [x, const(np.array([0], np.int64)), const(np.array([1], np.int64)), const(np.array([1], np.int64))]), const(np.array([1], np.int64))])
+        pooled = op("Tanh", [linear(cls, "pooler.dense")])
+        nodes.append(helper.make_node("Identity", [linear(pooled, "classifier")], ["logits"]))
+        outputs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch_size", len(cfg["id2label"])])]
+    else:
+        nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"]))
+        outputs = [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [H])]
     graph = helper.make_graph(
         nodes, "bert",
         [helper.make_tensor_value_info(n, TensorProto.INT64, dims) for n in (ids, mask, types)],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, dims + [H])],
+        outputs,
         inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="earshot")
     model.ir_version = 8
@@ -163,10 +170,20 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--tiny", action="store_true", help="a tiny random BERT with its own small vocabulary, for tests")
     ap.add_argument("--quantize", action="store_true", help="also write onnx/model_quantized.onnx (dynamic int8)")
+    ap.add_argument("--labels", help="with --tiny: a text-classification model with these comma-separated labels")
     a = ap.parse_args()
     os.makedirs(os.path.join(a.out, "onnx"), exist_ok=True)
     if a.tiny:
         cfg, w = tiny_config_and_weights(tiny_tokenizer(a.out))
+        if a.labels:
+            labels = a.labels.split(",")
+            rng = np.random.default_rng(11)
+            H = cfg["hidden_size"]
+            w["pooler.dense.weight"] = (rng.standard_normal((H, H)) * 0.3).astype(np.float32)
+            w["pooler.dense.bias"] = np.zeros(H, np.float32)
+            w["classifier.weight"] = (rng.standard_normal((len(labels), H)) * 0.5).astype(np.float32)
+            w["classifier.bias"] = np.zeros(len(labels), np.float32)
+            cfg.update(architectures=["BertForSequenceClassification"], id2label={str(i): l for i, l in enumerate(labels)}, label2id={l: i for i, l in enumerate(labels)})
     else:
         if not a.src:
             sys.exit("--src is required unless --tiny")
@@ -179,7 +196,11 @@ def main():
     with open(os.path.join(a.out, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     path = os.path.join(a.out, "onnx", "model.onnx")
-    onnx.save(build_graph(cfg, w), path)
+    classifier = "id2label" in cfg and any("SequenceClassification" in x for x in cfg.get("architectures", []))
+    onnx.save(build_graph(cfg, w, classifier), path)
+    if classifier:
+        print(f"wrote {path} (text classification: {list(cfg['id2label'].values())})", file=sys.stderr)
+        return
     try:
         import onnxruntime as ort
     except ImportError:
