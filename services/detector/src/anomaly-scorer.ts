@@ -6,7 +6,8 @@ import { surgeAt, surpriseToScore, type SurgeModel } from './surge-score.js';
  * applied to the values and, for a series with a daily rhythm, to their day-over-day
  * difference (a pattern that breaks while the level looks normal). Scores stay causal;
  * a point scores in full only when it is more surprising than any of the `novelty`
- * points before it, so an incident is reported at its onset rather than at every point.
+ * points before it (a day's worth by default), so an incident is reported at its onset
+ * rather than at every point.
  */
 export interface SeriesScoreOptions {
   windows: number[];
@@ -15,11 +16,11 @@ export interface SeriesScoreOptions {
   slot: number;
   /** Points scored 0 at the start, while the baseline fills. */
   warmup: number;
-  /** Points back that a new score must beat to count in full. */
+  /** Points back that a new score must beat to count in full; 0 = one day of points (100 without a daily rhythm). */
   novelty: number;
 }
 
-export const DEFAULT_SERIES: SeriesScoreOptions = { windows: [3], trailing: 1200, days: 7, slot: 6, warmup: 60, novelty: 100 };
+export const DEFAULT_SERIES: SeriesScoreOptions = { windows: [3], trailing: 1200, days: 7, slot: 6, warmup: 60, novelty: 0 };
 
 /** Points per day from the median spacing of the timestamps; 0 when under three days of data. */
 export function pointsPerDay(timestamps: string[]): number {
@@ -44,9 +45,10 @@ export function scoreSeries(values: number[], timestamps?: string[], opts: Serie
     const b = perDay && i >= perDay + opts.warmup ? (surgeAt(diff, i + 1 - perDay, change)?.surprise ?? 0) : 0;
     return surpriseToScore(Math.max(a, b));
   });
+  const novelty = opts.novelty || perDay || 100;
   return raw.map((r, i) => {
     let recent = 0;
-    for (let j = Math.max(0, i - opts.novelty); j < i; j++) recent = Math.max(recent, raw[j]!);
+    for (let j = Math.max(0, i - novelty); j < i; j++) recent = Math.max(recent, raw[j]!);
     return r > recent ? r : r / 2;
   });
 }
