@@ -18,3 +18,4 @@ export * from './consumer/decode.js';
 export * from './http/server.js';
 export * from './service.js';
 export * from './store/alerts.js';
+export * from './text/top-terms.js';

@@ -91,9 +91,12 @@ export const CampaignEventSchema = z.object({
   description: z.string().max(10_000).optional(),
   starts_at: isoDateTime,
   ends_at: isoDateTime.optional(),
-  channels: z.array(z.string()).optional(),
+  channels: z.array(z.string().max(64)).max(64).optional(),
+  tags: z.array(z.string().max(64)).max(64).optional(),
   url: z.url().optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** A deletion travels as a last version with this set. */
+  deleted: z.boolean().optional(),
 });
 export type CampaignEvent = z.infer<typeof CampaignEventSchema>;
 

@@ -1,8 +1,9 @@
-import { requireStore, type Deps, type Service } from '@earshot/shared';
+import { eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
 import { createMentionsRouter } from './mentions-route.js';
 import { createStatsRouter } from './stats-route.js';
 import { createOpenApiRouter } from './openapi.js';
 import { createAlertsRouter } from './alerts-route.js';
+import { EventRepository, createEventsRouter } from './events-route.js';
 
 export { toApiMention } from './mentions-route.js';
 export { openApiDocument } from './openapi.js';
@@ -10,9 +11,10 @@ export { openApiDocument } from './openapi.js';
 /** The query API. /healthz and /metrics come with every process's HTTP server. */
 export function createApiService(deps: Deps): Service {
   const { client } = requireStore(deps, 'api');
+  const events = new EventRepository({ client, bus: deps.bus, topic: topicName(deps.config, eventsTopic.name) });
   return {
     name: 'api',
-    routers: [createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createAlertsRouter({ client }), createOpenApiRouter()],
+    routers: [createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createAlertsRouter({ client }), createEventsRouter(events, client), createOpenApiRouter()],
     start: async () => undefined,
     stop: async () => undefined,
   };

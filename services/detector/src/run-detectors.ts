@@ -1,11 +1,11 @@
-import { alertsTopic, type Alert, type Bus, type Logger, type Metrics } from '@earshot/shared';
+import { alertsTopic, topTerms, type Alert, type Bus, type Logger, type Metrics } from '@earshot/shared';
 import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
 import type { AlertStore } from '@earshot/shared';
 import type { NotifierQueue } from './notifiers.js';
 import type { DetectorLease } from './lease.js';
-import { topTerms } from './top-terms.js';
+
 
 const MIN = 60_000;
 const SERIES_MINUTES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...DEFAULT_SURGE.windows);

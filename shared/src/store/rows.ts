@@ -95,8 +95,10 @@ export const CampaignEventRowSchema = z.object({
   starts_at: chTime,
   ends_at: chTime.nullable(),
   channels: z.array(z.string()),
+  tags: z.array(z.string()),
   url: z.string(),
   metadata: z.string(),
+  deleted: z.number().int().min(0).max(1),
 });
 export type CampaignEventRow = z.infer<typeof CampaignEventRowSchema>;
 
@@ -110,8 +112,10 @@ export function eventToRow(e: CampaignEvent): CampaignEventRow {
     starts_at: toClickHouseTime(e.starts_at),
     ends_at: e.ends_at ? toClickHouseTime(e.ends_at) : null,
     channels: e.channels ?? [],
+    tags: e.tags ?? [],
     url: e.url ?? '',
     metadata: e.metadata ? JSON.stringify(e.metadata) : '',
+    deleted: e.deleted ? 1 : 0,
   };
 }
 

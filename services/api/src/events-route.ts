@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router } from 'express';
+import { z } from 'zod';
+import {
+  CAMPAIGN_EVENT_KINDS,
+  CampaignEventSchema,
+  describeZodError,
+  eventsTopic,
+  toClickHouseTime,
+  type Bus,
+  type CampaignEvent,
+  type ClickHouseClient,
+} from '@earshot/shared';
+import { definedOnly, intervalSeconds, parseQuery } from './query-params.js';
+import { eventImpact } from './event-impact.js';
+
+const fromCh = (t: string) => `${t.replace(' ', 'T')}Z`;
+
+interface EventRow {
+  brand: string;
+  id: string;
+  kind: string;
+  title: string;
+  description: string;
+  starts_at: string;
+  ends_at: string | null;
+  channels: string[];
+  tags: string[];
+  url: string;
+  metadata: string;
+}
+
+const rowToEvent = (r: EventRow): CampaignEvent =>
+  CampaignEventSchema.parse({
+    id: r.id,
+    brand: r.brand,
+    kind: r.kind,
+    title: r.title,
+    ...(r.description ? { description: r.description } : {}),
+    starts_at: fromCh(r.starts_at),
+    ...(r.ends_at ? { ends_at: fromCh(r.ends_at) } : {}),
+    ...(r.channels.length ? { channels: r.channels } : {}),
+    ...(r.tags.length ? { tags: r.tags } : {}),
+    ...(r.url ? { url: r.url } : {}),
+    ...(r.metadata ? { metadata: JSON.parse(r.metadata) } : {}),
+  });
+
+const ListSchema = z.object({
+  brand: z.string().min(1).max(64).optional(),
+  kind: z.enum(CAMPAIGN_EVENT_KINDS).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+const ImpactSchema = z.object({ before: intervalSeconds.default(86_400), after: intervalSeconds.optional() });
+const NewEventSchema = CampaignEventSchema.omit({ deleted: true }).extend({ id: z.string().min(1).max(256).optional() });
+const PatchSchema = CampaignEventSchema.omit({ id: true, brand: true, deleted: true }).partial().strict();
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Events travel through the events topic (the writer stores them), like every other write. */
+export class EventRepository {
+  constructor(private readonly deps: { client: ClickHouseClient; bus: Bus; topic: string }) {}
+
+  async publish(events: CampaignEvent[]): Promise<void> {
+    await this.deps.bus.publish(this.deps.topic, events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })));
+  }
+
+  async list(q: z.infer<typeof ListSchema>): Promise<CampaignEvent[]> {
+    const where = ['deleted = 0', q.brand && 'brand = {brand:String}', q.kind && 'kind = {kind:String}', q.from && 'starts_at >= {from:DateTime64(3)}', q.to && 'starts_at < {to:DateTime64(3)}'].filter(Boolean);
+    const rows = await (
+      await this.deps.client.query({
+        query: `SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE ${where.join(' AND ')} ORDER BY starts_at DESC LIMIT {limit:UInt32}`,
+        query_params: definedOnly({ brand: q.brand, kind: q.kind, from: q.from && toClickHouseTime(q.from), to: q.to && toClickHouseTime(q.to), limit: q.limit }),
+        format: 'JSONEachRow',
+      })
+    ).json<EventRow>();
+    return rows.map(rowToEvent);
+  }
+
+  async get(id: string): Promise<CampaignEvent> {
+    const rows = await (
+      await this.deps.client.query({
+        query: 'SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE id = {id:String} AND deleted = 0 LIMIT 1',
+        query_params: { id },
+        format: 'JSONEachRow',
+      })
+    ).json<EventRow>();
+    if (!rows[0]) throw new HttpError(404, `no event ${id}`);
+    return rowToEvent(rows[0]);
+  }
+}
+
+const body = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, `invalid event: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+};
+
+/**
+ * /v1/events: campaigns, launches, PR moments and incidents beside the mentions.
+ * POST (one or an array; 202, stored by the writer), GET list and one, PATCH, DELETE,
+ * and GET /v1/events/:id/impact (before vs after windows, `before`/`after` like 24h).
+ */
+export function createEventsRouter(repo: EventRepository, client: ClickHouseClient): Router {
+  const router = Router();
+  const wrap =
+    (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
+    (req, res, next) =>
+      fn(req, res).catch((err) => (err instanceof HttpError ? res.status(err.status).json({ error: err.message }) : next(err)));
+  router.use('/v1/events', express.json({ limit: '1mb' }));
+  router.post(
+    '/v1/events',
+    wrap(async (req, res) => {
+      const items = (Array.isArray(req.body) ? req.body : [req.body]).map((e: unknown, i: number) => {
+        try {
+          return { id: randomUUID(), ...body(NewEventSchema, e) } as CampaignEvent;
+        } catch (err) {
+          throw new HttpError(400, `item ${i}: ${(err as Error).message}`);
+        }
+      });
+      await repo.publish(items);
+      res.status(202).json({ items });
+    }),
+  );
+  router.get(
+    '/v1/events',
+    wrap(async (req, res) => {
+      const items = await repo.list(parseQuery(ListSchema, req.query));
+      res.json({ items, count: items.length });
+    }),
+  );
+  router.get(
+    '/v1/events/:id',
+    wrap(async (req, res) => {
+      res.json(await repo.get(String(req.params.id)));
+    }),
+  );
+  router.patch(
+    '/v1/events/:id',
+    wrap(async (req, res) => {
+      const updated = { ...(await repo.get(String(req.params.id))), ...body(PatchSchema, req.body) };
+      await repo.publish([body(CampaignEventSchema, updated)]);
+      res.json(updated);
+    }),
+  );
+  router.delete(
+    '/v1/events/:id',
+    wrap(async (req, res) => {
+      await repo.publish([{ ...(await repo.get(String(req.params.id))), deleted: true }]);
+      res.status(204).end();
+    }),
+  );
+  router.get(
+    '/v1/events/:id/impact',
+    wrap(async (req, res) => {
+      const event = await repo.get(String(req.params.id));
+      const q = parseQuery(ImpactSchema, req.query);
+      const span = event.ends_at ? Date.parse(event.ends_at) - Date.parse(event.starts_at) : 86_400_000;
+      const afterMs = q.after ? q.after * 1000 : Math.max(3_600_000, span);
+      res.json(await eventImpact(client, event, { beforeMs: q.before * 1000, afterMs }));
+    }),
+  );
+
+  return router;
+}
