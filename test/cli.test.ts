@@ -3,8 +3,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EnrichmentSchema } from '@earshot/shared';
-import { tempDir } from './helpers.js';
+import { EnrichmentSchema, openStore } from '@earshot/shared';
+import { tempDir, testConfig } from './helpers.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -75,6 +75,29 @@ describe('earshot CLI', () => {
     const bad = await earshot(['detect', '--input', input, '--output', output]);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/must name the columns timestamp,value/);
+  });
+
+  it('events import: CSV and iCalendar onto the events table, bad records skipped with a reason', async () => {
+    const data = join(dir.path, 'events-data');
+    const csv = join(dir.path, 'events.csv');
+    writeFileSync(csv, 'brand,kind,title,starts_at,ends_at,tags\nacme,campaign,"Spring sale, 20% off",2026-03-01T09:00:00Z,2026-03-08T00:00:00Z,sale;spring\nacme,party,Bad kind,2026-03-02T09:00:00Z,,\n');
+    const ics = join(dir.path, 'events.ics');
+    writeFileSync(
+      ics,
+      ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:press-1', 'SUMMARY:Press release\\, Q1', 'DTSTART:20260310T140000Z', 'CATEGORIES:pr,q1', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+    );
+    const a = await earshot(['events', 'import', csv], { EARSHOT_DATA_DIR: data });
+    expect(a.stderr).toMatch(/record 2 skipped: kind: /);
+    expect(a.stderr).toMatch(/Imported 1 events from .*events.csv \(CSV\), 1 skipped/);
+    const b = await earshot(['events', 'import', ics, '--brand', 'acme', '--kind', 'pr'], { EARSHOT_DATA_DIR: data });
+    expect(b.stderr).toMatch(/Imported 1 events .*\(iCalendar\)/);
+    const store = await openStore(testConfig({ EARSHOT_DATA_DIR: data }));
+    const rows = await (await store.client.query({ query: 'SELECT id, kind, title, tags FROM campaign_events FINAL ORDER BY starts_at', format: 'JSONEachRow' })).json();
+    await store.close();
+    expect(rows).toEqual([
+      { id: expect.stringContaining('spring-sale'), kind: 'campaign', title: 'Spring sale, 20% off', tags: ['sale', 'spring'] },
+      { id: 'press-1', kind: 'pr', title: 'Press release, Q1', tags: ['pr', 'q1'] },
+    ]);
   });
 
   it('migrate: applies once, then reports nothing to do', async () => {

@@ -7,6 +7,7 @@ import { EventRepository, createEventsRouter } from './events-route.js';
 
 export { toApiMention } from './mentions-route.js';
 export { openApiDocument } from './openapi.js';
+export { parseEventsCsv, parseEventsIcs, type ImportResult } from './event-import.js';
 
 /** The query API. /healthz and /metrics come with every process's HTTP server. */
 export function createApiService(deps: Deps): Service {

@@ -6,6 +6,7 @@ import { migrateCommand } from './commands/migrate.js';
 import { benchCommand } from './commands/bench.js';
 import { classifyCommand } from './commands/classify.js';
 import { detectCommand } from './commands/detect.js';
+import { eventsImportCommand } from './commands/events.js';
 
 const HELP = `earshot: social listening and sentiment stream processor
 
@@ -17,6 +18,8 @@ Usage:
   earshot migrate                   apply ClickHouse migrations
   earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
                                     enrich one text (or JSON with a "text" field) per line
+  earshot events import FILE [--brand B] [--kind K]
+                                    campaign/PR events from CSV or iCalendar (.ics)
   earshot detect --input SERIES.csv --output SCORES.csv
                                     score timestamp,value rows: adds anomaly_score in [0, 1]
   earshot bench [--kafka] [--count N] [--rate R]
@@ -40,6 +43,8 @@ export async function main(argv: string[]): Promise<void> {
       input: { type: 'string' },
       output: { type: 'string' },
       tier: { type: 'string' },
+      brand: { type: 'string' },
+      kind: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -59,6 +64,9 @@ export async function main(argv: string[]): Promise<void> {
       return replayCommand(rest[0]!);
     case 'migrate':
       return migrateCommand();
+    case 'events':
+      if (rest[0] !== 'import' || rest.length !== 2) throw new UsageError('usage: earshot events import FILE.csv|FILE.ics [--brand B] [--kind K]');
+      return eventsImportCommand(rest[1]!, { brand: values.brand, kind: values.kind });
     case 'detect':
       if (!values.input || !values.output) throw new UsageError('detect needs --input SERIES.csv and --output SCORES.csv');
       return detectCommand({ input: values.input, output: values.output });

@@ -1,0 +1,32 @@
+import { readFile } from 'node:fs/promises';
+import { parseEventsCsv, parseEventsIcs } from '@earshot/api';
+import { eventsTopic, topicName } from '@earshot/shared';
+import { startRuntime } from '../runtime.js';
+import { loadConfigOrExit } from '../config.js';
+import { fmt } from '../progress.js';
+
+/**
+ * `earshot events import FILE [--brand B] [--kind K]`: CSV or iCalendar (.ics) events
+ * onto the events topic. Embedded, the writer runs here and the command returns once
+ * they are stored; with Kafka it only publishes.
+ */
+export async function eventsImportCommand(file: string, defaults: { brand?: string; kind?: string }): Promise<void> {
+  const config = loadConfigOrExit(process.env);
+  const text = await readFile(file, 'utf8');
+  const isIcs = /\.(ics|ical|ifb)$/i.test(file) || text.trimStart().startsWith('BEGIN:VCALENDAR');
+  const result = isIcs ? parseEventsIcs(text, defaults) : parseEventsCsv(text, defaults);
+  for (const r of result.rejected) process.stderr.write(`  record ${r.record} skipped: ${r.reason}\n`);
+  const embedded = !config.EARSHOT_KAFKA_BROKERS;
+  const runtime = await startRuntime(config, { services: embedded ? ['writer'] : [] });
+  try {
+    await runtime.deps.bus.publish(
+      topicName(config, eventsTopic.name),
+      result.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })),
+    );
+    if (embedded) await runtime.drain();
+  } finally {
+    await runtime.stop();
+  }
+  process.stderr.write(`Imported ${fmt(result.events.length)} events from ${file} (${isIcs ? 'iCalendar' : 'CSV'}), ${fmt(result.rejected.length)} skipped\n`);
+  if (result.events.length === 0 && result.rejected.length > 0) process.exitCode = 1;
+}
