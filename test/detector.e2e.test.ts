@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, alertsTopic, closeServer, listen, type Alert } from '@earshot/shared';
+import { ManualClock, alertsTopic, closeServer, eventsTopic, listen, type Alert } from '@earshot/shared';
 import { createDetectorService, slackNotifier, webhookNotifier } from '@earshot/detector';
 import { DEMO_BRANDS_ENV, generateDemoScenario, startRuntime, type Runtime } from '@earshot/cli';
 import { freshMetrics, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
@@ -63,6 +63,7 @@ describe('detection on the demo scenario', () => {
       logger: quietLogger(),
       detector: { replica: 'r1', notifiers: [webhookNotifier(`${receiver.url}/hook`), slackNotifier(`${receiver.url}/slack`)] },
     });
+    await rt.deps.bus.publish(eventsTopic.name, scenario.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })));
     await rt.deps.bus.subscribe({ group: 'test-alerts', topic: alertsTopic.name, maxBatch: 100, maxWaitMs: 0, handler: async (ms) => void published.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
     const start = scenario.incident.start.getTime();
     for (let t = start - 60 * MIN; t <= start + 45 * MIN; t += MIN) await runAt(t);
@@ -85,6 +86,8 @@ describe('detection on the demo scenario', () => {
     expect(surge!.alert.summary).toMatch(/about "[^"]+"/);
     expect(surge!.alert.summary).toMatch(/"(app|ordering|order|mobile|down|payment|checkout|crashed|failed|broken|charged)"/);
     expect(surge!.alert.sample_mentions.length).toBeGreaterThan(0);
+    // The demo's own outage event is on the events topic: the alert names it.
+    expect(surge!.alert.summary).toMatch(/possibly linked to "Mobile ordering outage", 08:00 UTC/);
   });
 
   it('flags the viral negative post before the volume spike, with its link', () => {

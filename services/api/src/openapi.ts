@@ -54,6 +54,29 @@ export const openApiDocument = {
         responses: { '200': { description: '{items[], count}' }, '400': { description: 'Invalid query' } },
       },
     },
+    '/v1/events': {
+      post: { summary: 'Create events (one or an array); 202, stored through earshot.events.v1', responses: { '202': { description: '{items[]} with their ids' }, '400': { description: 'Invalid event, with the reason' } } },
+      get: {
+        summary: 'Events, newest first',
+        parameters: ['brand', 'kind', 'from', 'to', 'limit'].map((name) => ({ name, in: 'query', schema: { type: name === 'limit' ? 'integer' : 'string' } })),
+        responses: { '200': { description: '{items[], count}' } },
+      },
+    },
+    '/v1/events/{id}': {
+      get: { summary: 'One event', responses: { '200': { description: 'the event' }, '404': { description: 'no such event' } } },
+      patch: { summary: 'Change fields of an event', responses: { '200': { description: 'the event as changed' }, '400': { description: 'invalid' }, '404': { description: 'no such event' } } },
+      delete: { summary: 'Delete an event', responses: { '204': { description: 'deleted' }, '404': { description: 'no such event' } } },
+    },
+    '/v1/events/{id}/impact': {
+      get: {
+        summary: 'Before/after comparison: volume, share of voice, net sentiment, complaint rate, new terms, verdict',
+        parameters: [
+          { name: 'before', in: 'query', schema: { type: 'string', default: '24h' } },
+          { name: 'after', in: 'query', schema: { type: 'string' }, description: "default: the event's length, at least 1h" },
+        ],
+        responses: { '200': { description: 'impact report' }, '404': { description: 'no such event' } },
+      },
+    },
     '/healthz': { get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },

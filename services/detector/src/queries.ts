@@ -79,6 +79,19 @@ export class DetectorQueries {
     return { ...all, bySource };
   }
 
+  /** The brand's events that started in the `beforeMs` before `t` (or are under way then), nearest first. */
+  async eventsNear(brand: string, t: number, beforeMs: number): Promise<{ title: string; starts_at: number }[]> {
+    const r = await rows<{ title: string; s: string | number }>(
+      this.client,
+      `SELECT title, toUnixTimestamp64Milli(starts_at) AS s FROM campaign_events FINAL
+       WHERE brand = {brand:String} AND deleted = 0 AND starts_at <= {t:DateTime64(3)}
+         AND (starts_at >= {from:DateTime64(3)} OR (ends_at IS NOT NULL AND ends_at >= {t:DateTime64(3)}))
+       ORDER BY starts_at DESC LIMIT 3`,
+      { brand, t: toClickHouseTime(t + 60_000), from: toClickHouseTime(t - beforeMs) },
+    );
+    return r.map((x) => ({ title: x.title, starts_at: Number(x.s) }));
+  }
+
   async viralCandidates(brand: string, now: number, lookbackMs: number): Promise<ViralCandidate[]> {
     const r = await rows<{ source: string; id: string; url: string; t: string | number; followers: string | number; engagement: string | number }>(
       this.client,

@@ -118,7 +118,15 @@ export async function runDetectors(d: DetectorDeps, now: number): Promise<{ lead
     return { leader: false, alerts: [] };
   }
   const firings: Firing[] = [];
-  for (const brand of await d.queries.activeBrands(now)) firings.push(...(await brandFirings(d, brand, now)));
+  for (const brand of await d.queries.activeBrands(now)) {
+    const found = await brandFirings(d, brand, now);
+    if (found.length) {
+      // Name what the company itself did just before, so a spike is read against its cause.
+      const [event] = await d.queries.eventsNear(brand, now, 6 * 60 * MIN);
+      if (event) for (const f of found) f.summary += ` (possibly linked to "${event.title}", ${new Date(event.starts_at).toISOString().slice(11, 16)} UTC)`;
+    }
+    firings.push(...found);
+  }
   const versions = d.book.apply(firings, now);
   await d.store.save(versions);
   if (versions.length) {
