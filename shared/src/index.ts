@@ -19,3 +19,4 @@ export * from './http/server.js';
 export * from './service.js';
 export * from './store/alerts.js';
 export * from './text/top-terms.js';
+export * from './text/csv.js';

@@ -1,31 +1,8 @@
-import { CampaignEventSchema, describeZodError, type CampaignEvent } from '@earshot/shared';
+import { CampaignEventSchema, describeZodError, parseCsv, type CampaignEvent } from '@earshot/shared';
 
 export interface ImportResult {
   events: CampaignEvent[];
   rejected: { record: number; reason: string }[];
-}
-
-/** RFC 4180 CSV rows. */
-function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += c;
-  }
-  if (field !== '' || row.length) row.push(field), rows.push(row);
-  return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
 const list = (s: string | undefined) => (s ? s.split(/[;|]/).map((x) => x.trim()).filter(Boolean) : undefined);
@@ -47,7 +24,7 @@ const derivedId = (c: Record<string, unknown>) => `${String(c.brand)}-${String(c
 
 /** CSV with a header naming: brand, kind, title, starts_at, and optionally ends_at, id, description, channels, tags, url (lists split on ; or |). */
 export function parseEventsCsv(text: string, defaults: { brand?: string; kind?: string } = {}): ImportResult {
-  const [header, ...rows] = csvRows(text);
+  const [header, ...rows] = parseCsv(text);
   if (!header) return { events: [], rejected: [] };
   const cols = header.map((h) => h.trim().toLowerCase());
   for (const required of ['title', 'starts_at']) if (!cols.includes(required)) throw new Error(`the CSV header must name ${required} (it has: ${cols.join(', ')})`);

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { parseCsv } from '@earshot/shared';
 import { fileURLToPath } from 'node:url';
 
 /** ../shared/datasets beside the repository (EARSHOT_DATASETS overrides). */
@@ -40,25 +41,7 @@ export function readSemeval(): Labelled[] {
 
 /** complaints/dev.csv: id,text,label,domain, with RFC 4180 quoting. */
 export function readComplaints(): Labelled[] {
-  const raw = readFileSync(join(DATASETS, 'complaints/dev.csv'), 'utf8');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
-    if (quoted) {
-      if (c === '"' && raw[i + 1] === '"') (field += '"'), i++;
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(field), (field = '');
-    else if (c === '\n' || c === '\r') {
-      if (c === '\r' && raw[i + 1] === '\n') i++;
-      row.push(field), rows.push(row), (row = []), (field = '');
-    } else field += c;
-  }
-  if (field || row.length) row.push(field), rows.push(row);
+  const rows = parseCsv(readFileSync(join(DATASETS, 'complaints/dev.csv'), 'utf8'));
   const [header, ...data] = rows;
   const at = (name: string) => header!.indexOf(name);
   return data.filter((r) => r.length === header!.length).map((r) => ({ text: r[at('text')]!, label: Number(r[at('label')]), group: r[at('domain')] }));
