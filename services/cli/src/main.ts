@@ -5,6 +5,7 @@ import { replayCommand } from './commands/replay.js';
 import { migrateCommand } from './commands/migrate.js';
 import { benchCommand } from './commands/bench.js';
 import { classifyCommand } from './commands/classify.js';
+import { benchQueriesCommand } from './commands/bench-queries.js';
 import { detectCommand } from './commands/detect.js';
 import { eventsImportCommand } from './commands/events.js';
 
@@ -26,6 +27,8 @@ Usage:
                                     push N mentions (default 100000) through the pipeline
                                     and print throughput and ingest-to-stored latency;
                                     --rate sends R mentions/s steadily instead of all at once
+  earshot bench queries [--count N]  time the brand dashboards' 30-day queries over N
+                                    stored mentions (default 10 million)
 
 Configuration comes from EARSHOT_* environment variables (docs/configuration.md).
 With none set, Earshot runs embedded: in-process bus, chDB under ./data, port 8080.
@@ -76,6 +79,11 @@ export async function main(argv: string[]): Promise<void> {
       return classifyCommand({ input: values.input, output: values.output, tier: values.tier });
     }
     case 'bench': {
+      if (rest[0] === 'queries') {
+        const count = values.count === undefined ? 10_000_000 : Number(values.count);
+        if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');
+        return benchQueriesCommand({ count, runs: 20 });
+      }
       const count = values.count === undefined ? 100_000 : Number(values.count);
       if (!Number.isInteger(count) || count < 1) throw new UsageError('--count must be a positive whole number');
       const rate = values.rate === undefined ? undefined : Number(values.rate);
