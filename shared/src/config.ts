@@ -58,6 +58,8 @@ export const ConfigSchema = z.object({
   EARSHOT_CLASSIFIER_BATCH: int(1, 1024).default(32),
   EARSHOT_CLASSIFIER_DTYPE: z.enum(['q8', 'fp32']).default('q8'),
   EARSHOT_MODEL_CACHE_DIR: z.string().min(1).optional(),
+  EARSHOT_RETENTION_DAYS: int(0, 36_500).default(0),
+  EARSHOT_ROLLUP_RETENTION_DAYS: int(0, 36_500).default(0),
   EARSHOT_DETECT_CRON: z.string().min(1).default('* * * * *'),
   EARSHOT_DETECTOR_REPLICA: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
   EARSHOT_ALERT_WEBHOOK_URL: z.url().optional(),

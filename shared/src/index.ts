@@ -20,3 +20,4 @@ export * from './service.js';
 export * from './store/alerts.js';
 export * from './text/top-terms.js';
 export * from './text/csv.js';
+export * from './store/retention.js';

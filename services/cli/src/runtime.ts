@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import {
   MemoryBus,
   allTopics,
+  applyRetention,
   closeServer,
   createApp,
   createBus,
@@ -79,6 +80,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       cleanups.unshift(() => store.close());
       const { applied } = await migrate(store.client, logger);
       if (applied.length) logger.info({ applied, store: store.kind }, 'migrations applied');
+      await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     }
     const deps: Deps = { config, logger, metrics, clock, bus, store };
     let ingest: Runtime['ingest'];

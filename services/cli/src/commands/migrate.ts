@@ -1,4 +1,4 @@
-import { createLogger, migrate, openStore } from '@earshot/shared';
+import { applyRetention, createLogger, migrate, openStore } from '@earshot/shared';
 import { loadConfigOrExit } from '../config.js';
 
 /** `earshot migrate`: applies pending ClickHouse migrations and lists them. */
@@ -8,6 +8,7 @@ export async function migrateCommand(): Promise<void> {
   const store = await openStore(config);
   try {
     const { applied } = await migrate(store.client, logger);
+    await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     const where = store.kind === 'chdb' ? `chDB in ${config.EARSHOT_DATA_DIR}` : config.EARSHOT_CLICKHOUSE_URL;
     process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${where}\n` : `Nothing to apply: ${where} is up to date\n`);
   } finally {
