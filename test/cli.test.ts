@@ -98,6 +98,11 @@ describe('earshot CLI', () => {
       { id: expect.stringContaining('spring-sale'), kind: 'campaign', title: 'Spring sale, 20% off', tags: ['sale', 'spring'] },
       { id: 'press-1', kind: 'pr', title: 'Press release, Q1', tags: ['pr', 'q1'] },
     ]);
+    const impact = await earshot(['events', 'impact', 'press-1', '--before', '12h'], { EARSHOT_DATA_DIR: data });
+    expect(impact.code).toBe(0);
+    expect(JSON.parse(impact.stdout)).toMatchObject({ event: { id: 'press-1' }, windows: { before: { mentions: 0 }, after: { mentions: 0 } } });
+    expect(impact.stderr).toMatch(/^Mentions of acme .* after "Press release, Q1"/m);
+    expect((await earshot(['events', 'impact', 'nope'], { EARSHOT_DATA_DIR: data })).stderr).toMatch(/no event nope/);
   });
 
   it('migrate: applies once, then reports nothing to do', async () => {

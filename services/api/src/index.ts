@@ -8,6 +8,9 @@ import { EventRepository, createEventsRouter } from './events-route.js';
 export { toApiMention } from './mentions-route.js';
 export { openApiDocument } from './openapi.js';
 export { parseEventsCsv, parseEventsIcs, type ImportResult } from './event-import.js';
+export { EventRepository } from './events-route.js';
+export { eventImpact } from './event-impact.js';
+export { intervalSeconds } from './query-params.js';
 
 /** The query API. /healthz and /metrics come with every process's HTTP server. */
 export function createApiService(deps: Deps): Service {

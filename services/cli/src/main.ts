@@ -7,7 +7,8 @@ import { benchCommand } from './commands/bench.js';
 import { classifyCommand } from './commands/classify.js';
 import { benchQueriesCommand } from './commands/bench-queries.js';
 import { detectCommand } from './commands/detect.js';
-import { eventsImportCommand } from './commands/events.js';
+import { eventsImpactCommand, eventsImportCommand } from './commands/events.js';
+import { intervalSeconds } from '@earshot/api';
 
 const HELP = `earshot: social listening and sentiment stream processor
 
@@ -21,6 +22,8 @@ Usage:
                                     enrich one text (or JSON with a "text" field) per line
   earshot events import FILE [--brand B] [--kind K]
                                     campaign/PR events from CSV or iCalendar (.ics)
+  earshot events impact ID [--before 24h] [--after 24h]
+                                    what an event did: before/after report as JSON
   earshot detect --input SERIES.csv --output SCORES.csv
                                     score timestamp,value rows: adds anomaly_score in [0, 1]
   earshot bench [--kafka] [--count N] [--rate R]
@@ -48,6 +51,8 @@ export async function main(argv: string[]): Promise<void> {
       tier: { type: 'string' },
       brand: { type: 'string' },
       kind: { type: 'string' },
+      before: { type: 'string' },
+      after: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,9 +72,19 @@ export async function main(argv: string[]): Promise<void> {
       return replayCommand(rest[0]!);
     case 'migrate':
       return migrateCommand();
-    case 'events':
-      if (rest[0] !== 'import' || rest.length !== 2) throw new UsageError('usage: earshot events import FILE.csv|FILE.ics [--brand B] [--kind K]');
-      return eventsImportCommand(rest[1]!, { brand: values.brand, kind: values.kind });
+    case 'events': {
+      const usage = 'usage: earshot events import FILE.csv|FILE.ics [--brand B] [--kind K] | earshot events impact ID [--before 24h] [--after 24h]';
+      if (rest.length !== 2) throw new UsageError(usage);
+      if (rest[0] === 'import') return eventsImportCommand(rest[1]!, { brand: values.brand, kind: values.kind });
+      if (rest[0] !== 'impact') throw new UsageError(usage);
+      const span = (v: string | undefined, name: string) => {
+        if (v === undefined) return undefined;
+        const r = intervalSeconds.safeParse(v);
+        if (!r.success) throw new UsageError(`--${name} must look like 90m, 24h or 7d`);
+        return r.data;
+      };
+      return eventsImpactCommand(rest[1]!, { beforeS: span(values.before, 'before') ?? 86_400, afterS: span(values.after, 'after') });
+    }
     case 'detect':
       if (!values.input || !values.output) throw new UsageError('detect needs --input SERIES.csv and --output SCORES.csv');
       return detectCommand({ input: values.input, output: values.output });

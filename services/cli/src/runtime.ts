@@ -37,6 +37,8 @@ export interface RuntimeOptions {
   services: readonly ServiceName[];
   /** Serve HTTP (routers of the services, /healthz, /metrics). */
   http?: boolean;
+  /** Open the store even when no service named needs it (commands that read ClickHouse). */
+  store?: boolean;
   logger?: Logger;
   metrics?: Metrics;
   clock?: Clock;
@@ -74,7 +76,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const cleanups: (() => Promise<void>)[] = [() => bus.close()];
   try {
     await bus.ensureTopics(allTopics.map((t) => topicName(config, t.name)));
-    const needsStore = options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector');
+    const needsStore = options.store || options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector');
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parseEventsCsv, parseEventsIcs } from '@earshot/api';
+import { EventRepository, eventImpact, parseEventsCsv, parseEventsIcs } from '@earshot/api';
 import { eventsTopic, topicName } from '@earshot/shared';
 import { startRuntime } from '../runtime.js';
 import { loadConfigOrExit } from '../config.js';
@@ -29,4 +29,20 @@ export async function eventsImportCommand(file: string, defaults: { brand?: stri
   }
   process.stderr.write(`Imported ${fmt(result.events.length)} events from ${file} (${isIcs ? 'iCalendar' : 'CSV'}), ${fmt(result.rejected.length)} skipped\n`);
   if (result.events.length === 0 && result.rejected.length > 0) process.exitCode = 1;
+}
+
+/** `earshot events impact ID [--before 24h] [--after 24h]`: the impact report as JSON, its verdict on stderr. */
+export async function eventsImpactCommand(id: string, opts: { beforeS: number; afterS?: number }): Promise<void> {
+  const config = loadConfigOrExit(process.env);
+  const runtime = await startRuntime(config, { services: [], store: true });
+  try {
+    const client = runtime.deps.store!.client;
+    const event = await new EventRepository({ client, bus: runtime.deps.bus, topic: topicName(config, eventsTopic.name) }).get(id);
+    const span = event.ends_at ? Date.parse(event.ends_at) - Date.parse(event.starts_at) : 86_400_000;
+    const report = await eventImpact(client, event, { beforeMs: opts.beforeS * 1000, afterMs: opts.afterS ? opts.afterS * 1000 : Math.max(3_600_000, span) });
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    process.stderr.write(`${report.verdict}\n`);
+  } finally {
+    await runtime.stop();
+  }
 }
