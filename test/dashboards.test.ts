@@ -1,4 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createGenerator } from 'ts-json-schema-generator';
+import Ajv from 'ajv';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -44,7 +47,28 @@ function expand(sql: string, vars: { from: number; to: number; intervalS: number
     .replace(/\$\{source\}/g, vars.source);
 }
 
+/**
+ * Grafana's own dashboard model: the JSON schema generated from the `Dashboard` type
+ * that @grafana/schema publishes. One exception: the schema types an annotation's
+ * `target` as the built-in annotation query, while a data-source annotation (ours,
+ * ClickHouse SQL) carries that data source's query there, as Grafana accepts; those
+ * targets are checked by the model above instead.
+ */
+const officialSchema = (() => {
+  const require = createRequire(import.meta.url);
+  const path = require.resolve('@grafana/schema').replace(/dist\/.*$/, 'dist/types/raw/dashboard/x/types.gen.d.ts');
+  const schema = createGenerator({ path, type: 'Dashboard', skipTypeCheck: true, expose: 'export', topRef: true }).createSchema('Dashboard');
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
+})();
+
 describe('Grafana dashboards', () => {
+  it.each(dashboards.map((d) => [d.file, d.json]))("%s validates against Grafana's dashboard schema", (_f, json) => {
+    const copy = structuredClone(json);
+    for (const a of copy.annotations.list) delete a.target;
+    const ok = officialSchema(copy);
+    expect(ok, JSON.stringify(officialSchema.errors?.slice(0, 5))).toBe(true);
+  });
+
   it.each(dashboards.map((d) => [d.file, d.json]))('%s follows the dashboard model', (_f, json) => {
     const parsed = Dashboard.safeParse(json);
     expect(parsed.success, JSON.stringify(parsed.error?.issues.slice(0, 3))).toBe(true);
