@@ -42,6 +42,7 @@ export const ConfigSchema = z.object({
   EARSHOT_CLICKHOUSE_PASSWORD: z.string().optional(),
   EARSHOT_CLICKHOUSE_DATABASE: identifier.default('earshot'),
   EARSHOT_BRANDS: brands.default({}),
+  EARSHOT_BRANDS_FILE: z.string().min(1).optional(),
   EARSHOT_BATCH_SIZE: int(1, 100_000).default(2000),
   EARSHOT_BATCH_WAIT_MS: int(0, 60_000).default(100),
   EARSHOT_QUEUE_CAPACITY: int(100, 10_000_000).default(100_000),

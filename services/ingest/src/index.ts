@@ -1,9 +1,11 @@
 import { createDeadLetters, type DeadLetters, mentionsRawTopic, topicName, type Deps, type Service } from '@earshot/shared';
-import { createBrandMatcher } from './brand-matcher.js';
+import { readFileSync } from 'node:fs';
+import { createBrandMatcher, loadBrandQueries } from './brand-matcher.js';
 import { Ingestor } from './ingestor.js';
 import { createWebhookRouter } from './webhook.js';
 
-export { createBrandMatcher } from './brand-matcher.js';
+export { createBrandMatcher, loadBrandQueries } from './brand-matcher.js';
+export { parseBrandQuery, BrandQueryError } from './brand-query.js';
 export { Ingestor } from './ingestor.js';
 export { parseMentionsBody, BodyError } from './parse-body.js';
 export { replayFile, type ReplayProgress } from './replay.js';
@@ -15,7 +17,10 @@ export function createIngestor(deps: Deps): { ingestor: Ingestor; deadLetters: D
     bus,
     clock,
     metrics,
-    matchBrands: createBrandMatcher(config.EARSHOT_BRANDS),
+    matchBrands: createBrandMatcher(
+      config.EARSHOT_BRANDS,
+      config.EARSHOT_BRANDS_FILE ? loadBrandQueries(config.EARSHOT_BRANDS_FILE, (p) => readFileSync(p, 'utf8')) : {},
+    ),
     rawTopic: topicName(config, mentionsRawTopic.name),
   });
   const deadLetters = createDeadLetters(deps);
