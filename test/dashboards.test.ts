@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createMetrics, systemClock } from '@earshot/shared';
-import { DEMO_BRANDS_ENV, runDemo, startRuntime, type DemoScenario, type Runtime } from '@earshot/cli';
+import { DEMO_BRANDS_ENV, expandGrafanaMacros, runDemo, startRuntime, type DemoScenario, type Runtime } from '@earshot/cli';
 import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
 
 const DIR = join(import.meta.dirname, '../dashboards/grafana/dashboards');
@@ -35,17 +35,6 @@ const Dashboard = z.object({
     )
     .min(1),
 });
-
-/** The ClickHouse plugin's macros and the template variables, as Grafana expands them. */
-function expand(sql: string, vars: { from: number; to: number; intervalS: number; brand: string; source: string }): string {
-  const s = (ms: number) => Math.floor(ms / 1000);
-  return sql
-    .replace(/\$__timeFilter\(([^)]+)\)/g, (_m, col) => `${col} >= toDateTime(${s(vars.from)}) AND ${col} <= toDateTime(${s(vars.to)})`)
-    .replace(/\$__timeInterval\(([^)]+)\)/g, (_m, col) => `toStartOfInterval(toDateTime(${col}), INTERVAL ${vars.intervalS} second)`)
-    .replace(/\$__interval_s/g, String(vars.intervalS))
-    .replace(/\$\{brand\}/g, vars.brand)
-    .replace(/\$\{source\}/g, vars.source);
-}
 
 /**
  * Grafana's own dashboard model: the JSON schema generated from the `Dashboard` type
@@ -115,7 +104,7 @@ describe('dashboard queries on the demo data', () => {
   ]);
 
   it.each(queries.map((q) => [q.name, q]))('%s returns rows of the expected shape', async (_n, q) => {
-    const sql = expand(q.sql, { from: scenario.start.getTime(), to: scenario.end.getTime(), intervalS: 3600, brand: 'globex', source: '%' });
+    const sql = expandGrafanaMacros(q.sql, { from: scenario.start.getTime(), to: scenario.end.getTime(), intervalS: 3600, brand: 'globex', source: '%' });
     const result = await rt.deps.store!.client.query({ query: sql, format: 'JSONCompactEachRowWithNamesAndTypes' });
     const [names, types, ...rows] = await result.json<unknown[]>();
     expect(rows.length, sql).toBeGreaterThan(0);

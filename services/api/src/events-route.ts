@@ -6,15 +6,15 @@ import {
   CampaignEventSchema,
   describeZodError,
   eventsTopic,
+  fromClickHouseTime as fromCh,
   toClickHouseTime,
   type Bus,
   type CampaignEvent,
   type ClickHouseClient,
 } from '@earshot/shared';
-import { definedOnly, intervalSeconds, parseQuery } from './query-params.js';
+import { HttpError, definedOnly, intervalSeconds, parseQuery } from './query-params.js';
 import { eventImpact } from './event-impact.js';
 
-const fromCh = (t: string) => `${t.replace(' ', 'T')}Z`;
 
 interface EventRow {
   brand: string;
@@ -55,15 +55,6 @@ const ListSchema = z.object({
 const ImpactSchema = z.object({ before: intervalSeconds.default(86_400), after: intervalSeconds.optional() });
 const NewEventSchema = CampaignEventSchema.omit({ deleted: true }).extend({ id: z.string().min(1).max(256).optional() });
 const PatchSchema = CampaignEventSchema.omit({ id: true, brand: true, deleted: true }).partial().strict();
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Events travel through the events topic (the writer stores them), like every other write. */
 export class EventRepository {
@@ -114,7 +105,7 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
   const wrap =
     (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
     (req, res, next) =>
-      fn(req, res).catch((err) => (err instanceof HttpError ? res.status(err.status).json({ error: err.message }) : next(err)));
+      fn(req, res).catch(next);
   router.use('/v1/events', express.json({ limit: '1mb' }));
   router.post(
     '/v1/events',

@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
+import { fromClickHouseTime as iso, toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
 import { MentionsQuerySchema, definedOnly, parseQuery } from './query-params.js';
 
 interface MentionRecord {
@@ -36,7 +36,6 @@ interface MentionRecord {
   model_version: string;
 }
 
-const iso = (chTime: string) => `${chTime.replace(' ', 'T')}Z`;
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
 
 /** The public shape of a stored mention: the raw fields plus its enrichment. */

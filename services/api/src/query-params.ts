@@ -36,8 +36,20 @@ export const SentimentStatsQuerySchema = z.object({
   interval: intervalSeconds.default(3600),
 });
 
-export class QueryError extends Error {
-  readonly status = 400;
+/** An error with an HTTP status; the app's error handler answers it with the status and message. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class QueryError extends HttpError {
+  constructor(message: string) {
+    super(400, message);
+  }
 }
 
 export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {

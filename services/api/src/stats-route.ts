@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { toClickHouseTime, type ClickHouseClient, type Clock } from '@earshot/shared';
+import { fromClickHouseTime, toClickHouseTime, type ClickHouseClient, type Clock } from '@earshot/shared';
 import { SentimentStatsQuerySchema, definedOnly, parseQuery } from './query-params.js';
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
@@ -48,7 +48,7 @@ export function createStatsRouter(deps: { client: ClickHouseClient; clock: Clock
         const negative = Number(r.n_negative);
         const positive = Number(r.n_positive);
         return {
-          start: `${r.start.replace(' ', 'T')}Z`,
+          start: fromClickHouseTime(r.start),
           mentions,
           negative,
           neutral: Number(r.n_neutral),

@@ -1,9 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AlertSchema, type Alert } from '../schemas.js';
-import { toClickHouseTime } from './rows.js';
+import { fromClickHouseTime as fromCh, toClickHouseTime } from './rows.js';
 
 const time = (iso: string) => toClickHouseTime(iso);
-const fromCh = (t: string) => `${t.replace(' ', 'T')}Z`;
 
 export function alertToRow(a: Alert) {
   return {

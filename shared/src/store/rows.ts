@@ -6,6 +6,9 @@ export function toClickHouseTime(iso: string | number | Date): string {
   return new Date(iso).toISOString().replace('T', ' ').replace('Z', '');
 }
 
+/** ClickHouse's UTC date-time text ("2026-11-20 08:00:00.000") as ISO 8601. */
+export const fromClickHouseTime = (t: string) => `${t.replace(' ', 'T')}Z`;
+
 const chTime = z.string().regex(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
 const u64 = z.number().int().nonnegative();
 const f32 = z.number();

@@ -4,27 +4,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, loadConfig, migrate, openStore, toClickHouseTime } from '@earshot/shared';
 import { fmt } from '../progress.js';
+import { expandGrafanaMacros } from '../grafana-macros.js';
 
 const DASHBOARDS = join(dirname(fileURLToPath(import.meta.url)), '../../../../dashboards/grafana/dashboards');
 const DAY = 86_400_000;
 
 /** The brand dashboards' ClickHouse panels over 30 days, macros expanded as Grafana would. */
 function dashboardQueries(from: number, to: number, brand: string): { name: string; sql: string }[] {
-  const s = (ms: number) => Math.floor(ms / 1000);
   const out: { name: string; sql: string }[] = [];
   for (const file of readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json') && f !== 'pipeline-health.json')) {
     const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
     for (const p of d.panels)
       for (const t of p.targets)
-        if (t.rawSql)
-          out.push({
-            name: `${d.title.replace('Earshot · ', '')} / ${p.title}`,
-            sql: String(t.rawSql)
-              .replace(/\$__timeFilter\(([^)]+)\)/g, (_m: string, c: string) => `${c} >= toDateTime(${s(from)}) AND ${c} <= toDateTime(${s(to)})`)
-              .replace(/\$__timeInterval\(([^)]+)\)/g, (_m: string, c: string) => `toStartOfInterval(toDateTime(${c}), INTERVAL 3600 second)`)
-              .replaceAll('${brand}', brand)
-              .replaceAll('${source}', '%'),
-          });
+        if (t.rawSql) out.push({ name: `${d.title.replace('Earshot · ', '')} / ${p.title}`, sql: expandGrafanaMacros(String(t.rawSql), { from, to, intervalS: 3600, brand, source: '%' }) });
   }
   return out;
 }
