@@ -21,3 +21,4 @@ export * from './store/alerts.js';
 export * from './text/top-terms.js';
 export * from './text/csv.js';
 export * from './store/retention.js';
+export * from './store/lease.js';

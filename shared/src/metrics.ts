@@ -92,6 +92,17 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    connectorRuns: new Counter({
+      name: 'earshot_connector_runs_total',
+      help: 'Connector polls, stream connections and refreshes by outcome (ok, failed, rate_limited, connected, disconnected)',
+      labelNames: ['connector', 'type', 'outcome'],
+      registers: [registry],
+    }),
+    connectorMentions: new Counter({ name: 'earshot_connector_mentions_total', help: 'Mentions a connector handed to ingest (repeats dropped)', labelNames: ['connector', 'type'], registers: [registry] }),
+    connectorUnusable: new Counter({ name: 'earshot_connector_unusable_total', help: 'Source items that could not be read, sent to the dead-letter topic', labelNames: ['connector', 'type'], registers: [registry] }),
+    connectorUp: new Gauge({ name: 'earshot_connector_up', help: '1 when the connector\'s last attempt worked (or its stream is connected), else 0', labelNames: ['connector', 'type'], registers: [registry] }),
+    connectorLastSuccess: new Gauge({ name: 'earshot_connector_last_success_seconds', help: 'Unix time of the connector\'s last successful poll or stream message', labelNames: ['connector', 'type'], registers: [registry] }),
+    engagementRefreshed: new Counter({ name: 'earshot_engagement_refreshed_total', help: 'Engagement updates published for recent mentions', labelNames: ['connector'], registers: [registry] }),
   };
   return m;
 }

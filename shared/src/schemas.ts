@@ -143,3 +143,18 @@ export function describeZodError(error: z.ZodError): string {
     .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
     .join('; ');
 }
+
+/**
+ * A fresh reading of a stored mention's engagement (and its author's reach), taken by
+ * a connector during the mention's first hours so virality shows early. The writer
+ * applies it to the stored row in place; it never creates a row.
+ */
+export const EngagementUpdateSchema = z.object({
+  source: MentionSchema.shape.source,
+  id: MentionSchema.shape.id,
+  /** Only the counts the source reported; the others keep their stored value. */
+  engagement: z.object({ likes: count, shares: count, replies: count, views: count }).partial(),
+  followers: count.optional(),
+  observed_at: isoDateTime,
+});
+export type EngagementUpdate = z.infer<typeof EngagementUpdateSchema>;

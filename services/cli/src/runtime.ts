@@ -21,7 +21,7 @@ import {
   type Metrics,
   type Service,
 } from '@earshot/shared';
-import { createIngestService, type Ingestor } from '@earshot/ingest';
+import { createIngestService, type ConnectorRunner, type Ingestor } from '@earshot/ingest';
 import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
@@ -52,7 +52,7 @@ export interface Runtime {
   deps: Deps;
   services: Service[];
   /** Present when ingest runs in this process. */
-  ingest?: { ingestor: Ingestor; deadLetters: DeadLetters };
+  ingest?: { ingestor: Ingestor; deadLetters: DeadLetters; connectors: ConnectorRunner | null };
   /** Present when the detector runs in this process. */
   detector?: DetectorService;
   server?: Server;
@@ -76,7 +76,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const cleanups: (() => Promise<void>)[] = [() => bus.close()];
   try {
     await bus.ensureTopics(allTopics.map((t) => topicName(config, t.name)));
-    const needsStore = options.store || options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector');
+    // Ingest keeps connector checkpoints in the store when a brands file can name sources.
+    const needsStore =
+      options.store || options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector' || (s === 'ingest' && Boolean(config.EARSHOT_BRANDS_FILE)));
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());
@@ -92,7 +94,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       let service: Service;
       if (name === 'ingest') {
         const built = createIngestService(deps);
-        ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters };
+        ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters, connectors: built.connectors };
         service = built;
       } else if (name === 'classifier') service = createClassifierService(deps, options.classifier ?? (await createClassifier(config)));
       else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });

@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { AlertStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
 import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
-import { DetectorLease } from './lease.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
 
 export { scoreSeries, pointsPerDay, DEFAULT_SERIES, type SeriesScoreOptions } from './anomaly-scorer.js';
@@ -42,7 +41,7 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
     book,
     store,
     notifiers: new NotifierQueue(notifiers, { logger, metrics }),
-    lease: new DetectorLease(client, options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
+    lease: new ClickHouseLease(client, 'detector_leases', options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
     bus,
     alertsTopic: topicName(config, alertsTopic.name),
     logger,

@@ -2,9 +2,8 @@ import { alertsTopic, topTerms, type Alert, type Bus, type Logger, type Metrics 
 import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
-import type { AlertStore } from '@earshot/shared';
+import type { AlertStore, ClickHouseLease } from '@earshot/shared';
 import type { NotifierQueue } from './notifiers.js';
-import type { DetectorLease } from './lease.js';
 
 
 const MIN = 60_000;
@@ -16,7 +15,7 @@ export interface DetectorDeps {
   book: AlertBook;
   store: AlertStore;
   notifiers: NotifierQueue;
-  lease: DetectorLease;
+  lease: ClickHouseLease;
   bus: Bus;
   alertsTopic: string;
   logger: Logger;

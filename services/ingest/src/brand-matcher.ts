@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { parseBrandQuery, type BrandQuery, type QueryTarget } from './brand-query.js';
+import type { BrandQuery, QueryTarget } from './brand-query.js';
 
 /** Decides which brands a mention is about; null means none, and the mention is dropped. */
 export type BrandMatcher = (mention: QueryTarget & { brands?: string[] }) => string[] | null;
@@ -24,31 +23,3 @@ export function createBrandMatcher(brands: Record<string, string[]>, queries: Re
     return matched.length > 0 ? matched : null;
   };
 }
-
-/**
- * Brand queries from a JSON file, `{"brands": [{"id": "acme", "query": "acme OR @acmemobile"}]}`,
- * parsed once at start; a bad one stops the process naming the brand and the column.
- */
-export function loadBrandQueries(path: string, read: (p: string) => string): Record<string, BrandQuery> {
-  let json: unknown;
-  try {
-    json = JSON.parse(read(path));
-  } catch (err) {
-    throw new Error(`${path}: ${(err as Error).message}`);
-  }
-  const file = BrandQueriesFileSchema.safeParse(json);
-  if (!file.success) throw new Error(`${path}: ${file.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  const out: Record<string, BrandQuery> = {};
-  for (const b of file.data.brands) {
-    try {
-      out[b.id] = parseBrandQuery(b.query);
-    } catch (err) {
-      throw new Error(`${path}: brand ${b.id}: ${(err as Error).message}`);
-    }
-  }
-  return out;
-}
-
-const BrandQueriesFileSchema = z.object({
-  brands: z.array(z.object({ id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'brand ids are lower-case letters, digits, - and _'), query: z.string() })),
-});

@@ -1,41 +1,106 @@
-import { createDeadLetters, type DeadLetters, mentionsRawTopic, topicName, type Deps, type Service } from '@earshot/shared';
 import { readFileSync } from 'node:fs';
-import { createBrandMatcher, loadBrandQueries } from './brand-matcher.js';
+import { hostname } from 'node:os';
+import {
+  ClickHouseLease,
+  createDeadLetters,
+  engagementTopic,
+  mentionsRawTopic,
+  requireStore,
+  topicName,
+  type DeadLetters,
+  type Deps,
+  type Service,
+} from '@earshot/shared';
+import { createBrandMatcher } from './brand-matcher.js';
+import { loadBrandsFile, type BrandsFile } from './brands-file.js';
+import { buildConnectors } from './connectors/build.js';
+import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
+import { ConnectorRunner } from './connectors/runner.js';
+import { createHooksRouter } from './hooks.js';
 import { Ingestor } from './ingestor.js';
 import { createWebhookRouter } from './webhook.js';
 
-export { createBrandMatcher, loadBrandQueries } from './brand-matcher.js';
+export { createBrandMatcher } from './brand-matcher.js';
 export { parseBrandQuery, BrandQueryError } from './brand-query.js';
+export { loadBrandsFile, BrandsFileError, type BrandsFile } from './brands-file.js';
+export { ConnectorRunner, type PollOutcome } from './connectors/runner.js';
+export { SOURCES } from './connectors/sources/index.js';
 export { Ingestor } from './ingestor.js';
 export { parseMentionsBody, BodyError } from './parse-body.js';
 export { replayFile, type ReplayProgress } from './replay.js';
 
-/** Builds the pieces ingest is made of; replay and the webhook share them. */
-export function createIngestor(deps: Deps): { ingestor: Ingestor; deadLetters: DeadLetters } {
-  const { config, bus, clock, metrics, logger } = deps;
+export interface IngestOptions {
+  /** Where secrets named by the brands file are read; the process environment by default. */
+  env?: Record<string, string | undefined>;
+}
+
+function brandsFileOf(deps: Deps, env: Record<string, string | undefined>): BrandsFile {
+  const path = deps.config.EARSHOT_BRANDS_FILE;
+  if (!path) return { queries: {}, queryText: {}, accounts: {}, sources: [] };
+  return loadBrandsFile(path, readFileSync(path, 'utf8'), env);
+}
+
+/** Builds the pieces ingest is made of; replay, the webhooks and the connectors share them. */
+export function createIngestor(deps: Deps, options: IngestOptions = {}): { ingestor: Ingestor; deadLetters: DeadLetters; brands: BrandsFile } {
+  const { config, bus, clock, metrics } = deps;
+  const brands = brandsFileOf(deps, options.env ?? process.env);
   const ingestor = new Ingestor({
     bus,
     clock,
     metrics,
-    matchBrands: createBrandMatcher(
-      config.EARSHOT_BRANDS,
-      config.EARSHOT_BRANDS_FILE ? loadBrandQueries(config.EARSHOT_BRANDS_FILE, (p) => readFileSync(p, 'utf8')) : {},
-    ),
+    matchBrands: createBrandMatcher(config.EARSHOT_BRANDS, brands.queries),
     rawTopic: topicName(config, mentionsRawTopic.name),
   });
-  const deadLetters = createDeadLetters(deps);
-  return { ingestor, deadLetters };
+  return { ingestor, deadLetters: createDeadLetters(deps), brands };
 }
 
-/** The ingest service: the HTTP webhook. Connectors plug in here later. */
-export function createIngestService(deps: Deps): Service & { ingestor: Ingestor; deadLetters: DeadLetters } {
-  const { ingestor, deadLetters } = createIngestor(deps);
+/**
+ * The ingest service: POST /v1/mentions, the authenticated hooks (POST /v1/hooks/:name),
+ * and the connectors of the brands file on their schedules and streams.
+ */
+export function createIngestService(
+  deps: Deps,
+  options: IngestOptions = {},
+): Service & { ingestor: Ingestor; deadLetters: DeadLetters; connectors: ConnectorRunner | null } {
+  const { config, clock, logger, metrics, bus } = deps;
+  const env = options.env ?? process.env;
+  const { ingestor, deadLetters, brands } = createIngestor(deps, { env });
+  const abort = new AbortController();
+  const { runnable, hooks } = buildConnectors(brands.sources, { env: (n) => env[n], clock, queryText: brands.queryText, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: abort.signal });
+  let connectors: ConnectorRunner | null = null;
+  if (runnable.length) {
+    const store = requireStore(deps, 'ingest with connectors');
+    const matcher = createBrandMatcher(config.EARSHOT_BRANDS, brands.queries);
+    connectors = new ConnectorRunner({
+      connectors: runnable,
+      checkpoints: new ClickHouseCheckpoints(store.client, clock),
+      ingestor,
+      deadLetters,
+      bus,
+      engagementTopicName: topicName(config, engagementTopic.name),
+      clock,
+      logger,
+      metrics,
+      matches: (m) => matcher(m) !== null,
+      // One process owns its embedded store; replicas sharing a ClickHouse server elect a leader.
+      lease: store.kind === 'server' ? new ClickHouseLease(store.client, 'ingest_leases', config.EARSHOT_INGEST_REPLICA ?? `${hostname()}-${process.pid}`) : undefined,
+      backoff: { baseMs: config.EARSHOT_CONNECTOR_BACKOFF_MS, maxMs: config.EARSHOT_CONNECTOR_BACKOFF_MAX_MS },
+    });
+  }
   return {
     name: 'ingest',
     ingestor,
     deadLetters,
-    routers: [createWebhookRouter({ ingestor, metrics: deps.metrics, maxBodyBytes: deps.config.EARSHOT_MAX_BODY_BYTES })],
-    start: async () => undefined,
-    stop: async () => undefined,
+    connectors,
+    routers: [
+      createWebhookRouter({ ingestor, metrics, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES }),
+      createHooksRouter({ hooks, ingestor, metrics, clock, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES }),
+    ],
+    health: connectors ? [connectors.health()] : [],
+    start: async () => connectors?.start(),
+    stop: async () => {
+      abort.abort();
+      await connectors?.stop();
+    },
   };
 }

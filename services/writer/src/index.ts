@@ -6,6 +6,7 @@ import {
   TableInserter,
   consumerHealth,
   deadLetterTopic,
+  engagementTopic,
   eventsTopic,
   mentionsEnrichedTopic,
   requireStore,
@@ -16,6 +17,7 @@ import {
 } from '@earshot/shared';
 import { createMentionWriteHandler, type StoredListener } from './mention-writer.js';
 import { createDeadLetterWriteHandler, createEventWriteHandler } from './simple-writers.js';
+import { createEngagementWriteHandler } from './engagement-writer.js';
 
 export { existingMentionKeys } from './existing-keys.js';
 export type { StoredListener } from './mention-writer.js';
@@ -23,7 +25,8 @@ export type { StoredListener } from './mention-writer.js';
 export const WRITER_GROUP = 'earshot-writer';
 
 /**
- * The writer: enriched mentions, campaign events and dead letters into ClickHouse,
+ * The writer: enriched mentions, campaign events and dead letters into ClickHouse, and
+ * engagement refreshes onto stored mentions,
  * batched, idempotent, committing only what ClickHouse acknowledged.
  */
 export function createWriterService(deps: Deps, options: { onStored?: StoredListener } = {}): Service {
@@ -43,7 +46,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
   const batching = { maxBatch: config.EARSHOT_BATCH_SIZE, maxWaitMs: config.EARSHOT_BATCH_WAIT_MS };
   return {
     name: 'writer',
-    health: ['mentions', 'events', 'dead_letters'].map((name, i) => ({
+    health: ['mentions', 'events', 'dead_letters', 'engagement'].map((name, i) => ({
       name: `writer.${name}.consumer`,
       check: () => consumerHealth(subscriptions[i] ?? null, clock.now(), config.EARSHOT_STALL_SECONDS),
     })),
@@ -70,8 +73,14 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
             onMalformed: (m, reason) => logger.error({ topic: m.topic, offset: m.offset, reason }, 'malformed dead letter skipped'),
           }),
         }),
+        await bus.subscribe({
+          group: group('engagement'),
+          topic: topicName(config, engagementTopic.name),
+          ...batching,
+          handler: createEngagementWriteHandler({ client, deadLetters, metrics }),
+        }),
       );
-      logger.info({ group: group('*') }, 'writer consuming enriched mentions, events and dead letters');
+      logger.info({ group: group('*') }, 'writer consuming enriched mentions, events, dead letters and engagement refreshes');
     },
     async stop() {
       await Promise.all(subscriptions.map((s) => s.stop()));

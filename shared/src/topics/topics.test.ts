@@ -18,6 +18,7 @@ describe('topic contracts', () => {
       'earshot.events.v1',
       'earshot.alerts.v1',
       'earshot.deadletter.v1',
+      'earshot.engagement.v1',
     ]);
   });
 });

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
+import { parseBrandQuery, type BrandQuery } from './brand-query.js';
+import { BaseSourceSchema, type BaseSource, type SourceDefinition } from './connectors/define.js';
+import { SOURCES, sourceByType } from './connectors/sources/index.js';
+
+const brandId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'brand ids are lower-case letters, digits, - and _');
+const sourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a lower-case source name such as "twitter"');
+
+const BrandEntrySchema = z
+  .object({
+    id: brandId,
+    query: z.string().min(1).optional(),
+    /** The brand's own accounts per source (handles or ids), so its replies are known as the brand speaking. */
+    accounts: z.record(sourceName, z.array(z.string().min(1))).default({}),
+    sources: z.array(z.looseObject({ type: z.string() })).default([]),
+  })
+  .strict();
+
+const BrandsFileSchema = z.object({ brands: z.array(BrandEntrySchema).min(1, 'lists no brands') }).strict();
+
+export interface ConfiguredSource {
+  /** Unique connector id: checkpoints, metrics and /healthz use it. */
+  id: string;
+  brand: string;
+  definition: SourceDefinition;
+  options: BaseSource & Record<string, unknown>;
+  schedule: string;
+  refresh: { schedule: string; hours: number } | null;
+  /** Its mentions are the brand's by construction, whatever their text says. */
+  owned: boolean;
+}
+
+export interface BrandsFile {
+  queries: Record<string, BrandQuery>;
+  queryText: Record<string, string>;
+  accounts: Record<string, Record<string, string[]>>;
+  sources: ConfiguredSource[];
+}
+
+export class BrandsFileError extends Error {}
+
+/**
+ * The brands file (YAML or JSON): each brand's query, its own accounts and its sources.
+ * Everything is checked at start; an error names the file, the line and column, the
+ * path inside the file and what is wrong. Secrets never live here: a source names the
+ * environment variables it reads, and a missing one is an error at start.
+ */
+export function loadBrandsFile(path: string, text: string, env: Record<string, string | undefined>): BrandsFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  const at = (p: (string | number)[]) => where(doc, lines, p);
+  const fail = (p: (string | number)[], message: string): never => {
+    const label = p.length ? `${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '')}: ` : '';
+    throw new BrandsFileError(`${path}:${at(p)}: ${label}${message}`);
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const { line, col } = lines.linePos(e.pos[0]);
+    throw new BrandsFileError(`${path}:${line}:${col}: ${e.message.split('\n')[0]}`);
+  }
+  const file = BrandsFileSchema.safeParse(doc.toJS());
+  if (!file.success) {
+    const issue = file.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') fail([...(issue.path as (string | number)[]), issue.keys[0]!], `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources' : 'brands'}`);
+    fail(issue.path as (string | number)[], issue.message);
+  }
+  const { brands } = file.data!;
+  const out: BrandsFile = { queries: {}, queryText: {}, accounts: {}, sources: [] };
+  const ids = new Set<string>();
+  brands.forEach((b, bi) => {
+    if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
+    out.accounts[b.id] = b.accounts;
+    if (b.query) {
+      try {
+        out.queries[b.id] = parseBrandQuery(b.query);
+        out.queryText[b.id] = b.query;
+      } catch (err) {
+        fail(['brands', bi, 'query'], (err as Error).message);
+      }
+    }
+    b.sources.forEach((raw, si) => {
+      const here = ['brands', bi, 'sources', si];
+      const definition = sourceByType.get(raw.type);
+      if (!definition) fail([...here, 'type'], `unknown source type "${raw.type}"; one of ${SOURCES.map((s) => s.type).join(', ')}`);
+      const own = Object.keys(definition!.options.shape);
+      const allowed = new Set([...Object.keys(BaseSourceSchema.shape), ...own]);
+      const unknown = Object.keys(raw).find((k) => !allowed.has(k));
+      if (unknown) fail([...here, unknown], `${raw.type} has no option "${unknown}"; its own options are ${own.filter((k) => k !== 'type').join(', ')}`);
+      let options = {} as BaseSource & Record<string, unknown>;
+      for (const schema of [BaseSourceSchema, definition!.options] as z.ZodType[]) {
+        const parsed = schema.safeParse(raw);
+        if (!parsed.success) {
+          const issue = parsed.error.issues[0]!;
+          fail([...here, ...(issue.path as (string | number)[])], issue.message);
+        }
+        options = { ...options, ...(parsed.data as object) };
+      }
+      const missing = definition!.secrets(options).filter((name) => !env[name]);
+      if (missing.length) fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
+      let id = options.id ?? `${b.id}.${raw.type}`;
+      if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;
+      if (ids.has(id)) fail([...here, 'id'], `connector id "${id}" is used twice`);
+      ids.add(id);
+      const refresh = options.refresh === false ? null : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
+      out.sources.push({
+        id,
+        brand: b.id,
+        definition: definition!,
+        options,
+        schedule: options.schedule ?? definition!.defaultSchedule,
+        refresh,
+        owned: definition!.owned || !b.query,
+      });
+    });
+  });
+  return out;
+}
+
+/** "line:col" of the deepest node on `path` that exists in the document. */
+function where(doc: Document, lines: LineCounter, path: (string | number)[]): string {
+  for (let n = path.length; n >= 0; n--) {
+    // A key names its line better than its value (which may start on the next line).
+    const parent = n > 0 ? doc.getIn(path.slice(0, n - 1), true) : null;
+    if (isMap(parent)) {
+      const pair = parent.items.find((p) => isScalar(p.key) && p.key.value === path[n - 1]);
+      if (pair && isNode(pair.key) && pair.key.range) {
+        const { line, col } = lines.linePos(pair.key.range[0]);
+        return `${line}:${col}`;
+      }
+    }
+    const node = doc.getIn(path.slice(0, n), true);
+    if (isNode(node) && node.range) {
+      const { line, col } = lines.linePos(node.range[0]);
+      return `${line}:${col}`;
+    }
+  }
+  return '1:1';
+}

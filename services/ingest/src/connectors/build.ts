@@ -1,0 +1,24 @@
+import type { Clock } from '@earshot/shared';
+import type { ConfiguredSource } from '../brands-file.js';
+import { HttpClient } from './http.js';
+import type { RunnableConnector } from './runner.js';
+import type { WebhookConnector } from './types.js';
+
+/** Turns the brands file's sources into connectors, each with its own HTTP client and quota. */
+export function buildConnectors(
+  sources: ConfiguredSource[],
+  deps: { env: (name: string) => string | undefined; clock: Clock; queryText: Record<string, string>; retryMs: number; signal: AbortSignal },
+): { runnable: RunnableConnector[]; hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] } {
+  const runnable: RunnableConnector[] = [];
+  const hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] = [];
+  for (const s of sources) {
+    const connector = s.definition.create(s.options as never, { env: deps.env, brand: { id: s.brand, query: deps.queryText[s.brand] }, connectorId: s.id });
+    if (connector.kind === 'webhook') {
+      hooks.push({ connector, brand: s.brand, owned: s.owned });
+      continue;
+    }
+    const http = new HttpClient({ clock: deps.clock, perMinute: s.options.rate_limit_per_minute, backoffMs: deps.retryMs, signal: deps.signal });
+    runnable.push({ id: s.id, type: s.definition.type, brand: s.brand, connector, http, schedule: s.schedule, refresh: s.refresh, owned: s.owned });
+  }
+  return { runnable, hooks };
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import cron from 'node-cron';
+import type { Connector } from './types.js';
+
+const cronExpression = z.string().refine((s) => cron.validate(s), 'is not a cron expression (5 fields, or 6 with seconds)');
+
+/** Options every source accepts, whatever its type. */
+export const BaseSourceSchema = z.object({
+  /** Names the connector in checkpoints, metrics and /healthz; defaults to "<brand>.<type>". */
+  id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'lower-case letters, digits, ".", "_" and "-"').optional(),
+  schedule: cronExpression.optional(),
+  rate_limit_per_minute: z.number().positive().max(100_000).optional(),
+  /** The API's address; only for proxies, regional hosts and tests. */
+  base_url: z.url().optional(),
+  /** Pages one poll may read before it stops and resumes next time. */
+  max_pages: z.number().int().min(1).max(1000).default(10),
+  /** How far back the very first poll reaches. */
+  lookback_hours: z.number().positive().max(24 * 365).default(24),
+  refresh: z
+    .union([z.literal(false), z.object({ schedule: cronExpression.default('*/5 * * * *'), hours: z.number().positive().max(24 * 14).default(6) })])
+    .optional(),
+});
+export type BaseSource = z.infer<typeof BaseSourceSchema>;
+
+export interface BrandRef {
+  id: string;
+  /** The brand's query text, for sources that search server-side with it. */
+  query?: string;
+}
+
+export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** `type:` in the brands file. */
+  type: string;
+  /** The Mention `source` it produces. */
+  source: string;
+  /** One line for the README's source list. */
+  summary: string;
+  /** Type-specific options, merged with BaseSourceSchema. */
+  options: S;
+  /** Environment variables it cannot run without, given its options. */
+  secrets(options: z.infer<S>): string[];
+  /** Everything it returns is about the brand by construction (its review page, its app). */
+  owned: boolean;
+  defaultSchedule: string;
+  create(options: z.infer<S> & BaseSource, ctx: { env: (name: string) => string | undefined; brand: BrandRef; connectorId: string }): Connector;
+}
+
+export const defineSource = <S extends z.ZodObject>(d: SourceDefinition<S>): SourceDefinition<S> => d;
+
+/** Reads a secret the loader has already checked is set. */
+export function requireEnv(env: (name: string) => string | undefined, name: string): string {
+  const v = env(name);
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+}

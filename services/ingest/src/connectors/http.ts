@@ -1,0 +1,203 @@
+import { sleep as realSleep, type Clock } from '@earshot/shared';
+import type { z } from 'zod';
+
+/** The source asked us to wait (429, or a quota answer); nothing is retried before `retryAt`. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAt: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An HTTP failure that retries did not cure (5xx, network) or that retrying cannot cure (4xx). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number | null,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The source answered 2xx with something that is not the documented shape. */
+export class MalformedResponseError extends Error {}
+
+export interface HttpClientOptions {
+  clock: Clock;
+  /** Requests per minute this connector may make (the quota from configuration). */
+  perMinute?: number;
+  /** Retries of a 5xx, timeout or dropped connection inside one call. */
+  retries?: number;
+  /** First back-off step; doubled each retry, with full jitter. */
+  backoffMs?: number;
+  maxBackoffMs?: number;
+  timeoutMs?: number;
+  userAgent?: string;
+  fetch?: typeof fetch;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random?: () => number;
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: Headers;
+  text: string;
+}
+
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Statuses other than 2xx that are answers rather than errors (for example 304). */
+  accept?: number[];
+}
+
+/** Exponential back-off with full jitter: a random wait up to base·2^attempt, capped. */
+export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
+  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+}
+
+/**
+ * When a rate-limited answer says we may try again: `Retry-After` (seconds or an HTTP
+ * date), X's `x-rate-limit-reset` (epoch seconds) or Reddit's `x-ratelimit-reset`
+ * (seconds from now). Null when the answer does not say.
+ */
+export function retryAtFrom(headers: Headers, now: number): number | null {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return now + Math.max(0, seconds) * 1000;
+    const date = Date.parse(retryAfter);
+    if (Number.isFinite(date)) return Math.max(now, date);
+  }
+  const epoch = Number(headers.get('x-rate-limit-reset'));
+  if (headers.has('x-rate-limit-reset') && Number.isFinite(epoch)) return Math.max(now, epoch * 1000);
+  const inSeconds = Number(headers.get('x-ratelimit-reset'));
+  if (headers.has('x-ratelimit-reset') && Number.isFinite(inSeconds)) return now + Math.max(0, inSeconds) * 1000;
+  return null;
+}
+
+/** Whether the answer says the quota is used up even though this call succeeded. */
+function quotaExhausted(headers: Headers): boolean {
+  const remaining = headers.get('x-rate-limit-remaining') ?? headers.get('x-ratelimit-remaining');
+  return remaining !== null && Number(remaining) < 1;
+}
+
+/**
+ * HTTP for one connector: spaces calls to its per-minute quota, retries 5xx and dropped
+ * connections with back-off, turns 429 (and quota-exhausted 403s) into RateLimitedError
+ * carrying the time the source gave, and validates JSON against the documented shape.
+ */
+export class HttpClient {
+  private nextSlot = 0;
+  private readonly o: Required<Omit<HttpClientOptions, 'perMinute' | 'signal'>> & Pick<HttpClientOptions, 'perMinute' | 'signal'>;
+
+  constructor(options: HttpClientOptions) {
+    this.o = {
+      retries: 3,
+      backoffMs: 1000,
+      maxBackoffMs: 60_000,
+      timeoutMs: 30_000,
+      userAgent: 'earshot/0.1 (+https://github.com/earshot/earshot)',
+      fetch: globalThis.fetch,
+      sleep: realSleep,
+      random: Math.random,
+      ...options,
+    };
+  }
+
+  /** GET (or send) and parse JSON against `schema`. */
+  async json<S extends z.ZodType>(url: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
+    const res = await this.request(url, { ...options, headers: { accept: 'application/json', ...options.headers } });
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      throw new MalformedResponseError(`${describeUrl(url)} answered ${res.status} with a body that is not JSON: ${snippet(res.text)}`);
+    }
+    const parsed = schema.safeParse(body);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new MalformedResponseError(`${describeUrl(url)} answered in an unexpected shape: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+    }
+    return parsed.data;
+  }
+
+  async request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
+    const { clock, sleep, random } = this.o;
+    for (let attempt = 0; ; attempt++) {
+      await this.takeSlot();
+      let res: Response;
+      let text: string;
+      try {
+        const signals = [AbortSignal.timeout(this.o.timeoutMs), ...(this.o.signal ? [this.o.signal] : [])];
+        res = await this.o.fetch(url, {
+          method: options.method ?? 'GET',
+          headers: { 'user-agent': this.o.userAgent, ...options.headers },
+          body: options.body,
+          signal: AbortSignal.any(signals),
+          redirect: 'follow',
+        });
+        text = await res.text();
+      } catch (err) {
+        if (this.o.signal?.aborted) throw err;
+        if (attempt >= this.o.retries) throw new HttpError(null, `${describeUrl(url)}: ${causeOf(err)} (after ${attempt + 1} attempts)`);
+        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
+        continue;
+      }
+      const now = clock.now();
+      if (quotaExhausted(res.headers)) {
+        const at = retryAtFrom(res.headers, now);
+        if (at !== null) this.nextSlot = Math.max(this.nextSlot, at);
+      }
+      if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) return { status: res.status, headers: res.headers, text };
+      if (res.status === 429 || (res.status === 403 && /quota|rate.?limit/i.test(text))) {
+        const at = retryAtFrom(res.headers, now) ?? now + (res.status === 429 ? 60_000 : 15 * 60_000);
+        this.nextSlot = Math.max(this.nextSlot, at);
+        throw new RateLimitedError(at, `${describeUrl(url)} answered ${res.status}; retrying after ${new Date(at).toISOString()}`);
+      }
+      if (res.status >= 500 && attempt < this.o.retries) {
+        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
+        continue;
+      }
+      throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`);
+    }
+  }
+
+  /** Waits for this connector's next request slot under its quota. */
+  private async takeSlot(): Promise<void> {
+    const now = this.o.clock.now();
+    const spacing = this.o.perMinute ? 60_000 / this.o.perMinute : 0;
+    const at = Math.max(now, this.nextSlot);
+    this.nextSlot = at + spacing;
+    if (at > now) {
+      // A wait longer than a poll should block is the runner's business, not ours.
+      if (at - now > 5 * 60_000) throw new RateLimitedError(at, `quota used up until ${new Date(at).toISOString()}`);
+      await this.o.sleep(at - now, this.o.signal);
+    }
+  }
+}
+
+/** The URL without its query string, which can hold API keys. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.origin}${u.pathname}`;
+  } catch {
+    return url.split('?')[0] ?? url;
+  }
+}
+
+function snippet(text: string): string {
+  const t = text.replace(/\s+/g, ' ').trim();
+  return t.length > 200 ? `${t.slice(0, 200)}…` : t || '(empty body)';
+}
+
+function causeOf(err: unknown): string {
+  const e = err as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (e?.name === 'TimeoutError') return 'timed out';
+  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
+}

@@ -1,0 +1,61 @@
+import type { Mention } from '@earshot/shared';
+import type { Cursor, Harvest, Unusable } from './types.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Token, URL or page number for the next (older) page; absent on the last one. */
+  next?: string | null;
+}
+
+/**
+ * The common shape of search and review APIs: newest first, paged backwards. Reads pages
+ * until one reaches back past `since` (the newest time already harvested), there is no
+ * next page, or `maxPages` is reached. Items at exactly `since` come again and are
+ * dropped by the runner's recent-id check, so nothing on the boundary is lost.
+ */
+export async function harvestNewestFirst<T>(opts: {
+  cursor: Cursor;
+  now: number;
+  lookbackHours: number;
+  maxPages: number;
+  fetchPage(next: string | undefined, since: number): Promise<Page<T>>;
+  /** Event time of a raw item, or null when it has none usable. */
+  timeOf(item: T): number | null;
+  /** The mentions one raw item stands for (a review and the brand's reply, say), or why it cannot be used. */
+  normalise(item: T): Mention[] | Unusable;
+}): Promise<Harvest> {
+  const since = typeof opts.cursor.since === 'number' ? opts.cursor.since : opts.now - opts.lookbackHours * 3_600_000;
+  const mentions: Mention[] = [];
+  const unusable: Unusable[] = [];
+  let newestSeen = since;
+  let next: string | undefined;
+  for (let page = 0; page < opts.maxPages; page++) {
+    const { items, next: following } = await opts.fetchPage(next, since);
+    let reachedSince = false;
+    for (const item of items) {
+      const t = opts.timeOf(item);
+      if (t !== null && t < since) {
+        reachedSince = true;
+        continue;
+      }
+      if (t !== null) newestSeen = Math.max(newestSeen, t);
+      const out = opts.normalise(item);
+      if (Array.isArray(out)) mentions.push(...out);
+      else unusable.push(out);
+    }
+    if (reachedSince || !following || items.length === 0) break;
+    next = following;
+  }
+  return { mentions, unusable, cursor: { ...opts.cursor, since: newestSeen } };
+}
+
+/** Validates one raw item against its documented shape; the reason names the first bad field. */
+export function itemOrUnusable<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, raw: unknown, what: string): T | Unusable {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return { reason: `${what} is not in the documented shape: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message}`, payload: raw };
+}
+
+export const isUnusable = (v: unknown): v is Unusable =>
+  typeof v === 'object' && v !== null && 'reason' in v && 'payload' in v && Object.keys(v).length === 2;

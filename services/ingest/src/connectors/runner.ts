@@ -1,0 +1,306 @@
+import cron from 'node-cron';
+import {
+  engagementTopic,
+  sleep,
+  type Bus,
+  type Clock,
+  type DeadLetters,
+  type EngagementUpdate,
+  type HealthCheck,
+  type Logger,
+  type Mention,
+  type Metrics,
+} from '@earshot/shared';
+import type { Ingestor } from '../ingestor.js';
+import type { Checkpoint, CheckpointStore } from './checkpoints.js';
+import { backoffDelay, RateLimitedError, type HttpClient } from './http.js';
+import type { Connector, ConnectorContext, Harvest, RecentMention } from './types.js';
+
+/** One configured connector, built and ready to run. */
+export interface RunnableConnector {
+  id: string;
+  type: string;
+  brand: string;
+  connector: Connector;
+  http: HttpClient;
+  schedule: string;
+  refresh: { schedule: string; hours: number } | null;
+  owned: boolean;
+}
+
+export interface RunnerDeps {
+  connectors: RunnableConnector[];
+  checkpoints: CheckpointStore;
+  ingestor: Ingestor;
+  deadLetters: DeadLetters;
+  bus: Bus;
+  engagementTopicName: string;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  matches: (m: Mention) => boolean;
+  /** Only the leader among ingest replicas polls and streams. */
+  lease?: { isLeader(now: number): Promise<boolean> };
+  /** Back-off after failures: first step and cap. */
+  backoff: { baseMs: number; maxMs: number };
+  random?: () => number;
+  /** Recent ids kept per connector to drop repeats (and to refresh engagement). */
+  recentLimit?: number;
+}
+
+type State = 'idle' | 'ok' | 'failing' | 'rate_limited' | 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
+export type PollOutcome = 'ok' | 'failed' | 'rate_limited' | 'busy' | 'deferred' | 'standby';
+
+interface Slot {
+  c: RunnableConnector;
+  checkpoint: Checkpoint | null;
+  busy: Promise<unknown> | null;
+  state: State;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  failures: number;
+  notBefore: number;
+  published: number;
+}
+
+/**
+ * Runs every connector: polls on their node-cron schedules (one at a time per connector;
+ * a tick that finds the last poll still running is skipped), streams with reconnects,
+ * engagement refreshes. Each connector's failures stay its own: it backs off (or waits
+ * out the source's Retry-After) while the others go on. After each harvest is published
+ * its checkpoint is saved, so a restart resumes where the last publish ended.
+ */
+export class ConnectorRunner {
+  private readonly slots = new Map<string, Slot>();
+  private readonly abort = new AbortController();
+  private readonly tasks: { stop(): unknown }[] = [];
+  private readonly loops: Promise<void>[] = [];
+
+  constructor(private readonly d: RunnerDeps) {
+    for (const c of d.connectors) {
+      this.slots.set(c.id, { c, checkpoint: null, busy: null, state: 'idle', lastSuccessAt: null, lastError: null, failures: 0, notBefore: 0, published: 0 });
+      d.metrics.connectorUp.set({ connector: c.id, type: c.type }, 0);
+    }
+  }
+
+  get ids(): string[] {
+    return [...this.slots.keys()];
+  }
+
+  /** Schedules polls and refreshes, opens streams, and polls each poll connector once now. */
+  start(): void {
+    for (const slot of this.slots.values()) {
+      const { c } = slot;
+      if (c.connector.kind === 'poll') {
+        this.tasks.push(cron.schedule(c.schedule, () => void this.pollOnce(c.id)));
+        void this.pollOnce(c.id);
+      } else this.loops.push(this.streamLoop(slot));
+      if (c.refresh && c.connector.refresh) this.tasks.push(cron.schedule(c.refresh.schedule, () => void this.refreshOnce(c.id)));
+    }
+    this.d.logger.info({ connectors: this.ids }, 'connectors started');
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const t of this.tasks) t.stop();
+    await Promise.allSettled([...this.loops, ...[...this.slots.values()].map((s) => s.busy)]);
+    for (const s of this.slots.values()) s.state = 'stopped';
+  }
+
+  /** One poll of one connector now (the schedule calls this; so can tests and operators). */
+  async pollOnce(id: string): Promise<PollOutcome> {
+    const slot = this.slot(id);
+    if (slot.c.connector.kind !== 'poll') throw new Error(`${id} is a stream, not polled`);
+    const connector = slot.c.connector;
+    return this.exclusive(slot, async () => {
+      const now = this.d.clock.now();
+      if (now < slot.notBefore) return 'deferred';
+      if (this.d.lease && !(await this.d.lease.isLeader(now))) {
+        slot.state = 'standby';
+        return 'standby';
+      }
+      try {
+        const checkpoint = await this.checkpoint(slot);
+        const harvest = await connector.poll(checkpoint.cursor, this.context(slot));
+        await this.publish(slot, harvest);
+        this.succeeded(slot, 'ok');
+        return 'ok';
+      } catch (err) {
+        return this.failed(slot, err);
+      }
+    });
+  }
+
+  /** Publishes fresh engagement for the connector's mentions younger than its refresh window. */
+  async refreshOnce(id: string): Promise<number> {
+    const slot = this.slot(id);
+    const { connector, refresh } = slot.c;
+    if (!connector.refresh || !refresh) return 0;
+    const n = await this.exclusive(slot, async () => {
+      const now = this.d.clock.now();
+      if (now < slot.notBefore || (this.d.lease && !(await this.d.lease.isLeader(now)))) return 0;
+      const checkpoint = await this.checkpoint(slot);
+      const young = checkpoint.recent.filter((r) => !r.dropped && r.created_at >= now - refresh.hours * 3_600_000);
+      if (young.length === 0) return 0;
+      let updates: EngagementUpdate[];
+      try {
+        updates = await connector.refresh!(young, this.context(slot));
+      } catch (err) {
+        if (err instanceof RateLimitedError) slot.notBefore = Math.max(slot.notBefore, err.retryAt);
+        this.d.metrics.connectorRuns.inc({ connector: id, type: slot.c.type, outcome: 'refresh_failed' });
+        this.d.logger.warn({ connector: id, err: (err as Error).message }, 'engagement refresh failed');
+        return 0;
+      }
+      if (updates.length) {
+        await this.d.bus.publish(this.d.engagementTopicName, updates.map((u) => ({ key: engagementTopic.key(u), value: JSON.stringify(u) })));
+        this.d.metrics.engagementRefreshed.inc({ connector: id }, updates.length);
+      }
+      return updates.length;
+    });
+    return n === 'busy' ? 0 : n;
+  }
+
+  health(): HealthCheck {
+    return {
+      name: 'ingest.connectors',
+      // A source being down is reported, not fatal: restarting Earshot would not bring it back.
+      check: () => ({
+        ok: true,
+        detail: [...this.slots.values()].map((s) => ({
+          connector: s.c.id,
+          type: s.c.type,
+          brand: s.c.brand,
+          state: s.state,
+          last_success_at: s.lastSuccessAt === null ? null : new Date(s.lastSuccessAt).toISOString(),
+          last_error: s.lastError,
+          failures: s.failures,
+          next_attempt_at: s.notBefore > this.d.clock.now() ? new Date(s.notBefore).toISOString() : null,
+          mentions: s.published,
+        })),
+      }),
+    };
+  }
+
+  private async streamLoop(slot: Slot): Promise<void> {
+    const { c } = slot;
+    if (c.connector.kind !== 'stream') return;
+    const connector = c.connector;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const wait = slot.notBefore - this.d.clock.now();
+      if (wait > 0) await sleep(wait, signal);
+      if (signal.aborted) break;
+      if (this.d.lease && !(await this.d.lease.isLeader(this.d.clock.now()).catch(() => false))) {
+        slot.state = 'standby';
+        await sleep(30_000, signal);
+        continue;
+      }
+      slot.state = slot.failures ? 'reconnecting' : 'connecting';
+      let emitting = Promise.resolve();
+      try {
+        const checkpoint = await this.checkpoint(slot);
+        await connector.run(checkpoint.cursor, {
+          ...this.context(slot),
+          signal,
+          onConnected: () => {
+            this.succeeded(slot, 'connected');
+            slot.state = 'connected';
+          },
+          emit: (h) => (emitting = emitting.then(() => this.publish(slot, h)).then(() => void (slot.lastSuccessAt = this.d.clock.now()))),
+        });
+        await emitting;
+        if (signal.aborted) break;
+        throw new Error('stream ended');
+      } catch (err) {
+        await emitting.catch(() => undefined);
+        if (signal.aborted) break;
+        this.failed(slot, err);
+        if ((slot.state as State) === 'failing') slot.state = 'reconnecting';
+      }
+    }
+  }
+
+  private context(slot: Slot): ConnectorContext {
+    return { http: slot.c.http, clock: this.d.clock, logger: this.d.logger, matches: this.d.matches };
+  }
+
+  private slot(id: string): Slot {
+    const slot = this.slots.get(id);
+    if (!slot) throw new Error(`no connector "${id}"; configured: ${this.ids.join(', ') || 'none'}`);
+    return slot;
+  }
+
+  private async exclusive<T>(slot: Slot, work: () => Promise<T>): Promise<T | 'busy'> {
+    if (slot.busy || this.abort.signal.aborted) return 'busy';
+    const p = work();
+    slot.busy = p;
+    try {
+      return await p;
+    } finally {
+      slot.busy = null;
+    }
+  }
+
+  private async checkpoint(slot: Slot): Promise<Checkpoint> {
+    slot.checkpoint ??= (await this.d.checkpoints.load(slot.c.id)) ?? { cursor: {}, recent: [] };
+    return slot.checkpoint;
+  }
+
+  /** Hands a harvest to ingest (repeats dropped, owned sources stamped with their brand), dead-letters the rest, then saves the checkpoint. */
+  private async publish(slot: Slot, harvest: Harvest): Promise<void> {
+    const { c } = slot;
+    const checkpoint = await this.checkpoint(slot);
+    const seen = new Set(checkpoint.recent.map((r) => r.id));
+    const fresh: Mention[] = [];
+    for (const m of harvest.mentions) {
+      if (seen.has(m.id)) continue;
+      seen.add(m.id);
+      fresh.push(c.owned && !m.brands ? { ...m, brands: [c.brand] } : m);
+    }
+    const result = fresh.length ? await this.d.ingestor.ingest(fresh.map((value, index) => ({ index, value })), c.type) : { accepted: 0, rejected: [] };
+    const rejected = new Map(result.rejected.map((r) => [r.index, r]));
+    const letters = [
+      ...harvest.unusable.map((u) => ({ reason: u.reason, key: null, payload: JSON.stringify(u.payload) ?? 'null' })),
+      ...result.rejected.filter((r) => r.category !== 'unmatched').map((r) => ({ reason: r.reason, key: r.id ?? null, payload: JSON.stringify(fresh[r.index]) })),
+    ];
+    if (letters.length) await this.d.deadLetters.send(letters.map((l) => ({ origin: `connector:${c.id}`, stage: 'ingest.connector', ...l })));
+    if (harvest.unusable.length) this.d.metrics.connectorUnusable.inc({ connector: c.id, type: c.type }, harvest.unusable.length);
+    const added: RecentMention[] = fresh.map((m, i) => ({ id: m.id, created_at: Date.parse(m.created_at) || 0, ...(rejected.has(i) ? { dropped: true as const } : {}) }));
+    const recent = [...checkpoint.recent, ...added].sort((a, b) => a.created_at - b.created_at).slice(-(this.d.recentLimit ?? 5000));
+    const next: Checkpoint = { cursor: harvest.cursor, recent };
+    await this.d.checkpoints.save(c.id, next);
+    slot.checkpoint = next;
+    slot.published += result.accepted;
+    if (result.accepted) this.d.metrics.connectorMentions.inc({ connector: c.id, type: c.type }, result.accepted);
+  }
+
+  private succeeded(slot: Slot, outcome: 'ok' | 'connected'): void {
+    slot.failures = 0;
+    slot.lastError = null;
+    slot.state = 'ok';
+    slot.lastSuccessAt = this.d.clock.now();
+    this.d.metrics.connectorRuns.inc({ connector: slot.c.id, type: slot.c.type, outcome });
+    this.d.metrics.connectorUp.set({ connector: slot.c.id, type: slot.c.type }, 1);
+    this.d.metrics.connectorLastSuccess.set({ connector: slot.c.id, type: slot.c.type }, Math.floor(slot.lastSuccessAt / 1000));
+  }
+
+  private failed(slot: Slot, err: unknown): 'rate_limited' | 'failed' {
+    const now = this.d.clock.now();
+    const message = err instanceof Error ? err.message : String(err);
+    slot.lastError = message;
+    this.d.metrics.connectorUp.set({ connector: slot.c.id, type: slot.c.type }, 0);
+    if (err instanceof RateLimitedError) {
+      slot.state = 'rate_limited';
+      slot.notBefore = Math.max(slot.notBefore, err.retryAt);
+      this.d.metrics.connectorRuns.inc({ connector: slot.c.id, type: slot.c.type, outcome: 'rate_limited' });
+      this.d.logger.warn({ connector: slot.c.id, retry_at: new Date(slot.notBefore).toISOString() }, message);
+      return 'rate_limited';
+    }
+    slot.failures++;
+    slot.state = 'failing';
+    slot.notBefore = now + backoffDelay(slot.failures - 1, this.d.backoff.baseMs, this.d.backoff.maxMs, this.d.random ?? Math.random);
+    this.d.metrics.connectorRuns.inc({ connector: slot.c.id, type: slot.c.type, outcome: 'failed' });
+    this.d.logger.warn({ connector: slot.c.id, failures: slot.failures, retry_at: new Date(slot.notBefore).toISOString() }, `connector failed: ${message}`);
+    return 'failed';
+  }
+}

@@ -1,0 +1,32 @@
+import type { SourceDefinition } from '../define.js';
+import { bluesky, jetstream } from './bluesky.js';
+import { hackerNews } from './hackernews.js';
+import { mastodon, mastodonStream } from './mastodon.js';
+import { reddit } from './reddit.js';
+import { appStore, googleBusiness, googlePlay, trustpilot, yelp } from './reviews.js';
+import { rss } from './rss.js';
+import { xSearch, xStream } from './x.js';
+import { webhook } from './webhook.js';
+import { youtube } from './youtube.js';
+
+/** Every source type the brands file can name, by its `type:`. */
+export const SOURCES: SourceDefinition[] = [
+  xSearch,
+  xStream,
+  reddit,
+  mastodon,
+  mastodonStream,
+  bluesky,
+  jetstream,
+  youtube,
+  hackerNews,
+  trustpilot,
+  yelp,
+  googleBusiness,
+  appStore,
+  googlePlay,
+  rss,
+  webhook,
+] as unknown as SourceDefinition[];
+
+export const sourceByType = new Map(SOURCES.map((s) => [s.type, s]));

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import type { EngagementUpdate, Mention } from '@earshot/shared';
+import { defineSource } from '../define.js';
+import type { HttpClient } from '../http.js';
+import { isUnusable, itemOrUnusable } from '../paging.js';
+import { openStream, responseLines, serverSentEvents } from '../stream-lines.js';
+import { compareNumericIds, htmlToText } from '../text.js';
+import type { Cursor, Harvest, Unusable } from '../types.js';
+
+// https://docs.joinmastodon.org/entities/Status/ and /methods/timelines/, /methods/streaming/
+const Status = z.object({
+  id: z.string().min(1),
+  uri: z.string(),
+  url: z.string().nullish(),
+  created_at: z.string(),
+  content: z.string(),
+  spoiler_text: z.string().default(''),
+  language: z.string().nullish(),
+  in_reply_to_id: z.string().nullish(),
+  replies_count: z.number().default(0),
+  reblogs_count: z.number().default(0),
+  favourites_count: z.number().default(0),
+  account: z.object({ id: z.string(), acct: z.string(), display_name: z.string().optional(), followers_count: z.number().optional(), url: z.string().optional() }),
+});
+
+/** Status ids are local to an instance, so the mention id carries the host. */
+export function statusToMention(raw: unknown, host: string): Mention | Unusable {
+  const s = itemOrUnusable(Status, raw, 'Mastodon status');
+  if (isUnusable(s)) return s;
+  const text = htmlToText(s.content);
+  return {
+    id: `${host}/${s.id}`,
+    source: 'mastodon',
+    text: s.spoiler_text ? `${s.spoiler_text}\n${text}` : text,
+    created_at: s.created_at,
+    author: { id: `${host}/${s.account.id}`, handle: s.account.acct, ...(s.account.display_name ? { name: s.account.display_name } : {}), ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}) },
+    url: s.url ?? s.uri,
+    ...(s.language ? { lang: s.language } : {}),
+    engagement: { likes: s.favourites_count, shares: s.reblogs_count, replies: s.replies_count, views: 0 },
+    ...(s.in_reply_to_id ? { in_reply_to: `${host}/${s.in_reply_to_id}` } : {}),
+    metadata: { uri: s.uri },
+  };
+}
+
+const Options = z.object({
+    /** The instance, e.g. https://mastodon.social. */
+    instance: z.url(),
+    hashtag: z.string().regex(/^[\p{L}\p{N}_]+$/u, 'a hashtag without #').optional(),
+    timeline: z.enum(['public', 'local']).optional(),
+    token_env: z.string().default('EARSHOT_MASTODON_TOKEN'),
+  });
+
+function timelinePath(o: z.infer<typeof Options>): { path: string; params: Record<string, string> } {
+  if (o.hashtag) return { path: `/api/v1/timelines/tag/${encodeURIComponent(o.hashtag)}`, params: {} };
+  return { path: '/api/v1/timelines/public', params: o.timeline === 'local' ? { local: 'true' } : {} };
+}
+
+/**
+ * Pages forward from `min_id` (each page is the statuses just after it, newest first) until
+ * a short page; with no cursor yet, takes the newest page and starts from there.
+ */
+async function timelineSince(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number): Promise<Harvest> {
+  const host = new URL(o.instance).host;
+  const { path, params } = timelinePath(o);
+  const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
+  let minId = typeof cursor.min_id === 'string' ? cursor.min_id : undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const q = new URLSearchParams({ ...params, limit: '40', ...(minId ? { min_id: minId } : {}) });
+    const statuses = await http.json(`${base}${path}?${q}`, z.array(z.unknown()), { headers });
+    for (const raw of statuses) {
+      const m = statusToMention(raw, host);
+      if (isUnusable(m)) out.unusable.push(m);
+      else out.mentions.push(m);
+    }
+    const ids = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
+    const top = ids.sort(compareNumericIds).at(-1);
+    if (top && (!minId || compareNumericIds(top, minId) > 0)) minId = top;
+    if (!minId || statuses.length < 40) break;
+  }
+  if (minId) out.cursor.min_id = minId;
+  return out;
+}
+
+function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
+  return o.base_url ?? o.instance.replace(/\/$/, '');
+}
+
+async function refreshStatuses(http: HttpClient, base: string, host: string, headers: Record<string, string>, ids: string[], now: number): Promise<EngagementUpdate[]> {
+  const out: EngagementUpdate[] = [];
+  for (const id of ids.slice(0, 40)) {
+    const local = id.slice(id.indexOf('/') + 1);
+    const m = statusToMention(await http.json(`${base}/api/v1/statuses/${encodeURIComponent(local)}`, z.unknown(), { headers }), host);
+    if (!isUnusable(m) && m.engagement) out.push({ source: 'mastodon', id: m.id, engagement: m.engagement, ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}), observed_at: new Date(now).toISOString() });
+  }
+  return out;
+}
+
+const auth = (env: (n: string) => string | undefined, name: string): Record<string, string> => {
+  const token = env(name);
+  return token ? { authorization: `Bearer ${token}` } : {};
+};
+
+export const mastodon = defineSource({
+  type: 'mastodon',
+  source: 'mastodon',
+  summary: 'Mastodon hashtag or public timeline of one instance, paged forward from `min_id`; counts refreshed per status.',
+  options: z.object({ type: z.literal('mastodon'), ...Options.shape }).superRefine((o, ctx) => {
+    if (Boolean(o.hashtag) === Boolean(o.timeline)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of hashtag or timeline' });
+  }),
+  secrets: () => [],
+  owned: false,
+  defaultSchedule: '*/2 * * * *',
+  create(o, { env }) {
+    const base = instanceOf(o);
+    const headers = auth(env, o.token_env);
+    const host = new URL(o.instance).host;
+    return {
+      kind: 'poll',
+      source: 'mastodon',
+      poll: (cursor, { http }) => timelineSince(http, o, base, headers, cursor, o.max_pages),
+      refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
+    };
+  },
+});
+
+export const mastodonStream = defineSource({
+  type: 'mastodon_stream',
+  source: 'mastodon',
+  summary: 'Mastodon streaming API (server-sent events) for a hashtag or the public timeline; each (re)connect first catches up from the timeline.',
+  options: z.object({ type: z.literal('mastodon_stream'), idle_seconds: z.number().positive().default(90), ...Options.shape }).superRefine((o, ctx) => {
+    if (Boolean(o.hashtag) === Boolean(o.timeline)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of hashtag or timeline' });
+  }),
+  secrets: () => [],
+  owned: false,
+  defaultSchedule: '*/2 * * * *',
+  create(o, { env }) {
+    const base = instanceOf(o);
+    const headers = auth(env, o.token_env);
+    const host = new URL(o.instance).host;
+    const stream = o.hashtag ? `/api/v1/streaming/hashtag?tag=${encodeURIComponent(o.hashtag)}` : `/api/v1/streaming/public${o.timeline === 'local' ? '/local' : ''}`;
+    return {
+      kind: 'stream',
+      source: 'mastodon',
+      async run(cursor, { http, clock, emit, onConnected, signal }) {
+        const body = await openStream(`${base}${stream}`, headers, signal, () => clock.now());
+        onConnected();
+        // Statuses posted while disconnected come from the timeline, then the stream takes over.
+        const gap = await timelineSince(http, o, base, headers, cursor, o.max_pages);
+        await emit(gap);
+        let since = gap.cursor;
+        for await (const ev of serverSentEvents(responseLines(body, o.idle_seconds * 1000, signal))) {
+          if (ev.event !== 'update') continue;
+          let raw: unknown;
+          try {
+            raw = JSON.parse(ev.data);
+          } catch {
+            await emit({ mentions: [], unusable: [{ reason: 'Mastodon update event is not JSON', payload: ev.data }], cursor: since });
+            continue;
+          }
+          const m = statusToMention(raw, host);
+          if (isUnusable(m)) {
+            await emit({ mentions: [], unusable: [m], cursor: since });
+            continue;
+          }
+          const local = m.id.slice(host.length + 1);
+          if (!since.min_id || compareNumericIds(local, String(since.min_id)) > 0) since = { ...since, min_id: local };
+          await emit({ mentions: [m], unusable: [], cursor: since });
+        }
+      },
+      refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
+    };
+  },
+});

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+import type { EngagementUpdate, Mention } from '@earshot/shared';
+import { defineSource, requireEnv } from '../define.js';
+import type { HttpClient } from '../http.js';
+import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import type { Cursor, Harvest } from '../types.js';
+import { chunks } from '../text.js';
+
+// https://www.reddit.com/dev/api : Listing { kind, data: { after, children: [{ kind: t1|t3, data }] } }
+const Listing = z.object({ kind: z.literal('Listing'), data: z.object({ after: z.string().nullish(), children: z.array(z.unknown()) }) });
+const Thing = z.object({
+  kind: z.enum(['t1', 't3']),
+  data: z.object({
+    name: z.string().min(1),
+    author: z.string().min(1),
+    author_fullname: z.string().optional(),
+    created_utc: z.number(),
+    permalink: z.string(),
+    subreddit: z.string(),
+    score: z.number().default(0),
+    title: z.string().optional(),
+    selftext: z.string().optional(),
+    body: z.string().optional(),
+    num_comments: z.number().optional(),
+    parent_id: z.string().optional(),
+    link_id: z.string().optional(),
+    url: z.string().optional(),
+  }),
+});
+const Token = z.object({ access_token: z.string().min(1), expires_in: z.number() });
+
+export function thingToMention(thing: z.infer<typeof Thing>): Mention {
+  const d = thing.data;
+  const isComment = thing.kind === 't1';
+  const text = isComment ? (d.body ?? '') : d.selftext || d.title || '';
+  return {
+    id: d.name,
+    source: 'reddit',
+    text,
+    ...(!isComment && d.title ? { title: d.title } : {}),
+    created_at: new Date(d.created_utc * 1000).toISOString(),
+    author: { id: d.author_fullname ?? d.author, handle: d.author },
+    url: `https://www.reddit.com${d.permalink}`,
+    engagement: { likes: Math.max(0, d.score), shares: 0, replies: d.num_comments ?? 0, views: 0 },
+    ...(isComment && d.parent_id ? { in_reply_to: d.parent_id } : {}),
+    metadata: { subreddit: d.subreddit, kind: isComment ? 'comment' : 'post', ...(d.link_id ? { thread: d.link_id } : { thread: d.name }) },
+  };
+}
+
+/** App-only OAuth (client credentials); the token is reused until a minute before it expires. */
+function redditAuth(authBase: string, clientId: string, secret: string) {
+  let token: { value: string; until: number } | null = null;
+  return {
+    async header(http: HttpClient, now: number): Promise<Record<string, string>> {
+      if (!token || now >= token.until) {
+        const t = await http.json(`${authBase}/api/v1/access_token`, Token, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: 'grant_type=client_credentials',
+        });
+        token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
+      }
+      return { authorization: `Bearer ${token.value}` };
+    },
+  };
+}
+
+export const reddit = defineSource({
+  type: 'reddit',
+  source: 'reddit',
+  summary: 'Reddit site-wide search and subreddit listings (new posts, new comments) through the OAuth API; scores refreshed from `/api/info`.',
+  options: z
+    .object({
+      type: z.literal('reddit'),
+      query: z.string().min(1).optional(),
+      subreddits: z.array(z.string().regex(/^\w{2,21}$/, 'a subreddit name without r/')).default([]),
+      comments: z.boolean().default(true),
+      client_id_env: z.string().default('EARSHOT_REDDIT_CLIENT_ID'),
+      client_secret_env: z.string().default('EARSHOT_REDDIT_CLIENT_SECRET'),
+      auth_url: z.url().default('https://www.reddit.com'),
+    })
+    .refine((o) => o.query || o.subreddits.length > 0, 'needs a query, subreddits, or both'),
+  secrets: (o) => [o.client_id_env, o.client_secret_env],
+  owned: false,
+  defaultSchedule: '*/5 * * * *',
+  create(o, { env }) {
+    const base = o.base_url ?? 'https://oauth.reddit.com';
+    const auth = redditAuth(o.auth_url, requireEnv(env, o.client_id_env), requireEnv(env, o.client_secret_env));
+    // Each feed (the search, each subreddit's posts and comments) keeps its own cursor.
+    const feeds: { key: string; path: string; params: Record<string, string> }[] = [
+      ...(o.query ? [{ key: 'search', path: '/search', params: { q: o.query, sort: 'new', type: 'link' } }] : []),
+      ...o.subreddits.flatMap((s) => [
+        { key: `r/${s}/new`, path: `/r/${s}/new`, params: {} },
+        ...(o.comments ? [{ key: `r/${s}/comments`, path: `/r/${s}/comments`, params: {} }] : []),
+      ]),
+    ];
+    return {
+      kind: 'poll',
+      source: 'reddit',
+      async poll(cursor, { http, clock }) {
+        const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
+        for (const feed of feeds) {
+          const feedCursor = ((cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {}) as Cursor;
+          const h = await harvestNewestFirst({
+            cursor: feedCursor,
+            now: clock.now(),
+            lookbackHours: o.lookback_hours,
+            maxPages: o.max_pages,
+            async fetchPage(after) {
+              const params = new URLSearchParams({ ...feed.params, limit: '100', raw_json: '1', ...(after ? { after } : {}) });
+              const listing = await http.json(`${base}${feed.path}?${params}`, Listing, { headers: await auth.header(http, clock.now()) });
+              return { items: listing.data.children, next: listing.data.after ?? null };
+            },
+            timeOf: (raw) => {
+              const t = (raw as { data?: { created_utc?: unknown } })?.data?.created_utc;
+              return typeof t === 'number' ? t * 1000 : null;
+            },
+            normalise: (raw) => {
+              const thing = itemOrUnusable(Thing, raw, 'Reddit thing');
+              return isUnusable(thing) ? thing : [thingToMention(thing)];
+            },
+          });
+          out.mentions.push(...h.mentions);
+          out.unusable.push(...h.unusable);
+          out.cursor = { ...out.cursor, feeds: { ...((out.cursor.feeds as object) ?? {}), [feed.key]: h.cursor } };
+        }
+        return out;
+      },
+      async refresh(recent, { http, clock }) {
+        const out: EngagementUpdate[] = [];
+        for (const group of chunks(recent, 100)) {
+          const listing = await http.json(`${base}/api/info?${new URLSearchParams({ id: group.map((m) => m.id).join(','), raw_json: '1' })}`, Listing, { headers: await auth.header(http, clock.now()) });
+          for (const raw of listing.data.children) {
+            const thing = Thing.safeParse(raw);
+            if (!thing.success) continue;
+            const m = thingToMention(thing.data);
+            out.push({ source: 'reddit', id: m.id, engagement: m.engagement!, observed_at: new Date(clock.now()).toISOString() });
+          }
+        }
+        return out;
+      },
+    };
+  },
+});

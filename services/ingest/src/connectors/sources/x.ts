@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import type { EngagementUpdate, Mention } from '@earshot/shared';
+import { defineSource, requireEnv } from '../define.js';
+import type { HttpClient } from '../http.js';
+import { isUnusable, itemOrUnusable } from '../paging.js';
+import { openStream, responseLines } from '../stream-lines.js';
+import { chunks, compareNumericIds } from '../text.js';
+import type { Cursor, Harvest, Unusable } from '../types.js';
+
+// https://docs.x.com/x-api/posts/search-recent-posts and /filtered-stream: { data, includes.users, meta }.
+const Tweet = z.object({
+  id: z.string().min(1),
+  text: z.string(),
+  created_at: z.string(),
+  author_id: z.string().min(1),
+  lang: z.string().optional(),
+  conversation_id: z.string().optional(),
+  public_metrics: z
+    .object({ retweet_count: z.number(), reply_count: z.number(), like_count: z.number(), quote_count: z.number().default(0), impression_count: z.number().optional() })
+    .optional(),
+  referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+});
+const User = z.object({ id: z.string(), username: z.string(), name: z.string().optional(), public_metrics: z.object({ followers_count: z.number() }).partial().optional() });
+const Includes = z.object({ users: z.array(User).default([]) }).default({ users: [] });
+const SearchPage = z.object({
+  data: z.array(z.unknown()).default([]),
+  includes: Includes,
+  meta: z.object({ result_count: z.number(), newest_id: z.string().optional(), next_token: z.string().optional() }),
+});
+const StreamEvent = z.object({ data: z.unknown(), includes: Includes, matching_rules: z.array(z.object({ id: z.string(), tag: z.string().optional() })).optional() });
+const Rules = z.object({ data: z.array(z.object({ id: z.string(), value: z.string(), tag: z.string().optional() })).optional() });
+
+const FIELDS = {
+  'tweet.fields': 'created_at,public_metrics,lang,conversation_id,referenced_tweets,author_id',
+  expansions: 'author_id',
+  'user.fields': 'username,name,public_metrics',
+};
+
+export function tweetToMention(raw: unknown, users: z.infer<typeof User>[]): Mention | Unusable {
+  const t = itemOrUnusable(Tweet, raw, 'X post');
+  if (isUnusable(t)) return t;
+  const user = users.find((u) => u.id === t.author_id);
+  const m = t.public_metrics;
+  const replyTo = t.referenced_tweets?.find((r) => r.type === 'replied_to')?.id;
+  return {
+    id: t.id,
+    source: 'twitter',
+    text: t.text,
+    created_at: t.created_at,
+    author: {
+      id: t.author_id,
+      handle: user?.username ?? t.author_id,
+      ...(user?.name ? { name: user.name } : {}),
+      ...(user?.public_metrics?.followers_count !== undefined ? { followers: user.public_metrics.followers_count } : {}),
+    },
+    url: `https://x.com/${user?.username ?? 'i'}/status/${t.id}`,
+    ...(t.lang && t.lang !== 'und' ? { lang: t.lang } : {}),
+    ...(m ? { engagement: { likes: m.like_count, shares: m.retweet_count + m.quote_count, replies: m.reply_count, views: m.impression_count ?? 0 } } : {}),
+    ...(replyTo ? { in_reply_to: replyTo } : {}),
+    ...(t.conversation_id ? { metadata: { thread: t.conversation_id } } : {}),
+  };
+}
+
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+/** Recent search from `since_id`, all pages (next_token) of one poll, newest id kept as the cursor. */
+async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number): Promise<Harvest> {
+  const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
+  let next: string | undefined;
+  let newest = typeof cursor.since_id === 'string' ? cursor.since_id : undefined;
+  for (let page = 0; page < maxPages; page++) {
+    const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...(cursor.since_id ? { since_id: String(cursor.since_id) } : {}), ...(next ? { next_token: next } : {}) });
+    const body = await http.json(`${base}/2/tweets/search/recent?${params}`, SearchPage, { headers: bearer(token) });
+    for (const raw of body.data) {
+      const m = tweetToMention(raw, body.includes.users);
+      if (isUnusable(m)) out.unusable.push(m);
+      else out.mentions.push(m);
+    }
+    if (body.meta.newest_id && (!newest || compareNumericIds(body.meta.newest_id, newest) > 0)) newest = body.meta.newest_id;
+    next = body.meta.next_token;
+    if (!next) break;
+  }
+  if (newest) out.cursor.since_id = newest;
+  return out;
+}
+
+async function lookup(http: HttpClient, base: string, token: string, ids: string[], now: number): Promise<EngagementUpdate[]> {
+  const out: EngagementUpdate[] = [];
+  for (const group of chunks(ids, 100)) {
+    const body = await http.json(`${base}/2/tweets?${new URLSearchParams({ ids: group.join(','), ...FIELDS })}`, SearchPage.omit({ meta: true }), { headers: bearer(token) });
+    for (const raw of body.data) {
+      const m = tweetToMention(raw, body.includes.users);
+      if (isUnusable(m) || !m.engagement) continue;
+      out.push({ source: 'twitter', id: m.id, engagement: m.engagement, ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}), observed_at: new Date(now).toISOString() });
+    }
+  }
+  return out;
+}
+
+const tokenOption = { token_env: z.string().default('EARSHOT_X_BEARER_TOKEN') };
+
+export const xSearch = defineSource({
+  type: 'x_search',
+  source: 'twitter',
+  summary: 'X (Twitter) API v2 recent search, resumed from `since_id`; public metrics refreshed through the posts lookup.',
+  options: z.object({ type: z.literal('x_search'), query: z.string().min(1).max(4096), ...tokenOption }),
+  secrets: (o) => [o.token_env],
+  owned: false,
+  defaultSchedule: '*/5 * * * *',
+  create(o, { env }) {
+    const base = o.base_url ?? 'https://api.x.com';
+    const token = requireEnv(env, o.token_env);
+    return {
+      kind: 'poll',
+      source: 'twitter',
+      poll: (cursor, { http }) => searchSince(http, base, token, o.query, cursor, o.max_pages),
+      refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
+    };
+  },
+});
+
+export const xStream = defineSource({
+  type: 'x_stream',
+  source: 'twitter',
+  summary: 'X (Twitter) API v2 filtered stream with the brand\'s rule kept in sync; after a reconnect, recent search from the last post seen fills the gap.',
+  options: z.object({
+    type: z.literal('x_stream'),
+    rule: z.string().min(1).max(1024),
+    /** Seconds without even a keep-alive (X sends one every 20 s) before reconnecting. */
+    idle_seconds: z.number().positive().default(60),
+    catch_up: z.boolean().default(true),
+    ...tokenOption,
+  }),
+  secrets: (o) => [o.token_env],
+  owned: false,
+  defaultSchedule: '*/5 * * * *',
+  create(o, { env, connectorId }) {
+    const base = o.base_url ?? 'https://api.x.com';
+    const token = requireEnv(env, o.token_env);
+    const tag = `earshot:${connectorId}`;
+    async function syncRule(http: HttpClient) {
+      const rules = await http.json(`${base}/2/tweets/search/stream/rules`, Rules, { headers: bearer(token) });
+      const ours = (rules.data ?? []).filter((r) => r.tag === tag);
+      if (ours.some((r) => r.value === o.rule)) return;
+      const stale = ours.map((r) => r.id);
+      if (stale.length) await http.json(`${base}/2/tweets/search/stream/rules`, z.unknown(), { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ delete: { ids: stale } }) });
+      await http.json(`${base}/2/tweets/search/stream/rules`, z.unknown(), { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ add: [{ value: o.rule, tag }] }) });
+    }
+    return {
+      kind: 'stream',
+      source: 'twitter',
+      async run(cursor, { http, clock, emit, onConnected, signal }) {
+        await syncRule(http);
+        const body = await openStream(`${base}/2/tweets/search/stream?${new URLSearchParams(FIELDS)}`, bearer(token), signal, () => clock.now());
+        onConnected();
+        let since = cursor;
+        // What was posted while we were away: the stream itself cannot replay it.
+        if (o.catch_up && typeof cursor.since_id === 'string') {
+          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages);
+          await emit(gap);
+          since = gap.cursor;
+        }
+        for await (const line of responseLines(body, o.idle_seconds * 1000, signal)) {
+          if (line.trim() === '') continue; // keep-alive
+          let event: z.infer<typeof StreamEvent>;
+          try {
+            const parsed = StreamEvent.safeParse(JSON.parse(line));
+            if (!parsed.success) throw new Error(parsed.error.issues[0]?.message);
+            event = parsed.data;
+          } catch (err) {
+            await emit({ mentions: [], unusable: [{ reason: `X stream line is not a post event: ${(err as Error).message}`, payload: line }], cursor: since });
+            continue;
+          }
+          const m = tweetToMention(event.data, event.includes.users);
+          if (isUnusable(m)) await emit({ mentions: [], unusable: [m], cursor: since });
+          else {
+            if (!since.since_id || compareNumericIds(m.id, String(since.since_id)) > 0) since = { ...since, since_id: m.id };
+            await emit({ mentions: [m], unusable: [], cursor: since });
+          }
+        }
+      },
+      refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
+    };
+  },
+});

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" };
+
+/** Plain text from the HTML that Mastodon, Hacker News and feeds send: tags dropped, breaks kept, entities decoded. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|li|h\d)>/gi, '\n')
+    .replace(/<[^>]*>/g, '')
+    .replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (whole, name: string) => {
+      if (name[0] === '#') {
+        const code = name[1]?.toLowerCase() === 'x' ? parseInt(name.slice(2), 16) : parseInt(name.slice(1), 10);
+        return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : whole;
+      }
+      return ENTITIES[name.toLowerCase()] ?? whole;
+    })
+    .replace(/[ \t]+\n/g, '\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** A mention id no longer than the contract allows: the value itself, or a hash of it. */
+export function boundedId(value: string, max = 256): string {
+  return value.length <= max ? value : `sha1:${createHash('sha1').update(value).digest('hex')}`;
+}
+
+/** ISO 8601 in UTC from anything Date can parse; null when it cannot. */
+export function isoOrNull(value: string | number | undefined | null): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  const t = typeof value === 'number' ? value : Date.parse(value);
+  return Number.isFinite(t) ? new Date(t).toISOString() : null;
+}
+
+/**
+ * A wall-clock time with no zone ("2026-11-20 08:14:03", as Yelp sends) read in an IANA
+ * zone, as UTC milliseconds.
+ */
+export function zonedToUtc(local: string, timeZone: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(local.trim());
+  if (!m) return NaN;
+  const asUtc = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0));
+  // The zone's offset at that instant, found by formatting it there; one correction covers DST edges.
+  const offsetAt = (t: number) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+        .formatToParts(t)
+        .map((p) => [p.type, p.value]),
+    );
+    return Date.UTC(+parts.year!, +parts.month! - 1, +parts.day!, +parts.hour!, +parts.minute!, +parts.second!) - t;
+  };
+  const first = asUtc - offsetAt(asUtc);
+  return asUtc - offsetAt(first);
+}
+
+/** Numeric ids as strings (snowflakes) compared by value without losing precision. */
+export function compareNumericIds(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const newest = <T>(items: T[], time: (t: T) => number): number | null =>
+  items.length === 0 ? null : Math.max(...items.map(time));
+
+/** Splits a list into chunks of at most `size` (for lookups by id that take N at a time). */
+export function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,65 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import express, { Router, type Request } from 'express';
+import type { Clock, Metrics } from '@earshot/shared';
+import type { Ingestor } from './ingestor.js';
+import { parseMentionsBody } from './parse-body.js';
+import type { WebhookConnector } from './connectors/types.js';
+
+const same = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+function authorised(req: Request, body: Buffer, secret: string): boolean {
+  const auth = req.get('authorization');
+  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), secret)) return true;
+  const signature = req.get('x-earshot-signature');
+  if (signature?.startsWith('sha256=')) return same(signature.slice(7).toLowerCase(), createHmac('sha256', secret).update(body).digest('hex'));
+  return false;
+}
+
+/**
+ * POST /v1/hooks/:name — the authenticated webhook for tools that push JSON. 401 without
+ * the hook's secret, 404 for an unknown hook, else 202 with the count accepted and each
+ * rejected item's index and reason (the same answer as POST /v1/mentions).
+ */
+export function createHooksRouter(deps: {
+  hooks: { connector: WebhookConnector; brand: string; owned: boolean }[];
+  ingestor: Ingestor;
+  metrics: Metrics;
+  clock: Clock;
+  maxBodyBytes: number;
+}): Router {
+  const byName = new Map(deps.hooks.map((h) => [h.connector.name, h]));
+  const router = Router();
+  router.post('/v1/hooks/:name', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res, next) => {
+    try {
+      const hook = byName.get(String(req.params.name));
+      if (!hook) {
+        res.status(404).json({ error: `no webhook named "${req.params.name}"; configured: ${[...byName.keys()].join(', ') || 'none'}` });
+        return;
+      }
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (!authorised(req, body, hook.connector.secret)) {
+        deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unauthorized' });
+        res.status(401).json({ error: 'missing or wrong credentials: send "Authorization: Bearer <secret>" or "X-Earshot-Signature: sha256=<hex HMAC-SHA256 of the body>"' });
+        return;
+      }
+      const parsed = parseMentionsBody(body, req.get('content-type'));
+      const values = parsed.flatMap((p) => ('value' in p ? [{ index: p.index, value: p.value }] : []));
+      const harvest = hook.connector.read(values.map((v) => v.value), deps.clock.now());
+      const mentions = harvest.mentions.map((m) => (hook.owned && !m.brands ? { ...m, brands: [hook.brand] } : m));
+      const result = await deps.ingestor.ingest(mentions.map((value, index) => ({ index, value })), 'webhook');
+      const rejected = [
+        ...parsed.flatMap((p) => ('error' in p ? [{ index: p.index, reason: p.error }] : [])),
+        ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),
+        ...result.rejected.map((r) => ({ index: values[r.index]?.index ?? r.index, ...(r.id ? { id: r.id } : {}), reason: r.reason })),
+      ];
+      res.status(202).json({ accepted: result.accepted, rejected });
+    } catch (err) {
+      next(err);
+    }
+  });
+  return router;
+}

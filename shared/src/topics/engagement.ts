@@ -1,0 +1,24 @@
+import { EngagementUpdateSchema } from '../schemas.js';
+import { defineTopic } from './topic.js';
+
+/** Engagement refreshes for recent mentions, keyed like the mention so they stay in order with it. */
+export const engagementTopic = defineTopic({
+  name: 'earshot.engagement.v1',
+  schema: EngagementUpdateSchema,
+  key: (u) => `${u.source}:${u.id}`,
+  examples: [
+    {
+      source: 'x',
+      id: '1861234567890123456',
+      engagement: { likes: 1520, shares: 410, replies: 233, views: 98000 },
+      followers: 1200,
+      observed_at: '2026-11-20T08:05:00Z',
+    },
+    {
+      source: 'reddit',
+      id: 't3_1h2k3l4',
+      engagement: { likes: 88, shares: 0, replies: 41, views: 0 },
+      observed_at: '2026-11-20T08:10:00Z',
+    },
+  ],
+});
