@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   alertsTopic,
   deadLetterTopic,
+  engagementTopic,
   eventsTopic,
   mentionsEnrichedTopic,
   mentionsRawTopic,
@@ -51,6 +52,16 @@ describe('topic examples through their consumers', () => {
     await publishExamples(deadLetterTopic);
     expect((await rows('SELECT id FROM campaign_events FINAL ORDER BY id')).map((r) => r.id)).toEqual(eventsTopic.examples.map((e) => e.id).sort());
     expect(await rows('SELECT origin, stage FROM dead_letters')).toEqual(deadLetterTopic.examples.map((e) => ({ origin: e.origin, stage: e.stage })));
+  });
+
+  it('engagement refreshes: applied to the stored row in place, rollups untouched', async () => {
+    const minute = async () => Number((await rows('SELECT sum(mentions) AS n FROM mention_stats_1m'))[0]!.n);
+    const before = await minute();
+    await publishExamples(engagementTopic);
+    const [first] = engagementTopic.examples;
+    const stored = await rows(`SELECT likes, shares, replies, views, author_followers, count() OVER () AS copies FROM mentions WHERE source = '${first!.source}' AND id = '${first!.id}'`);
+    expect(stored).toEqual([{ likes: '1520', shares: '410', replies: '233', views: '98000', author_followers: '1200', copies: '1' }]);
+    expect(await minute()).toBe(before);
   });
 
   it('alerts: no consumer yet; the examples are valid for the detector issue to build on', () => {

@@ -8,7 +8,7 @@ export const engagementTopic = defineTopic({
   key: (u) => `${u.source}:${u.id}`,
   examples: [
     {
-      source: 'x',
+      source: 'twitter',
       id: '1861234567890123456',
       engagement: { likes: 1520, shares: 410, replies: 233, views: 98000 },
       followers: 1200,

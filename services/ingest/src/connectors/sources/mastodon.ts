@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import type { HttpClient } from '../http.js';
-import { isUnusable, itemOrUnusable } from '../paging.js';
+import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import { openStream, responseLines, serverSentEvents } from '../stream-lines.js';
 import { compareNumericIds, htmlToText } from '../text.js';
 import type { Cursor, Harvest, Unusable } from '../types.js';
@@ -59,26 +59,55 @@ function timelinePath(o: z.infer<typeof Options>): { path: string; params: Recor
  * Pages forward from `min_id` (each page is the statuses just after it, newest first) until
  * a short page; with no cursor yet, takes the newest page and starts from there.
  */
-async function timelineSince(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number): Promise<Harvest> {
+async function timelineSince(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number, from: number): Promise<Harvest> {
   const host = new URL(o.instance).host;
   const { path, params } = timelinePath(o);
+  if (typeof cursor.min_id !== 'string') return backfill(http, o, base, headers, cursor, maxPages, host, from);
   const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
-  let minId = typeof cursor.min_id === 'string' ? cursor.min_id : undefined;
+  let minId: string | undefined = cursor.min_id;
   for (let page = 0; page < maxPages; page++) {
-    const q = new URLSearchParams({ ...params, limit: '40', ...(minId ? { min_id: minId } : {}) });
-    const statuses = await http.json(`${base}${path}?${q}`, z.array(z.unknown()), { headers });
+    const q: URLSearchParams = new URLSearchParams({ ...params, limit: '40', ...(minId ? { min_id: minId } : {}) });
+    const statuses: unknown[] = await http.json(`${base}${path}?${q}`, z.array(z.unknown()), { headers });
     for (const raw of statuses) {
       const m = statusToMention(raw, host);
       if (isUnusable(m)) out.unusable.push(m);
       else out.mentions.push(m);
     }
-    const ids = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
-    const top = ids.sort(compareNumericIds).at(-1);
+    const ids: string[] = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
+    const top: string | undefined = ids.sort(compareNumericIds).at(-1);
     if (top && (!minId || compareNumericIds(top, minId) > 0)) minId = top;
     if (!minId || statuses.length < 40) break;
   }
   if (minId) out.cursor.min_id = minId;
   return out;
+}
+
+/** The first poll: newest first, paged back with `max_id` through the look-back window; resumes forward from the newest id. */
+async function backfill(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number, host: string, from: number): Promise<Harvest> {
+  const { path, params } = timelinePath(o);
+  let top: string | undefined;
+  const h = await harvestNewestFirst({
+    cursor: { ...cursor, since: from },
+    now: from,
+    lookbackHours: 0,
+    maxPages,
+    async fetchPage(maxId) {
+      const statuses = await http.json(`${base}${path}?${new URLSearchParams({ ...params, limit: '40', ...(maxId ? { max_id: maxId } : {}) })}`, z.array(z.unknown()), { headers });
+      const ids = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string').sort(compareNumericIds);
+      if (ids.length && (!top || compareNumericIds(ids.at(-1)!, top) > 0)) top = ids.at(-1);
+      return { items: statuses, next: statuses.length === 40 ? ids[0] : null };
+    },
+    timeOf: (raw) => {
+      const t = Date.parse(String((raw as { created_at?: unknown })?.created_at));
+      return Number.isFinite(t) ? t : null;
+    },
+    normalise: (raw) => {
+      const m = statusToMention(raw, host);
+      return isUnusable(m) ? m : [m];
+    },
+  });
+  const { since: _since, ...rest } = h.cursor;
+  return { ...h, cursor: top ? { ...rest, min_id: top } : rest };
 }
 
 function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
@@ -117,7 +146,7 @@ export const mastodon = defineSource({
     return {
       kind: 'poll',
       source: 'mastodon',
-      poll: (cursor, { http }) => timelineSince(http, o, base, headers, cursor, o.max_pages),
+      poll: (cursor, { http, clock }) => timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000),
       refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
     };
   },
@@ -145,7 +174,7 @@ export const mastodonStream = defineSource({
         const body = await openStream(`${base}${stream}`, headers, signal, () => clock.now());
         onConnected();
         // Statuses posted while disconnected come from the timeline, then the stream takes over.
-        const gap = await timelineSince(http, o, base, headers, cursor, o.max_pages);
+        const gap = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
         await emit(gap);
         let since = gap.cursor;
         for await (const ev of serverSentEvents(responseLines(body, o.idle_seconds * 1000, signal))) {

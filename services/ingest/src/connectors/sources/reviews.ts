@@ -259,8 +259,10 @@ export const googlePlay = defineSource({
     const base = o.base_url ?? 'https://androidpublisher.googleapis.com';
     const token = googleAccessToken(env, o);
     const modified = (raw: unknown) => {
-      const c = (raw as { comments?: { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[] })?.comments?.find((x) => x.userComment)?.userComment?.lastModified;
-      return c ? playTime(c) : null;
+      const comments = (raw as { comments?: unknown })?.comments;
+      const c = Array.isArray(comments) ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified : undefined;
+      const t = c ? playTime(c) : NaN;
+      return Number.isFinite(t) ? t : null;
     };
     return {
       kind: 'poll',

@@ -68,7 +68,7 @@ export function parseFeed(xml: string): { title: string; items: FeedItem[] } {
       const link = unwrapLink(linkOf(e));
       const dateText = asText(e.pubDate ?? e['dc:date'] ?? e.published ?? e.updated);
       const date = dateText ? Date.parse(dateText) : NaN;
-      const id = asText(e.guid ?? e.id) || link || `${asText(e.title)}|${dateText}`;
+      const id = asText(e.guid ?? e.id) || link;
       return {
         id,
         title: htmlToText(asText(e.title)),

@@ -64,12 +64,12 @@ export function tweetToMention(raw: unknown, users: z.infer<typeof User>[]): Men
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
 /** Recent search from `since_id`, all pages (next_token) of one poll, newest id kept as the cursor. */
-async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number): Promise<Harvest> {
+async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number, firstFrom: number): Promise<Harvest> {
   const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
   let next: string | undefined;
   let newest = typeof cursor.since_id === 'string' ? cursor.since_id : undefined;
   for (let page = 0; page < maxPages; page++) {
-    const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...(cursor.since_id ? { since_id: String(cursor.since_id) } : {}), ...(next ? { next_token: next } : {}) });
+    const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...(cursor.since_id ? { since_id: String(cursor.since_id) } : { start_time: new Date(firstFrom).toISOString() }), ...(next ? { next_token: next } : {}) });
     const body = await http.json(`${base}/2/tweets/search/recent?${params}`, SearchPage, { headers: bearer(token) });
     for (const raw of body.data) {
       const m = tweetToMention(raw, body.includes.users);
@@ -113,7 +113,7 @@ export const xSearch = defineSource({
     return {
       kind: 'poll',
       source: 'twitter',
-      poll: (cursor, { http }) => searchSince(http, base, token, o.query, cursor, o.max_pages),
+      poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000),
       refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
     };
   },
@@ -156,7 +156,7 @@ export const xStream = defineSource({
         let since = cursor;
         // What was posted while we were away: the stream itself cannot replay it.
         if (o.catch_up && typeof cursor.since_id === 'string') {
-          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages);
+          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
           await emit(gap);
           since = gap.cursor;
         }

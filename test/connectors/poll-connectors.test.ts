@@ -1,0 +1,195 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ManualClock,
+  systemClock,
+  DeadLetters,
+  MemoryBus,
+  deadLetterTopic,
+  mentionsRawTopic,
+  migrate,
+  openStore,
+  type DeadLetter,
+  type RawMentionMessage,
+  type Store,
+} from '@earshot/shared';
+import { ConnectorRunner, Ingestor, createBrandMatcher, loadBrandsFile } from '@earshot/ingest';
+import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
+import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
+import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
+import { startFakeApi, type FakeApi } from './fake-api.js';
+import { POLL_CASES, type Held, type PollCase } from './poll-sources.js';
+
+const T0 = Date.parse('2026-11-20T12:00:00Z');
+
+/**
+ * Every poll connector against a fake of its API, through the real runner, ingestor,
+ * in-process bus and ClickHouse checkpoints: what lands on the raw topic after the first
+ * poll, an empty poll, new items, a 429 with Retry-After, 5xx, a malformed answer, a
+ * malformed item, and a restart.
+ */
+describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type, c: PollCase) => {
+  const dir = tempDir();
+  let store: Store;
+  let api: FakeApi;
+  let bus: MemoryBus;
+  const clock = new ManualClock(T0);
+  const held: Held[] = [];
+  const landed: RawMentionMessage[] = [];
+  const letters: DeadLetter[] = [];
+  let runner: ConnectorRunner;
+  let next = 0;
+
+  const add = (count: number, at: (i: number) => number) => {
+    const made: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const n = next++;
+      const t = at(i);
+      held.push({ n, t, raw: c.item(n, t) });
+      made.push(n);
+    }
+    return made;
+  };
+
+  const startRunner = async () => {
+    const metrics = freshMetrics();
+    const yaml = `brands:\n  - id: acme\n${c.type === 'trustpilot' || c.type === 'appstore' ? '' : '    query: acme\n'}    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url) })}\n`;
+    const brands = loadBrandsFile('brands.yaml', yaml, c.env ?? {});
+    const matcher = createBrandMatcher({}, {});
+    const ingestor = new Ingestor({ bus, clock, metrics, matchBrands: matcher, rawTopic: mentionsRawTopic.name });
+    const { runnable } = buildConnectors(brands.sources, { env: (n) => c.env?.[n], clock, queryText: brands.queryText, retryMs: 1, signal: new AbortController().signal });
+    const deadLetters = new DeadLetters({ bus, clock, logger: quietLogger(), metrics, topicName: deadLetterTopic.name });
+    return new ConnectorRunner({
+      connectors: runnable,
+      checkpoints: new ClickHouseCheckpoints(store.client, clock),
+      ingestor,
+      deadLetters,
+      bus,
+      engagementTopicName: 'earshot.engagement.v1',
+      clock,
+      logger: quietLogger(),
+      metrics,
+      matches: () => true,
+      backoff: { baseMs: 1000, maxMs: 1000 },
+      random: () => 1,
+    });
+  };
+
+  // Brand replies ("<review>:reply") are checked on their own.
+  const ids = () => landed.map((m) => m.id).filter((id) => !id.endsWith(':reply'));
+  const idOf = (n: number) => c.id(n, held.find((h) => h.n === n)!.t);
+  const idsOf = (ns: number[]) => ns.map(idOf);
+  const poll = () => runner.pollOnce(`acme.${type}`);
+  const state = () => (runner.health().check().detail as { state: string; last_error: string | null; next_attempt_at: string | null }[])[0]!;
+
+  beforeAll(async () => {
+    store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
+    await migrate(store.client, quietLogger());
+    api = await startFakeApi((req) => c.route(req, held));
+    bus = new MemoryBus({ partitions: 2, capacity: 100_000, logger: quietLogger(), metrics: freshMetrics(), clock: systemClock });
+    await bus.subscribe({ group: 't', topic: mentionsRawTopic.name, maxBatch: 1000, maxWaitMs: 1, handler: async (ms) => void landed.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
+    await bus.subscribe({ group: 't', topic: deadLetterTopic.name, maxBatch: 1000, maxWaitMs: 1, handler: async (ms) => void letters.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
+    runner = await startRunner();
+  });
+  afterAll(async () => {
+    await runner?.stop();
+    await bus?.close();
+    await api?.close();
+    await store?.close();
+    dir.remove();
+  });
+
+  it('first poll: every item of the last day, across pages, normalised', async () => {
+    const old = add(1, () => T0 - 30 * 3_600_000); // beyond the 24 h first-poll lookback
+    const made = add(130, (i) => T0 - 60_000 - i * 4 * 60_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    if (process.env.DEBUG_FAKE) console.log(api.requests.map((r) => `${r.path}?${r.query}`));
+    expect(ids().sort()).toEqual(idsOf(made).sort());
+    expect(ids()).not.toContain(idOf(old[0]!));
+    for (const n of [made[0]!, made[7]!]) {
+      const m = landed.find((x) => x.id === idOf(n))!;
+      c.check(m, n, held.find((h) => h.n === n)!.t);
+    }
+    expect(state().state).toBe('ok');
+    const replies = landed.filter((m) => m.id.endsWith(':reply'));
+    expect(replies.length > 0).toBe(['trustpilot', 'google_business', 'google_play'].includes(type));
+    for (const r of replies) expect(r).toMatchObject({ in_reply_to: r.id.replace(/:reply$/, ''), author: { handle: 'acme' }, brands: ['acme'] });
+  });
+
+  it('an empty poll publishes nothing', async () => {
+    const before = landed.length;
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(landed.length).toBe(before);
+  });
+
+  it('new items land once, with no repeat of the old', async () => {
+    const made = add(3, (i) => clock.now() - 10_000 + i * 1000);
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(new Set(ids()).size).toBe(ids().length);
+    expect(ids().slice(-3).sort()).toEqual(idsOf(made).sort());
+  });
+
+  it('429 with Retry-After: waits that long, loses nothing', async () => {
+    const made = add(2, () => clock.now() - 5000);
+    api.failNext({ status: 429, headers: { 'retry-after': '120' }, json: { title: 'Too Many Requests' } });
+    expect(await poll()).toBe('rate_limited');
+    expect(state()).toMatchObject({ state: 'rate_limited', next_attempt_at: new Date(clock.now() + 120_000).toISOString() });
+    expect(await poll()).toBe('deferred');
+    clock.advance(121_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(ids().slice(-2).sort()).toEqual(idsOf(made).sort());
+  });
+
+  it('5xx: retried with back-off inside the poll', async () => {
+    const made = add(1, () => clock.now() - 1000);
+    api.failNext({ status: 503, text: 'upstream unavailable' }, 2);
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(ids().at(-1)).toBe(idOf(made[0]!));
+  });
+
+  it('a malformed answer fails the poll and backs off; the next poll catches up', async () => {
+    api.failNext(c.garbage ?? { text: '<html>Service busy</html>' }, 1);
+    clock.advance(60_000);
+    expect(await poll()).toBe('failed');
+    expect(state().state).toBe('failing');
+    expect(state().last_error).toMatch(/not JSON|unexpected shape|neither RSS nor Atom/);
+    const made = add(1, () => clock.now() - 1000);
+    expect(await poll()).toBe('deferred');
+    clock.advance(1000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(ids().at(-1)).toBe(idOf(made[0]!));
+  });
+
+  it('a malformed item goes to the dead letters with its reason; the good ones land', async () => {
+    const n = next++;
+    held.push({ n, t: clock.now() - 2000, raw: c.broken(n, clock.now() - 2000) });
+    const made = add(1, () => clock.now() - 1000);
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(ids().at(-1)).toBe(idOf(made[0]!));
+    expect(ids()).not.toContain(idOf(n));
+    expect(letters.at(-1)).toMatchObject({ origin: `connector:acme.${type}`, stage: 'ingest.connector' });
+    expect(letters.at(-1)!.reason).toMatch(/documented shape|no guid|not "YYYY|no userComment/);
+  });
+
+  it('a restart resumes from the stored checkpoint: no repeats, no gap', async () => {
+    await runner.stop();
+    const made = add(2, (i) => clock.now() - 3000 + i);
+    runner = await startRunner();
+    clock.advance(60_000);
+    const before = landed.length;
+    expect(await poll()).toBe('ok');
+    await bus.whenIdle();
+    expect(landed.slice(before).map((m) => m.id).filter((id) => !id.endsWith(':reply')).sort()).toEqual(idsOf(made).sort());
+    expect(new Set(ids()).size).toBe(ids().length);
+  });
+});

@@ -1,0 +1,268 @@
+import { expect } from 'vitest';
+import type { Mention } from '@earshot/shared';
+import { pageOf, type FakeRequest, type Reply } from './fake-api.js';
+
+/** One raw item as the API would hold it, with the event time and number it was made from. */
+export interface Held {
+  n: number;
+  t: number;
+  raw: unknown;
+}
+
+/**
+ * A poll source, its fake API answering in the shape of the public documentation, and
+ * what a user should see on the raw topic for each item.
+ */
+export interface PollCase {
+  type: string;
+  env?: Record<string, string>;
+  options(base: string): Record<string, unknown>;
+  item(n: number, t: number): unknown;
+  /** A documented-looking item with a field broken. */
+  broken(n: number, t: number): unknown;
+  id(n: number, t: number): string;
+  route(req: FakeRequest, held: Held[]): Reply;
+  /** Checks of the normalised mention made from item n. */
+  check(m: Mention, n: number, t: number): void;
+  /** Malformed answer for the whole call. */
+  garbage?: Reply;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+const newestFirst = (held: Held[]) => [...held].sort((a, b) => b.t - a.t);
+const token = (req: FakeRequest, expected: string) => {
+  if (req.headers.authorization !== expected) throw new Error(`wrong authorization: ${req.headers.authorization}`);
+};
+const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
+
+export const POLL_CASES: PollCase[] = [
+  {
+    type: 'hackernews',
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ objectID: String(1000 + n), created_at: iso(t), created_at_i: Math.floor(t / 1000), author: `hn${n}`, comment_text: `<p>Acme &amp; co #${n}</p>`, story_title: 'Ask HN: Acme?', points: null, parent_id: 999, story_id: 999, _tags: ['comment'] }),
+    broken: (n, t) => ({ objectID: String(1000 + n), created_at_i: String(t) }),
+    id: (n) => String(1000 + n),
+    route(req, held) {
+      const since = Number(/created_at_i>=(\d+)/.exec(req.query.get('numericFilters') ?? '')?.[1] ?? 0);
+      const hits = newestFirst(held).filter((h) => h.t / 1000 >= since);
+      const page = Number(req.query.get('page') ?? 0);
+      const size = Number(req.query.get('hitsPerPage'));
+      return { json: { hits: hits.slice(page * size, page * size + size).map((h) => h.raw), nbHits: hits.length, page, nbPages: Math.ceil(hits.length / size), hitsPerPage: size, query: req.query.get('query') } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'hackernews', text: `Acme & co #${n}`, title: 'Ask HN: Acme?', in_reply_to: '999', url: `https://news.ycombinator.com/item?id=${1000 + n}`, author: { handle: `hn${n}` } });
+    },
+  },
+  {
+    type: 'reddit',
+    env: { EARSHOT_REDDIT_CLIENT_ID: 'id', EARSHOT_REDDIT_CLIENT_SECRET: 'secret' },
+    options: (base) => ({ query: 'acme', base_url: base, auth_url: base }),
+    item: (n, t) => ({ kind: 't3', data: { id: `p${n}`, name: `t3_p${n}`, title: `Acme outage ${n}?`, selftext: n % 2 ? '' : `Is Acme down for anyone? ${n}`, author: `r${n}`, author_fullname: `t2_r${n}`, created_utc: t / 1000, permalink: `/r/acme/comments/p${n}/x/`, subreddit: 'acme', score: n, num_comments: 2, url: 'https://example.com' } }),
+    broken: (n) => ({ kind: 't3', data: { id: `p${n}`, name: `t3_p${n}` } }),
+    id: (n) => `t3_p${n}`,
+    route(req, held) {
+      if (req.path === '/api/v1/access_token') {
+        token(req, `Basic ${Buffer.from('id:secret').toString('base64')}`);
+        return oauthToken;
+      }
+      token(req, 'Bearer tok');
+      const all = newestFirst(held);
+      const after = req.query.get('after');
+      const start = after ? all.findIndex((h) => (h.raw as { data: { name: string } }).data.name === after) + 1 : 0;
+      const { page, next } = pageOf(all, start, Number(req.query.get('limit')));
+      return { json: { kind: 'Listing', data: { after: next === null ? null : (page.at(-1)!.raw as { data: { name: string } }).data.name, dist: page.length, children: page.map((h) => h.raw), before: null } } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'reddit', title: `Acme outage ${n}?`, author: { id: `t2_r${n}`, handle: `r${n}` }, url: `https://www.reddit.com/r/acme/comments/p${n}/x/`, engagement: { likes: n, replies: 2 } });
+      expect(m.text).toBe(n % 2 ? `Acme outage ${n}?` : `Is Acme down for anyone? ${n}`);
+    },
+  },
+  {
+    type: 'x_search',
+    env: { EARSHOT_X_BEARER_TOKEN: 'xt' },
+    options: (base) => ({ query: 'acme -is:retweet', base_url: base }),
+    item: (n, t) => ({ id: String(1_800_000_000_000_000_000n + BigInt(n)), text: `@acme help ${n}`, created_at: iso(t), author_id: `u${n % 5}`, lang: 'en', conversation_id: '1', edit_history_tweet_ids: [], public_metrics: { retweet_count: 1, reply_count: 2, like_count: n, quote_count: 1, bookmark_count: 0, impression_count: 50 }, referenced_tweets: n % 3 ? undefined : [{ type: 'replied_to', id: '1799' }] }),
+    broken: (n) => ({ id: String(1_800_000_000_000_000_000n + BigInt(n)), text: 42 }),
+    id: (n) => String(1_800_000_000_000_000_000n + BigInt(n)),
+    route(req, held) {
+      token(req, 'Bearer xt');
+      const sinceId = req.query.get('since_id');
+      const startTime = Date.parse(req.query.get('start_time') ?? '1970-01-01T00:00:00Z');
+      const idOf = (h: Held) => BigInt((h.raw as { id: string }).id);
+      const all = newestFirst(held).filter((h) => (sinceId ? idOf(h) > BigInt(sinceId) : h.t >= startTime));
+      const { page, next } = pageOf(all, Number(req.query.get('next_token') ?? 0), Number(req.query.get('max_results')));
+      if (page.length === 0) return { json: { meta: { result_count: 0 } } };
+      const users = [0, 1, 2, 3, 4].map((u) => ({ id: `u${u}`, username: `user${u}`, name: `User ${u}`, public_metrics: { followers_count: 100 * u, following_count: 1, tweet_count: 1, listed_count: 0 } }));
+      return { json: { data: page.map((h) => h.raw), includes: { users }, meta: { newest_id: String(idOf(page[0]!)), oldest_id: String(idOf(page.at(-1)!)), result_count: page.length, ...(next !== null ? { next_token: String(next) } : {}) } } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'twitter', text: `@acme help ${n}`, lang: 'en', author: { id: `u${n % 5}`, handle: `user${n % 5}`, followers: 100 * (n % 5) }, engagement: { likes: n, shares: 2, replies: 2, views: 50 } });
+      expect(m.in_reply_to).toBe(n % 3 ? undefined : '1799');
+    },
+  },
+  {
+    type: 'mastodon',
+    options: (base) => ({ instance: 'https://mastodon.example', hashtag: 'acme', base_url: base }),
+    item: (n, t) => ({ id: String(t * 10 + (n % 10)), uri: `https://mastodon.example/users/m${n}/statuses/${n}`, url: `https://mastodon.example/@m${n}/${n}`, created_at: iso(t), content: `<p>Loving <a href="#">#acme</a> today ${n}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 1, reblogs_count: 2, favourites_count: 3, visibility: 'public', account: { id: String(n), username: `m${n}`, acct: `m${n}@other.social`, display_name: `M ${n}`, followers_count: 10 } }),
+    broken: (n, t) => ({ id: String(t * 10 + (n % 10)), content: null }),
+    id: (n, t) => `mastodon.example/${t * 10 + (n % 10)}`,
+    route(req, held) {
+      if (req.path !== '/api/v1/timelines/tag/acme') throw new Error(`unexpected ${req.path}`);
+      const idOf = (h: Held) => Number((h.raw as { id: string }).id);
+      const limit = Number(req.query.get('limit'));
+      const minId = req.query.get('min_id');
+      // min_id: the statuses just after it (oldest of the newer ones), newest first within the page.
+      const maxId = req.query.get('max_id');
+      const page = minId
+        ? [...held].filter((h) => idOf(h) > Number(minId)).sort((a, b) => idOf(a) - idOf(b)).slice(0, limit).reverse()
+        : newestFirst(held).filter((h) => !maxId || idOf(h) < Number(maxId)).slice(0, limit);
+      return { json: page.map((h) => h.raw) };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'mastodon', text: `Loving #acme today ${n}`, author: { handle: `m${n}@other.social`, followers: 10 }, engagement: { likes: 3, shares: 2, replies: 1 }, url: `https://mastodon.example/@m${n}/${n}` });
+    },
+  },
+  {
+    type: 'bluesky',
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, cid: 'bafy', author: { did: `did:plc:u${n}`, handle: `u${n}.bsky.social`, displayName: `U${n}` }, record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(t), langs: ['en'] }, replyCount: 1, repostCount: 2, likeCount: 3, quoteCount: 4, indexedAt: iso(t) }),
+    broken: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, record: { createdAt: iso(t) } }),
+    id: (n) => `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`,
+    route(req, held) {
+      const since = Date.parse(req.query.get('since') ?? '1970-01-01T00:00:00Z');
+      const all = newestFirst(held).filter((h) => h.t >= since);
+      const { page, next } = pageOf(all, Number(req.query.get('cursor') ?? 0), Number(req.query.get('limit')));
+      return { json: { posts: page.map((h) => h.raw), ...(next !== null ? { cursor: String(next) } : {}), hitsTotal: all.length } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'bluesky', text: `acme is great ${n}`, lang: 'en', author: { id: `did:plc:u${n}`, handle: `u${n}.bsky.social` }, url: `https://bsky.app/profile/u${n}.bsky.social/post/3k${n}`, engagement: { likes: 3, shares: 6, replies: 1 } });
+    },
+  },
+  {
+    type: 'youtube',
+    env: { EARSHOT_YOUTUBE_API_KEY: 'yk' },
+    options: (base) => ({ video_id: 'vid1', base_url: base }),
+    item: (n, t) => ({ kind: 'youtube#commentThread', etag: 'e', id: `th${n}`, snippet: { channelId: 'UC1', videoId: 'vid1', totalReplyCount: 1, canReply: true, isPublic: true, topLevelComment: { kind: 'youtube#comment', etag: 'e', id: `c${n}`, snippet: { channelId: 'UC1', videoId: 'vid1', textDisplay: `nice ${n}`, textOriginal: `nice ${n}`, authorDisplayName: `@viewer${n}`, authorChannelId: { value: `UCv${n}` }, likeCount: n, publishedAt: iso(t), updatedAt: iso(t), canRate: true, viewerRating: 'none' } } } }),
+    broken: (n) => ({ kind: 'youtube#commentThread', id: `th${n}`, snippet: {} }),
+    id: (n) => `c${n}`,
+    route(req, held) {
+      if (req.query.get('key') !== 'yk') return { status: 400, json: { error: { code: 400, message: 'API key not valid.' } } };
+      const { page, next } = pageOf(newestFirst(held), Number(req.query.get('pageToken') ?? 0), Number(req.query.get('maxResults')));
+      return { json: { kind: 'youtube#commentThreadListResponse', etag: 'e', pageInfo: { totalResults: page.length, resultsPerPage: 100 }, items: page.map((h) => h.raw), ...(next !== null ? { nextPageToken: String(next) } : {}) } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'youtube', text: `nice ${n}`, author: { id: `UCv${n}`, handle: `@viewer${n}` }, url: `https://www.youtube.com/watch?v=vid1&lc=c${n}`, engagement: { likes: n, replies: 1 } });
+    },
+  },
+  {
+    type: 'trustpilot',
+    env: { EARSHOT_TRUSTPILOT_API_KEY: 'tk' },
+    options: (base) => ({ business_unit_id: 'bu1', base_url: base }),
+    item: (n, t) => ({ id: `tp${n}`, consumer: { id: `c${n}`, displayName: `Reviewer ${n}`, numberOfReviews: 1 }, businessUnitId: 'bu1', stars: (n % 5) + 1, title: `Title ${n}`, text: `Review text ${n}`, language: 'en', createdAt: iso(t), ...(n % 4 === 0 ? { companyReply: { text: `Sorry to hear that ${n}`, createdAt: iso(t + 60_000) } } : {}), links: [] }),
+    broken: (n, t) => ({ id: `tp${n}`, consumer: { displayName: 'x' }, stars: 9, text: 'x', createdAt: iso(t) }),
+    id: (n) => `tp${n}`,
+    route(req, held) {
+      if (req.headers.apikey !== 'tk') return { status: 401, json: { fault: { faultstring: 'Invalid ApiKey' } } };
+      const per = Number(req.query.get('perPage'));
+      const page = Number(req.query.get('page'));
+      const { page: items } = pageOf(newestFirst(held), (page - 1) * per, per);
+      return { json: { reviews: items.map((h) => h.raw), links: [] } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'trustpilot', text: `Review text ${n}`, title: `Title ${n}`, rating: (n % 5) + 1, author: { handle: `Reviewer ${n}` }, brands: ['acme'] });
+    },
+  },
+  {
+    type: 'yelp',
+    env: { EARSHOT_YELP_API_KEY: 'yk' },
+    options: (base) => ({ business_id: 'biz', base_url: base }),
+    item: (n, t) => {
+      const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(t).map((x) => [x.type, x.value]));
+      return { id: `y${n}`, url: `https://www.yelp.com/biz/biz?hrid=y${n}`, text: `Yelp excerpt ${n}...`, rating: (n % 5) + 1, time_created: `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`, user: { id: `yu${n}`, profile_url: 'https://www.yelp.com/user_details?userid=x', image_url: null, name: `Yelper ${n}.` } };
+    },
+    broken: (n) => ({ id: `y${n}`, text: 'x', rating: 3, time_created: 'yesterday', user: { id: 'u', name: 'n' } }),
+    id: (n) => `y${n}`,
+    route(req, held) {
+      token(req, 'Bearer yk');
+      const all = newestFirst(held);
+      const { page } = pageOf(all, Number(req.query.get('offset') ?? 0), Number(req.query.get('limit')));
+      return { json: { reviews: page.map((h) => h.raw), total: all.length, possible_languages: ['en'] } };
+    },
+    check(m, n, t) {
+      expect(m).toMatchObject({ source: 'yelp', text: `Yelp excerpt ${n}...`, rating: (n % 5) + 1, created_at: iso(Math.floor(t / 1000) * 1000) });
+    },
+  },
+  {
+    type: 'google_business',
+    env: { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'gr' },
+    options: (base) => ({ account_id: 'a1', location_id: 'l1', base_url: base, token_url: `${base}/token` }),
+    item: (n, t) => ({ name: `accounts/a1/locations/l1/reviews/g${n}`, reviewId: `g${n}`, reviewer: { displayName: `G ${n}`, isAnonymous: false }, starRating: ['ONE', 'TWO', 'THREE', 'FOUR', 'FIVE'][n % 5], comment: `Google review ${n}`, createTime: iso(t), updateTime: iso(t), ...(n % 3 === 0 ? { reviewReply: { comment: `Thanks ${n}`, updateTime: iso(t) } } : {}) }),
+    broken: (n, t) => ({ reviewId: `g${n}`, starRating: 'SIX', createTime: iso(t), updateTime: iso(t), reviewer: {} }),
+    id: (n) => `g${n}`,
+    route(req, held) {
+      if (req.path === '/token') {
+        if (!req.body.includes('grant_type=refresh_token') || !req.body.includes('refresh_token=gr')) return { status: 400, json: { error: 'invalid_grant' } };
+        return { json: { access_token: 'gat', expires_in: 3599, scope: 'https://www.googleapis.com/auth/business.manage', token_type: 'Bearer' } };
+      }
+      token(req, 'Bearer gat');
+      const { page, next } = pageOf(newestFirst(held), Number(req.query.get('pageToken') ?? 0), Number(req.query.get('pageSize')));
+      return { json: { reviews: page.map((h) => h.raw), averageRating: 4.1, totalReviewCount: held.length, ...(next !== null ? { nextPageToken: String(next) } : {}) } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'google_business', text: `Google review ${n}`, rating: (n % 5) + 1, author: { handle: `G ${n}` } });
+    },
+  },
+  {
+    type: 'google_play',
+    env: { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'gr' },
+    options: (base) => ({ package_name: 'com.acme.app', base_url: base, token_url: `${base}/token` }),
+    item: (n, t) => ({ reviewId: `gp${n}`, authorName: `Player ${n}`, comments: [{ userComment: { text: `\tPlay review ${n}`, lastModified: { seconds: String(Math.floor(t / 1000)), nanos: 0 }, starRating: (n % 5) + 1, reviewerLanguage: 'en_GB', device: 'x', androidOsVersion: 34, appVersionCode: 1, appVersionName: '1.2.3', thumbsUpCount: 2, thumbsDownCount: 0 } }, ...(n % 2 ? [{ developerComment: { text: `We fixed it ${n}`, lastModified: { seconds: String(Math.floor(t / 1000) + 60), nanos: 0 } } }] : [])] }),
+    broken: (n) => ({ reviewId: `gp${n}`, comments: 'none' }),
+    id: (n) => `gp${n}`,
+    route(req, held) {
+      if (req.path === '/token') return { json: { access_token: 'gat', expires_in: 3599, token_type: 'Bearer' } };
+      token(req, 'Bearer gat');
+      const { page, next } = pageOf(newestFirst(held), Number(req.query.get('token') ?? 0), Number(req.query.get('maxResults')));
+      return { json: { reviews: page.map((h) => h.raw), ...(next !== null ? { tokenPagination: { nextPageToken: String(next) } } : {}), pageInfo: { totalResults: held.length } } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'google_play', text: `Play review ${n}`, rating: (n % 5) + 1, lang: 'en', engagement: { likes: 2 } });
+    },
+  },
+  {
+    type: 'appstore',
+    options: (base) => ({ app_id: '284882215', country: 'gb', base_url: base }),
+    item: (n, t) => ({ author: { uri: { label: `https://itunes.apple.com/gb/reviews/id${5000 + n}` }, name: { label: `Apple user ${n}` }, label: '' }, updated: { label: new Date(t - 7 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '-07:00') }, 'im:rating': { label: String((n % 5) + 1) }, 'im:version': { label: '9.1' }, id: { label: `${70000 + n}` }, title: { label: `Title ${n}` }, content: { label: `App review ${n}`, attributes: { type: 'text' } }, link: { attributes: { rel: 'related', href: 'https://itunes.apple.com/gb/review?id=1' } }, 'im:voteSum': { label: '1' }, 'im:contentType': { attributes: { term: 'Application', label: 'Application' } }, 'im:voteCount': { label: '1' } }),
+    broken: (n) => ({ id: { label: `${70000 + n}` }, 'im:rating': { label: '3' }, content: {} }),
+    id: (n) => `${70000 + n}`,
+    route(req, held) {
+      const m = /^\/gb\/rss\/customerreviews\/page=(\d+)\/id=284882215\/sortby=mostrecent\/json$/.exec(req.path);
+      if (!m) return { status: 404, text: 'not found' };
+      const { page } = pageOf(newestFirst(held), (Number(m[1]) - 1) * 50, 50);
+      const feed: Record<string, unknown> = { author: { name: { label: 'iTunes Store' } }, title: { label: 'iTunes Store: Customer Reviews' }, id: { label: 'x' }, link: [] };
+      if (page.length === 1) feed.entry = page[0]!.raw;
+      else if (page.length > 1) feed.entry = page.map((h) => h.raw);
+      return { json: { feed } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'appstore', text: `App review ${n}`, title: `Title ${n}`, rating: (n % 5) + 1, author: { id: String(5000 + n), handle: `Apple user ${n}` }, brands: ['acme'] });
+    },
+  },
+  {
+    type: 'rss',
+    options: (base) => ({ url: `${base}/feed.xml` }),
+    item: (n, t) => `<item><title>Acme news ${n}</title><link>https://news.example.com/${n}</link><guid isPermaLink="false">news-${n}</guid><pubDate>${new Date(t).toUTCString()}</pubDate><dc:creator>Reporter ${n}</dc:creator><description><![CDATA[<p>Acme said &amp; did ${n}</p>]]></description></item>`,
+    broken: (n) => `<item><title>no id ${n}</title></item>`,
+    id: (n) => `news-${n}`,
+    route(req, held) {
+      const etag = `"v${held.length}"`;
+      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } } as Reply;
+      const items = newestFirst(held).map((h) => h.raw).join('');
+      return { headers: { etag, 'content-type': 'application/rss+xml' }, text: `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Example News</title><link>https://news.example.com</link>${items}</channel></rss>` };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'rss', title: `Acme news ${n}`, text: `Acme said & did ${n}`, url: `https://news.example.com/${n}`, author: { handle: 'news.example.com', name: `Reporter ${n}` } });
+    },
+    garbage: { text: '{"not": "a feed"}' },
+  },
+];
