@@ -1,21 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ManualClock,
-  systemClock,
-  DeadLetters,
-  MemoryBus,
-  deadLetterTopic,
-  mentionsRawTopic,
-  migrate,
-  openStore,
-  type DeadLetter,
-  type RawMentionMessage,
-  type Store,
-} from '@earshot/shared';
-import { ConnectorRunner, Ingestor, createBrandMatcher, loadBrandsFile } from '@earshot/ingest';
-import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
-import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
-import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
+import { ManualClock } from '@earshot/shared';
+import type { ConnectorRunner } from '@earshot/ingest';
+import { connectorHarness, type ConnectorHarness } from './harness.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
 import { POLL_CASES, type Held, type PollCase } from './poll-sources.js';
 
@@ -28,14 +14,10 @@ const T0 = Date.parse('2026-11-20T12:00:00Z');
  * malformed item, and a restart.
  */
 describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type, c: PollCase) => {
-  const dir = tempDir();
-  let store: Store;
+  let h: ConnectorHarness;
   let api: FakeApi;
-  let bus: MemoryBus;
   const clock = new ManualClock(T0);
   const held: Held[] = [];
-  const landed: RawMentionMessage[] = [];
-  const letters: DeadLetter[] = [];
   let runner: ConnectorRunner;
   let next = 0;
 
@@ -51,84 +33,58 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
   };
 
   const startRunner = async () => {
-    const metrics = freshMetrics();
-    const yaml = `brands:\n  - id: acme\n${c.type === 'trustpilot' || c.type === 'appstore' ? '' : '    query: acme\n'}    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url) })}\n`;
-    const brands = loadBrandsFile('brands.yaml', yaml, c.env ?? {});
-    const matcher = createBrandMatcher({}, {});
-    const ingestor = new Ingestor({ bus, clock, metrics, matchBrands: matcher, rawTopic: mentionsRawTopic.name });
-    const { runnable } = buildConnectors(brands.sources, { env: (n) => c.env?.[n], clock, queryText: brands.queryText, retryMs: 1, signal: new AbortController().signal });
-    const deadLetters = new DeadLetters({ bus, clock, logger: quietLogger(), metrics, topicName: deadLetterTopic.name });
-    return new ConnectorRunner({
-      connectors: runnable,
-      checkpoints: new ClickHouseCheckpoints(store.client, clock),
-      ingestor,
-      deadLetters,
-      bus,
-      engagementTopicName: 'earshot.engagement.v1',
-      clock,
-      logger: quietLogger(),
-      metrics,
-      matches: () => true,
-      backoff: { baseMs: 1000, maxMs: 1000 },
-      random: () => 1,
-    });
+    const yaml = `brands:\n  - id: acme\n    query: "${c.brandQuery ?? 'acme'}"\n    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url) })}\n`;
+    return h.runner(yaml, { env: c.env, clock });
   };
 
-  // Brand replies ("<review>:reply") are checked on their own.
-  const ids = () => landed.map((m) => m.id).filter((id) => !id.endsWith(':reply'));
+  const ids = () => h.landed.map((m) => m.id).filter((id) => !id.endsWith(':reply'));
   const idOf = (n: number) => c.id(n, held.find((h) => h.n === n)!.t);
   const idsOf = (ns: number[]) => ns.map(idOf);
   const poll = () => runner.pollOnce(`acme.${type}`);
   const state = () => (runner.health().check().detail as { state: string; last_error: string | null; next_attempt_at: string | null }[])[0]!;
 
   beforeAll(async () => {
-    store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
-    await migrate(store.client, quietLogger());
+    h = await connectorHarness();
     api = await startFakeApi((req) => c.route(req, held));
-    bus = new MemoryBus({ partitions: 2, capacity: 100_000, logger: quietLogger(), metrics: freshMetrics(), clock: systemClock });
-    await bus.subscribe({ group: 't', topic: mentionsRawTopic.name, maxBatch: 1000, maxWaitMs: 1, handler: async (ms) => void landed.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
-    await bus.subscribe({ group: 't', topic: deadLetterTopic.name, maxBatch: 1000, maxWaitMs: 1, handler: async (ms) => void letters.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
     runner = await startRunner();
   });
   afterAll(async () => {
     await runner?.stop();
-    await bus?.close();
     await api?.close();
-    await store?.close();
-    dir.remove();
+    await h?.close();
   });
 
   it('first poll: every item of the last day, across pages, normalised', async () => {
     const old = add(1, () => T0 - 30 * 3_600_000); // beyond the 24 h first-poll lookback
     const made = add(130, (i) => T0 - 60_000 - i * 4 * 60_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     if (process.env.DEBUG_FAKE) console.log(api.requests.map((r) => `${r.path}?${r.query}`));
     expect(ids().sort()).toEqual(idsOf(made).sort());
     expect(ids()).not.toContain(idOf(old[0]!));
     for (const n of [made[0]!, made[7]!]) {
-      const m = landed.find((x) => x.id === idOf(n))!;
+      const m = h.landed.find((x) => x.id === idOf(n))!;
       c.check(m, n, held.find((h) => h.n === n)!.t);
     }
     expect(state().state).toBe('ok');
-    const replies = landed.filter((m) => m.id.endsWith(':reply'));
+    const replies = h.landed.filter((m) => m.id.endsWith(':reply'));
     expect(replies.length > 0).toBe(['trustpilot', 'google_business', 'google_play'].includes(type));
     for (const r of replies) expect(r).toMatchObject({ in_reply_to: r.id.replace(/:reply$/, ''), author: { handle: 'acme' }, brands: ['acme'] });
   });
 
   it('an empty poll publishes nothing', async () => {
-    const before = landed.length;
+    const before = h.landed.length;
     clock.advance(60_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
-    expect(landed.length).toBe(before);
+    await h.bus.whenIdle();
+    expect(h.landed.length).toBe(before);
   });
 
   it('new items land once, with no repeat of the old', async () => {
     const made = add(3, (i) => clock.now() - 10_000 + i * 1000);
     clock.advance(60_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     expect(new Set(ids()).size).toBe(ids().length);
     expect(ids().slice(-3).sort()).toEqual(idsOf(made).sort());
   });
@@ -141,7 +97,7 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     expect(await poll()).toBe('deferred');
     clock.advance(121_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     expect(ids().slice(-2).sort()).toEqual(idsOf(made).sort());
   });
 
@@ -150,7 +106,7 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     api.failNext({ status: 503, text: 'upstream unavailable' }, 2);
     clock.advance(60_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     expect(ids().at(-1)).toBe(idOf(made[0]!));
   });
 
@@ -164,7 +120,7 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     expect(await poll()).toBe('deferred');
     clock.advance(1000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     expect(ids().at(-1)).toBe(idOf(made[0]!));
   });
 
@@ -174,11 +130,11 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     const made = add(1, () => clock.now() - 1000);
     clock.advance(60_000);
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
+    await h.bus.whenIdle();
     expect(ids().at(-1)).toBe(idOf(made[0]!));
     expect(ids()).not.toContain(idOf(n));
-    expect(letters.at(-1)).toMatchObject({ origin: `connector:acme.${type}`, stage: 'ingest.connector' });
-    expect(letters.at(-1)!.reason).toMatch(/documented shape|no guid|not "YYYY|no userComment/);
+    expect(h.letters.at(-1)).toMatchObject({ origin: `connector:acme.${type}`, stage: 'ingest.connector' });
+    expect(h.letters.at(-1)!.reason).toMatch(/documented shape|no guid|not "YYYY|no userComment/);
   });
 
   it('a restart resumes from the stored checkpoint: no repeats, no gap', async () => {
@@ -186,10 +142,10 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     const made = add(2, (i) => clock.now() - 3000 + i);
     runner = await startRunner();
     clock.advance(60_000);
-    const before = landed.length;
+    const before = h.landed.length;
     expect(await poll()).toBe('ok');
-    await bus.whenIdle();
-    expect(landed.slice(before).map((m) => m.id).filter((id) => !id.endsWith(':reply')).sort()).toEqual(idsOf(made).sort());
+    await h.bus.whenIdle();
+    expect(h.landed.slice(before).map((m) => m.id).filter((id) => !id.endsWith(':reply')).sort()).toEqual(idsOf(made).sort());
     expect(new Set(ids()).size).toBe(ids().length);
   });
 });

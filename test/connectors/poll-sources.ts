@@ -15,6 +15,8 @@ export interface Held {
  */
 export interface PollCase {
   type: string;
+  /** The brand's query (default "acme"). */
+  brandQuery?: string;
   env?: Record<string, string>;
   options(base: string): Record<string, unknown>;
   item(n: number, t: number): unknown;
@@ -79,6 +81,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'x_search',
+    brandQuery: '@acme',
     env: { EARSHOT_X_BEARER_TOKEN: 'xt' },
     options: (base) => ({ query: 'acme -is:retweet', base_url: base }),
     item: (n, t) => ({ id: String(1_800_000_000_000_000_000n + BigInt(n)), text: `@acme help ${n}`, created_at: iso(t), author_id: `u${n % 5}`, lang: 'en', conversation_id: '1', edit_history_tweet_ids: [], public_metrics: { retweet_count: 1, reply_count: 2, like_count: n, quote_count: 1, bookmark_count: 0, impression_count: 50 }, referenced_tweets: n % 3 ? undefined : [{ type: 'replied_to', id: '1799' }] }),
@@ -102,6 +105,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'mastodon',
+    brandQuery: '#acme',
     options: (base) => ({ instance: 'https://mastodon.example', hashtag: 'acme', base_url: base }),
     item: (n, t) => ({ id: String(t * 10 + (n % 10)), uri: `https://mastodon.example/users/m${n}/statuses/${n}`, url: `https://mastodon.example/@m${n}/${n}`, created_at: iso(t), content: `<p>Loving <a href="#">#acme</a> today ${n}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 1, reblogs_count: 2, favourites_count: 3, visibility: 'public', account: { id: String(n), username: `m${n}`, acct: `m${n}@other.social`, display_name: `M ${n}`, followers_count: 10 } }),
     broken: (n, t) => ({ id: String(t * 10 + (n % 10)), content: null }),

@@ -1,0 +1,213 @@
+import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { ConnectorRunner } from '@earshot/ingest';
+import { eventually } from '../helpers.js';
+import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { startFakeApi, type FakeApi } from './fake-api.js';
+
+type Health = { connector: string; state: string; last_error: string | null; mentions: number };
+const health = (r: ConnectorRunner) => r.health().check().detail as Health[];
+
+/**
+ * Streams hold a connection open; when it drops, the runner reconnects with back-off and
+ * what was posted meanwhile is caught up (from the source's cursor, or by a search from
+ * the last post seen), so nothing is lost and nothing comes twice.
+ */
+describe('stream connectors', () => {
+  let h: ConnectorHarness;
+  beforeAll(async () => {
+    h = await connectorHarness();
+  });
+  afterAll(async () => h?.close());
+
+  describe('x_stream: filtered stream, rule sync, catch-up search after a drop', () => {
+    let api: FakeApi;
+    let runner: ConnectorRunner;
+    const posted: { id: string; text: string; created_at: string; author_id: string }[] = [];
+    const streams: ServerResponse[] = [];
+    let rules: { id: string; value: string; tag?: string }[] = [{ id: 'r-old', value: 'old rule', tag: 'earshot:acme.x_stream' }, { id: 'r-other', value: 'someone else', tag: 'theirs' }];
+    const users = [{ id: 'u1', username: 'jess', name: 'Jess', public_metrics: { followers_count: 12 } }];
+    let seq = 0;
+    const post = (text: string) => {
+      const t = { id: String(1_900_000_000_000_000_000n + BigInt(++seq)), text, created_at: new Date().toISOString(), author_id: 'u1', public_metrics: { retweet_count: 0, reply_count: 0, like_count: 0, quote_count: 0 } };
+      posted.push(t);
+      return t;
+    };
+    const send = (line: string) => streams.forEach((s) => s.write(`${line}\r\n`));
+
+    beforeAll(async () => {
+      api = await startFakeApi((req) => {
+        if (req.headers.authorization !== 'Bearer xt') return { status: 401, json: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+        if (req.path === '/2/tweets/search/stream/rules' && req.method === 'GET') return { json: { data: rules, meta: { sent: new Date().toISOString(), result_count: rules.length } } };
+        if (req.path === '/2/tweets/search/stream/rules') {
+          const body = JSON.parse(req.body) as { add?: { value: string; tag: string }[]; delete?: { ids: string[] } };
+          if (body.delete) rules = rules.filter((r) => !body.delete!.ids.includes(r.id));
+          for (const a of body.add ?? []) rules.push({ id: `r${rules.length + 10}`, ...a });
+          return { status: 201, json: { meta: { sent: new Date().toISOString(), summary: { created: body.add?.length ?? 0, deleted: body.delete?.ids.length ?? 0 } } } };
+        }
+        if (req.path === '/2/tweets/search/stream') return { stream: (res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.write('\r\n'), streams.push(res)) };
+        if (req.path === '/2/tweets/search/recent') {
+          const since = BigInt(req.query.get('since_id') ?? '0');
+          const data = posted.filter((p) => BigInt(p.id) > since).reverse();
+          return { json: data.length ? { data, includes: { users }, meta: { result_count: data.length, newest_id: data[0]!.id, oldest_id: data.at(-1)!.id } } : { meta: { result_count: 0 } } };
+        }
+        return { status: 404, json: {} };
+      });
+      runner = h.runner(`brands:\n  - id: acme\n    query: "@acme"\n    sources:\n      - { type: x_stream, rule: "@acme -is:retweet", base_url: "${api.url}", idle_seconds: 2 }\n`, { env: { EARSHOT_X_BEARER_TOKEN: 'xt' }, backoffMs: 50 });
+      runner.start();
+    });
+    afterAll(async () => {
+      await runner?.stop();
+      await api?.close();
+    });
+
+    it('keeps the brand rule in sync and hands over what the stream delivers', async () => {
+      await eventually(async () => streams.length === 1);
+      expect(rules.filter((r) => r.tag === 'earshot:acme.x_stream')).toMatchObject([{ value: '@acme -is:retweet' }]);
+      expect(rules.some((r) => r.tag === 'theirs')).toBe(true);
+      for (const text of ['@acme my bill doubled', '@acme still down']) send(JSON.stringify({ data: post(text), includes: { users }, matching_rules: [{ id: 'r10', tag: 'earshot:acme.x_stream' }] }));
+      send('{"broken": ');
+      await eventually(async () => h.ids().length === 2 && h.letters.length === 1);
+      expect(h.landed.map((m) => [m.source, m.text, m.author.handle]).sort()).toEqual([
+        ['twitter', '@acme my bill doubled', 'jess'],
+        ['twitter', '@acme still down', 'jess'],
+      ]);
+      expect(h.letters[0]).toMatchObject({ origin: 'connector:acme.x_stream', reason: expect.stringMatching(/not a post event/) });
+      expect(health(runner)[0]).toMatchObject({ state: 'connected', mentions: 2 });
+    });
+
+    it('after a dropped connection: reconnects, and what was posted meanwhile comes from recent search, once', async () => {
+      api.dropConnections();
+      post('@acme posted while we were away');
+      post('@acme and this too');
+      await eventually(async () => streams.filter((s) => !s.destroyed).length === 1 && h.ids().length === 4);
+      send(JSON.stringify({ data: post('@acme back on the stream'), includes: { users } }));
+      await eventually(async () => h.ids().length === 5);
+      // Keys spread over partitions, so order across mentions is not promised.
+      expect(h.landed.map((m) => m.text).sort()).toEqual(['@acme and this too', '@acme back on the stream', '@acme my bill doubled', '@acme posted while we were away', '@acme still down']);
+      expect(new Set(h.ids()).size).toBe(5);
+      const search = api.requests.filter((r) => r.path === '/2/tweets/search/recent');
+      expect(search.at(-1)!.query.get('since_id')).toBe(posted[1]!.id);
+    });
+
+    it('a silent connection (no keep-alive) counts as dead and is replaced', async () => {
+      const before = streams.length;
+      await eventually(async () => streams.length > before, { timeoutMs: 10_000 });
+      expect(streams.length).toBeGreaterThan(before);
+    });
+  });
+
+  describe('mastodon_stream: server-sent events, timeline catch-up on each connect', () => {
+    let api: FakeApi;
+    let runner: ConnectorRunner;
+    const statuses: Record<string, unknown>[] = [];
+    const streams: ServerResponse[] = [];
+    let seq = 0;
+    const status = (text: string) => {
+      const s = { id: String(111_000_000 + ++seq), uri: `https://m.example/s/${seq}`, url: `https://m.example/@a/${seq}`, created_at: new Date().toISOString(), content: `<p>${text}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 0, reblogs_count: 0, favourites_count: 0, account: { id: '7', username: 'ann', acct: 'ann', display_name: 'Ann', followers_count: 3 } };
+      statuses.push(s);
+      return s;
+    };
+
+    beforeAll(async () => {
+      const first = status('old news about #acme');
+      void first;
+      api = await startFakeApi((req) => {
+        if (req.path === '/api/v1/streaming/hashtag') return { stream: (res) => (res.writeHead(200, { 'content-type': 'text/event-stream' }), res.write(':)\n\n'), streams.push(res)) };
+        if (req.path === '/api/v1/timelines/tag/acme') {
+          const min = Number(req.query.get('min_id') ?? 0);
+          const max = Number(req.query.get('max_id') ?? Infinity);
+          return { json: statuses.filter((s) => Number(s.id) > min && Number(s.id) < max).reverse() };
+        }
+        return { status: 404, json: { error: 'Record not found' } };
+      });
+      runner = h.runner(`brands:\n  - id: globex\n    query: "#acme"\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme, base_url: "${api.url}" }\n`, { backoffMs: 50 });
+      runner.start();
+    });
+    afterAll(async () => {
+      await runner?.stop();
+      await api?.close();
+    });
+
+    it('catches up from the timeline, then takes updates from the stream; a drop loses nothing', async () => {
+      const base = h.ids().length;
+      await eventually(async () => streams.length === 1 && h.ids().length === base + 1);
+      const live = status('live #acme update');
+      streams[0]!.write(`event: update\ndata: ${JSON.stringify(live)}\n\n:thump\n\nevent: delete\ndata: 123\n\n`);
+      await eventually(async () => h.ids().length === base + 2);
+      api.dropConnections();
+      status('posted during the outage #acme');
+      await eventually(async () => streams.length === 2 && h.ids().length === base + 3);
+      expect(h.landed.slice(-3).map((m) => [m.source, m.text]).sort()).toEqual([
+        ['mastodon', 'live #acme update'],
+        ['mastodon', 'old news about #acme'],
+        ['mastodon', 'posted during the outage #acme'],
+      ]);
+      expect(new Set(h.ids()).size).toBe(h.ids().length);
+    });
+  });
+
+  describe('jetstream: the Bluesky firehose over WebSocket, filtered by brand queries, resumed from its cursor', () => {
+    let wss: WebSocketServer;
+    let runner: ConnectorRunner;
+    const log: { did: string; time_us: number; kind: string; commit?: unknown }[] = [];
+    const connections: { socket: WebSocket; cursor: string | null }[] = [];
+    let t = 1_763_640_000_000_000;
+    const event = (text: string, extra: Record<string, unknown> = {}) => {
+      const e = { did: `did:plc:${log.length}`, time_us: (t += 1_000_000), kind: 'commit', commit: { rev: 'r', operation: 'create', collection: 'app.bsky.feed.post', rkey: `k${log.length}`, record: { $type: 'app.bsky.feed.post', text, createdAt: new Date(t / 1000).toISOString(), langs: ['en'] }, cid: 'c' }, ...extra };
+      log.push(e);
+      return e;
+    };
+    const broadcast = (e: unknown) => connections.forEach((c) => c.socket.send(JSON.stringify(e)));
+
+    beforeAll(async () => {
+      wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+      wss.on('connection', (socket, req) => {
+        const cursor = new URL(req.url ?? '/', 'http://x').searchParams.get('cursor');
+        connections.push({ socket, cursor });
+        // Replays from the cursor, as Jetstream does.
+        if (cursor) for (const e of log.filter((x) => x.time_us >= Number(cursor))) socket.send(JSON.stringify(e));
+      });
+      await new Promise((r) => wss.once('listening', r));
+      const port = (wss.address() as AddressInfo).port;
+      runner = h.runner(`brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, base_url: "ws://127.0.0.1:${port}", rewind_seconds: 3 }\n`, { backoffMs: 50 });
+      runner.start();
+    });
+    afterAll(async () => {
+      await runner?.stop();
+      for (const c of connections) c.socket.terminate();
+      await new Promise((r) => wss.close(r));
+    });
+
+    it('hands over only posts that match a brand; a malformed event is dead-lettered', async () => {
+      await eventually(async () => connections.length === 1);
+      const base = h.ids().length;
+      const letters = h.letters.length;
+      broadcast(event('initech printers jam again'));
+      broadcast(event('nothing to see here'));
+      broadcast({ did: 'x', kind: 'commit' });
+      broadcast(event('deleted', { commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'z' } }));
+      broadcast(event('love my initech stapler'));
+      await eventually(async () => h.ids().length === base + 2 && h.letters.length === letters + 1);
+      expect(h.landed.slice(-2).map((m) => [m.source, m.text, m.brands]).sort()).toEqual([
+        ['bluesky', 'initech printers jam again', ['initech']],
+        ['bluesky', 'love my initech stapler', ['initech']],
+      ]);
+      expect(h.letters.at(-1)!.reason).toMatch(/Jetstream event is not in the documented shape/);
+    });
+
+    it('reconnects from its cursor (rewound a little) after a drop: the gap is replayed, repeats dropped', async () => {
+      const base = h.ids().length;
+      await new Promise((r) => setTimeout(r, 1200)); // let the cursor be published
+      connections[0]!.socket.terminate();
+      event('initech during the outage');
+      event('more initech during the outage');
+      await eventually(async () => connections.length === 2 && h.ids().length === base + 2);
+      expect(Number(connections[1]!.cursor)).toBeLessThan(log.at(-3)!.time_us);
+      expect(h.landed.slice(-2).map((m) => m.text).sort()).toEqual(['initech during the outage', 'more initech during the outage']);
+      expect(new Set(h.ids()).size).toBe(h.ids().length);
+    });
+  });
+});
