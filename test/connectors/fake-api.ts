@@ -56,6 +56,9 @@ export async function startFakeApi(route: (req: FakeRequest) => Reply | Promise<
     failNext(reply: Reply, times = 1) {
       for (let i = 0; i < times; i++) faults.push(reply);
     },
+    clearFaults() {
+      faults.length = 0;
+    },
     /** Drops every open streaming connection, as a network cut would. */
     dropConnections() {
       for (const res of open) res.destroy();

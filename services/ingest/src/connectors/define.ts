@@ -14,6 +14,11 @@ export const BaseSourceSchema = z.object({
   base_url: z.url().optional(),
   /** Pages one poll may read before it stops and resumes next time. */
   max_pages: z.number().int().min(1).max(1000).default(10),
+  /**
+   * How far before the newest item already seen each poll looks again, for items a
+   * search index shows late; repeats are dropped by id.
+   */
+  overlap_minutes: z.number().min(0).max(24 * 60).default(10),
   /** How far back the very first poll reaches. */
   lookback_hours: z.number().positive().max(24 * 365).default(24),
   refresh: z

@@ -9,14 +9,17 @@ export interface Page<T> {
 
 /**
  * The common shape of search and review APIs: newest first, paged backwards. Reads pages
- * until one reaches back past `since` (the newest time already harvested), there is no
- * next page, or `maxPages` is reached. Items at exactly `since` come again and are
- * dropped by the runner's recent-id check, so nothing on the boundary is lost.
+ * until one reaches back past `since` (the newest time already harvested, less an overlap
+ * for items indexed late), there is no next page, or `maxPages` is reached. Items seen
+ * before come again and are dropped by the runner's recent-id check, so nothing on the
+ * boundary is lost.
  */
 export async function harvestNewestFirst<T>(opts: {
   cursor: Cursor;
   now: number;
   lookbackHours: number;
+  /** Looked at again before the cursor, for items indexed late. */
+  overlapMinutes?: number;
   maxPages: number;
   fetchPage(next: string | undefined, since: number): Promise<Page<T>>;
   /** Event time of a raw item, or null when it has none usable. */
@@ -24,10 +27,11 @@ export async function harvestNewestFirst<T>(opts: {
   /** The mentions one raw item stands for (a review and the brand's reply, say), or why it cannot be used. */
   normalise(item: T): Mention[] | Unusable;
 }): Promise<Harvest> {
-  const since = typeof opts.cursor.since === 'number' ? opts.cursor.since : opts.now - opts.lookbackHours * 3_600_000;
+  const newestBefore = typeof opts.cursor.since === 'number' ? opts.cursor.since : null;
+  const since = newestBefore !== null ? newestBefore - (opts.overlapMinutes ?? 0) * 60_000 : opts.now - opts.lookbackHours * 3_600_000;
   const mentions: Mention[] = [];
   const unusable: Unusable[] = [];
-  let newestSeen = since;
+  let newestSeen = newestBefore ?? since;
   let next: string | undefined;
   for (let page = 0; page < opts.maxPages; page++) {
     const { items, next: following } = await opts.fetchPage(next, since);

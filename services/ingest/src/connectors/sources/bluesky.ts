@@ -100,6 +100,7 @@ export const bluesky = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(next, since) {
             const params = new URLSearchParams({ q: o.query, sort: 'latest', limit: '100', since: new Date(since).toISOString(), ...(next ? { cursor: next } : {}) });

@@ -58,6 +58,7 @@ export const hackerNews = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(next, since) {
             const page = Number(next ?? 0);

@@ -105,6 +105,7 @@ export const reddit = defineSource({
             cursor: feedCursor,
             now: clock.now(),
             lookbackHours: o.lookback_hours,
+            overlapMinutes: o.overlap_minutes,
             maxPages: o.max_pages,
             async fetchPage(after) {
               const params = new URLSearchParams({ ...feed.params, limit: '100', raw_json: '1', ...(after ? { after } : {}) });

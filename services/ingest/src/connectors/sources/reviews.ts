@@ -61,6 +61,7 @@ export const trustpilot = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(next) {
             const page = Number(next ?? 1);
@@ -129,6 +130,7 @@ export const yelp = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(next) {
             const offset = Number(next ?? 0);
@@ -201,6 +203,7 @@ export const googleBusiness = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(pageToken) {
             const params = new URLSearchParams({ pageSize: '50', orderBy: 'updateTime desc', ...(pageToken ? { pageToken } : {}) });
@@ -273,6 +276,7 @@ export const googlePlay = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(next) {
             const params = new URLSearchParams({ maxResults: '100', ...(next ? { token: next } : {}) });
@@ -341,6 +345,7 @@ export const appStore = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: Math.min(o.max_pages, 10),
           async fetchPage(next) {
             const page = Number(next ?? 1);

@@ -107,10 +107,11 @@ export const rss = defineSource({
         if (res.status === 304) return { mentions: [], unusable: [], cursor };
         const feed = parseFeed(res.text);
         const now = clock.now();
-        const since = typeof cursor.since === 'number' ? cursor.since : now - o.lookback_hours * 3_600_000;
+        const newestBefore = typeof cursor.since === 'number' ? cursor.since : null;
+        const since = newestBefore !== null ? newestBefore - o.overlap_minutes * 60_000 : now - o.lookback_hours * 3_600_000;
         const mentions: Mention[] = [];
         const unusable: Unusable[] = [];
-        let newestSeen = since;
+        let newestSeen = newestBefore ?? since;
         for (const item of feed.items) {
           // Undated items are kept; the runner's recent ids stop them coming twice.
           if (item.date !== null && item.date < since) continue;

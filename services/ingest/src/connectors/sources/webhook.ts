@@ -48,7 +48,7 @@ export const webhook = defineSource({
     /** Where the list of items is in the body (e.g. "data.items"); the body itself when absent. */
     items_path: z.string().min(1).optional(),
     /** Mention field → dotted path in each pushed item; without it items must already be mentions. */
-    fields: z.record(z.enum(MAPPABLE), z.string().min(1)).optional(),
+    fields: z.partialRecord(z.enum(MAPPABLE), z.string().min(1)).optional(),
   }),
   secrets: (o) => [o.secret_env],
   owned: false,
@@ -61,10 +61,15 @@ export const webhook = defineSource({
       name: o.name,
       secret: requireEnv(env, o.secret_env),
       read(body) {
-        const list = o.items_path ? pick(body, o.items_path) : body;
-        const items = Array.isArray(list) ? list : list === undefined ? [] : [list];
         const mentions: Mention[] = [];
         const unusable: Unusable[] = [];
+        const items: unknown[] = [];
+        // The body is a JSON value, or several (NDJSON or an array of pushes).
+        for (const push of o.items_path && Array.isArray(body) ? body : [body]) {
+          const list = o.items_path ? pick(push, o.items_path) : push;
+          if (list === undefined) unusable.push({ reason: `body has nothing at ${o.items_path}`, payload: push });
+          else items.push(...(Array.isArray(list) ? list : [list]));
+        }
         for (const item of items) {
           if (item === null || typeof item !== 'object') {
             unusable.push({ reason: 'pushed item is not a JSON object', payload: item });
@@ -72,7 +77,6 @@ export const webhook = defineSource({
           }
           mentions.push((o.fields ? mapItem(item, o.fields, source) : { source, ...item }) as Mention);
         }
-        if (o.items_path && !Array.isArray(list) && list === undefined) unusable.push({ reason: `body has nothing at ${o.items_path}`, payload: body });
         return { mentions, unusable, cursor: {} };
       },
     };

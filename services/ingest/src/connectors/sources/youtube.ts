@@ -48,6 +48,7 @@ export const youtube = defineSource({
           cursor,
           now: clock.now(),
           lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
           maxPages: o.max_pages,
           async fetchPage(pageToken) {
             const params = new URLSearchParams({ part: 'snippet', order: 'time', maxResults: '100', textFormat: 'plainText', ...target, key, ...(pageToken ? { pageToken } : {}) });
