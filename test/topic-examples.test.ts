@@ -60,7 +60,7 @@ describe('topic examples through their consumers', () => {
     await publishExamples(engagementTopic);
     const [first] = engagementTopic.examples;
     const stored = await rows(`SELECT likes, shares, replies, views, author_followers, count() OVER () AS copies FROM mentions WHERE source = '${first!.source}' AND id = '${first!.id}'`);
-    expect(stored).toEqual([{ likes: '1520', shares: '410', replies: '233', views: '98000', author_followers: '1200', copies: '1' }]);
+    expect(stored.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([{ likes: 1520, shares: 410, replies: 233, views: 98000, author_followers: 1200, copies: 1 }]);
     expect(await minute()).toBe(before);
   });
 
