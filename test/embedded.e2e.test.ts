@@ -142,6 +142,29 @@ describe('embedded mode end to end', () => {
     expect(letters).toBe(2);
   });
 
+  it('backfills from CSV: quoted fields, lists and counts read; a bad row dead-lettered with its row number', async () => {
+    const file = join(dir.path, 'backfill.csv');
+    writeFileSync(
+      file,
+      [
+        'id,source,text,created_at,author_id,author_handle,brands,likes,rating,title',
+        'csv-1,csvfile,"Acme\'s support, finally ""fixed"" it",2026-11-20T08:00:00Z,a1,ann,acme;globex,12,4,Good now',
+        'csv-2,csvfile,"line one',
+        'line two",2026-11-20T08:01:00Z,a2,,acme,,,',
+        'csv-3,csvfile,no date,,a3,,acme,,,',
+      ].join('\n'),
+    );
+    const { ingestor, deadLetters } = rt.ingest!;
+    expect(await replayFile(file, { ingestor, deadLetters })).toMatchObject({ lines: 3, accepted: 2, rejected: 1 });
+    await rt.drain();
+    const stored = (await getJson('/v1/mentions?source=csvfile&limit=10')).body.items as EnrichedMention[];
+    expect(stored.map((m) => [m.id, m.text, m.brands, m.engagement?.likes, m.rating, m.author.handle]).sort()).toEqual([
+      ['csv-1', 'Acme\'s support, finally "fixed" it', ['acme', 'globex'], 12, 4, 'ann'],
+      ['csv-2', 'line one\nline two', ['acme'], 0, undefined, 'a2'],
+    ]);
+    expect(await count("SELECT count() AS n FROM dead_letters WHERE stage = 'ingest.replay' AND reason LIKE 'row 4: created_at%'")).toBe(1);
+  });
+
   it('replays the demo scenario: the incident and the campaign stand out in the stats', async () => {
     const scenario = await runDemo(rt, config, { clock: systemClock, seconds: 0 });
     expect(scenario.mentions.length).toBeGreaterThan(3000);

@@ -1,7 +1,8 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { DeadLetters } from '@earshot/shared';
 import type { Ingestor } from './ingestor.js';
+import { csvMentions } from './csv-mentions.js';
 import { parseMentionsBody } from './parse-body.js';
 
 export interface ReplayProgress {
@@ -40,14 +41,46 @@ async function* lineChunks(path: string, linesPerChunk: number): AsyncGenerator<
   if (pending.length) yield { buffer: Buffer.concat(pending), bytes };
 }
 
+/** A CSV backfill: read whole (CSV fields may span lines), then ingested in chunks. */
+async function replayCsv(
+  path: string,
+  deps: { ingestor: Ingestor; deadLetters: DeadLetters; onProgress?: (p: ReplayProgress) => void; linesPerChunk?: number },
+): Promise<ReplayProgress> {
+  const text = await readFile(path, 'utf8');
+  const items = csvMentions(text);
+  const progress: ReplayProgress = { lines: 0, accepted: 0, rejected: 0, bytesRead: 0, totalBytes: Buffer.byteLength(text) };
+  const size = deps.linesPerChunk ?? 2000;
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size).map((it, j) => ({ ...it, index: j }));
+    const result = await deps.ingestor.ingest(chunk, 'replay');
+    await deps.deadLetters.send(
+      result.rejected.map((r) => ({
+        origin: `replay:${path}`,
+        stage: 'ingest.replay',
+        reason: `row ${i + r.index + 2}: ${r.reason}`,
+        key: r.id ?? null,
+        payload: JSON.stringify((chunk[r.index] as { value?: unknown }).value ?? null),
+      })),
+    );
+    progress.lines += chunk.length;
+    progress.accepted += result.accepted;
+    progress.rejected += result.rejected.length;
+    progress.bytesRead = Math.round((progress.lines / items.length) * progress.totalBytes);
+    deps.onProgress?.({ ...progress });
+  }
+  return progress;
+}
+
 /**
- * Replays a JSONL file of mentions through the same validation as the webhook. Lines
- * that cannot be used go to the dead-letter topic with their reason; the rest are published.
+ * Replays a JSONL (or, by its .csv extension, CSV) file of mentions through the same
+ * validation as the webhook. Records that cannot be used go to the dead-letter topic with
+ * their reason; the rest are published.
  */
 export async function replayFile(
   path: string,
   deps: { ingestor: Ingestor; deadLetters: DeadLetters; onProgress?: (p: ReplayProgress) => void; linesPerChunk?: number },
 ): Promise<ReplayProgress> {
+  if (/\.csv$/i.test(path)) return replayCsv(path, deps);
   const totalBytes = (await stat(path)).size;
   const progress: ReplayProgress = { lines: 0, accepted: 0, rejected: 0, bytesRead: 0, totalBytes };
   for await (const { buffer, bytes } of lineChunks(path, deps.linesPerChunk ?? 2000)) {
