@@ -1,0 +1,41 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { SOURCES } from '@earshot/ingest';
+
+const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
+
+/** The source lists users read must name every source type and the secrets it needs. */
+describe('connector documentation', () => {
+  const readme = read('README.md');
+  const reference = read('docs/connectors.md');
+  it.each(SOURCES.map((s) => [s.type, s] as const))('%s is listed with its credentials', (type, s) => {
+    expect(readme).toContain(`\`${type}\``);
+    expect(reference).toContain(`| \`${type}\` |`);
+    // A hook's secret variable is whatever the file names in secret_env.
+    const secrets = type === 'webhook' ? ['secret_env'] : s.secrets(s.options.parse({ type, ...REQUIRED[type] }) as never);
+    for (const name of secrets) {
+      expect(readme).toContain(name);
+      expect(reference).toContain(name);
+    }
+  });
+});
+
+/** Just enough options for each type to parse, so its default secret names come out. */
+const REQUIRED: Record<string, Record<string, unknown>> = {
+  x_search: { query: 'q' },
+  x_stream: { rule: 'r' },
+  reddit: { query: 'q' },
+  mastodon: { instance: 'https://m.example', hashtag: 'h' },
+  mastodon_stream: { instance: 'https://m.example', hashtag: 'h' },
+  bluesky: { query: 'q' },
+  jetstream: {},
+  youtube: { video_id: 'v' },
+  hackernews: { query: 'q' },
+  trustpilot: { business_unit_id: 'b' },
+  yelp: { business_id: 'b' },
+  google_business: { account_id: 'a', location_id: 'l' },
+  appstore: { app_id: '1' },
+  google_play: { package_name: 'com.x' },
+  rss: { url: 'https://x.example/feed' },
+  webhook: { name: 'h', secret_env: 'EARSHOT_HOOK_SECRET' },
+};
