@@ -64,6 +64,7 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
       EARSHOT_BRANDS_FILE: brandsFile,
       EARSHOT_CONNECTOR_RETRY_MS: '10',
       EARSHOT_CONNECTOR_BACKOFF_MS: '200',
+      EARSHOT_CONNECTOR_BACKOFF_MAX_MS: '1000',
     });
     const kafka = new Kafka({ clientId: 'conn-e2e', brokers: [inject('kafkaBrokers')], logLevel: logLevel.NOTHING });
     consumer = kafka.consumer({ groupId: `${prefix}watch` });
@@ -110,12 +111,18 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
   it('keeps polling the others while one source fails', async () => {
     apis.reddit!.failNext({ status: 500, text: 'oops' }, 10_000);
     add('hackernews', 2);
-    await eventually(async () => landed.length >= 162);
-    const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as { checks: { name: string; detail: { connector: string; state: string; last_error: string | null }[] }[] };
-    const reddit = health.checks.find((c) => c.name === 'ingest.connectors')!.detail.find((c) => c.connector === 'acme.reddit')!;
-    expect(reddit).toMatchObject({ state: 'failing', last_error: expect.stringMatching(/answered 500/) });
-    expect(keys().sort()).toEqual(expected().sort());
-    apis.reddit!.clearFaults();
+    const reddit = async () => {
+      const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as { checks: { name: string; detail: { connector: string; state: string; last_error: string | null }[] }[] };
+      return health.checks.find((c) => c.name === 'ingest.connectors')!.detail.find((c) => c.connector === 'acme.reddit')!;
+    };
+    try {
+      expect(await eventually(async () => (await reddit()).state === 'failing', { timeoutMs: 20_000 })).toBe(true);
+      expect(await reddit()).toMatchObject({ state: 'failing', last_error: expect.stringMatching(/answered 500/) });
+      await eventually(async () => landed.length >= 162);
+      expect(keys().sort()).toEqual(expected().sort());
+    } finally {
+      apis.reddit!.clearFaults();
+    }
   });
 
   it('takes pushes on the authenticated hook, mapped into mentions', async () => {

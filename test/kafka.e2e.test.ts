@@ -108,7 +108,7 @@ describe('Kafka mode end to end', () => {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix)).sort();
     expect(topics).toEqual(
-      ['earshot.alerts.v1', 'earshot.deadletter.v1', 'earshot.events.v1', 'earshot.mentions.enriched.v1', 'earshot.mentions.raw.v1'].map((t) => prefix + t),
+      ['earshot.alerts.v1', 'earshot.deadletter.v1', 'earshot.engagement.v1', 'earshot.events.v1', 'earshot.mentions.enriched.v1', 'earshot.mentions.raw.v1'].map((t) => prefix + t),
     );
     const meta = await admin.fetchTopicMetadata({ topics: [`${prefix}earshot.mentions.raw.v1`] });
     expect(meta.topics[0]!.partitions).toHaveLength(4);
