@@ -68,6 +68,11 @@ export const ConfigSchema = z.object({
   EARSHOT_DETECT_CRON: z.string().min(1).default('* * * * *'),
   EARSHOT_DETECTOR_REPLICA: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
   EARSHOT_ALERT_WEBHOOK_URL: z.url().optional(),
+  EARSHOT_CARE_WEBHOOK_URL: z.url().optional(),
+  EARSHOT_CARE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  EARSHOT_CARE_MAX_UNANSWERED: int(1, 1_000_000).default(20),
+  EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
+  EARSHOT_CARE_MIN_CONVERSATIONS: int(1, 1_000_000).default(5),
   EARSHOT_ALERT_SLACK_WEBHOOK_URL: z.url().optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;

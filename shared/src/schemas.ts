@@ -36,8 +36,21 @@ export const MentionSchema = z.object({
   in_reply_to: z.string().max(256).optional(),
   rating: z.number().int().min(1).max(5).optional(),
   metadata: z.record(z.string(), z.unknown()).optional(),
+  /** The brand's own account wrote it; ingest sets it from each brand's declared accounts. */
+  from_brand: z.boolean().optional(),
 });
 export type Mention = z.infer<typeof MentionSchema>;
+
+/**
+ * The conversation a mention belongs to on its source: the source's own thread id
+ * (`metadata.thread`: X conversation, Reddit post, Bluesky root), else the post it
+ * replies to, else itself. The writer refines a reply to its parent's conversation.
+ */
+export function conversationOf(m: Pick<Mention, 'id' | 'in_reply_to' | 'metadata'>): string {
+  const thread = m.metadata?.thread;
+  if (typeof thread === 'string' && thread) return thread;
+  return m.in_reply_to || m.id;
+}
 
 export const SENTIMENT_LABELS = ['negative', 'neutral', 'positive'] as const;
 export const INTENT_LABELS = ['complaint', 'question', 'praise', 'purchase_intent', 'churn_risk', 'feature_request', 'spam'] as const;

@@ -1,4 +1,6 @@
-import { eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { CareStore, eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { createAuthorsRouter } from './authors-route.js';
+import { createCareRouter } from './care-route.js';
 import { createMentionsRouter } from './mentions-route.js';
 import { createStatsRouter } from './stats-route.js';
 import { createOpenApiRouter } from './openapi.js';
@@ -18,7 +20,12 @@ export function createApiService(deps: Deps): Service {
   const events = new EventRepository({ client, bus: deps.bus, topic: topicName(deps.config, eventsTopic.name) });
   return {
     name: 'api',
-    routers: [createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createAlertsRouter({ client }), createEventsRouter(events, client), createOpenApiRouter()],
+    routers: [
+      createMentionsRouter({ client }), createStatsRouter({ client, clock: deps.clock }), createAlertsRouter({ client }), createEventsRouter(events, client),
+      createCareRouter({ care: new CareStore(client), clock: deps.clock }),
+      createAuthorsRouter({ client, clock: deps.clock }),
+      createOpenApiRouter(),
+    ],
     start: async () => undefined,
     stop: async () => undefined,
   };

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { fromClickHouseTime as iso, toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
 import { MentionsQuerySchema, definedOnly, parseQuery } from './query-params.js';
 
-interface MentionRecord {
+export interface MentionRecord {
   source: string;
   id: string;
   created_at: string;
@@ -34,6 +34,8 @@ interface MentionRecord {
   journey_stage: string;
   model_name: string;
   model_version: string;
+  from_brand?: number;
+  conversation_id?: string;
 }
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -52,6 +54,8 @@ export function toApiMention(r: MentionRecord) {
     brands: r.brands,
     engagement: { likes: Number(r.likes), shares: Number(r.shares), replies: Number(r.replies), views: Number(r.views) },
     ...(r.in_reply_to ? { in_reply_to: r.in_reply_to } : {}),
+    ...(r.conversation_id ? { conversation_id: r.conversation_id } : {}),
+    ...(Number(r.from_brand) === 1 ? { from_brand: true } : {}),
     ...(r.rating !== null ? { rating: r.rating } : {}),
     lang: r.lang,
     sentiment: {

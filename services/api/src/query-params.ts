@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
 
-const time = z
+export const time = z
   .string()
   .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time, e.g. 2026-11-20T00:00:00Z')
   .transform((s) => new Date(s));
@@ -62,3 +62,26 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
 export function definedOnly(params: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
 }
+
+export const CareStatsQuerySchema = z.object({
+  brand: z.string().min(1).max(64),
+  source: z.string().min(1).max(64).optional(),
+  from: time.optional(),
+  to: time.optional(),
+});
+
+export const CareQueueQuerySchema = z.object({
+  brand: z.string().min(1).max(64).optional(),
+  source: z.string().min(1).max(64).optional(),
+  /** Only items asked within this many hours. */
+  hours: z.coerce.number().positive().max(24 * 90).default(72),
+  sort: z.enum(['priority', 'oldest', 'reach']).default('priority'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const AuthorParamsSchema = z.object({
+  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a source name such as "twitter"'),
+  id: z.string().min(1).max(256),
+});
+
+export const AuthorLinksBodySchema = z.object({ links: z.array(AuthorParamsSchema).min(1).max(100) });

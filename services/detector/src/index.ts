@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { AlertStore, CareStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
 import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
+import { HelpdeskHandoff } from './care.js';
 
 export { scoreSeries, pointsPerDay, DEFAULT_SERIES, type SeriesScoreOptions } from './anomaly-scorer.js';
 export { surgeAt, surpriseToScore, type SurgeModel } from './surge-score.js';
@@ -35,6 +36,7 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
       config.EARSHOT_ALERT_SLACK_WEBHOOK_URL && slackNotifier(config.EARSHOT_ALERT_SLACK_WEBHOOK_URL),
     ].filter((n): n is Notifier => Boolean(n));
   const store = new AlertStore(client);
+  const care = new CareStore(client);
   const book = new AlertBook();
   const d: DetectorDeps = {
     queries: new DetectorQueries(client),
@@ -46,6 +48,14 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
     alertsTopic: topicName(config, alertsTopic.name),
     logger,
     metrics,
+    care,
+    careBounds: {
+      windowHours: config.EARSHOT_CARE_WINDOW_HOURS,
+      maxUnanswered: config.EARSHOT_CARE_MAX_UNANSWERED,
+      maxReplyMinutes: config.EARSHOT_CARE_MAX_REPLY_MINUTES,
+      minConversations: config.EARSHOT_CARE_MIN_CONVERSATIONS,
+    },
+    handoff: config.EARSHOT_CARE_WEBHOOK_URL ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
   };
   let task: ReturnType<typeof cron.schedule> | null = null;
   let running: Promise<unknown> | null = null;

@@ -2,7 +2,8 @@ import { alertsTopic, topTerms, type Alert, type Bus, type Logger, type Metrics 
 import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
-import type { AlertStore, ClickHouseLease } from '@earshot/shared';
+import type { AlertStore, CareStore, ClickHouseLease } from '@earshot/shared';
+import { careFirings, type CareBounds, type HelpdeskHandoff } from './care.js';
 import type { NotifierQueue } from './notifiers.js';
 
 
@@ -20,6 +21,10 @@ export interface DetectorDeps {
   alertsTopic: string;
   logger: Logger;
   metrics: Metrics;
+  care: CareStore;
+  careBounds: CareBounds;
+  /** Hands unanswered complaints and questions to a helpdesk, when one is configured. */
+  handoff?: HelpdeskHandoff;
 }
 
 const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
@@ -124,7 +129,7 @@ export async function runDetectors(d: DetectorDeps, now: number): Promise<{ lead
       const [event] = await d.queries.eventsNear(brand, now, 6 * 60 * MIN);
       if (event) for (const f of found) f.summary += ` (possibly linked to "${event.title}", ${new Date(event.starts_at).toISOString().slice(11, 16)} UTC)`;
     }
-    firings.push(...found);
+    firings.push(...found, ...(await careFirings(d.care, brand, now, d.careBounds)));
   }
   const versions = d.book.apply(firings, now);
   await d.store.save(versions);
@@ -138,6 +143,7 @@ export async function runDetectors(d: DetectorDeps, now: number): Promise<{ lead
   d.metrics.alertsOpen.reset();
   for (const a of d.book.openAlerts()) d.metrics.alertsOpen.inc({ kind: a.kind, brand: a.brand, severity: a.severity });
   await d.notifiers.deliver(versions);
+  await d.handoff?.run(now, d.careBounds.windowHours);
   end({ leader: 'true' });
   return { leader: true, alerts: versions };
 }

@@ -23,3 +23,21 @@ export function createBrandMatcher(brands: Record<string, string[]>, queries: Re
     return matched.length > 0 ? matched : null;
   };
 }
+
+/** The brands whose own account wrote a mention (by handle or id, per source); empty when none. */
+export type AccountMatcher = (mention: { source: string; author: { id: string; handle: string } }) => string[];
+
+const norm = (s: string) => s.trim().replace(/^@/, '').toLowerCase();
+
+/** From each brand's declared accounts (`accounts: {twitter: [acmehelp]}` in the brands file). */
+export function createAccountMatcher(accounts: Record<string, Record<string, string[]>>): AccountMatcher {
+  const owners = new Map<string, string[]>();
+  for (const [brand, bySource] of Object.entries(accounts))
+    for (const [source, names] of Object.entries(bySource))
+      for (const name of names) {
+        const key = `${source}\u0000${norm(name)}`;
+        owners.set(key, [...(owners.get(key) ?? []), brand]);
+      }
+  if (owners.size === 0) return () => [];
+  return (m) => [...new Set([...(owners.get(`${m.source}\u0000${norm(m.author.handle)}`) ?? []), ...(owners.get(`${m.source}\u0000${norm(m.author.id)}`) ?? [])])];
+}

@@ -11,7 +11,7 @@ import {
   type Deps,
   type Service,
 } from '@earshot/shared';
-import { createBrandMatcher } from './brand-matcher.js';
+import { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
 import { loadBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
@@ -20,7 +20,7 @@ import { createHooksRouter } from './hooks.js';
 import { Ingestor } from './ingestor.js';
 import { createWebhookRouter } from './webhook.js';
 
-export { createBrandMatcher } from './brand-matcher.js';
+export { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
 export { parseBrandQuery, BrandQueryError } from './brand-query.js';
 export { loadBrandsFile, BrandsFileError, type BrandsFile } from './brands-file.js';
 export { ConnectorRunner, type PollOutcome } from './connectors/runner.js';
@@ -49,6 +49,7 @@ export function createIngestor(deps: Deps, options: IngestOptions = {}): { inges
     clock,
     metrics,
     matchBrands: createBrandMatcher(config.EARSHOT_BRANDS, brands.queries),
+    brandAccounts: createAccountMatcher(brands.accounts),
     rawTopic: topicName(config, mentionsRawTopic.name),
   });
   return { ingestor, deadLetters: createDeadLetters(deps), brands };

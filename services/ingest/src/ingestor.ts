@@ -7,7 +7,7 @@ import {
   type Metrics,
   type RawMentionMessage,
 } from '@earshot/shared';
-import type { BrandMatcher } from './brand-matcher.js';
+import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
 
 export interface Rejection {
@@ -29,7 +29,7 @@ export interface IngestResult {
  */
 export class Ingestor {
   constructor(
-    private readonly deps: { bus: Bus; clock: Clock; metrics: Metrics; matchBrands: BrandMatcher; rawTopic: string },
+    private readonly deps: { bus: Bus; clock: Clock; metrics: Metrics; matchBrands: BrandMatcher; rawTopic: string; brandAccounts?: AccountMatcher },
   ) {}
 
   async ingest(items: BodyItem[], via: string): Promise<IngestResult> {
@@ -48,13 +48,15 @@ export class Ingestor {
         rejected.push({ index: item.index, ...(typeof id === 'string' ? { id } : {}), reason: describeZodError(parsed.error), category: 'schema' });
         continue;
       }
-      const brands = matchBrands(parsed.data);
+      // A brand's own account speaks for that brand, whatever its text says.
+      const owners = this.deps.brandAccounts?.(parsed.data) ?? [];
+      const brands = owners.length ? [...new Set([...(parsed.data.brands ?? []), ...owners])] : matchBrands(parsed.data);
       if (brands === null) {
         rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS)', category: 'unmatched' });
         metrics.ingestUnmatched.inc({ via });
         continue;
       }
-      good.push({ ...parsed.data, brands, ingested_at: ingestedAt });
+      good.push({ ...parsed.data, brands, ...(owners.length ? { from_brand: true } : {}), ingested_at: ingestedAt });
     }
     for (const r of rejected) if (r.category !== 'unmatched') metrics.ingestRejected.inc({ via, reason: r.category });
     if (good.length > 0) {

@@ -13,11 +13,13 @@ import {
   type TableInserter,
 } from '@earshot/shared';
 import { existingMentionKeys } from './existing-keys.js';
+import { erasedAuthorMentions, resolveConversations } from './conversations.js';
 
 export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => void;
 
 /**
- * decode → drop repeats (in the batch and already stored) → insert. Resolves only
+ * decode → drop repeats (in the batch and already stored) and erased authors → place
+ * replies in their conversation → insert. Resolves only
  * when ClickHouse acknowledged the insert, so the bus commits nothing unstored.
  */
 export function createMentionWriteHandler(deps: {
@@ -33,10 +35,14 @@ export function createMentionWriteHandler(deps: {
     const latest = new Map<string, EnrichedMention>();
     for (const d of decoded) latest.set(mentionKey(d.value), d.value);
     const stored = await existingMentionKeys(deps.client, [...latest.values()]);
-    const fresh = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
-    const duplicates = decoded.length - fresh.length;
+    const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
+    const duplicates = decoded.length - unstored.length;
     if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
-    await deps.inserter.insert(fresh.map(mentionToRow));
+    const erased = await erasedAuthorMentions(deps.client, unstored);
+    if (erased.size > 0) deps.metrics.erasedDropped.inc(erased.size);
+    const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
+    const conversations = await resolveConversations(deps.client, fresh);
+    await deps.inserter.insert(fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m)))));
     const now = deps.clock.now();
     for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
     deps.onStored?.(fresh, now);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CampaignEvent, DeadLetter, EnrichedMention } from '../schemas.js';
+import { conversationOf, type CampaignEvent, type DeadLetter, type EnrichedMention } from '../schemas.js';
 
 /** ClickHouse DateTime64(3) text in UTC, which every ClickHouse parses without best-effort mode. */
 export function toClickHouseTime(iso: string | number | Date): string {
@@ -48,10 +48,13 @@ export const MentionRowSchema = z.object({
   journey_stage: z.string(),
   model_name: z.string(),
   model_version: z.string(),
+  from_brand: z.number().int().min(0).max(1),
+  conversation_id: z.string(),
 });
 export type MentionRow = z.infer<typeof MentionRowSchema>;
 
-export function mentionToRow(m: EnrichedMention): MentionRow {
+/** `conversation` overrides the mention's own idea of its conversation (the writer resolves replies to their root). */
+export function mentionToRow(m: EnrichedMention, conversation = conversationOf(m)): MentionRow {
   return {
     source: m.source,
     id: m.id,
@@ -86,6 +89,8 @@ export function mentionToRow(m: EnrichedMention): MentionRow {
     journey_stage: m.journey_stage ?? '',
     model_name: m.model.name,
     model_version: m.model.version,
+    from_brand: m.from_brand ? 1 : 0,
+    conversation_id: conversation,
   };
 }
 

@@ -18,6 +18,7 @@ function brandReply(review: Mention, reply: { text: string; created_at: string }
     author: { id: account, handle: account },
     ...(review.url ? { url: review.url } : {}),
     in_reply_to: review.id,
+    from_brand: true,
     metadata: { kind: 'brand_reply' },
   };
 }

@@ -1,0 +1,83 @@
+import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
+import { erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
+
+export interface ErasureReport {
+  mentions: number;
+  complaint_term_hours: number;
+  handoffs: number;
+  links: number;
+  alerts: number;
+  dead_letters: number;
+}
+
+/**
+ * Erases one author everywhere Earshot keeps their data: their mentions; the hourly
+ * complaint terms their texts fed (rebuilt from what remains); helpdesk hand-offs;
+ * identity links; their posts among alert samples; dead letters holding their mentions.
+ * The author is first added (hashed) to `erased_authors`, so the writer drops anything
+ * of theirs still in flight. Count rollups keep their numbers, which name nobody.
+ */
+export async function eraseAuthor(client: ClickHouseClient, source: string, authorId: string, now: number): Promise<ErasureReport> {
+  const sync = { mutations_sync: '2' } as const;
+  const who = { source, author: authorId };
+  const rows = async <T>(query: string, params: Record<string, unknown> = who) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  await client.insert({ table: 'erased_authors', values: [{ source, author_id: erasedAuthorKey(source, authorId), erased_at: toClickHouseTime(now) }], format: 'JSONEachRow' });
+
+  const ids = (await rows<{ id: string }>('SELECT id FROM mentions WHERE source = {source:String} AND author_id = {author:String}')).map((r) => r.id);
+  const hours = await rows<{ brand: string; source: string; hour: string }>(
+    `SELECT DISTINCT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toString(toStartOfHour(created_at)) AS hour
+     FROM mentions WHERE source = {source:String} AND author_id = {author:String} AND has(intents, 'complaint')`,
+  );
+  await client.command({ query: 'ALTER TABLE mentions DELETE WHERE source = {source:String} AND author_id = {author:String}', query_params: who, clickhouse_settings: sync });
+
+  if (hours.length) {
+    const keys = { keys: hours.map((h) => new TupleParam([h.brand, h.source, h.hour])) };
+    await client.command({
+      query: 'ALTER TABLE complaint_terms_1h DELETE WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}',
+      query_params: keys,
+      clickhouse_settings: sync,
+    });
+    // The same terms as the materialized view makes, from the mentions that remain.
+    await client.command({
+      query: `INSERT INTO complaint_terms_1h (brand, source, hour, term, mentions)
+              SELECT brand, source, hour, term, count() FROM (
+                SELECT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toStartOfHour(created_at) AS hour,
+                       arrayJoin(arrayDistinct(arrayFilter(w -> length(w) > 3 AND w NOT IN ('http', 'https', 'with', 'that', 'this', 'have', 'from', 'your', 'again', 'still', 'what', 'when', 'just', 'user'), splitByNonAlpha(lower(text))))) AS term
+                FROM mentions WHERE has(intents, 'complaint'))
+              WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}
+              GROUP BY brand, source, hour, term`,
+      query_params: keys,
+    });
+  }
+
+  const count = async (table: string, where: string, params: Record<string, unknown> = who) =>
+    Number((await rows<{ n: string }>(`SELECT count() AS n FROM ${table} WHERE ${where}`, params))[0]?.n ?? 0);
+  const erase = async (table: string, where: string, params: Record<string, unknown> = who) => {
+    const n = await count(table, where, params);
+    if (n) await client.command({ query: `ALTER TABLE ${table} DELETE WHERE ${where}`, query_params: params, clickhouse_settings: sync });
+    return n;
+  };
+  const handoffs = await erase('care_handoffs', 'source = {source:String} AND author_id = {author:String}');
+  const links = await erase('author_links', '(source = {source:String} AND author_id = {author:String}) OR (linked_source = {source:String} AND linked_author_id = {author:String})');
+  const deadLetters = await erase('dead_letters', "JSONExtractString(payload, 'source') = {source:String} AND JSONExtractString(payload, 'author', 'id') = {author:String}");
+
+  // Alert versions that sample one of their posts keep the rest of their samples.
+  let alerts = 0;
+  if (ids.length) {
+    const hit = await rows<{ id: string; updated_at: string; sample_mentions: string }>(
+      'SELECT id, toString(updated_at) AS updated_at, sample_mentions FROM alerts WHERE multiSearchAny(sample_mentions, {ids:Array(String)})',
+      { ids: ids.slice(0, 250) },
+    );
+    for (const a of hit) {
+      const samples = (JSON.parse(a.sample_mentions) as { source: string; id: string }[]).filter((s) => !(s.source === source && ids.includes(s.id)));
+      if (samples.length === JSON.parse(a.sample_mentions).length) continue;
+      await client.command({
+        query: 'ALTER TABLE alerts UPDATE sample_mentions = {samples:String} WHERE id = {id:String} AND toString(updated_at) = {at:String}',
+        query_params: { samples: JSON.stringify(samples), id: a.id, at: a.updated_at },
+        clickhouse_settings: sync,
+      });
+      alerts++;
+    }
+  }
+  return { mentions: ids.length, complaint_term_hours: hours.length, handoffs, links, alerts, dead_letters: deadLetters };
+}

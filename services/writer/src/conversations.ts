@@ -1,0 +1,55 @@
+import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
+import { conversationOf, erasedAuthorKey, mentionKey, type EnrichedMention } from '@earshot/shared';
+
+/**
+ * The conversation of each mention, by key. A reply without a thread id of its source
+ * joins its parent's conversation — from this batch, or from what is stored — so a
+ * chain of replies (Mastodon, reviews and their answers) stays one conversation.
+ */
+export async function resolveConversations(client: ClickHouseClient, mentions: EnrichedMention[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  const needsParent = (m: EnrichedMention) => Boolean(m.in_reply_to) && !(typeof m.metadata?.thread === 'string' && m.metadata.thread);
+  const parents = [...new Set(mentions.filter(needsParent).map((m) => `${m.source}\u0000${m.in_reply_to}`))].map((k) => k.split('\u0000') as [string, string]);
+  const stored = new Map<string, string>();
+  if (parents.length) {
+    const rows = await (
+      await client.query({
+        query: "SELECT source, id, if(conversation_id = '', id, conversation_id) AS conversation FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}",
+        query_params: { keys: parents.map((p) => new TupleParam(p)) },
+        format: 'JSONEachRow',
+      })
+    ).json<{ source: string; id: string; conversation: string }>();
+    for (const r of rows) stored.set(`${r.source}:${r.id}`, r.conversation);
+  }
+  const byKey = new Map(mentions.map((m) => [mentionKey(m), m]));
+  const resolve = (m: EnrichedMention, depth = 0): string => {
+    const key = mentionKey(m);
+    const known = out.get(key);
+    if (known) return known;
+    let conversation = conversationOf(m);
+    if (needsParent(m)) {
+      const parentKey = `${m.source}:${m.in_reply_to}`;
+      const inBatch = byKey.get(parentKey);
+      conversation = stored.get(parentKey) ?? (inBatch && depth < 50 ? resolve(inBatch, depth + 1) : conversation);
+    }
+    out.set(key, conversation);
+    return conversation;
+  };
+  for (const m of mentions) resolve(m);
+  return out;
+}
+
+/** Keys of mentions whose authors asked to be erased; they are not stored again. */
+export async function erasedAuthorMentions(client: ClickHouseClient, mentions: EnrichedMention[]): Promise<Set<string>> {
+  if (mentions.length === 0) return new Set();
+  const keyOf = (m: EnrichedMention) => erasedAuthorKey(m.source, m.author.id);
+  const rows = await (
+    await client.query({
+      query: 'SELECT author_id FROM erased_authors WHERE author_id IN {keys:Array(String)}',
+      query_params: { keys: [...new Set(mentions.map(keyOf))] },
+      format: 'JSONEachRow',
+    })
+  ).json<{ author_id: string }>();
+  const erased = new Set(rows.map((r) => r.author_id));
+  return new Set(mentions.filter((m) => erased.has(keyOf(m))).map(mentionKey));
+}
