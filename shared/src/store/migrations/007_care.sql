@@ -1,6 +1,6 @@
 -- Conversations and the brand's own voice, for customer care.
-ALTER TABLE mentions ADD COLUMN IF NOT EXISTS from_brand UInt8 DEFAULT 0;
-ALTER TABLE mentions ADD COLUMN IF NOT EXISTS conversation_id String DEFAULT '';
+ALTER TABLE mentions ADD COLUMN IF NOT EXISTS from_brand UInt8;
+ALTER TABLE mentions ADD COLUMN IF NOT EXISTS conversation_id String;
 
 -- Authors erased on request: the writer drops anything of theirs that arrives later.
 CREATE TABLE IF NOT EXISTS erased_authors (
