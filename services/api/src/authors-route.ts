@@ -11,15 +11,16 @@ type Identity = { source: string; id: string };
 async function identities(client: ClickHouseClient, who: Identity): Promise<Identity[]> {
   const rows = await (
     await client.query({
-      query: `SELECT linked_source AS source, linked_author_id AS id FROM author_links FINAL WHERE source = {source:String} AND author_id = {id:String}
+      // Output names differ from the columns: ClickHouse would read an alias named like a column in WHERE.
+      query: `SELECT linked_source AS other_source, linked_author_id AS other_id FROM author_links FINAL WHERE source = {source:String} AND author_id = {id:String}
               UNION ALL
-              SELECT source, author_id AS id FROM author_links FINAL WHERE linked_source = {source:String} AND linked_author_id = {id:String}`,
+              SELECT source AS other_source, author_id AS other_id FROM author_links FINAL WHERE linked_source = {source:String} AND linked_author_id = {id:String}`,
       query_params: who,
       format: 'JSONEachRow',
     })
-  ).json<Identity>();
+  ).json<{ other_source: string; other_id: string }>();
   const seen = new Map([[`${who.source}:${who.id}`, who]]);
-  for (const r of rows) seen.set(`${r.source}:${r.id}`, r);
+  for (const r of rows) seen.set(`${r.other_source}:${r.other_id}`, { source: r.other_source, id: r.other_id });
   return [...seen.values()];
 }
 
@@ -28,7 +29,8 @@ async function identities(client: ClickHouseClient, who: Identity): Promise<Iden
  * them, newest first, with their daily sentiment trajectory and their open issues
  * (complaints and questions no brand account answered).
  * PUT /v1/authors/:source/:id/links — links other identities of the same customer.
- * DELETE /v1/authors/:source/:id — erases the author everywhere Earshot keeps their data.
+ * DELETE /v1/authors/:source/:id — erases the author, and the identities linked to them,
+ * everywhere Earshot keeps their data.
  */
 export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const router = Router();
@@ -86,8 +88,11 @@ export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clo
   router.delete('/v1/authors/:source/:id', async (req, res, next) => {
     try {
       const who = parseQuery(AuthorParamsSchema, req.params);
-      const erased = await eraseAuthor(deps.client, who.source, who.id, deps.clock.now());
-      res.json({ erased: who, removed: erased });
+      // The identities the care team linked are the same person: erased with them.
+      const ids = await identities(deps.client, who);
+      const removed: Record<string, number> = {};
+      for (const i of ids) for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
+      res.json({ erased: ids, removed });
     } catch (err) {
       next(err);
     }

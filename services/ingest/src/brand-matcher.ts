@@ -24,20 +24,29 @@ export function createBrandMatcher(brands: Record<string, string[]>, queries: Re
   };
 }
 
-/** The brands whose own account wrote a mention (by handle or id, per source); empty when none. */
-export type AccountMatcher = (mention: { source: string; author: { id: string; handle: string } }) => string[];
+/**
+ * Which brands' own accounts a mention involves: `speaker`, the brands whose account
+ * wrote it; `addressed`, the brands whose account it @-mentions (a customer answering
+ * @AcmeHelp is talking to Acme even when the word "acme" is not in it).
+ */
+export type AccountMatcher = (mention: { source: string; text: string; author: { id: string; handle: string } }) => { speaker: string[]; addressed: string[] };
 
 const norm = (s: string) => s.trim().replace(/^@/, '').toLowerCase();
 
 /** From each brand's declared accounts (`accounts: {twitter: [acmehelp]}` in the brands file). */
 export function createAccountMatcher(accounts: Record<string, Record<string, string[]>>): AccountMatcher {
   const owners = new Map<string, string[]>();
+  const handles: { brand: string; pattern: RegExp }[] = [];
   for (const [brand, bySource] of Object.entries(accounts))
     for (const [source, names] of Object.entries(bySource))
       for (const name of names) {
         const key = `${source}\u0000${norm(name)}`;
         owners.set(key, [...(owners.get(key) ?? []), brand]);
+        handles.push({ brand, pattern: new RegExp(`(?<![\\p{L}\\p{N}_@])@${escape(norm(name))}(?![\\p{L}\\p{N}_])`, 'iu') });
       }
-  if (owners.size === 0) return () => [];
-  return (m) => [...new Set([...(owners.get(`${m.source}\u0000${norm(m.author.handle)}`) ?? []), ...(owners.get(`${m.source}\u0000${norm(m.author.id)}`) ?? [])])];
+  if (owners.size === 0) return () => ({ speaker: [], addressed: [] });
+  return (m) => ({
+    speaker: [...new Set([...(owners.get(`${m.source}\u0000${norm(m.author.handle)}`) ?? []), ...(owners.get(`${m.source}\u0000${norm(m.author.id)}`) ?? [])])],
+    addressed: [...new Set(handles.filter((h) => h.pattern.test(m.text)).map((h) => h.brand))],
+  });
 }

@@ -48,9 +48,12 @@ export class Ingestor {
         rejected.push({ index: item.index, ...(typeof id === 'string' ? { id } : {}), reason: describeZodError(parsed.error), category: 'schema' });
         continue;
       }
-      // A brand's own account speaks for that brand, whatever its text says.
-      const owners = this.deps.brandAccounts?.(parsed.data) ?? [];
-      const brands = owners.length ? [...new Set([...(parsed.data.brands ?? []), ...owners])] : matchBrands(parsed.data);
+      // A brand's own account speaks for that brand, and a message to it is about it, whatever the text says.
+      const accounts = this.deps.brandAccounts?.(parsed.data) ?? { speaker: [], addressed: [] };
+      const owners = accounts.speaker;
+      const involved = [...owners, ...accounts.addressed];
+      const matched = matchBrands(parsed.data);
+      const brands = involved.length ? [...new Set([...(parsed.data.brands ?? []), ...(matched ?? []), ...involved])] : matched;
       if (brands === null) {
         rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS)', category: 'unmatched' });
         metrics.ingestUnmatched.inc({ via });
