@@ -187,6 +187,21 @@ describe('embedded mode end to end', () => {
     );
     expect(viral).toMatchObject({ source: 'twitter', author: { followers: 182_000 }, sentiment: { label: 'negative' } });
     expect(await count('SELECT count() AS n FROM campaign_events FINAL')).toBe(2);
+
+    // Care: Acme's team answers most complaints and questions within minutes, Initech's few and late.
+    const care = async (brand: string) => (await getJson(`/v1/stats/care?brand=${brand}&from=${from}&to=${to}`)).body.total;
+    const [acmeCare, initechCare] = [await care('acme'), await care('initech')];
+    expect(acmeCare.conversations).toBeGreaterThan(100);
+    expect(acmeCare.response_rate).toBeGreaterThan(2 * initechCare.response_rate);
+    expect(acmeCare.first_reply_seconds.p50).toBeLessThan(initechCare.first_reply_seconds.p50 / 5);
+    expect(acmeCare.outcome.conversations).toBeGreaterThan(20);
+    expect(acmeCare.outcome.change).toBeGreaterThan(0);
+    const queue = (await getJson('/v1/care/queue?brand=initech&hours=2000&limit=5')).body.items;
+    expect(queue).toHaveLength(5);
+    // Brand replies are the brand's voice, not customer sentiment: the rollups leave them out.
+    const replies = await count("SELECT count() AS n FROM mentions WHERE from_brand = 1");
+    expect(replies).toBeGreaterThan(100);
+    expect(await count('SELECT sum(mentions) AS n FROM mention_stats_1m')).toBe(await count('SELECT count() AS n FROM mentions WHERE from_brand = 0'));
   });
 
   it('answers bad queries with 400 and the reason', async () => {

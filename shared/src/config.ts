@@ -70,8 +70,8 @@ export const ConfigSchema = z.object({
   EARSHOT_ALERT_WEBHOOK_URL: z.url().optional(),
   EARSHOT_CARE_WEBHOOK_URL: z.url().optional(),
   EARSHOT_CARE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
-  EARSHOT_CARE_MAX_UNANSWERED: int(1, 1_000_000).default(20),
-  EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce.number().positive().max(7 * 24 * 60).default(60),
+  EARSHOT_CARE_MAX_UNANSWERED: int(0, 1_000_000).default(0),
+  EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
   EARSHOT_CARE_MIN_CONVERSATIONS: int(1, 1_000_000).default(5),
   EARSHOT_ALERT_SLACK_WEBHOOK_URL: z.url().optional(),
 });

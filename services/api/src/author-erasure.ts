@@ -43,7 +43,7 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
               SELECT brand, source, hour, term, count() FROM (
                 SELECT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toStartOfHour(created_at) AS hour,
                        arrayJoin(arrayDistinct(arrayFilter(w -> length(w) > 3 AND w NOT IN ('http', 'https', 'with', 'that', 'this', 'have', 'from', 'your', 'again', 'still', 'what', 'when', 'just', 'user'), splitByNonAlpha(lower(text))))) AS term
-                FROM mentions WHERE has(intents, 'complaint'))
+                FROM mentions WHERE has(intents, 'complaint') AND from_brand = 0)
               WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}
               GROUP BY brand, source, hour, term`,
       query_params: keys,

@@ -3,7 +3,9 @@ import type { Firing } from './alert-book.js';
 
 export interface CareBounds {
   windowHours: number;
+  /** 0: no bound. */
   maxUnanswered: number;
+  /** 0: no bound. */
   maxReplyMinutes: number;
   /** The reply-time bound is only judged over at least this many answered conversations. */
   minConversations: number;
@@ -14,12 +16,13 @@ export interface CareBounds {
  * account has answered, or a 90th-percentile time to first reply over the bound.
  */
 export async function careFirings(care: CareStore, brand: string, now: number, bounds: CareBounds): Promise<Firing[]> {
+  if (!bounds.maxUnanswered && !bounds.maxReplyMinutes) return [];
   const from = now - bounds.windowHours * 3_600_000;
   const { total } = await care.stats({ brand, from, to: now + 1 });
   const out: Firing[] = [];
   const unanswered = total.complaints - total.complaints_answered;
   const window = { windowStart: from, windowEnd: now };
-  if (unanswered > bounds.maxUnanswered) {
+  if (bounds.maxUnanswered && unanswered > bounds.maxUnanswered) {
     const oldest = await care.queue({ brand, since: from, now, limit: 5, order: 'oldest' });
     out.push({
       kind: 'care',
@@ -32,7 +35,7 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
     });
   }
   const p90 = total.first_reply_seconds.p90;
-  if (p90 !== null && total.answered >= bounds.minConversations && p90 > bounds.maxReplyMinutes * 60) {
+  if (bounds.maxReplyMinutes && p90 !== null && total.answered >= bounds.minConversations && p90 > bounds.maxReplyMinutes * 60) {
     const minutes = Math.round(p90 / 60);
     out.push({
       kind: 'care',

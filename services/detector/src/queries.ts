@@ -97,7 +97,7 @@ export class DetectorQueries {
       this.client,
       `SELECT source, id, url, toUnixTimestamp64Milli(created_at) AS t, author_followers AS followers, likes + shares + replies AS engagement
        FROM mentions FINAL
-       WHERE has(brands, {brand:String}) AND sentiment_label = 'negative' AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
+       WHERE has(brands, {brand:String}) AND from_brand = 0 AND sentiment_label = 'negative' AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
       { brand, from: toClickHouseTime(now - lookbackMs), now: toClickHouseTime(now) },
     );
     return r.map((x) => ({ source: x.source, id: x.id, url: x.url, created_at: Number(x.t), followers: Number(x.followers), engagement: Number(x.engagement) }));
@@ -107,7 +107,7 @@ export class DetectorQueries {
     const [r] = await rows<{ e: number | null; f: number | null }>(
       this.client,
       `SELECT quantile(0.95)(likes + shares + replies) AS e, quantile(0.95)(author_followers) AS f
-       FROM mentions FINAL WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
+       FROM mentions FINAL WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
       { brand, from: toClickHouseTime(now - 7 * 86_400_000), now: toClickHouseTime(now) },
     );
     return { engagementP95: Number(r?.e ?? 0) || 0, followersP95: Number(r?.f ?? 0) || 0 };
@@ -118,7 +118,7 @@ export class DetectorQueries {
     return rows<{ source: string; id: string; url: string; text: string }>(
       this.client,
       `SELECT source, id, url, text FROM mentions FINAL
-       WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
+       WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
          ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
        ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
       { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit, ...(filter.intent ? { intent: filter.intent } : {}), ...(filter.sentiment ? { sentiment: filter.sentiment } : {}), ...(filter.source ? { source: filter.source } : {}) },

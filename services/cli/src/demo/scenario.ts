@@ -62,6 +62,22 @@ const INCIDENT = [
   'Is {brand} app down for everyone? Payment error every time, so annoying',
 ];
 
+/** Each brand's care team: its account, how often and how fast it answers. */
+export const DEMO_CARE: Record<string, { account: string; replyRate: number; medianMinutes: number }> = {
+  acme: { account: 'AcmeHelp', replyRate: 0.75, medianMinutes: 15 },
+  globex: { account: 'GlobexCares', replyRate: 0.55, medianMinutes: 40 },
+  initech: { account: 'InitechSupport', replyRate: 0.2, medianMinutes: 240 },
+};
+const REPLIES = [
+  '@{customer} Sorry to hear that! We have sent you a DM to sort out your {product} right away.',
+  '@{customer} Thanks for flagging this. Could you DM us your account number so we can look into it?',
+  '@{customer} We are on it: a fix for the {product} is rolling out now. Let us know if it persists.',
+  '@{customer} Hi! Yes, that works: you will find it under Settings > {product}. Happy to help further.',
+];
+const FOLLOW_UPS_GOOD = ['@{account} thank you, all sorted now. Great support!', '@{account} that worked, thanks a lot 🙏', '@{account} fixed, appreciate the quick help'];
+const FOLLOW_UPS_BAD = ['@{account} still not fixed, this is useless', '@{account} DMed you two hours ago and nothing. Terrible'];
+const ANSWERED_ON = new Set(['twitter', 'reddit', 'mastodon', 'trustpilot']);
+
 export interface DemoScenario {
   start: Date;
   end: Date;
@@ -81,7 +97,9 @@ const diurnal = (hour: number) => 0.15 + 0.85 * Math.max(0, Math.sin(((hour - 6)
 /**
  * A seeded, realistic-looking stream: three brands on five sources over `days` days
  * ending at `end`, with daily seasonality, a campaign launch (acme, day 2) and a
- * complaint incident with a viral negative post just before it (globex, day 3).
+ * complaint incident with a viral negative post just before it (globex, day 3). Each
+ * brand's care team answers some complaints and questions (acme often and fast,
+ * initech rarely and slowly), and some customers write back, happier or not.
  * `story: false` gives the same ordinary traffic without them: a quiet control.
  */
 export function generateDemoScenario(opts: { seed: number; end: Date; days?: number; story?: boolean }): DemoScenario {
@@ -99,6 +117,47 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
 
   const mentions: Mention[] = [];
   let seq = 0;
+  // Conversations draw from their own sequence, so the rest of the scenario stays as it was.
+  const talk = seededRandom(opts.seed + 7);
+  const lognormalMinutes = (median: number) => median * Math.exp(0.9 * Math.sqrt(-2 * Math.log(1 - talk())) * Math.cos(2 * Math.PI * talk()));
+  /** The brand's care team answers some complaints and questions; some customers write back. */
+  const converse = (brand: DemoBrand, m: Mention, hot: boolean) => {
+    const care = DEMO_CARE[brand.id]!;
+    if (!ANSWERED_ON.has(m.source)) return;
+    // An outage swamps the team: fewer answers, later.
+    if (talk() > care.replyRate * (hot ? 0.6 : 1)) return;
+    const t = Date.parse(m.created_at) + Math.max(1, lognormalMinutes(care.medianMinutes * (hot ? 3 : 1))) * 60_000;
+    if (t >= end.getTime()) return;
+    const thread = m.source === 'trustpilot' ? {} : { metadata: { thread: m.id } };
+    const reply: Mention = {
+      id: m.source === 'trustpilot' ? `${m.id}:reply` : `${m.id}r`,
+      source: m.source,
+      text: pick(talk, REPLIES).replaceAll('{customer}', m.author.handle).replaceAll('{product}', pick(talk, brand.products)),
+      created_at: new Date(t).toISOString(),
+      author: { id: `${brand.id}-care`, handle: care.account, followers: 25_000 },
+      lang: 'en',
+      brands: [brand.id],
+      from_brand: true,
+      in_reply_to: m.id,
+      ...thread,
+    };
+    mentions.push(reply);
+    if (talk() > 0.5) return;
+    const later = t + (5 + talk() * 90) * 60_000;
+    if (later >= end.getTime()) return;
+    const good = talk() < (hot ? 0.45 : 0.75);
+    mentions.push({
+      id: `${m.id}f`,
+      source: m.source,
+      text: pick(talk, good ? FOLLOW_UPS_GOOD : FOLLOW_UPS_BAD).replaceAll('{account}', care.account),
+      created_at: new Date(later).toISOString(),
+      author: m.author,
+      lang: 'en',
+      brands: [brand.id],
+      in_reply_to: reply.id,
+      ...thread,
+    });
+  };
   const handles = Array.from({ length: 400 }, (_, i) => ({ id: `u${1000 + i}`, handle: `user_${(i * 7919).toString(36)}`, followers: followers(rand) }));
 
   const make = (brand: DemoBrand, t: number, template: string, overrides: Partial<Mention> = {}): Mention => {
@@ -134,7 +193,9 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
       for (let i = 0; i < n; i++) {
         const r = rand();
         const template = r < 0.35 ? pick(rand, POSITIVE) : r < 0.75 ? pick(rand, NEUTRAL) : pick(rand, NEGATIVE);
-        mentions.push(make(brand, hourStart + rand() * HOUR, template));
+        const m = make(brand, hourStart + rand() * HOUR, template);
+        mentions.push(m);
+        if (r >= 0.75 || template.includes('?')) converse(brand, m, false);
       }
       if (story && brand.id === campaign.brand && hourStart >= campaign.start.getTime() && hourStart < campaign.end.getTime()) {
         const extra = poisson(rand, brand.peakRate * 1.5);
@@ -142,7 +203,11 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
       }
       if (story && brand.id === incident.brand && hourStart >= incident.start.getTime() && hourStart < incident.end.getTime()) {
         const extra = poisson(rand, brand.peakRate * 5);
-        for (let i = 0; i < extra; i++) mentions.push(make(brand, hourStart + rand() * HOUR, pick(rand, INCIDENT)));
+        for (let i = 0; i < extra; i++) {
+          const m = make(brand, hourStart + rand() * HOUR, pick(rand, INCIDENT));
+          mentions.push(m);
+          converse(brand, m, true);
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from '@earshot/shared';
+import { CareStore, type ClickHouseClient } from '@earshot/shared';
 import type { DemoScenario } from './scenario.js';
 
 interface BrandRow {
@@ -24,10 +24,23 @@ export async function demoSummary(client: ClickHouseClient, scenario: DemoScenar
     (r) =>
       `  ${r.brand.padEnd(8)} ${String(r.n).padStart(6)} mentions  ${pct(r.n_positive, r.n)} positive  ${pct(r.n_negative, r.n)} negative  mean score ${r.mean_score.toFixed(2)}`,
   );
+  const care = new CareStore(client);
+  const careLines: string[] = [];
+  for (const r of rows) {
+    if (!r.brand) continue;
+    const { total } = await care.stats({ brand: r.brand, from: scenario.start.getTime(), to: scenario.end.getTime() });
+    const minutes = (s: number | null) => (s === null ? '–' : `${Math.round(s / 60)} min`);
+    const change = total.outcome.change === null ? '–' : `${total.outcome.change > 0 ? '+' : ''}${total.outcome.change.toFixed(2)}`;
+    careLines.push(
+      `  ${r.brand.padEnd(8)} ${String(total.conversations).padStart(5)} complaints and questions  ${total.response_rate === null ? '  –' : pct(String(total.answered), String(total.conversations))} answered  first reply p50 ${minutes(total.first_reply_seconds.p50)}, p90 ${minutes(total.first_reply_seconds.p90)}  sentiment after reply ${change}`,
+    );
+  }
   const t = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
   return [
     'Stored per brand:',
     ...lines,
+    'Customer care:',
+    ...careLines,
     `Story: ${scenario.campaign.brand} campaign launch ${t(scenario.campaign.start)}–${t(scenario.campaign.end)} UTC; ` +
       `${scenario.incident.brand} ordering outage ${t(scenario.incident.start)}–${t(scenario.incident.end)} UTC (viral post ${scenario.viral.source}:${scenario.viral.id}).`,
   ].join('\n');
