@@ -66,9 +66,9 @@ describe('Grafana dashboards', () => {
     for (const p of parsed.data!.panels) expect(p.gridPos.x + p.gridPos.w).toBeLessThanOrEqual(24);
   });
 
-  it('has the five dashboards with distinct uids', () => {
+  it('has the six dashboards with distinct uids', () => {
     expect(dashboards.map((d) => d.json.title).sort()).toEqual(
-      ['Brand overview', 'Campaign impact', 'Ops complaints', 'PR early warning', 'Pipeline health'].map((t) => `Earshot · ${t}`).sort(),
+      ['Brand overview', 'Campaign impact', 'Customer care', 'Ops complaints', 'PR early warning', 'Pipeline health'].map((t) => `Earshot · ${t}`).sort(),
     );
     expect(new Set(dashboards.map((d) => d.json.uid)).size).toBe(dashboards.length);
   });
