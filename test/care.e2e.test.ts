@@ -106,6 +106,11 @@ describe('customer care', () => {
     expect((await get('/v1/stats/care')).status).toBe(400);
   });
 
+  it('documents the care endpoints in /openapi.json', async () => {
+    const paths = Object.keys((await get('/openapi.json')).body.paths);
+    expect(paths).toEqual(expect.arrayContaining(['/v1/stats/care', '/v1/care/queue', '/v1/authors/{source}/{id}', '/v1/authors/{source}/{id}/links', '/v1/hooks/{name}']));
+  });
+
   it('GET /v1/care/queue: unanswered complaints and questions, weighted by waiting and reach, with links', async () => {
     const { body } = await get('/v1/care/queue?brand=acme&hours=240');
     // Both have waited days; the complaint's author reaches 20,000 times more people.

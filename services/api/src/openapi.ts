@@ -42,6 +42,71 @@ export const openApiDocument = {
         responses: { '200': { description: '{brand, from, to, interval_seconds, total, buckets[]}' }, '400': { description: 'Invalid query' } },
       },
     },
+    '/v1/hooks/{name}': {
+      post: {
+        summary: 'An authenticated hook of the brands file: mentions (or items mapped by its `fields`) pushed by another tool',
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'Authorization', in: 'header', schema: { type: 'string' }, description: 'Bearer <the secret named by secret_env>' },
+          { name: 'X-Earshot-Signature', in: 'header', schema: { type: 'string' }, description: 'sha256=<hex HMAC-SHA256 of the body with the secret>, instead of Authorization' },
+        ],
+        requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
+        responses: { '202': { description: '{accepted, rejected[]} as for POST /v1/mentions' }, '401': { description: 'Missing or wrong secret' }, '404': { description: 'No such hook' } },
+      },
+    },
+    '/v1/stats/care': {
+      get: {
+        summary: 'Customer care for one brand: response rate, time to first reply, replies per conversation and outcome, overall and per source',
+        parameters: [
+          { name: 'brand', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'conversations first asked at or after; default 7 days before `to`' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
+        ],
+        responses: {
+          '200': { description: '{brand, from, to, total, by_source[]}; each: conversations, answered, response_rate, complaints, complaints_answered, first_reply_seconds {p50, p90}, replies_per_conversation, outcome {conversations, first_sentiment, last_sentiment, change, improved_share}' },
+          '400': { description: 'Invalid query, with the reason' },
+        },
+      },
+    },
+    '/v1/care/queue': {
+      get: {
+        summary: 'Open complaints and questions no brand account has answered, with links',
+        parameters: [
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'hours', in: 'query', schema: { type: 'number', default: 72, maximum: 2160 }, description: 'only items first asked within this many hours' },
+          { name: 'sort', in: 'query', schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' }, description: 'priority: waiting time weighted by the author\'s reach' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}}], count}' } },
+      },
+    },
+    '/v1/authors/{source}/{id}': {
+      get: {
+        summary: "One customer's mentions across their linked identities, newest first, with a daily sentiment trajectory and open issues",
+        parameters: [
+          { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{author, identities[], mentions[], trajectory[{day, mentions, mean_score, negative, sources}], open_issues[]}' }, '404': { description: 'No mentions by this author' } },
+      },
+      delete: {
+        summary: 'Erase the author (and the identities linked to them) everywhere Earshot keeps their data; later arrivals are dropped',
+        parameters: [
+          { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: '{erased[], removed {mentions, complaint_term_hours, handoffs, links, alerts, dead_letters}}' } },
+      },
+    },
+    '/v1/authors/{source}/{id}/links': {
+      put: {
+        summary: "Link other identities of the same customer (e.g. their Trustpilot account to their X account)",
+        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { links: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, id: { type: 'string' } } } } } } } } },
+        responses: { '200': { description: '{identities[]}' }, '400': { description: 'Invalid body' } },
+      },
+    },
     '/v1/alerts': {
       get: {
         summary: 'Alerts (newest version of each), open ones by default',
