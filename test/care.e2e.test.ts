@@ -64,6 +64,8 @@ describe('customer care', () => {
     // Reddit: a question answered an hour later by the brand's account.
     await post([{ id: 't3_q1', source: 'reddit', text: 'How do I cancel my acme contract?', created_at: at(2), author: person('t2_u', 'redditor'), metadata: { thread: 't3_q1' } }]);
     await post([{ id: 't1_a1', source: 'reddit', text: 'You can do it in the app under Account > Plan.', created_at: at(62), author: person('t2_acme', 'acme_support'), in_reply_to: 't3_q1', metadata: { thread: 't3_q1' } }]);
+    // The customer's thanks names neither the brand nor its account: it joins by its thread.
+    await post([{ id: 't1_b2', source: 'reddit', text: 'thanks, that did it, great help', created_at: at(70), author: person('t2_u', 'redditor'), in_reply_to: 't1_a1', metadata: { thread: 't3_q1' } }]);
     // Mastodon: no thread ids, only a chain of in_reply_to, stored in separate batches.
     await post([{ id: 'm.example/1', source: 'mastodon', text: 'acme broke my router again, worst provider', created_at: at(3), author: person('m.example/9', 'ann@m.example') }]);
     await post([{ id: 'social.example/2', source: 'mastodon', text: 'So sorry Ann, a technician is on the way', created_at: at(20), author: person('social.example/1', 'acme@social.example'), in_reply_to: 'm.example/1' }]);
@@ -88,6 +90,7 @@ describe('customer care', () => {
     expect(byId.get('tw1').from_brand).toBeUndefined();
     expect(['m.example/1', 'social.example/2', 'm.example/3'].map((id) => byId.get(id).conversation_id)).toEqual(['m.example/1', 'm.example/1', 'm.example/1']);
     expect(byId.get('tp1:reply').conversation_id).toBe('tp1');
+    expect(byId.get('t1_b2')).toMatchObject({ brands: ['acme'], conversation_id: 't3_q1' });
   });
 
   it('GET /v1/stats/care: response rate, time to first reply, replies and outcome, per source', async () => {
@@ -99,9 +102,9 @@ describe('customer care', () => {
     expect(bySource.mastodon).toMatchObject({ conversations: 1, answered: 1, first_reply_seconds: { p50: 1020 } });
     expect(bySource.trustpilot).toMatchObject({ conversations: 1, answered: 1, first_reply_seconds: { p50: 11_100 } });
     expect(body.total).toMatchObject({ conversations: 6, answered: 4, response_rate: 0.6667 });
-    // The two customers who wrote again after the brand's answer were happier for it.
-    expect(body.total.outcome.conversations).toBe(2);
-    expect(body.total.outcome.change).toBeGreaterThan(0.5);
+    // The three customers who wrote again after the brand's answer were happier for it.
+    expect(body.total.outcome.conversations).toBe(3);
+    expect(body.total.outcome.change).toBeGreaterThan(0.3);
     expect(body.total.outcome.improved_share).toBe(1);
     expect((await get('/v1/stats/care')).status).toBe(400);
   });

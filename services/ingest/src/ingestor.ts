@@ -8,6 +8,7 @@ import {
   type RawMentionMessage,
 } from '@earshot/shared';
 import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
+import { ConversationMemory } from './conversation-memory.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
 
 export interface Rejection {
@@ -28,6 +29,8 @@ export interface IngestResult {
  * Shared by the webhook and file replay so both accept exactly the same things.
  */
 export class Ingestor {
+  private readonly conversations = new ConversationMemory();
+
   constructor(
     private readonly deps: { bus: Bus; clock: Clock; metrics: Metrics; matchBrands: BrandMatcher; rawTopic: string; brandAccounts?: AccountMatcher },
   ) {}
@@ -52,13 +55,15 @@ export class Ingestor {
       const accounts = this.deps.brandAccounts?.(parsed.data) ?? { speaker: [], addressed: [] };
       const owners = accounts.speaker;
       const involved = [...owners, ...accounts.addressed];
-      const matched = matchBrands(parsed.data);
+      // A reply into a conversation of a brand belongs to that brand, whatever its text says.
+      const matched = matchBrands(parsed.data) ?? this.conversations.recall(parsed.data);
       const brands = involved.length ? [...new Set([...(parsed.data.brands ?? []), ...(matched ?? []), ...involved])] : matched;
       if (brands === null) {
         rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS)', category: 'unmatched' });
         metrics.ingestUnmatched.inc({ via });
         continue;
       }
+      this.conversations.remember(parsed.data, brands);
       good.push({ ...parsed.data, brands, ...(owners.length ? { from_brand: true } : {}), ingested_at: ingestedAt });
     }
     for (const r of rejected) if (r.category !== 'unmatched') metrics.ingestRejected.inc({ via, reason: r.category });
