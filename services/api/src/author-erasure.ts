@@ -37,16 +37,22 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
       query_params: keys,
       clickhouse_settings: sync,
     });
-    // The same terms as the materialized view makes, from the mentions that remain.
+    // The view's own query, over the affected hours of the mentions that remain, so the
+    // rebuilt rows are what the view would have made.
+    const [mv] = await rows<{ as_select: string }>(
+      "SELECT as_select FROM system.tables WHERE database = currentDatabase() AND name = 'complaint_terms_1h_mv'",
+      {},
+    );
+    if (!mv) throw new Error('complaint_terms_1h_mv is missing; run the migrations');
+    const scoped = mv.as_select.replace(
+      /\bFROM\s+(?:`?\w+`?\.)?`?mentions`?/,
+      'FROM (SELECT * FROM mentions WHERE (source, toString(toStartOfHour(created_at))) IN {hours:Array(Tuple(String, String))}) AS mentions',
+    );
+    if (scoped === mv.as_select) throw new Error(`cannot scope the complaint terms view query: ${mv.as_select}`);
     await client.command({
       query: `INSERT INTO complaint_terms_1h (brand, source, hour, term, mentions)
-              SELECT brand, source, hour, term, count() FROM (
-                SELECT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toStartOfHour(created_at) AS hour,
-                       arrayJoin(arrayDistinct(arrayFilter(w -> length(w) > 3 AND w NOT IN ('http', 'https', 'with', 'that', 'this', 'have', 'from', 'your', 'again', 'still', 'what', 'when', 'just', 'user'), splitByNonAlpha(lower(text))))) AS term
-                FROM mentions WHERE has(intents, 'complaint') AND from_brand = 0)
-              WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}
-              GROUP BY brand, source, hour, term`,
-      query_params: keys,
+              SELECT brand, source, hour, term, mentions FROM (${scoped}) WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}`,
+      query_params: { ...keys, hours: hours.map((h) => new TupleParam([h.source, h.hour])) },
     });
   }
 

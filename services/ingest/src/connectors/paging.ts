@@ -1,5 +1,5 @@
 import type { Mention } from '@earshot/shared';
-import type { Cursor, Harvest, Unusable } from './types.js';
+import type { ConnectorContext, Cursor, Harvest, PollConnector, Unusable } from './types.js';
 
 export interface Page<T> {
   items: T[];
@@ -63,3 +63,34 @@ export function itemOrUnusable<T>(schema: { safeParse(v: unknown): { success: tr
 
 export const isUnusable = (v: unknown): v is Unusable =>
   typeof v === 'object' && v !== null && 'reason' in v && 'payload' in v && Object.keys(v).length === 2;
+
+/**
+ * A poll connector over a newest-first API: the source says how to fetch a page (with
+ * the connector's HTTP client and clock), when an item happened and what it stands for;
+ * the window (look-back, overlap, page limit) comes from the source's options.
+ */
+export function newestFirstPoll<T>(
+  o: { lookback_hours: number; overlap_minutes: number; max_pages: number },
+  source: string,
+  parts: {
+    fetchPage(next: string | undefined, since: number, ctx: ConnectorContext): Promise<Page<T>>;
+    timeOf(item: T): number | null;
+    normalise(item: T): Mention[] | Unusable;
+  },
+): PollConnector {
+  return {
+    kind: 'poll',
+    source,
+    poll: (cursor, ctx) =>
+      harvestNewestFirst({
+        cursor,
+        now: ctx.clock.now(),
+        lookbackHours: o.lookback_hours,
+        overlapMinutes: o.overlap_minutes,
+        maxPages: o.max_pages,
+        fetchPage: (next, since) => parts.fetchPage(next, since, ctx),
+        timeOf: parts.timeOf,
+        normalise: parts.normalise,
+      }),
+  };
+}

@@ -3,7 +3,7 @@ import WebSocket from 'ws';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import { RateLimitedError, retryAtFrom, type HttpClient } from '../http.js';
-import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { chunks } from '../text.js';
 import type { Unusable } from '../types.js';
 
@@ -92,31 +92,22 @@ export const bluesky = defineSource({
     const base = o.base_url ?? 'https://public.api.bsky.app';
     const auth = blueskyAuth(env, o);
     return {
-      kind: 'poll',
-      source: 'bluesky',
-      poll: async (cursor, { http, clock }) => {
-        const headers = await auth(http);
-        return harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(next, since) {
-            const params = new URLSearchParams({ q: o.query, sort: 'latest', limit: '100', since: new Date(since).toISOString(), ...(next ? { cursor: next } : {}) });
-            const page = await http.json(`${base}/xrpc/app.bsky.feed.searchPosts?${params}`, SearchPage, { headers });
-            return { items: page.posts, next: page.cursor ?? null };
-          },
-          timeOf: (raw) => {
-            const t = Date.parse(String((raw as { record?: { createdAt?: unknown } })?.record?.createdAt));
-            return Number.isFinite(t) ? t : null;
-          },
-          normalise: (raw) => {
-            const m = postViewToMention(raw);
-            return isUnusable(m) ? m : [m];
-          },
-        });
-      },
+      ...newestFirstPoll(o, 'bluesky', {
+        async fetchPage(next, since, { http }) {
+          const headers = await auth(http);
+          const params = new URLSearchParams({ q: o.query, sort: 'latest', limit: '100', since: new Date(since).toISOString(), ...(next ? { cursor: next } : {}) });
+          const page = await http.json(`${base}/xrpc/app.bsky.feed.searchPosts?${params}`, SearchPage, { headers });
+          return { items: page.posts, next: page.cursor ?? null };
+        },
+        timeOf: (raw) => {
+          const t = Date.parse(String((raw as { record?: { createdAt?: unknown } })?.record?.createdAt));
+          return Number.isFinite(t) ? t : null;
+        },
+        normalise: (raw) => {
+          const m = postViewToMention(raw);
+          return isUnusable(m) ? m : [m];
+        },
+      }),
       async refresh(recent, { http, clock }) {
         const headers = await auth(http);
         const out: EngagementUpdate[] = [];

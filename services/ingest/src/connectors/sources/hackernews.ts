@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
-import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { htmlToText } from '../text.js';
 
 // https://hn.algolia.com/api : search_by_date hits and items.
@@ -51,30 +51,22 @@ export const hackerNews = defineSource({
   create(o) {
     const base = o.base_url ?? 'https://hn.algolia.com';
     return {
-      kind: 'poll',
-      source: 'hackernews',
-      poll: (cursor, { http, clock }) =>
-        harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(next, since) {
-            const page = Number(next ?? 0);
-            const params = new URLSearchParams({ query: o.query, tags: o.tags, numericFilters: `created_at_i>=${Math.floor(since / 1000)}`, hitsPerPage: '100', page: String(page) });
-            const body = await http.json(`${base}/api/v1/search_by_date?${params}`, SearchPage);
-            return { items: body.hits, next: page + 1 < body.nbPages ? String(page + 1) : null };
-          },
-          timeOf: (raw) => {
-            const t = (raw as { created_at_i?: unknown })?.created_at_i;
-            return typeof t === 'number' ? t * 1000 : null;
-          },
-          normalise: (raw) => {
-            const hit = itemOrUnusable(Hit, raw, 'Hacker News hit');
-            return isUnusable(hit) ? hit : [hitToMention(hit)];
-          },
-        }),
+      ...newestFirstPoll(o, 'hackernews', {
+        async fetchPage(next, since, { http }) {
+          const page = Number(next ?? 0);
+          const params = new URLSearchParams({ query: o.query, tags: o.tags, numericFilters: `created_at_i>=${Math.floor(since / 1000)}`, hitsPerPage: '100', page: String(page) });
+          const body = await http.json(`${base}/api/v1/search_by_date?${params}`, SearchPage);
+          return { items: body.hits, next: page + 1 < body.nbPages ? String(page + 1) : null };
+        },
+        timeOf: (raw) => {
+          const t = (raw as { created_at_i?: unknown })?.created_at_i;
+          return typeof t === 'number' ? t * 1000 : null;
+        },
+        normalise: (raw) => {
+          const hit = itemOrUnusable(Hit, raw, 'Hacker News hit');
+          return isUnusable(hit) ? hit : [hitToMention(hit)];
+        },
+      }),
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const m of recent.slice(0, 50)) {

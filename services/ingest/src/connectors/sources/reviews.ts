@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { zonedToUtc } from '../text.js';
 import { googleAccessToken } from './google-auth.js';
 
@@ -54,42 +54,32 @@ export const trustpilot = defineSource({
   create(o, { env, brand }) {
     const base = o.base_url ?? 'https://api.trustpilot.com';
     const key = requireEnv(env, o.key_env);
-    return {
-      kind: 'poll',
-      source: 'trustpilot',
-      poll: (cursor, { http, clock }) =>
-        harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(next) {
-            const page = Number(next ?? 1);
-            const params = new URLSearchParams({ perPage: '100', page: String(page), orderBy: 'createdat.desc' });
-            const body = await http.json(`${base}/v1/business-units/${encodeURIComponent(o.business_unit_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()) }), { headers: { apikey: key } });
-            return { items: body.reviews, next: body.reviews.length === 100 ? String(page + 1) : null };
-          },
-          timeOf: timeField(['createdAt']),
-          normalise: (raw) => {
-            const r = itemOrUnusable(TrustpilotReview, raw, 'Trustpilot review');
-            if (isUnusable(r)) return r;
-            const review: Mention = {
-              id: r.id,
-              source: 'trustpilot',
-              text: r.text,
-              title: r.title,
-              rating: r.stars,
-              created_at: r.createdAt,
-              author: { id: r.consumer.id ?? r.consumer.displayName, handle: r.consumer.displayName },
-              url: `https://www.trustpilot.com/reviews/${encodeURIComponent(r.id)}`,
-              ...(r.language ? { lang: r.language } : {}),
-              engagement: { likes: r.numberOfLikes ?? 0, shares: 0, replies: r.companyReply ? 1 : 0, views: 0 },
-            };
-            return r.companyReply ? [review, brandReply(review, { text: r.companyReply.text, created_at: r.companyReply.createdAt }, brand.id)] : [review];
-          },
-        }),
-    };
+    return newestFirstPoll(o, 'trustpilot', {
+      async fetchPage(next, _since, { http }) {
+        const page = Number(next ?? 1);
+        const params = new URLSearchParams({ perPage: '100', page: String(page), orderBy: 'createdat.desc' });
+        const body = await http.json(`${base}/v1/business-units/${encodeURIComponent(o.business_unit_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()) }), { headers: { apikey: key } });
+        return { items: body.reviews, next: body.reviews.length === 100 ? String(page + 1) : null };
+      },
+      timeOf: timeField(['createdAt']),
+      normalise: (raw) => {
+        const r = itemOrUnusable(TrustpilotReview, raw, 'Trustpilot review');
+        if (isUnusable(r)) return r;
+        const review: Mention = {
+          id: r.id,
+          source: 'trustpilot',
+          text: r.text,
+          title: r.title,
+          rating: r.stars,
+          created_at: r.createdAt,
+          author: { id: r.consumer.id ?? r.consumer.displayName, handle: r.consumer.displayName },
+          url: `https://www.trustpilot.com/reviews/${encodeURIComponent(r.id)}`,
+          ...(r.language ? { lang: r.language } : {}),
+          engagement: { likes: r.numberOfLikes ?? 0, shares: 0, replies: r.companyReply ? 1 : 0, views: 0 },
+        };
+        return r.companyReply ? [review, brandReply(review, { text: r.companyReply.text, created_at: r.companyReply.createdAt }, brand.id)] : [review];
+      },
+    });
   },
 });
 
@@ -123,44 +113,34 @@ export const yelp = defineSource({
       const t = zonedToUtc(String((r as { time_created?: unknown })?.time_created), o.timezone);
       return Number.isFinite(t) ? t : null;
     };
-    return {
-      kind: 'poll',
-      source: 'yelp',
-      poll: (cursor, { http, clock }) =>
-        harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(next) {
-            const offset = Number(next ?? 0);
-            const params = new URLSearchParams({ limit: '20', sort_by: 'newest', offset: String(offset) });
-            const body = await http.json(`${base}/v3/businesses/${encodeURIComponent(o.business_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()), total: z.number() }), {
-              headers: { authorization: `Bearer ${key}` },
-            });
-            return { items: body.reviews, next: offset + body.reviews.length < body.total && body.reviews.length > 0 ? String(offset + body.reviews.length) : null };
+    return newestFirstPoll(o, 'yelp', {
+      async fetchPage(next, _since, { http }) {
+        const offset = Number(next ?? 0);
+        const params = new URLSearchParams({ limit: '20', sort_by: 'newest', offset: String(offset) });
+        const body = await http.json(`${base}/v3/businesses/${encodeURIComponent(o.business_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()), total: z.number() }), {
+          headers: { authorization: `Bearer ${key}` },
+        });
+        return { items: body.reviews, next: offset + body.reviews.length < body.total && body.reviews.length > 0 ? String(offset + body.reviews.length) : null };
+      },
+      timeOf: created,
+      normalise: (raw) => {
+        const r = itemOrUnusable(YelpReview, raw, 'Yelp review');
+        if (isUnusable(r)) return r;
+        const t = created(r);
+        if (t === null) return { reason: `Yelp review time_created "${r.time_created}" is not "YYYY-MM-DD HH:MM:SS"`, payload: raw };
+        return [
+          {
+            id: r.id,
+            source: 'yelp',
+            text: r.text,
+            rating: r.rating,
+            created_at: new Date(t).toISOString(),
+            author: { id: r.user.id, handle: r.user.name },
+            ...(r.url ? { url: r.url } : {}),
           },
-          timeOf: created,
-          normalise: (raw) => {
-            const r = itemOrUnusable(YelpReview, raw, 'Yelp review');
-            if (isUnusable(r)) return r;
-            const t = created(r);
-            if (t === null) return { reason: `Yelp review time_created "${r.time_created}" is not "YYYY-MM-DD HH:MM:SS"`, payload: raw };
-            return [
-              {
-                id: r.id,
-                source: 'yelp',
-                text: r.text,
-                rating: r.rating,
-                created_at: new Date(t).toISOString(),
-                author: { id: r.user.id, handle: r.user.name },
-                ...(r.url ? { url: r.url } : {}),
-              },
-            ];
-          },
-        }),
-    };
+        ];
+      },
+    });
   },
 });
 
@@ -195,45 +175,34 @@ export const googleBusiness = defineSource({
   create(o, { env, brand }) {
     const base = o.base_url ?? 'https://mybusiness.googleapis.com';
     const token = googleAccessToken(env, o);
-    return {
-      kind: 'poll',
-      source: 'google_business',
-      poll: async (cursor, { http, clock }) => {
+    return newestFirstPoll(o, 'google_business', {
+      async fetchPage(pageToken, _since, { http, clock }) {
         const headers = { authorization: `Bearer ${await token(http, clock.now())}` };
-        return harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(pageToken) {
-            const params = new URLSearchParams({ pageSize: '50', orderBy: 'updateTime desc', ...(pageToken ? { pageToken } : {}) });
-            const body = await http.json(
-              `${base}/v4/accounts/${encodeURIComponent(o.account_id)}/locations/${encodeURIComponent(o.location_id)}/reviews?${params}`,
-              z.object({ reviews: z.array(z.unknown()).default([]), nextPageToken: z.string().optional() }),
-              { headers },
-            );
-            return { items: body.reviews, next: body.nextPageToken ?? null };
-          },
-          timeOf: timeField(['updateTime']),
-          normalise: (raw) => {
-            const r = itemOrUnusable(GoogleReview, raw, 'Google review');
-            if (isUnusable(r)) return r;
-            const name = r.reviewer.isAnonymous ? 'anonymous' : (r.reviewer.displayName ?? 'anonymous');
-            const review: Mention = {
-              id: r.reviewId,
-              source: 'google_business',
-              text: r.comment ?? '',
-              created_at: r.createTime,
-              author: { id: name, handle: name },
-              ...(r.starRating !== 'STAR_RATING_UNSPECIFIED' ? { rating: STARS[r.starRating] } : {}),
-              metadata: { location_id: o.location_id },
-            };
-            return r.reviewReply ? [review, brandReply(review, { text: r.reviewReply.comment, created_at: r.reviewReply.updateTime }, brand.id)] : [review];
-          },
-        });
+        const params = new URLSearchParams({ pageSize: '50', orderBy: 'updateTime desc', ...(pageToken ? { pageToken } : {}) });
+        const body = await http.json(
+          `${base}/v4/accounts/${encodeURIComponent(o.account_id)}/locations/${encodeURIComponent(o.location_id)}/reviews?${params}`,
+          z.object({ reviews: z.array(z.unknown()).default([]), nextPageToken: z.string().optional() }),
+          { headers },
+        );
+        return { items: body.reviews, next: body.nextPageToken ?? null };
       },
-    };
+      timeOf: timeField(['updateTime']),
+      normalise: (raw) => {
+        const r = itemOrUnusable(GoogleReview, raw, 'Google review');
+        if (isUnusable(r)) return r;
+        const name = r.reviewer.isAnonymous ? 'anonymous' : (r.reviewer.displayName ?? 'anonymous');
+        const review: Mention = {
+          id: r.reviewId,
+          source: 'google_business',
+          text: r.comment ?? '',
+          created_at: r.createTime,
+          author: { id: name, handle: name },
+          ...(r.starRating !== 'STAR_RATING_UNSPECIFIED' ? { rating: STARS[r.starRating] } : {}),
+          metadata: { location_id: o.location_id },
+        };
+        return r.reviewReply ? [review, brandReply(review, { text: r.reviewReply.comment, created_at: r.reviewReply.updateTime }, brand.id)] : [review];
+      },
+    });
   },
 });
 
@@ -268,50 +237,39 @@ export const googlePlay = defineSource({
       const t = c ? playTime(c) : NaN;
       return Number.isFinite(t) ? t : null;
     };
-    return {
-      kind: 'poll',
-      source: 'google_play',
-      poll: async (cursor, { http, clock }) => {
+    return newestFirstPoll(o, 'google_play', {
+      async fetchPage(next, _since, { http, clock }) {
         const headers = { authorization: `Bearer ${await token(http, clock.now())}` };
-        return harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(next) {
-            const params = new URLSearchParams({ maxResults: '100', ...(next ? { token: next } : {}) });
-            const body = await http.json(
-              `${base}/androidpublisher/v3/applications/${encodeURIComponent(o.package_name)}/reviews?${params}`,
-              z.object({ reviews: z.array(z.unknown()).default([]), tokenPagination: z.object({ nextPageToken: z.string().optional() }).optional() }),
-              { headers },
-            );
-            return { items: body.reviews, next: body.tokenPagination?.nextPageToken ?? null };
-          },
-          timeOf: modified,
-          normalise: (raw) => {
-            const r = itemOrUnusable(PlayReview, raw, 'Google Play review');
-            if (isUnusable(r)) return r;
-            const user = r.comments.find((c) => c.userComment)?.userComment;
-            if (!user) return { reason: 'Google Play review has no userComment', payload: raw };
-            const review: Mention = {
-              id: r.reviewId,
-              source: 'google_play',
-              text: user.text.trim(),
-              created_at: new Date(playTime(user.lastModified)).toISOString(),
-              author: { id: r.authorName || 'anonymous', handle: r.authorName || 'anonymous' },
-              rating: user.starRating,
-              ...(user.reviewerLanguage ? { lang: user.reviewerLanguage.split(/[_-]/)[0] } : {}),
-              url: `https://play.google.com/store/apps/details?id=${encodeURIComponent(o.package_name)}&reviewId=${encodeURIComponent(r.reviewId)}`,
-              engagement: { likes: user.thumbsUpCount ?? 0, shares: 0, replies: 0, views: 0 },
-              metadata: { package: o.package_name, ...(user.appVersionName ? { app_version: user.appVersionName } : {}) },
-            };
-            const dev = r.comments.find((c) => c.developerComment)?.developerComment;
-            return dev ? [review, brandReply(review, { text: dev.text, created_at: new Date(playTime(dev.lastModified)).toISOString() }, brand.id)] : [review];
-          },
-        });
+        const params = new URLSearchParams({ maxResults: '100', ...(next ? { token: next } : {}) });
+        const body = await http.json(
+          `${base}/androidpublisher/v3/applications/${encodeURIComponent(o.package_name)}/reviews?${params}`,
+          z.object({ reviews: z.array(z.unknown()).default([]), tokenPagination: z.object({ nextPageToken: z.string().optional() }).optional() }),
+          { headers },
+        );
+        return { items: body.reviews, next: body.tokenPagination?.nextPageToken ?? null };
       },
-    };
+      timeOf: modified,
+      normalise: (raw) => {
+        const r = itemOrUnusable(PlayReview, raw, 'Google Play review');
+        if (isUnusable(r)) return r;
+        const user = r.comments.find((c) => c.userComment)?.userComment;
+        if (!user) return { reason: 'Google Play review has no userComment', payload: raw };
+        const review: Mention = {
+          id: r.reviewId,
+          source: 'google_play',
+          text: user.text.trim(),
+          created_at: new Date(playTime(user.lastModified)).toISOString(),
+          author: { id: r.authorName || 'anonymous', handle: r.authorName || 'anonymous' },
+          rating: user.starRating,
+          ...(user.reviewerLanguage ? { lang: user.reviewerLanguage.split(/[_-]/)[0] } : {}),
+          url: `https://play.google.com/store/apps/details?id=${encodeURIComponent(o.package_name)}&reviewId=${encodeURIComponent(r.reviewId)}`,
+          engagement: { likes: user.thumbsUpCount ?? 0, shares: 0, replies: 0, views: 0 },
+          metadata: { package: o.package_name, ...(user.appVersionName ? { app_version: user.appVersionName } : {}) },
+        };
+        const dev = r.comments.find((c) => c.developerComment)?.developerComment;
+        return dev ? [review, brandReply(review, { text: dev.text, created_at: new Date(playTime(dev.lastModified)).toISOString() }, brand.id)] : [review];
+      },
+    });
   },
 });
 
@@ -338,49 +296,39 @@ export const appStore = defineSource({
   defaultSchedule: '*/30 * * * *',
   create(o) {
     const base = o.base_url ?? 'https://itunes.apple.com';
-    return {
-      kind: 'poll',
-      source: 'appstore',
-      poll: (cursor, { http, clock }) =>
-        harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: Math.min(o.max_pages, 10),
-          async fetchPage(next) {
-            const page = Number(next ?? 1);
-            const body = await http.json(
-              `${base}/${o.country}/rss/customerreviews/page=${page}/id=${o.app_id}/sortby=mostrecent/json`,
-              z.object({ feed: z.object({ entry: z.union([z.array(z.unknown()), z.unknown()]).optional() }) }),
-            );
-            const entry = body.feed.entry;
-            // One review comes as an object, none as no key at all; the app's own entry has no rating.
-            const items = (entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]).filter((e) => (e as Record<string, unknown>)?.['im:rating'] !== undefined);
-            return { items, next: items.length > 0 && page < 10 ? String(page + 1) : null };
+    return newestFirstPoll({ ...o, max_pages: Math.min(o.max_pages, 10) }, 'appstore', {
+      async fetchPage(next, _since, { http }) {
+        const page = Number(next ?? 1);
+        const body = await http.json(
+          `${base}/${o.country}/rss/customerreviews/page=${page}/id=${o.app_id}/sortby=mostrecent/json`,
+          z.object({ feed: z.object({ entry: z.union([z.array(z.unknown()), z.unknown()]).optional() }) }),
+        );
+        const entry = body.feed.entry;
+        // One review comes as an object, none as no key at all; the app's own entry has no rating.
+        const items = (entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]).filter((e) => (e as Record<string, unknown>)?.['im:rating'] !== undefined);
+        return { items, next: items.length > 0 && page < 10 ? String(page + 1) : null };
+      },
+      timeOf: timeField(['updated', 'label']),
+      normalise: (raw) => {
+        const e = itemOrUnusable(AppStoreEntry, raw, 'App Store review');
+        if (isUnusable(e)) return e;
+        const rating = Number(e['im:rating'].label);
+        const authorId = /id(\d+)/.exec(e.author.uri?.label ?? '')?.[1] ?? e.author.name.label;
+        return [
+          {
+            id: e.id.label,
+            source: 'appstore',
+            text: e.content.label,
+            title: e.title.label,
+            created_at: new Date(Date.parse(e.updated.label)).toISOString(),
+            author: { id: authorId, handle: e.author.name.label },
+            url: `https://apps.apple.com/${o.country}/app/id${o.app_id}?see-all=reviews`,
+            ...(rating >= 1 && rating <= 5 ? { rating } : {}),
+            engagement: { likes: Math.max(0, Number(e['im:voteSum']?.label ?? 0) || 0), shares: 0, replies: 0, views: 0 },
+            metadata: { app_id: o.app_id, country: o.country, ...(e['im:version'] ? { app_version: e['im:version'].label } : {}) },
           },
-          timeOf: timeField(['updated', 'label']),
-          normalise: (raw) => {
-            const e = itemOrUnusable(AppStoreEntry, raw, 'App Store review');
-            if (isUnusable(e)) return e;
-            const rating = Number(e['im:rating'].label);
-            const authorId = /id(\d+)/.exec(e.author.uri?.label ?? '')?.[1] ?? e.author.name.label;
-            return [
-              {
-                id: e.id.label,
-                source: 'appstore',
-                text: e.content.label,
-                title: e.title.label,
-                created_at: new Date(Date.parse(e.updated.label)).toISOString(),
-                author: { id: authorId, handle: e.author.name.label },
-                url: `https://apps.apple.com/${o.country}/app/id${o.app_id}?see-all=reviews`,
-                ...(rating >= 1 && rating <= 5 ? { rating } : {}),
-                engagement: { likes: Math.max(0, Number(e['im:voteSum']?.label ?? 0) || 0), shares: 0, replies: 0, views: 0 },
-                metadata: { app_id: o.app_id, country: o.country, ...(e['im:version'] ? { app_version: e['im:version'].label } : {}) },
-              },
-            ];
-          },
-        }),
-    };
+        ];
+      },
+    });
   },
 });

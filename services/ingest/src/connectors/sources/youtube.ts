@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementUpdate } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { chunks } from '../text.js';
 
 // https://developers.google.com/youtube/v3/docs/commentThreads/list
@@ -41,43 +41,35 @@ export const youtube = defineSource({
     const key = requireEnv(env, o.key_env);
     const target: Record<string, string> = o.video_id ? { videoId: o.video_id } : { allThreadsRelatedToChannelId: o.channel_id! };
     return {
-      kind: 'poll',
-      source: 'youtube',
-      poll: (cursor, { http, clock }) =>
-        harvestNewestFirst({
-          cursor,
-          now: clock.now(),
-          lookbackHours: o.lookback_hours,
-          overlapMinutes: o.overlap_minutes,
-          maxPages: o.max_pages,
-          async fetchPage(pageToken) {
-            const params = new URLSearchParams({ part: 'snippet', order: 'time', maxResults: '100', textFormat: 'plainText', ...target, key, ...(pageToken ? { pageToken } : {}) });
-            const page = await http.json(`${base}/youtube/v3/commentThreads?${params}`, ThreadList);
-            return { items: page.items, next: page.nextPageToken ?? null };
-          },
-          timeOf: (raw) => {
-            const t = Date.parse(String((raw as { snippet?: { topLevelComment?: { snippet?: { publishedAt?: unknown } } } })?.snippet?.topLevelComment?.snippet?.publishedAt));
-            return Number.isFinite(t) ? t : null;
-          },
-          normalise: (raw) => {
-            const t = itemOrUnusable(Thread, raw, 'YouTube comment thread');
-            if (isUnusable(t)) return t;
-            const c = t.snippet.topLevelComment;
-            const videoId = c.snippet.videoId ?? t.snippet.videoId ?? o.video_id ?? '';
-            return [
-              {
-                id: c.id,
-                source: 'youtube',
-                text: c.snippet.textOriginal ?? c.snippet.textDisplay ?? '',
-                created_at: c.snippet.publishedAt,
-                author: { id: c.snippet.authorChannelId?.value ?? c.snippet.authorDisplayName, handle: c.snippet.authorDisplayName },
-                url: `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(c.id)}`,
-                engagement: { likes: c.snippet.likeCount, shares: 0, replies: t.snippet.totalReplyCount, views: 0 },
-                metadata: { video_id: videoId, thread: t.id },
-              },
-            ];
-          },
-        }),
+      ...newestFirstPoll(o, 'youtube', {
+        async fetchPage(pageToken, _since, { http }) {
+          const params = new URLSearchParams({ part: 'snippet', order: 'time', maxResults: '100', textFormat: 'plainText', ...target, key, ...(pageToken ? { pageToken } : {}) });
+          const page = await http.json(`${base}/youtube/v3/commentThreads?${params}`, ThreadList);
+          return { items: page.items, next: page.nextPageToken ?? null };
+        },
+        timeOf: (raw) => {
+          const t = Date.parse(String((raw as { snippet?: { topLevelComment?: { snippet?: { publishedAt?: unknown } } } })?.snippet?.topLevelComment?.snippet?.publishedAt));
+          return Number.isFinite(t) ? t : null;
+        },
+        normalise: (raw) => {
+          const t = itemOrUnusable(Thread, raw, 'YouTube comment thread');
+          if (isUnusable(t)) return t;
+          const c = t.snippet.topLevelComment;
+          const videoId = c.snippet.videoId ?? t.snippet.videoId ?? o.video_id ?? '';
+          return [
+            {
+              id: c.id,
+              source: 'youtube',
+              text: c.snippet.textOriginal ?? c.snippet.textDisplay ?? '',
+              created_at: c.snippet.publishedAt,
+              author: { id: c.snippet.authorChannelId?.value ?? c.snippet.authorDisplayName, handle: c.snippet.authorDisplayName },
+              url: `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(c.id)}`,
+              engagement: { likes: c.snippet.likeCount, shares: 0, replies: t.snippet.totalReplyCount, views: 0 },
+              metadata: { video_id: videoId, thread: t.id },
+            },
+          ];
+        },
+      }),
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 50)) {
