@@ -65,6 +65,8 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
       `  ${u}/v1/stats/sentiment?brand=globex&interval=1h`,
       `  ${u}/v1/stats/sentiment?brand=acme&interval=6h`,
       `  ${u}/v1/alerts?status=all`,
+      `  ${u}/v1/stats/care?brand=acme   ${u}/v1/stats/care?brand=initech`,
+      `  ${u}/v1/care/queue?brand=initech&limit=20`,
       `  ${u}/metrics   ${u}/healthz   ${u}/openapi.json`,
       'Ctrl-C stops Earshot; the data stays in EARSHOT_DATA_DIR.',
       '',
