@@ -14,6 +14,7 @@ import {
   type Store,
 } from '@earshot/shared';
 import { ConnectorRunner, Ingestor, createBrandMatcher, loadBrandsFile } from '@earshot/ingest';
+import type { RunnerDeps } from '../../services/ingest/src/connectors/runner.js';
 import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
 import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
 import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
@@ -42,7 +43,7 @@ export async function connectorHarness() {
     await bus.subscribe({ group: 'test', topic, maxBatch: 1000, maxWaitMs: 1, handler: collect(into as unknown[]) });
 
   /** A runner over the sources of a brands file, as the ingest service builds it. */
-  const runner = (yaml: string, opts: { env?: Record<string, string>; clock?: Clock; backoffMs?: number } = {}) => {
+  const runner = (yaml: string, opts: { env?: Record<string, string>; clock?: Clock; backoffMs?: number; lease?: RunnerDeps['lease']; leaseRenewMs?: number } = {}) => {
     const clock = opts.clock ?? systemClock;
     const metrics = freshMetrics();
     const brands = loadBrandsFile('brands.yaml', yaml, opts.env ?? {});
@@ -63,6 +64,8 @@ export async function connectorHarness() {
         matches: (m) => matcher(m) !== null,
         backoff: { baseMs: opts.backoffMs ?? 1000, maxMs: opts.backoffMs ?? 1000 },
         random: () => 1,
+        lease: opts.lease,
+        leaseRenewMs: opts.leaseRenewMs,
       }),
       { metrics },
     );

@@ -59,7 +59,6 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     const made = add(130, (i) => T0 - 60_000 - i * 4 * 60_000);
     expect(await poll()).toBe('ok');
     await h.bus.whenIdle();
-    if (process.env.DEBUG_FAKE) console.log(api.requests.map((r) => `${r.path}?${r.query}`));
     expect(ids().sort()).toEqual(idsOf(made).sort());
     expect(ids()).not.toContain(idOf(old[0]!));
     for (const n of [made[0]!, made[7]!]) {

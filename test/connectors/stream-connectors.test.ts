@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ConnectorRunner } from '@earshot/ingest';
+import { ClickHouseLease } from '@earshot/shared';
 import { eventually } from '../helpers.js';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
@@ -208,6 +209,25 @@ describe('stream connectors', () => {
       expect(Number(connections[1]!.cursor)).toBeLessThan(log.at(-3)!.time_us);
       expect(h.landed.slice(-2).map((m) => m.text).sort()).toEqual(['initech during the outage', 'more initech during the outage']);
       expect(new Set(h.ids()).size).toBe(h.ids().length);
+    });
+
+    it('a replica that loses the lease closes its stream and stands by', async () => {
+      const port = (wss.address() as AddressInfo).port;
+      const lease = new ClickHouseLease(h.store.client, 'ingest_leases', 'replica-b');
+      const standby = h.runner(`brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, id: leased, base_url: "ws://127.0.0.1:${port}" }\n`, { lease, leaseRenewMs: 100 });
+      const before = connections.length;
+      standby.start();
+      try {
+        await eventually(async () => health(standby)[0]!.state === 'connected');
+        expect(connections.length).toBe(before + 1);
+        // Replica "a" (the smaller id) shows up alive: it leads now.
+        await new ClickHouseLease(h.store.client, 'ingest_leases', 'replica-a').isLeader(Date.now());
+        await eventually(async () => health(standby)[0]!.state === 'standby', { timeoutMs: 10_000 });
+        await eventually(async () => connections[before]!.socket.readyState === connections[before]!.socket.CLOSED, { timeoutMs: 10_000 });
+        expect(connections.length).toBe(before + 1);
+      } finally {
+        await standby.stop();
+      }
     });
   });
 });

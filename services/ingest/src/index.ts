@@ -11,7 +11,7 @@ import {
   type Deps,
   type Service,
 } from '@earshot/shared';
-import { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
+import { createAccountMatcher, createBrandMatcher, type BrandMatcher } from './brand-matcher.js';
 import { loadBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
@@ -41,18 +41,22 @@ function brandsFileOf(deps: Deps, env: Record<string, string | undefined>): Bran
 }
 
 /** Builds the pieces ingest is made of; replay, the webhooks and the connectors share them. */
-export function createIngestor(deps: Deps, options: IngestOptions = {}): { ingestor: Ingestor; deadLetters: DeadLetters; brands: BrandsFile } {
+export function createIngestor(
+  deps: Deps,
+  options: IngestOptions = {},
+): { ingestor: Ingestor; deadLetters: DeadLetters; brands: BrandsFile; matchBrands: BrandMatcher } {
   const { config, bus, clock, metrics } = deps;
   const brands = brandsFileOf(deps, options.env ?? process.env);
+  const matchBrands = createBrandMatcher(config.EARSHOT_BRANDS, brands.queries);
   const ingestor = new Ingestor({
     bus,
     clock,
     metrics,
-    matchBrands: createBrandMatcher(config.EARSHOT_BRANDS, brands.queries),
+    matchBrands,
     brandAccounts: createAccountMatcher(brands.accounts),
     rawTopic: topicName(config, mentionsRawTopic.name),
   });
-  return { ingestor, deadLetters: createDeadLetters(deps), brands };
+  return { ingestor, deadLetters: createDeadLetters(deps), brands, matchBrands };
 }
 
 /**
@@ -65,13 +69,12 @@ export function createIngestService(
 ): Service & { ingestor: Ingestor; deadLetters: DeadLetters; connectors: ConnectorRunner | null } {
   const { config, clock, logger, metrics, bus } = deps;
   const env = options.env ?? process.env;
-  const { ingestor, deadLetters, brands } = createIngestor(deps, { env });
+  const { ingestor, deadLetters, brands, matchBrands } = createIngestor(deps, { env });
   const abort = new AbortController();
   const { runnable, hooks } = buildConnectors(brands.sources, { env: (n) => env[n], clock, queryText: brands.queryText, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: abort.signal });
   let connectors: ConnectorRunner | null = null;
   if (runnable.length) {
     const store = requireStore(deps, 'ingest with connectors');
-    const matcher = createBrandMatcher(config.EARSHOT_BRANDS, brands.queries);
     connectors = new ConnectorRunner({
       connectors: runnable,
       checkpoints: new ClickHouseCheckpoints(store.client, clock),
@@ -82,7 +85,7 @@ export function createIngestService(
       clock,
       logger,
       metrics,
-      matches: (m) => matcher(m) !== null,
+      matches: (m) => matchBrands(m) !== null,
       // One process owns its embedded store; replicas sharing a ClickHouse server elect a leader.
       lease: store.kind === 'server' ? new ClickHouseLease(store.client, 'ingest_leases', config.EARSHOT_INGEST_REPLICA ?? `${hostname()}-${process.pid}`) : undefined,
       backoff: { baseMs: config.EARSHOT_CONNECTOR_BACKOFF_MS, maxMs: config.EARSHOT_CONNECTOR_BACKOFF_MAX_MS },

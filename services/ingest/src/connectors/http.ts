@@ -101,7 +101,7 @@ export class HttpClient {
       backoffMs: 1000,
       maxBackoffMs: 60_000,
       timeoutMs: 30_000,
-      userAgent: 'earshot/0.1 (+https://github.com/earshot/earshot)',
+      userAgent: 'earshot/0.1 (self-hosted social listening)',
       fetch: globalThis.fetch,
       sleep: realSleep,
       random: Math.random,

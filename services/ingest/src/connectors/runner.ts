@@ -41,6 +41,8 @@ export interface RunnerDeps {
   matches: (m: Mention) => boolean;
   /** Only the leader among ingest replicas polls and streams. */
   lease?: { isLeader(now: number): Promise<boolean> };
+  /** How often a connected stream renews the lease (well inside the lease's 3-minute life). */
+  leaseRenewMs?: number;
   /** Back-off after failures: first step and cap. */
   backoff: { baseMs: number; maxMs: number };
   random?: () => number;
@@ -196,12 +198,29 @@ export class ConnectorRunner {
         continue;
       }
       slot.state = slot.failures ? 'reconnecting' : 'connecting';
+      // One connection: ended by stop, or by losing the lease to another replica, which a
+      // connected stream keeps renewing (a replica that only streams would otherwise lapse).
+      const connection = new AbortController();
+      const end = () => connection.abort();
+      signal.addEventListener('abort', end, { once: true });
+      let lostLease = false;
+      const lease = this.d.lease;
+      const heartbeat = lease
+        ? setInterval(() => {
+            lease.isLeader(this.d.clock.now()).then(
+              (leader) => {
+                if (!leader) (lostLease = true), connection.abort();
+              },
+              () => undefined,
+            );
+          }, this.d.leaseRenewMs ?? 60_000)
+        : undefined;
       let emitting = Promise.resolve();
       try {
         const checkpoint = await this.checkpoint(slot);
         await connector.run(checkpoint.cursor, {
           ...this.context(slot),
-          signal,
+          signal: connection.signal,
           onConnected: () => {
             this.succeeded(slot, 'connected');
             slot.state = 'connected';
@@ -210,12 +229,23 @@ export class ConnectorRunner {
         });
         await emitting;
         if (signal.aborted) break;
+        if (lostLease) {
+          slot.state = 'standby';
+          continue;
+        }
         throw new Error('stream ended');
       } catch (err) {
         await emitting.catch(() => undefined);
         if (signal.aborted) break;
+        if (lostLease) {
+          slot.state = 'standby';
+          continue;
+        }
         this.failed(slot, err);
         if ((slot.state as State) === 'failing') slot.state = 'reconnecting';
+      } finally {
+        clearInterval(heartbeat);
+        signal.removeEventListener('abort', end);
       }
     }
   }

@@ -129,20 +129,25 @@ const auth = (env: (n: string) => string | undefined, name: string): Record<stri
   return token ? { authorization: `Bearer ${token}` } : {};
 };
 
+function oneTimeline(o: { hashtag?: string; timeline?: string }, ctx: z.RefinementCtx) {
+  if (Boolean(o.hashtag) === Boolean(o.timeline)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of hashtag or timeline' });
+}
+
+/** Where one instance is reached, with what token, and the host that prefixes its ids. */
+function instanceAccess(o: z.infer<typeof Options> & { base_url?: string }, env: (n: string) => string | undefined) {
+  return { base: instanceOf(o), headers: auth(env, o.token_env), host: new URL(o.instance).host };
+}
+
 export const mastodon = defineSource({
   type: 'mastodon',
   source: 'mastodon',
   summary: 'Mastodon hashtag or public timeline of one instance, paged forward from `min_id`; counts refreshed per status.',
-  options: z.object({ type: z.literal('mastodon'), ...Options.shape }).superRefine((o, ctx) => {
-    if (Boolean(o.hashtag) === Boolean(o.timeline)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of hashtag or timeline' });
-  }),
+  options: z.object({ type: z.literal('mastodon'), ...Options.shape }).superRefine(oneTimeline),
   secrets: () => [],
   owned: false,
   defaultSchedule: '*/2 * * * *',
   create(o, { env }) {
-    const base = instanceOf(o);
-    const headers = auth(env, o.token_env);
-    const host = new URL(o.instance).host;
+    const { base, headers, host } = instanceAccess(o, env);
     return {
       kind: 'poll',
       source: 'mastodon',
@@ -156,16 +161,12 @@ export const mastodonStream = defineSource({
   type: 'mastodon_stream',
   source: 'mastodon',
   summary: 'Mastodon streaming API (server-sent events) for a hashtag or the public timeline; each (re)connect first catches up from the timeline.',
-  options: z.object({ type: z.literal('mastodon_stream'), idle_seconds: z.number().positive().default(90), ...Options.shape }).superRefine((o, ctx) => {
-    if (Boolean(o.hashtag) === Boolean(o.timeline)) ctx.addIssue({ code: 'custom', message: 'needs exactly one of hashtag or timeline' });
-  }),
+  options: z.object({ type: z.literal('mastodon_stream'), idle_seconds: z.number().positive().default(90), ...Options.shape }).superRefine(oneTimeline),
   secrets: () => [],
   owned: false,
   defaultSchedule: '*/2 * * * *',
   create(o, { env }) {
-    const base = instanceOf(o);
-    const headers = auth(env, o.token_env);
-    const host = new URL(o.instance).host;
+    const { base, headers, host } = instanceAccess(o, env);
     const stream = o.hashtag ? `/api/v1/streaming/hashtag?tag=${encodeURIComponent(o.hashtag)}` : `/api/v1/streaming/public${o.timeline === 'local' ? '/local' : ''}`;
     return {
       kind: 'stream',

@@ -17,7 +17,7 @@ const MAPPABLE = ['id', 'text', 'created_at', 'title', 'url', 'lang', 'in_reply_
 
 /** Builds a mention from `fields` (mention field → path in the pushed item); the ingestor validates the result. */
 function mapItem(item: unknown, fields: Record<string, string>, source: string): unknown {
-  const out: Record<string, unknown> = { source, author: {}, metadata: { raw: item } };
+  const out: Record<string, unknown> = { source, author: {} };
   for (const [field, path] of Object.entries(fields)) {
     let v = pick(item, path);
     if (v === undefined || v === null) continue;
