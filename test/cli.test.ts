@@ -5,6 +5,8 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnrichmentSchema, openStore } from '@earshot/shared';
 import { tempDir, testConfig } from './helpers.js';
+import { startFakeApi } from './connectors/fake-api.js';
+import { POLL_CASES } from './connectors/poll-sources.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -109,5 +111,32 @@ describe('earshot CLI', () => {
     const env = { EARSHOT_DATA_DIR: join(dir.path, 'data') };
     expect((await earshot(['migrate'], env)).stdout).toMatch(/Applied 001_init/);
     expect((await earshot(['migrate'], env)).stdout).toMatch(/Nothing to apply/);
+  });
+
+  it('sources: checks the brands file, lists connectors, dry-runs one poll', async () => {
+    const hn = POLL_CASES.find((c) => c.type === 'hackernews')!;
+    const now = Date.now();
+    const held = [0, 1, 2].map((n) => ({ n, t: now - (n + 1) * 60_000, raw: hn.item(n, now - (n + 1) * 60_000) }));
+    const api = await startFakeApi((req) => hn.route(req, held));
+    try {
+      const file = join(dir.path, 'brands.yaml');
+      writeFileSync(file, `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: hackernews, query: acme, base_url: "${api.url}" }\n      - { type: x_search, query: acme }\n`);
+      const env = { EARSHOT_BRANDS_FILE: file, EARSHOT_X_BEARER_TOKEN: 'x' };
+      const list = await earshot(['sources'], env);
+      expect(list.code).toBe(0);
+      expect(list.stdout).toMatch(/^acme\.hackernews\s+acme\s+hackernews\s+hackernews\s+\*\/5 \* \* \* \*/m);
+      expect(list.stdout).toMatch(/^acme\.x_search .*EARSHOT_X_BEARER_TOKEN$/m);
+      const poll = await earshot(['sources', 'poll', 'acme.hackernews'], env);
+      expect(poll.code).toBe(0);
+      const lines = poll.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(lines.map((m) => [m.id, m.brands])).toEqual(held.map((h) => [hn.id(h.n, h.t), ['acme']]));
+      expect(poll.stderr).toMatch(/acme\.hackernews: 3 mentions \(0 match no brand/);
+      const missing = await earshot(['sources'], { EARSHOT_BRANDS_FILE: file });
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/brands\.yaml:6:9: brands\[0\]\.sources\[1\]: x_search needs EARSHOT_X_BEARER_TOKEN set in the environment/);
+      expect((await earshot(['sources', 'poll', 'nope'], env)).stderr).toMatch(/no connector "nope".*acme\.hackernews, acme\.x_search/);
+    } finally {
+      await api.close();
+    }
   });
 });

@@ -8,6 +8,7 @@ import { classifyCommand } from './commands/classify.js';
 import { benchQueriesCommand } from './commands/bench-queries.js';
 import { detectCommand } from './commands/detect.js';
 import { eventsImpactCommand, eventsImportCommand } from './commands/events.js';
+import { sourcesListCommand, sourcesPollCommand } from './commands/sources.js';
 import { intervalSeconds } from '@earshot/api';
 
 const HELP = `earshot: social listening and sentiment stream processor
@@ -18,6 +19,9 @@ Usage:
                                     --demo replays a bundled 3-day scenario through them
   earshot replay FILE               send a JSONL file of mentions through ingest
   earshot migrate                   apply ClickHouse migrations
+  earshot sources                   check the brands file (EARSHOT_BRANDS_FILE), list its connectors
+  earshot sources poll ID           one dry-run poll of a connector: mentions as JSON lines,
+                                    nothing published, no checkpoint touched
   earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
                                     enrich one text (or JSON with a "text" field) per line
   earshot events import FILE [--brand B] [--kind K]
@@ -72,6 +76,10 @@ export async function main(argv: string[]): Promise<void> {
       return replayCommand(rest[0]!);
     case 'migrate':
       return migrateCommand();
+    case 'sources':
+      if (rest.length === 0) return sourcesListCommand();
+      if (rest[0] === 'poll' && rest.length === 2) return sourcesPollCommand(rest[1]!);
+      throw new UsageError('usage: earshot sources | earshot sources poll ID');
     case 'events': {
       const usage = 'usage: earshot events import FILE.csv|FILE.ics [--brand B] [--kind K] | earshot events impact ID [--before 24h] [--after 24h]';
       if (rest.length !== 2) throw new UsageError(usage);

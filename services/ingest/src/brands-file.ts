@@ -38,7 +38,9 @@ export interface BrandsFile {
   sources: ConfiguredSource[];
 }
 
-export class BrandsFileError extends Error {}
+export class BrandsFileError extends Error {
+  override readonly name = 'BrandsFileError';
+}
 
 /**
  * The brands file (YAML or JSON): each brand's query, its own accounts and its sources.

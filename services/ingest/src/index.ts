@@ -24,6 +24,7 @@ export { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
 export { parseBrandQuery, BrandQueryError } from './brand-query.js';
 export { loadBrandsFile, BrandsFileError, type BrandsFile } from './brands-file.js';
 export { ConnectorRunner, type PollOutcome } from './connectors/runner.js';
+export { buildConnectors } from './connectors/build.js';
 export { SOURCES } from './connectors/sources/index.js';
 export { Ingestor } from './ingestor.js';
 export { parseMentionsBody, BodyError } from './parse-body.js';
