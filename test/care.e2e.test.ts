@@ -126,7 +126,8 @@ describe('customer care', () => {
     expect(byReach.map((i: any) => i.mention.id)).toEqual(['tw4', 'tw5']);
     const oldest = (await get('/v1/care/queue?brand=acme&hours=240&sort=oldest')).body.items;
     expect(oldest.map((i: any) => i.mention.id)).toEqual(['tw5', 'tw4']);
-    expect(oldest[1]).toMatchObject({ source: 'twitter', conversation_id: 'tw4', author: { followers: 250_000 } });
+    expect(oldest[1]).toMatchObject({ source: 'twitter', conversation_id: 'tw4', author: { followers: 250_000 }, links: { author: '/v1/authors/twitter/tw-big' } });
+    expect((await get(oldest[1].links.author)).body.open_issues.map((i: any) => i.mention.id)).toEqual(['tw4']);
   });
 
   it('hands each unanswered item to the helpdesk exactly once, retrying failures', async () => {

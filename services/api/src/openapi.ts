@@ -79,7 +79,7 @@ export const openApiDocument = {
           { name: 'sort', in: 'query', schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' }, description: 'priority: waiting time weighted by the author\'s reach' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}}], count}' } },
+        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}, links {post, author}}], count}' } },
       },
     },
     '/v1/authors/{source}/{id}': {

@@ -10,6 +10,8 @@ export interface CareQueueItem {
   waiting_minutes: number;
   mention: { id: string; url: string | null; text: string; sentiment_score: number };
   author: { id: string; handle: string; followers: number };
+  /** Where to act: the post on its source, and the customer's history in Earshot (an API path). */
+  links: { post: string | null; author: string };
 }
 
 export interface CareStats {
@@ -104,6 +106,7 @@ export class CareStore {
         waiting_minutes: Math.max(0, Math.round((q.now - Date.parse(askedAt)) / 60_000)),
         mention: { id: String(r.ask_id), url: r.ask_url ? String(r.ask_url) : null, text: String(r.ask_text), sentiment_score: r4(num(r.first_score)) ?? 0 },
         author: { id: String(r.ask_author_id), handle: String(r.ask_author_handle), followers: Number(r.ask_followers) },
+        links: { post: r.ask_url ? String(r.ask_url) : null, author: `/v1/authors/${encodeURIComponent(String(r.source))}/${encodeURIComponent(String(r.ask_author_id))}` },
       };
     });
   }
