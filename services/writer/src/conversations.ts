@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { conversationOf, erasedAuthorKey, mentionKey, type EnrichedMention } from '@earshot/shared';
+import { conversationOf, mentionKey, type EnrichedMention } from '@earshot/shared';
 
 /**
  * The conversation of each mention, by key. A reply without a thread id of its source
@@ -37,19 +37,4 @@ export async function resolveConversations(client: ClickHouseClient, mentions: E
   };
   for (const m of mentions) resolve(m);
   return out;
-}
-
-/** Keys of mentions whose authors asked to be erased; they are not stored again. */
-export async function erasedAuthorMentions(client: ClickHouseClient, mentions: EnrichedMention[]): Promise<Set<string>> {
-  if (mentions.length === 0) return new Set();
-  const keyOf = (m: EnrichedMention) => erasedAuthorKey(m.source, m.author.id);
-  const rows = await (
-    await client.query({
-      query: 'SELECT author_id FROM erased_authors WHERE author_id IN {keys:Array(String)}',
-      query_params: { keys: [...new Set(mentions.map(keyOf))] },
-      format: 'JSONEachRow',
-    })
-  ).json<{ author_id: string }>();
-  const erased = new Set(rows.map((r) => r.author_id));
-  return new Set(mentions.filter((m) => erased.has(keyOf(m))).map(mentionKey));
 }

@@ -19,7 +19,7 @@ import { createMentionWriteHandler, type StoredListener } from './mention-writer
 import { createDeadLetterWriteHandler, createEventWriteHandler } from './simple-writers.js';
 import { createEngagementWriteHandler } from './engagement-writer.js';
 
-export { existingMentionKeys } from './existing-keys.js';
+export { storedAndErased } from './existing-keys.js';
 export type { StoredListener } from './mention-writer.js';
 
 export const WRITER_GROUP = 'earshot-writer';

@@ -12,8 +12,8 @@ import {
   type MentionRowSchema,
   type TableInserter,
 } from '@earshot/shared';
-import { existingMentionKeys } from './existing-keys.js';
-import { erasedAuthorMentions, resolveConversations } from './conversations.js';
+import { storedAndErased } from './existing-keys.js';
+import { resolveConversations } from './conversations.js';
 
 export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => void;
 
@@ -34,13 +34,12 @@ export function createMentionWriteHandler(deps: {
     const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
     const latest = new Map<string, EnrichedMention>();
     for (const d of decoded) latest.set(mentionKey(d.value), d.value);
-    const stored = await existingMentionKeys(deps.client, [...latest.values()]);
+    const { stored, erased } = await storedAndErased(deps.client, [...latest.values()]);
     const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
     const duplicates = decoded.length - unstored.length;
     if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
-    const erased = await erasedAuthorMentions(deps.client, unstored);
-    if (erased.size > 0) deps.metrics.erasedDropped.inc(erased.size);
     const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
+    if (fresh.length < unstored.length) deps.metrics.erasedDropped.inc(unstored.length - fresh.length);
     const conversations = await resolveConversations(deps.client, fresh);
     await deps.inserter.insert(fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m)))));
     const now = deps.clock.now();
