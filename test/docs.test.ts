@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { SOURCES } from '@earshot/ingest';
+import { SOURCES, loadBrandsFile } from '@earshot/ingest';
 
 const read = (p: string) => readFileSync(new URL(`../${p}`, import.meta.url), 'utf8');
 
@@ -17,6 +17,17 @@ describe('connector documentation', () => {
       expect(readme).toContain(name);
       expect(reference).toContain(name);
     }
+  });
+});
+
+describe('the example brands file', () => {
+  it('is valid and names every source type', () => {
+    const secrets = Object.fromEntries(
+      ['EARSHOT_X_BEARER_TOKEN', 'EARSHOT_REDDIT_CLIENT_ID', 'EARSHOT_REDDIT_CLIENT_SECRET', 'EARSHOT_YOUTUBE_API_KEY', 'EARSHOT_TRUSTPILOT_API_KEY', 'EARSHOT_HOOK_HELPDESK_SECRET', 'EARSHOT_YELP_API_KEY', 'EARSHOT_GOOGLE_CLIENT_ID', 'EARSHOT_GOOGLE_CLIENT_SECRET', 'EARSHOT_GOOGLE_REFRESH_TOKEN'].map((n) => [n, 'x']),
+    );
+    const file = loadBrandsFile('brands.example.yaml', read('infra/brands/brands.example.yaml'), secrets);
+    const types = new Set(file.sources.map((s) => s.definition.type));
+    expect(SOURCES.filter((s) => !types.has(s.type) && s.type !== 'mastodon_stream').map((s) => s.type)).toEqual([]);
   });
 });
 

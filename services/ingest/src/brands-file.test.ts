@@ -51,6 +51,7 @@ describe('brands file', () => {
     ['a bad brand id', YAML.replace('id: globex', 'id: Globex'), /^brands\.yaml:14:5: brands\[1\]\.id: brand ids are lower-case/],
     ['a misspelt key', YAML.replace('accounts:', 'acounts:'), /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources/],
     ['broken YAML', 'brands:\n  - id: acme\n   query: [', /^brands\.yaml:3:\d+: /],
+    ['a hashtag read as a YAML comment', YAML.replace('NOT job lang:en', 'OR #acme'), /^brands\.yaml:4:5: brands\[0\]\.query: the query is cut at "#acme": in YAML " #" starts a comment; put the query in quotes/],
     ['no brands', 'brands: []', /^brands\.yaml:1:1: brands: lists no brands/],
   ])('points at the line of %s', (_what, text, error) => {
     expect(() => loadBrandsFile('brands.yaml', text, {})).toThrow(error);

@@ -74,6 +74,10 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
     out.accounts[b.id] = b.accounts;
     if (b.query) {
+      // " #acme" in a plain YAML value starts a comment: the query would be cut short silently.
+      const node = doc.getIn(['brands', bi, 'query'], true);
+      if (isScalar(node) && node.type === 'PLAIN' && node.comment !== undefined && /^\S/.test(node.comment))
+        fail(['brands', bi, 'query'], `the query is cut at "#${node.comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
       try {
         out.queries[b.id] = parseBrandQuery(b.query);
         out.queryText[b.id] = b.query;
