@@ -76,8 +76,8 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     if (b.query) {
       // " #acme" in a plain YAML value starts a comment: the query would be cut short silently.
       const node = doc.getIn(['brands', bi, 'query'], true);
-      if (isScalar(node) && node.type === 'PLAIN' && node.comment !== undefined && /^\S/.test(node.comment))
-        fail(['brands', bi, 'query'], `the query is cut at "#${node.comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
+      const comment = isScalar(node) && node.type === 'PLAIN' ? (node.comment ?? '') : '';
+      if (/^\S/.test(comment)) fail(['brands', bi, 'query'], `the query is cut at "#${comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
       try {
         out.queries[b.id] = parseBrandQuery(b.query);
         out.queryText[b.id] = b.query;
