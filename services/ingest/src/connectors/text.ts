@@ -25,13 +25,6 @@ export function boundedId(value: string, max = 256): string {
   return value.length <= max ? value : `sha1:${createHash('sha1').update(value).digest('hex')}`;
 }
 
-/** ISO 8601 in UTC from anything Date can parse; null when it cannot. */
-export function isoOrNull(value: string | number | undefined | null): string | null {
-  if (value === undefined || value === null || value === '') return null;
-  const t = typeof value === 'number' ? value : Date.parse(value);
-  return Number.isFinite(t) ? new Date(t).toISOString() : null;
-}
-
 /**
  * A wall-clock time with no zone ("2026-11-20 08:14:03", as Yelp sends) read in an IANA
  * zone, as UTC milliseconds.
@@ -57,9 +50,6 @@ export function zonedToUtc(local: string, timeZone: string): number {
 export function compareNumericIds(a: string, b: string): number {
   return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
-
-export const newest = <T>(items: T[], time: (t: T) => number): number | null =>
-  items.length === 0 ? null : Math.max(...items.map(time));
 
 /** Splits a list into chunks of at most `size` (for lookups by id that take N at a time). */
 export function chunks<T>(items: T[], size: number): T[][] {
