@@ -14,6 +14,8 @@ export interface Reply {
   headers?: Record<string, string>;
   json?: unknown;
   text?: string;
+  /** Cuts the connection without an answer, as a network failure would. */
+  drop?: boolean;
   /** Takes over the response (long-lived streams). */
   stream?: (res: ServerResponse, req: IncomingMessage) => void;
 }
@@ -37,6 +39,10 @@ export async function startFakeApi(route: (req: FakeRequest) => Reply | Promise<
       reply = faults.shift() ?? (await route(r));
     } catch (err) {
       reply = { status: 500, json: { error: String(err) } };
+    }
+    if (reply.drop) {
+      req.socket.destroy();
+      return;
     }
     if (reply.stream) {
       open.add(res);

@@ -10,7 +10,7 @@ const T0 = Date.parse('2026-11-20T12:00:00Z');
 /**
  * Every poll connector against a fake of its API, through the real runner, ingestor,
  * in-process bus and ClickHouse checkpoints: what lands on the raw topic after the first
- * poll, an empty poll, new items, a 429 with Retry-After, 5xx, a malformed answer, a
+ * poll, an empty poll, new items, a 429 with Retry-After, 5xx, a dropped connection, a malformed answer, a
  * malformed item, and a restart.
  */
 describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type, c: PollCase) => {
@@ -103,6 +103,15 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
   it('5xx: retried with back-off inside the poll', async () => {
     const made = add(1, () => clock.now() - 1000);
     api.failNext({ status: 503, text: 'upstream unavailable' }, 2);
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await h.bus.whenIdle();
+    expect(ids().at(-1)).toBe(idOf(made[0]!));
+  });
+
+  it('a dropped connection: retried inside the poll', async () => {
+    const made = add(1, () => clock.now() - 1000);
+    api.failNext({ drop: true }, 2);
     clock.advance(60_000);
     expect(await poll()).toBe('ok');
     await h.bus.whenIdle();
