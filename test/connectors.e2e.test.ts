@@ -136,6 +136,13 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     expect((await fetch(`${rt!.url}/v1/hooks/nope`, { method: 'POST', body })).status).toBe(404);
     const bad = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret' }, body: JSON.stringify({ tickets: [{ ticket_id: 1, body: 'acme', opened: 'soon' }] }) });
     expect(await bad.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: expect.stringMatching(/created_at|author/) }] });
+    // Bodies it cannot take get the same answers as POST /v1/mentions.
+    const huge = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret' }, body: 'x'.repeat(2 * 1024 * 1024) });
+    expect(huge.status).toBe(413);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/EARSHOT_MAX_BODY_BYTES/);
+    const garbled = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret', 'content-type': 'application/json' }, body: '' });
+    expect(garbled.status).toBe(400);
+    expect(await metricValue(rt!.deps.metrics.registry, 'earshot_ingest_rejected_total', { via: 'webhook', reason: 'too_large' })).toBe(1);
     const hooked = await eventually(async () => landed.find((m) => m.source === 'helpdesk'));
     expect(hooked).toMatchObject({ id: '9001', text: 'acme charged me twice', created_at: '2025-11-20T12:00:00.000Z', author: { id: '77', handle: 'pat@example.com' }, brands: ['acme'] });
   });

@@ -3,6 +3,7 @@ import express, { Router, type Request } from 'express';
 import type { Clock, Metrics } from '@earshot/shared';
 import type { Ingestor } from './ingestor.js';
 import { parseMentionsBody } from './parse-body.js';
+import { intakeErrors } from './webhook.js';
 import type { WebhookConnector } from './connectors/types.js';
 
 const same = (a: string, b: string) => {
@@ -61,5 +62,6 @@ export function createHooksRouter(deps: {
       next(err);
     }
   });
+  router.use('/v1/hooks', intakeErrors(deps, 'webhook'));
   return router;
 }

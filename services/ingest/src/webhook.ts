@@ -24,19 +24,26 @@ export function createWebhookRouter(deps: { ingestor: Ingestor; metrics: Metrics
       }
     },
   );
-  const onError: ErrorRequestHandler = (err, _req, res, next) => {
+  router.use('/v1/mentions', intakeErrors(deps, 'http'));
+  return router;
+}
+
+/**
+ * How every intake route answers a body it cannot take: 400 (unreadable) or 413 (over
+ * EARSHOT_MAX_BODY_BYTES) with the reason, counted in earshot_ingest_rejected_total.
+ */
+export function intakeErrors(deps: { metrics: Metrics; maxBodyBytes: number }, via: string): ErrorRequestHandler {
+  return (err, _req, res, next) => {
     if (err instanceof BodyError) {
-      deps.metrics.ingestRejected.inc({ via: 'http', reason: err.category });
+      deps.metrics.ingestRejected.inc({ via, reason: err.category });
       res.status(err.status).json({ error: err.message });
       return;
     }
     if (err?.type === 'entity.too.large') {
-      deps.metrics.ingestRejected.inc({ via: 'http', reason: 'too_large' });
+      deps.metrics.ingestRejected.inc({ via, reason: 'too_large' });
       res.status(413).json({ error: `body is larger than ${deps.maxBodyBytes} bytes (EARSHOT_MAX_BODY_BYTES); split it into smaller batches` });
       return;
     }
     next(err);
   };
-  router.use('/v1/mentions', onError);
-  return router;
 }
