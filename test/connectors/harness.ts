@@ -49,7 +49,7 @@ export async function connectorHarness() {
     const brands = loadBrandsFile('brands.yaml', yaml, opts.env ?? {});
     const matcher = createBrandMatcher({}, brands.queries);
     const ingestor = new Ingestor({ bus, clock, metrics, matchBrands: matcher, rawTopic: mentionsRawTopic.name });
-    const { runnable } = buildConnectors(brands.sources, { env: (n) => opts.env?.[n], clock, queryText: brands.queryText, retryMs: 1, signal: new AbortController().signal });
+    const { runnable } = buildConnectors(brands.sources, { env: (n) => opts.env?.[n], clock, retryMs: 1, signal: new AbortController().signal });
     return Object.assign(
       new ConnectorRunner({
         connectors: runnable,

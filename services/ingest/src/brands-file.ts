@@ -33,7 +33,6 @@ export interface ConfiguredSource {
 
 export interface BrandsFile {
   queries: Record<string, BrandQuery>;
-  queryText: Record<string, string>;
   accounts: Record<string, Record<string, string[]>>;
   sources: ConfiguredSource[];
 }
@@ -68,7 +67,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     fail(issue.path as (string | number)[], issue.message);
   }
   const { brands } = file.data!;
-  const out: BrandsFile = { queries: {}, queryText: {}, accounts: {}, sources: [] };
+  const out: BrandsFile = { queries: {}, accounts: {}, sources: [] };
   const ids = new Set<string>();
   brands.forEach((b, bi) => {
     if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
@@ -80,7 +79,6 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       if (/^\S/.test(comment)) fail(['brands', bi, 'query'], `the query is cut at "#${comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
       try {
         out.queries[b.id] = parseBrandQuery(b.query);
-        out.queryText[b.id] = b.query;
       } catch (err) {
         fail(['brands', bi, 'query'], (err as Error).message);
       }

@@ -37,7 +37,7 @@ export interface IngestOptions {
 
 function brandsFileOf(deps: Deps, env: Record<string, string | undefined>): BrandsFile {
   const path = deps.config.EARSHOT_BRANDS_FILE;
-  if (!path) return { queries: {}, queryText: {}, accounts: {}, sources: [] };
+  if (!path) return { queries: {}, accounts: {}, sources: [] };
   return loadBrandsFile(path, readFileSync(path, 'utf8'), env);
 }
 
@@ -72,7 +72,7 @@ export function createIngestService(
   const env = options.env ?? process.env;
   const { ingestor, deadLetters, brands, matchBrands } = createIngestor(deps, { env });
   const abort = new AbortController();
-  const { runnable, hooks } = buildConnectors(brands.sources, { env: (n) => env[n], clock, queryText: brands.queryText, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: abort.signal });
+  const { runnable, hooks } = buildConnectors(brands.sources, { env: (n) => env[n], clock, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: abort.signal });
   let connectors: ConnectorRunner | null = null;
   if (runnable.length) {
     const store = requireStore(deps, 'ingest with connectors');

@@ -59,7 +59,7 @@ export class Ingestor {
       const matched = matchBrands(parsed.data) ?? this.conversations.recall(parsed.data);
       const brands = involved.length ? [...new Set([...(parsed.data.brands ?? []), ...(matched ?? []), ...involved])] : matched;
       if (brands === null) {
-        rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS)', category: 'unmatched' });
+        rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS keywords, brand queries, brand accounts)', category: 'unmatched' });
         metrics.ingestUnmatched.inc({ via });
         continue;
       }

@@ -36,7 +36,7 @@ export async function sourcesPollCommand(id: string): Promise<void> {
   const source = file.sources.find((s) => s.id === id);
   if (!source) throw new UsageError(`no connector "${id}" in ${file.path}; there are ${file.sources.map((s) => s.id).join(', ') || 'none'}`);
   const config = loadConfigOrExit(process.env);
-  const { runnable } = buildConnectors([source], { env: (n) => process.env[n], clock: systemClock, queryText: file.queryText, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: new AbortController().signal });
+  const { runnable } = buildConnectors([source], { env: (n) => process.env[n], clock: systemClock, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: new AbortController().signal });
   const c = runnable[0];
   if (!c || c.connector.kind !== 'poll') throw new UsageError(`${id} is a ${source.definition.type === 'webhook' ? 'webhook' : 'stream'}; "earshot run ingest" runs it`);
   const match = createBrandMatcher(config.EARSHOT_BRANDS, file.queries);

@@ -7,12 +7,12 @@ import type { WebhookConnector } from './types.js';
 /** Turns the brands file's sources into connectors, each with its own HTTP client and quota. */
 export function buildConnectors(
   sources: ConfiguredSource[],
-  deps: { env: (name: string) => string | undefined; clock: Clock; queryText: Record<string, string>; retryMs: number; signal: AbortSignal },
+  deps: { env: (name: string) => string | undefined; clock: Clock; retryMs: number; signal: AbortSignal },
 ): { runnable: RunnableConnector[]; hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] } {
   const runnable: RunnableConnector[] = [];
   const hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] = [];
   for (const s of sources) {
-    const connector = s.definition.create(s.options as never, { env: deps.env, brand: { id: s.brand, query: deps.queryText[s.brand] }, connectorId: s.id });
+    const connector = s.definition.create(s.options as never, { env: deps.env, brand: { id: s.brand }, connectorId: s.id });
     if (connector.kind === 'webhook') {
       hooks.push({ connector, brand: s.brand, owned: s.owned });
       continue;

@@ -29,8 +29,6 @@ export type BaseSource = z.infer<typeof BaseSourceSchema>;
 
 export interface BrandRef {
   id: string;
-  /** The brand's query text, for sources that search server-side with it. */
-  query?: string;
 }
 
 export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
