@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { AlertStore, CareStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
@@ -19,6 +19,12 @@ export { webhookNotifier, slackNotifier, type Notifier } from './notifiers.js';
 export interface DetectorService extends Service {
   /** One run at stream time `now` (the clock's now by default); what the schedule calls. */
   runOnce(now?: number): ReturnType<typeof runDetectors>;
+  /**
+   * Detection replayed over past stream time, one run per `stepMs` from `from` to `to`
+   * (a backfill, the demo): safe beside the live schedule, with its own incident lifecycle.
+   * Returns every alert version it produced, in order.
+   */
+  replay(from: number, to: number, opts?: { stepMs?: number; onStep?: (t: number, alerts: Alert[]) => void }): Promise<Alert[]>;
 }
 
 /**
@@ -44,6 +50,7 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
     store,
     notifiers: new NotifierQueue(notifiers, { logger, metrics }),
     lease: new ClickHouseLease(client, 'detector_leases', options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
+    clock,
     bus,
     alertsTopic: topicName(config, alertsTopic.name),
     logger,
@@ -60,9 +67,9 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
   let task: ReturnType<typeof cron.schedule> | null = null;
   let running: Promise<unknown> | null = null;
   let lastRun: { at: number; ok: boolean; error?: string } | null = null;
-  const runOnce = async (now = clock.now()) => {
+  const runOnce = async (now = clock.now(), runBook = book) => {
     while (running) await running.catch(() => undefined);
-    const run = runDetectors(d, now);
+    const run = runDetectors(d, now, runBook);
     running = run;
     try {
       const result = await run;
@@ -75,9 +82,20 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
       running = null;
     }
   };
+  const replay: DetectorService['replay'] = async (from, to, opts = {}) => {
+    const replayBook = new AlertBook();
+    const out: Alert[] = [];
+    for (let t = from; t <= to; t += opts.stepMs ?? 60_000) {
+      const { alerts } = await runOnce(t, replayBook);
+      out.push(...alerts);
+      opts.onStep?.(t, alerts);
+    }
+    return out;
+  };
   return {
     name: 'detector',
-    runOnce,
+    runOnce: (now) => runOnce(now),
+    replay,
     health: [{ name: 'detector.schedule', check: () => ({ ok: lastRun?.ok !== false, detail: lastRun ?? 'no run yet' }) }],
     async start() {
       book.restore(await store.list({ status: 'open', limit: 10_000 }), alertKey);

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Series {
@@ -29,8 +29,13 @@ export function parseSeriesCsv(text: string, name = 'series'): Series {
 /** NAB's windows name timestamps with microseconds; the CSVs do not. */
 export const nabTime = (t: string) => t.replace(/\.\d+$/, '');
 
+/**
+ * NAB series with their anomaly windows: `root/data/<category>/*.csv` and the windows in
+ * `root/combined_windows.json` or, as in a checkout of numenta/NAB, `root/labels/`.
+ */
 export function loadNab(root: string): { category: string; series: Series; windows: [string, string][] }[] {
-  const windows = JSON.parse(readFileSync(join(root, 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
+  const labels = existsSync(join(root, 'combined_windows.json')) ? join(root, 'combined_windows.json') : join(root, 'labels', 'combined_windows.json');
+  const windows = JSON.parse(readFileSync(labels, 'utf8')) as Record<string, [string, string][]>;
   const out = [];
   for (const category of readdirSync(join(root, 'data')).sort()) {
     for (const file of readdirSync(join(root, 'data', category)).filter((f) => f.endsWith('.csv')).sort()) {

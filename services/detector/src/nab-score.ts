@@ -13,7 +13,15 @@ export interface CostProfile {
   fnWeight: number;
 }
 
-export const STANDARD_PROFILE: CostProfile = { tpWeight: 1.0, fpWeight: 0.11, fnWeight: 1.0 };
+/** NAB's three application profiles (config/profiles.json in numenta/NAB). */
+export const PROFILES = {
+  standard: { tpWeight: 1.0, fpWeight: 0.11, fnWeight: 1.0 },
+  reward_low_FP_rate: { tpWeight: 1.0, fpWeight: 0.22, fnWeight: 1.0 },
+  reward_low_FN_rate: { tpWeight: 1.0, fpWeight: 0.11, fnWeight: 2.0 },
+} as const satisfies Record<string, CostProfile>;
+export type ProfileName = keyof typeof PROFILES;
+
+export const STANDARD_PROFILE: CostProfile = PROFILES.standard;
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /** −1 at a window's left edge → +0.987; 0 at its right edge → 0; far past it → −1. */
@@ -69,20 +77,39 @@ function sweepPoints(series: LabelledSeries, profile: CostProfile): { points: Sc
   return { points, windows: bounds.length };
 }
 
-/** Raw NAB score of a set of series at one threshold (detection: score ≥ threshold). */
-function rawScore(sweeps: { points: ScoredPoint[]; windows: number }[], threshold: number, profile: CostProfile): number {
-  let total = 0;
-  for (const { points, windows } of sweeps) {
-    const best = new Array<number>(windows).fill(-profile.fnWeight);
-    let fp = 0;
-    for (const p of points) {
-      if (p.window === null || p.score < threshold) continue;
-      if (p.window === -1) fp += p.weight;
-      else best[p.window] = Math.max(best[p.window]!, p.weight);
-    }
-    total += fp + best.reduce((a, b) => a + b, 0);
+export interface SeriesCounts {
+  /** Raw score: window rewards and penalties plus false-positive costs. */
+  score: number;
+  /** Points (not windows) at or above the threshold inside windows, as NAB counts them. */
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+}
+
+/** NAB's per-series result at one threshold (detection: score ≥ threshold), probationary points left out. */
+export function scoreAt(series: LabelledSeries, threshold: number, profile: CostProfile = STANDARD_PROFILE): SeriesCounts {
+  return countsAt(sweepPoints(series, profile), threshold, profile);
+}
+
+function countsAt({ points, windows }: { points: ScoredPoint[]; windows: number }, threshold: number, profile: CostProfile): SeriesCounts {
+  const best = new Array<number>(windows).fill(-profile.fnWeight);
+  const c = { score: 0, tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (const p of points) {
+    if (p.window === null) continue;
+    const hit = p.score >= threshold;
+    if (p.window === -1) {
+      if (hit) {
+        c.fp++;
+        c.score += p.weight;
+      } else c.tn++;
+    } else if (hit) {
+      c.tp++;
+      best[p.window] = Math.max(best[p.window]!, p.weight);
+    } else c.fn++;
   }
-  return total;
+  c.score += best.reduce((a, b) => a + b, 0);
+  return c;
 }
 
 export interface NabResult {
@@ -92,35 +119,54 @@ export interface NabResult {
   raw: number;
 }
 
-/**
- * Normalised score of `series` at `threshold`. NAB normalises with the sums over the
- * scored corpus: null = −fnWeight per window, perfect = tpWeight per window.
- */
+/** NAB's normalisation over a scored corpus: null = −fnWeight per window, perfect = tpWeight per window. */
+function normalise(raw: number, windows: number, profile: CostProfile): number {
+  const nullScore = -profile.fnWeight * windows;
+  const perfect = profile.tpWeight * windows;
+  return perfect === nullScore ? 0 : (100 * (raw - nullScore)) / (perfect - nullScore);
+}
+
+/** Normalised score of `series` at `threshold`. */
 export function nabScore(series: LabelledSeries[], threshold: number, profile: CostProfile = STANDARD_PROFILE): NabResult {
   const sweeps = series.map((s) => sweepPoints(s, profile));
   const windows = sweeps.reduce((n, s) => n + s.windows, 0);
-  const raw = rawScore(sweeps, threshold, profile);
-  const nullScore = -profile.fnWeight * windows;
-  const perfect = profile.tpWeight * windows;
-  return { threshold, raw, score: perfect === nullScore ? 0 : (100 * (raw - nullScore)) / (perfect - nullScore) };
+  const raw = sweeps.reduce((sum, s) => sum + countsAt(s, threshold, profile).score, 0);
+  return { threshold, raw, score: normalise(raw, windows, profile) };
 }
 
-/** The threshold that maximises the corpus score (searched over the scores' own values). */
+/**
+ * The one threshold that maximises the corpus score, found exactly: every scorable point
+ * sorted by score, the threshold lowered past one distinct score at a time while each
+ * window keeps its earliest (best) reward and false positives add their costs.
+ */
 export function optimiseThreshold(series: LabelledSeries[], profile: CostProfile = STANDARD_PROFILE): NabResult {
-  const candidates = new Set<number>([1.01]);
-  for (const s of series) for (const v of s.scores) candidates.add(Math.round(v * 1e6) / 1e6);
-  const sorted = [...candidates].sort((a, b) => b - a);
-  // Coarse-to-fine: every distinct value is too many for big corpora; quantiles suffice.
-  const step = Math.max(1, Math.floor(sorted.length / 400));
-  let best: NabResult = nabScore(series, 1.01, profile);
-  for (let i = 0; i < sorted.length; i += step) {
-    const r = nabScore(series, sorted[i]!, profile);
-    if (r.score > best.score) best = r;
+  const sweeps = series.map((s) => sweepPoints(s, profile));
+  const windows = sweeps.reduce((n, s) => n + s.windows, 0);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const s of sweeps) {
+    offsets.push(total);
+    total += s.windows;
   }
-  const at = sorted.indexOf(best.threshold);
-  for (let i = Math.max(0, at - step); i < Math.min(sorted.length, at + step); i++) {
-    const r = nabScore(series, sorted[i]!, profile);
-    if (r.score > best.score) best = r;
+  const best = new Float64Array(total).fill(-profile.fnWeight);
+  const all: { score: number; weight: number; window: number }[] = [];
+  sweeps.forEach((s, k) => {
+    for (const p of s.points) if (p.window !== null) all.push({ score: p.score, weight: p.weight, window: p.window === -1 ? -1 : offsets[k]! + p.window });
+  });
+  all.sort((a, b) => b.score - a.score);
+  let raw = -profile.fnWeight * total;
+  let top: NabResult = { threshold: Infinity, raw, score: normalise(raw, windows, profile) };
+  for (let i = 0; i < all.length; i++) {
+    const p = all[i]!;
+    if (p.window === -1) raw += p.weight;
+    else if (p.weight > best[p.window]!) {
+      raw += p.weight - best[p.window]!;
+      best[p.window] = p.weight;
+    }
+    // A threshold sits at a distinct score: evaluate once all points with this score are in.
+    if (i + 1 < all.length && all[i + 1]!.score === p.score) continue;
+    const score = normalise(raw, windows, profile);
+    if (score > top.score) top = { threshold: p.score, raw, score };
   }
-  return best;
+  return top;
 }

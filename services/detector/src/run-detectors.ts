@@ -1,4 +1,4 @@
-import { alertsTopic, topTerms, type Alert, type Bus, type Logger, type Metrics } from '@earshot/shared';
+import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics } from '@earshot/shared';
 import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
@@ -17,6 +17,8 @@ export interface DetectorDeps {
   store: AlertStore;
   notifiers: NotifierQueue;
   lease: ClickHouseLease;
+  /** Wall-clock time, for leadership: a replica leads now, whatever stream time it analyses. */
+  clock: Clock;
   bus: Bus;
   alertsTopic: string;
   logger: Logger;
@@ -114,10 +116,13 @@ async function complaintFiring(d: DetectorDeps, brand: string, f: Finding, now: 
 /**
  * One detector run at stream time `now`: only the leader works; every brand's series
  * are tested; new alert versions are stored, published and handed to the notifiers.
+ * Leadership is asked at the wall clock, so a replay over past stream time (the demo, a
+ * backfill) runs beside the live schedule; it keeps its own `book` so the live run's
+ * lifecycle (which resolves what has not fired lately) never interleaves with it.
  */
-export async function runDetectors(d: DetectorDeps, now: number): Promise<{ leader: boolean; alerts: Alert[] }> {
+export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook = d.book): Promise<{ leader: boolean; alerts: Alert[] }> {
   const end = d.metrics.detectorRuns.startTimer();
-  if (!(await d.lease.isLeader(now))) {
+  if (!(await d.lease.isLeader(d.clock.now()))) {
     end({ leader: 'false' });
     return { leader: false, alerts: [] };
   }
@@ -131,7 +136,7 @@ export async function runDetectors(d: DetectorDeps, now: number): Promise<{ lead
     }
     firings.push(...found, ...(await careFirings(d.care, brand, now, d.careBounds)));
   }
-  const versions = d.book.apply(firings, now);
+  const versions = book.apply(firings, now);
   await d.store.save(versions);
   if (versions.length) {
     await d.bus.publish(d.alertsTopic, versions.map((a) => ({ key: alertsTopic.key(a), value: JSON.stringify(a) })));

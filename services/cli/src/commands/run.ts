@@ -49,11 +49,12 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     // so replay detection over it minute by minute, as a backfill would.
     const from = scenario.incident.start.getTime() - 30 * 60_000;
     const opened: string[] = [];
-    for (let t = from; t <= scenario.incident.start.getTime() + 60 * 60_000; t += 60_000) {
-      for (const a of (await runtime.detector.runOnce(t)).alerts)
-        if (a.status === 'open') opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
-      progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
-    }
+    await runtime.detector.replay(from, scenario.incident.start.getTime() + 60 * 60_000, {
+      onStep: (t, alerts) => {
+        for (const a of alerts) if (a.status === 'open') opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
+        progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
+      },
+    });
     progress.done(opened.length ? `Alerts raised while the outage unfolded:\n${opened.join('\n')}` : 'No alerts raised.');
   }
   const u = runtime.url;
