@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.js';
+
+const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
+
+/**
+ * `npm start` as a user runs it: `earshot run --demo` in its own process, on the real
+ * clock, with the live detector schedule running throughout (here every second, so it
+ * certainly runs while detection is replayed over the demo's past stream time).
+ */
+describe('npm start (earshot run --demo) on the real clock with the live schedule', () => {
+  const dir = tempDir();
+  const child = spawn('node', [BIN, 'run', '--demo'], {
+    env: {
+      ...process.env,
+      EARSHOT_DATA_DIR: dir.path,
+      EARSHOT_PORT: '0',
+      EARSHOT_HOST: '127.0.0.1',
+      EARSHOT_DEMO_SECONDS: '15',
+      EARSHOT_DETECT_CRON: '* * * * * *',
+      EARSHOT_LOG_LEVEL: 'warn',
+    },
+  });
+  let output = '';
+  child.stderr.on('data', (b: Buffer) => (output += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+  const finished = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      if (output.includes('Ctrl-C stops Earshot')) {
+        clearInterval(timer);
+        resolve(output);
+      }
+    }, 200);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      reject(new Error(`earshot exited with ${code} before the demo finished:\n${output}`));
+    });
+  });
+  afterAll(async () => {
+    if (child.exitCode === null) {
+      const exited = new Promise((r) => child.on('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+    dir.remove();
+  });
+
+  it('prints the globex complaint surge and viral negative it raised, and the API lists them', async () => {
+    const out = await finished;
+    const printed = out.slice(out.indexOf('Alerts raised'));
+    expect(out).not.toMatch(/No alerts raised/);
+    expect(printed).toMatch(/^ {2}\d\d:\d\d UTC {2}\w+ +complaint_surge \(globex\): \d+ complaints in \d+ min/m);
+    expect(printed).toMatch(/^ {2}\d\d:\d\d UTC {2}critical viral_negative \(globex\): Negative post spreading fast/m);
+    const url = /on (http:\/\/[\d.]+:\d+)/.exec(out)![1];
+    const res = await fetch(`${url}/v1/alerts`);
+    expect(res.status).toBe(200);
+    const kinds = ((await res.json()) as { items: { kind: string; brand: string }[] }).items.filter((a) => a.brand === 'globex').map((a) => a.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
+  }, 300_000);
+});
