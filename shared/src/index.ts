@@ -22,5 +22,6 @@ export * from './text/top-terms.js';
 export * from './text/csv.js';
 export * from './store/retention.js';
 export * from './store/lease.js';
+export * from './store/outbox.js';
 export * from './store/care.js';
 export * from './store/erased-authors.js';

@@ -113,7 +113,7 @@ export const CampaignEventSchema = z.object({
 });
 export type CampaignEvent = z.infer<typeof CampaignEventSchema>;
 
-export const ALERT_KINDS = ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'care'] as const;
+export const ALERT_KINDS = ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] as const;
 
 export const AlertSchema = z.object({
   id: z.string().min(1),
@@ -130,6 +130,12 @@ export const AlertSchema = z.object({
   source: z.string().optional(),
   intent: z.string().optional(),
   summary: z.string(),
+  /** 1 (worth a look) to 10 (drop everything): how far past normal, on how many mentions. Absent on alerts stored before it existed. */
+  severity_score: z.number().int().min(1).max(10).optional(),
+  /** What it is about: the words that rose against the baseline, and the sources carrying it (mentions in the window). */
+  explanation: z
+    .object({ terms: z.array(z.string()), sources: z.array(z.object({ source: z.string(), mentions: z.number().int().nonnegative() })) })
+    .optional(),
   sample_mentions: z.array(z.object({ source: z.string(), id: z.string(), url: z.string().optional() })),
   opened_at: isoDateTime,
   updated_at: isoDateTime,

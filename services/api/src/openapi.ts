@@ -113,7 +113,7 @@ export const openApiDocument = {
         parameters: [
           { name: 'status', in: 'query', schema: { enum: ['open', 'resolved', 'all'], default: 'open' } },
           { name: 'brand', in: 'query', schema: { type: 'string' } },
-          { name: 'kind', in: 'query', schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'care'] } },
+          { name: 'kind', in: 'query', schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
         responses: { '200': { description: '{items[], count}' }, '400': { description: 'Invalid query' } },

@@ -1,5 +1,6 @@
 import type { Alert } from '@earshot/shared';
 import type { Finding } from './detectors.js';
+import { severityScore } from './severity.js';
 
 export interface Firing {
   kind: Alert['kind'];
@@ -11,6 +12,7 @@ export interface Firing {
   samples: Alert['sample_mentions'];
   source?: string;
   intent?: string;
+  explanation?: Alert['explanation'];
 }
 
 export interface LifecycleOptions {
@@ -68,6 +70,8 @@ export class AlertBook {
         band: f.finding.band,
         score: Math.min(1, Math.max(0, f.finding.score)),
         summary: f.summary,
+        severity_score: severityScore(f.kind, f.finding),
+        ...(f.explanation ? { explanation: f.explanation } : {}),
         sample_mentions: f.samples,
         ...(f.source ? { source: f.source } : {}),
         ...(f.intent ? { intent: f.intent } : {}),
@@ -76,7 +80,7 @@ export class AlertBook {
         current.lastFiring = now;
         const worse = SEVERITY[f.finding.severity] > SEVERITY[current.alert.severity];
         if (!worse && now - current.lastReported < this.opts.updateEveryMs) continue;
-        current.alert = { ...current.alert, ...fields, window_start: current.alert.window_start, severity: worse ? f.finding.severity : current.alert.severity, status: 'updated', updated_at: iso(now) };
+        current.alert = { ...current.alert, ...fields, window_start: current.alert.window_start, severity: worse ? f.finding.severity : current.alert.severity, severity_score: Math.max(current.alert.severity_score ?? 1, fields.severity_score), status: 'updated', updated_at: iso(now) };
         current.lastReported = now;
         out.push(current.alert);
         continue;

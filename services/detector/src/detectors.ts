@@ -4,7 +4,7 @@ import { surgeAt, type SurgeModel } from './surge-score.js';
 export interface BucketSeries {
   start: number;
   bucketMs: number;
-  counts: number[];
+  counts: ArrayLike<number>;
 }
 
 export interface Finding {
@@ -69,6 +69,57 @@ export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_S
   return best;
 }
 
+export interface SilenceOptions {
+  /** Lengths of the silent spells tested, in buckets. */
+  windows: number[];
+  /** Nothing at all where this many were expected is a silence (P(0) = e^−expected). */
+  minExpected: number;
+  days: number;
+  slot: number;
+  trailing: number;
+}
+
+// e^−14 ≈ 1e-6: as strict as the surge test.
+export const DEFAULT_SILENCE: SilenceOptions = { windows: [30, 60, 120], minExpected: 14, days: 7, slot: 30, trailing: 120 };
+
+/**
+ * A source gone silent: no mention at all over a spell in which its usual traffic (same
+ * time of day on earlier days and the trailing hours) makes silence nearly impossible.
+ * A broken connector or a revoked token looks like this long before anyone notices.
+ */
+export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAULT_SILENCE): Finding | null {
+  const n = series.counts.length;
+  const model: SurgeModel = { mode: 'counts', windows: [], perDay: Math.round(DAY / series.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false };
+  let best: Finding | null = null;
+  for (const w of opts.windows) {
+    const r = surgeAt(series.counts, n, { ...model, windows: [w] });
+    if (!r || r.observed > 0 || r.expected < opts.minExpected) continue;
+    if (best && r.expected <= best.expected) continue;
+    best = {
+      observed: 0,
+      expected: Math.round(r.expected * 100) / 100,
+      band: [Math.max(0, Math.round((r.expected - 3 * r.sd) * 100) / 100), Math.round((r.expected + 3 * r.sd) * 100) / 100],
+      score: 1 - Math.exp(-r.expected),
+      severity: r.expected >= 3 * opts.minExpected ? 'critical' : 'warning',
+      windowStart: series.start + (n - w) * series.bucketMs,
+      windowEnd: series.start + n * series.bucketMs,
+    };
+  }
+  return best;
+}
+
+/**
+ * True when the brand's whole volume rose about as much as this part of it: a campaign's
+ * crowd brings more negative mentions too, but a bigger crowd is not a problem. The part
+ * must rise at least `factor` times faster than the whole to be news.
+ */
+export function explainedByVolume(part: Finding, total: BucketSeries, factor = 1.5, opts: SurgeOptions = DEFAULT_SURGE): boolean {
+  const w = Math.max(1, Math.round((part.windowEnd - part.windowStart) / total.bucketMs));
+  const r = surgeAt(total.counts, total.counts.length, { mode: 'counts', windows: [w], perDay: Math.round(DAY / total.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false });
+  if (!r) return false;
+  return part.observed / Math.max(part.expected, 1e-9) < factor * (r.observed / Math.max(r.expected, 1e-9));
+}
+
 export interface ViralCandidate {
   source: string;
   id: string;
@@ -124,7 +175,11 @@ export const DEFAULT_DROP: DropOptions = { window: 30, minMentions: 20, minDrop:
 export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeries, total: BucketSeries, opts: DropOptions = DEFAULT_DROP): Finding | null {
   const n = total.counts.length;
   if (n < opts.window) return null;
-  const sum = (s: BucketSeries, from: number, to: number) => s.counts.slice(Math.max(0, from), Math.max(0, to)).reduce((a, b) => a + b, 0);
+  const sum = (s: BucketSeries, from: number, to: number) => {
+    let total = 0;
+    for (let i = Math.max(0, from); i < Math.min(to, s.counts.length); i++) total += s.counts[i]!;
+    return total;
+  };
   const w0 = n - opts.window;
   const nw = sum(total, w0, n);
   if (nw < opts.minMentions) return null;

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Service } from '@earshot/shared';
+import { AlertStore, CareStore, ClickHouseLease, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
@@ -15,7 +15,7 @@ export { nabScore, optimiseThreshold, scoreAt, scaledSigmoid, PROFILES, STANDARD
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
 export { detectSurge, detectViral, DEFAULT_SURGE } from './detectors.js';
 
-export { webhookNotifier, slackNotifier, type Notifier } from './notifiers.js';
+export { webhookNotifier, slackNotifier, NotifierQueue, type Notifier } from './notifiers.js';
 
 export interface DetectorService extends Service {
   /** One run at stream time `now` (the clock's now by default); what the schedule calls. */
@@ -49,7 +49,7 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
     queries: new DetectorQueries(client),
     book,
     store,
-    notifiers: new NotifierQueue(notifiers, { logger, metrics }),
+    notifiers: new NotifierQueue(notifiers, { logger, metrics, outbox: new NotificationOutbox(client), now: () => Date.now() }),
     lease: new ClickHouseLease(client, 'detector_leases', options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
     clock,
     bus,
@@ -100,6 +100,8 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
     health: [{ name: 'detector.schedule', check: () => ({ ok: lastRun?.ok !== false, detail: lastRun ?? 'no run yet' }) }],
     async start() {
       book.restore(await store.list({ status: 'open', limit: 10_000 }), alertKey);
+      // Notifications a previous process could not deliver go out on the next run.
+      await d.notifiers.restore();
       if (!cron.validate(config.EARSHOT_DETECT_CRON)) throw new Error(`EARSHOT_DETECT_CRON "${config.EARSHOT_DETECT_CRON}" is not a cron expression`);
       task = cron.schedule(config.EARSHOT_DETECT_CRON, () => {
         runOnce().catch((err) => logger.error({ err: errorMessage(err) }, 'detector run failed'));

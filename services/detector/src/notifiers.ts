@@ -1,20 +1,22 @@
-import { backoffMs, errorMessage, sleep, type Alert, type Logger, type Metrics } from '@earshot/shared';
+import { NotificationOutbox, backoffMs, errorMessage, sleep, type Alert, type Logger, type Metrics } from '@earshot/shared';
 
 export interface Notifier {
   name: string;
-  send(alert: Alert): Promise<void>;
+  /** `key` names this delivery (alert version and notifier), for receivers that deduplicate. */
+  send(alert: Alert, key?: string): Promise<void>;
 }
 
 const verb = (a: Alert) => (a.status === 'open' ? 'opened' : a.status === 'resolved' ? 'resolved' : 'updated');
 
-async function post(url: string, body: unknown, fetchImpl: typeof fetch): Promise<void> {
-  const res = await fetchImpl(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+async function post(url: string, body: unknown, fetchImpl: typeof fetch, key?: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) };
+  const res = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
 }
 
 /** Generic JSON webhook: {event: "alert.opened"|"alert.updated"|"alert.resolved", alert}. */
 export function webhookNotifier(url: string, fetchImpl: typeof fetch = fetch): Notifier {
-  return { name: 'webhook', send: (alert) => post(url, { event: `alert.${verb(alert)}`, alert }, fetchImpl) };
+  return { name: 'webhook', send: (alert, key) => post(url, { event: `alert.${verb(alert)}`, alert }, fetchImpl, key) };
 }
 
 /** Slack incoming webhook: a text line plus a section block with the figures and links. */
@@ -41,16 +43,18 @@ export function slackNotifier(url: string, fetchImpl: typeof fetch = fetch): Not
 }
 
 /**
- * Delivers alert versions to every notifier with retries and back-off. What still
- * fails stays queued and is tried again on the next run: an alert is never dropped
- * (it is already stored and on the alerts topic before any notifier is called).
+ * Delivers alert versions to every notifier with retries and back-off. Each delivery is
+ * recorded in the outbox before the first attempt and marked sent after success: what
+ * still fails stays pending and is tried again on the next run, or after a restart by
+ * whichever replica leads (restore()). An alert is never dropped (it is already stored and
+ * on the alerts topic before any notifier is called) and a sent one is not sent again.
  */
 export class NotifierQueue {
-  private pending: { alert: Alert; notifier: Notifier }[] = [];
+  private pending: { alert: Alert; notifier: Notifier; attempts: number }[] = [];
 
   constructor(
     private readonly notifiers: Notifier[],
-    private readonly deps: { logger: Logger; metrics: Metrics },
+    private readonly deps: { logger: Logger; metrics: Metrics; outbox?: NotificationOutbox; now?: () => number },
     private readonly attempts = 4,
     private readonly baseDelayMs = 250,
   ) {}
@@ -59,22 +63,45 @@ export class NotifierQueue {
     return this.pending.length;
   }
 
+  /** Takes back the deliveries a previous process left pending. */
+  async restore(): Promise<void> {
+    if (!this.deps.outbox) return;
+    const byName = new Map(this.notifiers.map((n) => [n.name, n]));
+    const known = new Set(this.pending.map((p) => NotificationOutbox.key(p.alert, p.notifier.name)));
+    for (const item of await this.deps.outbox.pending()) {
+      const notifier = byName.get(item.notifier);
+      if (notifier && !known.has(NotificationOutbox.key(item.alert, item.notifier))) this.pending.push({ alert: item.alert, notifier, attempts: item.attempts });
+    }
+  }
+
   async deliver(alerts: Alert[]): Promise<void> {
-    const work = [...this.pending, ...alerts.flatMap((alert) => this.notifiers.map((notifier) => ({ alert, notifier })))];
+    const now = this.deps.now ?? Date.now;
+    const fresh = alerts.flatMap((alert) => this.notifiers.map((notifier) => ({ alert, notifier, attempts: 0 })));
+    await this.deps.outbox?.enqueue(fresh.map((f) => ({ alert: f.alert, notifier: f.notifier.name, attempts: 0 })), now());
+    const work = [...this.pending, ...fresh];
     this.pending = [];
     for (const item of work) {
+      const key = NotificationOutbox.key(item.alert, item.notifier.name);
       let sent = false;
+      let lastError = '';
       for (let attempt = 1; attempt <= this.attempts && !sent; attempt++) {
+        item.attempts++;
         try {
-          await item.notifier.send(item.alert);
+          await item.notifier.send(item.alert, key);
           sent = true;
         } catch (err) {
+          lastError = errorMessage(err);
           this.deps.metrics.notifyFailures.inc({ notifier: item.notifier.name });
-          this.deps.logger.warn({ notifier: item.notifier.name, alert: item.alert.id, attempt, err: errorMessage(err) }, 'notification failed');
+          this.deps.logger.warn({ notifier: item.notifier.name, alert: item.alert.id, attempt, err: lastError }, 'notification failed');
           if (attempt < this.attempts) await sleep(backoffMs(attempt, this.baseDelayMs, 5_000));
         }
       }
-      if (!sent) this.pending.push(item);
+      const record = { alert: item.alert, notifier: item.notifier.name, attempts: item.attempts };
+      if (sent) await this.deps.outbox?.markSent(record, now());
+      else {
+        await this.deps.outbox?.markFailed(record, lastError, now());
+        this.pending.push(item);
+      }
     }
   }
 }

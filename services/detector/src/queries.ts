@@ -62,9 +62,9 @@ export class DetectorQueries {
       { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
     );
     const series = () => ({ start, bucketMs: MINUTE, counts: new Array<number>(minutes).fill(0) });
-    const make = (): SentimentSeries => ({ positive: series(), negative: series(), total: series() });
+    const make = () => ({ positive: series(), negative: series(), total: series() });
     const all = make();
-    const bySource = new Map<string, SentimentSeries>();
+    const bySource = new Map<string, ReturnType<typeof make>>();
     for (const x of r) {
       const i = Math.round((Number(x.t) - start) / MINUTE);
       if (i < 0 || i >= minutes) continue;

@@ -1,5 +1,5 @@
 import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics } from '@earshot/shared';
-import { detectSentimentDrop, detectSurge, detectViral, DEFAULT_SURGE, type Finding } from './detectors.js';
+import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, DEFAULT_SURGE, type BucketSeries, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
 import type { AlertStore, CareStore, ClickHouseLease } from '@earshot/shared';
@@ -31,24 +31,53 @@ export interface DetectorDeps {
 
 const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
 
+/** The sources carrying a spike, busiest first, from the window's mentions. */
+const sourcesOf = (rows: { source: string }[]) =>
+  [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]).map(([source, mentions]) => ({ source, mentions }));
+
+/** What a spike is about: the words that rose in the window against the brand's past week, and where it is said. */
+async function explain(d: DetectorDeps, brand: string, from: number, now: number, filter: { intent?: string; sentiment?: string; source?: string }) {
+  const window = await d.queries.windowMentions(brand, from, now + 1, filter, 300);
+  const baseline = await d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000);
+  const terms = topTerms(window.map((r) => r.text), baseline.map((r) => r.text));
+  return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
+}
+const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');
+
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
   const out: Firing[] = [];
   const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
-  const negative = detectSurge(sentiment.negative);
+  // A negative surge is news only when negatives outgrow the brand's volume (not a campaign's crowd).
+  const news = (f: Finding | null, total: BucketSeries) => (f && !explainedByVolume(f, total) ? f : null);
+  const negative = news(detectSurge(sentiment.negative), sentiment.total);
   // Per source too: an app-store review storm can hide inside a brand's overall volume.
   for (const [source, s] of sentiment.bySource) {
-    const f = detectSurge(s.negative);
+    const f = news(detectSurge(s.negative), s.total);
     if (!f || (negative && sentiment.bySource.size === 1)) continue;
-    const rows = await d.queries.windowMentions(brand, f.windowStart, now + 1, { sentiment: 'negative', source }, 5);
+    const x = await explain(d, brand, f.windowStart, now, { sentiment: 'negative', source });
     out.push({
       kind: 'negative_volume_surge',
       brand,
       scope: `source:${source}`,
       source,
       finding: f,
-      summary: `${f.observed} negative mentions on ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected`,
-      samples: samples(rows),
+      summary: `${f.observed} negative mentions on ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${about(x.terms)}`,
+      samples: samples(x.window.slice(0, 5)),
+      explanation: x.explanation,
     });
+  }
+  for (const [source, s] of sentiment.bySource) {
+    const f = detectSilence(s.total);
+    if (f)
+      out.push({
+        kind: 'source_silent',
+        brand,
+        scope: `source:${source}`,
+        source,
+        finding: f,
+        summary: `no mention from ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected: is its connector working?`,
+        samples: [],
+      });
   }
   const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total);
   if (drop) {
@@ -57,19 +86,26 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
       brand,
       scope: '',
       finding: drop,
-      summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}`,
-      samples: samples(await d.queries.windowMentions(brand, drop.windowStart, now + 1, { sentiment: 'negative' }, 5)),
+      ...(await (async () => {
+        const x = await explain(d, brand, drop.windowStart, now, { sentiment: 'negative' });
+        return {
+          summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}${about(x.terms)}`,
+          samples: samples(x.window.slice(0, 5)),
+          explanation: x.explanation,
+        };
+      })()),
     });
   }
   if (negative) {
-    const rows = await d.queries.windowMentions(brand, negative.windowStart, now + 1, { sentiment: 'negative' }, 5);
+    const x = await explain(d, brand, negative.windowStart, now, { sentiment: 'negative' });
     out.push({
       kind: 'negative_volume_surge',
       brand,
       scope: '',
       finding: negative,
-      summary: `${negative.observed} negative mentions in ${Math.round((negative.windowEnd - negative.windowStart) / MIN)} min, about ${negative.expected} expected`,
-      samples: samples(rows),
+      summary: `${negative.observed} negative mentions in ${Math.round((negative.windowEnd - negative.windowStart) / MIN)} min, about ${negative.expected} expected${about(x.terms)}`,
+      samples: samples(x.window.slice(0, 5)),
+      explanation: x.explanation,
     });
   }
   const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES));
@@ -99,17 +135,16 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
 }
 
 async function complaintFiring(d: DetectorDeps, brand: string, f: Finding, now: number): Promise<Firing> {
-  const window = await d.queries.windowMentions(brand, f.windowStart, now + 1, { intent: 'complaint' }, 300);
-  const baseline = await d.queries.windowMentions(brand, f.windowStart - 7 * 1440 * MIN, f.windowStart, {}, 3000);
-  const terms = topTerms(window.map((r) => r.text), baseline.map((r) => r.text));
+  const x = await explain(d, brand, f.windowStart, now, { intent: 'complaint' });
   return {
     kind: 'complaint_surge',
     brand,
     scope: 'complaint',
     intent: 'complaint',
     finding: f,
-    summary: `${f.observed} complaints in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : ''}`,
-    samples: samples(window.slice(0, 5)),
+    summary: `${f.observed} complaints in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${about(x.terms)}`,
+    samples: samples(x.window.slice(0, 5)),
+    explanation: x.explanation,
   };
 }
 

@@ -4,7 +4,7 @@ import { poissonUpperTail } from './poisson.js';
  * The one test behind both the streaming detectors and `earshot detect`: the sum of
  * the last `w` points against a baseline made of the same time of day on earlier days
  * (seasonality) and the trailing points before the window. Counts are judged with a
- * Poisson tail (quiet series stay quiet), other values with a Gaussian one on the
+ * (quasi-)Poisson tail (quiet series stay quiet), other values with a Gaussian one on the
  * baseline's own spread. Causal: only points before `end` are read.
  */
 export interface SurgeModel {
@@ -60,8 +60,11 @@ export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): 
     let sd: number;
     if (m.mode === 'counts') {
       expected = Math.max(mean, 0.02) * w;
-      sd = Math.sqrt(expected);
-      const p = poissonUpperTail(Math.round(observed), expected);
+      // Quasi-Poisson: mention counts vary more than Poisson (bursts, busier days); judge them
+      // on the baseline's own dispersion so noisy brands do not page on ordinary bursts.
+      const dispersion = Math.max(1, (sdPoint * sdPoint) / Math.max(mean, 0.02));
+      sd = Math.sqrt(expected * dispersion);
+      const p = poissonUpperTail(Math.round(observed / dispersion), expected / dispersion);
       surprise = p > 0 ? -Math.log10(p) : 300;
     } else {
       expected = mean * w;

@@ -51,7 +51,13 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     const opened: string[] = [];
     await runtime.detector.replay(from, scenario.incident.start.getTime() + 60 * 60_000, {
       onStep: (t, alerts) => {
-        for (const a of alerts) if (a.status === 'open') opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
+        for (const a of alerts) {
+          if (a.status !== 'open') continue;
+          opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${String(a.severity_score ?? '–').padStart(2)}/10 ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
+          const carried = a.explanation?.sources.map((s) => `${s.source} ${s.mentions}`).join(', ');
+          const link = a.sample_mentions.find((m) => m.url)?.url;
+          if (carried || link) opened.push(`                      ${[carried && `carried by ${carried}`, link && `e.g. ${link}`].filter(Boolean).join('; ')}`);
+        }
         progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
       },
     });

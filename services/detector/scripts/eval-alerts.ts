@@ -1,0 +1,126 @@
+// npm run eval:alerts — the stream detectors' decisions (detectors.ts, alert-book.ts: the same
+// functions the detector service runs on ClickHouse rollups) replayed minute by minute over
+// seeded simulated brand-weeks with injected incidents and quiet controls. Prints recall per
+// incident kind and size, detection delay in stream minutes, and false alerts per brand-month.
+// EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 96 brand-weeks, about 3 minutes).
+import { AlertBook, type Firing } from '../src/alert-book.js';
+import { DEFAULT_SURGE, explainedByVolume, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries, type Finding } from '../src/detectors.js';
+import { INCIDENT_KINDS, simulateBrandWeek, type BrandWeek, type IncidentKind } from '../src/simulate/brand-week.js';
+
+const MIN = 60_000;
+const SERIES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...DEFAULT_SURGE.windows);
+const RELEVANT: Record<IncidentKind, string[]> = {
+  outage: ['complaint_surge', 'negative_volume_surge', 'net_sentiment_drop'],
+  slide: ['net_sentiment_drop', 'negative_volume_surge'],
+  viral: ['viral_negative'],
+  silence: ['source_silent'],
+  campaign: [],
+  control: [],
+};
+
+const sumOf = (arrays: Float64Array[]) => arrays.reduce((acc, a) => (a.forEach((v, i) => (acc[i] = acc[i]! + v)), acc), new Float64Array(arrays[0]!.length));
+const view = (a: Float64Array, end: number): BucketSeries => {
+  const from = Math.max(0, end - SERIES);
+  return { start: from * MIN, bucketMs: MIN, counts: a.subarray(from, end) };
+};
+
+/** Alerts opened over the evaluated week: kind and stream minute. */
+function replay(w: BrandWeek): { kind: string; at: number }[] {
+  const book = new AlertBook();
+  const opened: { kind: string; at: number }[] = [];
+  const negative = sumOf(w.negative);
+  const positive = sumOf(w.positive);
+  const total = sumOf(w.total);
+  const fire = (kind: Firing['kind'], scope: string, finding: Finding | null, out: Firing[]) => {
+    if (finding) out.push({ kind, brand: 'b', scope, finding, summary: '', samples: [] });
+  };
+  for (let m = w.evalFrom; m < w.minutes; m++) {
+    const end = m + 1;
+    const firings: Firing[] = [];
+    const news = (f: Finding | null, of: Float64Array) => (f && !explainedByVolume(f, view(of, end)) ? f : null);
+    const brandNegative = news(detectSurge(view(negative, end)), total);
+    fire('negative_volume_surge', '', brandNegative, firings);
+    w.sources.forEach((s, i) => {
+      if (!brandNegative) fire('negative_volume_surge', `source:${s}`, news(detectSurge(view(w.negative[i]!, end)), w.total[i]!), firings);
+      fire('source_silent', `source:${s}`, detectSilence(view(w.total[i]!, end)), firings);
+    });
+    fire('net_sentiment_drop', '', detectSentimentDrop(view(positive, end), view(negative, end), view(total, end)), firings);
+    fire('complaint_surge', 'complaint', detectSurge(view(w.complaints, end)), firings);
+    if (w.viral && m >= w.viral.at) {
+      const minutes = m - w.viral.at + 1;
+      const hot = detectViral(
+        [{ source: 'twitter', id: 'v', url: '', created_at: w.viral.at * MIN, followers: w.viral.followers, engagement: w.viral.velocity * minutes }],
+        { engagementP95: 30, followersP95: 5000 },
+        (m + 1) * MIN,
+      );
+      for (const v of hot) firings.push({ kind: 'viral_negative', brand: 'b', scope: v.id, finding: { observed: v.engagement, expected: 30, band: [0, 600], score: 0.99, severity: 'warning', windowStart: v.created_at, windowEnd: (m + 1) * MIN }, summary: '', samples: [] });
+    }
+    for (const a of book.apply(firings, end * MIN)) if (a.status === 'open') opened.push({ kind: a.kind, at: m });
+  }
+  return opened;
+}
+
+const quantile = (xs: number[], q: number) => {
+  if (!xs.length) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+const seeds = Number(process.env.EARSHOT_EVAL_SEEDS ?? 1);
+const volumes = [300, 1000, 3000, 10_000];
+const sizes = [2, 3, 5, 10];
+type Row = { kind: IncidentKind; size: number; volume: number; detected: boolean; delay: number | null; falseAlerts: number; falseKinds: string[] };
+const rows: Row[] = [];
+const started = Date.now();
+let seed = 1;
+let weeks = 0;
+const total = INCIDENT_KINDS.reduce((n, k) => n + (k === 'control' ? 4 : sizes.length), 0) * volumes.length * seeds;
+for (const kind of INCIDENT_KINDS) {
+  for (const size of kind === 'control' ? [1, 1, 1, 1] : sizes) {
+    for (const volume of volumes) {
+      for (let s = 0; s < seeds; s++) {
+        const w = simulateBrandWeek({ seed: seed++, volume, kind, size });
+        const opened = replay(w);
+        const { start, end } = w.incident;
+        const relevant = opened.filter((a) => RELEVANT[kind].includes(a.kind) && a.at >= start && a.at < end + 30);
+        const during = (a: { at: number }) => RELEVANT[kind].length > 0 && a.at >= start && a.at < end + 60;
+        rows.push({ kind, size, volume, detected: relevant.length > 0, delay: relevant.length ? relevant[0]!.at - start : null, falseAlerts: opened.filter((a) => !during(a)).length, falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind) });
+        weeks++;
+        process.stderr.write(`\r  ${weeks}/${total} brand-weeks simulated and replayed`);
+      }
+    }
+  }
+}
+process.stderr.write('\n');
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+const lines = [
+  `Stream alert quality: ${weeks} simulated brand-weeks (${volumes.join(', ')} mentions/day; ${seeds} per cell), detectors run every stream minute (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  '',
+  '| incident | size | brand-weeks | recall | recall ≥ 1,000/day | delay p50 | delay p95 |',
+  '|---|---|---|---|---|---|---|',
+];
+for (const kind of INCIDENT_KINDS.filter((k) => RELEVANT[k].length)) {
+  for (const size of sizes) {
+    const cell = rows.filter((r) => r.kind === kind && r.size === size);
+    const big = cell.filter((r) => r.volume >= 1000);
+    const delays = cell.flatMap((r) => (r.delay === null ? [] : [r.delay]));
+    lines.push(
+      `| ${kind} | ${size}× | ${cell.length} | ${pct(cell.filter((r) => r.detected).length / cell.length)} | ${pct(big.filter((r) => r.detected).length / big.length)} | ${delays.length ? `${quantile(delays, 0.5)} min` : '–'} | ${delays.length ? `${quantile(delays, 0.95)} min` : '–'} |`,
+    );
+  }
+}
+const atLeast3 = rows.filter((r) => RELEVANT[r.kind].length && r.size >= 3);
+const outageDelays = rows.filter((r) => r.kind === 'outage' && r.size >= 3 && r.delay !== null).map((r) => r.delay!);
+const monthsOf = (rs: Row[]) => (rs.length * 7) / 30;
+const controls = rows.filter((r) => r.kind === 'control');
+const campaigns = rows.filter((r) => r.kind === 'campaign');
+lines.push(
+  '',
+  `recall, incidents 3× or more: ${pct(atLeast3.filter((r) => r.detected).length / atLeast3.length)} (target ≥ 95%)`,
+  `outage delay, 3× or more: p50 ${quantile(outageDelays, 0.5)} min, p95 ${quantile(outageDelays, 0.95)} min (target p95 ≤ 5)`,
+  `false alerts per brand-month: controls ${(controls.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(controls)).toFixed(2)} (target ≤ 1); campaign weeks ${(campaigns.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(campaigns)).toFixed(2)}; all weeks outside incidents ${(rows.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(rows)).toFixed(2)}`,
+  `false alerts by kind: ${Object.entries(rows.flatMap((r) => r.falseKinds).reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {})).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+  `campaign weeks that paged anyone: ${campaigns.filter((r) => r.falseAlerts > 0).length} of ${campaigns.length}`,
+);
+process.stdout.write(`${lines.join('\n')}\n`);

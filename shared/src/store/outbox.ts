@@ -1,0 +1,65 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { AlertSchema, type Alert } from '../schemas.js';
+import { toClickHouseTime } from './rows.js';
+
+export interface OutboxItem {
+  alert: Alert;
+  notifier: string;
+  attempts: number;
+}
+
+/**
+ * `notification_outbox`: each alert version a notifier must receive, recorded before the
+ * first attempt and marked sent after it succeeds, so a detector that dies between a
+ * failure and its retry delivers the rest after a restart, and nothing sent is sent again.
+ */
+export class NotificationOutbox {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  /** The delivery key a receiver can deduplicate on: one per alert version and notifier. */
+  static key(alert: Alert, notifier: string): string {
+    return `${alert.id}@${alert.updated_at}#${notifier}`;
+  }
+
+  async enqueue(items: OutboxItem[], now: number): Promise<void> {
+    await this.write(items, 'pending', '', now);
+  }
+
+  async markSent(item: OutboxItem, now: number): Promise<void> {
+    await this.write([item], 'sent', '', now);
+  }
+
+  async markFailed(item: OutboxItem, error: string, now: number): Promise<void> {
+    await this.write([item], 'pending', error.slice(0, 500), now);
+  }
+
+  /** Everything still pending, oldest alert version first. */
+  async pending(limit = 10_000): Promise<OutboxItem[]> {
+    const rows = await (
+      await this.client.query({
+        query: `SELECT notifier, alert, attempts FROM notification_outbox FINAL WHERE status = 'pending' ORDER BY alert_version, alert_id LIMIT {limit:UInt32}`,
+        query_params: { limit },
+        format: 'JSONEachRow',
+      })
+    ).json<{ notifier: string; alert: string; attempts: number | string }>();
+    return rows.map((r) => ({ notifier: r.notifier, alert: AlertSchema.parse(JSON.parse(r.alert)), attempts: Number(r.attempts) }));
+  }
+
+  private async write(items: OutboxItem[], status: 'pending' | 'sent', error: string, now: number): Promise<void> {
+    if (!items.length) return;
+    await this.client.insert({
+      table: 'notification_outbox',
+      values: items.map((i) => ({
+        alert_id: i.alert.id,
+        alert_version: toClickHouseTime(i.alert.updated_at),
+        notifier: i.notifier,
+        status,
+        alert: JSON.stringify(i.alert),
+        attempts: i.attempts,
+        last_error: error,
+        changed_at: toClickHouseTime(now),
+      })),
+      format: 'JSONEachRow',
+    });
+  }
+}
