@@ -193,9 +193,13 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
     nb += sum(total, from, to);
   };
   for (let d = 1; d <= opts.days; d++) add(w0 - d * perDay - opts.slot, n - d * perDay + opts.slot);
+  // The same time on earlier days alone: net sentiment settling back after a campaign lifted
+  // the last hours is no drop against what this time of day usually is.
+  const seasonal = { pb, qb, nb };
   add(w0 - opts.trailing, w0);
   if (nb < opts.minMentions) return null;
   const netW = (sum(positive, w0, n) - sum(negative, w0, n)) / nw;
+  if (seasonal.nb >= opts.minMentions && (seasonal.pb - seasonal.qb) / seasonal.nb - netW < opts.minDrop) return null;
   const netB = (pb - qb) / nb;
   const varW = Math.max(1e-6, (sum(positive, w0, n) + sum(negative, w0, n)) / nw - netW * netW);
   const varB = Math.max(1e-6, (pb + qb) / nb - netB * netB);
