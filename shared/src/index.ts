@@ -25,3 +25,4 @@ export * from './store/lease.js';
 export * from './store/outbox.js';
 export * from './store/care.js';
 export * from './store/erased-authors.js';
+export * from './random.js';

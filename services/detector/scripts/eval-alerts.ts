@@ -74,7 +74,7 @@ const rows: Row[] = [];
 const started = Date.now();
 let seed = 1;
 let weeks = 0;
-const total = INCIDENT_KINDS.reduce((n, k) => n + (k === 'control' ? 4 : sizes.length), 0) * volumes.length * seeds;
+const planned = INCIDENT_KINDS.reduce((n, k) => n + (k === 'control' ? 4 : sizes.length), 0) * volumes.length * seeds;
 for (const kind of INCIDENT_KINDS) {
   for (const size of kind === 'control' ? [1, 1, 1, 1] : sizes) {
     for (const volume of volumes) {
@@ -86,7 +86,7 @@ for (const kind of INCIDENT_KINDS) {
         const during = (a: { at: number }) => RELEVANT[kind].length > 0 && a.at >= start && a.at < end + 60;
         rows.push({ kind, size, volume, detected: relevant.length > 0, delay: relevant.length ? relevant[0]!.at - start : null, falseAlerts: opened.filter((a) => !during(a)).length, falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind) });
         weeks++;
-        process.stderr.write(`\r  ${weeks}/${total} brand-weeks simulated and replayed`);
+        process.stderr.write(`\r  ${weeks}/${planned} brand-weeks simulated and replayed`);
       }
     }
   }

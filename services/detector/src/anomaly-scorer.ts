@@ -1,9 +1,5 @@
 import { DEFAULT_DETECTOR, SeriesDetector, type SeriesDetectorOptions } from './core/series-detector.js';
 
-/**
- * `earshot detect`'s per-row anomaly score: the streaming SeriesDetector run over the
- * rows in order, so each score uses only the rows before it.
- */
 const parseTime = (t: string) => Date.parse(t.includes('T') || t.endsWith('Z') ? t : `${t.replace(' ', 'T')}Z`);
 
 /**
@@ -19,6 +15,10 @@ export function pointsPerDay(timestamps: string[]): number {
   return Math.round(86_400_000 / step);
 }
 
+/**
+ * `earshot detect`'s per-row anomaly score: the streaming SeriesDetector run over the
+ * rows in order, so each score uses only the rows before it.
+ */
 export function scoreSeries(values: number[], timestamps?: string[], opts: Partial<SeriesDetectorOptions> = {}): number[] {
   const detector = new SeriesDetector({ ...DEFAULT_DETECTOR, perDay: timestamps ? pointsPerDay(timestamps) : 0, ...opts });
   return values.map((v) => detector.update(v));

@@ -10,7 +10,7 @@ import { HelpdeskHandoff } from './care.js';
 
 export { scoreSeries, pointsPerDay } from './anomaly-scorer.js';
 export { SeriesDetector, DEFAULT_DETECTOR, type SeriesDetectorOptions } from './core/series-detector.js';
-export { surgeAt, surpriseToScore, type SurgeModel } from './surge-score.js';
+export { surgeAt, type SurgeModel } from './surge-score.js';
 export { nabScore, optimiseThreshold, scoreAt, scaledSigmoid, PROFILES, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile, type ProfileName } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
 export { detectSurge, detectViral, DEFAULT_SURGE } from './detectors.js';

@@ -35,17 +35,28 @@ const samples = (rows: { source: string; id: string; url: string }[]) => rows.ma
 const sourcesOf = (rows: { source: string }[]) =>
   [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]).map(([source, mentions]) => ({ source, mentions }));
 
-/** What a spike is about: the words that rose in the window against the brand's past week, and where it is said. */
-async function explain(d: DetectorDeps, brand: string, from: number, now: number, filter: { intent?: string; sentiment?: string; source?: string }) {
-  const window = await d.queries.windowMentions(brand, from, now + 1, filter, 300);
-  const baseline = await d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000);
-  const terms = topTerms(window.map((r) => r.text), baseline.map((r) => r.text));
-  return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
+type Explain = (from: number, filter: { intent?: string; sentiment?: string; source?: string }) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
+
+/**
+ * What a spike is about: the words that rose in the window against the brand's past week,
+ * and where it is said. The week's baseline is read once per window start within a run,
+ * however many of the brand's alerts share it.
+ */
+function explainer(d: DetectorDeps, brand: string, now: number): Explain {
+  const baselines = new Map<number, Promise<string[]>>();
+  return async (from, filter) => {
+    let baseline = baselines.get(from);
+    if (!baseline) baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
+    const window = await d.queries.windowMentions(brand, from, now + 1, filter, 300);
+    const terms = topTerms(window.map((r) => r.text), await baseline);
+    return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
+  };
 }
 const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');
 
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
   const out: Firing[] = [];
+  const explain = explainer(d, brand, now);
   const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
   // A negative surge is news only when negatives outgrow the brand's volume (not a campaign's crowd).
   const news = (f: Finding | null, total: BucketSeries) => (f && !explainedByVolume(f, total) ? f : null);
@@ -54,7 +65,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   for (const [source, s] of sentiment.bySource) {
     const f = news(detectSurge(s.negative), s.total);
     if (!f || (negative && sentiment.bySource.size === 1)) continue;
-    const x = await explain(d, brand, f.windowStart, now, { sentiment: 'negative', source });
+    const x = await explain(f.windowStart, { sentiment: 'negative', source });
     out.push({
       kind: 'negative_volume_surge',
       brand,
@@ -81,23 +92,19 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   }
   const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total);
   if (drop) {
+    const x = await explain(drop.windowStart, { sentiment: 'negative' });
     out.push({
       kind: 'net_sentiment_drop',
       brand,
       scope: '',
       finding: drop,
-      ...(await (async () => {
-        const x = await explain(d, brand, drop.windowStart, now, { sentiment: 'negative' });
-        return {
-          summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}${about(x.terms)}`,
-          samples: samples(x.window.slice(0, 5)),
-          explanation: x.explanation,
-        };
-      })()),
+      summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}${about(x.terms)}`,
+      samples: samples(x.window.slice(0, 5)),
+      explanation: x.explanation,
     });
   }
   if (negative) {
-    const x = await explain(d, brand, negative.windowStart, now, { sentiment: 'negative' });
+    const x = await explain(negative.windowStart, { sentiment: 'negative' });
     out.push({
       kind: 'negative_volume_surge',
       brand,
@@ -109,7 +116,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
     });
   }
   const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES));
-  if (complaints) out.push(await complaintFiring(d, brand, complaints, now));
+  if (complaints) out.push(await complaintFiring(explain, brand, complaints));
   const norms = await d.queries.viralNorms(brand, now);
   for (const v of detectViral(await d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK), norms, now)) {
     const finding: Finding = {
@@ -134,8 +141,8 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   return out;
 }
 
-async function complaintFiring(d: DetectorDeps, brand: string, f: Finding, now: number): Promise<Firing> {
-  const x = await explain(d, brand, f.windowStart, now, { intent: 'complaint' });
+async function complaintFiring(explain: Explain, brand: string, f: Finding): Promise<Firing> {
+  const x = await explain(f.windowStart, { intent: 'complaint' });
   return {
     kind: 'complaint_surge',
     brand,

@@ -79,5 +79,3 @@ export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): 
   return best;
 }
 
-/** Surprise → [0, 1), monotone: one in a thousand ≈ 0.33, one in a million = 0.5. */
-export const surpriseToScore = (s: number) => Math.max(0, s) / (Math.max(0, s) + 6);

@@ -1,5 +1,5 @@
-import type { CampaignEvent, Mention } from '@earshot/shared';
-import { followers, pick, poisson, seededRandom } from './random.js';
+import { poisson, seededRandom, type CampaignEvent, type Mention } from '@earshot/shared';
+import { followers, pick } from './random.js';
 
 export interface DemoBrand {
   id: string;

@@ -1,3 +1,5 @@
+import { poisson, seededRandom } from '@earshot/shared';
+
 /**
  * Seeded per-minute rollups of one brand over two weeks (the first is history), with a
  * daily and weekly rhythm, quiet nights, day-to-day drift and overdispersed noise, and
@@ -34,33 +36,8 @@ export interface BrandWeek {
   viral?: { at: number; velocity: number; followers: number };
 }
 
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-}
-
-/** Poisson draw (inversion for small means, normal approximation above 50). */
-function poisson(rand: () => number, mean: number): number {
-  if (mean <= 0) return 0;
-  if (mean > 50) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian(rand)));
-  const l = Math.exp(-mean);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= rand();
-  } while (p > l);
-  return k - 1;
 }
 
 /** Gamma(shape k, mean 1) by Marsaglia–Tsang: mention counts vary more than Poisson. */
