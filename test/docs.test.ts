@@ -28,6 +28,7 @@ describe('the example brands file', () => {
     const file = loadBrandsFile('brands.example.yaml', read('infra/brands/brands.example.yaml'), secrets);
     const types = new Set(file.sources.map((s) => s.definition.type));
     expect(SOURCES.filter((s) => !types.has(s.type) && s.type !== 'mastodon_stream').map((s) => s.type)).toEqual([]);
+    expect(file.sensitivity).toEqual({ acme: 'high' });
   });
 });
 

@@ -113,6 +113,10 @@ export const CampaignEventSchema = z.object({
 });
 export type CampaignEvent = z.infer<typeof CampaignEventSchema>;
 
+/** How readily a brand's detectors page: set per brand in the brands file (`alerts: {sensitivity: high}`). */
+export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
+export type Sensitivity = (typeof SENSITIVITIES)[number];
+
 export const ALERT_KINDS = ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] as const;
 
 export const AlertSchema = z.object({

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import {
   MemoryBus,
@@ -21,7 +22,7 @@ import {
   type Metrics,
   type Service,
 } from '@earshot/shared';
-import { createIngestService, type ConnectorRunner, type Ingestor } from '@earshot/ingest';
+import { createIngestService, loadBrandsFile, type BrandsFile, type ConnectorRunner, type Ingestor } from '@earshot/ingest';
 import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
@@ -64,6 +65,17 @@ export interface Runtime {
 }
 
 /**
+ * The brands file, read once for the services that use it: ingest (queries, accounts,
+ * sources) and the detector (per-brand sensitivity). A detector without ingest in its
+ * process does not need the connectors' secrets.
+ */
+function brandsFileFor(config: Config, services: readonly ServiceName[]): BrandsFile | undefined {
+  const path = config.EARSHOT_BRANDS_FILE;
+  if (!path || !services.some((s) => s === 'ingest' || s === 'detector')) return undefined;
+  return loadBrandsFile(path, readFileSync(path, 'utf8'), process.env, { checkSecrets: services.includes('ingest') });
+}
+
+/**
  * The composition root: builds the shared dependencies once, the named services on
  * top, starts them, and returns one handle that stops everything in order: HTTP intake,
  * then in-flight work (the in-process bus is drained first), then consumers, bus, store.
@@ -87,18 +99,19 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     }
     const deps: Deps = { config, logger, metrics, clock, bus, store };
+    const brands = brandsFileFor(config, options.services);
     let ingest: Runtime['ingest'];
     let detector: DetectorService | undefined;
     const services: Service[] = [];
     for (const name of START_ORDER.filter((n) => options.services.includes(n))) {
       let service: Service;
       if (name === 'ingest') {
-        const built = createIngestService(deps);
+        const built = createIngestService(deps, { brands });
         ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters, connectors: built.connectors };
         service = built;
       } else if (name === 'classifier') service = createClassifierService(deps, options.classifier ?? (await createClassifier(config)));
       else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
-      else if (name === 'detector') service = detector = createDetectorService(deps, options.detector);
+      else if (name === 'detector') service = detector = createDetectorService(deps, { sensitivity: brands?.sensitivity, ...options.detector });
       else service = createApiService(deps);
       await service.start();
       services.push(service);

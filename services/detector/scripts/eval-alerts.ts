@@ -2,13 +2,17 @@
 // functions the detector service runs on ClickHouse rollups) replayed minute by minute over
 // seeded simulated brand-weeks with injected incidents and quiet controls. Prints recall per
 // incident kind and size, detection delay in stream minutes, and false alerts per brand-month.
-// EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 96 brand-weeks, about 3 minutes).
+// EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 96 brand-weeks, about 3 minutes);
+// EARSHOT_EVAL_SENSITIVITY the brands' sensitivity (low, medium, high; default medium).
 import { AlertBook, type Firing } from '../src/alert-book.js';
-import { DEFAULT_SURGE, explainedByVolume, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries, type Finding } from '../src/detectors.js';
+import { SENSITIVITY, explainedByVolume, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries, type Finding } from '../src/detectors.js';
 import { INCIDENT_KINDS, simulateBrandWeek, type BrandWeek, type IncidentKind } from '../src/simulate/brand-week.js';
 
 const MIN = 60_000;
-const SERIES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...DEFAULT_SURGE.windows);
+const sensitivity = (process.env.EARSHOT_EVAL_SENSITIVITY ?? 'medium') as keyof typeof SENSITIVITY;
+if (!SENSITIVITY[sensitivity]) throw new Error(`EARSHOT_EVAL_SENSITIVITY must be one of ${Object.keys(SENSITIVITY).join(', ')}`);
+const o = SENSITIVITY[sensitivity];
+const SERIES = o.surge.days * 1440 + o.surge.trailing + 2 * o.surge.slot + Math.max(...o.surge.windows);
 const RELEVANT: Record<IncidentKind, string[]> = {
   outage: ['complaint_surge', 'negative_volume_surge', 'net_sentiment_drop'],
   slide: ['net_sentiment_drop', 'negative_volume_surge'],
@@ -37,15 +41,15 @@ function replay(w: BrandWeek): { kind: string; at: number }[] {
   for (let m = w.evalFrom; m < w.minutes; m++) {
     const end = m + 1;
     const firings: Firing[] = [];
-    const news = (f: Finding | null, of: Float64Array) => (f && !explainedByVolume(f, view(of, end)) ? f : null);
-    const brandNegative = news(detectSurge(view(negative, end)), total);
+    const news = (f: Finding | null, of: Float64Array) => (f && !explainedByVolume(f, view(of, end), 1.5, o.surge) ? f : null);
+    const brandNegative = news(detectSurge(view(negative, end), o.surge), total);
     fire('negative_volume_surge', '', brandNegative, firings);
     w.sources.forEach((s, i) => {
-      if (!brandNegative) fire('negative_volume_surge', `source:${s}`, news(detectSurge(view(w.negative[i]!, end)), w.total[i]!), firings);
-      fire('source_silent', `source:${s}`, detectSilence(view(w.total[i]!, end)), firings);
+      if (!brandNegative) fire('negative_volume_surge', `source:${s}`, news(detectSurge(view(w.negative[i]!, end), o.surge), w.total[i]!), firings);
+      fire('source_silent', `source:${s}`, detectSilence(view(w.total[i]!, end), o.silence), firings);
     });
-    fire('net_sentiment_drop', '', detectSentimentDrop(view(positive, end), view(negative, end), view(total, end)), firings);
-    fire('complaint_surge', 'complaint', detectSurge(view(w.complaints, end)), firings);
+    fire('net_sentiment_drop', '', detectSentimentDrop(view(positive, end), view(negative, end), view(total, end), o.drop), firings);
+    fire('complaint_surge', 'complaint', detectSurge(view(w.complaints, end), o.surge), firings);
     if (w.viral && m >= w.viral.at) {
       const minutes = m - w.viral.at + 1;
       const hot = detectViral(
@@ -95,7 +99,7 @@ process.stderr.write('\n');
 
 const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
 const lines = [
-  `Stream alert quality: ${weeks} simulated brand-weeks (${volumes.join(', ')} mentions/day; ${seeds} per cell), detectors run every stream minute (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+  `Stream alert quality, ${sensitivity} sensitivity: ${weeks} simulated brand-weeks (${volumes.join(', ')} mentions/day; ${seeds} per cell), detectors run every stream minute (${((Date.now() - started) / 1000).toFixed(0)} s)`,
   '',
   '| incident | size | brand-weeks | recall | recall ≥ 1,000/day | delay p50 | delay p95 |',
   '|---|---|---|---|---|---|---|',
@@ -120,7 +124,10 @@ lines.push(
   `recall, incidents 3× or more: ${pct(atLeast3.filter((r) => r.detected).length / atLeast3.length)} (target ≥ 95%)`,
   `outage delay, 3× or more: p50 ${quantile(outageDelays, 0.5)} min, p95 ${quantile(outageDelays, 0.95)} min (target p95 ≤ 5)`,
   `false alerts per brand-month: controls ${(controls.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(controls)).toFixed(2)} (target ≤ 1); campaign weeks ${(campaigns.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(campaigns)).toFixed(2)}; all weeks outside incidents ${(rows.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(rows)).toFixed(2)}`,
-  `false alerts by kind: ${Object.entries(rows.flatMap((r) => r.falseKinds).reduce<Record<string, number>>((acc, k) => ((acc[k] = (acc[k] ?? 0) + 1), acc), {})).map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`,
+  `false alerts by kind, per kind of week: ${INCIDENT_KINDS.map((k) => {
+    const counts = rows.filter((r) => r.kind === k).flatMap((r) => r.falseKinds).reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
+    return `${k}: ${Object.entries(counts).map(([x, n]) => `${x} ${n}`).join(', ') || 'none'}`;
+  }).join('; ')}`,
   `campaign weeks that paged anyone: ${campaigns.filter((r) => r.falseAlerts > 0).length} of ${campaigns.length}`,
 );
 process.stdout.write(`${lines.join('\n')}\n`);

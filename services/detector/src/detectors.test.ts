@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectSurge, detectViral, type BucketSeries } from './detectors.js';
+import { SENSITIVITY, detectSurge, detectViral, type BucketSeries } from './detectors.js';
 import { poissonUpperTail } from './poisson.js';
 import { AlertBook } from './alert-book.js';
 
@@ -17,6 +17,18 @@ describe('surge detection', () => {
     expect(poissonUpperTail(0, 3)).toBe(1);
     expect(poissonUpperTail(1, 1)).toBeCloseTo(1 - Math.exp(-1), 10);
     expect(poissonUpperTail(500, 100)).toBeLessThan(1e-100);
+  });
+
+  it('pages on a smaller rise at high sensitivity, a larger one only at low', () => {
+    // 30 an hour (one every 2 minutes), then 3 a minute for 5 minutes: 6× expected.
+    const burst = series(30, 3, [3, 3, 3, 3, 3]);
+    expect(detectSurge(burst, SENSITIVITY.high.surge)).not.toBeNull();
+    expect(detectSurge(burst, SENSITIVITY.medium.surge)).not.toBeNull();
+    // 13 in 5 minutes against 2.5 expected: p ≈ 2.4e-6, past high's 1e-5 but not medium's 1e-6.
+    const mild = series(30, 3, [3, 3, 3, 2, 2]);
+    expect(detectSurge(mild, SENSITIVITY.high.surge)).not.toBeNull();
+    expect(detectSurge(mild, SENSITIVITY.medium.surge)).toBeNull();
+    expect(detectSurge(mild, SENSITIVITY.low.surge)).toBeNull();
   });
 
   it('stays quiet for a brand with 3 mentions an hour that gets 6', () => {

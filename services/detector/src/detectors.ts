@@ -1,3 +1,4 @@
+import type { Sensitivity } from '@earshot/shared';
 import { surgeAt, type SurgeModel } from './surge-score.js';
 
 /** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
@@ -218,3 +219,29 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
     windowEnd: total.start + n * total.bucketMs,
   };
 }
+
+export interface DetectorOptions {
+  surge: SurgeOptions;
+  drop: DropOptions;
+  silence: SilenceOptions;
+}
+
+/**
+ * What each sensitivity means. Medium is the default: about one chance alarm per brand
+ * in a hundred days. High pages on smaller or shorter rises (2× expected, p < 1e-5),
+ * for a brand where any early sign matters more than a spare alarm. Low waits for the
+ * unmistakable (4× expected, p < 1e-8).
+ */
+export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
+  low: {
+    surge: { ...DEFAULT_SURGE, minRatio: 4, maxP: 1e-8 },
+    drop: { ...DEFAULT_DROP, minDrop: 0.4, minZ: 5.5 },
+    silence: { ...DEFAULT_SILENCE, minExpected: 18 },
+  },
+  medium: { surge: DEFAULT_SURGE, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
+  high: {
+    surge: { ...DEFAULT_SURGE, minRatio: 2, maxP: 1e-5 },
+    drop: { ...DEFAULT_DROP, minDrop: 0.2, minZ: 3.5 },
+    silence: { ...DEFAULT_SILENCE, minExpected: 11 },
+  },
+};

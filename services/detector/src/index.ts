@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Service } from '@earshot/shared';
+import { AlertStore, CareStore, ClickHouseLease, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
@@ -13,7 +13,7 @@ export { SeriesDetector, DEFAULT_DETECTOR, type SeriesDetectorOptions } from './
 export { surgeAt, type SurgeModel } from './surge-score.js';
 export { nabScore, optimiseThreshold, scoreAt, scaledSigmoid, PROFILES, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile, type ProfileName } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
-export { detectSurge, detectViral, DEFAULT_SURGE } from './detectors.js';
+export { detectSurge, detectViral, DEFAULT_SURGE, SENSITIVITY, type DetectorOptions } from './detectors.js';
 
 export { webhookNotifier, slackNotifier, NotifierQueue, type Notifier } from './notifiers.js';
 
@@ -33,7 +33,10 @@ export interface DetectorService extends Service {
  * tests every brand's rollups for negative surges, complaint surges and viral negative
  * posts, and keeps one alert per incident through its lifecycle.
  */
-export function createDetectorService(deps: Deps, options: { notifiers?: Notifier[]; replica?: string } = {}): DetectorService {
+export function createDetectorService(
+  deps: Deps,
+  options: { notifiers?: Notifier[]; replica?: string; /** Per-brand sensitivity from the brands file. */ sensitivity?: Record<string, Sensitivity> } = {},
+): DetectorService {
   const { config, clock, logger, metrics, bus } = deps;
   const { client } = requireStore(deps, 'detector');
   const notifiers =
@@ -63,6 +66,7 @@ export function createDetectorService(deps: Deps, options: { notifiers?: Notifie
       maxReplyMinutes: config.EARSHOT_CARE_MAX_REPLY_MINUTES,
       minConversations: config.EARSHOT_CARE_MIN_CONVERSATIONS,
     },
+    sensitivity: options.sensitivity ?? {},
     handoff: config.EARSHOT_CARE_WEBHOOK_URL ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
   };
   let task: ReturnType<typeof cron.schedule> | null = null;

@@ -1,5 +1,5 @@
-import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics } from '@earshot/shared';
-import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, DEFAULT_SURGE, type BucketSeries, type Finding } from './detectors.js';
+import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
+import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, DEFAULT_SURGE, SENSITIVITY, type BucketSeries, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
 import type { AlertStore, CareStore, ClickHouseLease } from '@earshot/shared';
@@ -27,6 +27,8 @@ export interface DetectorDeps {
   careBounds: CareBounds;
   /** Hands unanswered complaints and questions to a helpdesk, when one is configured. */
   handoff?: HelpdeskHandoff;
+  /** Brands whose sensitivity the brands file sets; medium otherwise. */
+  sensitivity: Record<string, Sensitivity>;
 }
 
 const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
@@ -57,13 +59,14 @@ const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
   const out: Firing[] = [];
   const explain = explainer(d, brand, now);
+  const o = SENSITIVITY[d.sensitivity[brand] ?? 'medium'];
   const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
   // A negative surge is news only when negatives outgrow the brand's volume (not a campaign's crowd).
-  const news = (f: Finding | null, total: BucketSeries) => (f && !explainedByVolume(f, total) ? f : null);
-  const negative = news(detectSurge(sentiment.negative), sentiment.total);
+  const news = (f: Finding | null, total: BucketSeries) => (f && !explainedByVolume(f, total, 1.5, o.surge) ? f : null);
+  const negative = news(detectSurge(sentiment.negative, o.surge), sentiment.total);
   // Per source too: an app-store review storm can hide inside a brand's overall volume.
   for (const [source, s] of sentiment.bySource) {
-    const f = news(detectSurge(s.negative), s.total);
+    const f = news(detectSurge(s.negative, o.surge), s.total);
     if (!f || (negative && sentiment.bySource.size === 1)) continue;
     const x = await explain(f.windowStart, { sentiment: 'negative', source });
     out.push({
@@ -78,7 +81,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
     });
   }
   for (const [source, s] of sentiment.bySource) {
-    const f = detectSilence(s.total);
+    const f = detectSilence(s.total, o.silence);
     if (f)
       out.push({
         kind: 'source_silent',
@@ -90,7 +93,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
         samples: [],
       });
   }
-  const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total);
+  const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total, o.drop);
   if (drop) {
     const x = await explain(drop.windowStart, { sentiment: 'negative' });
     out.push({
@@ -115,7 +118,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
       explanation: x.explanation,
     });
   }
-  const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES));
+  const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES), o.surge);
   if (complaints) out.push(await complaintFiring(explain, brand, complaints));
   const norms = await d.queries.viralNorms(brand, now);
   for (const v of detectViral(await d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK), norms, now)) {

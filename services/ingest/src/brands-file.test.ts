@@ -37,6 +37,20 @@ describe('brands file', () => {
     expect(match({ text: 'acme job fair', lang: 'en' })).toBeNull();
   });
 
+  it('reads a brand\'s alert sensitivity, medium unless set, and refuses another word', () => {
+    const f = loadBrandsFile('brands.yaml', YAML.replace('  - id: globex\n', '  - id: globex\n    alerts: {sensitivity: high}\n'), {});
+    expect(f.sensitivity).toEqual({ globex: 'high' });
+    expect(() => loadBrandsFile('brands.yaml', YAML.replace('  - id: globex\n', '  - id: globex\n    alerts: {sensitivity: urgent}\n'), {})).toThrow(
+      /^brands\.yaml:15:\d+: brands\[1\]\.alerts\.sensitivity: /,
+    );
+  });
+
+  it('can skip the secrets check, for a process that runs no connector', () => {
+    const text = 'brands:\n  - id: acme\n    sources:\n      - type: x_search\n        query: acme\n';
+    expect(() => loadBrandsFile('b.yaml', text, {})).toThrow(/needs EARSHOT_X_BEARER_TOKEN/);
+    expect(loadBrandsFile('b.yaml', text, {}, { checkSecrets: false }).sources).toHaveLength(1);
+  });
+
   it('reads the same from JSON', () => {
     const f = loadBrandsFile('brands.json', JSON.stringify({ brands: [{ id: 'acme', query: 'acme', sources: [{ type: 'hackernews', query: 'acme' }] }] }), {});
     expect(f.sources[0]?.id).toBe('acme.hackernews');
@@ -49,7 +63,7 @@ describe('brands file', () => {
     ['an option the type does not have', YAML.replace('        query: acme\n', '        query: acme\n        subreddit: acme\n'), /^brands\.yaml:10:9: brands\[0\]\.sources\[0\]\.subreddit: hackernews has no option "subreddit"/],
     ['a bad cron schedule', YAML.replace('*/10 * * * *', 'every ten minutes'), /^brands\.yaml:12:9: brands\[0\]\.sources\[1\]\.schedule: is not a cron expression/],
     ['a bad brand id', YAML.replace('id: globex', 'id: Globex'), /^brands\.yaml:14:5: brands\[1\]\.id: brand ids are lower-case/],
-    ['a misspelt key', YAML.replace('accounts:', 'acounts:'), /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources/],
+    ['a misspelt key', YAML.replace('accounts:', 'acounts:'), /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources, alerts/],
     ['broken YAML', 'brands:\n  - id: acme\n   query: [', /^brands\.yaml:3:\d+: /],
     ['a hashtag read as a YAML comment', YAML.replace('NOT job lang:en', 'OR #acme'), /^brands\.yaml:4:5: brands\[0\]\.query: the query is cut at "#acme": in YAML " #" starts a comment; put the query in quotes/],
     ['no brands', 'brands: []', /^brands\.yaml:1:1: brands: lists no brands/],

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SENSITIVITIES, type Sensitivity } from '@earshot/shared';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { parseBrandQuery, type BrandQuery } from './brand-query.js';
 import { BaseSourceSchema, type BaseSource, type SourceDefinition } from './connectors/define.js';
@@ -14,6 +15,8 @@ const BrandEntrySchema = z
     /** The brand's own accounts per source (handles or ids), so its replies are known as the brand speaking. */
     accounts: z.record(sourceName, z.array(z.string().min(1))).default({}),
     sources: z.array(z.looseObject({ type: z.string() })).default([]),
+    /** How readily this brand's detectors page (medium by default). */
+    alerts: z.object({ sensitivity: z.enum(SENSITIVITIES) }).strict().optional(),
   })
   .strict();
 
@@ -35,7 +38,11 @@ export interface BrandsFile {
   queries: Record<string, BrandQuery>;
   accounts: Record<string, Record<string, string[]>>;
   sources: ConfiguredSource[];
+  /** Brands whose alert sensitivity is set (the others are medium). */
+  sensitivity: Record<string, Sensitivity>;
 }
+
+export const EMPTY_BRANDS_FILE: BrandsFile = { queries: {}, accounts: {}, sources: [], sensitivity: {} };
 
 export class BrandsFileError extends Error {
   override readonly name = 'BrandsFileError';
@@ -47,7 +54,7 @@ export class BrandsFileError extends Error {
  * path inside the file and what is wrong. Secrets never live here: a source names the
  * environment variables it reads, and a missing one is an error at start.
  */
-export function loadBrandsFile(path: string, text: string, env: Record<string, string | undefined>): BrandsFile {
+export function loadBrandsFile(path: string, text: string, env: Record<string, string | undefined>, opts: { checkSecrets?: boolean } = {}): BrandsFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (p: (string | number)[]) => where(doc, lines, p);
@@ -63,15 +70,16 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
   const file = BrandsFileSchema.safeParse(doc.toJS());
   if (!file.success) {
     const issue = file.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') fail([...(issue.path as (string | number)[]), issue.keys[0]!], `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources' : 'brands'}`);
+    if (issue.code === 'unrecognized_keys') fail([...(issue.path as (string | number)[]), issue.keys[0]!], `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources, alerts' : 'brands'}`);
     fail(issue.path as (string | number)[], issue.message);
   }
   const { brands } = file.data!;
-  const out: BrandsFile = { queries: {}, accounts: {}, sources: [] };
+  const out: BrandsFile = { queries: {}, accounts: {}, sources: [], sensitivity: {} };
   const ids = new Set<string>();
   brands.forEach((b, bi) => {
     if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
     out.accounts[b.id] = b.accounts;
+    if (b.alerts) out.sensitivity[b.id] = b.alerts.sensitivity;
     if (b.query) {
       // " #acme" in a plain YAML value starts a comment: the query would be cut short silently.
       const node = doc.getIn(['brands', bi, 'query'], true);
@@ -100,7 +108,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
         }
         options = { ...options, ...(parsed.data as object) };
       }
-      const missing = definition!.secrets(options).filter((name) => !env[name]);
+      const missing = opts.checkSecrets === false ? [] : definition!.secrets(options).filter((name) => !env[name]);
       if (missing.length) fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
       let id = options.id ?? `${b.id}.${raw.type}`;
       if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;

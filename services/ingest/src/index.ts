@@ -12,7 +12,7 @@ import {
   type Service,
 } from '@earshot/shared';
 import { createAccountMatcher, createBrandMatcher, type BrandMatcher } from './brand-matcher.js';
-import { loadBrandsFile, type BrandsFile } from './brands-file.js';
+import { EMPTY_BRANDS_FILE, loadBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
 import { ConnectorRunner } from './connectors/runner.js';
@@ -33,11 +33,13 @@ export { replayFile, type ReplayProgress } from './replay.js';
 export interface IngestOptions {
   /** Where secrets named by the brands file are read; the process environment by default. */
   env?: Record<string, string | undefined>;
+  /** The brands file already loaded (the runtime shares it with the detector); read from EARSHOT_BRANDS_FILE otherwise. */
+  brands?: BrandsFile;
 }
 
 function brandsFileOf(deps: Deps, env: Record<string, string | undefined>): BrandsFile {
   const path = deps.config.EARSHOT_BRANDS_FILE;
-  if (!path) return { queries: {}, accounts: {}, sources: [] };
+  if (!path) return EMPTY_BRANDS_FILE;
   return loadBrandsFile(path, readFileSync(path, 'utf8'), env);
 }
 
@@ -47,7 +49,7 @@ export function createIngestor(
   options: IngestOptions = {},
 ): { ingestor: Ingestor; deadLetters: DeadLetters; brands: BrandsFile; matchBrands: BrandMatcher } {
   const { config, bus, clock, metrics } = deps;
-  const brands = brandsFileOf(deps, options.env ?? process.env);
+  const brands = options.brands ?? brandsFileOf(deps, options.env ?? process.env);
   const matchBrands = createBrandMatcher(config.EARSHOT_BRANDS, brands.queries);
   const ingestor = new Ingestor({
     bus,
@@ -70,7 +72,7 @@ export function createIngestService(
 ): Service & { ingestor: Ingestor; deadLetters: DeadLetters; connectors: ConnectorRunner | null } {
   const { config, clock, logger, metrics, bus } = deps;
   const env = options.env ?? process.env;
-  const { ingestor, deadLetters, brands, matchBrands } = createIngestor(deps, { env });
+  const { ingestor, deadLetters, brands, matchBrands } = createIngestor(deps, { env, brands: options.brands });
   const abort = new AbortController();
   const { runnable, hooks } = buildConnectors(brands.sources, { env: (n) => env[n], clock, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: abort.signal });
   let connectors: ConnectorRunner | null = null;
