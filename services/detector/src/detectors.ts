@@ -42,6 +42,11 @@ export const DEFAULT_SURGE: SurgeOptions = { windows: [2, 5, 15], minCount: 5, m
 
 const DAY = 86_400_000;
 
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
 /**
  * A count surge at the end of the series: the shared surge test (surge-score.ts) in
  * counts mode, plus guards so a quiet brand needs several events and a clear ratio.
@@ -193,14 +198,18 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
     qb += sum(negative, from, to);
     nb += sum(total, from, to);
   };
-  for (let d = 1; d <= opts.days; d++) add(w0 - d * perDay - opts.slot, n - d * perDay + opts.slot);
-  // The same time on earlier days alone: net sentiment settling back after a campaign lifted
-  // the last hours is no drop against what this time of day usually is.
-  const seasonal = { pb, qb, nb };
+  // Each earlier day's net sentiment at this time, so that one unusual day (a campaign's
+  // crowd, ten times the volume) cannot set the norm: the drop must hold against their median.
+  const dayNets: number[] = [];
+  for (let d = 1; d <= opts.days; d++) {
+    const [p0, q0, n0] = [pb, qb, nb];
+    add(w0 - d * perDay - opts.slot, n - d * perDay + opts.slot);
+    if (nb - n0 >= opts.minMentions) dayNets.push((pb - p0 - (qb - q0)) / (nb - n0));
+  }
   add(w0 - opts.trailing, w0);
   if (nb < opts.minMentions) return null;
   const netW = (sum(positive, w0, n) - sum(negative, w0, n)) / nw;
-  if (seasonal.nb >= opts.minMentions && (seasonal.pb - seasonal.qb) / seasonal.nb - netW < opts.minDrop) return null;
+  if (dayNets.length && median(dayNets) - netW < opts.minDrop) return null;
   const netB = (pb - qb) / nb;
   const varW = Math.max(1e-6, (sum(positive, w0, n) + sum(negative, w0, n)) / nw - netW * netW);
   const varB = Math.max(1e-6, (pb + qb) / nb - netB * netB);
