@@ -236,8 +236,8 @@ export interface DetectorOptions {
 }
 
 /**
- * What each sensitivity means. Medium is the default: about one chance alarm per brand
- * in a hundred days. High pages on smaller or shorter rises (2× expected, p < 1e-5),
+ * What each sensitivity means (false alerts each measures: `npm run eval:alerts`). Medium
+ * is the default. High pages on smaller or shorter rises (2× expected, p < 1e-5),
  * for a brand where any early sign matters more than a spare alarm. Low waits for the
  * unmistakable (4× expected, p < 1e-8).
  */
@@ -249,7 +249,8 @@ export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
   },
   medium: { surge: DEFAULT_SURGE, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
   high: {
-    surge: { ...DEFAULT_SURGE, minRatio: 2, maxP: 1e-5 },
+    // An hour-long window too: a slow-building outage at a small brand shows only over an hour.
+    surge: { ...DEFAULT_SURGE, windows: [2, 5, 15, 60], minRatio: 2, maxP: 1e-5 },
     drop: { ...DEFAULT_DROP, minDrop: 0.2, minZ: 3.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 11 },
   },

@@ -8,7 +8,7 @@ import type { NotifierQueue } from './notifiers.js';
 
 
 const MIN = 60_000;
-const SERIES_MINUTES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...DEFAULT_SURGE.windows);
+const SERIES_MINUTES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...Object.values(SENSITIVITY).flatMap((o) => o.surge.windows));
 const VIRAL_LOOKBACK = 2 * 60 * MIN;
 
 export interface DetectorDeps {
