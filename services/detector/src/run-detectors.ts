@@ -37,19 +37,19 @@ const samples = (rows: { source: string; id: string; url: string }[]) => rows.ma
 const sourcesOf = (rows: { source: string }[]) =>
   [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]).map(([source, mentions]) => ({ source, mentions }));
 
-type Explain = (from: number, filter: { intent?: string; sentiment?: string; source?: string }) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
+type Explain = (from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
 
 /**
  * What a spike is about: the words that rose in the window against the brand's past week,
- * and where it is said. The week's baseline is read once per window start within a run,
+ * and where it is said, read over the same span the finding counted. The week's baseline is read once per window start within a run,
  * however many of the brand's alerts share it.
  */
-function explainer(d: DetectorDeps, brand: string, now: number): Explain {
+function explainer(d: DetectorDeps, brand: string): Explain {
   const baselines = new Map<number, Promise<string[]>>();
-  return async (from, filter) => {
+  return async (from, to, filter) => {
     let baseline = baselines.get(from);
     if (!baseline) baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
-    const window = await d.queries.windowMentions(brand, from, now + 1, filter, 300);
+    const window = await d.queries.windowMentions(brand, from, to, filter, 300);
     const terms = topTerms(window.map((r) => r.text), await baseline);
     return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
   };
@@ -58,7 +58,7 @@ const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `
 
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
   const out: Firing[] = [];
-  const explain = explainer(d, brand, now);
+  const explain = explainer(d, brand);
   const o = SENSITIVITY[d.sensitivity[brand] ?? 'medium'];
   const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
   // A negative surge is news only when negatives outgrow the brand's volume (not a campaign's crowd).
@@ -68,7 +68,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   for (const [source, s] of sentiment.bySource) {
     const f = news(detectSurge(s.negative, o.surge), s.total);
     if (!f || (negative && sentiment.bySource.size === 1)) continue;
-    const x = await explain(f.windowStart, { sentiment: 'negative', source });
+    const x = await explain(f.windowStart, f.windowEnd, { sentiment: 'negative', source });
     out.push({
       kind: 'negative_volume_surge',
       brand,
@@ -95,7 +95,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
   }
   const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total, o.drop);
   if (drop) {
-    const x = await explain(drop.windowStart, { sentiment: 'negative' });
+    const x = await explain(drop.windowStart, drop.windowEnd, { sentiment: 'negative' });
     out.push({
       kind: 'net_sentiment_drop',
       brand,
@@ -107,7 +107,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
     });
   }
   if (negative) {
-    const x = await explain(negative.windowStart, { sentiment: 'negative' });
+    const x = await explain(negative.windowStart, negative.windowEnd, { sentiment: 'negative' });
     out.push({
       kind: 'negative_volume_surge',
       brand,
@@ -145,7 +145,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
 }
 
 async function complaintFiring(explain: Explain, brand: string, f: Finding): Promise<Firing> {
-  const x = await explain(f.windowStart, { intent: 'complaint' });
+  const x = await explain(f.windowStart, f.windowEnd, { intent: 'complaint' });
   return {
     kind: 'complaint_surge',
     brand,
