@@ -43,3 +43,31 @@ function dedupe(set: Labelled[]): Labelled[] {
     return true;
   });
 }
+
+/** The newest SemEval release in `semeval/train.tsv`: the shift check scores on it. */
+export const SHIFT_CHECK_RELEASE = '2016test';
+
+/**
+ * A check that mimics production drift: sentiment trained on the older SemEval
+ * releases (2013–2016 train/dev, and UMSAB) only, scored on the newest release, which
+ * is later, with new topics, as the hidden SemEval-2017 test is. Any training text
+ * also in the check set is dropped.
+ */
+export function shiftCheck(corpus: ReturnType<typeof loadCorpus>) {
+  const check = corpus.train.sentiment.filter((e) => e.group === SHIFT_CHECK_RELEASE);
+  const held = new Set(check.map((e) => dedupeKey(e.text)));
+  const train = corpus.train.sentiment.filter((e) => e.group !== SHIFT_CHECK_RELEASE && !held.has(dedupeKey(e.text)));
+  return { train, check };
+}
+
+/**
+ * Tweets with no sentiment label (the other tasks' training texts and the irony set),
+ * for distilling the accurate tier's sentiment into the fast tier. None is in a val
+ * split or the shift check's release.
+ */
+export function distillationPool(corpus: ReturnType<typeof loadCorpus>): string[] {
+  const held = new Set<string>([...corpus.val.sentiment, ...shiftCheck(corpus).check, ...corpus.train.sentiment].map((e) => dedupeKey(e.text)));
+  for (const set of [corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)]) for (const e of set) held.add(dedupeKey(e.text));
+  const texts = [...corpus.train.emotion, ...corpus.train.offensive, ...corpus.train.hate, ...corpus.train.complaint, ...readTextLabels('tweeteval/irony', 'train')].map((e) => e.text);
+  return [...new Set(texts)].filter((t) => !held.has(dedupeKey(t)));
+}

@@ -1,17 +1,18 @@
 // npm run eval:classifier — each benchmark's own metric on the val splits in
-// ../shared/datasets, for both tiers, and mentions/s; writes the table to stdout.
-import { existsSync } from "node:fs";
+// ../shared/datasets, for both tiers, the shift check, calibration error and
+// mentions/s; writes the tables to stdout.
+import { existsSync, readFileSync } from 'node:fs';
 import { LinearClassifier, DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
 import { TransformersClassifier, averageProbabilities } from '../src/transformers-classifier.js';
 import { TransformersEncoder } from '../src/encoder.js';
 import { DenseHeads, trainDenseHead } from '../src/dense/heads.js';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
-import { positiveF1 } from '../src/linear/metrics.js';
-import { DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
-import { loadCorpus } from './corpus.js';
+import { macroRecall, positiveF1 } from '../src/linear/metrics.js';
+import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
+import { distillationPool, loadCorpus, shiftCheck } from './corpus.js';
 import { complaintDomainCv, evaluate, type Scores } from './evaluate.js';
-import { FAST_RECIPE, trainOne } from './train-linear.js';
+import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOne } from './train-linear.js';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const corpus = loadCorpus();
@@ -30,13 +31,23 @@ const fast = new LinearClassifier(DEFAULT_LINEAR_MODEL);
 const fastScores = await evaluate(async (texts) => texts.map((t) => fast.probabilities(t)), corpus, complaintDomainCv(corpus, FAST_RECIPE));
 const fastSpeed = await speed((b) => fast.classify(b), 40_000, 1000);
 
+// The shift check: the fast tier's sentiment retrained as npm run train:classifier trains
+// it (distilled from the accurate tier's shift-check run), on the older releases only.
+log('fast tier: shift check (retraining sentiment on the older releases)');
+const shift = shiftCheck(corpus);
+const shiftHead = trainOne('sentiment', distilledSentiment(shift.train, distillationPool(corpus), loadTeacher('shift-teacher'), FAST_RECIPE.features), FAST_RECIPE);
+const shiftModel = new LinearModel({ name: 'shift', version: '0', features: FAST_RECIPE.features, heads: [shiftHead], trainedOn: {} });
+const top = (p: Record<string, number>) => HEADS.sentiment.labels.reduce((b, l, i) => (p[l]! > p[HEADS.sentiment.labels[b]!]! ? i : b), 0);
+const fastShift = 100 * macroRecall(shift.check.map((e) => e.label), shift.check.map((e) => top(shiftModel.predict(e.text).sentiment!)), 3);
+const tuned = JSON.parse(readFileSync(DEFAULT_HEADS.replace('-heads.json', '.metrics.json'), 'utf8')) as { shift_check: { sentiment_macro_recall: number }; wall_s: number; device: string };
+
 let accurate: { scores: Scores; speed: number; name: string } | null = null;
 if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
   log('accurate tier: evaluating (embedding the val sets takes a few minutes)');
-  const options = { model: DEFAULT_ENCODER, offline: true, dtype: 'q8' as const, threads: 2, batchSize: 32 };
-  const clf = await TransformersClassifier.load({ ...options, headsPath: DEFAULT_HEADS, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 });
-  const encoder = await TransformersEncoder.load(options);
   const heads = DenseHeads.load(DEFAULT_HEADS);
+  const options = { model: DEFAULT_ENCODER, offline: true, dtype: 'q8' as const, threads: 2, batchSize: 32, normalize: heads.file.encoder.normalize };
+  const clf = await TransformersClassifier.load({ ...options, headsPath: DEFAULT_HEADS, linearPath: DEFAULT_LINEAR_MODEL, weight: ACCURATE_ENSEMBLE_WEIGHT });
+  const encoder = await TransformersEncoder.load(options);
   const complaintCv = async () => {
     // Domain-held-out, as for the fast tier: both the linear and the dense complaint heads are retrained without the held-out domain.
     const rows = corpus.train.complaint;
@@ -50,7 +61,7 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
       const denseModel = new DenseHeads({ ...heads.file, heads: [dense] });
       rows.forEach((r, i) => {
         if (r.group !== domain) return;
-        const p = averageProbabilities(lin.predict(r.text), denseModel.predict(xs[i]!), 0.5);
+        const p = averageProbabilities(lin.predict(r.text), denseModel.predict(xs[i]!), ACCURATE_ENSEMBLE_WEIGHT);
         gold.push(r.label);
         pred.push(Number(p.complaint!.complaint! >= 0.5));
       });
@@ -66,6 +77,7 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
 }
 
 const f = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(1));
+const avg = (s: Scores) => Object.values(s.umsab_macro_f1).reduce((a, b) => a + b, 0) / Object.keys(s.umsab_macro_f1).length;
 const row = (label: string, get: (s: Scores) => number, ref: string) => `| ${label} | ${f(get(fastScores))} | ${accurate ? f(get(accurate.scores)) : 'not built'} | ${ref} |`;
 const table = [
   `| benchmark (val split, its own metric) | fast | accurate | published (test split) |`,
@@ -76,7 +88,20 @@ const table = [
   row('TweetEval hate, macro-F1', (s) => s.hate_macro_f1, 'FastText 50.6, BERTweet 56.4'),
   ...Object.keys(fastScores.umsab_macro_f1).map((l) => row(`UMSAB ${l}, macro-F1`, (s) => s.umsab_macro_f1[l]!, 'XLM-T paper')),
   row('Complaints, F1, brand domains held out', (s) => s.complaint_f1_domain_cv, 'paper 79 (all domains)'),
-  `| speed, mentions/s | ${Math.round(fastSpeed).toLocaleString('en-US')} (1 core) | ${accurate ? `${Math.round(accurate.speed).toLocaleString('en-US')} (2 threads)` : 'not built'} | target 20,000 / 200 |`,
+  `| UMSAB, macro-F1, 8-language average | ${f(avg(fastScores))} | ${accurate ? f(avg(accurate.scores)) : 'not built'} | XLM-T 69.4 |`,
+  `| shift check: sentiment macro-recall, trained on SemEval 2013–2016 train/dev, scored on the 2016 test release (19,588) | ${f(fastShift)} | ${f(tuned.shift_check.sentiment_macro_recall)} (encoder alone, PyTorch, from its training) | |`,
+  `| speed, mentions/s | ${Math.round(fastSpeed).toLocaleString('en-US')} (1 core) | ${accurate ? `${Math.round(accurate.speed).toLocaleString('en-US')} (2 threads)` : 'not built'} | target 20,000 / 300 |`,
 ];
+const heads = Object.keys(fastScores.ece);
+const calibration = [
+  `| calibration on val | fast | accurate |`,
+  `|---|---|---|`,
+  ...heads.map((h) => `| ${h}: expected calibration error, points | ${f(fastScores.ece[h])} | ${accurate ? f(accurate.scores.ece[h]) : 'not built'} |`),
+  ...Object.keys(fastScores.positive_rate).map((h) => {
+    const r = (s: Scores) => `${f(s.positive_rate[h]!.predicted)}% (truth ${f(s.positive_rate[h]!.truth)}%)`;
+    return `| ${h}: predicted positive | ${r(fastScores)} | ${accurate ? r(accurate.scores) : 'not built'} |`;
+  }),
+];
+table.push('', ...calibration, '', `Accurate tier trained in ${tuned.wall_s}s on ${tuned.device} (npm run train:classifier:accurate).`);
 process.stdout.write(`${table.join('\n')}\n`);
 

@@ -4,10 +4,12 @@ import { macroF1, macroRecall, positiveF1 } from '../src/linear/metrics.js';
 import { UMSAB_LANGUAGES, type Labelled } from './datasets.js';
 import { trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
 
-const argmax = (p: Record<string, number>, labels: readonly string[]) => labels.reduce((best, l, i) => (p[l]! > p[labels[best]!]! ? i : best), 0);
-
 export interface Scores {
   tweeteval_sentiment_macro_recall: number;
+  /** Expected calibration error (top-label confidence, 15 bins) per head on its val set, in points. */
+  ece: Record<string, number>;
+  /** Share of val texts each yes/no head calls positive, and the true share. */
+  positive_rate: Record<string, { predicted: number; truth: number }>;
   emotion_macro_f1: number;
   offensive_macro_f1: number;
   hate_macro_f1: number;
@@ -21,22 +23,45 @@ export async function evaluate(
   corpus: Corpus,
   complaintCv: () => Promise<number>,
 ): Promise<Scores> {
-  const run = async (set: Labelled[], head: keyof typeof HEADS, metric: (g: number[], p: number[]) => number) => {
+  const ece: Record<string, number> = {};
+  const positiveRate: Record<string, { predicted: number; truth: number }> = {};
+  const run = async (set: Labelled[], head: keyof typeof HEADS, metric: (g: number[], p: number[]) => number, record = true) => {
     const probs = await predict(set.map((e) => e.text));
     const spec = HEADS[head];
-    const pred = probs.map((p) => (spec.kind === 'sigmoid' ? Number(p[head]![spec.labels[0]]! >= 0.5) : argmax(p[head]!, spec.labels)));
-    return 100 * metric(set.map((e) => e.label), pred);
+    const gold = set.map((e) => e.label);
+    const dist = probs.map((p) => (spec.kind === 'sigmoid' ? [1 - p[head]![spec.labels[0]]!, p[head]![spec.labels[0]]!] : spec.labels.map((l) => p[head]![l]!)));
+    const pred = dist.map((d) => d.indexOf(Math.max(...d)));
+    if (record) {
+      ece[head] = 100 * expectedCalibrationError(dist, gold);
+      if (spec.kind === 'sigmoid') positiveRate[head] = { predicted: (100 * pred.filter((p) => p === 1).length) / pred.length, truth: (100 * gold.filter((g) => g === 1).length) / gold.length };
+    }
+    return 100 * metric(gold, pred);
   };
   const umsab: Record<string, number> = {};
-  for (const lang of UMSAB_LANGUAGES) umsab[lang] = await run(corpus.val.umsab[lang], 'sentiment', (g, p) => macroF1(g, p, 3));
+  for (const lang of UMSAB_LANGUAGES) umsab[lang] = await run(corpus.val.umsab[lang], 'sentiment', (g, p) => macroF1(g, p, 3), false);
   return {
     tweeteval_sentiment_macro_recall: await run(corpus.val.sentiment, 'sentiment', (g, p) => macroRecall(g, p, 3)),
+    ece,
+    positive_rate: positiveRate,
     emotion_macro_f1: await run(corpus.val.emotion, 'emotion', (g, p) => macroF1(g, p, 4)),
     offensive_macro_f1: await run(corpus.val.offensive, 'offensive', (g, p) => macroF1(g, p, 2)),
     hate_macro_f1: await run(corpus.val.hate, 'hate', (g, p) => macroF1(g, p, 2)),
     umsab_macro_f1: umsab,
     complaint_f1_domain_cv: await complaintCv(),
   };
+}
+
+/** Expected calibration error of the top label's probability (15 equal-width bins). */
+export function expectedCalibrationError(dist: number[][], gold: number[], bins = 15): number {
+  const sums = Array.from({ length: bins }, () => ({ n: 0, conf: 0, right: 0 }));
+  dist.forEach((d, i) => {
+    const top = d.indexOf(Math.max(...d));
+    const b = sums[Math.min(bins - 1, Math.floor(d[top]! * bins))]!;
+    b.n++;
+    b.conf += d[top]!;
+    b.right += Number(top === gold[i]);
+  });
+  return sums.reduce((e, b) => e + (b.n ? (b.n / dist.length) * Math.abs(b.conf / b.n - b.right / b.n) : 0), 0);
 }
 
 /**

@@ -4,14 +4,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
 import { loadCorpus } from './corpus.js';
-import { FAST_RECIPE, trainLinearModel } from './train-linear.js';
+import { FAST_RECIPE, loadTeacher, trainLinearModel } from './train-linear.js';
 import { complaintDomainCv, evaluate } from './evaluate.js';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '../models/earshot-linear-fast.bin');
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const corpus = loadCorpus();
 log(`training ${FAST_RECIPE.name} ${FAST_RECIPE.version} from ${corpus.source}`);
-const model = trainLinearModel(corpus, FAST_RECIPE, log);
+log('sentiment distilled from the accurate tier (models/teacher/teacher.json.gz)');
+const model = trainLinearModel(corpus, FAST_RECIPE, log, loadTeacher('teacher'));
 model.save(out);
 log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
 if (!process.argv.includes('--no-eval')) {

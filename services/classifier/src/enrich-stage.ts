@@ -28,7 +28,10 @@ export function createEnrichHandler(deps: {
     end();
     const enrichedAt = new Date(deps.clock.now()).toISOString();
     const enriched: EnrichedMention[] = decoded.map((d, i) => ({ ...d.value, ...enrichments[i]!, enriched_at: enrichedAt }));
-    deps.metrics.classified.inc({ model: deps.classifier.model.name }, enriched.length);
+    // Counted by the model that enriched each mention (the adaptive tier mixes two).
+    const byModel = new Map<string, number>();
+    for (const e of enrichments) byModel.set(e.model.name, (byModel.get(e.model.name) ?? 0) + 1);
+    for (const [model, n] of byModel) deps.metrics.classified.inc({ model }, n);
     await deps.bus.publish(
       deps.enrichedTopic,
       enriched.map((m) => ({ key: mentionsEnrichedTopic.key(m), value: JSON.stringify(m) })),

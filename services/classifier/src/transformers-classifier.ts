@@ -56,8 +56,8 @@ export class TransformersClassifier implements MentionClassifier {
 
   /**
    * Head probabilities per text (the ensemble), for evaluation and classify(). The
-   * encoder's heads count only for languages it was trained on (all-MiniLM-L6-v2 and
-   * its heads: English); elsewhere the linear model, which learnt eight languages, decides.
+   * encoder's heads count only for the languages its heads file lists (those it was
+   * trained on); elsewhere the linear model, which learnt eight languages, decides.
    */
   async probabilities(texts: string[]): Promise<Probabilities[]> {
     const linear = texts.map((t) => this.linear.predict(t));

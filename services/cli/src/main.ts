@@ -98,7 +98,7 @@ export async function main(argv: string[]): Promise<void> {
       return detectCommand({ input: values.input, output: values.output });
     case 'classify': {
       if (!values.input || !values.output) throw new UsageError('classify needs --input FILE and --output FILE.jsonl');
-      if (values.tier && values.tier !== 'fast' && values.tier !== 'accurate') throw new UsageError('--tier is fast or accurate');
+      if (values.tier && !['fast', 'accurate', 'adaptive'].includes(values.tier)) throw new UsageError('--tier is fast, accurate or adaptive');
       return classifyCommand({ input: values.input, output: values.output, tier: values.tier });
     }
     case 'bench': {

