@@ -72,7 +72,38 @@ export function trainOne(name: HeadName, set: Labelled[] | Example[], recipe: Li
   return trainHead({ ...HEADS[name], labels: [...HEADS[name].labels] }, ex, opts);
 }
 
-/** Trains every head on its training set; progress on stderr. */
+/**
+ * The temperature that minimises the head's log-loss on val (a golden-section search
+ * over log T). Dividing the logits by it calibrates the probabilities without changing
+ * any decision: argmax and the sign of a yes/no logit stay the same.
+ */
+export function fitTemperature(head: Head, val: Labelled[], features: FeatureOptions): number {
+  const model = new LinearModel({ name: 'calibration', version: '0', features, heads: [head], trainedOn: {} });
+  const logits = val.map((e) => {
+    const p = model.predict(e.text)[head.name]!;
+    const q = head.labels.map((l) => Math.min(1 - 1e-12, Math.max(1e-12, p[l]!)));
+    return head.kind === 'sigmoid' ? [0, Math.log(q[0]! / (1 - q[0]!))] : q.map(Math.log);
+  });
+  const loss = (t: number) =>
+    val.reduce((sum, e, i) => {
+      const z = logits[i]!.map((v) => v / t);
+      const max = Math.max(...z);
+      const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
+      return sum + lse - z[e.label]!;
+    }, 0);
+  let lo = Math.log(0.05);
+  let hi = Math.log(20);
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let k = 0; k < 60; k++) {
+    const a = hi - g * (hi - lo);
+    const b = lo + g * (hi - lo);
+    if (loss(Math.exp(a)) < loss(Math.exp(b))) hi = b;
+    else lo = a;
+  }
+  return Math.exp((lo + hi) / 2);
+}
+
+/** Trains every head on its training set, calibrates those with a val set; progress on stderr. */
 export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: string) => void = () => undefined, teacher?: Teacher): LinearModel {
   const heads: Head[] = [];
   const sets: Record<HeadName, Labelled[]> = {
@@ -88,6 +119,15 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     const set = name === 'sentiment' && teacher ? distilledSentiment(sets.sentiment, distillationPool(corpus), teacher, recipe.features) : sets[name];
     heads.push(trainOne(name, set, recipe));
     log(`  trained ${name.padEnd(9)} on ${sets[name].length.toLocaleString('en-US').padStart(6)} examples in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  }
+  const vals: Partial<Record<HeadName, Labelled[]>> = { sentiment: corpus.val.sentiment, emotion: corpus.val.emotion, offensive: corpus.val.offensive, hate: corpus.val.hate };
+  for (const head of heads) {
+    const val = vals[head.name as HeadName];
+    if (!val) continue;
+    const t = fitTemperature(head, val, recipe.features);
+    log(`  ${head.name.padEnd(9)} temperature ${t.toFixed(2)} (fitted on val)`);
+    for (let i = 0; i < head.weights.length; i++) head.weights[i] = head.weights[i]! / t;
+    for (let i = 0; i < head.bias.length; i++) head.bias[i] = head.bias[i]! / t;
   }
   return new LinearModel({
     name: recipe.name,
