@@ -75,3 +75,26 @@ export function dedupeKey(text: string): string {
     .replace(/[^\p{L}\p{N}]/gu, '');
   return key.length >= 8 ? key : text.toLowerCase().trim();
 }
+
+export const INTENT_SET = join(dirname(fileURLToPath(import.meta.url)), '../eval/intents.tsv');
+
+/**
+ * The labelled intent set (docs/intent-guidelines.md): source, tweet id and labels in
+ * the repo, each text read from ../shared/datasets by its id.
+ */
+export function readIntentSet(): { text: string; intents: string[] }[] {
+  const complaints = new Map(
+    parseCsv(readFileSync(join(DATASETS, 'complaints/dev.csv'), 'utf8'))
+      .slice(1)
+      .map((r) => [r[0]!, r[1]!] as const),
+  );
+  const semeval = new Map(lines(join(DATASETS, 'semeval/train.tsv')).slice(1).map((l) => l.split('\t')).map((p) => [p[0]!, p.slice(3).join('\t')] as const));
+  return lines(INTENT_SET)
+    .slice(1)
+    .map((l) => l.split('\t'))
+    .map(([source, id, labels]) => {
+      const text = (source === 'complaints' ? complaints : semeval).get(id!);
+      if (text === undefined) throw new Error(`${INTENT_SET}: ${source} tweet ${id} is not in ${DATASETS}`);
+      return { text, intents: labels ? labels.split(',') : [] };
+    });
+}

@@ -88,3 +88,28 @@ export function complaintDomainCv(corpus: Corpus, recipe: LinearRecipe, predictW
     return 100 * positiveF1(gold, pred);
   };
 }
+
+export const RULE_INTENTS = ['question', 'praise', 'purchase_intent', 'churn_risk', 'feature_request', 'spam'] as const;
+
+/** Precision and recall of each rule-based intent on the labelled intent set, in points. */
+export async function intentScores(
+  set: { text: string; intents: string[] }[],
+  classify: (texts: string[]) => Promise<{ intents: { label: string }[] }[]>,
+): Promise<Record<string, { precision: number; recall: number; support: number }>> {
+  const out = await classify(set.map((e) => e.text));
+  return Object.fromEntries(
+    RULE_INTENTS.map((intent) => {
+      let tp = 0;
+      let fp = 0;
+      let fn = 0;
+      set.forEach((e, i) => {
+        const gold = e.intents.includes(intent);
+        const said = out[i]!.intents.some((x) => x.label === intent);
+        if (gold && said) tp++;
+        else if (said) fp++;
+        else if (gold) fn++;
+      });
+      return [intent, { precision: tp + fp ? (100 * tp) / (tp + fp) : 0, recall: tp + fn ? (100 * tp) / (tp + fn) : 0, support: tp + fn }];
+    }),
+  );
+}

@@ -26,6 +26,18 @@ describe('LinearClassifier (fast tier, shipped model)', () => {
     expect((await one('Love the new app, the team did an amazing job!')).journey_stage).toBe('loyalty');
   });
 
+  it('reads a support question as a question, not as negative; promotions as spam, not purchase intent', async () => {
+    // From the demo: this was stored as negative (-0.76) before the distilled sentiment head.
+    const q = await one('How do I reset the billing page on Initech Cloud?');
+    expect(q.sentiment.label).not.toBe('negative');
+    expect(q.intents.map((i) => i.label)).toContain('question');
+    const promo = (await one('Sign up with Acme and get cash back! Enter to win a free phone #giveaway https://t.co/x')).intents.map((i) => i.label);
+    expect(promo).toContain('spam');
+    expect(promo).not.toContain('purchase_intent');
+    expect((await one('@Acme are you ever bringing back the pumpkin shake?')).intents.map((i) => i.label)).toContain('feature_request');
+    expect((await one('@Acme thanks, that fixed it! Great service')).intents.map((i) => i.label)).toContain('praise');
+  });
+
   it('detects the language, and keeps one the source gave', async () => {
     expect((await one('The delivery was late again and nobody answered my emails')).lang).toBe('en');
     expect((await one('Das ist wirklich eine Katastrophe, ich bin sehr enttäuscht vom Kundendienst')).lang).toBe('de');
