@@ -80,7 +80,8 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
     return 100 * positiveF1(gold, pred);
   };
   const scores = await evaluate((texts) => clf.probabilities(texts), corpus, complaintCv);
-  accurate = { scores, speed: await speed((b) => clf.classify(b), 2_000, 32), name: clf.model.name };
+  // Calls of 500, as the service passes a bus batch (EARSHOT_BATCH_SIZE) at once; the encoder runs 32 at a time.
+  accurate = { scores, speed: await speed((b) => clf.classify(b), 2_000, 500), name: clf.model.name };
   accurateIntents = await intentsOf((texts) => clf.classify(texts.map((text) => ({ text }))));
   await clf.close();
   await encoder.dispose();
@@ -102,7 +103,7 @@ const table = [
   row('Complaints, F1, brand domains held out', (s) => s.complaint_f1_domain_cv, 'paper 79 (all domains)'),
   `| UMSAB, macro-F1, 8-language average | ${f(avg(fastScores))} | ${accurate ? f(avg(accurate.scores)) : 'not built'} | XLM-T 69.4 |`,
   `| shift check: sentiment macro-recall, trained on SemEval 2013–2016 train/dev, scored on the 2016 test release (19,588) | ${f(fastShift)} | ${f(tuned.shift_check.sentiment_macro_recall)} (encoder alone, PyTorch, from its training) | |`,
-  `| speed, mentions/s | ${Math.round(fastSpeed).toLocaleString('en-US')} (1 core) | ${accurate ? `${Math.round(accurate.speed).toLocaleString('en-US')} (2 threads)` : 'not built'} | target 20,000 / 300 |`,
+  `| speed, mentions/s | ${Math.round(fastSpeed).toLocaleString('en-US')} (1 core) | ${accurate ? `${Math.round(accurate.speed).toLocaleString('en-US')} (2 threads, calls of 500)` : 'not built'} | target 20,000 / 300 |`,
 ];
 const heads = Object.keys(fastScores.ece);
 const calibration = [

@@ -57,15 +57,21 @@ export class TransformersEncoder {
     return new TransformersEncoder(extractor, probe.dims.at(-1)!, opts);
   }
 
-  /** Mean-pooled (normalised) sentence embeddings, batch by batch. */
+  /**
+   * Mean-pooled (normalised) sentence embeddings, in the order given. Texts are batched
+   * by length, so a batch pads to a similar length rather than to its longest post: the
+   * encoder's cost is the padded length.
+   */
   async embed(texts: string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += this.opts.batchSize) {
-      const batch = texts.slice(i, i + this.opts.batchSize).map(prepare);
-      const t = await this.extractor(batch, { pooling: 'mean', normalize: this.opts.normalize ?? true });
+    const prepared = texts.map(prepare);
+    const order = prepared.map((_, i) => i).sort((a, b) => prepared[a]!.length - prepared[b]!.length);
+    const out = new Array<Float32Array>(texts.length);
+    for (let i = 0; i < order.length; i += this.opts.batchSize) {
+      const idx = order.slice(i, i + this.opts.batchSize);
+      const t = await this.extractor(idx.map((k) => prepared[k]!), { pooling: 'mean', normalize: this.opts.normalize ?? true });
       const data = t.data as Float32Array;
-      for (let j = 0; j < batch.length; j++) out.push(data.slice(j * this.dims, (j + 1) * this.dims));
-      onProgress?.(out.length);
+      idx.forEach((k, j) => (out[k] = data.slice(j * this.dims, (j + 1) * this.dims)));
+      onProgress?.(Math.min(texts.length, i + idx.length));
     }
     return out;
   }

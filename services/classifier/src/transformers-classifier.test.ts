@@ -32,6 +32,17 @@ describe('accurate tier on a transformers.js model folder', () => {
     await encoder.dispose();
   });
 
+  it('returns embeddings in the order given, however the texts are batched by length', async () => {
+    const encoder = await TransformersEncoder.load({ ...options, batchSize: 2 });
+    const texts = ['the app is broken again and nobody answers my emails', 'good', 'awful service today', 'ok'];
+    const together = await encoder.embed(texts);
+    for (const [i, text] of texts.entries()) {
+      const [alone] = await encoder.embed([text]);
+      together[i]!.forEach((v, d) => expect(v).toBeCloseTo(alone![d]!, 4));
+    }
+    await encoder.dispose();
+  });
+
   it('trains heads on its embeddings and classifies with them, awkward inputs included', async () => {
     const encoder = await TransformersEncoder.load(options);
     const texts = ['love it great', 'great thanks love', 'awful broken hate', 'terrible awful app', 'the app', 'an order'];
