@@ -77,10 +77,11 @@ export class LinearModel {
     const out: Record<string, Record<string, number>> = {};
     const norm = 1 / Math.sqrt(Math.max(1, features.length));
     const R = this.rows;
+    const packed = this.packed;
     const sums = new Int32Array(R);
     for (let i = 0; i < features.length; i++) {
       const base = features[i]! * R;
-      for (let r = 0; r < R; r++) sums[r] = sums[r]! + this.packed[base + r]!;
+      for (let r = 0; r < R; r++) sums[r] = sums[r]! + packed[base + r]!;
     }
     let row = 0;
     for (const h of this.file.heads) {
