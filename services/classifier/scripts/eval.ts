@@ -2,6 +2,7 @@
 // ../shared/datasets, for both tiers, the shift check, calibration error and
 // mentions/s; writes the tables to stdout.
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { LinearClassifier, DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
 import { TransformersClassifier, averageProbabilities } from '../src/transformers-classifier.js';
 import { TransformersEncoder } from '../src/encoder.js';
@@ -13,7 +14,7 @@ import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src
 import { distillationPool, loadCorpus, shiftCheck } from './corpus.js';
 import { complaintDomainCv, evaluate, intentScores, RULE_INTENTS, type Scores } from './evaluate.js';
 import { readIntentSet } from './datasets.js';
-import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOne } from './train-linear.js';
+import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOnExamples, trainOne } from './train-linear.js';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const corpus = loadCorpus();
@@ -46,11 +47,11 @@ let accurateIntents: { all: IntentScores; check: IntentScores } | null = null;
 // it (distilled from the accurate tier's shift-check run), on the older releases only.
 log('fast tier: shift check (retraining sentiment on the older releases)');
 const shift = shiftCheck(corpus);
-const shiftHead = trainOne('sentiment', distilledSentiment(shift.train, distillationPool(corpus), loadTeacher('shift-teacher'), FAST_RECIPE.features), FAST_RECIPE);
+const shiftHead = trainOnExamples('sentiment', distilledSentiment(shift.train, distillationPool(corpus), loadTeacher('shift-teacher'), FAST_RECIPE.features), FAST_RECIPE);
 const shiftModel = new LinearModel({ name: 'shift', version: '0', features: FAST_RECIPE.features, heads: [shiftHead], trainedOn: {} });
 const top = (p: Record<string, number>) => HEADS.sentiment.labels.reduce((b, l, i) => (p[l]! > p[HEADS.sentiment.labels[b]!]! ? i : b), 0);
 const fastShift = 100 * macroRecall(shift.check.map((e) => e.label), shift.check.map((e) => top(shiftModel.predict(e.text).sentiment!)), 3);
-const tuned = JSON.parse(readFileSync(DEFAULT_HEADS.replace('-heads.json', '.metrics.json'), 'utf8')) as { shift_check: { sentiment_macro_recall: number }; wall_s: number; device: string };
+const tuned = JSON.parse(readFileSync(join(dirname(DEFAULT_HEADS), 'earshot-minilm-tuned.metrics.json'), 'utf8')) as { shift_check: { sentiment_macro_recall: number }; wall_s: number; device: string };
 
 let accurate: { scores: Scores; speed: number; name: string } | null = null;
 if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {

@@ -66,9 +66,13 @@ export function examples(set: Labelled[], features: FeatureOptions): Example[] {
   return set.map((e) => ({ features: featurize(e.text, features), label: e.label }));
 }
 
-export function trainOne(name: HeadName, set: Labelled[] | Example[], recipe: LinearRecipe): Head {
+export function trainOne(name: HeadName, set: Labelled[], recipe: LinearRecipe): Head {
+  return trainOnExamples(name, examples(set, recipe.features), recipe);
+}
+
+/** trainOne on examples already featurised (e.g. with a teacher's soft targets). */
+export function trainOnExamples(name: HeadName, ex: Example[], recipe: LinearRecipe): Head {
   const opts = { ...recipe.train, ...recipe.perHead?.[name], dim: 1 << recipe.features.bits };
-  const ex = set.length > 0 && 'features' in set[0]! ? (set as Example[]) : examples(set as Labelled[], recipe.features);
   return trainHead({ ...HEADS[name], labels: [...HEADS[name].labels] }, ex, opts);
 }
 
@@ -116,8 +120,11 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
   };
   for (const name of Object.keys(sets) as HeadName[]) {
     const t0 = Date.now();
-    const set = name === 'sentiment' && teacher ? distilledSentiment(sets.sentiment, distillationPool(corpus), teacher, recipe.features) : sets[name];
-    heads.push(trainOne(name, set, recipe));
+    heads.push(
+      name === 'sentiment' && teacher
+        ? trainOnExamples(name, distilledSentiment(sets.sentiment, distillationPool(corpus), teacher, recipe.features), recipe)
+        : trainOne(name, sets[name], recipe),
+    );
     log(`  trained ${name.padEnd(9)} on ${sets[name].length.toLocaleString('en-US').padStart(6)} examples in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   }
   const vals: Partial<Record<HeadName, Labelled[]>> = { sentiment: corpus.val.sentiment, emotion: corpus.val.emotion, offensive: corpus.val.offensive, hate: corpus.val.hate };

@@ -51,9 +51,9 @@ export function detectIntents(text: string, probs: { sentiment: Record<string, n
   const neg = probs.sentiment.negative ?? 0;
   const pos = probs.sentiment.positive ?? 0;
   if (probs.complaint >= 0.5) intents.push({ label: 'complaint', score: probs.complaint });
-  const promotional = CUES.find((c) => c.label === 'spam')!.pattern.test(text);
-  for (const cue of CUES) {
-    if (!cue.pattern.test(text)) continue;
+  const matched = CUES.filter((c) => c.pattern.test(text));
+  const promotional = matched.some((c) => c.label === 'spam');
+  for (const cue of matched) {
     // A promotion's "sign up" or "buy" is the advertiser's, not the author's intent.
     if (promotional && cue.label === 'purchase_intent') continue;
     let score = cue.base;

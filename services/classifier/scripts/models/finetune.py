@@ -243,7 +243,7 @@ def train(args, corpus, sentiment_train, device, log):
     names = list(tasks)
     for epoch in range(args.epochs):
         model.train()
-        t0, seen = time.time(), 0.0
+        t0 = time.time()
         for step in range(steps_per_epoch):
             n = names[rng.choice(len(names), p=share)]
             rows = tasks[n]
@@ -265,7 +265,6 @@ def train(args, corpus, sentiment_train, device, log):
             torch.nn.utils.clip_grad_norm_(enc_params + head_params, 1.0)
             opt.step()
             sched.step()
-            seen += loss.item() if step % 50 == 0 else 0
             if step % 500 == 0:
                 log(f"  epoch {epoch + 1} step {step}/{steps_per_epoch} loss {loss.item():.3f} ({time.time() - t0:.0f}s)")
         scores = val_scores(model, batch, corpus["val"])
