@@ -100,6 +100,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     }),
     connectorMentions: new Counter({ name: 'earshot_connector_mentions_total', help: 'Mentions a connector handed to ingest (repeats dropped)', labelNames: ['connector', 'type'], registers: [registry] }),
     connectorUnusable: new Counter({ name: 'earshot_connector_unusable_total', help: 'Source items that could not be read, sent to the dead-letter topic', labelNames: ['connector', 'type'], registers: [registry] }),
+    connectorNotices: new Counter({ name: 'earshot_connector_notices_total', help: 'Things a connector reported though it worked (a gap the source can no longer fill, say); the latest is in /healthz', labelNames: ['connector', 'type'], registers: [registry] }),
     connectorUp: new Gauge({ name: 'earshot_connector_up', help: '1 when the connector\'s last attempt worked (or its stream is connected), else 0', labelNames: ['connector', 'type'], registers: [registry] }),
     connectorLastSuccess: new Gauge({ name: 'earshot_connector_last_success_seconds', help: 'Unix time of the connector\'s last successful poll or stream message', labelNames: ['connector', 'type'], registers: [registry] }),
     erasedDropped: new Counter({ name: 'earshot_erased_author_dropped_total', help: 'Mentions not stored because their author asked to be erased', registers: [registry] }),

@@ -23,11 +23,14 @@ export interface PollCase {
   /** A documented-looking item with a field broken. */
   broken(n: number, t: number): unknown;
   id(n: number, t: number): string;
-  route(req: FakeRequest, held: Held[]): Reply;
+  /** Answers as the service would at `now` (the test's clock). */
+  route(req: FakeRequest, held: Held[], now: number): Reply;
   /** Checks of the normalised mention made from item n. */
   check(m: Mention, n: number, t: number): void;
   /** Malformed answer for the whole call. */
   garbage?: Reply;
+  /** Items per page the connector asks for; absent for sources read as one document (RSS). */
+  pageSize?: number;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -35,11 +38,19 @@ const newestFirst = (held: Held[]) => [...held].sort((a, b) => b.t - a.t);
 const token = (req: FakeRequest, expected: string) => {
   if (req.headers.authorization !== expected) throw new Error(`wrong authorization: ${req.headers.authorization}`);
 };
+/** An X post id made at `t` (ids are snowflakes: milliseconds since X's epoch in the top bits). */
+export const xId = (n: number, t: number) => String(((BigInt(t) - 1_288_834_974_657n) << 22n) + BigInt(n));
+const snowflakeTime = (id: string) => Number(BigInt(id) >> 22n) + 1_288_834_974_657;
+const invalidRequest = (parameter: string, value: string, message: string): Reply => ({
+  status: 400,
+  json: { errors: [{ parameters: { [parameter]: [value] }, message: `Invalid '${parameter}':'${value}'. ${message}` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' },
+});
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
 
 export const POLL_CASES: PollCase[] = [
   {
     type: 'hackernews',
+    pageSize: 100,
     options: (base) => ({ query: 'acme', base_url: base }),
     item: (n, t) => ({ objectID: String(1000 + n), created_at: iso(t), created_at_i: Math.floor(t / 1000), author: `hn${n}`, comment_text: `<p>Acme &amp; co #${n}</p>`, story_title: 'Ask HN: Acme?', points: null, parent_id: 999, story_id: 999, _tags: ['comment'] }),
     broken: (n, t) => ({ objectID: String(1000 + n), created_at_i: String(t) }),
@@ -57,6 +68,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'reddit',
+    pageSize: 100,
     env: { EARSHOT_REDDIT_CLIENT_ID: 'id', EARSHOT_REDDIT_CLIENT_SECRET: 'secret' },
     options: (base) => ({ query: 'acme', base_url: base, auth_url: base }),
     item: (n, t) => ({ kind: 't3', data: { id: `p${n}`, name: `t3_p${n}`, title: `Acme outage ${n}?`, selftext: n % 2 ? '' : `Is Acme down for anyone? ${n}`, author: `r${n}`, author_fullname: `t2_r${n}`, created_utc: t / 1000, permalink: `/r/acme/comments/p${n}/x/`, subreddit: 'acme', score: n, num_comments: 2, url: 'https://example.com' } }),
@@ -81,18 +93,26 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'x_search',
+    pageSize: 100,
     brandQuery: '@acme',
     env: { EARSHOT_X_BEARER_TOKEN: 'xt' },
     options: (base) => ({ query: 'acme -is:retweet', base_url: base }),
-    item: (n, t) => ({ id: String(1_800_000_000_000_000_000n + BigInt(n)), text: `@acme help ${n}`, created_at: iso(t), author_id: `u${n % 5}`, lang: 'en', conversation_id: '1', edit_history_tweet_ids: [], public_metrics: { retweet_count: 1, reply_count: 2, like_count: n, quote_count: 1, bookmark_count: 0, impression_count: 50 }, referenced_tweets: n % 3 ? undefined : [{ type: 'replied_to', id: '1799' }] }),
-    broken: (n) => ({ id: String(1_800_000_000_000_000_000n + BigInt(n)), text: 42 }),
-    id: (n) => String(1_800_000_000_000_000_000n + BigInt(n)),
-    route(req, held) {
+    item: (n, t) => ({ id: xId(n, t), text: `@acme help ${n}`, created_at: iso(t), author_id: `u${n % 5}`, lang: 'en', conversation_id: '1', edit_history_tweet_ids: [], public_metrics: { retweet_count: 1, reply_count: 2, like_count: n, quote_count: 1, bookmark_count: 0, impression_count: 50 }, referenced_tweets: n % 3 ? undefined : [{ type: 'replied_to', id: '1799' }] }),
+    broken: (n, t) => ({ id: xId(n, t), text: 42 }),
+    id: (n, t) => xId(n, t),
+    // https://docs.x.com/x-api/posts/search-recent-posts : newest first, `next_token` pages,
+    // `since_id`/`until_id`/`start_time`; only the last 7 days are searchable, and a bound
+    // older than that is a 400 "Invalid Request" with the parameter named in `errors[]`.
+    route(req, held, now) {
       token(req, 'Bearer xt');
       const sinceId = req.query.get('since_id');
-      const startTime = Date.parse(req.query.get('start_time') ?? '1970-01-01T00:00:00Z');
+      const untilId = req.query.get('until_id');
+      const startTime = Date.parse(req.query.get('start_time') ?? iso(now - 7 * 24 * 3_600_000));
+      const reach = now - 7 * 24 * 3_600_000;
+      if (sinceId && snowflakeTime(sinceId) < reach) return invalidRequest('since_id', sinceId, `'since_id' must be a tweet id created after ${iso(reach)}.`);
+      if (startTime < reach) return invalidRequest('start_time', req.query.get('start_time')!, `'start_time' must be on or after ${iso(reach)}.`);
       const idOf = (h: Held) => BigInt((h.raw as { id: string }).id);
-      const all = newestFirst(held).filter((h) => (sinceId ? idOf(h) > BigInt(sinceId) : h.t >= startTime));
+      const all = newestFirst(held).filter((h) => (sinceId ? idOf(h) > BigInt(sinceId) : h.t >= startTime) && (!untilId || idOf(h) < BigInt(untilId)) && h.t <= now);
       const { page, next } = pageOf(all, Number(req.query.get('next_token') ?? 0), Number(req.query.get('max_results')));
       if (page.length === 0) return { json: { meta: { result_count: 0 } } };
       const users = [0, 1, 2, 3, 4].map((u) => ({ id: `u${u}`, username: `user${u}`, name: `User ${u}`, public_metrics: { followers_count: 100 * u, following_count: 1, tweet_count: 1, listed_count: 0 } }));
@@ -105,6 +125,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'mastodon',
+    pageSize: 40,
     brandQuery: '#acme',
     options: (base) => ({ instance: 'https://mastodon.example', hashtag: 'acme', base_url: base }),
     item: (n, t) => ({ id: String(t * 10 + (n % 10)), uri: `https://mastodon.example/users/m${n}/statuses/${n}`, url: `https://mastodon.example/@m${n}/${n}`, created_at: iso(t), content: `<p>Loving <a href="#">#acme</a> today ${n}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 1, reblogs_count: 2, favourites_count: 3, visibility: 'public', account: { id: String(n), username: `m${n}`, acct: `m${n}@other.social`, display_name: `M ${n}`, followers_count: 10 } }),
@@ -128,6 +149,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'bluesky',
+    pageSize: 100,
     options: (base) => ({ query: 'acme', base_url: base }),
     item: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, cid: 'bafy', author: { did: `did:plc:u${n}`, handle: `u${n}.bsky.social`, displayName: `U${n}` }, record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(t), langs: ['en'] }, replyCount: 1, repostCount: 2, likeCount: 3, quoteCount: 4, indexedAt: iso(t) }),
     broken: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, record: { createdAt: iso(t) } }),
@@ -144,6 +166,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'youtube',
+    pageSize: 100,
     env: { EARSHOT_YOUTUBE_API_KEY: 'yk' },
     options: (base) => ({ video_id: 'vid1', base_url: base }),
     item: (n, t) => ({ kind: 'youtube#commentThread', etag: 'e', id: `th${n}`, snippet: { channelId: 'UC1', videoId: 'vid1', totalReplyCount: 1, canReply: true, isPublic: true, topLevelComment: { kind: 'youtube#comment', etag: 'e', id: `c${n}`, snippet: { channelId: 'UC1', videoId: 'vid1', textDisplay: `nice ${n}`, textOriginal: `nice ${n}`, authorDisplayName: `@viewer${n}`, authorChannelId: { value: `UCv${n}` }, likeCount: n, publishedAt: iso(t), updatedAt: iso(t), canRate: true, viewerRating: 'none' } } } }),
@@ -160,6 +183,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'trustpilot',
+    pageSize: 100,
     env: { EARSHOT_TRUSTPILOT_API_KEY: 'tk' },
     options: (base) => ({ business_unit_id: 'bu1', base_url: base }),
     item: (n, t) => ({ id: `tp${n}`, consumer: { id: `c${n}`, displayName: `Reviewer ${n}`, numberOfReviews: 1 }, businessUnitId: 'bu1', stars: (n % 5) + 1, title: `Title ${n}`, text: `Review text ${n}`, language: 'en', createdAt: iso(t), ...(n % 4 === 0 ? { companyReply: { text: `Sorry to hear that ${n}`, createdAt: iso(t + 60_000) } } : {}), links: [] }),
@@ -178,6 +202,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'yelp',
+    pageSize: 20,
     env: { EARSHOT_YELP_API_KEY: 'yk' },
     options: (base) => ({ business_id: 'biz', base_url: base }),
     item: (n, t) => {
@@ -198,6 +223,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'google_business',
+    pageSize: 50,
     env: { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'gr' },
     options: (base) => ({ account_id: 'a1', location_id: 'l1', base_url: base, token_url: `${base}/token` }),
     item: (n, t) => ({ name: `accounts/a1/locations/l1/reviews/g${n}`, reviewId: `g${n}`, reviewer: { displayName: `G ${n}`, isAnonymous: false }, starRating: ['ONE', 'TWO', 'THREE', 'FOUR', 'FIVE'][n % 5], comment: `Google review ${n}`, createTime: iso(t), updateTime: iso(t), ...(n % 3 === 0 ? { reviewReply: { comment: `Thanks ${n}`, updateTime: iso(t) } } : {}) }),
@@ -218,6 +244,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'google_play',
+    pageSize: 100,
     env: { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'gr' },
     options: (base) => ({ package_name: 'com.acme.app', base_url: base, token_url: `${base}/token` }),
     item: (n, t) => ({ reviewId: `gp${n}`, authorName: `Player ${n}`, comments: [{ userComment: { text: `\tPlay review ${n}`, lastModified: { seconds: String(Math.floor(t / 1000)), nanos: 0 }, starRating: (n % 5) + 1, reviewerLanguage: 'en_GB', device: 'x', androidOsVersion: 34, appVersionCode: 1, appVersionName: '1.2.3', thumbsUpCount: 2, thumbsDownCount: 0 } }, ...(n % 2 ? [{ developerComment: { text: `We fixed it ${n}`, lastModified: { seconds: String(Math.floor(t / 1000) + 60), nanos: 0 } } }] : [])] }),
@@ -235,6 +262,7 @@ export const POLL_CASES: PollCase[] = [
   },
   {
     type: 'appstore',
+    pageSize: 50,
     options: (base) => ({ app_id: '284882215', country: 'gb', base_url: base }),
     item: (n, t) => ({ author: { uri: { label: `https://itunes.apple.com/gb/reviews/id${5000 + n}` }, name: { label: `Apple user ${n}` }, label: '' }, updated: { label: new Date(t - 7 * 3_600_000).toISOString().replace(/\.\d{3}Z$/, '-07:00') }, 'im:rating': { label: String((n % 5) + 1) }, 'im:version': { label: '9.1' }, id: { label: `${70000 + n}` }, title: { label: `Title ${n}` }, content: { label: `App review ${n}`, attributes: { type: 'text' } }, link: { attributes: { rel: 'related', href: 'https://itunes.apple.com/gb/review?id=1' } }, 'im:voteSum': { label: '1' }, 'im:contentType': { attributes: { term: 'Application', label: 'Application' } }, 'im:voteCount': { label: '1' } }),
     broken: (n) => ({ id: { label: `${70000 + n}` }, 'im:rating': { label: '3' }, content: {} }),

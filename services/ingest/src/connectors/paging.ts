@@ -8,11 +8,59 @@ export interface Page<T> {
 }
 
 /**
+ * Pages of a burst that one poll could not reach: where to resume (the page token the
+ * poll stopped at) and how far back the pass meant to go. Kept in the cursor and drained
+ * by the following polls, oldest first, so a burst larger than `max_pages` loses nothing.
+ */
+export interface Backlog {
+  next: string;
+  since: number;
+}
+
+interface Pass<T> {
+  start: string | undefined;
+  since: number;
+  budget: number;
+  fetchPage(next: string | undefined, since: number): Promise<Page<T>>;
+  timeOf(item: T): number | null;
+  normalise(item: T): Mention[] | Unusable;
+  into: { mentions: Mention[]; unusable: Unusable[] };
+}
+
+/** Reads pages from `start` back to `since`; returns the newest time seen and, when the budget ran out first, where to go on. */
+async function readPass<T>(p: Pass<T>): Promise<{ newest: number | null; pages: number; stoppedAt: string | null }> {
+  let newest: number | null = null;
+  let next = p.start;
+  for (let page = 0; page < p.budget; page++) {
+    const { items, next: following } = await p.fetchPage(next, p.since);
+    let reachedSince = false;
+    for (const item of items) {
+      const t = p.timeOf(item);
+      if (t !== null && t < p.since) {
+        reachedSince = true;
+        continue;
+      }
+      if (t !== null) newest = Math.max(newest ?? t, t);
+      const out = p.normalise(item);
+      if (Array.isArray(out)) p.into.mentions.push(...out);
+      else p.into.unusable.push(out);
+    }
+    if (reachedSince || !following || items.length === 0) return { newest, pages: page + 1, stoppedAt: null };
+    next = following;
+  }
+  return { newest, pages: p.budget, stoppedAt: next ?? null };
+}
+
+const backlogOf = (cursor: Cursor): Backlog[] =>
+  Array.isArray(cursor.backlog) ? (cursor.backlog as Backlog[]).filter((b) => typeof b?.next === 'string' && typeof b?.since === 'number') : [];
+
+/**
  * The common shape of search and review APIs: newest first, paged backwards. Reads pages
  * until one reaches back past `since` (the newest time already harvested, less an overlap
  * for items indexed late), there is no next page, or `maxPages` is reached. Items seen
  * before come again and are dropped by the runner's recent-id check, so nothing on the
- * boundary is lost.
+ * boundary is lost. When the page limit stops a pass early, the rest is remembered as a
+ * backlog and read by the next polls (up to `maxPages` more pages each).
  */
 export async function harvestNewestFirst<T>(opts: {
   cursor: Cursor;
@@ -29,28 +77,29 @@ export async function harvestNewestFirst<T>(opts: {
 }): Promise<Harvest> {
   const newestBefore = typeof opts.cursor.since === 'number' ? opts.cursor.since : null;
   const since = newestBefore !== null ? newestBefore - (opts.overlapMinutes ?? 0) * 60_000 : opts.now - opts.lookbackHours * 3_600_000;
-  const mentions: Mention[] = [];
-  const unusable: Unusable[] = [];
-  let newestSeen = newestBefore ?? since;
-  let next: string | undefined;
-  for (let page = 0; page < opts.maxPages; page++) {
-    const { items, next: following } = await opts.fetchPage(next, since);
-    let reachedSince = false;
-    for (const item of items) {
-      const t = opts.timeOf(item);
-      if (t !== null && t < since) {
-        reachedSince = true;
-        continue;
-      }
-      if (t !== null) newestSeen = Math.max(newestSeen, t);
-      const out = opts.normalise(item);
-      if (Array.isArray(out)) mentions.push(...out);
-      else unusable.push(out);
+  const into = { mentions: [] as Mention[], unusable: [] as Unusable[] };
+  const pass = { fetchPage: opts.fetchPage, timeOf: opts.timeOf, normalise: opts.normalise, into };
+
+  // What earlier bursts left behind first, oldest gap first, so the backlog cannot starve.
+  const backlog: Backlog[] = [];
+  let drainBudget = opts.maxPages;
+  for (const gap of backlogOf(opts.cursor)) {
+    if (drainBudget <= 0) {
+      backlog.push(gap);
+      continue;
     }
-    if (reachedSince || !following || items.length === 0) break;
-    next = following;
+    const r = await readPass({ ...pass, start: gap.next, since: gap.since, budget: drainBudget });
+    drainBudget -= r.pages;
+    if (r.stoppedAt) backlog.push({ next: r.stoppedAt, since: gap.since });
   }
-  return { mentions, unusable, cursor: { ...opts.cursor, since: newestSeen } };
+
+  const top = await readPass({ ...pass, start: undefined, since, budget: opts.maxPages });
+  if (top.stoppedAt) backlog.push({ next: top.stoppedAt, since });
+  const { backlog: _old, ...rest } = opts.cursor;
+  return {
+    ...into,
+    cursor: { ...rest, since: Math.max(newestBefore ?? since, top.newest ?? since), ...(backlog.length ? { backlog } : {}) },
+  };
 }
 
 /** Validates one raw item against its documented shape; the reason names the first bad field. */

@@ -63,6 +63,8 @@ interface Slot {
   failures: number;
   notBefore: number;
   published: number;
+  /** The latest thing the connector reported though it worked (a gap, a spent budget). */
+  notice: { at: number; message: string } | null;
 }
 
 /**
@@ -80,7 +82,7 @@ export class ConnectorRunner {
 
   constructor(private readonly d: RunnerDeps) {
     for (const c of d.connectors) {
-      this.slots.set(c.id, { c, checkpoint: null, busy: null, state: 'idle', lastSuccessAt: null, lastError: null, failures: 0, notBefore: 0, published: 0 });
+      this.slots.set(c.id, { c, checkpoint: null, busy: null, state: 'idle', lastSuccessAt: null, lastError: null, failures: 0, notBefore: 0, published: 0, notice: null });
       d.metrics.connectorUp.set({ connector: c.id, type: c.type }, 0);
     }
   }
@@ -178,6 +180,7 @@ export class ConnectorRunner {
           failures: s.failures,
           next_attempt_at: s.notBefore > this.d.clock.now() ? new Date(s.notBefore).toISOString() : null,
           mentions: s.published,
+          notice: s.notice ? { at: new Date(s.notice.at).toISOString(), message: s.notice.message } : null,
         })),
       }),
     };
@@ -295,6 +298,11 @@ export class ConnectorRunner {
     ];
     if (letters.length) await this.d.deadLetters.send(letters.map((l) => ({ origin: `connector:${c.id}`, stage: 'ingest.connector', ...l })));
     if (harvest.unusable.length) this.d.metrics.connectorUnusable.inc({ connector: c.id, type: c.type }, harvest.unusable.length);
+    for (const message of harvest.notices ?? []) {
+      slot.notice = { at: this.d.clock.now(), message };
+      this.d.metrics.connectorNotices.inc({ connector: c.id, type: c.type });
+      this.d.logger.warn({ connector: c.id }, message);
+    }
     const added: RecentMention[] = fresh.map((m, i) => ({ id: m.id, created_at: Date.parse(m.created_at) || 0, ...(rejected.has(i) ? { dropped: true as const } : {}) }));
     const recent = [...checkpoint.recent, ...added].sort((a, b) => a.created_at - b.created_at).slice(-(this.d.recentLimit ?? 5000));
     const next: Checkpoint = { cursor: harvest.cursor, recent };

@@ -16,6 +16,8 @@ export interface Harvest {
   unusable: Unusable[];
   /** Where to resume from once these mentions are published. */
   cursor: Cursor;
+  /** What the user should know though the poll succeeded (a gap the source can no longer fill, say); shown in health. */
+  notices?: string[];
 }
 
 /** A mention the runner ingested recently, kept so its engagement can be refreshed. */

@@ -106,7 +106,8 @@ async function backfill(http: HttpClient, o: z.infer<typeof Options>, base: stri
       return isUnusable(m) ? m : [m];
     },
   });
-  const { since: _since, ...rest } = h.cursor;
+  // The first poll's look-back is best effort: what the page limit left is not chased later.
+  const { since: _since, backlog: _backlog, ...rest } = h.cursor;
   return { ...h, cursor: top ? { ...rest, min_id: top } : rest };
 }
 

@@ -25,7 +25,7 @@ const Includes = z.object({ users: z.array(User).default([]) }).default({ users:
 const SearchPage = z.object({
   data: z.array(z.unknown()).default([]),
   includes: Includes,
-  meta: z.object({ result_count: z.number(), newest_id: z.string().optional(), next_token: z.string().optional() }),
+  meta: z.object({ result_count: z.number(), newest_id: z.string().optional(), oldest_id: z.string().optional(), next_token: z.string().optional() }),
 });
 const StreamEvent = z.object({ data: z.unknown(), includes: Includes, matching_rules: z.array(z.object({ id: z.string(), tag: z.string().optional() })).optional() });
 const Rules = z.object({ data: z.array(z.object({ id: z.string(), value: z.string(), tag: z.string().optional() })).optional() });
@@ -63,24 +63,79 @@ export function tweetToMention(raw: unknown, users: z.infer<typeof User>[]): Men
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
-/** Recent search from `since_id`, all pages (next_token) of one poll, newest id kept as the cursor. */
-async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number, firstFrom: number): Promise<Harvest> {
-  const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
-  let next: string | undefined;
+/** X ids are snowflakes: the time they were made is in their top bits. */
+const SNOWFLAKE_EPOCH = 1_288_834_974_657;
+export const snowflakeTime = (id: string) => Number(BigInt(id) >> 22n) + SNOWFLAKE_EPOCH;
+
+/** Recent search covers the last 7 days; `since_id` and `start_time` older than that are refused (400). */
+const SEARCH_REACH_MS = 7 * 24 * 3_600_000 - 3_600_000;
+const xTime = (t: number) => new Date(Math.ceil(t / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+
+/** Part of an earlier burst still to read: posts after `since_id` (or `start_time`) and before `until_id`. */
+interface XGap {
+  since_id?: string;
+  start_time?: number;
+  until_id: string;
+}
+
+/** The lower bound of a search, clamped to what recent search still reaches; what it cannot reach is reported. */
+function lowerBound(b: { since_id?: string; start_time?: number }, now: number, notices: string[]): Record<string, string> {
+  const reach = now - SEARCH_REACH_MS;
+  const from = b.since_id ? snowflakeTime(b.since_id) : (b.start_time ?? reach);
+  if (from >= reach) return b.since_id ? { since_id: b.since_id } : { start_time: xTime(from) };
+  notices.push(`X recent search reaches back 7 days: posts from ${new Date(from).toISOString()} to ${new Date(reach).toISOString()} could not be read (a gap)`);
+  return { start_time: xTime(reach) };
+}
+
+/**
+ * Recent search, newest first: what earlier bursts left (gaps, oldest first), then
+ * everything after `since_id`. A pass the page limit stops leaves a gap bounded by the
+ * oldest post it read (`until_id`), so the next polls read the rest and nothing twice.
+ */
+async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number, now: number, firstFrom: number): Promise<Harvest> {
+  const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
+  const gaps: XGap[] = [];
   let newest = typeof cursor.since_id === 'string' ? cursor.since_id : undefined;
-  for (let page = 0; page < maxPages; page++) {
-    const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...(cursor.since_id ? { since_id: String(cursor.since_id) } : { start_time: new Date(firstFrom).toISOString() }), ...(next ? { next_token: next } : {}) });
-    const body = await http.json(`${base}/2/tweets/search/recent?${params}`, SearchPage, { headers: bearer(token) });
-    for (const raw of body.data) {
-      const m = tweetToMention(raw, body.includes.users);
-      if (isUnusable(m)) out.unusable.push(m);
-      else out.mentions.push(m);
+
+  async function pass(bound: { since_id?: string; start_time?: number }, until: string | undefined, budget: number): Promise<{ pages: number; oldest?: string; stopped: boolean }> {
+    const lower = lowerBound(bound, now, out.notices!);
+    if (until && lower.start_time && snowflakeTime(until) <= Date.parse(lower.start_time)) return { pages: 0, stopped: false };
+    let next: string | undefined;
+    let oldest: string | undefined;
+    for (let page = 0; page < budget; page++) {
+      const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...lower, ...(until ? { until_id: until } : {}), ...(next ? { next_token: next } : {}) });
+      const body = await http.json(`${base}/2/tweets/search/recent?${params}`, SearchPage, { headers: bearer(token) });
+      for (const raw of body.data) {
+        const m = tweetToMention(raw, body.includes.users);
+        if (isUnusable(m)) out.unusable.push(m);
+        else out.mentions.push(m);
+      }
+      if (body.meta.newest_id && (!newest || compareNumericIds(body.meta.newest_id, newest) > 0)) newest = body.meta.newest_id;
+      if (body.meta.oldest_id && (!oldest || compareNumericIds(body.meta.oldest_id, oldest) < 0)) oldest = body.meta.oldest_id;
+      next = body.meta.next_token;
+      if (!next) return { pages: page + 1, oldest, stopped: false };
     }
-    if (body.meta.newest_id && (!newest || compareNumericIds(body.meta.newest_id, newest) > 0)) newest = body.meta.newest_id;
-    next = body.meta.next_token;
-    if (!next) break;
+    return { pages: budget, oldest, stopped: true };
   }
-  if (newest) out.cursor.since_id = newest;
+
+  let budget = maxPages;
+  for (const gap of Array.isArray(cursor.gaps) ? (cursor.gaps as XGap[]) : []) {
+    if (budget <= 0) {
+      gaps.push(gap);
+      continue;
+    }
+    const r = await pass(gap, gap.until_id, budget);
+    budget -= r.pages;
+    if (r.stopped) gaps.push({ ...(gap.since_id ? { since_id: gap.since_id } : { start_time: gap.start_time }), until_id: r.oldest ?? gap.until_id });
+  }
+  const before = newest;
+  const bound = newest ? { since_id: newest } : { start_time: typeof cursor.from === 'number' ? cursor.from : firstFrom };
+  const top = await pass(bound, undefined, maxPages);
+  if (top.stopped && top.oldest) gaps.push({ ...bound, until_id: top.oldest });
+  const { gaps: _old, from: _from, since_id: _since, ...rest } = out.cursor;
+  // A lower bound beyond reach with nothing newer found: start from the reach next time, not report the gap again.
+  const clampedEmpty = newest === before && (bound.since_id ? snowflakeTime(bound.since_id) : bound.start_time!) < now - SEARCH_REACH_MS;
+  out.cursor = { ...rest, ...(clampedEmpty ? { from: now - SEARCH_REACH_MS } : newest ? { since_id: newest } : typeof cursor.from === 'number' ? { from: cursor.from } : {}), ...(gaps.length ? { gaps } : {}) };
   return out;
 }
 
@@ -113,7 +168,7 @@ export const xSearch = defineSource({
     return {
       kind: 'poll',
       source: 'twitter',
-      poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000),
+      poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000),
       refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
     };
   },
@@ -156,7 +211,7 @@ export const xStream = defineSource({
         let since = cursor;
         // What was posted while we were away: the stream itself cannot replay it.
         if (o.catch_up && typeof cursor.since_id === 'string') {
-          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
+          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000);
           await emit(gap);
           since = gap.cursor;
         }
