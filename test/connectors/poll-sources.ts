@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { Mention } from '@earshot/shared';
 import { pageOf, type FakeRequest, type Reply } from './fake-api.js';
+import { fakeBlueskyPds } from './fake-bluesky.js';
 
 /** One raw item as the API would hold it, with the event time and number it was made from. */
 export interface Held {
@@ -45,6 +46,8 @@ const invalidRequest = (parameter: string, value: string, message: string): Repl
   status: 400,
   json: { errors: [{ parameters: { [parameter]: [value] }, message: `Invalid '${parameter}':'${value}'. ${message}` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' },
 });
+let bskyUrl = '';
+const bskyPds = fakeBlueskyPds({ url: () => bskyUrl, identifier: 'earshot.bsky.social', password: 'app-pass' });
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
 
 export const POLL_CASES: PollCase[] = [
@@ -150,15 +153,20 @@ export const POLL_CASES: PollCase[] = [
   {
     type: 'bluesky',
     pageSize: 100,
-    options: (base) => ({ query: 'acme', base_url: base }),
-    item: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, cid: 'bafy', author: { did: `did:plc:u${n}`, handle: `u${n}.bsky.social`, displayName: `U${n}` }, record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(t), langs: ['en'] }, replyCount: 1, repostCount: 2, likeCount: 3, quoteCount: 4, indexedAt: iso(t) }),
-    broken: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, record: { createdAt: iso(t) } }),
+    env: { EARSHOT_BLUESKY_IDENTIFIER: 'earshot.bsky.social', EARSHOT_BLUESKY_APP_PASSWORD: 'app-pass' },
+    options: (base) => ({ query: 'acme', auth_url: (bskyUrl = base) }),
+    item: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, cid: 'bafy', author: { did: `did:plc:u${n}`, handle: `u${n}.bsky.social`, displayName: `U${n}` }, record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(n % 7 === 3 ? t - 400 * 86_400_000 : t), langs: ['en'] }, replyCount: 1, repostCount: 2, likeCount: 3, quoteCount: 4, indexedAt: iso(t) }),
+    broken: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, record: { createdAt: iso(t) }, indexedAt: iso(t) }),
     id: (n) => `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`,
-    route(req, held) {
+    // https://docs.bsky.app/docs/api/app-bsky-feed-search-posts : `since` and the order are by
+    // sortAt (index time), not createdAt, which clients may back-date (every 7th post here is).
+    route(req, held, now) {
+      const session = bskyPds.route(req, now);
+      if (session) return session;
       const since = Date.parse(req.query.get('since') ?? '1970-01-01T00:00:00Z');
       const all = newestFirst(held).filter((h) => h.t >= since);
       const { page, next } = pageOf(all, Number(req.query.get('cursor') ?? 0), Number(req.query.get('limit')));
-      return { json: { posts: page.map((h) => h.raw), ...(next !== null ? { cursor: String(next) } : {}), hitsTotal: all.length } };
+      return { json: { posts: page.map((h) => h.raw), ...(next !== null ? { cursor: String(next) } : {}), hitsTotal: all.length }, headers: { 'ratelimit-limit': '3000', 'ratelimit-remaining': '2999', 'ratelimit-reset': String(Math.floor(now / 1000) + 300) } };
     },
     check(m, n) {
       expect(m).toMatchObject({ source: 'bluesky', text: `acme is great ${n}`, lang: 'en', author: { id: `did:plc:u${n}`, handle: `u${n}.bsky.social` }, url: `https://bsky.app/profile/u${n}.bsky.social/post/3k${n}`, engagement: { likes: 3, shares: 6, replies: 1 } });

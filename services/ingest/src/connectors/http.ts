@@ -16,6 +16,8 @@ export class HttpError extends Error {
   constructor(
     readonly status: number | null,
     message: string,
+    /** The answer's body, for callers that read the service's own error code from it. */
+    readonly body = '',
   ) {
     super(message);
   }
@@ -62,8 +64,9 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 /**
  * When a rate-limited answer says we may try again: `Retry-After` (seconds or an HTTP
- * date), X's `x-rate-limit-reset` (epoch seconds) or Reddit's `x-ratelimit-reset`
- * (seconds from now). Null when the answer does not say.
+ * date), X's `x-rate-limit-reset` (epoch seconds), Reddit's `x-ratelimit-reset` (seconds
+ * from now), `RateLimit-Reset` (Bluesky, the IETF draft) or Yelp's `RateLimit-ResetTime`.
+ * Null when the answer does not say.
  */
 export function retryAtFrom(headers: Headers, now: number): number | null {
   const retryAfter = headers.get('retry-after');
@@ -77,12 +80,18 @@ export function retryAtFrom(headers: Headers, now: number): number | null {
   if (headers.has('x-rate-limit-reset') && Number.isFinite(epoch)) return Math.max(now, epoch * 1000);
   const inSeconds = Number(headers.get('x-ratelimit-reset'));
   if (headers.has('x-ratelimit-reset') && Number.isFinite(inSeconds)) return now + Math.max(0, inSeconds) * 1000;
+  // The IETF draft's RateLimit-Reset is seconds from now; Bluesky sends epoch seconds there.
+  const reset = Number(headers.get('ratelimit-reset'));
+  if (headers.has('ratelimit-reset') && Number.isFinite(reset)) return reset > 1e9 ? Math.max(now, reset * 1000) : now + Math.max(0, reset) * 1000;
+  // Yelp: RateLimit-ResetTime, an ISO time (its daily quota).
+  const resetTime = Date.parse(headers.get('ratelimit-resettime') ?? '');
+  if (Number.isFinite(resetTime)) return Math.max(now, resetTime);
   return null;
 }
 
 /** Whether the answer says the quota is used up even though this call succeeded. */
 function quotaExhausted(headers: Headers): boolean {
-  const remaining = headers.get('x-rate-limit-remaining') ?? headers.get('x-ratelimit-remaining');
+  const remaining = headers.get('x-rate-limit-remaining') ?? headers.get('x-ratelimit-remaining') ?? headers.get('ratelimit-remaining');
   return remaining !== null && Number(remaining) < 1;
 }
 
@@ -163,7 +172,7 @@ export class HttpClient {
         await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
         continue;
       }
-      throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`);
+      throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`, text);
     }
   }
 

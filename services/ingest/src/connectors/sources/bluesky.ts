@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import WebSocket from 'ws';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
-import { defineSource } from '../define.js';
-import { RateLimitedError, retryAtFrom, type HttpClient } from '../http.js';
+import { defineSource, requireEnv } from '../define.js';
+import { AtprotoSession } from './atproto-session.js';
+import { RateLimitedError, retryAtFrom } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { chunks } from '../text.js';
 import type { Unusable } from '../types.js';
@@ -25,7 +26,6 @@ const PostView = z.object({
   indexedAt: z.string().optional(),
 });
 const SearchPage = z.object({ cursor: z.string().optional(), posts: z.array(z.unknown()) });
-const Session = z.object({ accessJwt: z.string().min(1) });
 
 const rkeyOf = (uri: string) => uri.split('/').pop() ?? '';
 
@@ -56,64 +56,51 @@ export function postViewToMention(raw: unknown): Mention | Unusable {
   });
 }
 
-/** An app-password session when credentials are set (some AppViews refuse anonymous search). */
-function blueskyAuth(env: (n: string) => string | undefined, o: { identifier_env: string; password_env: string; auth_url: string }) {
-  let jwt: string | null = null;
-  return async (http: HttpClient): Promise<Record<string, string>> => {
-    const identifier = env(o.identifier_env);
-    const password = env(o.password_env);
-    if (!identifier || !password) return {};
-    jwt ??= (
-      await http.json(`${o.auth_url}/xrpc/com.atproto.server.createSession`, Session, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ identifier, password }),
-      })
-    ).accessJwt;
-    return { authorization: `Bearer ${jwt}` };
-  };
+/** When Bluesky indexed a post: search pages and its `since` are in index order, not `createdAt` (which authors can back-date). */
+function indexedTime(raw: unknown): number | null {
+  const p = raw as { indexedAt?: unknown; record?: { createdAt?: unknown } } | null;
+  const t = Date.parse(String(p?.indexedAt ?? p?.record?.createdAt));
+  return Number.isFinite(t) ? t : null;
 }
 
 export const bluesky = defineSource({
   type: 'bluesky',
   source: 'bluesky',
-  summary: 'Bluesky post search (`app.bsky.feed.searchPosts`, latest first); counts refreshed with `app.bsky.feed.getPosts`.',
+  summary: 'Bluesky post search (`app.bsky.feed.searchPosts`, latest first) through the account\'s PDS; counts refreshed with `app.bsky.feed.getPosts`.',
   options: z.object({
     type: z.literal('bluesky'),
     query: z.string().min(1),
     identifier_env: z.string().default('EARSHOT_BLUESKY_IDENTIFIER'),
     password_env: z.string().default('EARSHOT_BLUESKY_APP_PASSWORD'),
+    /** Where sessions are created (the entryway); the session names the account's own PDS. */
     auth_url: z.url().default('https://bsky.social'),
+    /** The AppView the PDS forwards `app.bsky.*` queries to. */
+    appview: z.string().default('did:web:api.bsky.app#bsky_appview'),
   }),
-  secrets: () => [],
+  // Bluesky turned off anonymous post search in January 2025 (bluesky-social/atproto#3423).
+  secrets: (o) => [o.identifier_env, o.password_env],
   owned: false,
   defaultSchedule: '*/5 * * * *',
   create(o, { env }) {
-    const base = o.base_url ?? 'https://public.api.bsky.app';
-    const auth = blueskyAuth(env, o);
+    const session = new AtprotoSession({ entryway: o.base_url ?? o.auth_url, identifier: requireEnv(env, o.identifier_env), password: requireEnv(env, o.password_env), appview: o.appview });
     return {
       ...newestFirstPoll(o, 'bluesky', {
-        async fetchPage(next, since, { http }) {
-          const headers = await auth(http);
+        async fetchPage(next, since, { http, clock }) {
           const params = new URLSearchParams({ q: o.query, sort: 'latest', limit: '100', since: new Date(since).toISOString(), ...(next ? { cursor: next } : {}) });
-          const page = await http.json(`${base}/xrpc/app.bsky.feed.searchPosts?${params}`, SearchPage, { headers });
+          const page = await session.query(http, clock.now(), 'app.bsky.feed.searchPosts', params, SearchPage);
           return { items: page.posts, next: page.cursor ?? null };
         },
-        timeOf: (raw) => {
-          const t = Date.parse(String((raw as { record?: { createdAt?: unknown } })?.record?.createdAt));
-          return Number.isFinite(t) ? t : null;
-        },
+        timeOf: indexedTime,
         normalise: (raw) => {
           const m = postViewToMention(raw);
           return isUnusable(m) ? m : [m];
         },
       }),
       async refresh(recent, { http, clock }) {
-        const headers = await auth(http);
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 25)) {
           const params = new URLSearchParams(group.map((m) => ['uris', m.id] as [string, string]));
-          const body = await http.json(`${base}/xrpc/app.bsky.feed.getPosts?${params}`, z.object({ posts: z.array(z.unknown()) }), { headers });
+          const body = await session.query(http, clock.now(), 'app.bsky.feed.getPosts', params, z.object({ posts: z.array(z.unknown()) }));
           for (const raw of body.posts) {
             const m = postViewToMention(raw);
             if (!isUnusable(m) && m.engagement) out.push({ source: 'bluesky', id: m.id, engagement: m.engagement, observed_at: new Date(clock.now()).toISOString() });
