@@ -32,6 +32,12 @@ export interface ConfiguredSource {
   refresh: { schedule: string; hours: number } | null;
   /** Its mentions are the brand's by construction, whatever their text says. */
   owned: boolean;
+  /**
+   * Every brand's entry this connector serves: one for most sources; all of them for a
+   * network-wide source (one X filtered stream per app, one Jetstream), whose `brand` is
+   * then the brands' ids joined by commas.
+   */
+  members: { brand: string; options: BaseSource & Record<string, unknown> }[];
 }
 
 export interface BrandsFile {
@@ -76,6 +82,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
   const { brands } = file.data!;
   const out: BrandsFile = { queries: {}, accounts: {}, sources: [], sensitivity: {} };
   const ids = new Set<string>();
+  const networkWide = new Map<string, { at: (string | number)[]; members: ConfiguredSource['members'] }>();
   brands.forEach((b, bi) => {
     if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
     out.accounts[b.id] = b.accounts;
@@ -110,6 +117,14 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       }
       const missing = opts.checkSecrets === false ? [] : definition!.secrets(options).filter((name) => !env[name]);
       if (missing.length) fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
+      const shared = definition!.networkWide?.(options as never);
+      if (shared !== undefined) {
+        const key = `${raw.type}\u0000${shared}`;
+        const group = networkWide.get(key) ?? { at: here, members: [] };
+        group.members.push({ brand: b.id, options });
+        networkWide.set(key, group);
+        return;
+      }
       let id = options.id ?? `${b.id}.${raw.type}`;
       if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;
       if (ids.has(id)) fail([...here, 'id'], `connector id "${id}" is used twice`);
@@ -123,9 +138,20 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
         schedule: options.schedule ?? definition!.defaultSchedule,
         refresh,
         owned: definition!.owned || !b.query,
+        members: [{ brand: b.id, options }],
       });
     });
   });
+  // One connector per network-wide connection, named by its type (or the first explicit id).
+  for (const { at, members } of networkWide.values()) {
+    const first = members[0]!.options;
+    const definition = sourceByType.get(first.type as string)!;
+    let id = members.find((m) => m.options.id)?.options.id ?? definition.type;
+    if (!members.some((m) => m.options.id)) for (let n = 2; ids.has(id); n++) id = `${definition.type}.${n}`;
+    if (ids.has(id)) fail([...at, 'id'], `connector id "${id}" is used twice`);
+    ids.add(id);
+    out.sources.push({ id, brand: members.map((m) => m.brand).join(','), definition, options: first, schedule: first.schedule ?? definition.defaultSchedule, refresh: null, owned: false, members });
+  }
   return out;
 }
 

@@ -45,7 +45,17 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Everything it returns is about the brand by construction (its review page, its app). */
   owned: boolean;
   defaultSchedule: string;
-  create(options: z.infer<S> & BaseSource, ctx: { env: (name: string) => string | undefined; brand: BrandRef; connectorId: string }): Connector;
+  /**
+   * For sources that one connection serves for the whole network or app (X allows one
+   * filtered-stream connection per app; Jetstream is the whole firehose): the key of that
+   * connection. Every brand's entry with the same key runs as one connector, created with
+   * all of them as `members`.
+   */
+  networkWide?(options: z.infer<S> & BaseSource): string;
+  create(
+    options: z.infer<S> & BaseSource,
+    ctx: { env: (name: string) => string | undefined; brand: BrandRef; connectorId: string; members: { brand: string; options: z.infer<S> & BaseSource }[] },
+  ): Connector;
 }
 
 export const defineSource = <S extends z.ZodObject>(d: SourceDefinition<S>): SourceDefinition<S> => d;

@@ -135,6 +135,8 @@ export const jetstream = defineSource({
   secrets: () => [],
   owned: false,
   defaultSchedule: '*/5 * * * *',
+  // The firehose carries every brand's posts: one connection, filtered by all brand queries.
+  networkWide: (o) => o.base_url ?? '',
   create(o) {
     const base = o.base_url ?? 'wss://jetstream2.us-east.bsky.network';
     return {

@@ -19,6 +19,8 @@ const Tweet = z.object({
     .object({ retweet_count: z.number(), reply_count: z.number(), like_count: z.number(), quote_count: z.number().default(0), impression_count: z.number().optional() })
     .optional(),
   referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
+  /** Posts over 280 characters: `text` is cut, the whole post is here. */
+  note_tweet: z.object({ text: z.string() }).optional(),
 });
 const User = z.object({ id: z.string(), username: z.string(), name: z.string().optional(), public_metrics: z.object({ followers_count: z.number() }).partial().optional() });
 const Includes = z.object({ users: z.array(User).default([]) }).default({ users: [] });
@@ -31,7 +33,7 @@ const StreamEvent = z.object({ data: z.unknown(), includes: Includes, matching_r
 const Rules = z.object({ data: z.array(z.object({ id: z.string(), value: z.string(), tag: z.string().optional() })).optional() });
 
 const FIELDS = {
-  'tweet.fields': 'created_at,public_metrics,lang,conversation_id,referenced_tweets,author_id',
+  'tweet.fields': 'created_at,public_metrics,lang,conversation_id,referenced_tweets,author_id,note_tweet',
   expansions: 'author_id',
   'user.fields': 'username,name,public_metrics',
 };
@@ -45,7 +47,7 @@ export function tweetToMention(raw: unknown, users: z.infer<typeof User>[]): Men
   return {
     id: t.id,
     source: 'twitter',
-    text: t.text,
+    text: t.note_tweet?.text ?? t.text,
     created_at: t.created_at,
     author: {
       id: t.author_id,
@@ -174,10 +176,29 @@ export const xSearch = defineSource({
   },
 });
 
+type XStreamOptions = { rule: string; idle_seconds: number; catch_up: boolean; max_pages: number; lookback_hours: number; token_env: string; base_url?: string };
+
+// https://docs.x.com/x-api/posts/filtered-stream/introduction : POST rules answers 200 even when
+// it refuses rules, with `errors[]` and `meta.summary.invalid`; `dry_run=true` validates only.
+const RulesChange = z.object({
+  errors: z.array(z.object({ title: z.string().optional(), value: z.string().optional(), details: z.array(z.string()).optional(), detail: z.string().optional() })).optional(),
+  meta: z.object({ summary: z.object({ invalid: z.number().optional(), not_created: z.number().optional() }).partial().optional() }).partial().optional(),
+});
+// A stream line that is not a post: an error object, for example when X closes the stream (`operational-disconnect`).
+const StreamErrors = z.object({ errors: z.array(z.object({ title: z.string().optional(), detail: z.string().optional(), disconnect_type: z.string().optional() })).min(1) });
+
+const ruleTag = (brand: string) => `earshot:${brand}`;
+
+/**
+ * X allows one filtered-stream connection per app and its rules are app-wide, so every
+ * brand's `x_stream` entry runs on one connection: one rule per brand (tagged
+ * `earshot:<brand>`), posts routed to brands by `matching_rules[].tag`, and after each
+ * reconnect a recent search per rule from the last post that brand saw.
+ */
 export const xStream = defineSource({
   type: 'x_stream',
   source: 'twitter',
-  summary: 'X (Twitter) API v2 filtered stream with the brand\'s rule kept in sync; after a reconnect, recent search from the last post seen fills the gap.',
+  summary: 'X (Twitter) API v2 filtered stream, one connection for every brand with one rule each; after a reconnect, recent search per rule fills the gap.',
   options: z.object({
     type: z.literal('x_stream'),
     rule: z.string().min(1).max(1024),
@@ -189,49 +210,77 @@ export const xStream = defineSource({
   secrets: (o) => [o.token_env],
   owned: false,
   defaultSchedule: '*/5 * * * *',
-  create(o, { env, connectorId }) {
+  networkWide: (o) => `${o.token_env} ${o.base_url ?? ''}`,
+  create(o, { env, members }) {
     const base = o.base_url ?? 'https://api.x.com';
     const token = requireEnv(env, o.token_env);
-    const tag = `earshot:${connectorId}`;
-    async function syncRule(http: HttpClient) {
-      const rules = await http.json(`${base}/2/tweets/search/stream/rules`, Rules, { headers: bearer(token) });
-      const ours = (rules.data ?? []).filter((r) => r.tag === tag);
-      if (ours.some((r) => r.value === o.rule)) return;
-      const stale = ours.map((r) => r.id);
-      if (stale.length) await http.json(`${base}/2/tweets/search/stream/rules`, z.unknown(), { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ delete: { ids: stale } }) });
-      await http.json(`${base}/2/tweets/search/stream/rules`, z.unknown(), { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ add: [{ value: o.rule, tag }] }) });
+    const rules = members.map((m) => ({ brand: m.brand, value: (m.options as XStreamOptions).rule, tag: ruleTag(m.brand) }));
+    const byTag = new Map(rules.map((r) => [r.tag, r.brand]));
+    const rulesUrl = `${base}/2/tweets/search/stream/rules`;
+    const post = (http: HttpClient, query: string, body: unknown) =>
+      http.json(`${rulesUrl}${query}`, RulesChange, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const refused = (answer: z.infer<typeof RulesChange>) => {
+      if (!answer.errors?.length && !answer.meta?.summary?.invalid && !answer.meta?.summary?.not_created) return;
+      const why = (answer.errors ?? []).map((e) => `${e.value ? `"${e.value}"` : 'a rule'} (${[e.title, ...(e.details ?? []), e.detail].filter(Boolean).join(': ')})`).join('; ');
+      throw new Error(`X refused the stream rules: ${why || `${answer.meta?.summary?.invalid ?? answer.meta?.summary?.not_created} invalid`}; fix the brand's x_stream rule`);
+    };
+    async function syncRules(http: HttpClient) {
+      const current = (await http.json(rulesUrl, Rules, { headers: bearer(token) })).data ?? [];
+      const ours = current.filter((r) => r.tag?.startsWith('earshot:'));
+      const stale = ours.filter((r) => !rules.some((d) => d.tag === r.tag && d.value === r.value)).map((r) => r.id);
+      const missing = rules.filter((d) => !ours.some((r) => r.tag === d.tag && r.value === d.value)).map(({ value, tag }) => ({ value, tag }));
+      if (missing.length) refused(await post(http, '?dry_run=true', { add: missing }));
+      if (stale.length) await post(http, '', { delete: { ids: stale } });
+      if (missing.length) refused(await post(http, '', { add: missing }));
     }
+    type PerRule = Record<string, Cursor>;
     return {
       kind: 'stream',
       source: 'twitter',
       async run(cursor, { http, clock, emit, onConnected, signal }) {
-        await syncRule(http);
+        await syncRules(http);
         const body = await openStream(`${base}/2/tweets/search/stream?${new URLSearchParams(FIELDS)}`, bearer(token), signal, () => clock.now());
         onConnected();
-        let since = cursor;
-        // What was posted while we were away: the stream itself cannot replay it.
-        if (o.catch_up && typeof cursor.since_id === 'string') {
-          const gap = await searchSince(http, base, token, o.rule, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000);
-          await emit(gap);
-          since = gap.cursor;
+        let perRule: PerRule = { ...((cursor.rules as PerRule | undefined) ?? {}) };
+        const at = () => ({ ...cursor, rules: perRule });
+        // What was posted while we were away, rule by rule: the stream itself cannot replay it.
+        if (o.catch_up) {
+          for (const r of rules) {
+            if (typeof perRule[r.brand]?.since_id !== 'string') continue;
+            const gap = await searchSince(http, base, token, r.value, perRule[r.brand]!, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000);
+            perRule = { ...perRule, [r.brand]: gap.cursor };
+            await emit({ ...gap, mentions: gap.mentions.map((m) => ({ ...m, brands: [r.brand] })), cursor: at() });
+          }
         }
         for await (const line of responseLines(body, o.idle_seconds * 1000, signal)) {
           if (line.trim() === '') continue; // keep-alive
-          let event: z.infer<typeof StreamEvent>;
+          let json: unknown;
           try {
-            const parsed = StreamEvent.safeParse(JSON.parse(line));
-            if (!parsed.success) throw new Error(parsed.error.issues[0]?.message);
-            event = parsed.data;
-          } catch (err) {
-            await emit({ mentions: [], unusable: [{ reason: `X stream line is not a post event: ${(err as Error).message}`, payload: line }], cursor: since });
+            json = JSON.parse(line);
+          } catch {
+            await emit({ mentions: [], unusable: [{ reason: 'X stream line is not a post event: not JSON', payload: line }], cursor: at() });
             continue;
           }
-          const m = tweetToMention(event.data, event.includes.users);
-          if (isUnusable(m)) await emit({ mentions: [], unusable: [m], cursor: since });
-          else {
-            if (!since.since_id || compareNumericIds(m.id, String(since.since_id)) > 0) since = { ...since, since_id: m.id };
-            await emit({ mentions: [m], unusable: [], cursor: since });
+          const closing = StreamErrors.safeParse(json);
+          if (closing.success && (json as { data?: unknown }).data === undefined) {
+            const e = closing.data.errors[0]!;
+            throw new Error(`X ended the stream: ${[e.title, e.disconnect_type, e.detail].filter(Boolean).join(': ')}`);
           }
+          const parsed = StreamEvent.safeParse(json);
+          if (!parsed.success) {
+            await emit({ mentions: [], unusable: [{ reason: `X stream line is not a post event: ${parsed.error.issues[0]?.message}`, payload: line }], cursor: at() });
+            continue;
+          }
+          const event = parsed.data;
+          const m = tweetToMention(event.data, event.includes.users);
+          if (isUnusable(m)) {
+            await emit({ mentions: [], unusable: [m], cursor: at() });
+            continue;
+          }
+          const brands = [...new Set((event.matching_rules ?? []).map((r) => byTag.get(r.tag ?? '')).filter((b): b is string => b !== undefined))];
+          for (const b of brands) if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b]!.since_id)) > 0) perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
+          // A post matched only by a rule that is not ours (another tool on the same app) is left to the brand queries.
+          await emit({ mentions: [brands.length ? { ...m, brands } : m], unusable: [], cursor: at() });
         }
       },
       refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
