@@ -135,6 +135,8 @@ export const POLL_CASES: PollCase[] = [
     broken: (n, t) => ({ id: String(t * 10 + (n % 10)), content: null }),
     id: (n, t) => `mastodon.example/${t * 10 + (n % 10)}`,
     route(req, held) {
+      // https://docs.joinmastodon.org/entities/Instance/ (v2): Mastodon 4.5 adds timelines_access.
+      if (req.path === '/api/v2/instance') return { json: { domain: 'mastodon.example', version: '4.5.0', configuration: { urls: { streaming: 'wss://streaming.mastodon.example' }, timelines_access: { live_feeds: { local: 'public', remote: 'public' }, hashtag_feeds: { local: 'public', remote: 'public' }, trending_link_feeds: { local: 'public', remote: 'public' } } } } };
       if (req.path !== '/api/v1/timelines/tag/acme') throw new Error(`unexpected ${req.path}`);
       const idOf = (h: Held) => Number((h.raw as { id: string }).id);
       const limit = Number(req.query.get('limit'));

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { ConnectorRunner } from '@earshot/ingest';
+import { loadBrandsFile, type ConnectorRunner } from '@earshot/ingest';
 import { ClickHouseLease } from '@earshot/shared';
 import { eventually } from '../helpers.js';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
@@ -23,23 +23,38 @@ describe('stream connectors', () => {
   });
   afterAll(async () => h?.close());
 
-  describe('mastodon_stream: server-sent events, timeline catch-up on each connect', () => {
+  /**
+   * Mastodon as large instances run it (https://docs.joinmastodon.org/methods/streaming/):
+   * streaming needs a token since 4.2; the instance serves it from another host, named in
+   * `/api/v2/instance` `configuration.urls.streaming`, and its own /api/v1/streaming answers
+   * 301 there (fetch drops Authorization on such a cross-origin redirect, and the stream
+   * host answers 401); 4.5 can make a feed `authenticated` or `disabled` (timelines_access).
+   */
+  describe('mastodon_stream: server-sent events from the streaming host, timeline catch-up on each connect', () => {
     let api: FakeApi;
+    let streaming: FakeApi;
     let runner: ConnectorRunner;
     const statuses: Record<string, unknown>[] = [];
     const streams: ServerResponse[] = [];
+    let hashtagFeeds = { local: 'public', remote: 'public' };
     let seq = 0;
     const status = (text: string) => {
       const s = { id: String(111_000_000 + ++seq), uri: `https://m.example/s/${seq}`, url: `https://m.example/@a/${seq}`, created_at: new Date().toISOString(), content: `<p>${text}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 0, reblogs_count: 0, favourites_count: 0, account: { id: '7', username: 'ann', acct: 'ann', display_name: 'Ann', followers_count: 3 } };
       statuses.push(s);
       return s;
     };
+    const unauthorized = { status: 401, json: { error: 'The access token is invalid' } };
 
     beforeAll(async () => {
-      const first = status('old news about #acme');
-      void first;
-      api = await startFakeApi((req) => {
+      status('old news about #acme');
+      streaming = await startFakeApi((req) => {
+        if (req.headers.authorization !== 'Bearer mt') return unauthorized;
         if (req.path === '/api/v1/streaming/hashtag') return { stream: (res) => (res.writeHead(200, { 'content-type': 'text/event-stream' }), res.write(':)\n\n'), streams.push(res)) };
+        return { status: 404, json: { error: 'Not found' } };
+      });
+      api = await startFakeApi((req) => {
+        if (req.path === '/api/v2/instance') return { json: { domain: 'm.example', version: '4.5.0', configuration: { urls: { streaming: streaming.url.replace(/^http/, 'ws') }, timelines_access: { live_feeds: { local: 'public', remote: 'public' }, hashtag_feeds: hashtagFeeds, trending_link_feeds: { local: 'public', remote: 'public' } } } } };
+        if (req.path.startsWith('/api/v1/streaming/')) return { status: 301, headers: { location: `${streaming.url}${req.path}?${req.query}` }, text: '' };
         if (req.path === '/api/v1/timelines/tag/acme') {
           const min = Number(req.query.get('min_id') ?? 0);
           const max = Number(req.query.get('max_id') ?? Infinity);
@@ -47,29 +62,41 @@ describe('stream connectors', () => {
         }
         return { status: 404, json: { error: 'Record not found' } };
       });
-      runner = h.runner(`brands:\n  - id: globex\n    query: "#acme"\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme, base_url: "${api.url}" }\n`, { backoffMs: 50 });
+      runner = h.runner(`brands:\n  - id: globex\n    query: "#acme"\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme, base_url: "${api.url}" }\n`, { backoffMs: 50, env: { EARSHOT_MASTODON_TOKEN: 'mt' } });
       runner.start();
     });
     afterAll(async () => {
       await runner?.stop();
       await api?.close();
+      await streaming?.close();
     });
 
-    it('catches up from the timeline, then takes updates from the stream; a drop loses nothing', async () => {
+    it('a token is required for streaming', () => {
+      expect(() => loadBrandsFile('b.yaml', 'brands:\n  - id: globex\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme }\n', {})).toThrow(/mastodon_stream needs EARSHOT_MASTODON_TOKEN/);
+    });
+
+    it('catches up from the timeline, then takes updates from the streaming host; a drop loses nothing', async () => {
       const base = h.ids().length;
       await eventually(async () => streams.length === 1 && h.ids().length === base + 1);
       const live = status('live #acme update');
       streams[0]!.write(`event: update\ndata: ${JSON.stringify(live)}\n\n:thump\n\nevent: delete\ndata: 123\n\n`);
       await eventually(async () => h.ids().length === base + 2);
-      api.dropConnections();
+      streaming.dropConnections();
       status('posted during the outage #acme');
       await eventually(async () => streams.length === 2 && h.ids().length === base + 3);
-      expect(h.landed.slice(-3).map((m) => [m.source, m.text]).sort()).toEqual([
-        ['mastodon', 'live #acme update'],
-        ['mastodon', 'old news about #acme'],
-        ['mastodon', 'posted during the outage #acme'],
+      expect(h.landed.slice(-3).map((m) => [m.source, m.text, m.author.handle]).sort()).toEqual([
+        ['mastodon', 'live #acme update', 'ann@m.example'],
+        ['mastodon', 'old news about #acme', 'ann@m.example'],
+        ['mastodon', 'posted during the outage #acme', 'ann@m.example'],
       ]);
       expect(new Set(h.ids()).size).toBe(h.ids().length);
+    });
+
+    it('a feed the instance turned off is an error in health, not a quiet source', async () => {
+      hashtagFeeds = { local: 'disabled', remote: 'disabled' };
+      streaming.dropConnections();
+      await eventually(async () => /has turned off its hashtag feed #acme/.test(health(runner)[0]!.last_error ?? ''));
+      hashtagFeeds = { local: 'public', remote: 'public' };
     });
   });
 

@@ -33,7 +33,8 @@ export function statusToMention(raw: unknown, host: string): Mention | Unusable 
     source: 'mastodon',
     text: s.spoiler_text ? `${s.spoiler_text}\n${text}` : text,
     created_at: s.created_at,
-    author: { id: `${host}/${s.account.id}`, handle: s.account.acct, ...(s.account.display_name ? { name: s.account.display_name } : {}), ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}) },
+    // Local accounts come as "user"; the handle is always "user@host", so brand accounts match either way.
+    author: { id: `${host}/${s.account.id}`, handle: s.account.acct.includes('@') ? s.account.acct : `${s.account.acct}@${host}`, ...(s.account.display_name ? { name: s.account.display_name } : {}), ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}) },
     url: s.url ?? s.uri,
     ...(s.language ? { lang: s.language } : {}),
     engagement: { likes: s.favourites_count, shares: s.reblogs_count, replies: s.replies_count, views: 0 },
@@ -111,6 +112,39 @@ async function backfill(http: HttpClient, o: z.infer<typeof Options>, base: stri
   return { ...h, cursor: top ? { ...rest, min_id: top } : rest };
 }
 
+// https://docs.joinmastodon.org/entities/Instance/ : where streaming is served, and (4.5+) who may read which feeds.
+const Access = z.enum(['public', 'authenticated', 'disabled']).catch('public');
+const FeedAccess = z.object({ local: Access.default('public'), remote: Access.default('public') }).default({ local: 'public', remote: 'public' });
+const InstanceInfo = z.object({
+  configuration: z
+    .object({
+      urls: z.object({ streaming: z.string().optional() }).default({}),
+      timelines_access: z.object({ live_feeds: FeedAccess, hashtag_feeds: FeedAccess }).partial().optional(),
+    })
+    .default({ urls: {} }),
+});
+
+/**
+ * Reads the instance's configuration once: the streaming host (large instances serve it
+ * elsewhere and redirect, and fetch drops the token on a cross-origin redirect), and
+ * whether the feed we read is open to us. A feed turned off answers an empty list for
+ * ever, so that is an error a user must see, not a quiet source.
+ */
+async function instanceInfo(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>) {
+  const info = await http.json(`${base}/api/v2/instance`, InstanceInfo, { headers });
+  const access = info.configuration.timelines_access?.[o.hashtag ? 'hashtag_feeds' : 'live_feeds'];
+  const scopes: ('local' | 'remote')[] = o.timeline === 'local' ? ['local'] : ['local', 'remote'];
+  const feed = o.hashtag ? `hashtag feed #${o.hashtag}` : `${o.timeline} timeline`;
+  const host = new URL(o.instance).host;
+  if (access && scopes.every((k) => access[k] === 'disabled')) throw new Error(`${host} has turned off its ${feed} (timelines_access): it will stay empty; choose another instance or feed`);
+  if (access && !headers.authorization && scopes.some((k) => access[k] === 'authenticated')) throw new Error(`${host} shows its ${feed} only to signed-in users: set ${o.token_env}`);
+  const partly = access ? scopes.filter((k) => access[k] === 'disabled') : [];
+  return {
+    streaming: (info.configuration.urls.streaming ?? base).replace(/^ws/, 'http').replace(/\/$/, ''),
+    notices: partly.length ? [`${host} has turned off the ${partly.join(' and ')} part of its ${feed}: only the rest is read`] : [],
+  };
+}
+
 function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
   return o.base_url ?? o.instance.replace(/\/$/, '');
 }
@@ -149,10 +183,17 @@ export const mastodon = defineSource({
   defaultSchedule: '*/2 * * * *',
   create(o, { env }) {
     const { base, headers, host } = instanceAccess(o, env);
+    let checked: Promise<{ notices: string[] }> | null = null;
     return {
       kind: 'poll',
       source: 'mastodon',
-      poll: (cursor, { http, clock }) => timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000),
+      async poll(cursor, { http, clock }) {
+        // Once per process; a failed check is tried again on the next poll.
+        checked ??= instanceInfo(http, o, base, headers).catch((err) => ((checked = null), Promise.reject(err)));
+        const { notices } = await checked;
+        const h = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
+        return { ...h, notices: [...notices, ...(h.notices ?? [])] };
+      },
       refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
     };
   },
@@ -163,7 +204,8 @@ export const mastodonStream = defineSource({
   source: 'mastodon',
   summary: 'Mastodon streaming API (server-sent events) for a hashtag or the public timeline; each (re)connect first catches up from the timeline.',
   options: z.object({ type: z.literal('mastodon_stream'), idle_seconds: z.number().positive().default(90), ...Options.shape }).superRefine(oneTimeline),
-  secrets: () => [],
+  // Mastodon 4.2+ streams only to a signed-in client.
+  secrets: (o) => [o.token_env],
   owned: false,
   defaultSchedule: '*/2 * * * *',
   create(o, { env }) {
@@ -173,11 +215,12 @@ export const mastodonStream = defineSource({
       kind: 'stream',
       source: 'mastodon',
       async run(cursor, { http, clock, emit, onConnected, signal }) {
-        const body = await openStream(`${base}${stream}`, headers, signal, () => clock.now());
+        const info = await instanceInfo(http, o, base, headers);
+        const body = await openStream(`${info.streaming}${stream}`, headers, signal, () => clock.now());
         onConnected();
         // Statuses posted while disconnected come from the timeline, then the stream takes over.
         const gap = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
-        await emit(gap);
+        await emit({ ...gap, notices: info.notices });
         let since = gap.cursor;
         for await (const ev of serverSentEvents(responseLines(body, o.idle_seconds * 1000, signal))) {
           if (ev.event !== 'update') continue;
