@@ -48,7 +48,7 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     accounts: { twitter: [acmehelp] }
     sources:
       - { type: hackernews, query: acme, base_url: "${apis.hackernews!.url}", schedule: "*/1 * * * * *" }
-      - { type: reddit, query: acme, base_url: "${apis.reddit!.url}", auth_url: "${apis.reddit!.url}", schedule: "*/1 * * * * *" }
+      - { type: reddit, query: acme, user_agent: "server:com.example.earshot:1.0 (by /u/earshot_test)", base_url: "${apis.reddit!.url}", auth_url: "${apis.reddit!.url}", schedule: "*/1 * * * * *" }
       - { type: rss, url: "${apis.rss!.url}/feed.xml", schedule: "*/1 * * * * *" }
       - type: webhook
         name: helpdesk

@@ -36,7 +36,7 @@ describe('the example brands file', () => {
 const REQUIRED: Record<string, Record<string, unknown>> = {
   x_search: { query: 'q' },
   x_stream: { rule: 'r' },
-  reddit: { query: 'q' },
+  reddit: { query: 'q', user_agent: 'server:com.example.earshot:1.0 (by /u/earshot_test)' },
   mastodon: { instance: 'https://m.example', hashtag: 'h' },
   mastodon_stream: { instance: 'https://m.example', hashtag: 'h' },
   bluesky: { query: 'q' },

@@ -46,6 +46,13 @@ const invalidRequest = (parameter: string, value: string, message: string): Repl
   status: 400,
   json: { errors: [{ parameters: { [parameter]: [value] }, message: `Invalid '${parameter}':'${value}'. ${message}` }], title: 'Invalid Request', detail: 'One or more parameters to your request was invalid.', type: 'https://api.twitter.com/2/problems/invalid-request' },
 });
+export const REDDIT_UA = 'server:com.example.earshot:1.0 (by /u/earshot_test)';
+/**
+ * Reddit (https://github.com/reddit-archive/reddit/wiki/API): every call, the token call too,
+ * must carry "<platform>:<app id>:<version> (by /u/<username>)"; generic agents are throttled.
+ */
+export const redditUserAgent = (req: FakeRequest): Reply | null =>
+  /^\S+:\S+:\S+ \(by \/u\/[\w-]+\)$/.test(req.headers['user-agent'] ?? '') ? null : { status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '600' }, json: { message: 'Too Many Requests', error: 429 } };
 let bskyUrl = '';
 const bskyPds = fakeBlueskyPds({ url: () => bskyUrl, identifier: 'earshot.bsky.social', password: 'app-pass' });
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
@@ -73,11 +80,13 @@ export const POLL_CASES: PollCase[] = [
     type: 'reddit',
     pageSize: 100,
     env: { EARSHOT_REDDIT_CLIENT_ID: 'id', EARSHOT_REDDIT_CLIENT_SECRET: 'secret' },
-    options: (base) => ({ query: 'acme', base_url: base, auth_url: base }),
+    options: (base) => ({ query: 'acme', base_url: base, auth_url: base, user_agent: REDDIT_UA }),
     item: (n, t) => ({ kind: 't3', data: { id: `p${n}`, name: `t3_p${n}`, title: `Acme outage ${n}?`, selftext: n % 2 ? '' : `Is Acme down for anyone? ${n}`, author: `r${n}`, author_fullname: `t2_r${n}`, created_utc: t / 1000, permalink: `/r/acme/comments/p${n}/x/`, subreddit: 'acme', score: n, num_comments: 2, url: 'https://example.com' } }),
     broken: (n) => ({ kind: 't3', data: { id: `p${n}`, name: `t3_p${n}` } }),
     id: (n) => `t3_p${n}`,
     route(req, held) {
+      const throttled = redditUserAgent(req);
+      if (throttled) return throttled;
       if (req.path === '/api/v1/access_token') {
         token(req, `Basic ${Buffer.from('id:secret').toString('base64')}`);
         return oauthToken;

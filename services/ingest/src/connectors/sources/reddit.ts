@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import type { HttpClient } from '../http.js';
+import { HttpError, type HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import type { Cursor, Harvest } from '../types.js';
 import { chunks } from '../text.js';
@@ -47,23 +47,39 @@ export function thingToMention(thing: z.infer<typeof Thing>): Mention {
   };
 }
 
-/** App-only OAuth (client credentials); the token is reused until a minute before it expires. */
-function redditAuth(authBase: string, clientId: string, secret: string) {
+/**
+ * App-only OAuth (client credentials) with the app's User-Agent on every call, the token
+ * call included; the token is reused until a minute before it expires, and dropped and
+ * fetched again once when Reddit refuses it (401) before that.
+ */
+function redditClient(authBase: string, clientId: string, secret: string, userAgent: string) {
   let token: { value: string; until: number } | null = null;
+  const header = async (http: HttpClient, now: number): Promise<Record<string, string>> => {
+    if (!token || now >= token.until) {
+      const t = await http.json(`${authBase}/api/v1/access_token`, Token, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
+        body: 'grant_type=client_credentials',
+      });
+      token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
+    }
+    return { authorization: `Bearer ${token.value}`, 'user-agent': userAgent };
+  };
   return {
-    async header(http: HttpClient, now: number): Promise<Record<string, string>> {
-      if (!token || now >= token.until) {
-        const t = await http.json(`${authBase}/api/v1/access_token`, Token, {
-          method: 'POST',
-          headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
-          body: 'grant_type=client_credentials',
-        });
-        token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
+    async listing(http: HttpClient, now: number, url: string) {
+      try {
+        return await http.json(url, Listing, { headers: await header(http, now) });
+      } catch (err) {
+        if (!(err instanceof HttpError && err.status === 401)) throw err;
+        token = null;
+        return http.json(url, Listing, { headers: await header(http, now) });
       }
-      return { authorization: `Bearer ${token.value}` };
     },
   };
 }
+
+/** A subreddit that is private, banned or gone answers 403 or 404; that feed is skipped, the others go on. */
+const feedUnavailable = (err: unknown) => err instanceof HttpError && (err.status === 403 || err.status === 404);
 
 export const reddit = defineSource({
   type: 'reddit',
@@ -77,6 +93,8 @@ export const reddit = defineSource({
       comments: z.boolean().default(true),
       client_id_env: z.string().default('EARSHOT_REDDIT_CLIENT_ID'),
       client_secret_env: z.string().default('EARSHOT_REDDIT_CLIENT_SECRET'),
+      /** Reddit's required format; generic agents are throttled or refused (https://github.com/reddit-archive/reddit/wiki/API). */
+      user_agent: z.string().regex(/^[^:\s]+:[^:\s]+:[^:\s]+ \(by \/u\/[\w-]{3,20}\)$/, 'Reddit requires "<platform>:<app id>:<version> (by /u/<reddit username>)", e.g. "server:com.example.earshot:1.0 (by /u/example)"'),
       auth_url: z.url().default('https://www.reddit.com'),
     })
     .refine((o) => o.query || o.subreddits.length > 0, 'needs a query, subreddits, or both'),
@@ -85,7 +103,7 @@ export const reddit = defineSource({
   defaultSchedule: '*/5 * * * *',
   create(o, { env }) {
     const base = o.base_url ?? 'https://oauth.reddit.com';
-    const auth = redditAuth(o.auth_url, requireEnv(env, o.client_id_env), requireEnv(env, o.client_secret_env));
+    const client = redditClient(o.auth_url, requireEnv(env, o.client_id_env), requireEnv(env, o.client_secret_env), o.user_agent);
     // Each feed (the search, each subreddit's posts and comments) keeps its own cursor.
     const feeds: { key: string; path: string; params: Record<string, string> }[] = [
       ...(o.query ? [{ key: 'search', path: '/search', params: { q: o.query, sort: 'new', type: 'link' } }] : []),
@@ -98,7 +116,8 @@ export const reddit = defineSource({
       kind: 'poll',
       source: 'reddit',
       async poll(cursor, { http, clock }) {
-        const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
+        const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
+        const failed: string[] = [];
         for (const feed of feeds) {
           const feedCursor = ((cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {}) as Cursor;
           const h = await harvestNewestFirst({
@@ -109,7 +128,7 @@ export const reddit = defineSource({
             maxPages: o.max_pages,
             async fetchPage(after) {
               const params = new URLSearchParams({ ...feed.params, limit: '100', raw_json: '1', ...(after ? { after } : {}) });
-              const listing = await http.json(`${base}${feed.path}?${params}`, Listing, { headers: await auth.header(http, clock.now()) });
+              const listing = await client.listing(http, clock.now(), `${base}${feed.path}?${params}`);
               return { items: listing.data.children, next: listing.data.after ?? null };
             },
             timeOf: (raw) => {
@@ -120,17 +139,24 @@ export const reddit = defineSource({
               const thing = itemOrUnusable(Thing, raw, 'Reddit thing');
               return isUnusable(thing) ? thing : [thingToMention(thing)];
             },
+          }).catch((err: unknown) => {
+            if (!feedUnavailable(err)) throw err;
+            failed.push(feed.key);
+            out.notices!.push(`${feed.key} is not readable (private, banned or gone): ${(err as Error).message}; the other feeds go on`);
+            return null;
           });
+          if (!h) continue;
           out.mentions.push(...h.mentions);
           out.unusable.push(...h.unusable);
           out.cursor = { ...out.cursor, feeds: { ...((out.cursor.feeds as object) ?? {}), [feed.key]: h.cursor } };
         }
+        if (failed.length === feeds.length) throw new Error(`no Reddit feed is readable: ${out.notices!.join('; ')}`);
         return out;
       },
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 100)) {
-          const listing = await http.json(`${base}/api/info?${new URLSearchParams({ id: group.map((m) => m.id).join(','), raw_json: '1' })}`, Listing, { headers: await auth.header(http, clock.now()) });
+          const listing = await client.listing(http, clock.now(), `${base}/api/info?${new URLSearchParams({ id: group.map((m) => m.id).join(','), raw_json: '1' })}`);
           for (const raw of listing.data.children) {
             const thing = Thing.safeParse(raw);
             if (!thing.success) continue;
