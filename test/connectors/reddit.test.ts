@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '@earshot/shared';
+import { MAX_TEXT_CHARS, ManualClock } from '@earshot/shared';
 import { loadBrandsFile, type ConnectorRunner } from '@earshot/ingest';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
@@ -20,10 +20,10 @@ describe('reddit: per-feed failures, token refusal, User-Agent', () => {
   const clock = new ManualClock(T0);
   let valid = 'tok1';
   let issued = 0;
-  const posts: { name: string; sub: string; t: number }[] = [];
-  const post = (sub: string, t: number) => {
+  const posts: { name: string; sub: string; t: number; body?: string }[] = [];
+  const post = (sub: string, t: number, body?: string) => {
     const name = `t3_${sub}${posts.length}`;
-    posts.push({ name, sub, t });
+    posts.push({ name, sub, t, body });
     return name;
   };
   const health = () => (runner.health().check().detail as { state: string; notice: { message: string } | null }[])[0]!;
@@ -38,7 +38,7 @@ describe('reddit: per-feed failures, token refusal, User-Agent', () => {
       if (req.headers.authorization !== `Bearer ${valid}`) return { status: 401, json: { message: 'Unauthorized', error: 401 } };
       if (req.path.startsWith('/r/secretsub/')) return { status: 403, json: { reason: 'private', message: 'Forbidden', error: 403 } };
       const sub = /^\/r\/(\w+)\/new$/.exec(req.path)?.[1];
-      const children = posts.filter((p) => p.sub === sub).reverse().map((p) => ({ kind: 't3', data: { id: p.name.slice(3), name: p.name, title: `acme ${p.name}`, selftext: '', author: 'someone', created_utc: p.t / 1000, permalink: `/r/${p.sub}/comments/${p.name}/x/`, subreddit: p.sub, score: 1, num_comments: 0 } }));
+      const children = posts.filter((p) => p.sub === sub).reverse().map((p) => ({ kind: 't3', data: { id: p.name.slice(3), name: p.name, title: `acme ${p.name}`, selftext: p.body ?? '', author: 'someone', created_utc: p.t / 1000, permalink: `/r/${p.sub}/comments/${p.name}/x/`, subreddit: p.sub, score: 1, num_comments: 0 } }));
       return { json: { kind: 'Listing', data: { after: null, dist: children.length, children, before: null } } };
     });
     const yaml = `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: reddit, subreddits: [acme, secretsub], comments: false, user_agent: "${REDDIT_UA}", base_url: "${api.url}", auth_url: "${api.url}" }\n`;
@@ -74,5 +74,18 @@ describe('reddit: per-feed failures, token refusal, User-Agent', () => {
     await h.bus.whenIdle();
     expect(h.ids().at(-1)).toBe(b);
     expect(issued).toBe(2);
+  });
+
+  it('a self post longer than a mention may be is kept, cut and flagged, not rejected', async () => {
+    const body = `acme ${'the app logs me out every hour, '.repeat(1500)}`;
+    const c = post('acme', clock.now() - 1000, body);
+    clock.advance(60_000);
+    expect(await poll()).toBe('ok');
+    await h.bus.whenIdle();
+    const m = h.landed.find((x) => x.id === c)!;
+    expect(m.text).toHaveLength(MAX_TEXT_CHARS);
+    expect(body.startsWith(m.text.slice(0, -1))).toBe(true);
+    expect(m.metadata).toMatchObject({ truncated: true, original_length: body.length });
+    expect(h.letters).toHaveLength(0);
   });
 });

@@ -1,5 +1,6 @@
 import cron from 'node-cron';
 import {
+  MAX_TEXT_CHARS,
   engagementTopic,
   sleep,
   type Bus,
@@ -14,6 +15,7 @@ import {
 import type { Ingestor } from '../ingestor.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
 import { backoffDelay, RateLimitedError, type HttpClient } from './http.js';
+import { fitText } from './text.js';
 import type { Connector, ConnectorContext, Harvest, RecentMention } from './types.js';
 
 /** One configured connector, built and ready to run. */
@@ -285,9 +287,10 @@ export class ConnectorRunner {
     const checkpoint = await this.checkpoint(slot);
     const seen = new Set(checkpoint.recent.map((r) => r.id));
     const fresh: Mention[] = [];
-    for (const m of harvest.mentions) {
-      if (seen.has(m.id)) continue;
-      seen.add(m.id);
+    for (const raw of harvest.mentions) {
+      if (seen.has(raw.id)) continue;
+      seen.add(raw.id);
+      const m = fitText(raw, MAX_TEXT_CHARS);
       fresh.push(c.owned && !m.brands ? { ...m, brands: [c.brand] } : m);
     }
     const result = fresh.length ? await this.d.ingestor.ingest(fresh.map((value, index) => ({ index, value })), c.type) : { accepted: 0, rejected: [] };

@@ -57,3 +57,15 @@ export function chunks<T>(items: T[], size: number): T[][] {
   for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
   return out;
 }
+
+/**
+ * A post longer than a mention may hold (a Reddit self post, a full RSS article) is kept,
+ * cut to the limit and flagged (`metadata.truncated`, with the original length), rather
+ * than rejected: the start of a long post is still what a listener needs.
+ */
+export function fitText<M extends { text: string; metadata?: Record<string, unknown> }>(m: M, max: number): M {
+  if (m.text.length <= max) return m;
+  let cut = m.text.slice(0, max - 1);
+  if (/[\uD800-\uDBFF]$/.test(cut)) cut = cut.slice(0, -1);
+  return { ...m, text: `${cut}…`, metadata: { ...m.metadata, truncated: true, original_length: m.text.length } };
+}

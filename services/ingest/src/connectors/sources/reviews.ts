@@ -3,7 +3,7 @@ import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { zonedToUtc } from '../text.js';
-import { googleAccessToken } from './google-auth.js';
+import { googleApi } from './google-auth.js';
 
 /**
  * The brand's public answer to a review, as its own mention (the brand speaking, in reply
@@ -174,15 +174,15 @@ export const googleBusiness = defineSource({
   defaultSchedule: '*/30 * * * *',
   create(o, { env, brand }) {
     const base = o.base_url ?? 'https://mybusiness.googleapis.com';
-    const token = googleAccessToken(env, o);
+    const google = googleApi(env, o);
     return newestFirstPoll(o, 'google_business', {
       async fetchPage(pageToken, _since, { http, clock }) {
-        const headers = { authorization: `Bearer ${await token(http, clock.now())}` };
         const params = new URLSearchParams({ pageSize: '50', orderBy: 'updateTime desc', ...(pageToken ? { pageToken } : {}) });
-        const body = await http.json(
+        const body = await google.json(
+          http,
+          clock.now(),
           `${base}/v4/accounts/${encodeURIComponent(o.account_id)}/locations/${encodeURIComponent(o.location_id)}/reviews?${params}`,
           z.object({ reviews: z.array(z.unknown()).default([]), nextPageToken: z.string().optional() }),
-          { headers },
         );
         return { items: body.reviews, next: body.nextPageToken ?? null };
       },
@@ -230,7 +230,7 @@ export const googlePlay = defineSource({
   defaultSchedule: '*/30 * * * *',
   create(o, { env, brand }) {
     const base = o.base_url ?? 'https://androidpublisher.googleapis.com';
-    const token = googleAccessToken(env, o);
+    const google = googleApi(env, o);
     const modified = (raw: unknown) => {
       const comments = (raw as { comments?: unknown })?.comments;
       const c = Array.isArray(comments) ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified : undefined;
@@ -239,12 +239,12 @@ export const googlePlay = defineSource({
     };
     return newestFirstPoll(o, 'google_play', {
       async fetchPage(next, _since, { http, clock }) {
-        const headers = { authorization: `Bearer ${await token(http, clock.now())}` };
         const params = new URLSearchParams({ maxResults: '100', ...(next ? { token: next } : {}) });
-        const body = await http.json(
+        const body = await google.json(
+          http,
+          clock.now(),
           `${base}/androidpublisher/v3/applications/${encodeURIComponent(o.package_name)}/reviews?${params}`,
           z.object({ reviews: z.array(z.unknown()).default([]), tokenPagination: z.object({ nextPageToken: z.string().optional() }).optional() }),
-          { headers },
         );
         return { items: body.reviews, next: body.tokenPagination?.nextPageToken ?? null };
       },

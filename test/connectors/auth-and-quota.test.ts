@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '@earshot/shared';
+import type { ConnectorRunner } from '@earshot/ingest';
+import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { startFakeApi, type FakeApi } from './fake-api.js';
+import { POLL_CASES, type Held } from './poll-sources.js';
+
+const T0 = Date.parse('2026-11-20T12:00:00Z');
+type Health = { state: string; last_error: string | null; next_attempt_at: string | null };
+
+/** Runs one poll source of POLL_CASES against its fake, with `wrap` changing answers as the service would. */
+async function setup(h: ConnectorHarness, type: string, wrap: (reply: ReturnType<(typeof POLL_CASES)[number]['route']>, req: Parameters<(typeof POLL_CASES)[number]['route']>[0]) => ReturnType<(typeof POLL_CASES)[number]['route']>, env?: Record<string, string>) {
+  const c = POLL_CASES.find((x) => x.type === type)!;
+  const clock = new ManualClock(T0);
+  const held: Held[] = [];
+  const api = await startFakeApi((req) => wrap(c.route(req, held, clock.now()), req));
+  const runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url) })}\n`, { env: env ?? c.env, clock });
+  const add = (t: number) => {
+    const n = held.length;
+    held.push({ n, t, raw: c.item(n, t) });
+    return c.id(n, t);
+  };
+  return { c, clock, h, api, runner, add, health: () => (runner.health().check().detail as Health[])[0]!, poll: () => runner.pollOnce(`acme.${type}`) };
+}
+type Setup = Awaited<ReturnType<typeof setup>>;
+const teardown = async (s: Setup | undefined) => {
+  await s?.runner.stop();
+  await s?.api.close();
+};
+
+// chDB holds one data directory per process: one harness for the file.
+let h: ConnectorHarness;
+beforeAll(async () => {
+  h = await connectorHarness();
+});
+afterAll(async () => h?.close());
+
+// https://developers.google.com/identity/protocols/oauth2#expiration : a revoked or expired
+// refresh token is `400 {"error": "invalid_grant"}` from the token endpoint; an access token
+// can be refused (401 UNAUTHENTICATED) before its expires_in.
+describe('google sources: refresh token refused, access token refused', () => {
+  let s: Setup;
+  let refuseNext = 0;
+  beforeAll(async () => {
+    s = await setup(h, 'google_business', (reply, req) => {
+      if (req.path !== '/token' && refuseNext > 0) {
+        refuseNext--;
+        return { status: 401, json: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } } };
+      }
+      return reply;
+    });
+  });
+  afterAll(() => teardown(s));
+
+  it('an access token refused early is fetched again once; the poll goes on', async () => {
+    const id = s.add(T0 - 60_000);
+    expect(await s.poll()).toBe('ok');
+    refuseNext = 1;
+    const next = s.add(T0 - 1000);
+    s.clock.advance(60_000);
+    expect(await s.poll()).toBe('ok');
+    await s.h.bus.whenIdle();
+    expect(s.h.ids().sort()).toEqual([id, next].sort());
+    expect(s.api.requests.filter((r) => r.path === '/token')).toHaveLength(2);
+  });
+
+  it('invalid_grant says what to do', async () => {
+    const bad = await setup(h, 'google_play', (reply) => reply, { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'revoked' });
+    try {
+      // google_play's fake token endpoint is permissive; answer as Google does for a revoked token.
+      bad.api.failNext({ status: 400, json: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
+      expect(await bad.poll()).toBe('failed');
+      expect(bad.health().last_error).toMatch(/refused the refresh token in EARSHOT_GOOGLE_REFRESH_TOKEN \(invalid_grant\).*consent flow again/);
+    } finally {
+      await teardown(bad);
+    }
+  });
+});
+
+// https://docs.developer.yelp.com/docs/fusion-rate-limiting : a daily quota, with
+// RateLimit-DailyLimit, RateLimit-Remaining and RateLimit-ResetTime on every answer.
+describe('yelp: the daily quota is read from its headers', () => {
+  let s: Setup;
+  let remaining = 10;
+  const reset = new Date(T0 + 12 * 3_600_000).toISOString();
+  beforeAll(async () => {
+    s = await setup(h, 'yelp', (reply) => ({ ...reply, headers: { ...reply.headers, 'ratelimit-dailylimit': '5000', 'ratelimit-remaining': String(remaining), 'ratelimit-resettime': reset } }));
+  });
+  afterAll(() => teardown(s));
+
+  it('when the day\'s quota is spent, it waits for the reset instead of calling every poll', async () => {
+    s.add(T0 - 60_000);
+    expect(await s.poll()).toBe('ok');
+    remaining = 0;
+    s.clock.advance(60_000);
+    expect(await s.poll()).toBe('ok');
+    const calls = s.api.requests.length;
+    s.clock.advance(60_000);
+    expect(await s.poll()).toBe('rate_limited');
+    expect(s.health().next_attempt_at).toBe(reset);
+    expect(s.api.requests.length).toBe(calls);
+    remaining = 5000;
+    s.clock.advance(12 * 3_600_000);
+    expect(await s.poll()).toBe('ok');
+  });
+});
