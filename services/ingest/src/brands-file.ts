@@ -129,7 +129,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;
       if (ids.has(id)) fail([...here, 'id'], `connector id "${id}" is used twice`);
       ids.add(id);
-      const refresh = options.refresh === false ? null : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
+      const refresh = options.refresh === false || (definition!.refreshOptIn && !options.refresh) ? null : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
       out.sources.push({
         id,
         brand: b.id,

@@ -6,6 +6,8 @@ export interface Checkpoint {
   cursor: Cursor;
   /** Newest last; used to drop repeats at page boundaries and to refresh engagement. */
   recent: RecentMention[];
+  /** Items read from the source this month (UTC), against `monthly_read_budget`. */
+  usage?: { month: string; reads: number };
 }
 
 export interface CheckpointStore {

@@ -21,6 +21,11 @@ export const BaseSourceSchema = z.object({
   overlap_minutes: z.number().min(0).max(24 * 60).default(10),
   /** How far back the very first poll reaches. */
   lookback_hours: z.number().positive().max(24 * 365).default(24),
+  /**
+   * Items a connector may read from the source per calendar month (UTC); when spent it
+   * pauses until the month ends. For paid APIs that bill per item read (X).
+   */
+  monthly_read_budget: z.number().int().positive().optional(),
   refresh: z
     .union([z.literal(false), z.object({ schedule: cronExpression.default('*/5 * * * *'), hours: z.number().positive().max(24 * 14).default(6) })])
     .optional(),
@@ -45,6 +50,8 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Everything it returns is about the brand by construction (its review page, its app). */
   owned: boolean;
   defaultSchedule: string;
+  /** Engagement refresh only when the brands file asks for it (`refresh: {...}`): the source bills each read. */
+  refreshOptIn?: boolean;
   /**
    * For sources that one connection serves for the whole network or app (X allows one
    * filtered-stream connection per app; Jetstream is the whole firehose): the key of that

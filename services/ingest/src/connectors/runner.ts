@@ -28,6 +28,8 @@ export interface RunnableConnector {
   schedule: string;
   refresh: { schedule: string; hours: number } | null;
   owned: boolean;
+  /** Items it may read per calendar month (UTC); unlimited when absent. */
+  monthlyReadBudget?: number;
 }
 
 export interface RunnerDeps {
@@ -52,8 +54,8 @@ export interface RunnerDeps {
   recentLimit?: number;
 }
 
-type State = 'idle' | 'ok' | 'failing' | 'rate_limited' | 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
-export type PollOutcome = 'ok' | 'failed' | 'rate_limited' | 'busy' | 'deferred' | 'standby';
+type State = 'idle' | 'ok' | 'failing' | 'rate_limited' | 'budget_spent' | 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
+export type PollOutcome = 'ok' | 'failed' | 'rate_limited' | 'budget_spent' | 'busy' | 'deferred' | 'standby';
 
 interface Slot {
   c: RunnableConnector;
@@ -127,9 +129,11 @@ export class ConnectorRunner {
       }
       try {
         const checkpoint = await this.checkpoint(slot);
+        if (this.budgetSpent(slot, checkpoint)) return 'budget_spent';
         const harvest = await connector.poll(checkpoint.cursor, this.context(slot));
         await this.publish(slot, harvest);
         this.succeeded(slot, 'ok');
+        this.budgetSpent(slot, slot.checkpoint);
         return 'ok';
       } catch (err) {
         return this.failed(slot, err);
@@ -146,6 +150,7 @@ export class ConnectorRunner {
       const now = this.d.clock.now();
       if (now < slot.notBefore || (this.d.lease && !(await this.d.lease.isLeader(now)))) return 0;
       const checkpoint = await this.checkpoint(slot);
+      if (this.budgetSpent(slot, checkpoint)) return 0;
       const young = checkpoint.recent.filter((r) => !r.dropped && r.created_at >= now - refresh.hours * 3_600_000);
       if (young.length === 0) return 0;
       let updates: EngagementUpdate[];
@@ -157,6 +162,7 @@ export class ConnectorRunner {
         this.d.logger.warn({ connector: id, err: (err as Error).message }, 'engagement refresh failed');
         return 0;
       }
+      await this.countReads(slot, updates.length);
       if (updates.length) {
         await this.d.bus.publish(this.d.engagementTopicName, updates.map((u) => ({ key: engagementTopic.key(u), value: JSON.stringify(u) })));
         this.d.metrics.engagementRefreshed.inc({ connector: id }, updates.length);
@@ -202,6 +208,7 @@ export class ConnectorRunner {
         await sleep(30_000, signal);
         continue;
       }
+      if (this.budgetSpent(slot, await this.checkpoint(slot).catch(() => null))) continue;
       slot.state = slot.failures ? 'reconnecting' : 'connecting';
       // One connection: ended by stop, or by losing the lease to another replica, which a
       // connected stream keeps renewing (a replica that only streams would otherwise lapse).
@@ -230,10 +237,18 @@ export class ConnectorRunner {
             this.succeeded(slot, 'connected');
             slot.state = 'connected';
           },
-          emit: (h) => (emitting = emitting.then(() => this.publish(slot, h)).then(() => void (slot.lastSuccessAt = this.d.clock.now()))),
+          emit: (h) =>
+            (emitting = emitting
+              .then(() => this.publish(slot, h))
+              .then(() => {
+                slot.lastSuccessAt = this.d.clock.now();
+                // A stream that spent its budget hangs up; the loop waits for the next month.
+                if (slot.checkpoint && this.budgetSpent(slot, slot.checkpoint)) connection.abort();
+              })),
         });
         await emitting;
         if (signal.aborted) break;
+        if ((slot.state as State) === 'budget_spent') continue;
         if (lostLease) {
           slot.state = 'standby';
           continue;
@@ -242,6 +257,7 @@ export class ConnectorRunner {
       } catch (err) {
         await emitting.catch(() => undefined);
         if (signal.aborted) break;
+        if ((slot.state as State) === 'budget_spent') continue;
         if (lostLease) {
           slot.state = 'standby';
           continue;
@@ -308,11 +324,48 @@ export class ConnectorRunner {
     }
     const added: RecentMention[] = fresh.map((m, i) => ({ id: m.id, created_at: Date.parse(m.created_at) || 0, ...(rejected.has(i) ? { dropped: true as const } : {}) }));
     const recent = [...checkpoint.recent, ...added].sort((a, b) => a.created_at - b.created_at).slice(-(this.d.recentLimit ?? 5000));
-    const next: Checkpoint = { cursor: harvest.cursor, recent };
+    const next: Checkpoint = { cursor: harvest.cursor, recent, ...this.usageAfter(checkpoint, harvest.mentions.length + harvest.unusable.length) };
     await this.d.checkpoints.save(c.id, next);
     slot.checkpoint = next;
     slot.published += result.accepted;
     if (result.accepted) this.d.metrics.connectorMentions.inc({ connector: c.id, type: c.type }, result.accepted);
+  }
+
+  /** This month's usage after `reads` more items (UTC months: a budget restarts on the 1st). */
+  private usageAfter(checkpoint: Checkpoint, reads: number): Pick<Checkpoint, 'usage'> {
+    const month = new Date(this.d.clock.now()).toISOString().slice(0, 7);
+    const before = checkpoint.usage?.month === month ? checkpoint.usage.reads : 0;
+    return { usage: { month, reads: before + reads } };
+  }
+
+  private async countReads(slot: Slot, reads: number): Promise<void> {
+    if (!slot.c.monthlyReadBudget || reads === 0) return;
+    const checkpoint = await this.checkpoint(slot);
+    const next = { ...checkpoint, ...this.usageAfter(checkpoint, reads) };
+    await this.d.checkpoints.save(slot.c.id, next);
+    slot.checkpoint = next;
+  }
+
+  /** Whether the connector has read its month's budget; if so it pauses, visibly, until the next month. */
+  private budgetSpent(slot: Slot, checkpoint: Checkpoint | null): boolean {
+    const budget = slot.c.monthlyReadBudget;
+    if (!budget) return false;
+    const now = this.d.clock.now();
+    const month = new Date(now).toISOString().slice(0, 7);
+    const reads = checkpoint?.usage?.month === month ? checkpoint.usage.reads : 0;
+    this.d.metrics.connectorBudgetRemaining.set({ connector: slot.c.id, type: slot.c.type }, Math.max(0, budget - reads));
+    if (reads < budget) return false;
+    const d = new Date(now);
+    const nextMonth = Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1);
+    if (slot.state !== 'budget_spent') {
+      const message = `monthly read budget of ${budget} items spent (${reads} read in ${month}); paused until ${new Date(nextMonth).toISOString()}`;
+      slot.notice = { at: now, message };
+      this.d.logger.warn({ connector: slot.c.id }, message);
+      this.d.metrics.connectorNotices.inc({ connector: slot.c.id, type: slot.c.type });
+    }
+    slot.state = 'budget_spent';
+    slot.notBefore = Math.max(slot.notBefore, nextMonth);
+    return true;
   }
 
   private succeeded(slot: Slot, outcome: 'ok' | 'connected'): void {

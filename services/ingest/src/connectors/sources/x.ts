@@ -164,6 +164,8 @@ export const xSearch = defineSource({
   secrets: (o) => [o.token_env],
   owned: false,
   defaultSchedule: '*/5 * * * *',
+  // X bills every post read, lookups included.
+  refreshOptIn: true,
   create(o, { env }) {
     const base = o.base_url ?? 'https://api.x.com';
     const token = requireEnv(env, o.token_env);
