@@ -49,5 +49,7 @@ const REQUIRED: Record<string, Record<string, unknown>> = {
   appstore: { app_id: '1' },
   google_play: { package_name: 'com.x' },
   rss: { url: 'https://x.example/feed' },
+  gdelt: { query: 'q' },
+  stackexchange: { query: 'q' },
   webhook: { name: 'h', secret_env: 'EARSHOT_HOOK_SECRET' },
 };

@@ -161,7 +161,9 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
   it.skipIf(!c.pageSize)('a burst of five times max_pages between two polls: every item lands exactly once over the next polls', async () => {
     await runner.stop();
     runner = await startRunner({ max_pages: 1 });
-    const made = add(5 * c.pageSize!, (i) => clock.now() - 1000 - i * 10);
+    const spacing = c.burstSpacingMs ?? 10;
+    clock.advance(5 * c.pageSize! * spacing + 60_000); // the burst falls wholly after the last poll
+    const made = add(5 * c.pageSize!, (i) => clock.now() - 1000 - i * spacing);
     const before = ids().length;
     const outcomes: string[] = [];
     for (let i = 0; i < 8; i++) {

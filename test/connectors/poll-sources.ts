@@ -32,6 +32,8 @@ export interface PollCase {
   garbage?: Reply;
   /** Items per page the connector asks for; absent for sources read as one document (RSS). */
   pageSize?: number;
+  /** Time between items of a burst (default 10 ms); sources that only know seconds need more. */
+  burstSpacingMs?: number;
 }
 
 const iso = (t: number) => new Date(t).toISOString();
@@ -53,6 +55,8 @@ export const REDDIT_UA = 'server:com.example.earshot:1.0 (by /u/earshot_test)';
  */
 export const redditUserAgent = (req: FakeRequest): Reply | null =>
   /^\S+:\S+:\S+ \(by \/u\/[\w-]+\)$/.test(req.headers['user-agent'] ?? '') ? null : { status: 429, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '600' }, json: { message: 'Too Many Requests', error: 429 } };
+const gdeltTime = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+const fromGdelt = (s: string) => Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`);
 let bskyUrl = '';
 const bskyPds = fakeBlueskyPds({ url: () => bskyUrl, identifier: 'earshot.bsky.social', password: 'app-pass' });
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
@@ -315,5 +319,47 @@ export const POLL_CASES: PollCase[] = [
       expect(m).toMatchObject({ source: 'rss', title: `Acme news ${n}`, text: `Acme said & did ${n}`, url: `https://news.example.com/${n}`, author: { handle: 'news.example.com', name: `Reporter ${n}` } });
     },
     garbage: { text: '{"not": "a feed"}' },
+  },
+  {
+    type: 'gdelt',
+    pageSize: 250,
+    burstSpacingMs: 1000,
+    options: (base) => ({ query: '"acme"', base_url: base }),
+    item: (n, t) => ({ url: `https://news.example.com/acme-${n}`, url_mobile: '', title: `Acme recalls widget ${n}`, seendate: gdeltTime(t), socialimage: '', domain: 'news.example.com', language: 'English', sourcecountry: 'United States' }),
+    broken: (n) => ({ url: `https://news.example.com/acme-${n}`, title: 'Acme', seendate: 'yesterday' }),
+    id: (n) => `https://news.example.com/acme-${n}`,
+    // https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/ : ArtList, newest first, at most
+    // `maxrecords` (250), bounded by STARTDATETIME/ENDDATETIME; errors are text in a 200.
+    route(req, held) {
+      if (req.path !== '/api/v2/doc/doc') return { status: 404, text: 'not found' };
+      if ((req.query.get('query') ?? '').replace(/"/g, '').length < 3) return { text: 'The specified phrase is too short.' };
+      const from = fromGdelt(req.query.get('startdatetime')!);
+      const to = fromGdelt(req.query.get('enddatetime')!);
+      const hits = newestFirst(held).filter((h) => Math.floor(h.t / 1000) * 1000 >= from && Math.floor(h.t / 1000) * 1000 <= to).slice(0, Number(req.query.get('maxrecords')));
+      return hits.length ? { json: { articles: hits.map((h) => h.raw) } } : { text: '' };
+    },
+    check(m, n, t) {
+      expect(m).toMatchObject({ source: 'news', text: `Acme recalls widget ${n}`, title: `Acme recalls widget ${n}`, url: `https://news.example.com/acme-${n}`, lang: 'en', author: { handle: 'news.example.com' }, created_at: iso(Math.floor(t / 1000) * 1000) });
+    },
+  },
+  {
+    type: 'stackexchange',
+    pageSize: 100,
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ tags: ['acme-sdk'], owner: { account_id: n, reputation: 10, user_id: 500 + n, user_type: 'registered', display_name: `dev${n}`, link: 'https://stackoverflow.com/users/1' }, is_answered: false, view_count: 7, answer_count: 1, score: 2, last_activity_date: Math.floor(t / 1000), creation_date: Math.floor(t / 1000), question_id: 9000 + n, content_license: 'CC BY-SA 4.0', link: `https://stackoverflow.com/questions/${9000 + n}/x`, title: `Acme SDK crashes on start ${n}`, body: `<p>Using the acme SDK &amp; it crashes ${n}</p>` }),
+    broken: (n) => ({ question_id: 9000 + n, title: 5 }),
+    id: (n) => `stackoverflow/q/${9000 + n}`,
+    // https://api.stackexchange.com/docs/advanced-search : a wrapper with has_more and quota_remaining, pages from 1.
+    route(req, held) {
+      if (req.path !== '/2.3/search/advanced') return { status: 400, json: { error_id: 404, error_name: 'no_method', error_message: 'no method found with this name' } };
+      const from = Number(req.query.get('fromdate')) * 1000;
+      const all = newestFirst(held).filter((h) => Math.floor(h.t / 1000) * 1000 >= from);
+      const size = Number(req.query.get('pagesize'));
+      const { page, next } = pageOf(all, (Number(req.query.get('page')) - 1) * size, size);
+      return { json: { items: page.map((h) => h.raw), has_more: next !== null, quota_max: 300, quota_remaining: 250 } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'stackexchange', title: `Acme SDK crashes on start ${n}`, text: `Using the acme SDK & it crashes ${n}`, author: { id: String(500 + n), handle: `dev${n}` }, engagement: { likes: 2, replies: 1, views: 7 }, metadata: { site: 'stackoverflow', tags: ['acme-sdk'] } });
+    },
   },
 ];

@@ -2,6 +2,7 @@ import type { SourceDefinition } from '../define.js';
 import { bluesky, jetstream } from './bluesky.js';
 import { hackerNews } from './hackernews.js';
 import { mastodon, mastodonStream } from './mastodon.js';
+import { gdelt, stackExchange } from './news-and-qa.js';
 import { reddit } from './reddit.js';
 import { appStore, googleBusiness, googlePlay, trustpilot, yelp } from './reviews.js';
 import { rss } from './rss.js';
@@ -26,6 +27,8 @@ export const SOURCES: SourceDefinition[] = [
   appStore,
   googlePlay,
   rss,
+  gdelt,
+  stackExchange,
   webhook,
 ] as unknown as SourceDefinition[];
 
