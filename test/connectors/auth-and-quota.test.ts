@@ -104,3 +104,41 @@ describe('yelp: the daily quota is read from its headers', () => {
     expect(await s.poll()).toBe('ok');
   });
 });
+
+// Errors inside 200 answers: GDELT writes its rate limit as text
+// (https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/); Stack Exchange adds `backoff`
+// (seconds before the same method may be called again) to a successful answer
+// (https://api.stackexchange.com/docs/throttle).
+describe('limits written inside 200 answers', () => {
+  it('GDELT: "one request every 5 seconds" as text is a rate limit, not a malformed answer', async () => {
+    const s = await setup(h, 'gdelt', (reply) => reply);
+    try {
+      s.api.failNext({ status: 200, text: 'Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com for larger queries.' });
+      expect(await s.poll()).toBe('rate_limited');
+      expect(Date.parse(s.health().next_attempt_at!)).toBe(s.clock.now() + 6000);
+      s.add(T0 - 1000);
+      s.clock.advance(6000);
+      expect(await s.poll()).toBe('ok');
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  it('Stack Exchange: a backoff in a successful answer holds the next call back that long', async () => {
+    let backoff = 30;
+    const s = await setup(h, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json as object), ...(backoff ? { backoff } : {}) } } : reply));
+    try {
+      s.add(T0 - 1000);
+      expect(await s.poll()).toBe('ok');
+      backoff = 0;
+      const calls = s.api.requests.length;
+      s.clock.advance(10_000);
+      expect(await s.poll()).toBe('rate_limited');
+      expect(s.api.requests.length).toBe(calls);
+      s.clock.advance(21_000);
+      expect(await s.poll()).toBe('ok');
+    } finally {
+      await teardown(s);
+    }
+  });
+});
