@@ -117,7 +117,7 @@ describe('earshot CLI', () => {
     const hn = POLL_CASES.find((c) => c.type === 'hackernews')!;
     const now = Date.now();
     const held = [0, 1, 2].map((n) => ({ n, t: now - (n + 1) * 60_000, raw: hn.item(n, now - (n + 1) * 60_000) }));
-    const api = await startFakeApi((req) => hn.route(req, held));
+    const api = await startFakeApi((req) => hn.route(req, held, Date.now()));
     try {
       const file = join(dir.path, 'brands.yaml');
       writeFileSync(file, `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: hackernews, query: acme, base_url: "${api.url}" }\n      - { type: x_search, query: acme }\n`);

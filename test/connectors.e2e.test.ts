@@ -38,7 +38,7 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
 
   beforeAll(async () => {
     Object.assign(process.env, secrets);
-    for (const k of kinds) apis[k] = await startFakeApi((req) => cases[k]!.route(req, held[k]!));
+    for (const k of kinds) apis[k] = await startFakeApi((req) => cases[k]!.route(req, held[k]!, Date.now()));
     const brandsFile = join(dir.path, 'brands.yaml');
     writeFileSync(
       brandsFile,

@@ -29,7 +29,7 @@ describe('engagement refresh of recent mentions', () => {
     api = await startFakeApi((req) => {
       const item = /^\/api\/v1\/items\/(\d+)$/.exec(req.path);
       if (item) return { json: { id: Number(item[1]), type: 'comment', author: 'x', points: points.get(item[1]!) ?? null, children: [{ id: 1 }, { id: 2 }] } };
-      return hn.route(req, held);
+      return hn.route(req, held, Date.now());
     });
     const brands = join(dir.path, 'brands.yaml');
     writeFileSync(brands, `brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: hackernews\n        query: acme\n        base_url: "${api.url}"\n        refresh: { schedule: "*/1 * * * * *", hours: 6 }\n`);

@@ -80,7 +80,7 @@ describe('x_search after an outage longer than the search window', () => {
 describe('x_search: monthly read budget, refresh opt-in', () => {
   let h: ConnectorHarness;
   let api: FakeApi;
-  let runner: ConnectorRunner;
+  let runner: ReturnType<ConnectorHarness['runner']>;
   const clock = new ManualClock(Date.parse('2026-11-28T12:00:00Z'));
   const held: Held[] = [];
   const add = (t: number) => {
