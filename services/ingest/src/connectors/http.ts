@@ -23,6 +23,24 @@ export class HttpError extends Error {
   }
 }
 
+/** The source refused the credentials (401, or a 400 whose body names the token as `refusal` does). */
+export const credentialsRefused = (err: unknown, refusal?: RegExp): boolean =>
+  err instanceof HttpError && (err.status === 401 || (refusal !== undefined && err.status === 400 && refusal.test(err.body)));
+
+/**
+ * Calls with the current token; when the source refuses it before its stated expiry,
+ * renews it once (`renew`) and calls again. Any other failure, or a second refusal, stands.
+ */
+export async function withTokenRenewal<T>(call: () => Promise<T>, renew: () => void | Promise<void>, refusal?: RegExp): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    if (!credentialsRefused(err, refusal)) throw err;
+    await renew();
+    return call();
+  }
+}
+
 /** The source answered 2xx with something that is not the documented shape. */
 export class MalformedResponseError extends Error {}
 

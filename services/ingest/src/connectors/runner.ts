@@ -129,11 +129,11 @@ export class ConnectorRunner {
       }
       try {
         const checkpoint = await this.checkpoint(slot);
-        if (this.budgetSpent(slot, checkpoint)) return 'budget_spent';
+        if (this.pauseIfBudgetSpent(slot, checkpoint)) return 'budget_spent';
         const harvest = await connector.poll(checkpoint.cursor, this.context(slot));
         await this.publish(slot, harvest);
         this.succeeded(slot, 'ok');
-        this.budgetSpent(slot, slot.checkpoint);
+        this.pauseIfBudgetSpent(slot, slot.checkpoint);
         return 'ok';
       } catch (err) {
         return this.failed(slot, err);
@@ -150,7 +150,7 @@ export class ConnectorRunner {
       const now = this.d.clock.now();
       if (now < slot.notBefore || (this.d.lease && !(await this.d.lease.isLeader(now)))) return 0;
       const checkpoint = await this.checkpoint(slot);
-      if (this.budgetSpent(slot, checkpoint)) return 0;
+      if (this.pauseIfBudgetSpent(slot, checkpoint)) return 0;
       const young = checkpoint.recent.filter((r) => !r.dropped && r.created_at >= now - refresh.hours * 3_600_000);
       if (young.length === 0) return 0;
       let updates: EngagementUpdate[];
@@ -208,7 +208,7 @@ export class ConnectorRunner {
         await sleep(30_000, signal);
         continue;
       }
-      if (this.budgetSpent(slot, await this.checkpoint(slot).catch(() => null))) continue;
+      if (this.pauseIfBudgetSpent(slot, await this.checkpoint(slot).catch(() => null))) continue;
       slot.state = slot.failures ? 'reconnecting' : 'connecting';
       // One connection: ended by stop, or by losing the lease to another replica, which a
       // connected stream keeps renewing (a replica that only streams would otherwise lapse).
@@ -243,7 +243,7 @@ export class ConnectorRunner {
               .then(() => {
                 slot.lastSuccessAt = this.d.clock.now();
                 // A stream that spent its budget hangs up; the loop waits for the next month.
-                if (slot.checkpoint && this.budgetSpent(slot, slot.checkpoint)) connection.abort();
+                if (slot.checkpoint && this.pauseIfBudgetSpent(slot, slot.checkpoint)) connection.abort();
               })),
         });
         await emitting;
@@ -347,7 +347,7 @@ export class ConnectorRunner {
   }
 
   /** Whether the connector has read its month's budget; if so it pauses, visibly, until the next month. */
-  private budgetSpent(slot: Slot, checkpoint: Checkpoint | null): boolean {
+  private pauseIfBudgetSpent(slot: Slot, checkpoint: Checkpoint | null): boolean {
     const budget = slot.c.monthlyReadBudget;
     if (!budget) return false;
     const now = this.d.clock.now();

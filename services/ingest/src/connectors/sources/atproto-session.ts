@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HttpError, type HttpClient } from '../http.js';
+import { credentialsRefused, withTokenRenewal, type HttpClient } from '../http.js';
 
 // https://docs.bsky.app/docs/api/com-atproto-server-create-session and -refresh-session
 const Session = z.object({
@@ -20,7 +20,7 @@ function expiresAt(jwt: string): number | null {
   }
 }
 
-const tokenRefused = (err: unknown) => err instanceof HttpError && (err.status === 401 || (err.status === 400 && /ExpiredToken|InvalidToken/.test(err.body)));
+const TOKEN_ERRORS = /ExpiredToken|InvalidToken/;
 
 /**
  * An app-password session on the account's PDS, as `@atproto/api` keeps one.
@@ -39,15 +39,14 @@ export class AtprotoSession {
 
   /** GET an `app.bsky.*` query through the PDS, retrying once on a fresh token if the old one is refused. */
   async query<S extends z.ZodType>(http: HttpClient, now: number, nsid: string, params: URLSearchParams, schema: S): Promise<z.infer<S>> {
-    for (let attempt = 0; ; attempt++) {
-      const s = await this.current(http, now);
-      try {
-        return await http.json(`${this.pds(s)}/xrpc/${nsid}?${params}`, schema, { headers: { authorization: `Bearer ${s.accessJwt}`, 'atproto-proxy': this.o.appview } });
-      } catch (err) {
-        if (attempt > 0 || !tokenRefused(err)) throw err;
-        await this.renew(http);
-      }
-    }
+    return withTokenRenewal(
+      async () => {
+        const s = await this.current(http, now);
+        return http.json(`${this.pds(s)}/xrpc/${nsid}?${params}`, schema, { headers: { authorization: `Bearer ${s.accessJwt}`, 'atproto-proxy': this.o.appview } });
+      },
+      () => this.renew(http),
+      TOKEN_ERRORS,
+    );
   }
 
   private pds(s: Session): string {
@@ -68,7 +67,7 @@ export class AtprotoSession {
         this.session = await http.json(`${this.pds(s)}/xrpc/com.atproto.server.refreshSession`, Session, { method: 'POST', headers: { authorization: `Bearer ${s.refreshJwt}` } });
         return;
       } catch (err) {
-        if (!tokenRefused(err)) throw err;
+        if (!credentialsRefused(err, TOKEN_ERRORS)) throw err;
       }
     }
     this.session = await this.create(http);

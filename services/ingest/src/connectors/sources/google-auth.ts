@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireEnv } from '../define.js';
-import { HttpError, type HttpClient } from '../http.js';
+import { HttpError, withTokenRenewal, type HttpClient } from '../http.js';
 
 const TokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number() });
 
@@ -37,14 +37,10 @@ export function googleApi(
     }
   };
   return {
-    async json<S extends z.ZodType>(http: HttpClient, now: number, url: string, schema: S): Promise<z.infer<S>> {
-      try {
-        return await http.json(url, schema, { headers: { authorization: `Bearer ${await accessToken(http, now)}` } });
-      } catch (err) {
-        if (!(err instanceof HttpError && err.status === 401)) throw err;
-        token = null;
-        return http.json(url, schema, { headers: { authorization: `Bearer ${await accessToken(http, now)}` } });
-      }
-    },
+    json: <S extends z.ZodType>(http: HttpClient, now: number, url: string, schema: S): Promise<z.infer<S>> =>
+      withTokenRenewal(
+        async () => http.json(url, schema, { headers: { authorization: `Bearer ${await accessToken(http, now)}` } }),
+        () => void (token = null),
+      ),
   };
 }

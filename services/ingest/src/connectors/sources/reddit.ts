@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { HttpError, type HttpClient } from '../http.js';
+import { HttpError, withTokenRenewal, type HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import type { Cursor, Harvest } from '../types.js';
 import { chunks } from '../text.js';
@@ -66,15 +66,11 @@ function redditClient(authBase: string, clientId: string, secret: string, userAg
     return { authorization: `Bearer ${token.value}`, 'user-agent': userAgent };
   };
   return {
-    async listing(http: HttpClient, now: number, url: string) {
-      try {
-        return await http.json(url, Listing, { headers: await header(http, now) });
-      } catch (err) {
-        if (!(err instanceof HttpError && err.status === 401)) throw err;
-        token = null;
-        return http.json(url, Listing, { headers: await header(http, now) });
-      }
-    },
+    listing: async (http: HttpClient, now: number, url: string) =>
+      withTokenRenewal(
+        async () => http.json(url, Listing, { headers: await header(http, now) }),
+        () => void (token = null),
+      ),
   };
 }
 
