@@ -99,9 +99,12 @@ async function searchSince(http: HttpClient, base: string, token: string, query:
   const gaps: XGap[] = [];
   let newest = typeof cursor.since_id === 'string' ? cursor.since_id : undefined;
 
-  async function pass(bound: { since_id?: string; start_time?: number }, until: string | undefined, budget: number): Promise<{ pages: number; oldest?: string; stopped: boolean }> {
+  type Bound = { since_id?: string; start_time?: number };
+  /** Reads one range; `rest` is what the page limit left of it, bounded as it was read (clamped to the reach, so a gap is reported once). */
+  async function pass(bound: Bound, until: string | undefined, budget: number): Promise<{ pages: number; rest: XGap | null }> {
     const lower = lowerBound(bound, now, out.notices!);
-    if (until && lower.start_time && snowflakeTime(until) <= Date.parse(lower.start_time)) return { pages: 0, stopped: false };
+    const read: Bound = lower.since_id ? { since_id: lower.since_id } : { start_time: Date.parse(lower.start_time!) };
+    if (until && read.start_time !== undefined && snowflakeTime(until) <= read.start_time) return { pages: 0, rest: null };
     let next: string | undefined;
     let oldest: string | undefined;
     for (let page = 0; page < budget; page++) {
@@ -115,9 +118,10 @@ async function searchSince(http: HttpClient, base: string, token: string, query:
       if (body.meta.newest_id && (!newest || compareNumericIds(body.meta.newest_id, newest) > 0)) newest = body.meta.newest_id;
       if (body.meta.oldest_id && (!oldest || compareNumericIds(body.meta.oldest_id, oldest) < 0)) oldest = body.meta.oldest_id;
       next = body.meta.next_token;
-      if (!next) return { pages: page + 1, oldest, stopped: false };
+      if (!next) return { pages: page + 1, rest: null };
     }
-    return { pages: budget, oldest, stopped: true };
+    const end = oldest ?? until;
+    return { pages: budget, rest: end ? { ...read, until_id: end } : null };
   }
 
   let budget = maxPages;
@@ -128,12 +132,12 @@ async function searchSince(http: HttpClient, base: string, token: string, query:
     }
     const r = await pass(gap, gap.until_id, budget);
     budget -= r.pages;
-    if (r.stopped) gaps.push({ ...(gap.since_id ? { since_id: gap.since_id } : { start_time: gap.start_time }), until_id: r.oldest ?? gap.until_id });
+    if (r.rest) gaps.push(r.rest);
   }
   const before = newest;
-  const bound = newest ? { since_id: newest } : { start_time: typeof cursor.from === 'number' ? cursor.from : firstFrom };
+  const bound: Bound = newest ? { since_id: newest } : { start_time: typeof cursor.from === 'number' ? cursor.from : firstFrom };
   const top = await pass(bound, undefined, maxPages);
-  if (top.stopped && top.oldest) gaps.push({ ...bound, until_id: top.oldest });
+  if (top.rest) gaps.push(top.rest);
   const { gaps: _old, from: _from, since_id: _since, ...rest } = out.cursor;
   // A lower bound beyond reach with nothing newer found: start from the reach next time, not report the gap again.
   const clampedEmpty = newest === before && (bound.since_id ? snowflakeTime(bound.since_id) : bound.start_time!) < now - SEARCH_REACH_MS;
