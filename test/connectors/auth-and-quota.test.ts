@@ -1,32 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '@earshot/shared';
-import type { ConnectorRunner } from '@earshot/ingest';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
-import { startFakeApi, type FakeApi } from './fake-api.js';
-import { POLL_CASES, type Held } from './poll-sources.js';
+import { oneSource, teardown, type OneSource } from './one-source.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
-type Health = { state: string; last_error: string | null; next_attempt_at: string | null };
-
-/** Runs one poll source of POLL_CASES against its fake, with `wrap` changing answers as the service would. */
-async function setup(h: ConnectorHarness, type: string, wrap: (reply: ReturnType<(typeof POLL_CASES)[number]['route']>, req: Parameters<(typeof POLL_CASES)[number]['route']>[0]) => ReturnType<(typeof POLL_CASES)[number]['route']>, env?: Record<string, string>) {
-  const c = POLL_CASES.find((x) => x.type === type)!;
-  const clock = new ManualClock(T0);
-  const held: Held[] = [];
-  const api = await startFakeApi((req) => wrap(c.route(req, held, clock.now()), req));
-  const runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url) })}\n`, { env: env ?? c.env, clock });
-  const add = (t: number) => {
-    const n = held.length;
-    held.push({ n, t, raw: c.item(n, t) });
-    return c.id(n, t);
-  };
-  return { c, clock, h, api, runner, add, health: () => (runner.health().check().detail as Health[])[0]!, poll: () => runner.pollOnce(`acme.${type}`) };
-}
-type Setup = Awaited<ReturnType<typeof setup>>;
-const teardown = async (s: Setup | undefined) => {
-  await s?.runner.stop();
-  await s?.api.close();
-};
 
 // chDB holds one data directory per process: one harness for the file.
 let h: ConnectorHarness;
@@ -39,10 +15,10 @@ afterAll(async () => h?.close());
 // refresh token is `400 {"error": "invalid_grant"}` from the token endpoint; an access token
 // can be refused (401 UNAUTHENTICATED) before its expires_in.
 describe('google sources: refresh token refused, access token refused', () => {
-  let s: Setup;
+  let s: OneSource;
   let refuseNext = 0;
   beforeAll(async () => {
-    s = await setup(h, 'google_business', (reply, req) => {
+    s = await oneSource(h, T0, 'google_business', (reply, req) => {
       if (req.path !== '/token' && refuseNext > 0) {
         refuseNext--;
         return { status: 401, json: { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } } };
@@ -65,7 +41,7 @@ describe('google sources: refresh token refused, access token refused', () => {
   });
 
   it('invalid_grant says what to do', async () => {
-    const bad = await setup(h, 'google_play', (reply) => reply, { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'revoked' });
+    const bad = await oneSource(h, T0, 'google_play', (reply) => reply, { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'revoked' });
     try {
       // google_play's fake token endpoint is permissive; answer as Google does for a revoked token.
       bad.api.failNext({ status: 400, json: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
@@ -80,11 +56,11 @@ describe('google sources: refresh token refused, access token refused', () => {
 // https://docs.developer.yelp.com/docs/fusion-rate-limiting : a daily quota, with
 // RateLimit-DailyLimit, RateLimit-Remaining and RateLimit-ResetTime on every answer.
 describe('yelp: the daily quota is read from its headers', () => {
-  let s: Setup;
+  let s: OneSource;
   let remaining = 10;
   const reset = new Date(T0 + 12 * 3_600_000).toISOString();
   beforeAll(async () => {
-    s = await setup(h, 'yelp', (reply) => ({ ...reply, headers: { ...reply.headers, 'ratelimit-dailylimit': '5000', 'ratelimit-remaining': String(remaining), 'ratelimit-resettime': reset } }));
+    s = await oneSource(h, T0, 'yelp', (reply) => ({ ...reply, headers: { ...reply.headers, 'ratelimit-dailylimit': '5000', 'ratelimit-remaining': String(remaining), 'ratelimit-resettime': reset } }));
   });
   afterAll(() => teardown(s));
 
@@ -111,7 +87,7 @@ describe('yelp: the daily quota is read from its headers', () => {
 // (https://api.stackexchange.com/docs/throttle).
 describe('limits written inside 200 answers', () => {
   it('GDELT: "one request every 5 seconds" as text is a rate limit, not a malformed answer', async () => {
-    const s = await setup(h, 'gdelt', (reply) => reply);
+    const s = await oneSource(h, T0, 'gdelt', (reply) => reply);
     try {
       s.api.failNext({ status: 200, text: 'Please limit requests to one every 5 seconds or contact kalev.leetaru5@gmail.com for larger queries.' });
       expect(await s.poll()).toBe('rate_limited');
@@ -126,7 +102,7 @@ describe('limits written inside 200 answers', () => {
 
   it('Stack Exchange: a backoff in a successful answer holds the next call back that long', async () => {
     let backoff = 30;
-    const s = await setup(h, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json as object), ...(backoff ? { backoff } : {}) } } : reply));
+    const s = await oneSource(h, T0, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json as object), ...(backoff ? { backoff } : {}) } } : reply));
     try {
       s.add(T0 - 1000);
       expect(await s.poll()).toBe('ok');

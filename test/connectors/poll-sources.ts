@@ -61,6 +61,17 @@ let bskyUrl = '';
 const bskyPds = fakeBlueskyPds({ url: () => bskyUrl, identifier: 'earshot.bsky.social', password: 'app-pass' });
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
 
+/**
+ * GitHub search qualifiers the connectors send: `created:>=T` or `created:A..B`, `is:issue`
+ * (https://docs.github.com/en/search-github/searching-on-github/searching-issues-and-pull-requests).
+ */
+const githubCreated = (q: string) => {
+  const from = /created:>=(\S+)/.exec(q)?.[1] ?? /created:(\S+)\.\./.exec(q)?.[1];
+  const to = /created:\S+\.\.(\S+)/.exec(q)?.[1];
+  return { from: from ? Date.parse(from) : 0, to: to ? Date.parse(to) : Infinity };
+};
+const inSeconds = (t: number) => Math.floor(t / 1000) * 1000;
+
 export const POLL_CASES: PollCase[] = [
   {
     type: 'hackernews',
@@ -360,6 +371,63 @@ export const POLL_CASES: PollCase[] = [
     },
     check(m, n) {
       expect(m).toMatchObject({ source: 'stackexchange', title: `Acme SDK crashes on start ${n}`, text: `Using the acme SDK & it crashes ${n}`, author: { id: String(500 + n), handle: `dev${n}` }, engagement: { likes: 2, replies: 1, views: 7 }, metadata: { site: 'stackoverflow', tags: ['acme-sdk'] } });
+    },
+  },
+  {
+    type: 'github',
+    pageSize: 100,
+    burstSpacingMs: 1000,
+    env: { EARSHOT_GITHUB_TOKEN: 'ghp_test' },
+    options: (base) => ({ query: 'acme in:title,body', base_url: base }),
+    item: (n, t) => ({ url: `https://api.github.com/repos/acme/sdk/issues/${n}`, repository_url: 'https://api.github.com/repos/acme/sdk', html_url: `https://github.com/acme/sdk/issues/${n}`, id: 7000 + n, node_id: 'I_x', number: n, title: `Acme SDK fails ${n}`, user: { login: `octo${n}`, id: 300 + n, type: 'User' }, labels: [], state: 'open', locked: false, comments: 2, created_at: new Date(inSeconds(t)).toISOString().replace('.000Z', 'Z'), updated_at: iso(t), closed_at: null, author_association: 'NONE', body: n % 4 ? `It crashes on start ${n}` : null, reactions: { url: 'x', total_count: 3, '+1': 3 }, score: 1 }),
+    broken: (n, t) => ({ id: 7000 + n, number: n, title: 5, created_at: iso(t), repository_url: 'x' }),
+    id: (n) => `acme/sdk#${n}`,
+    // https://docs.github.com/en/rest/search/search#search-issues-and-pull-requests : at most
+    // 1,000 results per query, a page beyond is 422; the token raises the search limit.
+    route(req, held) {
+      if (req.path !== '/search/issues') return { status: 404, json: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+      if (req.headers.accept !== 'application/vnd.github+json') return { status: 415, json: { message: 'Unsupported media type' } };
+      if (req.headers.authorization !== 'Bearer ghp_test') return { status: 401, json: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } };
+      const q = req.query.get('q') ?? '';
+      if (!q.includes('is:issue') || req.query.get('sort') !== 'created' || req.query.get('order') !== 'desc') return { status: 422, json: { message: 'Validation Failed' } };
+      const { from, to } = githubCreated(q);
+      const hits = newestFirst(held).filter((h) => inSeconds(h.t) >= from && inSeconds(h.t) <= to);
+      const per = Number(req.query.get('per_page'));
+      const page = Number(req.query.get('page'));
+      if (page * per > 1000) return { status: 422, json: { message: 'Only the first 1000 search results are available', documentation_url: 'https://docs.github.com/v3/search/' } };
+      const { page: items } = pageOf(hits, (page - 1) * per, per);
+      return { headers: { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '29', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60), 'x-ratelimit-resource': 'search' }, json: { total_count: hits.length, incomplete_results: false, items: items.map((h) => h.raw) } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'github', title: `Acme SDK fails ${n}`, text: n % 4 ? `Acme SDK fails ${n}\n\nIt crashes on start ${n}` : `Acme SDK fails ${n}`, url: `https://github.com/acme/sdk/issues/${n}`, author: { id: String(300 + n), handle: `octo${n}` }, engagement: { likes: 3, replies: 2 }, metadata: { repo: 'acme/sdk', kind: 'issue' } });
+    },
+  },
+  {
+    type: 'github_discussions',
+    pageSize: 100,
+    burstSpacingMs: 1000,
+    env: { EARSHOT_GITHUB_TOKEN: 'ghp_test' },
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ id: `D_${n}`, number: n, title: `How do I configure Acme ${n}?`, body: `Question body ${n}`, url: `https://github.com/acme/sdk/discussions/${n}`, createdAt: new Date(inSeconds(t)).toISOString().replace('.000Z', 'Z'), upvoteCount: 4, comments: { totalCount: 1 }, author: { login: `dev${n}` }, repository: { nameWithOwner: 'acme/sdk' }, category: { name: 'Q&A' } }),
+    broken: (n, t) => ({ id: `D_${n}`, number: n, createdAt: new Date(inSeconds(t)).toISOString(), repository: {} }),
+    id: (n) => `acme/sdk/discussions/${n}`,
+    // https://docs.github.com/en/graphql/guides/forming-calls-with-graphql : POST /graphql with a
+    // token, errors (RATE_LIMITED among them) in a 200 answer; search stops at 1,000 results.
+    route(req, held) {
+      if (req.path !== '/graphql' || req.method !== 'POST') return { status: 404, json: { message: 'Not Found' } };
+      if (req.headers.authorization !== 'Bearer ghp_test') return { status: 401, json: { message: 'This endpoint requires you to be authenticated.', documentation_url: 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql', status: '401' } };
+      const { query, variables } = JSON.parse(req.body) as { query: string; variables: { q: string; after: string | null } };
+      if (!/search\(type: DISCUSSION/.test(query) || !variables.q.includes('sort:created-desc')) return { json: { errors: [{ message: 'unexpected query' }] } };
+      const { from, to } = githubCreated(variables.q);
+      const hits = newestFirst(held).filter((h) => inSeconds(h.t) >= from && inSeconds(h.t) <= to);
+      const offset = variables.after ? Number(Buffer.from(variables.after, 'base64').toString().replace('cursor:', '')) : 0;
+      const reach = Math.min(hits.length, 1000);
+      const nodes = hits.slice(offset, Math.min(offset + 100, reach));
+      const end = offset + nodes.length;
+      return { json: { data: { search: { discussionCount: hits.length, pageInfo: { hasNextPage: end < reach, endCursor: nodes.length ? Buffer.from(`cursor:${end}`).toString('base64') : null }, nodes: nodes.map((h) => h.raw) } } } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'github', title: `How do I configure Acme ${n}?`, text: `How do I configure Acme ${n}?\n\nQuestion body ${n}`, url: `https://github.com/acme/sdk/discussions/${n}`, author: { handle: `dev${n}` }, engagement: { likes: 4, replies: 1 }, metadata: { repo: 'acme/sdk', kind: 'discussion', category: 'Q&A' } });
     },
   },
 ];

@@ -36,6 +36,7 @@ describe('connector HTTP client', () => {
     ['Retry-After as a date', { 'retry-after': new Date(T0 + 90_000).toUTCString() }, T0 + 90_000],
     ["X's x-rate-limit-reset (epoch seconds)", { 'x-rate-limit-reset': String((T0 + 300_000) / 1000) }, T0 + 300_000],
     ["Reddit's x-ratelimit-reset (seconds from now)", { 'x-ratelimit-reset': '42' }, T0 + 42_000],
+    ["GitHub's x-ratelimit-reset (epoch seconds)", { 'x-ratelimit-reset': String(T0 / 1000 + 300) }, T0 + 300_000],
     ['nothing said', {}, null],
   ])('reads when to retry from %s', (_what, headers, expected) => {
     expect(retryAtFrom(new Headers(headers as Record<string, string>), T0)).toBe(expected);

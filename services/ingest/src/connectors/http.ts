@@ -82,8 +82,8 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
 
 /**
  * When a rate-limited answer says we may try again: `Retry-After` (seconds or an HTTP
- * date), X's `x-rate-limit-reset` (epoch seconds), Reddit's `x-ratelimit-reset` (seconds
- * from now), `RateLimit-Reset` (Bluesky, the IETF draft) or Yelp's `RateLimit-ResetTime`.
+ * date), X's `x-rate-limit-reset` (epoch seconds), `x-ratelimit-reset` (seconds from now
+ * at Reddit, epoch seconds at GitHub), `RateLimit-Reset` (Bluesky, the IETF draft) or Yelp's `RateLimit-ResetTime`.
  * Null when the answer does not say.
  */
 export function retryAtFrom(headers: Headers, now: number): number | null {
@@ -96,8 +96,9 @@ export function retryAtFrom(headers: Headers, now: number): number | null {
   }
   const epoch = Number(headers.get('x-rate-limit-reset'));
   if (headers.has('x-rate-limit-reset') && Number.isFinite(epoch)) return Math.max(now, epoch * 1000);
-  const inSeconds = Number(headers.get('x-ratelimit-reset'));
-  if (headers.has('x-ratelimit-reset') && Number.isFinite(inSeconds)) return now + Math.max(0, inSeconds) * 1000;
+  // Reddit sends seconds from now there, GitHub epoch seconds.
+  const xReset = Number(headers.get('x-ratelimit-reset'));
+  if (headers.has('x-ratelimit-reset') && Number.isFinite(xReset)) return xReset > 1e9 ? Math.max(now, xReset * 1000) : now + Math.max(0, xReset) * 1000;
   // The IETF draft's RateLimit-Reset is seconds from now; Bluesky sends epoch seconds there.
   const reset = Number(headers.get('ratelimit-reset'));
   if (headers.has('ratelimit-reset') && Number.isFinite(reset)) return reset > 1e9 ? Math.max(now, reset * 1000) : now + Math.max(0, reset) * 1000;

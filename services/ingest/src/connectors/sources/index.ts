@@ -1,5 +1,6 @@
 import type { SourceDefinition } from '../define.js';
 import { bluesky, jetstream } from './bluesky.js';
+import { github, githubDiscussions } from './github.js';
 import { hackerNews } from './hackernews.js';
 import { mastodon, mastodonStream } from './mastodon.js';
 import { gdelt, stackExchange } from './news-and-qa.js';
@@ -29,6 +30,8 @@ export const SOURCES: SourceDefinition[] = [
   rss,
   gdelt,
   stackExchange,
+  github,
+  githubDiscussions,
   webhook,
 ] as unknown as SourceDefinition[];
 
