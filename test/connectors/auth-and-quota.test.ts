@@ -118,3 +118,33 @@ describe('limits written inside 200 answers', () => {
     }
   });
 });
+
+// https://developers.google.com/youtube/v3/getting-started#quota and /docs/errors : a spent
+// daily quota is 403 with `errors[].reason` "quotaExceeded"; it resets at midnight Pacific time.
+describe('youtube: a spent daily quota waits for the Pacific-time midnight reset', () => {
+  it.each(['youtube_search', 'youtube'])('%s', async (type) => {
+    const s = await oneSource(h, T0, type, (reply) => reply);
+    try {
+      s.api.failNext({ status: 403, json: { error: { code: 403, message: 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', errors: [{ message: 'The request cannot be completed because you have exceeded your quota.', domain: 'youtube.quota', reason: 'quotaExceeded' }] } } });
+      expect(await s.poll()).toBe('rate_limited');
+      // T0 is 2026-11-20 12:00 UTC, 04:00 in Los Angeles (PST, UTC-8): the reset is 2026-11-21 08:00 UTC.
+      expect(s.health().next_attempt_at).toBe('2026-11-21T08:00:00.000Z');
+      s.clock.advance(20 * 3_600_000);
+      s.add(s.clock.now() - 1000);
+      expect(await s.poll()).toBe('ok');
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  it('another 403 (the API not enabled for the key) fails the poll with the reason', async () => {
+    const s = await oneSource(h, T0, 'youtube_search', (reply) => reply);
+    try {
+      s.api.failNext({ status: 403, json: { error: { code: 403, message: 'YouTube Data API v3 has not been used in project 1 before or it is disabled.', errors: [{ message: 'x', domain: 'usageLimits', reason: 'accessNotConfigured' }] } } });
+      expect(await s.poll()).toBe('failed');
+      expect(s.health().last_error).toMatch(/403 \(accessNotConfigured\)/);
+    } finally {
+      await teardown(s);
+    }
+  });
+});

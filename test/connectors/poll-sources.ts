@@ -216,6 +216,30 @@ export const POLL_CASES: PollCase[] = [
     },
   },
   {
+    type: 'youtube_search',
+    pageSize: 50,
+    burstSpacingMs: 1000,
+    env: { EARSHOT_YOUTUBE_API_KEY: 'yk' },
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ kind: 'youtube#searchResult', etag: 'e', id: { kind: 'youtube#video', videoId: `v${n}` }, snippet: { publishedAt: new Date(inSeconds(t)).toISOString().replace('.000Z', 'Z'), channelId: `UC${n % 3}`, title: `Acme unboxing &amp; review ${n}`, description: n % 2 ? `Is the acme worth it? ${n}` : '', thumbnails: {}, channelTitle: `Channel ${n % 3}`, liveBroadcastContent: 'none', publishTime: iso(t) } }),
+    broken: (n) => ({ kind: 'youtube#searchResult', id: { kind: 'youtube#video', videoId: `v${n}` }, snippet: { title: 'acme' } }),
+    id: (n) => `v${n}`,
+    // https://developers.google.com/youtube/v3/docs/search/list : order=date, publishedAfter
+    // (RFC 3339), maxResults up to 50, pageToken; a wrong key is a 400 keyInvalid.
+    route(req, held) {
+      if (req.path !== '/youtube/v3/search') return { status: 404, json: { error: { code: 404, message: 'Not Found' } } };
+      if (req.query.get('key') !== 'yk') return { status: 400, json: { error: { code: 400, message: 'API key not valid. Please pass a valid API key.', errors: [{ message: 'API key not valid. Please pass a valid API key.', domain: 'global', reason: 'badRequest' }], status: 'INVALID_ARGUMENT' } } };
+      if (req.query.get('type') !== 'video' || req.query.get('order') !== 'date' || Number(req.query.get('maxResults')) > 50) return { status: 400, json: { error: { code: 400, message: 'Invalid value', errors: [{ reason: 'invalidParameter' }] } } };
+      const after = Date.parse(req.query.get('publishedAfter') ?? '');
+      const hits = newestFirst(held).filter((h) => inSeconds(h.t) >= after);
+      const { page, next } = pageOf(hits, Number(req.query.get('pageToken') ?? 0), Number(req.query.get('maxResults')));
+      return { json: { kind: 'youtube#searchListResponse', etag: 'e', regionCode: 'US', pageInfo: { totalResults: hits.length, resultsPerPage: 50 }, items: page.map((h) => h.raw), ...(next !== null ? { nextPageToken: String(next) } : {}) } };
+    },
+    check(m, n) {
+      expect(m).toMatchObject({ source: 'youtube', title: `Acme unboxing & review ${n}`, text: n % 2 ? `Acme unboxing & review ${n}\n\nIs the acme worth it? ${n}` : `Acme unboxing & review ${n}`, url: `https://www.youtube.com/watch?v=v${n}`, author: { id: `UC${n % 3}`, handle: `Channel ${n % 3}` } });
+    },
+  },
+  {
     type: 'trustpilot',
     pageSize: 100,
     env: { EARSHOT_TRUSTPILOT_API_KEY: 'tk' },

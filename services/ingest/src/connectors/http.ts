@@ -140,18 +140,7 @@ export class HttpClient {
   /** GET (or send) and parse JSON against `schema`. */
   async json<S extends z.ZodType>(url: string, schema: S, options: RequestOptions = {}): Promise<z.infer<S>> {
     const res = await this.request(url, { ...options, headers: { accept: 'application/json', ...options.headers } });
-    let body: unknown;
-    try {
-      body = JSON.parse(res.text);
-    } catch {
-      throw new MalformedResponseError(`${describeUrl(url)} answered ${res.status} with a body that is not JSON: ${snippet(res.text)}`);
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new MalformedResponseError(`${describeUrl(url)} answered in an unexpected shape: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
-    }
-    return parsed.data;
+    return jsonAnswer(url, res, schema);
   }
 
   async request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
@@ -207,6 +196,22 @@ export class HttpClient {
       await this.o.sleep(at - now, this.o.signal);
     }
   }
+}
+
+/** An answer's body as JSON in the documented shape, or a MalformedResponseError naming what is wrong. */
+export function jsonAnswer<S extends z.ZodType>(url: string, res: HttpResponse, schema: S): z.infer<S> {
+  let body: unknown;
+  try {
+    body = JSON.parse(res.text);
+  } catch {
+    throw new MalformedResponseError(`${describeUrl(url)} answered ${res.status} with a body that is not JSON: ${snippet(res.text)}`);
+  }
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new MalformedResponseError(`${describeUrl(url)} answered in an unexpected shape: ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
+  }
+  return parsed.data;
 }
 
 /** The URL without its query string, which can hold API keys. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { MalformedResponseError, RateLimitedError, retryAtFrom, type HttpClient } from '../http.js';
+import { MalformedResponseError, RateLimitedError, jsonAnswer, retryAtFrom, type HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 
 // https://docs.github.com/en/rest/search/search : search answers at most 1,000 results per
@@ -138,15 +138,7 @@ const Discussion = z.object({
 /** One GraphQL call; `errors[]` in a 200 answer become the error they are. */
 async function graphql(http: HttpClient, url: string, tokenValue: string, variables: Record<string, unknown>, now: number) {
   const res = await http.request(url, { method: 'POST', headers: { ...apiHeaders(tokenValue), 'content-type': 'application/json' }, body: JSON.stringify({ query: DISCUSSION_SEARCH, variables }) });
-  let body: unknown;
-  try {
-    body = JSON.parse(res.text);
-  } catch {
-    throw new MalformedResponseError(`GitHub GraphQL answered ${res.status} with a body that is not JSON: ${res.text.slice(0, 120)}`);
-  }
-  const parsed = GraphqlAnswer.safeParse(body);
-  if (!parsed.success) throw new MalformedResponseError(`GitHub GraphQL answered in an unexpected shape: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
-  const { data, errors } = parsed.data;
+  const { data, errors } = jsonAnswer(url, res, GraphqlAnswer);
   const limited = errors?.find((e) => e.type === 'RATE_LIMITED');
   if (limited) throw new RateLimitedError(retryAtFrom(res.headers, now) ?? now + 60 * 60_000, `GitHub GraphQL: ${limited.message}`);
   if (errors?.length || !data) throw new MalformedResponseError(`GitHub GraphQL refused the search: ${errors?.map((e) => e.message).join('; ') ?? 'no data'}`);

@@ -9,7 +9,7 @@ import { appStore, googleBusiness, googlePlay, trustpilot, yelp } from './review
 import { rss } from './rss.js';
 import { xSearch, xStream } from './x.js';
 import { webhook } from './webhook.js';
-import { youtube } from './youtube.js';
+import { youtube, youtubeSearch } from './youtube.js';
 
 /** Every source type the brands file can name, by its `type:`. */
 export const SOURCES: SourceDefinition[] = [
@@ -21,6 +21,7 @@ export const SOURCES: SourceDefinition[] = [
   bluesky,
   jetstream,
   youtube,
+  youtubeSearch,
   hackerNews,
   trustpilot,
   yelp,

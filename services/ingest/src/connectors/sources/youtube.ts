@@ -1,8 +1,37 @@
 import { z } from 'zod';
 import type { EngagementUpdate } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
+import { HttpError, RateLimitedError, describeUrl, jsonAnswer, type HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
-import { chunks } from '../text.js';
+import { chunks, zonedToUtc } from '../text.js';
+
+/**
+ * The next midnight in Pacific time, when YouTube's daily quota resets
+ * (https://developers.google.com/youtube/v3/getting-started#quota).
+ */
+export function nextPacificMidnight(now: number): number {
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'America/Los_Angeles', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const next = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+  return zonedToUtc(`${next} 00:00:00`, 'America/Los_Angeles');
+}
+
+/**
+ * A YouTube Data API call. A spent daily quota is a 403 whose `errors[].reason` is
+ * `quotaExceeded` (https://developers.google.com/youtube/v3/docs/errors): it waits for the
+ * Pacific-time midnight reset instead of asking again every poll.
+ */
+async function youtubeJson<S extends z.ZodType>(http: HttpClient, url: string, schema: S, now: number): Promise<z.infer<S>> {
+  const res = await http.request(url, { accept: [403], headers: { accept: 'application/json' } });
+  if (res.status === 403) {
+    const reason = /"reason":\s*"(\w+)"/.exec(res.text)?.[1] ?? 'forbidden';
+    if (reason === 'quotaExceeded' || reason === 'dailyLimitExceeded') {
+      const at = nextPacificMidnight(now);
+      throw new RateLimitedError(at, `YouTube API quota for today is spent (${reason}); it resets at midnight Pacific time, ${new Date(at).toISOString()}`);
+    }
+    throw new HttpError(403, `${describeUrl(url)} answered 403 (${reason}): ${res.text.slice(0, 200)}`, res.text);
+  }
+  return jsonAnswer(url, res, schema);
+}
 
 // https://developers.google.com/youtube/v3/docs/commentThreads/list
 const CommentSnippet = z.object({
@@ -42,9 +71,9 @@ export const youtube = defineSource({
     const target: Record<string, string> = o.video_id ? { videoId: o.video_id } : { allThreadsRelatedToChannelId: o.channel_id! };
     return {
       ...newestFirstPoll(o, 'youtube', {
-        async fetchPage(pageToken, _since, { http }) {
+        async fetchPage(pageToken, _since, { http, clock }) {
           const params = new URLSearchParams({ part: 'snippet', order: 'time', maxResults: '100', textFormat: 'plainText', ...target, key, ...(pageToken ? { pageToken } : {}) });
-          const page = await http.json(`${base}/youtube/v3/commentThreads?${params}`, ThreadList);
+          const page = await youtubeJson(http, `${base}/youtube/v3/commentThreads?${params}`, ThreadList, clock.now());
           return { items: page.items, next: page.nextPageToken ?? null };
         },
         timeOf: (raw) => {
@@ -74,11 +103,83 @@ export const youtube = defineSource({
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 50)) {
           const params = new URLSearchParams({ part: 'snippet', id: group.map((m) => m.id).join(','), key });
-          const body = await http.json(`${base}/youtube/v3/comments?${params}`, CommentList);
+          const body = await youtubeJson(http, `${base}/youtube/v3/comments?${params}`, CommentList, clock.now());
           for (const c of body.items) out.push({ source: 'youtube', id: c.id, engagement: { likes: c.snippet.likeCount }, observed_at: new Date(clock.now()).toISOString() });
         }
         return out;
       },
     };
+  },
+});
+
+// https://developers.google.com/youtube/v3/docs/search/list : videos matching a query, newest
+// first (order=date) after `publishedAfter`; at most 50 a page; each call costs 100 quota
+// units of the default 10,000 a day, so the default schedule is hourly.
+const SearchResult = z.object({
+  id: z.object({ kind: z.literal('youtube#video'), videoId: z.string() }),
+  snippet: z.object({ publishedAt: z.string(), channelId: z.string(), title: z.string(), description: z.string().default(''), channelTitle: z.string(), liveBroadcastContent: z.string().optional() }),
+});
+const SearchList = z.object({ items: z.array(z.unknown()), nextPageToken: z.string().optional() });
+const entities = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
+
+export const youtubeSearch = defineSource({
+  type: 'youtube_search',
+  source: 'youtube',
+  summary: 'YouTube videos matching a keyword search across the whole site (Data API v3 `search.list`, newest first): title and description.',
+  options: z.object({
+    type: z.literal('youtube_search'),
+    query: z.string().min(1),
+    /** ISO 3166-1 alpha-2 region and ISO 639-1 relevance language, both optional. */
+    region_code: z.string().regex(/^[A-Z]{2}$/).optional(),
+    relevance_language: z.string().regex(/^[a-z]{2}$/).optional(),
+    key_env: z.string().default('EARSHOT_YOUTUBE_API_KEY'),
+  }),
+  secrets: (o) => [o.key_env],
+  owned: false,
+  defaultSchedule: '0 * * * *',
+  create(o, { env }) {
+    const base = o.base_url ?? 'https://www.googleapis.com';
+    const key = requireEnv(env, o.key_env);
+    return newestFirstPoll(o, 'youtube', {
+      async fetchPage(pageToken, since, { http, clock }) {
+        const params = new URLSearchParams({
+          part: 'snippet',
+          type: 'video',
+          order: 'date',
+          maxResults: '50',
+          q: o.query,
+          publishedAfter: new Date(since).toISOString(),
+          ...(o.region_code ? { regionCode: o.region_code } : {}),
+          ...(o.relevance_language ? { relevanceLanguage: o.relevance_language } : {}),
+          key,
+          ...(pageToken ? { pageToken } : {}),
+        });
+        const page = await youtubeJson(http, `${base}/youtube/v3/search?${params}`, SearchList, clock.now());
+        return { items: page.items, next: page.nextPageToken ?? null };
+      },
+      timeOf: (raw) => {
+        const t = Date.parse(String((raw as { snippet?: { publishedAt?: unknown } })?.snippet?.publishedAt));
+        return Number.isFinite(t) ? t : null;
+      },
+      normalise: (raw) => {
+        const v = itemOrUnusable(SearchResult, raw, 'YouTube search result');
+        if (isUnusable(v)) return v;
+        // search.list escapes HTML entities in titles and descriptions.
+        const title = entities(v.snippet.title);
+        const description = entities(v.snippet.description);
+        return [
+          {
+            id: v.id.videoId,
+            source: 'youtube',
+            text: description ? `${title}\n\n${description}` : title,
+            title,
+            created_at: v.snippet.publishedAt,
+            author: { id: v.snippet.channelId, handle: v.snippet.channelTitle },
+            url: `https://www.youtube.com/watch?v=${encodeURIComponent(v.id.videoId)}`,
+            metadata: { kind: 'video', channel_id: v.snippet.channelId, ...(v.snippet.liveBroadcastContent && v.snippet.liveBroadcastContent !== 'none' ? { live: v.snippet.liveBroadcastContent } : {}) },
+          },
+        ];
+      },
+    });
   },
 });
