@@ -199,6 +199,30 @@ export const POLL_CASES: PollCase[] = [
     },
   },
   {
+    type: 'threads',
+    pageSize: 100,
+    burstSpacingMs: 1000,
+    env: { EARSHOT_THREADS_TOKEN: 'THQVJ_test' },
+    options: (base) => ({ query: 'acme', base_url: base }),
+    item: (n, t) => ({ id: `1798${n}`, text: `acme support never answers ${n}`, media_type: 'TEXT_POST', permalink: `https://www.threads.net/@user${n}/post/C${n}`, timestamp: new Date(inSeconds(t)).toISOString().replace('.000Z', '+0000'), username: `user${n}`, has_replies: false, is_quote_post: n % 5 === 0, is_reply: false }),
+    broken: (n) => ({ id: `1798${n}`, text: 'acme', timestamp: 'yesterday', username: 'u' }),
+    id: (n) => `1798${n}`,
+    // https://developers.facebook.com/docs/threads/keyword-search : q, search_type, since/until
+    // in Unix seconds, limit; a bad token is Graph error 190 (OAuthException) with a 400.
+    route(req, held) {
+      if (req.path !== '/v1.0/keyword_search') return { status: 400, json: { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500, fbtrace_id: 'x' } } };
+      if (req.query.get('access_token') !== 'THQVJ_test') return { status: 400, json: { error: { message: 'Invalid OAuth access token - Cannot parse access token', type: 'OAuthException', code: 190, fbtrace_id: 'x' } } };
+      if (req.query.get('search_type') !== 'RECENT' || Number(req.query.get('limit')) > 100) return { status: 400, json: { error: { message: 'Invalid parameter', type: 'THApiException', code: 100, fbtrace_id: 'x' } } };
+      const since = Number(req.query.get('since') ?? 0) * 1000;
+      const until = req.query.has('until') ? Number(req.query.get('until')) * 1000 : Infinity;
+      const hits = newestFirst(held).filter((h) => inSeconds(h.t) >= since && inSeconds(h.t) <= until);
+      return { json: { data: hits.slice(0, Number(req.query.get('limit'))).map((h) => h.raw) } };
+    },
+    check(m, n, t) {
+      expect(m).toMatchObject({ source: 'threads', text: `acme support never answers ${n}`, author: { id: `user${n}`, handle: `user${n}` }, url: `https://www.threads.net/@user${n}/post/C${n}`, created_at: iso(inSeconds(t)) });
+    },
+  },
+  {
     type: 'youtube',
     pageSize: 100,
     env: { EARSHOT_YOUTUBE_API_KEY: 'yk' },

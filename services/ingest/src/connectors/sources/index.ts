@@ -7,6 +7,7 @@ import { gdelt, stackExchange } from './news-and-qa.js';
 import { reddit } from './reddit.js';
 import { appStore, googleBusiness, googlePlay, trustpilot, yelp } from './reviews.js';
 import { rss } from './rss.js';
+import { threads } from './threads.js';
 import { xSearch, xStream } from './x.js';
 import { webhook } from './webhook.js';
 import { youtube, youtubeSearch } from './youtube.js';
@@ -20,6 +21,7 @@ export const SOURCES: SourceDefinition[] = [
   mastodonStream,
   bluesky,
   jetstream,
+  threads,
   youtube,
   youtubeSearch,
   hackerNews,
