@@ -1,4 +1,7 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FakeRequest, Reply } from './fake-api.js';
+import { ASC_ENV } from './poll-sources.js';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
 import { oneSource, teardown, type OneSource } from './one-source.js';
 
@@ -143,6 +146,82 @@ describe('youtube: a spent daily quota waits for the Pacific-time midnight reset
       s.api.failNext({ status: 403, json: { error: { code: 403, message: 'YouTube Data API v3 has not been used in project 1 before or it is disabled.', errors: [{ message: 'x', domain: 'usageLimits', reason: 'accessNotConfigured' }] } } });
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/403 \(accessNotConfigured\)/);
+    } finally {
+      await teardown(s);
+    }
+  });
+});
+
+// https://developers.google.com/identity/protocols/oauth2/service-account#httprest : a JWT
+// (RS256, iss = the account's email, scope, aud = the token URL, at most an hour) exchanged
+// with grant_type urn:ietf:params:oauth:grant-type:jwt-bearer; a bad signature or a deleted
+// key is 400 invalid_grant.
+describe('google_play with a service account key', () => {
+  const account = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const keyFile = (key = account.privateKey) => JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: 'k1', private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), client_email: 'earshot@p.iam.gserviceaccount.com', client_id: '1', token_uri: 'https://oauth2.googleapis.com/token' });
+  const googleTokenEndpoint = (reply: Reply, req: FakeRequest): Reply => {
+    if (req.path !== '/token') return reply;
+    const form = new URLSearchParams(req.body);
+    const [h, c, sig] = (form.get('assertion') ?? '').split('.');
+    const claims = c ? (JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, unknown>) : {};
+    const signed = Boolean(h && c && sig) && verify('sha256', Buffer.from(`${h}.${c}`), account.publicKey, Buffer.from(sig!, 'base64url'));
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || !signed) return { status: 400, json: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
+    if (claims.iss !== 'earshot@p.iam.gserviceaccount.com' || claims.scope !== 'https://www.googleapis.com/auth/androidpublisher' || !String(claims.aud).endsWith('/token') || Number(claims.exp) - Number(claims.iat) > 3600) return { status: 400, json: { error: 'invalid_scope' } };
+    return { json: { access_token: 'gat', expires_in: 3599, token_type: 'Bearer' } };
+  };
+
+  it('signs a JWT grant with the key file and reads the reviews; no user refresh token is needed', async () => {
+    const s = await oneSource(h, T0, 'google_play', googleTokenEndpoint, { EARSHOT_PLAY_KEY: keyFile() }, { service_account_env: 'EARSHOT_PLAY_KEY' });
+    try {
+      const id = s.add(T0 - 60_000);
+      expect(await s.poll()).toBe('ok');
+      await h.bus.whenIdle();
+      expect(h.ids()).toContain(id);
+      expect(s.api.requests.filter((r) => r.path === '/token')).toHaveLength(1);
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  it('a key Google does not accept says to make a new key', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const s = await oneSource(h, T0, 'google_play', googleTokenEndpoint, { EARSHOT_PLAY_KEY: keyFile(other.privateKey) }, { service_account_env: 'EARSHOT_PLAY_KEY' });
+    try {
+      expect(await s.poll()).toBe('failed');
+      expect(s.health().last_error).toMatch(/refused the service account key in EARSHOT_PLAY_KEY \(invalid_grant: Invalid JWT Signature\.\).*make a new key/);
+    } finally {
+      await teardown(s);
+    }
+  });
+});
+
+// https://developer.apple.com/documentation/appstoreconnectapi/generating-tokens-for-api-requests :
+// "tokens that have an expiration time greater than 20 minutes into the future are not valid";
+// the fake refuses an expired, foreign-signed or over-long token with 401 NOT_AUTHORIZED.
+describe('appstore_connect tokens', () => {
+  it('re-signs its token before the 20 minutes run out', async () => {
+    const s = await oneSource(h, T0, 'appstore_connect', (reply) => reply);
+    try {
+      s.add(T0 - 60_000);
+      expect(await s.poll()).toBe('ok');
+      s.clock.advance(25 * 60_000);
+      const id = s.add(s.clock.now() - 1000);
+      expect(await s.poll()).toBe('ok');
+      await h.bus.whenIdle();
+      expect(h.ids()).toContain(id);
+      const tokens = new Set(s.api.requests.map((r) => r.headers.authorization));
+      expect(tokens.size).toBe(2);
+    } finally {
+      await teardown(s);
+    }
+  });
+
+  it('a key Apple does not know fails with Apple\'s reason', async () => {
+    const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const s = await oneSource(h, T0, 'appstore_connect', (reply) => reply, { ...ASC_ENV, EARSHOT_ASC_PRIVATE_KEY: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    try {
+      expect(await s.poll()).toBe('failed');
+      expect(s.health().last_error).toMatch(/401.*NOT_AUTHORIZED/);
     } finally {
       await teardown(s);
     }

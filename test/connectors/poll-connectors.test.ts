@@ -67,7 +67,7 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     }
     expect(state().state).toBe('ok');
     const replies = h.landed.filter((m) => m.id.endsWith(':reply'));
-    expect(replies.length > 0).toBe(['trustpilot', 'google_business', 'google_play'].includes(type));
+    expect(replies.length > 0).toBe(['trustpilot', 'google_business', 'google_play', 'appstore_connect'].includes(type));
     for (const r of replies) expect(r).toMatchObject({ in_reply_to: r.id.replace(/:reply$/, ''), author: { handle: 'acme' }, brands: ['acme'] });
   });
 

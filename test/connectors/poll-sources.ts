@@ -1,3 +1,4 @@
+import { generateKeyPairSync, verify } from 'node:crypto';
 import { expect } from 'vitest';
 import type { Mention } from '@earshot/shared';
 import { pageOf, type FakeRequest, type Reply } from './fake-api.js';
@@ -71,6 +72,25 @@ const githubCreated = (q: string) => {
   return { from: from ? Date.parse(from) : 0, to: to ? Date.parse(to) : Infinity };
 };
 const inSeconds = (t: number) => Math.floor(t / 1000) * 1000;
+
+/** An App Store Connect API key as Apple issues it: an EC P-256 key (.p8), its id and the team's issuer id. */
+export const ascKey = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+export const ASC_ENV = { EARSHOT_ASC_ISSUER_ID: '57246542-96fe-1a63-e053-0824d011072a', EARSHOT_ASC_KEY_ID: '2X9R4HXF34', EARSHOT_ASC_PRIVATE_KEY: ascKey.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+/**
+ * Apple's check of the bearer token (https://developer.apple.com/documentation/appstoreconnectapi/generating-tokens-for-api-requests):
+ * ES256 by the key `kid`, issuer, audience "appstoreconnect-v1", not expired, lifetime at most 20 minutes.
+ */
+export const ascRefusal = (req: FakeRequest, now: number): Reply | null => {
+  const refuse: Reply = { status: 401, json: { errors: [{ status: '401', code: 'NOT_AUTHORIZED', title: 'Authentication credentials are missing or invalid.', detail: 'Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens' }] } };
+  const [h, c, sig] = (req.headers.authorization ?? '').replace(/^Bearer /, '').split('.');
+  if (!h || !c || !sig) return refuse;
+  const header = JSON.parse(Buffer.from(h, 'base64url').toString()) as Record<string, unknown>;
+  const claims = JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, number | string>;
+  const signed = verify('sha256', Buffer.from(`${h}.${c}`), { key: ascKey.publicKey, dsaEncoding: 'ieee-p1363' }, Buffer.from(sig, 'base64url'));
+  const nowS = now / 1000;
+  const ok = signed && header.alg === 'ES256' && header.kid === ASC_ENV.EARSHOT_ASC_KEY_ID && claims.iss === ASC_ENV.EARSHOT_ASC_ISSUER_ID && claims.aud === 'appstoreconnect-v1' && Number(claims.exp) > nowS && Number(claims.exp) - Number(claims.iat) <= 1200;
+  return ok ? null : refuse;
+};
 
 export const POLL_CASES: PollCase[] = [
   {
@@ -360,6 +380,31 @@ export const POLL_CASES: PollCase[] = [
     },
     check(m, n) {
       expect(m).toMatchObject({ source: 'appstore', text: `App review ${n}`, title: `Title ${n}`, rating: (n % 5) + 1, author: { id: String(5000 + n), handle: `Apple user ${n}` }, brands: ['acme'] });
+    },
+  },
+  {
+    type: 'appstore_connect',
+    pageSize: 200,
+    env: ASC_ENV,
+    options: (base) => ({ app_id: '1234567890', base_url: base }),
+    item: (n, t) => ({ type: 'customerReviews', id: `00000${n}-aaaa`, attributes: { rating: (n % 5) + 1, title: `Crashes ${n}`, body: `The acme app crashes at login ${n}`, reviewerNickname: `appuser${n}`, createdDate: new Date(t - 8 * 3_600_000).toISOString().replace('Z', '-08:00'), territory: n % 2 ? 'USA' : 'GBR' }, relationships: { response: { links: {}, data: n % 3 === 0 ? { type: 'customerReviewResponses', id: `resp${n}` } : null } }, links: { self: 'x' } }),
+    broken: (n, t) => ({ type: 'customerReviews', id: `00000${n}-aaaa`, attributes: { rating: 9, createdDate: iso(t) } }),
+    id: (n) => `asc:00000${n}-aaaa`,
+    // https://developer.apple.com/documentation/appstoreconnectapi/get-v1-apps-_id_-customerreviews :
+    // JSON:API pages, `links.next` carrying a cursor, responses in `included`.
+    route(req, held, now) {
+      const refused = ascRefusal(req, now);
+      if (refused) return refused;
+      if (req.path !== '/v1/apps/1234567890/customerReviews') return { status: 404, json: { errors: [{ status: '404', code: 'NOT_FOUND', title: 'The specified resource does not exist' }] } };
+      if (req.query.get('sort') !== '-createdDate' || Number(req.query.get('limit')) > 200) return { status: 400, json: { errors: [{ status: '400', code: 'PARAMETER_ERROR.INVALID', title: 'A parameter has an invalid value' }] } };
+      const limit = Number(req.query.get('limit'));
+      const { page, next } = pageOf(newestFirst(held), Number(req.query.get('cursor') ?? 0), limit);
+      const self = `http://${req.headers.host}${req.path}`;
+      const included = page.filter((h) => h.n % 3 === 0).map((h) => ({ type: 'customerReviewResponses', id: `resp${h.n}`, attributes: { responseBody: `Thanks, fixed in 2.1 (${h.n})`, lastModifiedDate: new Date(h.t + 3_600_000).toISOString(), state: 'PUBLISHED' } }));
+      return { json: { data: page.map((h) => h.raw), ...(included.length ? { included } : {}), links: { self, ...(next !== null ? { next: `${self}?cursor=${next}&limit=${limit}&sort=-createdDate&include=response` } : {}) }, meta: { paging: { total: held.length, limit } } } };
+    },
+    check(m, n, t) {
+      expect(m).toMatchObject({ source: 'appstore', text: `The acme app crashes at login ${n}`, title: `Crashes ${n}`, rating: (n % 5) + 1, author: { handle: `appuser${n}` }, created_at: iso(t), brands: ['acme'], metadata: { territory: n % 2 ? 'USA' : 'GBR' } });
     },
   },
   {

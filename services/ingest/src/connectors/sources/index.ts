@@ -1,4 +1,5 @@
 import type { SourceDefinition } from '../define.js';
+import { appStoreConnect } from './app-store-connect.js';
 import { bluesky, jetstream } from './bluesky.js';
 import { github, githubDiscussions } from './github.js';
 import { hackerNews } from './hackernews.js';
@@ -29,6 +30,7 @@ export const SOURCES: SourceDefinition[] = [
   yelp,
   googleBusiness,
   appStore,
+  appStoreConnect,
   googlePlay,
   rss,
   gdelt,

@@ -3,13 +3,13 @@ import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { zonedToUtc } from '../text.js';
-import { googleApi } from './google-auth.js';
+import { DEFAULT_TOKEN_URL, googleApi } from './google-auth.js';
 
 /**
  * The brand's public answer to a review, as its own mention (the brand speaking, in reply
  * to the review), so conversations and response times can be measured.
  */
-function brandReply(review: Mention, reply: { text: string; created_at: string }, account: string): Mention {
+export function brandReply(review: Mention, reply: { text: string; created_at: string }, account: string): Mention {
   return {
     id: `${review.id}:reply`,
     source: review.source,
@@ -160,7 +160,7 @@ const googleOAuth = {
   client_id_env: z.string().default('EARSHOT_GOOGLE_CLIENT_ID'),
   client_secret_env: z.string().default('EARSHOT_GOOGLE_CLIENT_SECRET'),
   refresh_token_env: z.string().default('EARSHOT_GOOGLE_REFRESH_TOKEN'),
-  token_url: z.url().default('https://oauth2.googleapis.com/token'),
+  token_url: z.url().default(DEFAULT_TOKEN_URL),
 };
 const googleSecrets = (o: { client_id_env: string; client_secret_env: string; refresh_token_env: string }) => [o.client_id_env, o.client_secret_env, o.refresh_token_env];
 
@@ -224,13 +224,19 @@ export const googlePlay = defineSource({
   type: 'google_play',
   source: 'google_play',
   summary: 'Google Play reviews of your own app (Play Developer API `reviews.list`; Google keeps the last week there) with rating and developer reply.',
-  options: z.object({ type: z.literal('google_play'), package_name: z.string().regex(/^[\w.]+$/, 'an Android package name'), ...googleOAuth }),
-  secrets: googleSecrets,
+  options: z.object({
+    type: z.literal('google_play'),
+    package_name: z.string().regex(/^[\w.]+$/, 'an Android package name'),
+    ...googleOAuth,
+    /** A service account key file (JSON) invited in Play Console, instead of a user's refresh token. */
+    service_account_env: z.string().optional(),
+  }),
+  secrets: (o) => (o.service_account_env ? [o.service_account_env] : googleSecrets(o)),
   owned: true,
   defaultSchedule: '*/30 * * * *',
   create(o, { env, brand }) {
     const base = o.base_url ?? 'https://androidpublisher.googleapis.com';
-    const google = googleApi(env, o);
+    const google = googleApi(env, { ...o, scope: 'https://www.googleapis.com/auth/androidpublisher' });
     const modified = (raw: unknown) => {
       const comments = (raw as { comments?: unknown })?.comments;
       const c = Array.isArray(comments) ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified : undefined;
