@@ -12,18 +12,22 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-function authorised(req: Request, body: Buffer, secret: string): boolean {
+function authorised(req: Request, body: Buffer, hook: WebhookConnector): boolean {
+  const signed = (header: string) => {
+    const signature = req.get(header);
+    return signature?.startsWith('sha256=') === true && same(signature.slice(7).toLowerCase(), createHmac('sha256', hook.secret).update(body).digest('hex'));
+  };
+  if (hook.signedWith) return signed(hook.signedWith);
   const auth = req.get('authorization');
-  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), secret)) return true;
-  const signature = req.get('x-earshot-signature');
-  if (signature?.startsWith('sha256=')) return same(signature.slice(7).toLowerCase(), createHmac('sha256', secret).update(body).digest('hex'));
-  return false;
+  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), hook.secret)) return true;
+  return signed('x-earshot-signature');
 }
 
 /**
  * POST /v1/hooks/:name — the authenticated webhook for tools that push JSON. 401 without
- * the hook's secret, 404 for an unknown hook, else 202 with the count accepted and each
- * rejected item's index and reason (the same answer as POST /v1/mentions).
+ * the hook's secret, 404 for an unknown hook, else 202 (or the status the service asks
+ * for) with the count accepted and each rejected item's index and reason (the same answer
+ * as POST /v1/mentions). GET answers a service's subscription check where the hook has one.
  */
 export function createHooksRouter(deps: {
   hooks: { connector: WebhookConnector; brand: string; owned: boolean }[];
@@ -34,6 +38,16 @@ export function createHooksRouter(deps: {
 }): Router {
   const byName = new Map(deps.hooks.map((h) => [h.connector.name, h]));
   const router = Router();
+  // A service's subscription check (Meta: hub.mode=subscribe, hub.verify_token, hub.challenge).
+  router.get('/v1/hooks/:name', (req, res) => {
+    const hook = byName.get(String(req.params.name));
+    const answer = hook?.connector.verify?.(new URLSearchParams(req.url.split('?')[1] ?? ''));
+    if (answer === undefined || answer === null) {
+      res.status(hook ? 403 : 404).json({ error: hook ? 'subscription check refused: wrong or missing verify token' : `no webhook named "${req.params.name}"` });
+      return;
+    }
+    res.status(200).type('text/plain').send(answer);
+  });
   router.post('/v1/hooks/:name', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res, next) => {
     try {
       const hook = byName.get(String(req.params.name));
@@ -42,9 +56,10 @@ export function createHooksRouter(deps: {
         return;
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (!authorised(req, body, hook.connector.secret)) {
+      if (!authorised(req, body, hook.connector)) {
         deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unauthorized' });
-        res.status(401).json({ error: 'missing or wrong credentials: send "Authorization: Bearer <secret>" or "X-Earshot-Signature: sha256=<hex HMAC-SHA256 of the body>"' });
+        const expected = hook.connector.signedWith ? `"${hook.connector.signedWith}: sha256=<hex HMAC-SHA256 of the body>" signed with the app secret` : '"Authorization: Bearer <secret>" or "X-Earshot-Signature: sha256=<hex HMAC-SHA256 of the body>"';
+        res.status(401).json({ error: `missing or wrong credentials: send ${expected}` });
         return;
       }
       const parsed = parseMentionsBody(body, req.get('content-type'));
@@ -57,7 +72,7 @@ export function createHooksRouter(deps: {
         ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),
         ...result.rejected.map((r) => ({ index: values[r.index]?.index ?? r.index, ...(r.id ? { id: r.id } : {}), reason: r.reason })),
       ];
-      res.status(202).json({ accepted: result.accepted, rejected });
+      res.status(hook.connector.okStatus ?? 202).json({ accepted: result.accepted, rejected });
     } catch (err) {
       next(err);
     }

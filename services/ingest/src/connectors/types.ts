@@ -74,6 +74,16 @@ export interface WebhookConnector extends ConnectorBase {
   readonly kind: 'webhook';
   readonly name: string;
   readonly secret: string;
+  /**
+   * The service's own signing scheme: the header carrying "sha256=<hex HMAC-SHA256 of the
+   * body>" under `secret`, with bearer tokens refused. Absent: Earshot's scheme
+   * (`X-Earshot-Signature`, or the secret as a bearer token).
+   */
+  readonly signedWith?: string;
+  /** Status of an accepted delivery, where the service asks for one (Meta: 200); 202 otherwise. */
+  readonly okStatus?: number;
+  /** Answers the service's subscription check (`GET /v1/hooks/<name>?…`): the body to echo, or null to refuse. */
+  verify?(query: URLSearchParams): string | null;
   read(body: unknown, now: number): Harvest;
 }
 

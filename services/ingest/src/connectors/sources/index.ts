@@ -4,6 +4,7 @@ import { bluesky, jetstream } from './bluesky.js';
 import { github, githubDiscussions } from './github.js';
 import { hackerNews } from './hackernews.js';
 import { mastodon, mastodonStream } from './mastodon.js';
+import { facebookPage, instagram } from './meta-webhooks.js';
 import { gdelt, stackExchange } from './news-and-qa.js';
 import { reddit } from './reddit.js';
 import { appStore, googleBusiness, googlePlay, trustpilot, yelp } from './reviews.js';
@@ -37,6 +38,8 @@ export const SOURCES: SourceDefinition[] = [
   stackExchange,
   github,
   githubDiscussions,
+  facebookPage,
+  instagram,
   webhook,
 ] as unknown as SourceDefinition[];
 
