@@ -178,6 +178,11 @@ export const EngagementUpdateSchema = z.object({
   /** Only the counts the source reported; the others keep their stored value. */
   engagement: z.object({ likes: count, shares: count, replies: count, views: count }).partial(),
   followers: count.optional(),
+  /**
+   * The post is gone upstream (deleted by its author or removed): the stored mention is
+   * erased, as the source's terms ask (Reddit's do).
+   */
+  deleted: z.literal(true).optional(),
   observed_at: isoDateTime,
 });
 export type EngagementUpdate = z.infer<typeof EngagementUpdateSchema>;

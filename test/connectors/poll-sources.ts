@@ -127,6 +127,12 @@ export const POLL_CASES: PollCase[] = [
         return oauthToken;
       }
       token(req, 'Bearer tok');
+      // https://www.reddit.com/dev/api#GET_api_info : the things named by fullname, as they are now.
+      if (req.path === '/api/info') {
+        const ids = new Set((req.query.get('id') ?? '').split(','));
+        const things = held.filter((h) => ids.has((h.raw as { data: { name: string } }).data.name)).map((h) => h.raw);
+        return { json: { kind: 'Listing', data: { after: null, dist: things.length, children: things, before: null } } };
+      }
       const all = newestFirst(held);
       const after = req.query.get('after');
       const start = after ? all.findIndex((h) => (h.raw as { data: { name: string } }).data.name === after) + 1 : 0;

@@ -15,6 +15,21 @@ function latest(updates: EngagementUpdate[]): EngagementUpdate[] {
 }
 
 /**
+ * Erases mentions their source reports gone (deleted by the author or removed). Only rows
+ * still stored are touched, so a repeated report costs a lookup, not a mutation. Count
+ * rollups keep their numbers, which name nobody (as for an author's erasure).
+ */
+async function eraseGone(deps: { client: ClickHouseClient; metrics: Metrics }, gone: EngagementUpdate[]): Promise<void> {
+  if (gone.length === 0) return;
+  const keys = { keys: gone.map((u) => new TupleParam([u.source, u.id])) };
+  const stored = await (await deps.client.query({ query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: keys, format: 'JSONEachRow' })).json<{ n: string }>();
+  const n = Number(stored[0]?.n ?? 0);
+  if (n === 0) return;
+  await deps.client.command({ query: 'ALTER TABLE mentions DELETE WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: keys, clickhouse_settings: { mutations_sync: '1' } });
+  deps.metrics.rowsWritten.inc({ table: 'mentions.erased_upstream' }, n);
+}
+
+/**
  * Applies engagement refreshes to the stored mention rows in place: one mutation per
  * batch, setting each reported count through a key→value lookup. A mutation feeds no
  * materialized view, so rollups that count mentions are untouched; a refresh for a
@@ -23,7 +38,9 @@ function latest(updates: EngagementUpdate[]): EngagementUpdate[] {
 export function createEngagementWriteHandler(deps: { client: ClickHouseClient; deadLetters: DeadLetters; metrics: Metrics }) {
   return async (messages: BusMessage[]): Promise<void> => {
     const decoded = await decodeBatch(messages, EngagementUpdateSchema, deps.deadLetters, 'writer.engagement.decode');
-    const updates = latest(decoded.map((d) => d.value));
+    const readings = latest(decoded.map((d) => d.value));
+    await eraseGone(deps, readings.filter((u) => u.deleted));
+    const updates = readings.filter((u) => !u.deleted);
     if (updates.length === 0) return;
     const params: Record<string, unknown> = { keys: updates.map((u) => new TupleParam([u.source, u.id])) };
     const sets: string[] = [];

@@ -1,7 +1,7 @@
 import { EngagementUpdateSchema } from '../schemas.js';
 import { defineTopic } from './topic.js';
 
-/** Engagement refreshes for recent mentions, keyed like the mention so they stay in order with it. */
+/** Engagement refreshes for recent mentions (or word that one is gone upstream), keyed like the mention so they stay in order with it. */
 export const engagementTopic = defineTopic({
   name: 'earshot.engagement.v1',
   schema: EngagementUpdateSchema,
@@ -20,5 +20,6 @@ export const engagementTopic = defineTopic({
       engagement: { likes: 88, shares: 0, replies: 41, views: 0 },
       observed_at: '2026-11-20T08:10:00Z',
     },
+    { source: 'reddit', id: 't1_kq2w3e4', engagement: {}, deleted: true, observed_at: '2026-11-20T08:15:00Z' },
   ],
 });

@@ -25,9 +25,17 @@ const Thing = z.object({
     parent_id: z.string().optional(),
     link_id: z.string().optional(),
     url: z.string().optional(),
+    removed_by_category: z.string().nullish(),
   }),
 });
 const Token = z.object({ access_token: z.string().min(1), expires_in: z.number() });
+
+/**
+ * A post or comment deleted by its author (author "[deleted]") or removed by moderators or
+ * Reddit (text "[removed]", or `removed_by_category` set), as `/api/info` still lists it.
+ */
+const goneUpstream = (d: z.infer<typeof Thing>['data']) =>
+  d.author === '[deleted]' || Boolean(d.removed_by_category) || ['[deleted]', '[removed]'].includes((d.body ?? d.selftext ?? '').trim());
 
 export function thingToMention(thing: z.infer<typeof Thing>): Mention {
   const d = thing.data;
@@ -80,7 +88,7 @@ const feedUnavailable = (err: unknown) => err instanceof HttpError && (err.statu
 export const reddit = defineSource({
   type: 'reddit',
   source: 'reddit',
-  summary: 'Reddit site-wide search and subreddit listings (new posts, new comments) through the OAuth API; scores refreshed from `/api/info`.',
+  summary: 'Reddit site-wide search and subreddit listings (new posts, new comments) through the OAuth API; scores refreshed from `/api/info`, and what was deleted on Reddit erased.',
   options: z
     .object({
       type: z.literal('reddit'),
@@ -133,7 +141,8 @@ export const reddit = defineSource({
             },
             normalise: (raw) => {
               const thing = itemOrUnusable(Thing, raw, 'Reddit thing');
-              return isUnusable(thing) ? thing : [thingToMention(thing)];
+              if (isUnusable(thing)) return thing;
+              return goneUpstream(thing.data) ? [] : [thingToMention(thing)];
             },
           }).catch((err: unknown) => {
             if (!feedUnavailable(err)) throw err;
@@ -157,7 +166,10 @@ export const reddit = defineSource({
             const thing = Thing.safeParse(raw);
             if (!thing.success) continue;
             const m = thingToMention(thing.data);
-            out.push({ source: 'reddit', id: m.id, engagement: m.engagement!, observed_at: new Date(clock.now()).toISOString() });
+            const observed_at = new Date(clock.now()).toISOString();
+            // Reddit's Data API terms ask that content deleted or removed on Reddit be deleted here too.
+            if (goneUpstream(thing.data.data)) out.push({ source: 'reddit', id: m.id, engagement: {}, deleted: true, observed_at });
+            else out.push({ source: 'reddit', id: m.id, engagement: m.engagement!, observed_at });
           }
         }
         return out;
