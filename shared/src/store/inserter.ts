@@ -7,14 +7,29 @@ import { backoffMs, errorMessage } from '../bus/types.js';
 
 /** ClickHouse error codes worth another try: load, limits, timeouts, replicas catching up. */
 const RETRYABLE_CODES = new Set(['159', '202', '209', '210', '241', '242', '252', '319', '425', '999', '1002']);
-const RETRYABLE_NETWORK = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EAI_AGAIN|socket hang up|Timeout error|timed out/i;
 /** The request itself was too big: split the batch rather than retry it whole. */
 const TOO_LARGE = /413|too large|TOO_LARGE|exceeds the maximum/i;
+/**
+ * TOO_MANY_PARTS (252) is also how ClickHouse refuses one INSERT block that spans more
+ * partitions (months) than `max_partitions_per_insert_block`: a property of the batch
+ * (an out-of-order backfill), which splitting cures and retrying never does.
+ */
+const PARTITION_SPREAD = /too many partitions for single insert block/i;
 
+/** An error ClickHouse itself raised (it carries ClickHouse's code and type), as opposed to one on the way to it. */
+const fromClickHouse = (err: unknown): err is { code: string; type: string } =>
+  typeof (err as { code?: unknown })?.code === 'string' && typeof (err as { type?: unknown })?.type === 'string';
+
+/**
+ * Whether the same insert may succeed later. ClickHouse's own errors are judged by their
+ * code. Anything else failed on the way (a refused or dropped connection, a timeout, a
+ * proxy's 502/503 page, whatever its body says) and is retried, unless it says the
+ * request was too large: refusing those for good would dead-letter good rows.
+ */
 export function isRetryable(err: unknown): boolean {
-  const code = (err as { code?: unknown })?.code;
-  if (typeof code === 'string' && RETRYABLE_CODES.has(code)) return true;
-  return RETRYABLE_NETWORK.test(errorMessage(err));
+  const message = errorMessage(err);
+  if (fromClickHouse(err)) return RETRYABLE_CODES.has(err.code) && !PARTITION_SPREAD.test(message);
+  return !TOO_LARGE.test(message);
 }
 
 export interface InserterOptions {
@@ -27,8 +42,8 @@ export interface InserterOptions {
 /**
  * A typed inserter for one table: rows are checked against the same zod schema the
  * columns are tested against; retryable errors back off and retry; a batch refused
- * for its size or content is split in halves until the bad row is alone, so good rows
- * are never dropped with it.
+ * for its size, its spread over partitions or its content is split in halves until it
+ * goes in or the bad row is alone, so good rows are never dropped with it.
  */
 export class TableInserter<S extends z.ZodObject> {
   constructor(
