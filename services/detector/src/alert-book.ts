@@ -106,5 +106,8 @@ export class AlertBook {
   }
 }
 
-/** The incident key of a stored alert (its id minus the opening time). */
-export const alertKey = (a: Alert) => a.id.slice(0, a.id.lastIndexOf(':20'));
+/**
+ * The incident key of a stored alert: its id minus the window start it was opened with
+ * (a full ISO time, which itself holds colons and may hold ":20" anywhere).
+ */
+export const alertKey = (a: Alert) => a.id.replace(/:\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/, '');
