@@ -11,7 +11,21 @@ export interface Store {
   /** 'server' over HTTP, or 'chdb' in-process under the data directory. */
   kind: 'server' | 'chdb';
   database: string;
+  /** Where it is, for banners and logs: the data directory or the server URL, with no credentials. */
+  where: string;
   close(): Promise<void>;
+}
+
+/** A URL fit to print: its password and any password or key in the query replaced by "***". */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    for (const name of [...u.searchParams.keys()]) if (/pass|secret|key|token/i.test(name)) u.searchParams.set(name, '***');
+    return u.toString();
+  } catch {
+    return '(an unreadable URL)';
+  }
 }
 
 /**
@@ -31,7 +45,7 @@ export async function openStore(config: Config): Promise<Store> {
       await bootstrap.close();
     }
     const client = createClient({ ...auth, database, clickhouse_settings: { date_time_input_format: 'best_effort' } });
-    return { client, kind: 'server', database, close: () => client.close() };
+    return { client, kind: 'server', database, where: redactUrl(config.EARSHOT_CLICKHOUSE_URL), close: () => client.close() };
   }
   // chDB loads a 500 MB native library: import it only when the embedded store is used.
   const { createChdbConnection } = await import('chdb/connection');
@@ -44,5 +58,5 @@ export async function openStore(config: Config): Promise<Store> {
   // chDB ignores the client's `database` option; USE sticks for the whole session instead.
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
   await client.command({ query: `USE ${database}` });
-  return { client, kind: 'chdb', database, close: () => client.close() };
+  return { client, kind: 'chdb', database, where: `chDB in ${config.EARSHOT_DATA_DIR}`, close: () => client.close() };
 }

@@ -9,8 +9,7 @@ export async function migrateCommand(): Promise<void> {
   try {
     const { applied } = await migrate(store.client, logger);
     await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
-    const where = store.kind === 'chdb' ? `chDB in ${config.EARSHOT_DATA_DIR}` : config.EARSHOT_CLICKHOUSE_URL;
-    process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${where}\n` : `Nothing to apply: ${where} is up to date\n`);
+    process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${store.where}\n` : `Nothing to apply: ${store.where} is up to date\n`);
   } finally {
     await store.close();
   }

@@ -23,7 +23,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     await runtime.stop();
   });
   const mode = `${runtime.deps.bus.kind === 'kafka' ? `Kafka ${config.EARSHOT_KAFKA_BROKERS!.join(',')}` : 'in-process bus'}, ${
-    runtime.deps.store ? (runtime.deps.store.kind === 'chdb' ? `chDB in ${config.EARSHOT_DATA_DIR}` : config.EARSHOT_CLICKHOUSE_URL) : 'no store'
+    runtime.deps.store?.where ?? 'no store'
   }`;
   process.stderr.write(`Earshot running ${names.join(', ')} (${mode}) on ${runtime.url}\n`);
   if (!opts.demo) return;
