@@ -21,6 +21,24 @@ export const EngagementSchema = z.object({
 
 /** Size limits live here so every edge (HTTP, replay, topics) rejects the same things. */
 export const MAX_TEXT_CHARS = 20_000;
+export const MAX_METADATA_DEPTH = 16;
+
+/** How deep a JSON value nests, counted without recursion (a hostile value may nest thousands deep). */
+function nesting(value: unknown, stopAt: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length) {
+    const [v, depth] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > stopAt) return deepest;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/** Free-form source details, bounded in depth so one pushed item cannot break the batch it came in. */
+const metadata = z.record(z.string(), z.unknown()).refine((m) => nesting(m, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
 
 export const MentionSchema = z.object({
   id: z.string().min(1).max(256),
@@ -35,7 +53,7 @@ export const MentionSchema = z.object({
   engagement: EngagementSchema.optional(),
   in_reply_to: z.string().max(256).optional(),
   rating: z.number().int().min(1).max(5).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadata.optional(),
   /** The brand's own account wrote it; ingest sets it from each brand's declared accounts. */
   from_brand: z.boolean().optional(),
 });

@@ -12,7 +12,7 @@ import {
   type CampaignEvent,
   type ClickHouseClient,
 } from '@earshot/shared';
-import { HttpError, definedOnly, intervalSeconds, parseQuery } from './query-params.js';
+import { HttpError, definedOnly, intervalSeconds, parseQuery, timeText } from './query-params.js';
 import { eventImpact } from './event-impact.js';
 
 
@@ -48,8 +48,8 @@ const rowToEvent = (r: EventRow): CampaignEvent =>
 const ListSchema = z.object({
   brand: z.string().min(1).max(64).optional(),
   kind: z.enum(CAMPAIGN_EVENT_KINDS).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: timeText.optional(),
+  to: timeText.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 const ImpactSchema = z.object({ before: intervalSeconds.default(86_400), after: intervalSeconds.optional() });

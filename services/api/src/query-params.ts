@@ -1,10 +1,20 @@
 import { z } from 'zod';
 import { SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
 
-export const time = z
+/** What ClickHouse's DateTime holds (1970 up to 2106); a time outside it cannot match anything stored. */
+const STORABLE = { from: Date.UTC(1970, 0, 1), to: Date.UTC(2106, 0, 1) };
+
+/**
+ * An ISO 8601 date or date-time the store can compare with, kept as given. `Date.parse`
+ * alone takes "99999" as a year, which ClickHouse then refuses with a 500.
+ */
+export const timeText = z
   .string()
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date-time, e.g. 2026-11-20T00:00:00Z')
-  .transform((s) => new Date(s));
+  .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/, 'must be an ISO 8601 date-time, e.g. 2026-11-20T00:00:00Z')
+  .refine((s) => Number.isFinite(Date.parse(s)), 'must be an ISO 8601 date-time, e.g. 2026-11-20T00:00:00Z')
+  .refine((s) => Date.parse(s) >= STORABLE.from && Date.parse(s) < STORABLE.to, 'must be between 1970-01-01 and 2105-12-31');
+
+export const time = timeText.transform((s) => new Date(s));
 
 export const MentionsQuerySchema = z.object({
   brand: z.string().min(1).max(64).optional(),
