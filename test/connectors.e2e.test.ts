@@ -130,7 +130,14 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     const post = (headers: Record<string, string>) => fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     expect((await post({})).status).toBe(401);
     expect((await post({ authorization: 'Bearer wrong' })).status).toBe(401);
-    const signed = await post({ 'x-earshot-signature': `sha256=${createHmac('sha256', 'hook-secret').update(body).digest('hex')}` });
+    // Signed with a timestamp, so a captured delivery cannot be replayed later (issue #18.9).
+    const sign = (ts: number) => ({ 'x-earshot-timestamp': String(ts), 'x-earshot-signature': `sha256=${createHmac('sha256', 'hook-secret').update(`${ts}.${body}`).digest('hex')}` });
+    const now = Math.floor(Date.now() / 1000);
+    const replayed = await post(sign(now - 600));
+    expect(replayed.status).toBe(401);
+    expect(((await replayed.json()) as { error: string }).error).toMatch(/more than 5 minutes from this server's clock/);
+    expect((await post({ 'x-earshot-signature': `sha256=${createHmac('sha256', 'hook-secret').update(body).digest('hex')}` })).status).toBe(401);
+    const signed = await post(sign(now));
     expect(signed.status).toBe(202);
     expect(await signed.json()).toEqual({ accepted: 1, rejected: [] });
     expect((await fetch(`${rt!.url}/v1/hooks/nope`, { method: 'POST', body })).status).toBe(404);

@@ -48,7 +48,8 @@ export const openApiDocument = {
         parameters: [
           { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'Authorization', in: 'header', schema: { type: 'string' }, description: 'Bearer <the secret named by secret_env>' },
-          { name: 'X-Earshot-Signature', in: 'header', schema: { type: 'string' }, description: 'sha256=<hex HMAC-SHA256 of the body with the secret>, instead of Authorization' },
+          { name: 'X-Earshot-Signature', in: 'header', schema: { type: 'string' }, description: "sha256=<hex HMAC-SHA256 of '<timestamp>.<body>' with the secret>, instead of Authorization" },
+          { name: 'X-Earshot-Timestamp', in: 'header', schema: { type: 'string' }, description: 'unix seconds, signed with the body; deliveries more than 5 minutes from the server clock are refused' },
         ],
         requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
         responses: { '202': { description: '{accepted, rejected[]} as for POST /v1/mentions' }, '401': { description: 'Missing or wrong secret' }, '404': { description: 'No such hook' } },

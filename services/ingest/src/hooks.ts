@@ -12,15 +12,30 @@ const same = (a: string, b: string) => {
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
-function authorised(req: Request, body: Buffer, hook: WebhookConnector): boolean {
-  const signed = (header: string) => {
-    const signature = req.get(header);
-    return signature?.startsWith('sha256=') === true && same(signature.slice(7).toLowerCase(), createHmac('sha256', hook.secret).update(body).digest('hex'));
+/** How far a signed delivery's timestamp may be from our clock: wider would let a captured delivery be replayed later. */
+export const SIGNATURE_WINDOW_S = 300;
+const hmac = (secret: string, data: Buffer) => createHmac('sha256', secret).update(data).digest('hex');
+
+/** Null when the request carries the hook's credentials, else why not (said in the 401). */
+function refusal(req: Request, body: Buffer, hook: WebhookConnector, now: number): string | null {
+  const signature = (header: string) => {
+    const v = req.get(header);
+    return v?.startsWith('sha256=') ? v.slice(7).toLowerCase() : null;
   };
-  if (hook.signedWith) return signed(hook.signedWith);
+  if (hook.signedWith) {
+    const sig = signature(hook.signedWith);
+    return sig && same(sig, hmac(hook.secret, body)) ? null : `send "${hook.signedWith}: sha256=<hex HMAC-SHA256 of the body>" signed with the app secret`;
+  }
   const auth = req.get('authorization');
-  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), hook.secret)) return true;
-  return signed('x-earshot-signature');
+  if (auth?.startsWith('Bearer ') && same(auth.slice(7).trim(), hook.secret)) return null;
+  const how = `send "Authorization: Bearer <secret>", or "X-Earshot-Timestamp: <unix seconds>" with "X-Earshot-Signature: sha256=<hex HMAC-SHA256 of '<timestamp>.<body>'>"`;
+  const sig = signature('x-earshot-signature');
+  if (!sig) return how;
+  // The timestamp is signed with the body, so a captured delivery cannot be replayed once it is old.
+  const ts = req.get('x-earshot-timestamp') ?? '';
+  if (!/^\d{9,11}$/.test(ts)) return `X-Earshot-Signature needs X-Earshot-Timestamp (unix seconds, signed as '<timestamp>.<body>'); ${how}`;
+  if (Math.abs(now / 1000 - Number(ts)) > SIGNATURE_WINDOW_S) return `X-Earshot-Timestamp ${ts} is more than ${SIGNATURE_WINDOW_S / 60} minutes from this server's clock (a replayed delivery, or a clock that is off)`;
+  return same(sig, hmac(hook.secret, Buffer.concat([Buffer.from(`${ts}.`), body]))) ? null : `the signature does not match; ${how}`;
 }
 
 /**
@@ -56,10 +71,10 @@ export function createHooksRouter(deps: {
         return;
       }
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (!authorised(req, body, hook.connector)) {
+      const refused = refusal(req, body, hook.connector, deps.clock.now());
+      if (refused) {
         deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unauthorized' });
-        const expected = hook.connector.signedWith ? `"${hook.connector.signedWith}: sha256=<hex HMAC-SHA256 of the body>" signed with the app secret` : '"Authorization: Bearer <secret>" or "X-Earshot-Signature: sha256=<hex HMAC-SHA256 of the body>"';
-        res.status(401).json({ error: `missing or wrong credentials: send ${expected}` });
+        res.status(401).json({ error: `missing or wrong credentials: ${refused}` });
         return;
       }
       const parsed = parseMentionsBody(body, req.get('content-type'));

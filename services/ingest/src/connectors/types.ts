@@ -77,7 +77,7 @@ export interface WebhookConnector extends ConnectorBase {
   /**
    * The service's own signing scheme: the header carrying "sha256=<hex HMAC-SHA256 of the
    * body>" under `secret`, with bearer tokens refused. Absent: Earshot's scheme
-   * (`X-Earshot-Signature`, or the secret as a bearer token).
+   * (`X-Earshot-Signature` over timestamp and body, or the secret as a bearer token).
    */
   readonly signedWith?: string;
   /** Status of an accepted delivery, where the service asks for one (Meta: 200); 202 otherwise. */

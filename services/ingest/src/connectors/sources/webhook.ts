@@ -38,7 +38,7 @@ function mapItem(item: unknown, fields: Record<string, string>, source: string):
 export const webhook = defineSource({
   type: 'webhook',
   source: 'webhook',
-  summary: 'Any tool that can POST JSON: `POST /v1/hooks/<name>` with the shared secret (bearer token or `X-Earshot-Signature: sha256=<HMAC of the body>`), in the Mention shape or mapped with `fields`.',
+  summary: 'Any tool that can POST JSON: `POST /v1/hooks/<name>` with the shared secret (bearer token, or `X-Earshot-Signature: sha256=<HMAC of "<timestamp>.<body>">` with `X-Earshot-Timestamp`), in the Mention shape or mapped with `fields`.',
   options: z.object({
     type: z.literal('webhook'),
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
