@@ -56,4 +56,23 @@ describe('the mention inserter under store faults', () => {
       await standIn.close();
     }
   });
+
+  // A connection dropped after the server stored the rows: the client sees an error and the
+  // inserter tries again. Issue #18.3 measured rollups of 10,273 for 10,000 rows this way.
+  it('an insert whose answer was lost is retried without counting its rows twice in the rollups', async () => {
+    const standIn = await startStoreStandIn(store.client);
+    const client = createClient({ url: standIn.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      standIn.fail('drop_after_insert', 'drop_after_insert');
+      const rows = rowsAt('lost', 1000, (i) => new Date(Date.UTC(2026, 10, 21, 9, 0, i % 60)));
+      await inserter(client).insert(rows);
+      expect(standIn.inserts()).toBe(3);
+      expect(await count("SELECT count() AS n FROM mentions FINAL WHERE startsWith(id, 'lost-')")).toBe(1000);
+      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= '2026-11-21 09:00:00' AND minute < '2026-11-21 09:01:00'")).toBe(1000);
+      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1h WHERE hour = '2026-11-21 09:00:00'")).toBe(1000);
+    } finally {
+      await client.close();
+      await standIn.close();
+    }
+  });
 });

@@ -22,7 +22,10 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
       res.writeHead(fault.status, { 'content-type': 'text/html' });
       return void res.end(fault.body);
     }
-    const query = new URL(req.url ?? '/', 'http://x').searchParams.get('query') ?? '';
+    const params = new URL(req.url ?? '/', 'http://x').searchParams;
+    const query = params.get('query') ?? '';
+    // The settings a server would apply to the insert (the deduplication token among them).
+    const settings = Object.fromEntries([...params].filter(([k]) => /^(insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views|date_time_input_format)$/.test(k)));
     const insert = /^INSERT INTO\s+(\S+)\s+FORMAT JSONEachRow/i.exec(query.trim());
     if (!insert) {
       res.writeHead(400, { 'x-clickhouse-exception-code': '1' });
@@ -30,7 +33,7 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
     }
     const values = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     try {
-      await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow' });
+      await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow', clickhouse_settings: settings as never });
       inserts++;
     } catch (err) {
       // ClickHouse's own error text, as a server sends it with a 500.
