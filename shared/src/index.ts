@@ -13,6 +13,7 @@ export * from './store/client.js';
 export * from './store/migrate.js';
 export * from './store/rows.js';
 export * from './store/inserter.js';
+export * from './store/write-journal.js';
 export * from './consumer/dead-letters.js';
 export * from './consumer/decode.js';
 export * from './http/server.js';

@@ -4,6 +4,7 @@ import {
   createDeadLetters,
   MentionRowSchema,
   TableInserter,
+  WriteJournal,
   consumerHealth,
   deadLetterTopic,
   engagementTopic,
@@ -56,7 +57,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
           group: group('mentions'),
           topic: topicName(config, mentionsEnrichedTopic.name),
           ...batching,
-          handler: createMentionWriteHandler({ client, inserter: mentions, deadLetters, metrics, clock, onStored: options.onStored }),
+          handler: createMentionWriteHandler({ client, inserter: mentions, journal: new WriteJournal(client, () => clock.now()), deadLetters, metrics, clock, onStored: options.onStored }),
         }),
         await bus.subscribe({
           group: group('events'),

@@ -1,3 +1,4 @@
+import { TupleParam } from '@clickhouse/client';
 import {
   EnrichedMentionSchema,
   decodeBatch,
@@ -11,6 +12,7 @@ import {
   type Metrics,
   type MentionRowSchema,
   type TableInserter,
+  type WriteJournal,
 } from '@earshot/shared';
 import { storedAndErased } from './existing-keys.js';
 import { resolveConversations } from './conversations.js';
@@ -18,13 +20,15 @@ import { resolveConversations } from './conversations.js';
 export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => void;
 
 /**
- * decode → drop repeats (in the batch and already stored) and erased authors → place
- * replies in their conversation → insert. Resolves only
- * when ClickHouse acknowledged the insert, so the bus commits nothing unstored.
+ * decode → finish blocks an earlier run was cut short in → drop repeats (in the batch and
+ * already stored) and erased authors → place replies in their conversation → insert,
+ * noted in the write journal before and after. Resolves only when ClickHouse
+ * acknowledged the insert, so the bus commits nothing unstored.
  */
 export function createMentionWriteHandler(deps: {
   client: ClickHouseClient;
   inserter: TableInserter<typeof MentionRowSchema>;
+  journal: WriteJournal;
   deadLetters: DeadLetters;
   metrics: Metrics;
   clock: Clock;
@@ -35,15 +39,41 @@ export function createMentionWriteHandler(deps: {
     const latest = new Map<string, EnrichedMention>();
     for (const d of decoded) latest.set(mentionKey(d.value), d.value);
     const { stored, erased } = await storedAndErased(deps.client, [...latest.values()]);
+    // Rows already stored come back after a crash (or as plain repeats): a block they were
+    // in that never finished may have missed some rollups; inserting it again under its
+    // token fills what is missing and nothing else.
+    if (stored.size) await finishCutShort(deps, [...latest.values()].filter((m) => stored.has(mentionKey(m))));
     const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
     const duplicates = decoded.length - unstored.length;
     if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
     const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
     if (fresh.length < unstored.length) deps.metrics.erasedDropped.inc(unstored.length - fresh.length);
     const conversations = await resolveConversations(deps.client, fresh);
-    await deps.inserter.insert(fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m)))));
+    const rows = fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m))));
+    if (rows.length) {
+      const block = { token: deps.inserter.tokenFor(rows), keys: fresh.map((m) => [m.source, m.id] as [string, string]) };
+      await deps.journal.begin(block);
+      await deps.inserter.insert(rows, block.token);
+      await deps.journal.done(block);
+    }
     const now = deps.clock.now();
     for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
     deps.onStored?.(fresh, now);
   };
+}
+
+/** Inserts again, from the rows as stored and in their first order, every unfinished block these rows were in. */
+async function finishCutShort(deps: { client: ClickHouseClient; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal }, stored: EnrichedMention[]) {
+  for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
+    const result = await deps.client.query({
+      query: 'SELECT * FROM mentions FINAL WHERE (source, id) IN {keys:Array(Tuple(String, String))}',
+      query_params: { keys: block.keys.map((k) => new TupleParam(k)) },
+      format: 'JSONEachRow',
+      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
+    });
+    const byKey = new Map((await result.json<Record<string, unknown>>()).map((r) => [`${r.source}\u0000${r.id}`, r]));
+    const rows = block.keys.map(([source, id]) => byKey.get(`${source}\u0000${id}`)).filter((r) => r !== undefined);
+    await deps.inserter.insert(rows.map((r) => deps.inserter.parse(r)), block.token);
+    await deps.journal.done(block);
+  }
 }

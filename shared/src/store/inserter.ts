@@ -55,17 +55,21 @@ export class TableInserter<S extends z.ZodObject> {
     private readonly options: InserterOptions = {},
   ) {}
 
-  async insert(rows: z.infer<S>[]): Promise<void> {
+  /**
+   * The deduplication token of a block: the same rows make the same token, so when an
+   * attempt that failed on the way back had in fact gone in, ClickHouse drops the retry,
+   * in the table and in the rollups its views feed (migration 011 keeps the log).
+   */
+  tokenFor(rows: z.infer<S>[]): string {
+    return createHash('sha256').update(this.table).update(JSON.stringify(rows)).digest('hex');
+  }
+
+  /** Inserts under `token` when given (a block inserted again after a crash keeps its first token). */
+  async insert(rows: z.infer<S>[], token = this.tokenFor(rows)): Promise<void> {
     if (rows.length === 0) return;
     const { metrics, logger } = this.deps;
     const attempts = this.options.attempts ?? 5;
-    // The same rows make the same token: when an attempt that failed on the way back had in
-    // fact gone in, ClickHouse drops the retry, in the table and in the rollups its views
-    // feed (migration 011 keeps the deduplication log).
-    const settings = {
-      insert_deduplication_token: createHash('sha256').update(this.table).update(JSON.stringify(rows)).digest('hex'),
-      deduplicate_blocks_in_dependent_materialized_views: 1,
-    } as const;
+    const settings = { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
     for (let attempt = 1; ; attempt++) {
       const end = metrics.writeLatency.startTimer({ table: this.table });
       try {
@@ -86,8 +90,9 @@ export class TableInserter<S extends z.ZodObject> {
         if (rows.length > 1) {
           const half = Math.ceil(rows.length / 2);
           logger.warn({ table: this.table, rows: rows.length, err: errorMessage(err), tooLarge: TOO_LARGE.test(errorMessage(err)) }, 'insert refused; splitting the batch');
-          await this.insert(rows.slice(0, half));
-          await this.insert(rows.slice(half));
+          // Halves get tokens derived from the block's, so a block inserted again splits the same way and is dropped the same way.
+          await this.insert(rows.slice(0, half), `${token}/1`);
+          await this.insert(rows.slice(half), `${token}/2`);
           return;
         }
         if (!this.options.onRejectedRow) throw err;
