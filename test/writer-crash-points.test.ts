@@ -44,7 +44,7 @@ describe('the mention writer killed at every point of a batch', () => {
 
   const batch = (brand: string, n: number): BusMessage[] =>
     Array.from({ length: n }, (_, i) => {
-      const m: EnrichedMention = { ...mentionsEnrichedTopic.examples[0]!, id: `${brand}-${i}`, brands: [brand], created_at: `2026-11-20T08:0${i % 3}:00Z`, intents: [{ label: 'complaint', score: 0.9 }] };
+      const m = { ...mentionsEnrichedTopic.examples[0]!, id: `${brand}-${i}`, brands: [brand], created_at: `2026-11-20T08:0${i % 3}:00Z`, intents: [{ label: 'complaint', score: 0.9 }] } as EnrichedMention;
       return { topic: mentionsEnrichedTopic.name, partition: 0, offset: String(i), key: `${m.source}:${m.id}`, value: Buffer.from(JSON.stringify(m)) };
     });
   const handler = (faults: { beforeInsert?: boolean; beforeDone?: boolean } = {}) => {
