@@ -53,6 +53,20 @@ describe('earshot CLI', () => {
     expect(res.stderr).toMatch(/EARSHOT_PORT/);
   });
 
+  // Issue #18.7: a second detector process on the same embedded store exited with a stack trace.
+  it('a second process on the same embedded store says replicas need a ClickHouse server', async () => {
+    const data = join(dir.path, 'held');
+    const held = await openStore(testConfig({ EARSHOT_DATA_DIR: data }));
+    try {
+      const res = await earshot(['migrate'], { EARSHOT_DATA_DIR: data });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toMatch(/cannot open the embedded store .*another Earshot process is using it.*EARSHOT_CLICKHOUSE_URL/);
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+    } finally {
+      await held.close();
+    }
+  });
+
   it('explains usage mistakes', async () => {
     const res = await earshot(['run', 'clasifier']);
     expect(res.code).toBe(2);

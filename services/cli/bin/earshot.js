@@ -11,6 +11,10 @@ try {
     process.stderr.write(`earshot: ${err.message}\nRun "earshot --help" for usage.\n`);
     process.exit(2);
   }
+  if (err?.name === 'StoreInUseError') {
+    process.stderr.write(`earshot: ${err.message}\n`);
+    process.exit(1);
+  }
   if (err?.name === 'BrandsFileError') {
     process.stderr.write(`earshot: ${err.message}\nSee docs/connectors.md for the brands file.\n`);
     process.exit(2);

@@ -1,5 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config.js';
 
@@ -15,6 +15,25 @@ export interface Store {
   where: string;
   close(): Promise<void>;
 }
+
+/**
+ * chDB lets one process use a data directory (ClickHouse locks its `status` file): a
+ * second Earshot process on the same directory, say a detector replica, cannot start.
+ */
+export class StoreInUseError extends Error {
+  override readonly name = 'StoreInUseError';
+  constructor(
+    readonly path: string,
+    cause: string,
+  ) {
+    super(
+      `cannot open the embedded store in ${path} (${cause}); most likely another Earshot process is using it: chDB lets one process use a data directory. Run the services in one process (earshot run), give this one its own EARSHOT_DATA_DIR, or point every replica at a ClickHouse server (EARSHOT_CLICKHOUSE_URL)`,
+    );
+  }
+}
+/** chDB reports a locked directory only on stderr; its error says the connection failed, and the lock file is there. */
+const inUse = (err: unknown, path: string) =>
+  /Cannot lock file|Another server instance|Failed to create connection/i.test(String((err as Error)?.message ?? err)) && existsSync(join(path, 'status'));
 
 /** A URL fit to print: its password and any password or key in the query replaced by "***". */
 export function redactUrl(url: string): string {
@@ -53,10 +72,15 @@ export async function openStore(config: Config): Promise<Store> {
   mkdirSync(path, { recursive: true });
   // chdb types the connection against @clickhouse/client-common, which the client now bundles:
   // same shape, different declaration files, hence the cast.
-  const connection = createChdbConnection({ path }) as unknown as ChdbAsClientConnection;
-  const client = createClient({ connection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
-  // chDB ignores the client's `database` option; USE sticks for the whole session instead.
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
-  await client.command({ query: `USE ${database}` });
+  let client: ClickHouseClient;
+  try {
+    const connection = createChdbConnection({ path }) as unknown as ChdbAsClientConnection;
+    client = createClient({ connection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+    // chDB ignores the client's `database` option; USE sticks for the whole session instead.
+    await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+    await client.command({ query: `USE ${database}` });
+  } catch (err) {
+    throw inUse(err, path) ? new StoreInUseError(path, String((err as Error)?.message ?? err)) : err;
+  }
   return { client, kind: 'chdb', database, where: `chDB in ${config.EARSHOT_DATA_DIR}`, close: () => client.close() };
 }
