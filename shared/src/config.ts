@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1))
     .optional(),
   EARSHOT_KAFKA_CLIENT_ID: z.string().min(1).default('earshot'),
+  /** How long a killed consumer holds its partitions before the group gives them to another. */
+  EARSHOT_KAFKA_SESSION_SECONDS: z.coerce.number().int().min(6).max(300).default(10),
   EARSHOT_TOPIC_PARTITIONS: int(1, 1024).default(6),
   EARSHOT_TOPIC_REPLICATION: int(1, 16).default(1),
   EARSHOT_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),

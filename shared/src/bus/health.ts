@@ -10,11 +10,11 @@ export function consumerHealth(subscription: Subscription | null, now: number, s
   const busyFor = h.busySince === null ? 0 : (now - h.busySince) / 1000;
   const stalled = busyFor > stallSeconds;
   return {
-    ok: !stalled,
+    ok: !stalled && !h.rejoining,
     detail: {
       group: h.group,
       topic: h.topic,
-      state: stalled ? 'stalled' : h.busySince === null ? 'idle' : 'busy',
+      state: h.rejoining ? 'rejoining' : stalled ? 'stalled' : h.busySince === null ? 'idle' : 'busy',
       busy_seconds: Math.round(busyFor),
       last_commit_at: h.lastCommitAt === null ? null : new Date(h.lastCommitAt).toISOString(),
       failed_attempts: h.failedAttempts,

@@ -22,6 +22,13 @@ export interface KafkaBusOptions {
   replicationFactor: number;
   /** Largest produce request; keep it under the broker's message.max.bytes. */
   maxRequestBytes?: number;
+  /**
+   * How long the broker waits for a silent member before giving its partitions to another:
+   * what a killed consumer costs before its partitions are read again. The handler is
+   * heartbeated while it runs, so a slow insert does not count as silence.
+   */
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
@@ -121,15 +128,6 @@ export class KafkaBus implements Bus {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const { logger, metrics, clock } = this.opts;
-    const consumer = this.kafka.consumer({
-      groupId: options.group,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: Math.max(options.maxWaitMs, 250),
-      allowAutoTopicCreation: false,
-    });
-    this.consumers.add(consumer);
     const health: ConsumerHealth = {
       group: options.group,
       topic: options.topic,
@@ -137,7 +135,60 @@ export class KafkaBus implements Bus {
       lastCommitAt: null,
       failedAttempts: 0,
       lastError: null,
+      rejoining: false,
     };
+    let stopped = false;
+    // A consumer kafkajs gave up on (it will not restart itself) is replaced by a new member
+    // of the same group, with back-off; health says so until it has joined.
+    const rejoin = (crashed: Consumer, err: unknown) => {
+      if (stopped || this.stopping.signal.aborted) return;
+      health.lastError = `consumer crashed, rejoining the group: ${errorMessage(err)}`;
+      health.rejoining = true;
+      this.consumers.delete(crashed);
+      current = (async () => {
+        await crashed.disconnect().catch(() => undefined);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            return await this.join(options, health, rejoin);
+          } catch (e) {
+            health.lastError = `rejoining the group failed: ${errorMessage(e)}`;
+            await sleep(backoffMs(attempt), this.stopping.signal);
+          }
+        }
+      })();
+    };
+    let current = this.join(options, health, rejoin);
+    await current;
+    return {
+      health: () => ({ ...health }),
+      stop: async () => {
+        stopped = true;
+        const c = await current;
+        if (!this.consumers.delete(c)) return;
+        await c.disconnect();
+      },
+    };
+  }
+
+  /** One member of the group: connects, subscribes and runs the batch loop. */
+  private async join(options: SubscribeOptions, health: ConsumerHealth, onGiveUp: (c: Consumer, err: unknown) => void): Promise<Consumer> {
+    const { logger, metrics, clock } = this.opts;
+    const heartbeatEvery = this.opts.heartbeatIntervalMs ?? 1_000;
+    const consumer = this.kafka.consumer({
+      groupId: options.group,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: heartbeatEvery,
+      maxWaitTimeInMs: Math.max(options.maxWaitMs, 250),
+      allowAutoTopicCreation: false,
+    });
+    this.consumers.add(consumer);
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      logger.error({ err: errorMessage(payload.error), group: options.group, topic: options.topic, restart: payload.restart }, 'Kafka consumer crashed');
+      if (!payload.restart) onGiveUp(consumer, payload.error);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      health.rejoining = false;
+    });
     const labels = { group: options.group, topic: options.topic };
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
@@ -160,20 +211,26 @@ export class KafkaBus implements Bus {
           metrics.batchSize.observe(labels, messages.length);
           metrics.batchFill.observe(labels, messages.length / options.maxBatch);
           health.busySince ??= clock.now();
-          for (let attempt = 1; ; attempt++) {
-            try {
-              await options.handler(messages);
-              break;
-            } catch (err) {
-              health.failedAttempts++;
-              health.lastError = errorMessage(err);
-              metrics.handlerRetries.inc(labels);
-              const wait = backoffMs(attempt);
-              logger.warn({ err: errorMessage(err), ...labels, partition: batch.partition, attempt, retryInMs: wait }, 'batch handler failed; will retry');
-              await sleep(wait, this.stopping.signal);
-              if (!isRunning() || isStale()) return;
-              await heartbeat().catch(() => undefined);
+          // kafkajs heartbeats only when asked: keep the membership alive while the handler
+          // runs, or a slow insert longer than the session gets this member thrown out.
+          const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEvery);
+          try {
+            for (let attempt = 1; ; attempt++) {
+              try {
+                await options.handler(messages);
+                break;
+              } catch (err) {
+                health.failedAttempts++;
+                health.lastError = errorMessage(err);
+                metrics.handlerRetries.inc(labels);
+                const wait = backoffMs(attempt);
+                logger.warn({ err: errorMessage(err), ...labels, partition: batch.partition, attempt, retryInMs: wait }, 'batch handler failed; will retry');
+                await sleep(wait, this.stopping.signal);
+                if (!isRunning() || isStale()) return;
+              }
             }
+          } finally {
+            clearInterval(beat);
           }
           const last = chunk[chunk.length - 1]!.offset;
           resolveOffset(last);
@@ -187,13 +244,7 @@ export class KafkaBus implements Bus {
         if (Number.isFinite(lag)) metrics.consumerLag.set({ ...labels, partition: String(batch.partition) }, Math.max(0, lag));
       },
     });
-    return {
-      health: () => ({ ...health }),
-      stop: async () => {
-        if (!this.consumers.delete(consumer)) return;
-        await consumer.disconnect();
-      },
-    };
+    return consumer;
   }
 
   async close(): Promise<void> {

@@ -34,6 +34,8 @@ export interface ConsumerHealth {
   lastCommitAt: number | null;
   failedAttempts: number;
   lastError: string | null;
+  /** The consumer crashed and is joining its group again (Kafka only). */
+  rejoining?: boolean;
 }
 
 export interface Subscription {
