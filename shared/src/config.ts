@@ -52,6 +52,8 @@ export const ConfigSchema = z.object({
   EARSHOT_BATCH_SIZE: int(1, 100_000).default(2000),
   EARSHOT_BATCH_WAIT_MS: int(0, 60_000).default(100),
   EARSHOT_QUEUE_CAPACITY: int(100, 10_000_000).default(100_000),
+  /** `disk`: the in-process bus keeps its queues under EARSHOT_DATA_DIR/bus, so what ingest acknowledged survives a crash; `memory`: faster, lost on a crash. */
+  EARSHOT_QUEUE_STORAGE: z.enum(['disk', 'memory']).default('disk'),
   EARSHOT_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
   EARSHOT_STALL_SECONDS: int(5, 86_400).default(120),
   EARSHOT_DEMO_SECONDS: z.coerce.number().min(0).max(86_400).default(90),

@@ -121,7 +121,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     if (options.http) {
       const app = createApp({
         routers: services.flatMap((s) => s.routers ?? []),
-        health: services.flatMap((s) => s.health ?? []),
+        health: [...(bus instanceof MemoryBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],
         registry: metrics.registry,
         logger,
       });

@@ -39,6 +39,11 @@ export function intakeErrors(deps: { metrics: Metrics; maxBodyBytes: number }, v
       res.status(err.status).json({ error: err.message });
       return;
     }
+    if (err?.name === 'BusUnavailableError') {
+      deps.metrics.ingestRejected.inc({ via, reason: 'unavailable' });
+      res.status(503).set('retry-after', '30').json({ error: `not accepted, nothing was kept: ${err.message}. Retry later` });
+      return;
+    }
     if (err?.type === 'entity.too.large') {
       deps.metrics.ingestRejected.inc({ via, reason: 'too_large' });
       res.status(413).json({ error: `body is larger than ${deps.maxBodyBytes} bytes (EARSHOT_MAX_BODY_BYTES); split it into smaller batches` });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
@@ -18,5 +19,10 @@ export function createBus(config: Config, deps: { logger: Logger; metrics: Metri
       ...deps,
     });
   }
-  return new MemoryBus({ partitions: config.EARSHOT_TOPIC_PARTITIONS, capacity: config.EARSHOT_QUEUE_CAPACITY, ...deps });
+  return new MemoryBus({
+    partitions: config.EARSHOT_TOPIC_PARTITIONS,
+    capacity: config.EARSHOT_QUEUE_CAPACITY,
+    ...(config.EARSHOT_QUEUE_STORAGE === 'disk' ? { dir: join(config.EARSHOT_DATA_DIR, 'bus') } : {}),
+    ...deps,
+  });
 }

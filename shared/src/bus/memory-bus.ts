@@ -1,9 +1,11 @@
 import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import {
+  BusUnavailableError,
   backoffMs,
   errorMessage,
   type Bus,
@@ -13,6 +15,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from './types.js';
+import { PartitionFile, loadOffsets, saveOffsets } from './partition-file.js';
 
 /** FNV-1a: stable, cheap, spreads short keys well enough to pick a partition. */
 function hashKey(key: string): number {
@@ -59,8 +62,12 @@ class Group {
   committed: number[];
   members: Member[] = [];
   assignment = new Map<number, Member>();
-  constructor(private readonly partitions: Partition[]) {
-    this.committed = partitions.map((p) => p.base);
+  constructor(
+    private readonly partitions: Partition[],
+    /** Offsets this group had committed before a restart (durable bus). */
+    saved?: number[],
+  ) {
+    this.committed = partitions.map((p, i) => Math.max(p.base, Math.min(saved?.[i] ?? p.base, p.end)));
   }
   /** Round-robin assignment; wakes every partition loop so each sees its new owner. */
   rebalance(): void {
@@ -76,6 +83,11 @@ class TopicState {
   readonly partitions: Partition[];
   readonly groups = new Map<string, Group>();
   nextPartition = 0;
+  /** On disk (durable bus): one file per partition, and the groups' committed offsets. */
+  files: PartitionFile[] | null = null;
+  offsetsPath: string | null = null;
+  savedOffsets: Record<string, number[]> = {};
+  saveTimer: NodeJS.Timeout | null = null;
   constructor(count: number) {
     this.partitions = Array.from({ length: count }, () => new Partition());
   }
@@ -88,6 +100,12 @@ export interface MemoryBusOptions {
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
+  /**
+   * Where to keep every topic on disk. With it, a publish resolves only once its messages
+   * are flushed to disk, and committed offsets are saved, so after a crash or a stop that
+   * did not drain, everything acknowledged and not yet handled is delivered again.
+   */
+  dir?: string;
 }
 
 /**
@@ -113,9 +131,53 @@ export class MemoryBus implements Bus {
     let t = this.topics.get(name);
     if (!t) {
       t = new TopicState(this.opts.partitions);
+      if (this.opts.dir) this.openOnDisk(t, name, this.opts.dir);
       this.topics.set(name, t);
     }
     return t;
+  }
+
+  /** Loads what a topic held on disk: messages not yet trimmed, and each group's committed offsets. */
+  private openOnDisk(t: TopicState, name: string, dir: string): void {
+    const topicDir = join(dir, encodeURIComponent(name));
+    t.files = t.partitions.map((part, p) => {
+      const file = new PartitionFile(join(topicDir, String(p)));
+      const { base, records } = file.load();
+      part.base = base;
+      part.log = records.map((r, i) => ({ topic: name, partition: p, offset: String(base + i), key: r.key, value: r.value }));
+      return file;
+    });
+    t.offsetsPath = join(topicDir, 'offsets.json');
+    t.savedOffsets = loadOffsets(t.offsetsPath);
+  }
+
+  /** Saves the groups' committed offsets soon (a crash before then redelivers a little, never loses). */
+  private saveOffsetsSoon(t: TopicState): void {
+    if (!t.offsetsPath || t.saveTimer) return;
+    t.saveTimer = setTimeout(() => this.saveOffsetsNow(t), 50);
+  }
+
+  private saveOffsetsNow(t: TopicState): void {
+    if (t.saveTimer) clearTimeout(t.saveTimer);
+    t.saveTimer = null;
+    if (!t.offsetsPath) return;
+    for (const [name, g] of t.groups) t.savedOffsets[name] = [...g.committed];
+    try {
+      saveOffsets(t.offsetsPath, t.savedOffsets);
+    } catch (err) {
+      this.opts.logger.warn({ err: errorMessage(err) }, 'could not save the bus offsets; a restart will redeliver more');
+    }
+  }
+
+  /** Red while the disk refuses writes (full): the bus then refuses publishes, so nothing is acknowledged that is not kept. */
+  health(): { name: string; check(): { ok: boolean; detail?: unknown } } {
+    return {
+      name: 'bus',
+      check: () => {
+        const failures = [...this.topics.entries()].flatMap(([name, t]) => (t.files ?? []).flatMap((f, p) => (f.failure ? [`${name}[${p}]: ${f.failure.message}`] : [])));
+        return { ok: failures.length === 0, detail: { kind: 'memory', durable: Boolean(this.opts.dir), ...(failures.length ? { write_errors: failures } : {}) } };
+      },
+    };
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
@@ -125,27 +187,43 @@ export class MemoryBus implements Bus {
   async publish(topicName: string, messages: OutgoingMessage[]): Promise<void> {
     if (this.closed) throw new Error('bus is closed');
     const topic = this.topic(topicName);
+    // Per partition, in order: wait for room, keep on disk (durable bus), then hand over.
+    const byPartition = new Map<number, OutgoingMessage[]>();
     for (const m of messages) {
-      const p =
-        m.key === null ? topic.nextPartition++ % topic.partitions.length : hashKey(m.key) % topic.partitions.length;
-      const part = topic.partitions[p]!;
-      while (topic.groups.size > 0 && part.end - this.slowest(topic, p) >= this.opts.capacity) {
-        if (this.closed) throw new Error('bus is closed');
-        await part.space.wait();
-      }
-      part.log.push({
-        topic: topicName,
-        partition: p,
-        offset: String(part.end),
-        key: m.key,
-        value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value,
-      });
-      if (topic.groups.size === 0 && part.log.length > this.opts.capacity) {
-        part.log.shift();
-        part.base++;
-      }
-      part.wake.notify();
+      const p = m.key === null ? topic.nextPartition++ % topic.partitions.length : hashKey(m.key) % topic.partitions.length;
+      const list = byPartition.get(p);
+      if (list) list.push(m);
+      else byPartition.set(p, [m]);
     }
+    await Promise.all(
+      [...byPartition].map(async ([p, batch]) => {
+        const part = topic.partitions[p]!;
+        const values = batch.map((m) => ({ key: m.key, value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value }));
+        for (let at = 0; at < values.length; ) {
+          while (topic.groups.size > 0 && part.end - this.slowest(topic, p) >= this.opts.capacity) {
+            if (this.closed) throw new Error('bus is closed');
+            await part.space.wait();
+          }
+          const room = topic.groups.size > 0 ? this.opts.capacity - (part.end - this.slowest(topic, p)) : values.length;
+          const chunk = values.slice(at, at + Math.max(1, room));
+          at += chunk.length;
+          try {
+            await topic.files?.[p]!.append(chunk);
+          } catch (err) {
+            throw new BusUnavailableError(`the in-process bus cannot write to ${this.opts.dir} (${errorMessage(err)}); nothing of this publish was kept`);
+          }
+          for (const v of chunk) {
+            part.log.push({ topic: topicName, partition: p, offset: String(part.end), key: v.key, value: v.value });
+            if (topic.groups.size === 0 && part.log.length > this.opts.capacity) {
+              part.log.shift();
+              part.base++;
+            }
+          }
+          part.wake.notify();
+        }
+        if (topic.groups.size === 0) topic.files?.[p]!.trimTo(part.base);
+      }),
+    );
   }
 
   private slowest(topic: TopicState, p: number): number {
@@ -160,6 +238,7 @@ export class MemoryBus implements Bus {
     if (drop > 0) {
       part.log.splice(0, drop);
       part.base += drop;
+      topic.files?.[p]!.trimTo(part.base);
       part.space.notify();
     }
   }
@@ -170,7 +249,7 @@ export class MemoryBus implements Bus {
     let group = topic.groups.get(options.group);
     const isNewGroup = !group;
     if (!group) {
-      group = new Group(topic.partitions);
+      group = new Group(topic.partitions, topic.savedOffsets[options.group]);
       topic.groups.set(options.group, group);
     }
     const member: Member = {
@@ -231,6 +310,7 @@ export class MemoryBus implements Bus {
       try {
         await run;
         group.committed[p] = from + batch.length;
+        this.saveOffsetsSoon(topic);
         member.health.busySince = null;
         member.health.lastCommitAt = clock.now();
         metrics.consumerLag.set({ ...labels, partition: String(p) }, part.end - group.committed[p]!);
@@ -281,5 +361,9 @@ export class MemoryBus implements Bus {
         p.wake.notify();
       }
     await Promise.all([...this.loops]);
+    for (const t of this.topics.values()) {
+      this.saveOffsetsNow(t);
+      for (const f of t.files ?? []) f.close();
+    }
   }
 }

@@ -66,3 +66,8 @@ export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000): number
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** The bus could not keep what it was given (the disk refused the write): nothing of it was acknowledged. */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError';
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, readdirSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryBus } from './memory-bus.js';
+import { createLogger } from '../logger.js';
+import { createMetrics } from '../metrics.js';
+import { systemClock } from '../clock.js';
+import { BusUnavailableError, type BusMessage } from './types.js';
+
+const root = mkdtempSync(join(tmpdir(), 'earshot-bus-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const busAt = (dir: string, partitions = 2) =>
+  new MemoryBus({ partitions, capacity: 10_000, dir, logger: createLogger('silent'), metrics: createMetrics({ defaultMetrics: false }), clock: systemClock });
+const values = (ms: BusMessage[]) => ms.map((m) => m.value.toString());
+
+/**
+ * The embedded bus kept on disk (issue #18.6: kill -9 lost acknowledged mentions): what a
+ * publish acknowledged and no group committed is delivered again by the next bus on the
+ * same directory; a disk that refuses writes refuses the publish instead of losing it.
+ */
+describe('MemoryBus on disk', () => {
+  it('a bus opened again on the same directory delivers what was not committed, and nothing that was', async () => {
+    const dir = join(root, 'restart');
+    const first = busAt(dir);
+    const handled: string[] = [];
+    await first.subscribe({ group: 'writer', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void handled.push(...values(ms)) });
+    const sent = Array.from({ length: 100 }, (_, i) => `m${i}`);
+    await first.publish('raw', sent.slice(0, 40).map((v) => ({ key: v, value: v })));
+    await first.whenIdle(5000);
+    expect(handled.sort()).toEqual(sent.slice(0, 40).sort());
+    // The consumer is gone (a stuck writer, then a crash): 60 more are acknowledged, none handled.
+    await first.close();
+    const second = busAt(dir);
+    await second.publish('raw', sent.slice(40).map((v) => ({ key: v, value: v })));
+    await second.close();
+
+    const third = busAt(dir);
+    const after: string[] = [];
+    await third.subscribe({ group: 'writer', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void after.push(...values(ms)) });
+    expect(await third.whenIdle(5000)).toBe(true);
+    expect(after.sort()).toEqual(sent.slice(40).sort());
+    await third.close();
+  });
+
+  it('a record cut short by a crash mid-write is dropped; the rest is delivered', async () => {
+    const dir = join(root, 'torn');
+    const bus = busAt(dir, 1);
+    await bus.publish('raw', ['a', 'b', 'c'].map((v) => ({ key: v, value: v })));
+    await bus.close();
+    const partDir = join(dir, 'raw', '0');
+    const segment = readdirSync(partDir).find((f) => f.endsWith('.log'))!;
+    appendFileSync(join(partDir, segment), Buffer.from([9, 0, 0, 0, 1, 0])); // half a header
+    const again = busAt(dir, 1);
+    const got: string[] = [];
+    await again.subscribe({ group: 'g', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void got.push(...values(ms)) });
+    await again.publish('raw', [{ key: 'd', value: 'd' }]);
+    expect(await again.whenIdle(5000)).toBe(true);
+    expect(got).toEqual(['a', 'b', 'c', 'd']);
+    await again.close();
+  });
+
+  // /dev/full answers every write with ENOSPC, as a full disk does.
+  it('a full disk: the publish is refused, health turns red, and nothing refused is delivered later', async () => {
+    const dir = join(root, 'full');
+    const bus = busAt(dir, 1);
+    await bus.ensureTopics(['raw']);
+    symlinkSync('/dev/full', join(dir, 'raw', '0', `${'0'.padStart(20, '0')}.log`));
+    await expect(bus.publish('raw', [{ key: 'x', value: 'x' }])).rejects.toBeInstanceOf(BusUnavailableError);
+    expect(bus.health().check()).toMatchObject({ ok: false, detail: { write_errors: [expect.stringMatching(/ENOSPC/)] } });
+    const got: string[] = [];
+    await bus.subscribe({ group: 'g', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void got.push(...values(ms)) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toEqual([]);
+    await bus.close();
+  });
+});
