@@ -13,6 +13,7 @@ export const openApiDocument = {
           '202': { description: 'Accepted; body lists each rejected item with index, id and reason: {accepted, rejected[]}' },
           '400': { description: 'The body as a whole is unreadable (empty, not JSON)' },
           '413': { description: 'Body larger than EARSHOT_MAX_BODY_BYTES' },
+          '503': { description: 'Not accepted, nothing kept: the embedded queue cannot write to disk (full); retry after Retry-After' },
         },
       },
       get: {
@@ -52,7 +53,12 @@ export const openApiDocument = {
           { name: 'X-Earshot-Timestamp', in: 'header', schema: { type: 'string' }, description: 'unix seconds, signed with the body; deliveries more than 5 minutes from the server clock are refused' },
         ],
         requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
-        responses: { '202': { description: '{accepted, rejected[]} as for POST /v1/mentions' }, '401': { description: 'Missing or wrong secret' }, '404': { description: 'No such hook' } },
+        responses: {
+          '202': { description: '{accepted, rejected[]} as for POST /v1/mentions' },
+          '401': { description: 'Missing or wrong secret, or a signature more than 5 minutes old' },
+          '404': { description: 'No such hook' },
+          '503': { description: 'Not accepted, nothing kept: the embedded queue cannot write to disk (full); retry after Retry-After' },
+        },
       },
     },
     '/v1/stats/care': {
@@ -102,6 +108,10 @@ export const openApiDocument = {
       },
     },
     '/v1/authors/{source}/{id}/links': {
+      parameters: [
+        { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
+        { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+      ],
       put: {
         summary: "Link other identities of the same customer (e.g. their Trustpilot account to their X account)",
         requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { links: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, id: { type: 'string' } } } } } } } } },
@@ -125,15 +135,17 @@ export const openApiDocument = {
       get: {
         summary: 'Events, newest first',
         parameters: ['brand', 'kind', 'from', 'to', 'limit'].map((name) => ({ name, in: 'query', schema: { type: name === 'limit' ? 'integer' : 'string' } })),
-        responses: { '200': { description: '{items[], count}' } },
+        responses: { '200': { description: '{items[], count}' }, '400': { description: 'Invalid query, with the reason (a time outside 1970–2105, say)' } },
       },
     },
     '/v1/events/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       get: { summary: 'One event', responses: { '200': { description: 'the event' }, '404': { description: 'no such event' } } },
       patch: { summary: 'Change fields of an event', responses: { '200': { description: 'the event as changed' }, '400': { description: 'invalid' }, '404': { description: 'no such event' } } },
       delete: { summary: 'Delete an event', responses: { '204': { description: 'deleted' }, '404': { description: 'no such event' } } },
     },
     '/v1/events/{id}/impact': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       get: {
         summary: 'Before/after comparison: volume, share of voice, net sentiment, complaint rate, new terms, verdict',
         parameters: [
