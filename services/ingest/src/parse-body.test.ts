@@ -32,6 +32,16 @@ describe('parseMentionsBody', () => {
     expect(items[2]).toEqual({ index: 2, value: { t: 'fine' } });
   });
 
+  // Issue #18.8: an item that merely contains U+FFFD (sent as valid UTF-8) was rejected
+  // when another item of the array held invalid bytes.
+  it('keeps an item that contains a real U+FFFD beside one with invalid bytes', () => {
+    const body = Buffer.concat([Buffer.from('[{"t":"caf\uFFFD ok"},{"t":"'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('"},{"t":"\u00e9t\u00e9"}]', 'utf8')]);
+    const items = parseMentionsBody(body, 'application/json');
+    expect(items[0]).toEqual({ index: 0, value: { t: 'caf\uFFFD ok' } });
+    expect(items[1]).toMatchObject({ index: 1, category: 'invalid_utf8' });
+    expect(items[2]).toEqual({ index: 2, value: { t: 'été' } });
+  });
+
   it('refuses a body that is empty or not JSON at all', () => {
     expect(() => parseMentionsBody(Buffer.alloc(0), 'application/json')).toThrow(BodyError);
     expect(() => parseMentionsBody(Buffer.from('[{"a":1},'), 'application/json')).toThrow(/not valid JSON/);

@@ -52,18 +52,51 @@ function parseNdjson(body: Buffer): BodyItem[] {
   return items;
 }
 
+/** Length of the valid UTF-8 sequence starting at `i`, or 0 when the byte there starts none. */
+function utf8SequenceAt(b: Buffer, i: number): number {
+  const c = b[i]!;
+  if (c < 0x80) return 1;
+  const [n, min, max] = c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf] : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf] : c === 0xf0 ? [4, 0x90, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+  if (n === 0 || i + n > b.length) return 0;
+  if (b[i + 1]! < min || b[i + 1]! > max) return 0;
+  for (let k = 2; k < n; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return 0;
+  return n;
+}
+
 /**
- * A JSON array (or one object). Bytes that are not UTF-8 are located after a lenient
- * decode: only the items containing a replacement character are rejected.
+ * The body as text with every byte that is not UTF-8 replaced by `mark`, a noncharacter
+ * the valid text does not contain, so the items holding bad bytes can be told from items
+ * holding a real U+FFFD.
+ */
+function markInvalidUtf8(body: Buffer): { text: string; mark: string } {
+  const lenient = lenientUtf8.decode(body);
+  const mark = [...Array(32).keys()].map((k) => String.fromCharCode(0xfdd0 + k)).find((c) => !lenient.includes(c)) ?? '\uFFFD';
+  let text = '';
+  let start = 0;
+  for (let i = 0; i < body.length; ) {
+    const n = utf8SequenceAt(body, i);
+    if (n > 0) {
+      i += n;
+      continue;
+    }
+    text += strictUtf8.decode(body.subarray(start, i)) + mark;
+    i++;
+    start = i;
+  }
+  return { text: text + strictUtf8.decode(body.subarray(start)), mark };
+}
+
+/**
+ * A JSON array (or one object). Bytes that are not UTF-8 are located: only the items
+ * holding them are rejected, not items that merely contain U+FFFD.
  */
 function parseJson(body: Buffer): BodyItem[] {
   let text: string;
-  let hadInvalidUtf8 = false;
+  let mark: string | null = null;
   try {
     text = strictUtf8.decode(body);
   } catch {
-    text = lenientUtf8.decode(body);
-    hadInvalidUtf8 = true;
+    ({ text, mark } = markInvalidUtf8(body));
   }
   let parsed: unknown;
   try {
@@ -73,7 +106,7 @@ function parseJson(body: Buffer): BodyItem[] {
   }
   const values = Array.isArray(parsed) ? parsed : [parsed];
   return values.map((value, index) =>
-    hadInvalidUtf8 && JSON.stringify(value).includes('\uFFFD')
+    mark !== null && JSON.stringify(value).includes(mark)
       ? { index, error: 'item contains bytes that are not valid UTF-8', category: 'invalid_utf8' as const }
       : { index, value },
   );
