@@ -25,7 +25,14 @@ const brands = z.string().transform((raw, ctx) => {
 /** Every EARSHOT_* variable, with its default; docs/configuration.md documents each. */
 export const ConfigSchema = z.object({
   EARSHOT_DATA_DIR: z.string().min(1).default('./data'),
-  EARSHOT_HOST: z.string().min(1).default('0.0.0.0'),
+  EARSHOT_HOST: z.string().min(1).default('127.0.0.1'),
+  /** API keys (hashed); `earshot keys` manages them. Default: EARSHOT_DATA_DIR/api-keys.json. */
+  EARSHOT_KEYS_FILE: z.string().min(1).optional(),
+  /** Paths served without a key even when keys exist. */
+  EARSHOT_OPEN_PATHS: z
+    .string()
+    .default('/healthz,/metrics,/openapi.json')
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
   EARSHOT_PORT: int(0, 65535).default(8080),
   EARSHOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EARSHOT_KAFKA_BROKERS: z

@@ -27,3 +27,5 @@ export * from './store/outbox.js';
 export * from './store/care.js';
 export * from './store/erased-authors.js';
 export * from './random.js';
+export * from './auth/api-keys.js';
+export * from './auth/access.js';

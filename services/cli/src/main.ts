@@ -9,6 +9,7 @@ import { benchQueriesCommand } from './commands/bench-queries.js';
 import { detectCommand } from './commands/detect.js';
 import { eventsImpactCommand, eventsImportCommand } from './commands/events.js';
 import { sourcesListCommand, sourcesPollCommand } from './commands/sources.js';
+import { keysCommand } from './commands/keys.js';
 import { intervalSeconds } from '@earshot/api';
 
 const HELP = `earshot: social listening and sentiment stream processor
@@ -34,11 +35,14 @@ Usage:
                                     push N mentions (default 100000) through the pipeline
                                     and print throughput and ingest-to-stored latency;
                                     --rate sends R mentions/s steadily instead of all at once
+  earshot keys create --scope S[,S] [--name N]
+                                    a new API key (scopes: read, write, care, admin),
+                                    printed once; keys list | keys revoke ID
   earshot bench queries [--count N]  time the brand dashboards' 30-day queries over N
                                     stored mentions (default 10 million)
 
 Configuration comes from EARSHOT_* environment variables (docs/configuration.md).
-With none set, Earshot runs embedded: in-process bus, chDB under ./data, port 8080.
+With none set, Earshot runs embedded: in-process bus, chDB under ./data, 127.0.0.1:8080.
 `;
 
 export async function main(argv: string[]): Promise<void> {
@@ -55,6 +59,8 @@ export async function main(argv: string[]): Promise<void> {
       tier: { type: 'string' },
       brand: { type: 'string' },
       kind: { type: 'string' },
+      scope: { type: 'string' },
+      name: { type: 'string' },
       before: { type: 'string' },
       after: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -93,6 +99,8 @@ export async function main(argv: string[]): Promise<void> {
       };
       return eventsImpactCommand(rest[1]!, { beforeS: span(values.before, 'before') ?? 86_400, afterS: span(values.after, 'after') });
     }
+    case 'keys':
+      return keysCommand(rest, { scope: values.scope, name: values.name });
     case 'detect':
       if (!values.input || !values.output) throw new UsageError('detect needs --input SERIES.csv and --output SCORES.csv');
       return detectCommand({ input: values.input, output: values.output });

@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
   MemoryBus,
+  apiKeysFor,
+  assertSafeBind,
+  fileAudit,
+  requireApiKeys,
   allTopics,
   applyRetention,
   closeServer,
@@ -119,7 +124,10 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     let server: Server | undefined;
     let url: string | undefined;
     if (options.http) {
+      const keys = apiKeysFor(config);
+      assertSafeBind(config.EARSHOT_HOST, keys);
       const app = createApp({
+        guard: requireApiKeys({ keys, openPaths: config.EARSHOT_OPEN_PATHS, audit: fileAudit(join(config.EARSHOT_DATA_DIR, 'audit.log')), now: () => clock.now() }),
         routers: services.flatMap((s) => s.routers ?? []),
         health: [...(bus instanceof MemoryBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],
         registry: metrics.registry,

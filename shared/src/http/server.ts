@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import express, { type Express, type Router, type ErrorRequestHandler } from 'express';
+import express, { type Express, type Router, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 
@@ -13,12 +13,15 @@ export interface HttpServerDeps {
   registry: Registry;
   health: HealthCheck[];
   logger: Logger;
+  /** Runs before every route (access control). */
+  guard?: RequestHandler;
 }
 
 /** One express app per process: the routers of the services it runs, plus /healthz and /metrics. */
-export function createApp({ routers, registry, health, logger }: HttpServerDeps): Express {
+export function createApp({ routers, registry, health, logger, guard }: HttpServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  if (guard) app.use(guard);
   app.get('/healthz', (_req, res) => {
     const checks = health.map((h) => ({ name: h.name, ...h.check() }));
     const ok = checks.every((c) => c.ok);
