@@ -71,6 +71,15 @@ describe('the mention writer killed at every point of a batch', () => {
     intents_per_minute: await n(`SELECT sum(mentions) AS n FROM mention_intents_1m WHERE brand = '${brand}'`),
     intents_per_hour: await n(`SELECT sum(mentions) AS n FROM mention_intents_1h WHERE brand = '${brand}'`),
   });
+  /** The writer dies after the table took the rows and before its views did. */
+  const crashBetweenTableAndViews = async (messages: BusMessage[]) => {
+    for (const v of VIEWS) await store.client.command({ query: `DETACH TABLE ${v}` });
+    try {
+      await expect(handler({ beforeDone: true })(messages)).rejects.toThrow(Crash);
+    } finally {
+      for (const v of VIEWS) await store.client.command({ query: `ATTACH TABLE ${v}` });
+    }
+  };
   const exact = (count: number) => ({ stored: count, per_minute: count, per_hour: count, intents_per_minute: count, intents_per_hour: count });
 
   it('killed after noting the block, before the insert: the redelivery stores it once', async () => {
@@ -82,12 +91,7 @@ describe('the mention writer killed at every point of a batch', () => {
 
   it('killed between the table and its views: the redelivery fills the rollups and adds no row', async () => {
     const messages = batch('p2', 50);
-    for (const v of VIEWS) await store.client.command({ query: `DETACH TABLE ${v}` });
-    try {
-      await expect(handler({ beforeDone: true })(messages)).rejects.toThrow(Crash);
-    } finally {
-      for (const v of VIEWS) await store.client.command({ query: `ATTACH TABLE ${v}` });
-    }
+    await crashBetweenTableAndViews(messages);
     expect(await counts('p2')).toMatchObject({ stored: 50, per_minute: 0 });
     await handler()(messages);
     expect(await counts('p2')).toEqual(exact(50));
@@ -109,12 +113,7 @@ describe('the mention writer killed at every point of a batch', () => {
 
   it('a redelivery that brings new mentions with the old stores both, each counted once', async () => {
     const first = batch('p5', 30);
-    for (const v of VIEWS) await store.client.command({ query: `DETACH TABLE ${v}` });
-    try {
-      await expect(handler({ beforeDone: true })(first)).rejects.toThrow(Crash);
-    } finally {
-      for (const v of VIEWS) await store.client.command({ query: `ATTACH TABLE ${v}` });
-    }
+    await crashBetweenTableAndViews(first);
     await handler()(batch('p5', 45));
     expect(await counts('p5')).toEqual(exact(45));
   });

@@ -21,6 +21,8 @@ export class PartitionFile {
   private fd: number | null = null;
   private segmentBase = 0;
   private segmentBytes = 0;
+  /** First offsets of the segment files on disk, oldest first (read once, then kept here: trimming runs on every commit). */
+  private bases: number[] = [];
   /** Offset the next record written to disk will have. */
   private fileOffset = 0;
   private pending: Buffer[] = [];
@@ -39,6 +41,7 @@ export class PartitionFile {
   /** Every record kept, from the first offset still on disk. Called once, before any append. */
   load(): { base: number; records: StoredRecord[] } {
     const segments = this.segments();
+    this.bases = segments;
     const records: StoredRecord[] = [];
     const base = segments[0] ?? 0;
     for (const [i, seg] of segments.entries()) {
@@ -87,8 +90,7 @@ export class PartitionFile {
 
   /** Drops whole segments below `offset` (every group has committed past them). */
   trimTo(offset: number): void {
-    const segments = this.segments();
-    for (let i = 0; i + 1 < segments.length; i++) if (segments[i + 1]! <= offset) rmSync(join(this.dir, segmentName(segments[i]!)), { force: true });
+    while (this.bases.length > 1 && this.bases[1]! <= offset) rmSync(join(this.dir, segmentName(this.bases.shift()!)), { force: true });
   }
 
   close(): void {
@@ -108,16 +110,16 @@ export class PartitionFile {
     this.waiters = [];
     const data = Buffer.concat(records);
     try {
-      if (this.fd === null) {
-        if (this.segments().length === 0) this.segmentBase = this.fileOffset;
+      if (this.fd === null || this.segmentBytes >= SEGMENT_BYTES) {
+        // The first write goes on in the newest segment; a full one is followed by a new one starting here.
+        if (this.fd !== null) closeSync(this.fd);
+        this.fd = null;
+        if (this.bases.length === 0 || this.segmentBytes >= SEGMENT_BYTES) {
+          this.segmentBase = this.fileOffset;
+          this.bases.push(this.segmentBase);
+        }
         this.fd = openSync(join(this.dir, segmentName(this.segmentBase)), 'a');
         this.segmentBytes = fstatSync(this.fd).size;
-      } else if (this.segmentBytes >= SEGMENT_BYTES) {
-        closeSync(this.fd);
-        this.fd = null;
-        this.segmentBase = this.fileOffset;
-        this.fd = openSync(join(this.dir, segmentName(this.segmentBase)), 'a');
-        this.segmentBytes = 0;
       }
       let written = 0;
       while (written < data.length) written += writeSync(this.fd, data, written);
