@@ -80,6 +80,7 @@ export const ConfigSchema = z.object({
   EARSHOT_DETECTOR_REPLICA: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
   EARSHOT_ALERT_WEBHOOK_URL: z.url().optional(),
   EARSHOT_CARE_WEBHOOK_URL: z.url().optional(),
+  EARSHOT_CARE_HANDOFF: z.enum(['auto', 'manual']).default('auto'),
   EARSHOT_CARE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
   EARSHOT_CARE_MAX_UNANSWERED: int(0, 1_000_000).default(0),
   EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ALERT_KINDS, AlertStore, type ClickHouseClient } from '@earshot/shared';
-import { parseQuery } from './query-params.js';
+import { ALERT_KINDS, AlertStore, type ClickHouseClient, type Clock } from '@earshot/shared';
+import { HttpError, actorOf, parseQuery } from './query-params.js';
 
 const AlertsQuerySchema = z.object({
   status: z.enum(['open', 'resolved', 'all']).default('open'),
@@ -10,8 +10,15 @@ const AlertsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
-/** GET /v1/alerts: the newest version of each alert, open ones by default. */
-export function createAlertsRouter(deps: { client: ClickHouseClient }): Router {
+const AlertIdSchema = z.object({ id: z.string().min(1).max(512) });
+
+/**
+ * GET /v1/alerts: the newest version of each alert, open ones by default.
+ * GET /v1/alerts/:id: one alert.
+ * POST /v1/alerts/:id/acknowledge, /resolve: a person's action, kept beside the
+ * detector's versions (a later detector version opens a resolved alert again).
+ */
+export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const store = new AlertStore(deps.client);
   const router = Router();
   router.get('/v1/alerts', async (req, res, next) => {
@@ -23,5 +30,29 @@ export function createAlertsRouter(deps: { client: ClickHouseClient }): Router {
       next(err);
     }
   });
+  const found = async (id: string) => {
+    const alert = await store.get(id);
+    if (!alert) throw new HttpError(404, `no alert with id "${id}"`);
+    return alert;
+  };
+  router.get('/v1/alerts/:id', async (req, res, next) => {
+    try {
+      res.json(await found(parseQuery(AlertIdSchema, req.params).id));
+    } catch (err) {
+      next(err);
+    }
+  });
+  for (const action of ['acknowledge', 'resolve'] as const) {
+    router.post(`/v1/alerts/:id/${action}`, async (req, res, next) => {
+      try {
+        const alert = await found(parseQuery(AlertIdSchema, req.params).id);
+        if (alert.status === 'resolved') throw new HttpError(409, `alert "${alert.id}" is already resolved`);
+        await store.act(alert.id, action, actorOf(res), deps.clock.now());
+        res.json(await found(alert.id));
+      } catch (err) {
+        next(err);
+      }
+    });
+  }
   return router;
 }

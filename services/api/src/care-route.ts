@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import type { CareStore, Clock } from '@earshot/shared';
-import { CareQueueQuerySchema, CareStatsQuerySchema, parseQuery } from './query-params.js';
+import type { CareStore, Clock, HelpdeskHandoff } from '@earshot/shared';
+import { CareItemParamsSchema, CareQueueQuerySchema, CareStatsQuerySchema, HttpError, actorOf, parseQuery } from './query-params.js';
 
 const DAY = 86_400_000;
 
@@ -9,9 +9,13 @@ const DAY = 86_400_000;
  * conversation and outcome (the customer's sentiment after the brand's reply against
  * their first message), for a brand, overall and per source, over conversations whose
  * first complaint or question falls in [from, to) (default: the last 7 days).
- * GET /v1/care/queue: open complaints and questions no brand account has answered.
+ * GET /v1/care/queue: open complaints and questions no brand account has answered and no
+ * one marked handled.
+ * POST /v1/care/queue/:brand/:source/:conversation/handoff: hands one item to the helpdesk
+ * now (once: a second request answers that it already went).
+ * POST /v1/care/queue/:brand/:source/:conversation/handled: takes it out of the queue.
  */
-export function createCareRouter(deps: { care: CareStore; clock: Clock }): Router {
+export function createCareRouter(deps: { care: CareStore; clock: Clock; handoff?: HelpdeskHandoff }): Router {
   const router = Router();
   router.get('/v1/stats/care', async (req, res, next) => {
     try {
@@ -30,6 +34,34 @@ export function createCareRouter(deps: { care: CareStore; clock: Clock }): Route
       const now = deps.clock.now();
       const items = await deps.care.queue({ brand: q.brand, source: q.source, since: now - q.hours * 3_600_000, now, limit: q.limit, order: q.sort });
       res.json({ items, count: items.length });
+    } catch (err) {
+      next(err);
+    }
+  });
+  const queued = async (params: unknown) => {
+    const p = parseQuery(CareItemParamsSchema, params);
+    // The whole window the queue keeps: an item is actionable for as long as it is listed.
+    const [item] = await deps.care.queue({ conversation: { brand: p.brand, source: p.source, id: p.conversation }, since: 0, now: deps.clock.now(), limit: 1 });
+    if (!item) throw new HttpError(404, `no unanswered conversation "${p.conversation}" of ${p.brand} on ${p.source} in the care queue`);
+    return item;
+  };
+  router.post('/v1/care/queue/:brand/:source/:conversation/handoff', async (req, res, next) => {
+    try {
+      if (!deps.handoff) throw new HttpError(409, 'no helpdesk is configured: set EARSHOT_CARE_WEBHOOK_URL');
+      const item = await queued(req.params);
+      const outcome = await deps.handoff.handOne(item, deps.clock.now());
+      if (outcome === 'failed') throw new HttpError(502, 'the helpdesk did not accept the item; it was tried 4 times, see the log');
+      const [after] = await deps.care.queue({ conversation: { brand: item.brand, source: item.source, id: item.conversation_id }, since: 0, now: deps.clock.now(), limit: 1 });
+      res.status(outcome === 'sent' ? 201 : 200).json({ status: outcome === 'sent' ? 'handed_off' : 'already_handed_off', item: after ?? item });
+    } catch (err) {
+      next(err);
+    }
+  });
+  router.post('/v1/care/queue/:brand/:source/:conversation/handled', async (req, res, next) => {
+    try {
+      const item = await queued(req.params);
+      await deps.care.markHandled(item, actorOf(res), deps.clock.now());
+      res.json({ status: 'handled', item });
     } catch (err) {
       next(err);
     }

@@ -14,6 +14,7 @@ import {
 } from '@earshot/shared';
 import { HttpError, definedOnly, intervalSeconds, parseQuery, timeText } from './query-params.js';
 import { eventImpact } from './event-impact.js';
+import { parseEventsCsv, parseEventsIcs } from './event-import.js';
 
 
 interface EventRow {
@@ -52,6 +53,7 @@ const ListSchema = z.object({
   to: timeText.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
+const ImportQuerySchema = z.object({ brand: z.string().min(1).max(64).optional(), kind: z.enum(CAMPAIGN_EVENT_KINDS).optional() });
 const ImpactSchema = z.object({ before: intervalSeconds.default(86_400), after: intervalSeconds.optional() });
 const NewEventSchema = CampaignEventSchema.omit({ deleted: true }).extend({ id: z.string().min(1).max(256).optional() });
 const PatchSchema = CampaignEventSchema.omit({ id: true, brand: true, deleted: true }).partial().strict();
@@ -106,6 +108,25 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
     (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
     (req, res, next) =>
       fn(req, res).catch(next);
+  // A CSV or iCalendar file as the body, as `earshot events import` reads it from disk.
+  router.post(
+    '/v1/events/import',
+    express.text({ type: () => true, limit: '2mb' }),
+    wrap(async (req, res) => {
+      const text = typeof req.body === 'string' ? req.body : '';
+      if (!text.trim()) throw new HttpError(400, 'the body must be a CSV file (header: title, starts_at, brand, kind, …) or an iCalendar file');
+      const defaults = parseQuery(ImportQuerySchema, req.query);
+      const isIcs = /calendar/.test(req.get('content-type') ?? '') || text.trimStart().startsWith('BEGIN:VCALENDAR');
+      let result;
+      try {
+        result = isIcs ? parseEventsIcs(text, defaults) : parseEventsCsv(text, defaults);
+      } catch (err) {
+        throw new HttpError(400, (err as Error).message);
+      }
+      if (result.events.length) await repo.publish(result.events);
+      res.status(result.events.length ? 202 : 400).json({ format: isIcs ? 'ics' : 'csv', imported: result.events.length, events: result.events, rejected: result.rejected });
+    }),
+  );
   router.use('/v1/events', express.json({ limit: '1mb' }));
   router.post(
     '/v1/events',

@@ -71,7 +71,7 @@ export function toApiMention(r: MentionRecord) {
   };
 }
 
-/** GET /v1/mentions: newest first, filtered by brand, source, sentiment and event-time range. */
+/** GET /v1/mentions: newest first, filtered by brand, source, sentiment, intent, language, words in the text and event-time range. */
 export function createMentionsRouter(deps: { client: ClickHouseClient }): Router {
   const router = Router();
   router.get('/v1/mentions', async (req, res, next) => {
@@ -82,6 +82,9 @@ export function createMentionsRouter(deps: { client: ClickHouseClient }): Router
         q.brand && 'has(brands, {brand:String})',
         q.source && 'source = {source:String}',
         q.sentiment && 'sentiment_label = {sentiment:String}',
+        q.intent && 'has(intents, {intent:String})',
+        q.lang && 'lang = {lang:String}',
+        q.q && '(positionCaseInsensitiveUTF8(text, {q:String}) > 0 OR positionCaseInsensitiveUTF8(title, {q:String}) > 0)',
         q.from && 'created_at >= {from:DateTime64(3)}',
         q.to && 'created_at < {to:DateTime64(3)}',
       ].filter(Boolean);
@@ -94,6 +97,9 @@ export function createMentionsRouter(deps: { client: ClickHouseClient }): Router
           brand: q.brand,
           source: q.source,
           sentiment: q.sentiment,
+          intent: q.intent,
+          lang: q.lang,
+          q: q.q,
           from: q.from && toClickHouseTime(q.from),
           to: q.to && toClickHouseTime(q.to),
           limit: q.limit,

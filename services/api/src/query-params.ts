@@ -20,6 +20,10 @@ export const MentionsQuerySchema = z.object({
   brand: z.string().min(1).max(64).optional(),
   source: z.string().min(1).max(64).optional(),
   sentiment: z.enum(SENTIMENT_LABELS).optional(),
+  intent: z.string().regex(/^[a-z_]{1,64}$/, 'must be an intent such as complaint').optional(),
+  lang: z.string().regex(/^[a-z]{2,3}$/, 'must be a language code such as en').optional(),
+  /** Words the text holds, case-insensitively. */
+  q: z.string().min(1).max(200).optional(),
   from: time.optional(),
   to: time.optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(100),
@@ -73,6 +77,16 @@ export function definedOnly(params: Record<string, unknown>): Record<string, unk
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
 }
 
+export const VolumeQuerySchema = z.object({
+  /** What to split the volume by: brand (share of voice) or source. */
+  by: z.enum(['brand', 'source']),
+  brand: z.string().min(1).max(64).optional(),
+  source: z.string().min(1).max(64).optional(),
+  from: time.optional(),
+  to: time.optional(),
+  interval: intervalSeconds.default(3600),
+});
+
 export const CareStatsQuerySchema = z.object({
   brand: z.string().min(1).max(64),
   source: z.string().min(1).max(64).optional(),
@@ -89,9 +103,18 @@ export const CareQueueQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+export const CareItemParamsSchema = z.object({
+  brand: z.string().min(1).max(64),
+  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a source name such as "twitter"'),
+  conversation: z.string().min(1).max(512),
+});
+
 export const AuthorParamsSchema = z.object({
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a source name such as "twitter"'),
   id: z.string().min(1).max(256),
 });
 
 export const AuthorLinksBodySchema = z.object({ links: z.array(AuthorParamsSchema).min(1).max(100) });
+
+/** Who made a request: the API key's name, or "local" on a server with no keys (the demo). */
+export const actorOf = (res: { locals: Record<string, unknown> }) => (typeof res.locals.actor === 'string' ? res.locals.actor : 'local');

@@ -1,4 +1,4 @@
-import { errorMessage, sleep, type CareQueueItem, type CareStore, type Logger, type Metrics } from '@earshot/shared';
+import type { CareStore } from '@earshot/shared';
 import type { Firing } from './alert-book.js';
 
 export interface CareBounds {
@@ -47,54 +47,4 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
     });
   }
   return out;
-}
-
-/**
- * Hands each new unanswered complaint or question to a helpdesk webhook (generic JSON),
- * once: an item is recorded in `care_handoffs` as soon as the helpdesk accepted it, and
- * only unrecorded items are sent; failures are retried with back-off, then next run.
- * Each request carries an `Idempotency-Key`, so a helpdesk can drop the one repeat a
- * crash between its answer and our record could cause.
- */
-export class HelpdeskHandoff {
-  constructor(
-    private readonly url: string,
-    private readonly deps: { care: CareStore; logger: Logger; metrics: Metrics; fetch?: typeof fetch; attempts?: number; baseDelayMs?: number },
-  ) {}
-
-  async run(now: number, windowHours: number): Promise<{ sent: number; failed: number }> {
-    const items = await this.deps.care.queue({ since: now - windowHours * 3_600_000, now, limit: 500, order: 'oldest', notHandedOff: true });
-    let sent = 0;
-    let failed = 0;
-    for (const item of items) {
-      if (await this.send(item)) {
-        await this.deps.care.markHandedOff([item], now);
-        sent++;
-      } else failed++;
-    }
-    if (items.length) this.deps.logger.info({ sent, failed }, 'care items handed to the helpdesk');
-    return { sent, failed };
-  }
-
-  private async send(item: CareQueueItem): Promise<boolean> {
-    const attempts = this.deps.attempts ?? 4;
-    const body = JSON.stringify({ type: 'earshot.care_item', ...item });
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const res = await (this.deps.fetch ?? fetch)(this.url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': `earshot-care:${item.brand}:${item.source}:${item.conversation_id}`, 'user-agent': 'earshot/0.1' },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (res.ok) return true;
-        throw new Error(`helpdesk answered ${res.status}`);
-      } catch (err) {
-        this.deps.metrics.notifyFailures.inc({ notifier: 'helpdesk' });
-        this.deps.logger.warn({ attempt, conversation: item.conversation_id, err: errorMessage(err) }, 'helpdesk hand-off failed');
-        if (attempt < attempts) await sleep((this.deps.baseDelayMs ?? 250) * 2 ** (attempt - 1));
-      }
-    }
-    return false;
-  }
 }

@@ -1,12 +1,11 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
+import { AlertStore, CareStore, ClickHouseLease, HelpdeskHandoff, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
 import { DetectorQueries } from './queries.js';
 import { AlertBook, alertKey } from './alert-book.js';
 
 import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
-import { HelpdeskHandoff } from './care.js';
 
 export { scoreSeries, pointsPerDay } from './anomaly-scorer.js';
 export { SeriesDetector, DEFAULT_DETECTOR, type SeriesDetectorOptions } from './core/series-detector.js';
@@ -67,7 +66,8 @@ export function createDetectorService(
       minConversations: config.EARSHOT_CARE_MIN_CONVERSATIONS,
     },
     sensitivity: options.sensitivity ?? {},
-    handoff: config.EARSHOT_CARE_WEBHOOK_URL ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
+    // With EARSHOT_CARE_HANDOFF=manual, items go only when a person hands them off (the api).
+    handoff: config.EARSHOT_CARE_WEBHOOK_URL && config.EARSHOT_CARE_HANDOFF === 'auto' ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
   };
   let task: ReturnType<typeof cron.schedule> | null = null;
   let running: Promise<unknown> | null = null;

@@ -2,8 +2,8 @@ import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, t
 import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, DEFAULT_SURGE, SENSITIVITY, type BucketSeries, type Finding } from './detectors.js';
 import type { DetectorQueries } from './queries.js';
 import type { AlertBook, Firing } from './alert-book.js';
-import type { AlertStore, CareStore, ClickHouseLease } from '@earshot/shared';
-import { careFirings, type CareBounds, type HelpdeskHandoff } from './care.js';
+import type { AlertStore, CareStore, ClickHouseLease, HelpdeskHandoff } from '@earshot/shared';
+import { careFirings, type CareBounds } from './care.js';
 import type { NotifierQueue } from './notifiers.js';
 
 

@@ -9,6 +9,8 @@ import type { ApiKeys, Scope } from './api-keys.js';
  */
 export function scopeFor(method: string, path: string, openPaths: string[]): Scope | 'open' | null {
   if (openPaths.includes(path)) return 'open';
+  // The console's page and assets hold no data; what it shows comes from the API with the user's key.
+  if ((method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/console/'))) return 'open';
   if (path.startsWith('/v1/hooks/')) return null;
   // Erasure is irreversible and a link can make an erasure reach a stranger.
   if (/^\/v1\/authors\//.test(path) && method !== 'GET' && method !== 'HEAD') return 'admin';
@@ -61,6 +63,8 @@ export function requireApiKeys(o: { keys: ApiKeys; openPaths: string[]; audit: (
       res.status(403).json({ error: `the key "${key.name}" (${key.id}) has the scopes ${key.scopes.join(', ')}; ${req.method} ${req.path} needs "${need}"` });
       return;
     }
+    // Who did it, for what people do from the console (acknowledging an alert, a hand-off).
+    res.locals.actor = key.name;
     if (need !== 'read') res.on('finish', () => o.audit({ at: new Date(o.now()).toISOString(), key: key.id, key_name: key.name, scope: need, method: req.method, path: req.path, status: res.statusCode }));
     next();
   };

@@ -57,7 +57,37 @@ export function rowToAlert(r: AlertRow): Alert {
   });
 }
 
-/** Alerts in ClickHouse: every version inserted, the newest per id read back with FINAL. */
+export const ALERT_ACTIONS = ['acknowledge', 'resolve'] as const;
+export type AlertAction = (typeof ALERT_ACTIONS)[number];
+
+/**
+ * An alert as people see it: the detector's newest version, with what a person did to it.
+ * Resolved by hand after the detector's last version, it reads as resolved; a later
+ * detector version (the anomaly went on) opens it again.
+ */
+export type AlertView = Alert & { acknowledged_at?: string; acknowledged_by?: string; resolved_by?: string };
+
+type AlertViewRow = AlertRow & { ack_at: string; ack_by: string; resolve_at: string; resolve_by: string };
+
+// A person's resolution counts when it is later than the detector's last word.
+const RESOLVED_BY_HAND = 'act.resolve_at > a.updated_at';
+// With no action, the join gives DateTime's default, the epoch.
+const happened = (t: string) => Boolean(t) && !t.startsWith('1970-01-01');
+
+function rowToView(r: AlertViewRow): AlertView {
+  const alert = rowToAlert(r);
+  const view: AlertView = { ...alert };
+  if (happened(r.ack_at)) Object.assign(view, { acknowledged_at: fromCh(r.ack_at), acknowledged_by: r.ack_by });
+  if (alert.status !== 'resolved' && happened(r.resolve_at) && Date.parse(fromCh(r.resolve_at)) > Date.parse(alert.updated_at)) {
+    Object.assign(view, { status: 'resolved', resolved_at: fromCh(r.resolve_at), resolved_by: r.resolve_by });
+  }
+  return view;
+}
+
+/**
+ * Alerts in ClickHouse: every version inserted, the newest per id read back with FINAL;
+ * a person's acknowledgements and resolutions in `alert_actions`, joined on read.
+ */
 export class AlertStore {
   constructor(private readonly client: ClickHouseClient) {}
 
@@ -65,19 +95,38 @@ export class AlertStore {
     if (alerts.length) await this.client.insert({ table: 'alerts', values: alerts.map(alertToRow), format: 'JSONEachRow' });
   }
 
-  async list(filter: { status?: 'open' | 'resolved' | 'all'; brand?: string; kind?: string; limit?: number } = {}): Promise<Alert[]> {
+  async list(filter: { status?: 'open' | 'resolved' | 'all'; brand?: string; kind?: string; id?: string; limit?: number } = {}): Promise<AlertView[]> {
     const where = [
-      filter.status === 'open' ? "status != 'resolved'" : filter.status === 'resolved' ? "status = 'resolved'" : '',
-      filter.brand ? 'brand = {brand:String}' : '',
-      filter.kind ? 'kind = {kind:String}' : '',
+      filter.status === 'open' ? `a.status != 'resolved' AND NOT (${RESOLVED_BY_HAND})` : filter.status === 'resolved' ? `(a.status = 'resolved' OR ${RESOLVED_BY_HAND})` : '',
+      filter.brand ? 'a.brand = {brand:String}' : '',
+      filter.kind ? 'a.kind = {kind:String}' : '',
+      filter.id ? 'a.id = {id:String}' : '',
     ].filter(Boolean);
     const rows = await (
       await this.client.query({
-        query: `SELECT * FROM alerts FINAL ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY updated_at DESC LIMIT {limit:UInt32}`,
-        query_params: { limit: filter.limit ?? 100, ...(filter.brand ? { brand: filter.brand } : {}), ...(filter.kind ? { kind: filter.kind } : {}) },
+        query: `SELECT a.*, act.ack_at AS ack_at, act.ack_by AS ack_by, act.resolve_at AS resolve_at, act.resolve_by AS resolve_by
+                FROM (SELECT * FROM alerts FINAL ${filter.id ? 'WHERE id = {id:String}' : ''}) AS a
+                LEFT JOIN (
+                  SELECT alert_id,
+                    maxIf(at, action = 'acknowledge') AS ack_at, argMaxIf(actor, at, action = 'acknowledge') AS ack_by,
+                    maxIf(at, action = 'resolve') AS resolve_at, argMaxIf(actor, at, action = 'resolve') AS resolve_by
+                  FROM alert_actions ${filter.id ? 'WHERE alert_id = {id:String}' : ''} GROUP BY alert_id
+                ) AS act ON act.alert_id = a.id
+                ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+                ORDER BY a.updated_at DESC LIMIT {limit:UInt32}`,
+        query_params: { limit: filter.limit ?? 100, ...(filter.brand ? { brand: filter.brand } : {}), ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.id ? { id: filter.id } : {}) },
         format: 'JSONEachRow',
       })
-    ).json<AlertRow>();
-    return rows.map(rowToAlert);
+    ).json<AlertViewRow>();
+    return rows.map(rowToView);
+  }
+
+  async get(id: string): Promise<AlertView | null> {
+    return (await this.list({ status: 'all', id, limit: 1 }))[0] ?? null;
+  }
+
+  /** Records a person's action on an alert. */
+  async act(id: string, action: AlertAction, actor: string, at: number): Promise<void> {
+    await this.client.insert({ table: 'alert_actions', values: [{ alert_id: id, action, actor, at: toClickHouseTime(at) }], format: 'JSONEachRow' });
   }
 }

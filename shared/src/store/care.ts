@@ -12,6 +12,8 @@ export interface CareQueueItem {
   author: { id: string; handle: string; followers: number };
   /** Where to act: the post on its source, and the customer's history in Earshot (an API path). */
   links: { post: string | null; author: string };
+  /** When it was handed to the helpdesk, if it was. */
+  handed_off_at?: string;
 }
 
 export interface CareStats {
@@ -74,6 +76,8 @@ export class CareStore {
     limit: number;
     order?: QueueOrder;
     notHandedOff?: boolean;
+    /** One conversation only. */
+    conversation?: { brand: string; source: string; id: string };
   }): Promise<CareQueueItem[]> {
     const where = [
       'brand_replies = 0',
@@ -82,6 +86,8 @@ export class CareStore {
       q.source && 'source = {source:String}',
       q.authors && '(source, ask_author_id) IN {authors:Array(Tuple(String, String))}',
       q.notHandedOff && '(brand, source, conversation_id) NOT IN (SELECT brand, source, conversation_id FROM care_handoffs)',
+      '(brand, source, conversation_id) NOT IN (SELECT brand, source, conversation_id FROM care_handled)',
+      q.conversation && 'brand = {c_brand:String} AND source = {c_source:String} AND conversation_id = {c_id:String}',
     ].filter(Boolean);
     const rows = await this.rows(
       `SELECT brand, source, conversation_id, asked_at, ask_id, ask_url, ask_author_id, ask_author_handle, ask_followers, ask_text, ask_intent, first_score
@@ -93,8 +99,10 @@ export class CareStore {
         ...(q.brand ? { brand: q.brand } : {}),
         ...(q.source ? { source: q.source } : {}),
         ...(q.authors ? { authors: q.authors.map((a) => new TupleParam([a.source, a.id])) } : {}),
+        ...(q.conversation ? { c_brand: q.conversation.brand, c_source: q.conversation.source, c_id: q.conversation.id } : {}),
       },
     );
+    const handed = await this.handedOff(rows.map((r) => [String(r.brand), String(r.source), String(r.conversation_id)]));
     return rows.map((r) => {
       const askedAt = fromClickHouseTime(String(r.asked_at));
       return {
@@ -107,7 +115,28 @@ export class CareStore {
         mention: { id: String(r.ask_id), url: r.ask_url ? String(r.ask_url) : null, text: String(r.ask_text), sentiment_score: r4(num(r.first_score)) ?? 0 },
         author: { id: String(r.ask_author_id), handle: String(r.ask_author_handle), followers: Number(r.ask_followers) },
         links: { post: r.ask_url ? String(r.ask_url) : null, author: `/v1/authors/${encodeURIComponent(String(r.source))}/${encodeURIComponent(String(r.ask_author_id))}` },
+        ...(handed.has(`${r.brand}\n${r.source}\n${r.conversation_id}`) ? { handed_off_at: handed.get(`${r.brand}\n${r.source}\n${r.conversation_id}`) } : {}),
       };
+    });
+  }
+
+  /** When each of these conversations was handed to the helpdesk, keyed brand\nsource\nconversation. */
+  private async handedOff(keys: [string, string, string][]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const rows = await this.rows(
+      `SELECT brand, source, conversation_id, min(handed_at) AS at FROM care_handoffs
+       WHERE (brand, source, conversation_id) IN {keys:Array(Tuple(String, String, String))} GROUP BY brand, source, conversation_id`,
+      { keys: keys.map((k) => new TupleParam(k)) },
+    );
+    return new Map(rows.map((r) => [`${r.brand}\n${r.source}\n${r.conversation_id}`, fromClickHouseTime(String(r.at))]));
+  }
+
+  /** Takes a conversation out of the queue: a person dealt with it. */
+  async markHandled(item: { brand: string; source: string; conversation_id: string }, actor: string, at: number): Promise<void> {
+    await this.client.insert({
+      table: 'care_handled',
+      values: [{ brand: item.brand, source: item.source, conversation_id: item.conversation_id, actor, handled_at: toClickHouseTime(at) }],
+      format: 'JSONEachRow',
     });
   }
 

@@ -25,6 +25,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   const mode = `${runtime.deps.bus.kind === 'kafka' ? `Kafka ${config.EARSHOT_KAFKA_BROKERS!.join(',')}` : 'in-process bus'}, ${
     runtime.deps.store?.where ?? 'no store'
   }`;
+  if (names.includes('api')) process.stderr.write(`Earshot console: ${runtime.url}/\n`);
   process.stderr.write(`Earshot running ${names.join(', ')} (${mode}) on ${runtime.url}\n`);
   if (!opts.demo) return;
 
@@ -67,7 +68,9 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   process.stderr.write(
     [
       '',
-      'Look around:',
+      `Open the console: ${u}/`,
+      '',
+      'Or read the API:',
       `  ${u}/v1/mentions?brand=globex&sentiment=negative&limit=20`,
       `  ${u}/v1/stats/sentiment?brand=globex&interval=1h`,
       `  ${u}/v1/stats/sentiment?brand=acme&interval=6h`,

@@ -1,0 +1,78 @@
+import type { ComponentChildren } from 'preact';
+import type { Mention } from './api.js';
+import { href } from './route.js';
+import { ago, num } from './format.js';
+
+export function Stat({ label, value, hint, tone }: { label: string; value: ComponentChildren; hint?: string; tone?: 'bad' | 'good' }) {
+  return (
+    <div class={`stat ${tone ?? ''}`}>
+      <div class="stat-label">{label}</div>
+      <div class="stat-value">{value}</div>
+      {hint && <div class="stat-hint">{hint}</div>}
+    </div>
+  );
+}
+
+export function Panel({ title, children, actions, id }: { title: string; children: ComponentChildren; actions?: ComponentChildren; id?: string }) {
+  const headingId = id ?? `panel-${title.toLowerCase().replace(/\W+/g, '-')}`;
+  return (
+    <section class="panel" aria-labelledby={headingId}>
+      <header class="panel-head">
+        <h2 id={headingId}>{title}</h2>
+        {actions}
+      </header>
+      {children}
+    </section>
+  );
+}
+
+/** A failed request, with the server's reason (a 401 says which key scope is needed). */
+export function Problem({ error }: { error?: string }) {
+  if (!error) return null;
+  return (
+    <p class="problem" role="alert">
+      {error}
+    </p>
+  );
+}
+
+export function Badge({ children, tone }: { children: ComponentChildren; tone?: string }) {
+  return <span class={`badge ${tone ?? ''}`}>{children}</span>;
+}
+
+export const sentimentTone = (label: string) => (label === 'negative' ? 'bad' : label === 'positive' ? 'good' : 'neutral');
+
+/** One mention with its enrichment, a link to the post and to the author's history. */
+export function MentionItem({ m, fresh }: { m: Mention; fresh?: boolean }) {
+  const intents = m.intents;
+  const emotion = Object.entries(m.emotion).sort((a, b) => b[1] - a[1])[0];
+  return (
+    <li class={`mention${fresh ? ' fresh' : ''}`}>
+      <div class="mention-meta">
+        <Badge tone={sentimentTone(m.sentiment.label)}>{m.sentiment.label}</Badge>
+        <span class="source">{m.source}</span>
+        <a href={href('care', { author: `${m.source}:${m.author.id}` })} class="author" title="This customer across sources">
+          @{m.author.handle || m.author.id}
+        </a>
+        <span class="muted">{num(m.author.followers)} followers</span>
+        <time dateTime={m.created_at} class="muted">
+          {ago(m.created_at)}
+        </time>
+      </div>
+      <p class="mention-text">{m.title ? <strong>{m.title} </strong> : null}{m.text}</p>
+      <div class="mention-tags">
+        {intents.map((i) => (
+          <Badge key={i.label}>{i.label.replace(/_/g, ' ')}</Badge>
+        ))}
+        {emotion && emotion[1] >= 0.3 && <Badge tone="soft">{emotion[0]}</Badge>}
+        {m.journey_stage && <Badge tone="soft">{m.journey_stage}</Badge>}
+        <span class="muted">{m.lang}</span>
+        {m.url && (
+          <a href={m.url} target="_blank" rel="noopener noreferrer">
+            Open post
+          </a>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,198 @@
+import { useMemo, useState } from 'preact/hooks';
+import { api, query, type Alert, type CampaignEvent, type Mention, type SentimentStats } from '../api.js';
+import { TimeChart, seconds } from '../chart.js';
+import { num, when } from '../format.js';
+import { useLoad } from '../load.js';
+import { hrefWith, setParams } from '../route.js';
+import { Badge, MentionItem, Panel, Problem } from '../ui.js';
+import type { ViewProps } from './props.js';
+
+const HOUR = 3_600_000;
+const tone = (a: Alert) => (a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft');
+const shownStatus = (a: Alert) => (a.status === 'resolved' ? `resolved${a.resolved_by ? ` by ${a.resolved_by}` : ''}` : a.acknowledged_at ? `acknowledged by ${a.acknowledged_by}` : 'open');
+
+/** Open and resolved alerts; one alert's explanation, posts, linked events and timeline, with acknowledge and resolve. */
+export function Alerts({ f, params }: ViewProps) {
+  const status = params.get('status') ?? 'open';
+  const list = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status, limit: 200 })}`), [f.brand, status]);
+  const id = params.get('id');
+  return (
+    <div class="split">
+      <Panel
+        title="Alerts"
+        actions={
+          <div class="tabs" role="group" aria-label="Status">
+            {['open', 'resolved', 'all'].map((s) => (
+              <button key={s} type="button" aria-pressed={s === status} onClick={() => setParams({ status: s })}>
+                {s}
+              </button>
+            ))}
+          </div>
+        }
+      >
+        <Problem error={list.error} />
+        {list.data?.items.length === 0 && <p class="empty">No {status === 'all' ? '' : status} alerts for {f.brand}.</p>}
+        <ul class="alert-list" data-testid="alert-list">
+          {(list.data?.items ?? []).map((a) => (
+            <li key={a.id} aria-current={a.id === id ? 'true' : undefined}>
+              <Badge tone={tone(a)}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge> <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a>{' '}
+              <span class="muted small">
+                {when(a.opened_at)} · {shownStatus(a)}
+              </span>
+              <div class="small">{a.summary}</div>
+            </li>
+          ))}
+        </ul>
+      </Panel>
+      {id ? <AlertDetail id={id} onChange={list.reload} /> : <Panel title="Details"><p class="empty">Choose an alert to see what rose, the posts behind it and what happened around it.</p></Panel>}
+    </div>
+  );
+}
+
+function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
+  const alert = useLoad(() => api<Alert>(`/v1/alerts/${encodeURIComponent(id)}`), [id]);
+  const [actionError, setActionError] = useState<string>();
+  const a = alert.data;
+  const act = async (action: 'acknowledge' | 'resolve') => {
+    try {
+      setActionError(undefined);
+      await api(`/v1/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+      alert.reload();
+      onChange();
+    } catch (err) {
+      setActionError((err as Error).message);
+    }
+  };
+  if (!a) return <Panel title="Details">{alert.error ? <Problem error={alert.error} /> : <p class="muted">Loading…</p>}</Panel>;
+  return (
+    <Panel
+      title={a.kind.replace(/_/g, ' ')}
+      id="alert-detail"
+      actions={
+        a.status !== 'resolved' && (
+          <div class="actions">
+            {!a.acknowledged_at && (
+              <button type="button" onClick={() => act('acknowledge')}>
+                Acknowledge
+              </button>
+            )}
+            <button type="button" onClick={() => act('resolve')}>
+              Resolve
+            </button>
+          </div>
+        )
+      }
+    >
+      <Problem error={actionError} />
+      <p class="lead" data-testid="alert-summary">
+        <Badge tone={tone(a)}>{a.severity}</Badge> {a.summary}
+      </p>
+      <dl class="facts">
+        <dt>Status</dt>
+        <dd data-testid="alert-status">{shownStatus(a)}</dd>
+        <dt>Brand</dt>
+        <dd>{a.brand}</dd>
+        <dt>Window</dt>
+        <dd>
+          {when(a.window_start)} – {when(a.window_end)}
+        </dd>
+        <dt>Observed</dt>
+        <dd>
+          {num(a.observed)} (expected {num(a.expected)}, normal range {num(a.band[0])}–{num(a.band[1])})
+        </dd>
+        {a.explanation?.terms.length ? (
+          <>
+            <dt>What rose</dt>
+            <dd data-testid="alert-terms">{a.explanation.terms.map((t) => `“${t}”`).join(', ')}</dd>
+          </>
+        ) : null}
+        {a.explanation?.sources.length ? (
+          <>
+            <dt>Carried by</dt>
+            <dd data-testid="alert-sources">{a.explanation.sources.map((s) => `${s.source} ${num(s.mentions)}`).join(', ')}</dd>
+          </>
+        ) : null}
+      </dl>
+      <Timeline alert={a} />
+      <Samples alert={a} />
+    </Panel>
+  );
+}
+
+/** The brand's sentiment around the alert, its window shaded, events marked; the events listed. */
+function Timeline({ alert: a }: { alert: Alert }) {
+  const from = new Date(Date.parse(a.window_start) - 6 * HOUR).toISOString();
+  const to = new Date(Math.max(Date.parse(a.window_end) + 2 * HOUR, Date.parse(a.window_start) + HOUR)).toISOString();
+  const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: a.brand, from, to, interval: '5m' })}`), [a.id]);
+  const events = useLoad(() => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: a.brand, from: new Date(Date.parse(from) - 18 * HOUR).toISOString(), to })}`), [a.id]);
+  const b = stats.data?.buckets ?? [];
+  const series = useMemo(
+    () => [
+      { label: 'Mentions', values: b.map((x) => x.mentions), color: '#2563eb', bars: true },
+      { label: 'Negative', values: b.map((x) => x.negative), color: '#dc2626' },
+    ],
+    [stats.data],
+  );
+  const linked = events.data?.items ?? [];
+  return (
+    <>
+      <h3>Timeline</h3>
+      <Problem error={stats.error} />
+      {b.length > 0 && (
+        <TimeChart
+          x={b.map((x) => seconds(x.start))}
+          series={series}
+          markers={linked.map((e) => ({ at: seconds(e.starts_at), label: e.title }))}
+          highlight={[seconds(a.window_start), seconds(a.window_end)]}
+          height={200}
+          label={`Mentions of ${a.brand} per 5 minutes from 6 hours before the alert, its window shaded`}
+        />
+      )}
+      <h3>Linked events</h3>
+      {linked.length === 0 ? (
+        <p class="muted">No events of {a.brand} in the day before.</p>
+      ) : (
+        <ul data-testid="alert-events">
+          {linked.map((e) => (
+            <li key={e.id}>
+              <Badge tone="soft">{e.kind}</Badge> {e.title} <span class="muted">{when(e.starts_at)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Posts from the alert's window that match what it counted (negative, or its intent). */
+function Samples({ alert: a }: { alert: Alert }) {
+  const filter = a.intent ? { intent: a.intent } : a.kind === 'care' ? {} : { sentiment: 'negative' };
+  const posts = useLoad(
+    () => api<{ items: Mention[] }>(`/v1/mentions${query({ brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString(), limit: 5 })}`),
+    [a.id],
+  );
+  return (
+    <>
+      <h3>Sample posts</h3>
+      <Problem error={posts.error} />
+      <ul class="mentions" data-testid="alert-samples">
+        {(posts.data?.items ?? []).map((m) => (
+          <MentionItem key={`${m.source}:${m.id}`} m={m} />
+        ))}
+      </ul>
+      {a.sample_mentions.some((s) => s.url) && (
+        <p class="small">
+          Posts the detector picked:{' '}
+          {a.sample_mentions
+            .filter((s) => s.url)
+            .map((s, i) => (
+              <a key={s.id} href={s.url} target="_blank" rel="noopener noreferrer">
+                {i ? ', ' : ''}
+                {s.source} {s.id}
+              </a>
+            ))}
+        </p>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,108 @@
+import { useMemo } from 'preact/hooks';
+import { api, query, type Alert, type CampaignEvent, type SentimentStats, type Volume } from '../api.js';
+import { TimeChart, seconds } from '../chart.js';
+import { num, pct, signed, when } from '../format.js';
+import { useLoad } from '../load.js';
+import { href, hrefWith } from '../route.js';
+import { Badge, Panel, Problem, Stat } from '../ui.js';
+import type { ViewProps } from './props.js';
+
+/** Volume, net sentiment, share of voice and sources for one brand, its events on the time axis, its open alerts. */
+export function Overview({ f, params }: ViewProps) {
+  const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: f.brand, source: f.source, from: f.from, to: f.to, interval: f.interval })}`), [f.brand, f.source, f.from, f.to]);
+  const voice = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'brand', source: f.source, from: f.from, to: f.to, interval: f.interval })}`), [f.source, f.from, f.to]);
+  const bySource = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'source', brand: f.brand, from: f.from, to: f.to, interval: f.interval })}`), [f.brand, f.from, f.to]);
+  const events = useLoad(() => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 200 })}`), [f.brand, f.from, f.to]);
+  const alerts = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status: 'open' })}`), [f.brand]);
+
+  const buckets = stats.data?.buckets ?? [];
+  const totals = buckets.reduce((t, b) => ({ n: t.n + b.mentions, neg: t.neg + b.negative, pos: t.pos + b.positive }), { n: 0, neg: 0, pos: 0 });
+  const net = totals.n ? (totals.pos - totals.neg) / totals.n : null;
+  const chart = useMemo(
+    () => ({
+      x: buckets.map((b) => seconds(b.start)),
+      series: [
+        { label: 'Mentions', values: buckets.map((b) => b.mentions), color: '#2563eb', bars: true },
+        { label: 'Negative', values: buckets.map((b) => b.negative), color: '#dc2626' },
+        { label: 'Net sentiment', values: buckets.map((b) => b.net_sentiment), color: '#059669', scale: 'net' as const },
+      ],
+    }),
+    [stats.data],
+  );
+  const markers = useMemo(() => (events.data?.items ?? []).map((e) => ({ at: seconds(e.starts_at), label: e.title })), [events.data]);
+  const share = voice.data?.totals.find((t) => t.key === f.brand)?.share;
+  const open = alerts.data?.items ?? [];
+
+  return (
+    <div class="grid">
+      <div class="stats" data-testid="overview-stats">
+        <Stat label="Mentions" value={<span data-testid="total-mentions">{num(totals.n)}</span>} hint={`${f.brand}${f.source ? ` on ${f.source}` : ''}`} />
+        <Stat label="Net sentiment" value={<span data-testid="net-sentiment">{signed(net)}</span>} hint="(positive − negative) / mentions" tone={net !== null && net < 0 ? 'bad' : 'good'} />
+        <Stat label="Negative" value={pct(totals.n ? totals.neg / totals.n : null)} hint={`${num(totals.neg)} mentions`} tone="bad" />
+        <Stat label="Share of voice" value={pct(share ?? null)} hint="of the tracked brands' mentions" />
+        <Stat label="Open alerts" value={<a href={href('alerts', params)} data-testid="open-alerts">{num(open.length)}</a>} tone={open.length ? 'bad' : 'good'} />
+      </div>
+      <Panel title="Volume and sentiment">
+        <Problem error={stats.error ?? events.error} />
+        {buckets.length ? (
+          <TimeChart x={chart.x} series={chart.series} markers={markers} label={`Mentions, negative mentions and net sentiment of ${f.brand} per ${f.interval}, with ${markers.length} events marked`} />
+        ) : (
+          !stats.loading && <p class="empty">No mentions of {f.brand} in this range.</p>
+        )}
+        {markers.length > 0 && <p class="muted small">Dashed lines: {f.brand}'s own events (campaigns, launches, incidents).</p>}
+      </Panel>
+      <Panel title="Share of voice">
+        <Problem error={voice.error} />
+        <ul class="bars" aria-label="Share of voice by brand">
+          {(voice.data?.totals ?? []).map((t) => (
+            <li key={t.key} class={t.key === f.brand ? 'current' : ''}>
+              <span class="bar-label">{t.key}</span>
+              <span class="bar-track">
+                <span class="bar-fill" style={{ width: `${Math.max(1, t.share * 100)}%` }} />
+              </span>
+              <span class="bar-value">
+                {pct(t.share, 1)} <span class="muted">({num(t.mentions)})</span>
+              </span>
+            </li>
+          ))}
+        </ul>
+      </Panel>
+      <Panel title="By source">
+        <Problem error={bySource.error} />
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Source</th>
+              <th scope="col" class="num">Mentions</th>
+              <th scope="col" class="num">Share</th>
+              <th scope="col" class="num">Net sentiment</th>
+            </tr>
+          </thead>
+          <tbody>
+            {(bySource.data?.totals ?? []).map((t) => (
+              <tr key={t.key}>
+                <th scope="row">{t.key}</th>
+                <td class="num">{num(t.mentions)}</td>
+                <td class="num">{pct(t.share)}</td>
+                <td class="num">{signed(t.net_sentiment)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </Panel>
+      <Panel title="Open alerts">
+        <Problem error={alerts.error} />
+        {open.length === 0 && !alerts.loading && <p class="empty">No open alerts for {f.brand}.</p>}
+        <ul class="alert-list">
+          {open.slice(0, 8).map((a) => (
+            <li key={a.id}>
+              <Badge tone={a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft'}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge>{' '}
+              <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a> <span class="muted">{when(a.opened_at)}</span>
+              <div class="small">{a.summary}</div>
+            </li>
+          ))}
+        </ul>
+      </Panel>
+    </div>
+  );
+}
