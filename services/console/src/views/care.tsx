@@ -15,7 +15,7 @@ export function Care({ f, params }: ViewProps) {
   const stats = useLoad(() => api<Stats>(`/v1/stats/care${query({ brand: f.brand, source: f.source, from: f.from, to: f.to })}`), [f.brand, f.source, f.from, f.to]);
   const t = stats.data?.total;
   return (
-    <div class="grid">
+    <div class="stack">
       <div class="stats" data-testid="care-stats">
         <Stat label="Response rate" value={<span data-testid="response-rate">{pct(t?.response_rate)}</span>} hint={t ? `${num(t.answered)} of ${num(t.conversations)} conversations answered` : undefined} />
         <Stat label="First reply, median" value={duration(t?.first_reply_seconds.p50)} hint={`90% within ${duration(t?.first_reply_seconds.p90)}`} />

@@ -29,7 +29,7 @@ export function Sources({ f }: ViewProps) {
     return { x, series };
   }, [volume.data]);
   return (
-    <div class="grid">
+    <div class="stack">
       <Panel title="Connectors">
         <Problem error={health.error} />
         {health.data && connectors.length === 0 && (

@@ -1,0 +1,263 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually, tempDir } from './helpers.js';
+
+/**
+ * The web console as a user meets it: `earshot run --demo` (what `npm start` runs) in its
+ * own process, then each view opened in Debian's chromium through playwright-core. What
+ * the page shows is checked against the public API; actions are checked where they land
+ * (the API, a helpdesk). Screenshots go to EARSHOT_SCREENSHOTS (docs/screenshots for the
+ * README) or .screenshots/.
+ */
+const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
+const CHROMIUM = process.env.EARSHOT_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = process.env.EARSHOT_SCREENSHOTS ?? join(import.meta.dirname, '../.screenshots');
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
+
+/** A helpdesk taking the generic JSON hand-off: it records every request it accepts. */
+function fakeHelpdesk() {
+  const received: { key: string | undefined; body: { conversation_id: string; author: { handle: string } } }[] = [];
+  const server = createServer((req: IncomingMessage, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ key: req.headers['idempotency-key'] as string | undefined, body: JSON.parse(body) });
+      res.writeHead(201, { 'content-type': 'application/json' }).end('{"ticket":"T-1"}');
+    });
+  });
+  return { received, server, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/tickets` };
+}
+
+describe.skipIf(!haveChromium)('web console in a real browser, on the demo data (npm start)', () => {
+  const dir = tempDir();
+  const helpdesk = fakeHelpdesk();
+  let output = '';
+  let url = '';
+  let browser: Browser;
+  let page: Page;
+  let child: ReturnType<typeof spawn> | undefined;
+  const api = async <T,>(path: string, init?: RequestInit): Promise<T> => {
+    const res = await fetch(`${url}${path}`, init);
+    expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
+    return (await res.json()) as T;
+  };
+  const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+  const open = async (hash: string) => {
+    await page.goto(`${url}/#/${hash}`);
+    await page.locator('main h1').waitFor();
+  };
+
+  beforeAll(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    await new Promise<void>((r) => helpdesk.server.listen(0, '127.0.0.1', r));
+    child = spawn('node', [BIN, 'run', '--demo'], {
+      env: {
+        ...process.env,
+        EARSHOT_DATA_DIR: dir.path,
+        EARSHOT_PORT: '0',
+        EARSHOT_HOST: '127.0.0.1',
+        EARSHOT_DEMO_SECONDS: '10',
+        EARSHOT_LOG_LEVEL: 'warn',
+        EARSHOT_CARE_WEBHOOK_URL: helpdesk.url(),
+        // Items reach the helpdesk only when a person hands them off.
+        EARSHOT_CARE_HANDOFF: 'manual',
+      },
+    });
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    child.stdout!.on('data', (b: Buffer) => (output += b.toString()));
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (output.includes('Ctrl-C stops Earshot')) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 200);
+      child!.on('exit', (code) => {
+        clearInterval(timer);
+        reject(new Error(`earshot exited with ${code} before the demo finished:\n${output}`));
+      });
+    });
+    url = /Earshot console: (http:\/\/[\d.]+:\d+)\//.exec(output)![1]!;
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  }, 400_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.on('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+    helpdesk.server.close();
+    dir.remove();
+  });
+
+  it('npm start prints the console URL before anything else', () => {
+    const firstUrlLine = output.split('\n').find((l) => l.includes('http://'));
+    expect(firstUrlLine).toMatch(/^Earshot console: http:\/\/127\.0\.0\.1:\d+\/$/);
+  });
+
+  it('overview: the mention count, net sentiment and open alerts match the API', async () => {
+    await open('overview?brand=globex&range=30d');
+    const total = page.getByTestId('total-mentions');
+    await expect.poll(async () => total.textContent(), { timeout: 20_000 }).not.toBe('0');
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const stats = await api<{ total: number; buckets: { positive: number; negative: number }[] }>(`/v1/stats/sentiment?brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}&interval=12h`);
+    expect(Number((await total.textContent())!.replace(/,/g, ''))).toBe(stats.total);
+    const pos = stats.buckets.reduce((s, b) => s + b.positive, 0);
+    const neg = stats.buckets.reduce((s, b) => s + b.negative, 0);
+    const net = (pos - neg) / stats.total;
+    expect(await page.getByTestId('net-sentiment').textContent()).toBe(`${net > 0 ? '+' : ''}${net.toFixed(2)}`);
+    const open_ = await api<{ count: number }>('/v1/alerts?brand=globex');
+    expect(open_.count).toBeGreaterThan(0);
+    await expect.poll(() => page.getByTestId('open-alerts').textContent()).toBe(String(open_.count));
+    // The events are drawn on the time axis of a real chart (a canvas uPlot drew).
+    await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
+    await shot('overview');
+  });
+
+  it('alerts: the explanation, linked event and sample posts; acknowledge and resolve land in the API', async () => {
+    const surge = (await api<{ items: { id: string; kind: string; summary: string; explanation: { sources: { source: string }[] } }[] }>('/v1/alerts?brand=globex&kind=complaint_surge')).items[0]!;
+    await open('alerts?brand=globex');
+    await page.getByTestId('alert-list').getByRole('link', { name: 'complaint surge' }).first().click();
+    await expect.poll(() => page.getByTestId('alert-summary').textContent(), { timeout: 10_000 }).toContain(surge.summary);
+    expect(await page.getByTestId('alert-sources').textContent()).toContain(surge.explanation.sources[0]!.source);
+    await expect.poll(() => page.getByTestId('alert-events').textContent()).toContain('Mobile ordering outage');
+    await expect.poll(() => page.getByTestId('alert-samples').locator('li').count()).toBeGreaterThan(0);
+    const samples = await page.getByTestId('alert-samples').locator('.mention-tags').allTextContents();
+    for (const s of samples) expect(s).toContain('complaint');
+    await shot('alert');
+
+    await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();
+    await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('acknowledged by local');
+    const acked = await api<{ acknowledged_at?: string; status: string }>(`/v1/alerts/${encodeURIComponent(surge.id)}`);
+    expect(acked.acknowledged_at).toBeDefined();
+    expect(acked.status).not.toBe('resolved');
+
+    await page.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await expect.poll(() => page.getByTestId('alert-status').textContent()).toBe('resolved by local');
+    expect((await api<{ items: { id: string }[] }>('/v1/alerts?brand=globex&status=resolved')).items.map((a) => a.id)).toContain(surge.id);
+    expect((await api<{ items: { id: string }[] }>('/v1/alerts?brand=globex')).items.map((a) => a.id)).not.toContain(surge.id);
+  });
+
+  it('live stream: filters from the URL, text search, and a mention stored now shows up on its own', async () => {
+    await open('live?brand=globex&sentiment=negative');
+    const items = page.getByTestId('live-mentions').locator('li');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    for (const badge of await page.getByTestId('live-mentions').locator('.mention-meta .badge').allTextContents()) expect(badge).toBe('negative');
+
+    await page.getByLabel('Text', { exact: true }).fill('payment');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await expect.poll(() => page.url()).toContain('q=payment');
+    await expect.poll(async () => (await page.getByTestId('live-mentions').locator('.mention-text').allTextContents()).every((t) => /payment/i.test(t))).toBe(true);
+    expect(await items.count()).toBeGreaterThan(0);
+
+    await open('live?brand=globex');
+    await expect.poll(() => items.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const text = `Globex Coffee checkout froze on me just now (${Date.now()})`;
+    const res = await fetch(`${url}/v1/mentions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: `live-${Date.now()}`, source: 'twitter', text, created_at: new Date().toISOString(), author: { id: 'live1', handle: 'live_checker', followers: 10 } }),
+    });
+    expect(res.status).toBe(202);
+    // Nobody reloads: the stream polls, and the new post arrives marked as new.
+    await expect.poll(() => page.locator('.mention.fresh .mention-text').allTextContents(), { timeout: 30_000 }).toContain(text);
+    await shot('live');
+  });
+
+  it('events: create one and import a CSV from the page; the impact verdict is the API\'s', async () => {
+    await open('events?brand=globex&range=30d');
+    await page.getByRole('link', { name: 'New event' }).click();
+    await page.getByLabel('Title', { exact: true }).fill('Spring menu launch');
+    await page.getByRole('combobox', { name: /^Kind/ }).selectOption('launch');
+    const starts = new Date(Date.now() - 2 * 3_600_000 - new Date().getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await page.getByLabel('Starts', { exact: true }).fill(starts);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('event-list').textContent(), { timeout: 20_000 }).toContain('Spring menu launch');
+    const created = (await api<{ items: { id: string; title: string; kind: string }[] }>('/v1/events?brand=globex')).items.find((e) => e.title === 'Spring menu launch');
+    expect(created?.kind).toBe('launch');
+
+    await page.locator('input[type=file]').setInputFiles({ name: 'events.csv', mimeType: 'text/csv', buffer: Buffer.from(`title,starts_at,kind\nLoyalty email,${new Date(Date.now() - 5 * 3_600_000).toISOString()},campaign\n`) });
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toContain('Imported 1 events');
+    await expect.poll(() => page.getByTestId('event-list').textContent()).toContain('Loyalty email');
+
+    const outage = (await api<{ items: { id: string; title: string }[] }>('/v1/events?brand=globex')).items.find((e) => e.title === 'Mobile ordering outage')!;
+    await page.getByTestId('event-list').getByRole('link', { name: 'Mobile ordering outage' }).click();
+    const impact = await api<{ verdict: string }>(`/v1/events/${encodeURIComponent(outage.id)}/impact`);
+    await expect.poll(() => page.getByTestId('impact-verdict').textContent(), { timeout: 10_000 }).toBe(impact.verdict);
+    await shot('events');
+  });
+
+  it('care: the response rate is the API\'s; a hand-off lands at the helpdesk exactly once; mark handled; erase a customer', async () => {
+    await open('care?brand=initech&range=30d&sort=oldest');
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const stats = await api<{ total: { response_rate: number } }>(`/v1/stats/care?brand=initech&from=${from}`);
+    await expect.poll(() => page.getByTestId('response-rate').textContent(), { timeout: 10_000 }).toBe(`${(stats.total.response_rate * 100).toFixed(0)}%`);
+
+    const queue = page.getByTestId('care-queue');
+    await expect.poll(() => queue.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(2);
+    const before = (await api<{ items: { conversation_id: string; author: { id: string; handle: string }; source: string; brand: string }[] }>('/v1/care/queue?brand=initech&hours=720&sort=oldest')).items;
+    const first = before[0]!;
+    await queue.locator('tbody tr').first().getByRole('button', { name: 'Hand off' }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe(`@${first.author.handle}: handed off`);
+    await expect.poll(() => queue.locator('tbody tr').first().textContent()).toContain('handed off');
+    // Asked again (a second console, a double click that got through): it does not go twice.
+    const again = await fetch(`${url}/v1/care/queue/${[first.brand, first.source, first.conversation_id].map(encodeURIComponent).join('/')}/handoff`, { method: 'POST' });
+    expect(again.status).toBe(200);
+    expect(((await again.json()) as { status: string }).status).toBe('already_handed_off');
+    expect(helpdesk.received.filter((r) => r.body.conversation_id === first.conversation_id)).toHaveLength(1);
+    expect(helpdesk.received).toHaveLength(1);
+    expect(helpdesk.received[0]!.key).toBe(`earshot-care:${first.brand}:${first.source}:${first.conversation_id}`);
+
+    const second = before[1]!;
+    await queue.locator('tbody tr').nth(1).getByRole('button', { name: /Mark .* handled/ }).click();
+    await expect.poll(() => page.locator('.notice').textContent()).toBe(`@${second.author.handle}: handled`);
+    const after = (await api<{ items: { conversation_id: string }[] }>('/v1/care/queue?brand=initech&hours=720&sort=oldest')).items;
+    expect(after.map((i) => i.conversation_id)).not.toContain(second.conversation_id);
+    await shot('care');
+
+    // The customer view, and erasure behind a typed confirmation.
+    const victim = before[2]!;
+    await queue.getByRole('link', { name: `@${victim.author.handle}` }).first().click();
+    await expect.poll(() => page.getByTestId('customer-mentions').locator('li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Erase this customer…' }).click();
+    const erase = page.getByRole('button', { name: `Erase @${victim.author.handle}` });
+    expect(await erase.isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: 'Handle', exact: true }).fill(victim.author.handle);
+    await erase.click();
+    await expect.poll(() => page.getByTestId('erased').textContent(), { timeout: 20_000 }).toContain(`@${victim.author.handle} was erased`);
+    const gone = await fetch(`${url}/v1/authors/${victim.source}/${encodeURIComponent(victim.author.id)}`);
+    expect(gone.status).toBe(404);
+  });
+
+  it('sources: mentions per source match the API', async () => {
+    await open('sources?brand=globex&range=30d');
+    const table = page.getByTestId('source-volume');
+    await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
+    const volume = await api<{ totals: { key: string; mentions: number }[] }>(`/v1/stats/volume?by=source&brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}`);
+    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
+    expect(rows).toEqual(volume.totals.map((t) => [t.key, t.mentions.toLocaleString('en')]));
+    await shot('sources');
+  });
+
+  it('reads on a phone: no sideways scrolling, and the keyboard reaches the views', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    await phone.goto(`${url}/#/overview?brand=globex&range=30d`);
+    await expect.poll(() => phone.getByTestId('total-mentions').textContent(), { timeout: 20_000 }).not.toBe('0');
+    expect(await phone.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await phone.screenshot({ path: join(SHOTS, 'phone-overview.png') });
+    await phone.keyboard.press('Tab');
+    expect(await phone.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
+    await phone.close();
+  });
+});
