@@ -23,7 +23,7 @@ describe('access control with API keys', () => {
     fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
 
   beforeAll(async () => {
-    for (const scope of ['read', 'write', 'admin']) keys[scope] = (await run('node', [BIN, 'keys', 'create', '--scope', scope, '--name', `${scope} key`], { env })).stdout.trim();
+    for (const scope of ['read', 'write', 'care', 'admin']) keys[scope] = (await run('node', [BIN, 'keys', 'create', '--scope', scope, '--name', `${scope} key`], { env })).stdout.trim();
     rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme' }), { services: ['ingest', 'api'], http: true, logger: quietLogger(), metrics: freshMetrics() });
   });
   afterAll(async () => {
@@ -42,6 +42,9 @@ describe('access control with API keys', () => {
   it.each([
     ['GET', '/v1/mentions', 'read', 200],
     ['GET', '/v1/alerts', 'read', 200],
+    ['GET', '/v1/brands', 'read', 200],
+    ['POST', '/v1/alerts/no-such-alert/acknowledge', 'write', 404],
+    ['POST', '/v1/care/queue/acme/twitter/no-such/handled', 'care', 404],
     ['POST', '/v1/mentions', 'write', 202],
     ['POST', '/v1/events', 'write', 202],
     ['DELETE', '/v1/authors/twitter/nobody', 'admin', 200],
@@ -64,8 +67,8 @@ describe('access control with API keys', () => {
     expect((await call('PUT', '/v1/authors/twitter/a1/links', keys.write, { links: [{ source: 'reddit', id: 'x' }] })).status).toBe(403);
   });
 
-  it('health, metrics and the OpenAPI document stay open; a made-up key is refused', async () => {
-    for (const path of ['/healthz', '/metrics', '/openapi.json']) expect((await call('GET', path)).status).toBe(200);
+  it('health, metrics, the OpenAPI document and the console page stay open; a made-up key is refused', async () => {
+    for (const path of ['/healthz', '/metrics', '/openapi.json', '/']) expect((await call('GET', path)).status).toBe(200);
     expect((await call('GET', '/v1/mentions', 'esk_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')).status).toBe(401);
   });
 

@@ -22,6 +22,9 @@ export const openApiDocument = {
           { name: 'brand', in: 'query', schema: { type: 'string' } },
           { name: 'source', in: 'query', schema: { type: 'string' } },
           { name: 'sentiment', in: 'query', schema: { enum: ['negative', 'neutral', 'positive'] } },
+          { name: 'intent', in: 'query', schema: { type: 'string' }, description: 'mentions with this intent (complaint, question, praise, …)' },
+          { name: 'lang', in: 'query', schema: { type: 'string' }, description: 'ISO 639 language code' },
+          { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 }, description: 'words the text or title holds, case-insensitively' },
           { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at at or after' },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at before' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 100 } },
@@ -42,6 +45,23 @@ export const openApiDocument = {
         ],
         responses: { '200': { description: '{brand, from, to, interval_seconds, total, buckets[]}' }, '400': { description: 'Invalid query' } },
       },
+    },
+    '/v1/stats/volume': {
+      get: {
+        summary: 'Mentions per interval split by brand (share of voice) or by source, with totals, shares and net sentiment per key',
+        parameters: [
+          { name: 'by', in: 'query', required: true, schema: { enum: ['brand', 'source'] } },
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: 7 days before `to`' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
+          { name: 'interval', in: 'query', schema: { type: 'string', default: '1h' } },
+        ],
+        responses: { '200': { description: '{by, from, to, interval_seconds, totals[{key, mentions, negative, positive, share, net_sentiment}], buckets[{start, key, mentions, negative, positive}]}' }, '400': { description: 'Invalid query' } },
+      },
+    },
+    '/v1/brands': {
+      get: { summary: 'Brands with mentions in the last 30 days, most mentioned first', responses: { '200': { description: '{items[{brand, mentions_30d}]}' } } },
     },
     '/v1/hooks/{name}': {
       post: {
@@ -86,8 +106,25 @@ export const openApiDocument = {
           { name: 'sort', in: 'query', schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' }, description: 'priority: waiting time weighted by the author\'s reach' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}, links {post, author}}], count}' } },
+        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}, links {post, author}, handed_off_at?}], count}; items marked handled are left out' } },
       },
+    },
+    '/v1/care/queue/{brand}/{source}/{conversation}/handoff': {
+      parameters: ['brand', 'source', 'conversation'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+      post: {
+        summary: 'Hand one unanswered item to the helpdesk (EARSHOT_CARE_WEBHOOK_URL) now; never twice',
+        responses: {
+          '201': { description: "{status: 'handed_off', item}" },
+          '200': { description: "{status: 'already_handed_off', item}: it went before, nothing was sent" },
+          '404': { description: 'not in the care queue (answered, handled, or unknown)' },
+          '409': { description: 'no helpdesk configured' },
+          '502': { description: 'the helpdesk did not accept it after retries' },
+        },
+      },
+    },
+    '/v1/care/queue/{brand}/{source}/{conversation}/handled': {
+      parameters: ['brand', 'source', 'conversation'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
+      post: { summary: 'Take an item out of the care queue: a person dealt with it', responses: { '200': { description: "{status: 'handled', item}" }, '404': { description: 'not in the care queue' } } },
     },
     '/v1/authors/{source}/{id}': {
       get: {
@@ -127,7 +164,33 @@ export const openApiDocument = {
           { name: 'kind', in: 'query', schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] } },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': { description: '{items[], count}' }, '400': { description: 'Invalid query' } },
+        responses: { '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by' }, '400': { description: 'Invalid query' } },
+      },
+    },
+    '/v1/alerts/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: { summary: 'One alert, its newest version with what people did to it', responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' } } },
+    },
+    '/v1/alerts/{id}/acknowledge': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: { summary: 'Acknowledge an alert (someone is on it); the detector keeps updating it', responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } } },
+    },
+    '/v1/alerts/{id}/resolve': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        summary: 'Resolve an alert by hand; a later detector version (the anomaly went on) opens it again',
+        responses: { '200': { description: 'the alert, resolved' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } },
+      },
+    },
+    '/v1/events/import': {
+      post: {
+        summary: 'Import events from a CSV (header: title, starts_at, and optionally brand, kind, ends_at, id, description, channels, tags, url) or iCalendar body',
+        parameters: [
+          { name: 'brand', in: 'query', schema: { type: 'string' }, description: 'for records without one' },
+          { name: 'kind', in: 'query', schema: { type: 'string' }, description: 'for records without one' },
+        ],
+        requestBody: { required: true, content: { 'text/csv': {}, 'text/calendar': {} } },
+        responses: { '202': { description: '{format, imported, events[], rejected[{record, reason}]}' }, '400': { description: 'nothing importable, with the reasons' } },
       },
     },
     '/v1/events': {
@@ -155,6 +218,7 @@ export const openApiDocument = {
         responses: { '200': { description: 'impact report' }, '404': { description: 'no such event' } },
       },
     },
+    '/': { get: { summary: 'The web console (HTML); its assets under /console/', responses: { '200': { description: 'text/html' }, '503': { description: 'the console was not built' } } } },
     '/healthz': { get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } } },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
