@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -20,10 +20,21 @@ const SHOTS = process.env.EARSHOT_SCREENSHOTS ?? join(import.meta.dirname, '../.
 const haveChromium = existsSync(CHROMIUM);
 if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs it (apt-get install chromium)`);
 
-/** A helpdesk taking the generic JSON hand-off: it records every request it accepts. */
+const FEED = `<?xml version="1.0"?><rss version="2.0"><channel><title>Coffee news</title><link>http://news.example/</link><description>d</description>
+<item><title>Globex Coffee opens a roastery</title><link>http://news.example/globex-roastery</link><guid>globex-roastery</guid><pubDate>${new Date(Date.now() - 3_600_000).toUTCString()}</pubDate><description>Globex Coffee opened its first roastery.</description></item>
+</channel></rss>`;
+
+/**
+ * A helpdesk taking the generic JSON hand-off (it records every request it accepts), and
+ * an RSS feed at /feed.xml for the Sources view to have a connector to show.
+ */
 function fakeHelpdesk() {
   const received: { key: string | undefined; body: { conversation_id: string; author: { handle: string } } }[] = [];
   const server = createServer((req: IncomingMessage, res) => {
+    if (req.url === '/feed.xml') {
+      res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(FEED);
+      return;
+    }
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
@@ -56,6 +67,8 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     await new Promise<void>((r) => helpdesk.server.listen(0, '127.0.0.1', r));
+    const brandsFile = join(dir.path, 'brands.yaml');
+    writeFileSync(brandsFile, `brands:\n  - id: globex\n    query: globex\n    sources:\n      - type: rss\n        url: ${helpdesk.url().replace('/tickets', '/feed.xml')}\n        source_name: news\n`);
     child = spawn('node', [BIN, 'run', '--demo'], {
       env: {
         ...process.env,
@@ -67,6 +80,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
         EARSHOT_CARE_WEBHOOK_URL: helpdesk.url(),
         // Items reach the helpdesk only when a person hands them off.
         EARSHOT_CARE_HANDOFF: 'manual',
+        EARSHOT_BRANDS_FILE: brandsFile,
       },
     });
     child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
@@ -239,8 +253,23 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     expect(gone.status).toBe(404);
   });
 
-  it('sources: mentions per source match the API', async () => {
+  it('sources: the connector\'s state and last success are /healthz\'s; mentions per source match the API', async () => {
     await open('sources?brand=globex&range=30d');
+    type Check = { name: string; detail: { connector: string; state: string; last_success_at: string | null; mentions: number }[] };
+    const health = await eventually(async () => {
+      const checks = (await api<{ checks: Check[] }>('/healthz')).checks;
+      const c = checks.find((x) => x.name === 'ingest.connectors')?.detail[0];
+      return c?.last_success_at ? c : undefined;
+    });
+    expect(health).toBeDefined();
+    await page.reload();
+    const row = page.getByTestId('connectors').locator('tbody tr');
+    await expect.poll(() => row.count(), { timeout: 10_000 }).toBe(1);
+    const cells = await row.first().locator('th, td').allTextContents();
+    expect(cells[0]).toContain(health!.connector);
+    expect(cells[2]).toBe(health!.state);
+    expect(cells[3]).not.toBe('–');
+    expect(cells[5]).toBe(String(health!.mentions));
     const table = page.getByTestId('source-volume');
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(1);
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString();

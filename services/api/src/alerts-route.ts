@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { ALERT_KINDS, AlertStore, type ClickHouseClient, type Clock } from '@earshot/shared';
+import { ALERT_ACTIONS, ALERT_KINDS, AlertStore, type ClickHouseClient, type Clock } from '@earshot/shared';
 import { HttpError, actorOf, parseQuery } from './query-params.js';
 
 const AlertsQuerySchema = z.object({
@@ -42,7 +42,7 @@ export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Cloc
       next(err);
     }
   });
-  for (const action of ['acknowledge', 'resolve'] as const) {
+  for (const action of ALERT_ACTIONS) {
     router.post(`/v1/alerts/:id/${action}`, async (req, res, next) => {
       try {
         const alert = await found(parseQuery(AlertIdSchema, req.params).id);
