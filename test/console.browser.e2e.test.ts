@@ -187,7 +187,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await shot('live');
   });
 
-  it('events: create one and import a CSV from the page; the impact verdict is the API\'s', async () => {
+  it('events: create, edit and import a CSV from the page; the impact verdict is the API\'s', async () => {
     await open('events?brand=globex&range=30d');
     await page.getByRole('link', { name: 'New event' }).click();
     await page.getByLabel('Title', { exact: true }).fill('Spring menu launch');
@@ -198,6 +198,15 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await expect.poll(() => page.getByTestId('event-list').textContent(), { timeout: 20_000 }).toContain('Spring menu launch');
     const created = (await api<{ items: { id: string; title: string; kind: string }[] }>('/v1/events?brand=globex')).items.find((e) => e.title === 'Spring menu launch');
     expect(created?.kind).toBe('launch');
+
+    // Edit it: the form comes filled in, and the change is what the API then holds.
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    const title = page.getByLabel('Title', { exact: true });
+    expect(await title.inputValue()).toBe('Spring menu launch');
+    await title.fill('Spring menu launch (moved)');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => page.getByTestId('event-list').textContent(), { timeout: 20_000 }).toContain('Spring menu launch (moved)');
+    expect((await api<{ title: string; kind: string }>(`/v1/events/${encodeURIComponent(created!.id)}`)).title).toBe('Spring menu launch (moved)');
 
     await page.locator('input[type=file]').setInputFiles({ name: 'events.csv', mimeType: 'text/csv', buffer: Buffer.from(`title,starts_at,kind\nLoyalty email,${new Date(Date.now() - 5 * 3_600_000).toISOString()},campaign\n`) });
     await page.getByRole('button', { name: 'Import' }).click();
@@ -289,4 +298,42 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     expect(await phone.evaluate<string>('document.activeElement.textContent')).toBe('Skip to content');
     await phone.close();
   });
+});
+
+describe.skipIf(!haveChromium)('web console with API keys', () => {
+  const dir = tempDir();
+  let child: ReturnType<typeof spawn> | undefined;
+  let browser: Browser;
+  afterAll(async () => {
+    await browser?.close();
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.on('exit', r));
+      child.kill('SIGINT');
+      await exited;
+    }
+    dir.remove();
+  });
+
+  it('says which key it needs, takes one, and then reads the API with it', async () => {
+    const env = { ...process.env, EARSHOT_DATA_DIR: dir.path, EARSHOT_PORT: '0', EARSHOT_HOST: '127.0.0.1', EARSHOT_LOG_LEVEL: 'warn' };
+    const key = await new Promise<string>((resolve, reject) => {
+      const p = spawn('node', [BIN, 'keys', 'create', '--scope', 'read', '--name', 'console'], { env });
+      let out = '';
+      p.stdout.on('data', (b: Buffer) => (out += b.toString()));
+      p.on('exit', (code) => (code === 0 ? resolve(out.trim()) : reject(new Error(`keys create exited with ${code}`))));
+    });
+    child = spawn('node', [BIN, 'run'], { env });
+    let output = '';
+    child.stderr!.on('data', (b: Buffer) => (output += b.toString()));
+    const url = await eventually(async () => /Earshot console: (http:\/\/[\d.]+:\d+)\//.exec(output)?.[1], { timeoutMs: 120_000 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const page = await browser.newPage();
+    await page.goto(`${url}/`);
+    await expect.poll(() => page.getByRole('alert').textContent(), { timeout: 20_000 }).toMatch(/needs an API key with the "read" scope/);
+    await page.getByLabel(/API key/).fill(key);
+    await page.getByRole('button', { name: 'Save' }).click();
+    // Read with the key: nothing stored yet, and the page says so instead of an error.
+    await expect.poll(() => page.locator('.empty').first().textContent(), { timeout: 20_000 }).toMatch(/No mentions stored/);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  }, 200_000);
 });

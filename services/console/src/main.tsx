@@ -103,7 +103,11 @@ function App() {
       )}
       <main id="main" tabIndex={-1}>
         <h1>{TITLES[route.view]}</h1>
-        {brands.error && !needsKey && <p class="problem" role="alert">{brands.error}</p>}
+        {brands.error && (
+          <p class="problem" role="alert">
+            {brands.error}
+          </p>
+        )}
         {brands.data && brandNames.length === 0 && <p class="empty">No mentions stored in the last 30 days yet. Start a source or run the demo (npm start).</p>}
         {f.brand && <View f={f} params={route.params} key={keyTick} />}
       </main>
