@@ -34,6 +34,8 @@ export const ConfigSchema = z.object({
     .default('/healthz,/metrics,/openapi.json')
     .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
   EARSHOT_PORT: int(0, 65535).default(8080),
+  /** Requests a minute per API key (per client address without keys) to the expensive read endpoints; 0: no limit. */
+  EARSHOT_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
   EARSHOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EARSHOT_KAFKA_BROKERS: z
     .string()

@@ -30,3 +30,4 @@ export * from './store/erased-authors.js';
 export * from './random.js';
 export * from './auth/api-keys.js';
 export * from './auth/access.js';
+export * from './auth/rate-limit.js';

@@ -85,6 +85,7 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
     alertsOpen: new Gauge({ name: 'earshot_alerts_open', help: 'Open alerts', labelNames: ['kind', 'brand', 'severity'], registers: [registry] }),
     alertVersions: new Counter({ name: 'earshot_alert_versions_total', help: 'Alert versions published (opened, updated, resolved)', labelNames: ['kind', 'status'], registers: [registry] }),
     notifyFailures: new Counter({ name: 'earshot_notify_failures_total', help: 'Failed notification attempts', labelNames: ['notifier'], registers: [registry] }),
+    rateLimited: new Counter({ name: 'earshot_http_rate_limited_total', help: 'Requests to expensive endpoints refused with 429 (EARSHOT_RATE_LIMIT_PER_MINUTE)', labelNames: ['caller'], registers: [registry] }),
     detectorRuns: new Histogram({
       name: 'earshot_detector_run_seconds',
       help: 'Time of one detector run over every brand',

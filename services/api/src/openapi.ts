@@ -3,7 +3,12 @@ import { Router } from 'express';
 /** A hand-kept OpenAPI 3.1 description of the HTTP contract (see ARCHITECTURE's contracts). */
 export const openApiDocument = {
   openapi: '3.1.0',
-  info: { title: 'Earshot API', version: '1', description: 'Social listening and sentiment stream processor' },
+  info: {
+    title: 'Earshot API',
+    version: '1',
+    description:
+      'Social listening and sentiment stream processor. Once API keys exist, send Authorization: Bearer <key> (401 without, 403 with too narrow a scope). The expensive reads (/v1/stats/*, /v1/care/*, /v1/authors/*, GET /v1/mentions, event impact) answer 429 with Retry-After past EARSHOT_RATE_LIMIT_PER_MINUTE a minute per key.',
+  },
   paths: {
     '/v1/mentions': {
       post: {

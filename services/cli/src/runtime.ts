@@ -6,6 +6,7 @@ import {
   apiKeysFor,
   assertSafeBind,
   fileAudit,
+  rateLimitExpensive,
   requireApiKeys,
   allTopics,
   applyRetention,
@@ -127,7 +128,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       const keys = apiKeysFor(config);
       assertSafeBind(config.EARSHOT_HOST, keys);
       const app = createApp({
-        guard: requireApiKeys({ keys, openPaths: config.EARSHOT_OPEN_PATHS, audit: fileAudit(join(config.EARSHOT_DATA_DIR, 'audit.log')), now: () => clock.now() }),
+        guards: [
+          requireApiKeys({ keys, openPaths: config.EARSHOT_OPEN_PATHS, audit: fileAudit(join(config.EARSHOT_DATA_DIR, 'audit.log')), now: () => clock.now() }),
+          // Wall time, not the runtime's clock: a replay's clock must not refill or drain the buckets.
+          rateLimitExpensive({ perMinute: config.EARSHOT_RATE_LIMIT_PER_MINUTE, now: () => Date.now(), onLimited: (caller) => metrics.rateLimited.inc({ caller }) }),
+        ],
         routers: services.flatMap((s) => s.routers ?? []),
         health: [...(bus instanceof MemoryBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],
         registry: metrics.registry,

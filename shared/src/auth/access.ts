@@ -65,6 +65,7 @@ export function requireApiKeys(o: { keys: ApiKeys; openPaths: string[]; audit: (
     }
     // Who did it, for what people do from the console (acknowledging an alert, a hand-off).
     res.locals.actor = key.name;
+    res.locals.keyId = key.id;
     if (need !== 'read') res.on('finish', () => o.audit({ at: new Date(o.now()).toISOString(), key: key.id, key_name: key.name, scope: need, method: req.method, path: req.path, status: res.statusCode }));
     next();
   };

@@ -13,15 +13,15 @@ export interface HttpServerDeps {
   registry: Registry;
   health: HealthCheck[];
   logger: Logger;
-  /** Runs before every route (access control). */
-  guard?: RequestHandler;
+  /** Run in order before every route (access control, then rate limits). */
+  guards?: RequestHandler[];
 }
 
 /** One express app per process: the routers of the services it runs, plus /healthz and /metrics. */
-export function createApp({ routers, registry, health, logger, guard }: HttpServerDeps): Express {
+export function createApp({ routers, registry, health, logger, guards = [] }: HttpServerDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  if (guard) app.use(guard);
+  for (const g of guards) app.use(g);
   app.get('/healthz', (_req, res) => {
     const checks = health.map((h) => ({ name: h.name, ...h.check() }));
     const ok = checks.every((c) => c.ok);
