@@ -124,7 +124,9 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
         throw new HttpError(400, (err as Error).message);
       }
       if (result.events.length) await repo.publish(result.events);
-      res.status(result.events.length ? 202 : 400).json({ format: isIcs ? 'ics' : 'csv', imported: result.events.length, events: result.events, rejected: result.rejected });
+      const answer = { format: isIcs ? 'ics' : 'csv', imported: result.events.length, events: result.events, rejected: result.rejected };
+      if (result.events.length) res.status(202).json(answer);
+      else res.status(400).json({ error: `nothing could be imported: ${result.rejected.map((r) => `record ${r.record}: ${r.reason}`).join('; ') || 'the file holds no records'}`, ...answer });
     }),
   );
   router.use('/v1/events', express.json({ limit: '1mb' }));
