@@ -178,7 +178,7 @@ describe('customer care', () => {
       }
       return found.sort();
     };
-    expect(await leftovers()).toEqual(['author_links', 'complaint_terms_1h', 'mentions']);
+    expect(await leftovers()).toEqual(['author_links', 'care_messages', 'complaint_terms_1h', 'mentions']);
     // Other customers' complaint terms of the same hours are rebuilt, not lost.
     const others = async () => query("SELECT term, sum(mentions) AS n FROM complaint_terms_1h WHERE term IN ('charged', 'twice', 'terrible') GROUP BY term ORDER BY term");
     const before = await others();
@@ -186,8 +186,10 @@ describe('customer care', () => {
     const res = await fetch(`${rt.url}/v1/authors/twitter/tw-jess`, { method: 'DELETE' });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ erased: [{ source: 'twitter', id: 'tw-jess' }, { source: 'trustpilot', id: 'tp-jess' }], removed: { mentions: 3, links: 1 } });
-    // tw2 is the brand's reply: it names "@jess_k" in its text, and it is the brand's, so it stays.
-    expect(await leftovers()).toEqual(['mentions']);
+    // tw2 is the brand's reply: it names "@jess_k" in its text, and it is the brand's, so it
+    // stays, in the mentions and in the copy care reads.
+    expect(await leftovers()).toEqual(['care_messages', 'mentions']);
+    expect((await query("SELECT id FROM care_messages WHERE multiSearchAnyCaseInsensitiveUTF8(text, ['jess_k', 'zqxjk'])")).map((r) => r.id)).toEqual(['tw2']);
     // "terrible" loses jess's use of it and keeps the others'.
     const after = Object.fromEntries((await others()).map((r) => [r.term, Number(r.n)]));
     const was = Object.fromEntries(before.map((r) => [r.term, Number(r.n)]));

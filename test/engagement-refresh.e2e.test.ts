@@ -83,6 +83,9 @@ describe('engagement refresh of recent mentions', () => {
     await eventually(async () => Number((await rows("SELECT count() AS n FROM mentions WHERE source = 'reddit'"))[0]!.n) === 2);
     const left = (await rows("SELECT id FROM mentions WHERE source = 'reddit' ORDER BY id")).map((r) => r.id);
     expect(left).toEqual([reddit.id(0, redditHeld[0]!.t), reddit.id(2, redditHeld[2]!.t)].sort());
+    // The copy customer care reads keeps nothing the mentions no longer hold.
+    const copies = (await rows("SELECT DISTINCT id FROM care_messages WHERE source = 'reddit'")).map((r) => r.id);
+    expect(copies.filter((id) => !left.includes(id))).toEqual([]);
     expect(redditApi.requests.some((r) => r.path === '/api/info')).toBe(true);
   });
 });

@@ -25,6 +25,7 @@ export * from './store/retention.js';
 export * from './store/lease.js';
 export * from './store/outbox.js';
 export * from './store/care.js';
+export * from './store/mention-copies.js';
 export * from './care/helpdesk-handoff.js';
 export * from './store/erased-authors.js';
 export * from './random.js';

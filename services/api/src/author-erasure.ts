@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
+import { MENTION_COPIES, erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
 
 export interface ErasureReport {
   mentions: number;
@@ -11,7 +11,8 @@ export interface ErasureReport {
 }
 
 /**
- * Erases one author everywhere Earshot keeps their data: their mentions; the hourly
+ * Erases one author everywhere Earshot keeps their data: their mentions (and the copies
+ * care reads); the hourly
  * complaint terms their texts fed (rebuilt from what remains); helpdesk hand-offs;
  * identity links; their posts among alert samples; dead letters holding their mentions.
  * The author is first added (hashed) to `erased_authors`, so the writer drops anything
@@ -28,7 +29,8 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
     `SELECT DISTINCT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toString(toStartOfHour(created_at)) AS hour
      FROM mentions WHERE source = {source:String} AND author_id = {author:String} AND has(intents, 'complaint')`,
   );
-  await client.command({ query: 'ALTER TABLE mentions DELETE WHERE source = {source:String} AND author_id = {author:String}', query_params: who, clickhouse_settings: sync });
+  for (const table of ['mentions', ...MENTION_COPIES])
+    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE source = {source:String} AND author_id = {author:String}`, query_params: who, clickhouse_settings: sync });
 
   if (hours.length) {
     const keys = { keys: hours.map((h) => new TupleParam([h.brand, h.source, h.hour])) };

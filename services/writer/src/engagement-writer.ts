@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { EngagementUpdateSchema, decodeBatch, type BusMessage, type DeadLetters, type EngagementUpdate, type Metrics } from '@earshot/shared';
+import { EngagementUpdateSchema, MENTION_COPIES, decodeBatch, type BusMessage, type DeadLetters, type EngagementUpdate, type Metrics } from '@earshot/shared';
 
 const COLUMNS = { likes: 'likes', shares: 'shares', replies: 'replies', views: 'views', followers: 'author_followers' } as const;
 
@@ -25,7 +25,8 @@ async function eraseGone(deps: { client: ClickHouseClient; metrics: Metrics }, g
   const stored = await (await deps.client.query({ query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: keys, format: 'JSONEachRow' })).json<{ n: string }>();
   const n = Number(stored[0]?.n ?? 0);
   if (n === 0) return;
-  await deps.client.command({ query: 'ALTER TABLE mentions DELETE WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: keys, clickhouse_settings: { mutations_sync: '1' } });
+  for (const table of ['mentions', ...MENTION_COPIES])
+    await deps.client.command({ query: `ALTER TABLE ${table} DELETE WHERE (source, id) IN {keys:Array(Tuple(String, String))}`, query_params: keys, clickhouse_settings: { mutations_sync: '1' } });
   deps.metrics.rowsWritten.inc({ table: 'mentions.erased_upstream' }, n);
 }
 
@@ -57,6 +58,15 @@ export function createEngagementWriteHandler(deps: { client: ClickHouseClient; d
       query_params: params,
       clickhouse_settings: { mutations_sync: '1' },
     });
+    // The copies hold followers only (the care queue's priority weighs reach), not engagement.
+    const followers = sets.filter((x) => x.startsWith('author_followers '));
+    if (followers.length)
+      for (const table of MENTION_COPIES)
+        await deps.client.command({
+          query: `ALTER TABLE ${table} UPDATE ${followers.join(', ')} WHERE (source, id) IN {keys:Array(Tuple(String, String))}`,
+          query_params: params,
+          clickhouse_settings: { mutations_sync: '1' },
+        });
     deps.metrics.rowsWritten.inc({ table: 'mentions.engagement' }, updates.length);
   };
 }

@@ -1,9 +1,11 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../logger.js';
+import { MENTION_COPIES } from './mention-copies.js';
 
 /** Tables and the event-time column their retention is counted from. */
 const RAW = [
   ['mentions', 'created_at'],
+  ...MENTION_COPIES.map((t) => [t, 'created_at'] as const),
   ['mention_stats_1m', 'minute'],
   ['mention_intents_1m', 'minute'],
   ['dead_letters', 'at'],
