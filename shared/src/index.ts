@@ -26,6 +26,7 @@ export * from './store/lease.js';
 export * from './store/outbox.js';
 export * from './store/care.js';
 export * from './store/mention-copies.js';
+export * from './store/rollups.js';
 export * from './care/helpdesk-handoff.js';
 export * from './store/erased-authors.js';
 export * from './random.js';

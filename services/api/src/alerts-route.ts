@@ -21,37 +21,25 @@ const AlertIdSchema = z.object({ id: z.string().min(1).max(512) });
 export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const store = new AlertStore(deps.client);
   const router = Router();
-  router.get('/v1/alerts', async (req, res, next) => {
-    try {
-      const q = parseQuery(AlertsQuerySchema, req.query);
-      const items = await store.list(q);
-      res.json({ items, count: items.length });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/alerts', async (req, res) => {
+    const q = parseQuery(AlertsQuerySchema, req.query);
+    const items = await store.list(q);
+    res.json({ items, count: items.length });
   });
   const found = async (id: string) => {
     const alert = await store.get(id);
     if (!alert) throw new HttpError(404, `no alert with id "${id}"`);
     return alert;
   };
-  router.get('/v1/alerts/:id', async (req, res, next) => {
-    try {
-      res.json(await found(parseQuery(AlertIdSchema, req.params).id));
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/alerts/:id', async (req, res) => {
+    res.json(await found(parseQuery(AlertIdSchema, req.params).id));
   });
   for (const action of ALERT_ACTIONS) {
-    router.post(`/v1/alerts/:id/${action}`, async (req, res, next) => {
-      try {
-        const alert = await found(parseQuery(AlertIdSchema, req.params).id);
-        if (alert.status === 'resolved') throw new HttpError(409, `alert "${alert.id}" is already resolved`);
-        await store.act(alert.id, action, actorOf(res), deps.clock.now());
-        res.json(await found(alert.id));
-      } catch (err) {
-        next(err);
-      }
+    router.post(`/v1/alerts/:id/${action}`, async (req, res) => {
+      const alert = await found(parseQuery(AlertIdSchema, req.params).id);
+      if (alert.status === 'resolved') throw new HttpError(409, `alert "${alert.id}" is already resolved`);
+      await store.act(alert.id, action, actorOf(res), deps.clock.now());
+      res.json(await found(alert.id));
     });
   }
   return router;

@@ -35,67 +35,55 @@ async function identities(client: ClickHouseClient, who: Identity): Promise<Iden
 export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const router = Router();
   const care = new CareStore(deps.client);
-  router.get('/v1/authors/:source/:id', async (req, res, next) => {
-    try {
-      const who = parseQuery(AuthorParamsSchema, req.params);
-      const ids = await identities(deps.client, who);
-      const keys = { keys: ids.map((i) => new TupleParam([i.source, i.id])) };
-      const mentions = await (
-        await deps.client.query({
-          query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))}
-                  ORDER BY created_at DESC LIMIT 1000`,
-          query_params: keys,
-          format: 'JSONEachRow',
-        })
-      ).json<MentionRecord>();
-      if (mentions.length === 0 && ids.length === 1) throw new HttpError(404, `no mentions by ${who.source} author ${who.id}`);
-      const trajectory = await (
-        await deps.client.query({
-          query: `SELECT toString(toStartOfDay(created_at)) AS day, count() AS mentions, avg(sentiment_score) AS mean_score,
-                         countIf(sentiment_label = 'negative') AS negative, groupUniqArray(source) AS sources
-                  FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))} GROUP BY day ORDER BY day`,
-          query_params: keys,
-          format: 'JSONEachRow',
-        })
-      ).json<{ day: string; mentions: string; mean_score: number; negative: string; sources: string[] }>();
-      const open = await care.queue({ authors: ids, since: 0, now: deps.clock.now(), limit: 1000, order: 'oldest' });
-      const newest = mentions[0];
-      res.json({
-        author: { source: who.source, id: who.id, ...(newest ? { handle: newest.author_handle, name: newest.author_name || undefined, followers: Number(newest.author_followers) } : {}) },
-        identities: ids,
-        mentions: mentions.map(toApiMention),
-        trajectory: trajectory.map((t) => ({ day: fromClickHouseTime(`${t.day}.000`), mentions: Number(t.mentions), mean_score: Math.round(t.mean_score * 10_000) / 10_000, negative: Number(t.negative), sources: t.sources })),
-        open_issues: open,
-      });
-    } catch (err) {
-      next(err);
-    }
-  });
-  router.put('/v1/authors/:source/:id/links', express.json({ limit: '64kb' }), async (req, res, next) => {
-    try {
-      const who = parseQuery(AuthorParamsSchema, req.params);
-      const body = parseQuery(AuthorLinksBodySchema, req.body);
-      await deps.client.insert({
-        table: 'author_links',
-        values: body.links.map((l) => ({ source: who.source, author_id: who.id, linked_source: l.source, linked_author_id: l.id, created_at: toClickHouseTime(deps.clock.now()) })),
+  router.get('/v1/authors/:source/:id', async (req, res) => {
+    const who = parseQuery(AuthorParamsSchema, req.params);
+    const ids = await identities(deps.client, who);
+    const keys = { keys: ids.map((i) => new TupleParam([i.source, i.id])) };
+    const mentions = await (
+      await deps.client.query({
+        query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))}
+                ORDER BY created_at DESC LIMIT 1000`,
+        query_params: keys,
         format: 'JSONEachRow',
-      });
-      res.json({ identities: await identities(deps.client, who) });
-    } catch (err) {
-      next(err);
-    }
+      })
+    ).json<MentionRecord>();
+    if (mentions.length === 0 && ids.length === 1) throw new HttpError(404, `no mentions by ${who.source} author ${who.id}`);
+    const trajectory = await (
+      await deps.client.query({
+        query: `SELECT toString(toStartOfDay(created_at)) AS day, count() AS mentions, avg(sentiment_score) AS mean_score,
+                       countIf(sentiment_label = 'negative') AS negative, groupUniqArray(source) AS sources
+                FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))} GROUP BY day ORDER BY day`,
+        query_params: keys,
+        format: 'JSONEachRow',
+      })
+    ).json<{ day: string; mentions: string; mean_score: number; negative: string; sources: string[] }>();
+    const open = await care.queue({ authors: ids, since: 0, now: deps.clock.now(), limit: 1000, order: 'oldest' });
+    const newest = mentions[0];
+    res.json({
+      author: { source: who.source, id: who.id, ...(newest ? { handle: newest.author_handle, name: newest.author_name || undefined, followers: Number(newest.author_followers) } : {}) },
+      identities: ids,
+      mentions: mentions.map(toApiMention),
+      trajectory: trajectory.map((t) => ({ day: fromClickHouseTime(`${t.day}.000`), mentions: Number(t.mentions), mean_score: Math.round(t.mean_score * 10_000) / 10_000, negative: Number(t.negative), sources: t.sources })),
+      open_issues: open,
+    });
   });
-  router.delete('/v1/authors/:source/:id', async (req, res, next) => {
-    try {
-      const who = parseQuery(AuthorParamsSchema, req.params);
-      // The identities the care team linked are the same person: erased with them.
-      const ids = await identities(deps.client, who);
-      const removed: Record<string, number> = {};
-      for (const i of ids) for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
-      res.json({ erased: ids, removed });
-    } catch (err) {
-      next(err);
-    }
+  router.put('/v1/authors/:source/:id/links', express.json({ limit: '64kb' }), async (req, res) => {
+    const who = parseQuery(AuthorParamsSchema, req.params);
+    const body = parseQuery(AuthorLinksBodySchema, req.body);
+    await deps.client.insert({
+      table: 'author_links',
+      values: body.links.map((l) => ({ source: who.source, author_id: who.id, linked_source: l.source, linked_author_id: l.id, created_at: toClickHouseTime(deps.clock.now()) })),
+      format: 'JSONEachRow',
+    });
+    res.json({ identities: await identities(deps.client, who) });
+  });
+  router.delete('/v1/authors/:source/:id', async (req, res) => {
+    const who = parseQuery(AuthorParamsSchema, req.params);
+    // The identities the care team linked are the same person: erased with them.
+    const ids = await identities(deps.client, who);
+    const removed: Record<string, number> = {};
+    for (const i of ids) for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
+    res.json({ erased: ids, removed });
   });
   return router;
 }

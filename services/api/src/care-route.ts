@@ -17,26 +17,18 @@ const DAY = 86_400_000;
  */
 export function createCareRouter(deps: { care: CareStore; clock: Clock; handoff?: HelpdeskHandoff }): Router {
   const router = Router();
-  router.get('/v1/stats/care', async (req, res, next) => {
-    try {
-      const q = parseQuery(CareStatsQuerySchema, req.query);
-      const to = q.to?.getTime() ?? deps.clock.now();
-      const from = q.from?.getTime() ?? to - 7 * DAY;
-      const stats = await deps.care.stats({ brand: q.brand, source: q.source, from, to });
-      res.json({ brand: q.brand, ...(q.source ? { source: q.source } : {}), from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/stats/care', async (req, res) => {
+    const q = parseQuery(CareStatsQuerySchema, req.query);
+    const to = q.to?.getTime() ?? deps.clock.now();
+    const from = q.from?.getTime() ?? to - 7 * DAY;
+    const stats = await deps.care.stats({ brand: q.brand, source: q.source, from, to });
+    res.json({ brand: q.brand, ...(q.source ? { source: q.source } : {}), from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
   });
-  router.get('/v1/care/queue', async (req, res, next) => {
-    try {
-      const q = parseQuery(CareQueueQuerySchema, req.query);
-      const now = deps.clock.now();
-      const items = await deps.care.queue({ brand: q.brand, source: q.source, since: now - q.hours * 3_600_000, now, limit: q.limit, order: q.sort });
-      res.json({ items, count: items.length });
-    } catch (err) {
-      next(err);
-    }
+  router.get('/v1/care/queue', async (req, res) => {
+    const q = parseQuery(CareQueueQuerySchema, req.query);
+    const now = deps.clock.now();
+    const items = await deps.care.queue({ brand: q.brand, source: q.source, since: now - q.hours * 3_600_000, now, limit: q.limit, order: q.sort });
+    res.json({ items, count: items.length });
   });
   const queued = async (params: unknown) => {
     const p = parseQuery(CareItemParamsSchema, params);
@@ -45,26 +37,18 @@ export function createCareRouter(deps: { care: CareStore; clock: Clock; handoff?
     if (!item) throw new HttpError(404, `no unanswered conversation "${p.conversation}" of ${p.brand} on ${p.source} in the care queue`);
     return item;
   };
-  router.post('/v1/care/queue/:brand/:source/:conversation/handoff', async (req, res, next) => {
-    try {
-      if (!deps.handoff) throw new HttpError(409, 'no helpdesk is configured: set EARSHOT_CARE_WEBHOOK_URL');
-      const item = await queued(req.params);
-      const outcome = await deps.handoff.handOne(item, deps.clock.now());
-      if (outcome === 'failed') throw new HttpError(502, 'the helpdesk did not accept the item; it was tried 4 times, see the log');
-      const [after] = await deps.care.queue({ conversation: { brand: item.brand, source: item.source, id: item.conversation_id }, since: 0, now: deps.clock.now(), limit: 1 });
-      res.status(outcome === 'sent' ? 201 : 200).json({ status: outcome === 'sent' ? 'handed_off' : 'already_handed_off', item: after ?? item });
-    } catch (err) {
-      next(err);
-    }
+  router.post('/v1/care/queue/:brand/:source/:conversation/handoff', async (req, res) => {
+    if (!deps.handoff) throw new HttpError(409, 'no helpdesk is configured: set EARSHOT_CARE_WEBHOOK_URL');
+    const item = await queued(req.params);
+    const outcome = await deps.handoff.handOne(item, deps.clock.now());
+    if (outcome === 'failed') throw new HttpError(502, 'the helpdesk did not accept the item; it was tried 4 times, see the log');
+    const [after] = await deps.care.queue({ conversation: { brand: item.brand, source: item.source, id: item.conversation_id }, since: 0, now: deps.clock.now(), limit: 1 });
+    res.status(outcome === 'sent' ? 201 : 200).json({ status: outcome === 'sent' ? 'handed_off' : 'already_handed_off', item: after ?? item });
   });
-  router.post('/v1/care/queue/:brand/:source/:conversation/handled', async (req, res, next) => {
-    try {
-      const item = await queued(req.params);
-      await deps.care.markHandled(item, actorOf(res), deps.clock.now());
-      res.json({ status: 'handled', item });
-    } catch (err) {
-      next(err);
-    }
+  router.post('/v1/care/queue/:brand/:source/:conversation/handled', async (req, res) => {
+    const item = await queued(req.params);
+    await deps.care.markHandled(item, actorOf(res), deps.clock.now());
+    res.json({ status: 'handled', item });
   });
   return router;
 }

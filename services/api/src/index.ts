@@ -1,4 +1,4 @@
-import { CareStore, HelpdeskHandoff, eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { CareStore, HelpdeskHandoff, MentionRollups, eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
 import { createConsoleRouter } from './console-route.js';
 import { createAuthorsRouter } from './authors-route.js';
 import { createCareRouter } from './care-route.js';
@@ -22,14 +22,15 @@ export function createApiService(deps: Deps): Service {
   const { clock, config } = deps;
   const events = new EventRepository({ client, bus: deps.bus, topic: topicName(config, eventsTopic.name) });
   const care = new CareStore(client);
+  const rollups = new MentionRollups(client);
   const handoff = config.EARSHOT_CARE_WEBHOOK_URL ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger: deps.logger, metrics: deps.metrics }) : undefined;
   return {
     name: 'api',
     routers: [
       createConsoleRouter(),
       createMentionsRouter({ client }),
-      createStatsRouter({ client, clock }),
-      createVolumeRouter({ client, clock }),
+      createStatsRouter({ rollups, clock }),
+      createVolumeRouter({ rollups, clock }),
       createAlertsRouter({ client, clock }),
       createEventsRouter(events, client),
       createCareRouter({ care, clock, handoff }),

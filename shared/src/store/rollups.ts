@@ -1,0 +1,100 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { fromClickHouseTime, toClickHouseTime } from './rows.js';
+
+const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
+
+/** Net sentiment: (positive − negative) / mentions, 0 with no mentions. */
+export const netSentiment = (positive: number, negative: number, mentions: number) => (mentions ? r4((positive - negative) / mentions) : 0);
+
+export interface SentimentBucket {
+  start: string;
+  mentions: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+  mean_score: number;
+  net_sentiment: number;
+}
+
+export interface VolumeTotal {
+  key: string;
+  mentions: number;
+  negative: number;
+  positive: number;
+  share: number;
+  net_sentiment: number;
+}
+
+type Num = string | number;
+
+/**
+ * Reads of the per-minute mention rollup (`mention_stats_1m`: counts and score sums per
+ * brand, source, minute and sentiment label, customers only) for the API and the console.
+ */
+export class MentionRollups {
+  constructor(private readonly client: ClickHouseClient) {}
+
+  private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
+    const defined = Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
+    return (await this.client.query({ query, query_params: defined, format: 'JSONEachRow' })).json<T>();
+  }
+
+  /** Per-interval counts per label, mean score and net sentiment of one brand, in event time. */
+  async sentiment(q: { brand: string; source?: string; from: Date; to: Date; intervalS: number }): Promise<SentimentBucket[]> {
+    const rows = await this.rows<{ start: string; n: Num; n_negative: Num; n_neutral: Num; n_positive: Num; total_score: number }>(
+      `SELECT toStartOfInterval(minute, toIntervalSecond({interval:UInt32})) AS start, sum(mentions) AS n,
+              sumIf(mentions, sentiment_label = 'negative') AS n_negative, sumIf(mentions, sentiment_label = 'neutral') AS n_neutral,
+              sumIf(mentions, sentiment_label = 'positive') AS n_positive, sum(score_sum) AS total_score
+       FROM mention_stats_1m
+       WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} ${q.source ? 'AND source = {source:String}' : ''}
+       GROUP BY start ORDER BY start`,
+      { brand: q.brand, source: q.source, interval: q.intervalS, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to) },
+    );
+    return rows.map((r) => {
+      const mentions = Number(r.n);
+      const negative = Number(r.n_negative);
+      const positive = Number(r.n_positive);
+      return { start: fromClickHouseTime(r.start), mentions, negative, neutral: Number(r.n_neutral), positive, mean_score: mentions ? r4(r.total_score / mentions) : 0, net_sentiment: netSentiment(positive, negative, mentions) };
+    });
+  }
+
+  /**
+   * Mentions per interval split by brand (share of voice among the tracked brands) or by
+   * source, with totals and shares over the range, most mentioned first.
+   */
+  async volume(q: { by: 'brand' | 'source'; brand?: string; source?: string; from: Date; to: Date; intervalS: number }) {
+    const rows = await this.rows<{ start: string; key: string; n: Num; n_negative: Num; n_positive: Num }>(
+      `SELECT toStartOfInterval(minute, toIntervalSecond({interval:UInt32})) AS start, ${q.by === 'brand' ? 'brand' : 'source'} AS key,
+              sum(mentions) AS n, sumIf(mentions, sentiment_label = 'negative') AS n_negative, sumIf(mentions, sentiment_label = 'positive') AS n_positive
+       FROM mention_stats_1m
+       WHERE minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND brand != ''
+         ${q.brand ? 'AND brand = {brand:String}' : ''} ${q.source ? 'AND source = {source:String}' : ''}
+       GROUP BY start, key ORDER BY start, key`,
+      { interval: q.intervalS, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to), brand: q.brand, source: q.source },
+    );
+    const sums = new Map<string, { mentions: number; negative: number; positive: number }>();
+    const buckets = rows.map((r) => {
+      const b = { start: fromClickHouseTime(r.start), key: r.key, mentions: Number(r.n), negative: Number(r.n_negative), positive: Number(r.n_positive) };
+      const t = sums.get(r.key) ?? { mentions: 0, negative: 0, positive: 0 };
+      t.mentions += b.mentions;
+      t.negative += b.negative;
+      t.positive += b.positive;
+      sums.set(r.key, t);
+      return b;
+    });
+    const all = [...sums.values()].reduce((s, t) => s + t.mentions, 0);
+    const totals: VolumeTotal[] = [...sums]
+      .map(([key, t]) => ({ key, ...t, share: all ? r4(t.mentions / all) : 0, net_sentiment: netSentiment(t.positive, t.negative, t.mentions) }))
+      .sort((a, b) => b.mentions - a.mentions);
+    return { totals, buckets };
+  }
+
+  /** Brands with mentions since `since`, most mentioned first. */
+  async brands(since: number): Promise<{ brand: string; mentions: number }[]> {
+    const rows = await this.rows<{ brand: string; n: Num }>(
+      `SELECT brand, sum(mentions) AS n FROM mention_stats_1m WHERE minute >= {since:DateTime64(3)} AND brand != '' GROUP BY brand ORDER BY n DESC, brand`,
+      { since: toClickHouseTime(since) },
+    );
+    return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n) }));
+  }
+}
