@@ -1,4 +1,4 @@
-import { toClickHouseTime, topTerms, type CampaignEvent, type ClickHouseClient } from '@earshot/shared';
+import { MentionRollups, toClickHouseTime, topTerms, type CampaignEvent, type ClickHouseClient } from '@earshot/shared';
 
 interface WindowCounts {
   brand: number;
@@ -49,18 +49,7 @@ export function netSentimentChange(b: WindowCounts, a: WindowCounts) {
 }
 
 async function windowCounts(client: ClickHouseClient, brand: string, from: number, to: number): Promise<WindowCounts> {
-  const q = async <T>(query: string) =>
-    (await client.query({ query, query_params: { brand, from: toClickHouseTime(from), to: toClickHouseTime(to) }, format: 'JSONEachRow' })).json<T>();
-  const [s] = await q<Record<string, string | number>>(
-    `SELECT sumIf(mentions, brand = {brand:String}) AS brand_n, sumIf(mentions, brand != '') AS all_n,
-            sumIf(mentions, brand = {brand:String} AND sentiment_label = 'positive') AS pos,
-            sumIf(mentions, brand = {brand:String} AND sentiment_label = 'negative') AS neg
-     FROM mention_stats_1m WHERE minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}`,
-  );
-  const [c] = await q<{ n: string | number }>(
-    `SELECT sum(mentions) AS n FROM mention_intents_1m WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}`,
-  );
-  return { brand: Number(s?.brand_n ?? 0), all: Number(s?.all_n ?? 0), positive: Number(s?.pos ?? 0), negative: Number(s?.neg ?? 0), complaints: Number(c?.n ?? 0), hours: (to - from) / 3_600_000 };
+  return { ...(await new MentionRollups(client).brandWindow(brand, from, to)), hours: (to - from) / 3_600_000 };
 }
 
 async function texts(client: ClickHouseClient, brand: string, from: number, to: number): Promise<string[]> {

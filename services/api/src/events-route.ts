@@ -104,15 +104,11 @@ const body = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => {
  */
 export function createEventsRouter(repo: EventRepository, client: ClickHouseClient): Router {
   const router = Router();
-  const wrap =
-    (fn: (req: express.Request, res: express.Response) => Promise<void>): express.RequestHandler =>
-    (req, res, next) =>
-      fn(req, res).catch(next);
   // A CSV or iCalendar file as the body, as `earshot events import` reads it from disk.
   router.post(
     '/v1/events/import',
     express.text({ type: () => true, limit: '2mb' }),
-    wrap(async (req, res) => {
+    async (req, res) => {
       const text = typeof req.body === 'string' ? req.body : '';
       if (!text.trim()) throw new HttpError(400, 'the body must be a CSV file (header: title, starts_at, brand, kind, …) or an iCalendar file');
       const defaults = parseQuery(ImportQuerySchema, req.query);
@@ -127,12 +123,12 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
       const answer = { format: isIcs ? 'ics' : 'csv', imported: result.events.length, events: result.events, rejected: result.rejected };
       if (result.events.length) res.status(202).json(answer);
       else res.status(400).json({ error: `nothing could be imported: ${result.rejected.map((r) => `record ${r.record}: ${r.reason}`).join('; ') || 'the file holds no records'}`, ...answer });
-    }),
+    },
   );
   router.use('/v1/events', express.json({ limit: '1mb' }));
   router.post(
     '/v1/events',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const items = (Array.isArray(req.body) ? req.body : [req.body]).map((e: unknown, i: number) => {
         try {
           return { id: randomUUID(), ...body(NewEventSchema, e) } as CampaignEvent;
@@ -142,45 +138,45 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
       });
       await repo.publish(items);
       res.status(202).json({ items });
-    }),
+    },
   );
   router.get(
     '/v1/events',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const items = await repo.list(parseQuery(ListSchema, req.query));
       res.json({ items, count: items.length });
-    }),
+    },
   );
   router.get(
     '/v1/events/:id',
-    wrap(async (req, res) => {
+    async (req, res) => {
       res.json(await repo.get(String(req.params.id)));
-    }),
+    },
   );
   router.patch(
     '/v1/events/:id',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const updated = { ...(await repo.get(String(req.params.id))), ...body(PatchSchema, req.body) };
       await repo.publish([body(CampaignEventSchema, updated)]);
       res.json(updated);
-    }),
+    },
   );
   router.delete(
     '/v1/events/:id',
-    wrap(async (req, res) => {
+    async (req, res) => {
       await repo.publish([{ ...(await repo.get(String(req.params.id))), deleted: true }]);
       res.status(204).end();
-    }),
+    },
   );
   router.get(
     '/v1/events/:id/impact',
-    wrap(async (req, res) => {
+    async (req, res) => {
       const event = await repo.get(String(req.params.id));
       const q = parseQuery(ImpactSchema, req.query);
       const span = event.ends_at ? Date.parse(event.ends_at) - Date.parse(event.starts_at) : 86_400_000;
       const afterMs = q.after ? q.after * 1000 : Math.max(3_600_000, span);
       res.json(await eventImpact(client, event, { beforeMs: q.before * 1000, afterMs }));
-    }),
+    },
   );
 
   return router;

@@ -28,8 +28,9 @@ export interface VolumeTotal {
 type Num = string | number;
 
 /**
- * Reads of the per-minute mention rollup (`mention_stats_1m`: counts and score sums per
- * brand, source, minute and sentiment label, customers only) for the API and the console.
+ * Reads of the per-minute mention rollups (`mention_stats_1m`: counts and score sums per
+ * brand, source, minute and sentiment label; `mention_intents_1m`: counts per intent;
+ * customers only) for the API and the console.
  */
 export class MentionRollups {
   constructor(private readonly client: ClickHouseClient) {}
@@ -96,5 +97,25 @@ export class MentionRollups {
       { since: toClickHouseTime(since) },
     );
     return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n) }));
+  }
+
+  /**
+   * One window of a brand, for before/after comparisons: its mentions, all tracked
+   * brands' mentions (for share of voice), its positive, negative and complaint counts.
+   */
+  async brandWindow(brand: string, from: number, to: number): Promise<{ brand: number; all: number; positive: number; negative: number; complaints: number }> {
+    const params = { brand, from: toClickHouseTime(from), to: toClickHouseTime(to) };
+    const [s] = await this.rows<Record<string, Num>>(
+      `SELECT sumIf(mentions, brand = {brand:String}) AS brand_n, sumIf(mentions, brand != '') AS all_n,
+              sumIf(mentions, brand = {brand:String} AND sentiment_label = 'positive') AS pos,
+              sumIf(mentions, brand = {brand:String} AND sentiment_label = 'negative') AS neg
+       FROM mention_stats_1m WHERE minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}`,
+      params,
+    );
+    const [c] = await this.rows<{ n: Num }>(
+      `SELECT sum(mentions) AS n FROM mention_intents_1m WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}`,
+      params,
+    );
+    return { brand: Number(s?.brand_n ?? 0), all: Number(s?.all_n ?? 0), positive: Number(s?.pos ?? 0), negative: Number(s?.neg ?? 0), complaints: Number(c?.n ?? 0) };
   }
 }
