@@ -45,6 +45,14 @@ function fakeHelpdesk() {
   return { received, server, url: () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/tickets` };
 }
 
+/** Stops a spawned Earshot the way Ctrl-C does, and waits for it to exit. */
+async function stopEarshot(child: ReturnType<typeof spawn> | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((r) => child.on('exit', r));
+  child.kill('SIGINT');
+  await exited;
+}
+
 describe.skipIf(!haveChromium)('web console in a real browser, on the demo data (npm start)', () => {
   const dir = tempDir();
   const helpdesk = fakeHelpdesk();
@@ -104,11 +112,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
 
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.on('exit', r));
-      child.kill('SIGINT');
-      await exited;
-    }
+    await stopEarshot(child);
     helpdesk.server.close();
     dir.remove();
   });
@@ -306,11 +310,7 @@ describe.skipIf(!haveChromium)('web console with API keys', () => {
   let browser: Browser;
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      const exited = new Promise((r) => child!.on('exit', r));
-      child.kill('SIGINT');
-      await exited;
-    }
+    await stopEarshot(child);
     dir.remove();
   });
 

@@ -40,10 +40,11 @@ export function createCareRouter(deps: { care: CareStore; clock: Clock; handoff?
   router.post('/v1/care/queue/:brand/:source/:conversation/handoff', async (req, res) => {
     if (!deps.handoff) throw new HttpError(409, 'no helpdesk is configured: set EARSHOT_CARE_WEBHOOK_URL');
     const item = await queued(req.params);
-    const outcome = await deps.handoff.handOne(item, deps.clock.now());
+    const now = deps.clock.now();
+    const outcome = await deps.handoff.handOne(item, now);
     if (outcome === 'failed') throw new HttpError(502, 'the helpdesk did not accept the item; it was tried 4 times, see the log');
-    const [after] = await deps.care.queue({ conversation: { brand: item.brand, source: item.source, id: item.conversation_id }, since: 0, now: deps.clock.now(), limit: 1 });
-    res.status(outcome === 'sent' ? 201 : 200).json({ status: outcome === 'sent' ? 'handed_off' : 'already_handed_off', item: after ?? item });
+    if (outcome === 'sent') res.status(201).json({ status: 'handed_off', item: { ...item, handed_off_at: new Date(now).toISOString() } });
+    else res.json({ status: 'already_handed_off', item });
   });
   router.post('/v1/care/queue/:brand/:source/:conversation/handled', async (req, res) => {
     const item = await queued(req.params);

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
 
+export { definedOnly } from '@earshot/shared';
+
 /** What ClickHouse's DateTime holds (1970 up to 2106); a time outside it cannot match anything stored. */
 const STORABLE = { from: Date.UTC(1970, 0, 1), to: Date.UTC(2106, 0, 1) };
 
@@ -72,10 +74,6 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   return parsed.data;
 }
 
-/** Query parameters for ClickHouse, leaving out filters that were not given. */
-export function definedOnly(params: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
-}
 
 export const VolumeQuerySchema = z.object({
   /** What to split the volume by: brand (share of voice) or source. */

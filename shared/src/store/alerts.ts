@@ -67,7 +67,7 @@ export type AlertAction = (typeof ALERT_ACTIONS)[number];
  */
 export type AlertView = Alert & { acknowledged_at?: string; acknowledged_by?: string; resolved_by?: string };
 
-type AlertViewRow = AlertRow & { ack_at: string; ack_by: string; resolve_at: string; resolve_by: string };
+type AlertViewRow = AlertRow & { ack_at: string; ack_by: string; resolve_at: string; resolve_by: string; by_hand: number | string };
 
 // A person's resolution counts when it is later than the detector's last word.
 const RESOLVED_BY_HAND = 'act.resolve_at > a.updated_at';
@@ -78,9 +78,7 @@ function rowToView(r: AlertViewRow): AlertView {
   const alert = rowToAlert(r);
   const view: AlertView = { ...alert };
   if (happened(r.ack_at)) Object.assign(view, { acknowledged_at: fromCh(r.ack_at), acknowledged_by: r.ack_by });
-  if (alert.status !== 'resolved' && happened(r.resolve_at) && Date.parse(fromCh(r.resolve_at)) > Date.parse(alert.updated_at)) {
-    Object.assign(view, { status: 'resolved', resolved_at: fromCh(r.resolve_at), resolved_by: r.resolve_by });
-  }
+  if (alert.status !== 'resolved' && Number(r.by_hand) === 1) Object.assign(view, { status: 'resolved', resolved_at: fromCh(r.resolve_at), resolved_by: r.resolve_by });
   return view;
 }
 
@@ -104,7 +102,8 @@ export class AlertStore {
     ].filter(Boolean);
     const rows = await (
       await this.client.query({
-        query: `SELECT a.*, act.ack_at AS ack_at, act.ack_by AS ack_by, act.resolve_at AS resolve_at, act.resolve_by AS resolve_by
+        query: `SELECT a.*, act.ack_at AS ack_at, act.ack_by AS ack_by, act.resolve_at AS resolve_at, act.resolve_by AS resolve_by,
+                       ${RESOLVED_BY_HAND} AS by_hand
                 FROM (SELECT * FROM alerts FINAL ${filter.id ? 'WHERE id = {id:String}' : ''}) AS a
                 LEFT JOIN (
                   SELECT alert_id,

@@ -141,3 +141,8 @@ export type DeadLetterRow = z.infer<typeof DeadLetterRowSchema>;
 export function deadLetterToRow(d: DeadLetter): DeadLetterRow {
   return { ...d, at: toClickHouseTime(d.at), key: d.key ?? '' };
 }
+
+/** Query parameters for ClickHouse, leaving out filters that were not given. */
+export function definedOnly(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
+}
