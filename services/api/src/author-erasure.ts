@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { MENTION_COPIES, erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
+import { deleteMentions, erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
 
 export interface ErasureReport {
   mentions: number;
@@ -29,8 +29,7 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
     `SELECT DISTINCT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toString(toStartOfHour(created_at)) AS hour
      FROM mentions WHERE source = {source:String} AND author_id = {author:String} AND has(intents, 'complaint')`,
   );
-  for (const table of ['mentions', ...MENTION_COPIES])
-    await client.command({ query: `ALTER TABLE ${table} DELETE WHERE source = {source:String} AND author_id = {author:String}`, query_params: who, clickhouse_settings: sync });
+  await deleteMentions(client, 'source = {source:String} AND author_id = {author:String}', who);
 
   if (hours.length) {
     const keys = { keys: hours.map((h) => new TupleParam([h.brand, h.source, h.hour])) };

@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { EngagementUpdateSchema, MENTION_COPIES, decodeBatch, type BusMessage, type DeadLetters, type EngagementUpdate, type Metrics } from '@earshot/shared';
+import { EngagementUpdateSchema, MENTION_COPIES, decodeBatch, deleteMentions, type BusMessage, type DeadLetters, type EngagementUpdate, type Metrics } from '@earshot/shared';
 
 const COLUMNS = { likes: 'likes', shares: 'shares', replies: 'replies', views: 'views', followers: 'author_followers' } as const;
 
@@ -25,8 +25,7 @@ async function eraseGone(deps: { client: ClickHouseClient; metrics: Metrics }, g
   const stored = await (await deps.client.query({ query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: keys, format: 'JSONEachRow' })).json<{ n: string }>();
   const n = Number(stored[0]?.n ?? 0);
   if (n === 0) return;
-  for (const table of ['mentions', ...MENTION_COPIES])
-    await deps.client.command({ query: `ALTER TABLE ${table} DELETE WHERE (source, id) IN {keys:Array(Tuple(String, String))}`, query_params: keys, clickhouse_settings: { mutations_sync: '1' } });
+  await deleteMentions(deps.client, '(source, id) IN {keys:Array(Tuple(String, String))}', keys, '1');
   deps.metrics.rowsWritten.inc({ table: 'mentions.erased_upstream' }, n);
 }
 
