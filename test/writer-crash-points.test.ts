@@ -3,6 +3,7 @@ import {
   DeadLetters,
   MemoryBus,
   MentionRowSchema,
+  MentionTable,
   TableInserter,
   WriteJournal,
   deadLetterTopic,
@@ -61,7 +62,7 @@ describe('the mention writer killed at every point of a batch', () => {
       if (faults.beforeDone) throw new Crash('killed before the journal noted the block done');
       return done(block);
     };
-    return createMentionWriteHandler({ client: store.client, inserter, journal, deadLetters: new DeadLetters({ bus, clock: systemClock, logger: quietLogger(), metrics: deps.metrics, topicName: deadLetterTopic.name }), metrics: deps.metrics, clock: systemClock });
+    return createMentionWriteHandler({ table: new MentionTable(store.client), inserter, journal, deadLetters: new DeadLetters({ bus, clock: systemClock, logger: quietLogger(), metrics: deps.metrics, topicName: deadLetterTopic.name }), metrics: deps.metrics, clock: systemClock });
   };
   const n = async (sql: string) => Number((await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
   const counts = async (brand: string) => ({

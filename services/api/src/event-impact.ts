@@ -1,4 +1,4 @@
-import { MentionRollups, toClickHouseTime, topTerms, type CampaignEvent, type ClickHouseClient } from '@earshot/shared';
+import { MentionRollups, MentionTable, topTerms, type CampaignEvent, type ClickHouseClient } from '@earshot/shared';
 
 interface WindowCounts {
   brand: number;
@@ -52,16 +52,7 @@ async function windowCounts(client: ClickHouseClient, brand: string, from: numbe
   return { ...(await new MentionRollups(client).brandWindow(brand, from, to)), hours: (to - from) / 3_600_000 };
 }
 
-async function texts(client: ClickHouseClient, brand: string, from: number, to: number): Promise<string[]> {
-  const rows = await (
-    await client.query({
-      query: `SELECT text FROM mentions FINAL WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at LIMIT 5000`,
-      query_params: { brand, from: toClickHouseTime(from), to: toClickHouseTime(to) },
-      format: 'JSONEachRow',
-    })
-  ).json<{ text: string }>();
-  return rows.map((r) => r.text);
-}
+const texts = (client: ClickHouseClient, brand: string, from: number, to: number) => new MentionTable(client).texts(brand, from, to, 5000);
 
 const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(x * 100)}%`;
 const sig = (p: number) => (p < 0.05 ? 'significant' : 'not significant');

@@ -6,45 +6,15 @@ import {
   CampaignEventSchema,
   describeZodError,
   eventsTopic,
-  fromClickHouseTime as fromCh,
-  toClickHouseTime,
+  EventTable,
   type Bus,
   type CampaignEvent,
   type ClickHouseClient,
 } from '@earshot/shared';
-import { HttpError, definedOnly, intervalSeconds, parseQuery, timeText } from './query-params.js';
+import { HttpError, intervalSeconds, parseQuery, timeText } from './query-params.js';
 import { eventImpact } from './event-impact.js';
 import { parseEventsCsv, parseEventsIcs } from './event-import.js';
 
-
-interface EventRow {
-  brand: string;
-  id: string;
-  kind: string;
-  title: string;
-  description: string;
-  starts_at: string;
-  ends_at: string | null;
-  channels: string[];
-  tags: string[];
-  url: string;
-  metadata: string;
-}
-
-const rowToEvent = (r: EventRow): CampaignEvent =>
-  CampaignEventSchema.parse({
-    id: r.id,
-    brand: r.brand,
-    kind: r.kind,
-    title: r.title,
-    ...(r.description ? { description: r.description } : {}),
-    starts_at: fromCh(r.starts_at),
-    ...(r.ends_at ? { ends_at: fromCh(r.ends_at) } : {}),
-    ...(r.channels.length ? { channels: r.channels } : {}),
-    ...(r.tags.length ? { tags: r.tags } : {}),
-    ...(r.url ? { url: r.url } : {}),
-    ...(r.metadata ? { metadata: JSON.parse(r.metadata) } : {}),
-  });
 
 const ListSchema = z.object({
   brand: z.string().min(1).max(64).optional(),
@@ -58,36 +28,25 @@ const ImpactSchema = z.object({ before: intervalSeconds.default(86_400), after: 
 const NewEventSchema = CampaignEventSchema.omit({ deleted: true }).extend({ id: z.string().min(1).max(256).optional() });
 const PatchSchema = CampaignEventSchema.omit({ id: true, brand: true, deleted: true }).partial().strict();
 
-/** Events travel through the events topic (the writer stores them), like every other write. */
+/** Events travel through the events topic (the writer stores them), like every other write; reads come from the store. */
 export class EventRepository {
-  constructor(private readonly deps: { client: ClickHouseClient; bus: Bus; topic: string }) {}
+  private readonly table: EventTable;
+  constructor(private readonly deps: { client: ClickHouseClient; bus: Bus; topic: string }) {
+    this.table = new EventTable(deps.client);
+  }
 
   async publish(events: CampaignEvent[]): Promise<void> {
     await this.deps.bus.publish(this.deps.topic, events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })));
   }
 
-  async list(q: z.infer<typeof ListSchema>): Promise<CampaignEvent[]> {
-    const where = ['deleted = 0', q.brand && 'brand = {brand:String}', q.kind && 'kind = {kind:String}', q.from && 'starts_at >= {from:DateTime64(3)}', q.to && 'starts_at < {to:DateTime64(3)}'].filter(Boolean);
-    const rows = await (
-      await this.deps.client.query({
-        query: `SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE ${where.join(' AND ')} ORDER BY starts_at DESC LIMIT {limit:UInt32}`,
-        query_params: definedOnly({ brand: q.brand, kind: q.kind, from: q.from && toClickHouseTime(q.from), to: q.to && toClickHouseTime(q.to), limit: q.limit }),
-        format: 'JSONEachRow',
-      })
-    ).json<EventRow>();
-    return rows.map(rowToEvent);
+  list(q: z.infer<typeof ListSchema>): Promise<CampaignEvent[]> {
+    return this.table.list(q);
   }
 
   async get(id: string): Promise<CampaignEvent> {
-    const rows = await (
-      await this.deps.client.query({
-        query: 'SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE id = {id:String} AND deleted = 0 LIMIT 1',
-        query_params: { id },
-        format: 'JSONEachRow',
-      })
-    ).json<EventRow>();
-    if (!rows[0]) throw new HttpError(404, `no event ${id}`);
-    return rowToEvent(rows[0]);
+    const event = await this.table.get(id);
+    if (!event) throw new HttpError(404, `no event ${id}`);
+    return event;
   }
 }
 

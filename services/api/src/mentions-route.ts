@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { fromClickHouseTime as iso, toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
-import { MentionsQuerySchema, definedOnly, parseQuery } from './query-params.js';
+import { MentionTable, fromClickHouseTime as iso, type ClickHouseClient } from '@earshot/shared';
+import { MentionsQuerySchema, parseQuery } from './query-params.js';
 
 export interface MentionRecord {
   source: string;
@@ -76,37 +76,7 @@ export function createMentionsRouter(deps: { client: ClickHouseClient }): Router
   const router = Router();
   router.get('/v1/mentions', async (req, res) => {
     const q = parseQuery(MentionsQuerySchema, req.query);
-    // Conditions are fixed SQL; only the values travel, as query parameters.
-    const where = [
-      q.brand && 'has(brands, {brand:String})',
-      q.source && 'source = {source:String}',
-      q.sentiment && 'sentiment_label = {sentiment:String}',
-      q.intent && 'has(intents, {intent:String})',
-      q.lang && 'lang = {lang:String}',
-      q.q && '(positionCaseInsensitiveUTF8(text, {q:String}) > 0 OR positionCaseInsensitiveUTF8(title, {q:String}) > 0)',
-      q.from && 'created_at >= {from:DateTime64(3)}',
-      q.to && 'created_at < {to:DateTime64(3)}',
-    ].filter(Boolean);
-    const result = await deps.client.query({
-      query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL
-              ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-              ORDER BY created_at DESC, source, id
-              LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-      query_params: definedOnly({
-        brand: q.brand,
-        source: q.source,
-        sentiment: q.sentiment,
-        intent: q.intent,
-        lang: q.lang,
-        q: q.q,
-        from: q.from && toClickHouseTime(q.from),
-        to: q.to && toClickHouseTime(q.to),
-        limit: q.limit,
-        offset: q.offset,
-      }),
-      format: 'JSONEachRow',
-    });
-    const rows = await result.json<MentionRecord>();
+    const rows = await new MentionTable(deps.client).search<MentionRecord>(q);
     res.json({ items: rows.map(toApiMention), count: rows.length, limit: q.limit, offset: q.offset });
   });
   return router;

@@ -1,12 +1,8 @@
-import type { Sensitivity } from '@earshot/shared';
+import type { BucketSeries, Sensitivity, ViralCandidate, ViralNorms } from '@earshot/shared';
 import { surgeAt, type SurgeModel } from './surge-score.js';
+import { DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 
-/** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
-export interface BucketSeries {
-  start: number;
-  bucketMs: number;
-  counts: ArrayLike<number>;
-}
+export type { BucketSeries, ViralCandidate, ViralNorms };
 
 export interface Finding {
   observed: number;
@@ -126,21 +122,6 @@ export function explainedByVolume(part: Finding, total: BucketSeries, factor = 1
   return part.observed / Math.max(part.expected, 1e-9) < factor * (r.observed / Math.max(r.expected, 1e-9));
 }
 
-export interface ViralCandidate {
-  source: string;
-  id: string;
-  url: string;
-  created_at: number;
-  followers: number;
-  engagement: number;
-}
-
-export interface ViralNorms {
-  /** The brand's usual (95th percentile) engagement and author reach. */
-  engagementP95: number;
-  followersP95: number;
-}
-
 /**
  * A negative mention spreading far faster, or from an author far larger, than the
  * brand's norm. Velocity is engagement per minute since posting, so a post is caught
@@ -231,6 +212,7 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
 
 export interface DetectorOptions {
   surge: SurgeOptions;
+  share: ShareRiseOptions;
   drop: DropOptions;
   silence: SilenceOptions;
 }
@@ -244,13 +226,15 @@ export interface DetectorOptions {
 export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
   low: {
     surge: { ...DEFAULT_SURGE, minRatio: 4, maxP: 1e-8 },
+    share: { ...DEFAULT_SHARE_RISE, threshold: 20 },
     drop: { ...DEFAULT_DROP, minDrop: 0.4, minZ: 5.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 18 },
   },
-  medium: { surge: DEFAULT_SURGE, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
+  medium: { surge: DEFAULT_SURGE, share: DEFAULT_SHARE_RISE, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
   high: {
     // An hour-long window too: a slow-building outage at a small brand shows only over an hour.
     surge: { ...DEFAULT_SURGE, windows: [2, 5, 15, 60], minRatio: 2, maxP: 1e-5 },
+    share: { ...DEFAULT_SHARE_RISE, threshold: 10 },
     drop: { ...DEFAULT_DROP, minDrop: 0.2, minZ: 3.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 11 },
   },

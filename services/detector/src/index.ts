@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, HelpdeskHandoff, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
-import { DetectorQueries } from './queries.js';
+import { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
 import { AlertBook, alertKey } from './alert-book.js';
 
 import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
@@ -13,6 +12,8 @@ export { surgeAt, type SurgeModel } from './surge-score.js';
 export { nabScore, optimiseThreshold, scoreAt, scaledSigmoid, PROFILES, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile, type ProfileName } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
 export { detectSurge, detectViral, DEFAULT_SURGE, SENSITIVITY, type DetectorOptions } from './detectors.js';
+export { detectShareRise, DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
+export { DETECTORS, type Detector, type Detection, type BrandSeries } from './registry.js';
 
 export { webhookNotifier, slackNotifier, NotifierQueue, type Notifier } from './notifiers.js';
 

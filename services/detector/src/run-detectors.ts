@@ -1,14 +1,14 @@
 import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
-import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, DEFAULT_SURGE, SENSITIVITY, type BucketSeries, type Finding } from './detectors.js';
-import type { DetectorQueries } from './queries.js';
+import { SENSITIVITY } from './detectors.js';
+import { DETECTORS, seriesMinutes, type BrandSeries } from './registry.js';
 import type { AlertBook, Firing } from './alert-book.js';
-import type { AlertStore, CareStore, ClickHouseLease, HelpdeskHandoff } from '@earshot/shared';
+import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff } from '@earshot/shared';
 import { careFirings, type CareBounds } from './care.js';
 import type { NotifierQueue } from './notifiers.js';
 
 
 const MIN = 60_000;
-const SERIES_MINUTES = DEFAULT_SURGE.days * 1440 + DEFAULT_SURGE.trailing + 2 * DEFAULT_SURGE.slot + Math.max(...Object.values(SENSITIVITY).flatMap((o) => o.surge.windows));
+const SERIES_MINUTES = Math.max(...Object.values(SENSITIVITY).map(seriesMinutes));
 const VIRAL_LOOKBACK = 2 * 60 * MIN;
 
 export interface DetectorDeps {
@@ -56,106 +56,36 @@ function explainer(d: DetectorDeps, brand: string): Explain {
 }
 const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');
 
-async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
-  const out: Firing[] = [];
-  const explain = explainer(d, brand);
-  const o = SENSITIVITY[d.sensitivity[brand] ?? 'medium'];
-  const sentiment = await d.queries.sentimentSeries(brand, now, SERIES_MINUTES);
-  // A negative surge is news only when negatives outgrow the brand's volume (not a campaign's crowd).
-  const news = (f: Finding | null, total: BucketSeries) => (f && !explainedByVolume(f, total, 1.5, o.surge) ? f : null);
-  const negative = news(detectSurge(sentiment.negative, o.surge), sentiment.total);
-  // Per source too: an app-store review storm can hide inside a brand's overall volume.
-  for (const [source, s] of sentiment.bySource) {
-    const f = news(detectSurge(s.negative, o.surge), s.total);
-    if (!f || (negative && sentiment.bySource.size === 1)) continue;
-    const x = await explain(f.windowStart, f.windowEnd, { sentiment: 'negative', source });
-    out.push({
-      kind: 'negative_volume_surge',
-      brand,
-      scope: `source:${source}`,
-      source,
-      finding: f,
-      summary: `${f.observed} negative mentions on ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${about(x.terms)}`,
-      samples: samples(x.window.slice(0, 5)),
-      explanation: x.explanation,
-    });
-  }
-  for (const [source, s] of sentiment.bySource) {
-    const f = detectSilence(s.total, o.silence);
-    if (f)
-      out.push({
-        kind: 'source_silent',
-        brand,
-        scope: `source:${source}`,
-        source,
-        finding: f,
-        summary: `no mention from ${source} in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected: is its connector working?`,
-        samples: [],
-      });
-  }
-  const drop = detectSentimentDrop(sentiment.positive, sentiment.negative, sentiment.total, o.drop);
-  if (drop) {
-    const x = await explain(drop.windowStart, drop.windowEnd, { sentiment: 'negative' });
-    out.push({
-      kind: 'net_sentiment_drop',
-      brand,
-      scope: '',
-      finding: drop,
-      summary: `net sentiment ${drop.observed.toFixed(2)} over the last ${Math.round((drop.windowEnd - drop.windowStart) / MIN)} min, usually ${drop.expected.toFixed(2)}${about(x.terms)}`,
-      samples: samples(x.window.slice(0, 5)),
-      explanation: x.explanation,
-    });
-  }
-  if (negative) {
-    const x = await explain(negative.windowStart, negative.windowEnd, { sentiment: 'negative' });
-    out.push({
-      kind: 'negative_volume_surge',
-      brand,
-      scope: '',
-      finding: negative,
-      summary: `${negative.observed} negative mentions in ${Math.round((negative.windowEnd - negative.windowStart) / MIN)} min, about ${negative.expected} expected${about(x.terms)}`,
-      samples: samples(x.window.slice(0, 5)),
-      explanation: x.explanation,
-    });
-  }
-  const complaints = detectSurge(await d.queries.complaintSeries(brand, now, SERIES_MINUTES), o.surge);
-  if (complaints) out.push(await complaintFiring(explain, brand, complaints));
-  const norms = await d.queries.viralNorms(brand, now);
-  for (const v of detectViral(await d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK), norms, now)) {
-    const finding: Finding = {
-      observed: v.engagement,
-      expected: Math.round(norms.engagementP95 * 100) / 100,
-      band: [0, Math.round(norms.engagementP95 * 20 * 100) / 100],
-      score: 0.99,
-      severity: v.followers >= 100_000 || v.velocity >= 100 ? 'critical' : 'warning',
-      windowStart: v.created_at,
-      windowEnd: now,
-    };
-    out.push({
-      kind: 'viral_negative',
-      brand,
-      scope: `${v.source}:${v.id}`,
-      source: v.source,
-      finding,
-      summary: `Negative post spreading fast (${v.reason})${v.url ? `: ${v.url}` : ''}`,
-      samples: [{ source: v.source, id: v.id, ...(v.url ? { url: v.url } : {}) }],
-    });
-  }
-  return out;
+/** The brand's series as the detectors read them, from the rollups and recent posts. */
+async function brandSeries(d: DetectorDeps, brand: string, now: number): Promise<BrandSeries> {
+  const [sentiment, complaints, candidates, norms] = await Promise.all([
+    d.queries.sentimentSeries(brand, now, SERIES_MINUTES),
+    d.queries.complaintSeries(brand, now, SERIES_MINUTES),
+    d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK),
+    d.queries.viralNorms(brand, now),
+  ]);
+  return { now, ...sentiment, complaints, viral: { candidates, norms } };
 }
 
-async function complaintFiring(explain: Explain, brand: string, f: Finding): Promise<Firing> {
-  const x = await explain(f.windowStart, f.windowEnd, { intent: 'complaint' });
-  return {
-    kind: 'complaint_surge',
-    brand,
-    scope: 'complaint',
-    intent: 'complaint',
-    finding: f,
-    summary: `${f.observed} complaints in ${Math.round((f.windowEnd - f.windowStart) / MIN)} min, about ${f.expected} expected${about(x.terms)}`,
-    samples: samples(x.window.slice(0, 5)),
-    explanation: x.explanation,
-  };
+/** Every registered detector over one brand; each finding explained by the mentions it counted. */
+async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
+  const explain = explainer(d, brand);
+  const series = await brandSeries(d, brand, now);
+  const o = SENSITIVITY[d.sensitivity[brand] ?? 'medium'];
+  const out: Firing[] = [];
+  for (const detector of DETECTORS)
+    for (const x of detector.detect(series, o)) {
+      const { explainBy, samples: own, ...rest } = x;
+      const firing: Firing = { ...rest, brand, samples: own ?? [] };
+      if (explainBy) {
+        const e = await explain(x.finding.windowStart, x.finding.windowEnd, explainBy);
+        firing.summary += about(e.terms);
+        firing.samples = samples(e.window.slice(0, 5));
+        firing.explanation = e.explanation;
+      }
+      out.push(firing);
+    }
+  return out;
 }
 
 /**

@@ -1,26 +1,15 @@
-import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { conversationOf, mentionKey, type EnrichedMention } from '@earshot/shared';
+import { conversationOf, mentionKey, type EnrichedMention, type MentionTable } from '@earshot/shared';
 
 /**
  * The conversation of each mention, by key. A reply without a thread id of its source
  * joins its parent's conversation — from this batch, or from what is stored — so a
  * chain of replies (Mastodon, reviews and their answers) stays one conversation.
  */
-export async function resolveConversations(client: ClickHouseClient, mentions: EnrichedMention[]): Promise<Map<string, string>> {
+export async function resolveConversations(table: MentionTable, mentions: EnrichedMention[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const needsParent = (m: EnrichedMention) => Boolean(m.in_reply_to) && !(typeof m.metadata?.thread === 'string' && m.metadata.thread);
   const parents = [...new Set(mentions.filter(needsParent).map((m) => `${m.source}\u0000${m.in_reply_to}`))].map((k) => k.split('\u0000') as [string, string]);
-  const stored = new Map<string, string>();
-  if (parents.length) {
-    const rows = await (
-      await client.query({
-        query: "SELECT source, id, if(conversation_id = '', id, conversation_id) AS conversation FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}",
-        query_params: { keys: parents.map((p) => new TupleParam(p)) },
-        format: 'JSONEachRow',
-      })
-    ).json<{ source: string; id: string; conversation: string }>();
-    for (const r of rows) stored.set(`${r.source}:${r.id}`, r.conversation);
-  }
+  const stored = await table.conversations(parents);
   const byKey = new Map(mentions.map((m) => [mentionKey(m), m]));
   const resolve = (m: EnrichedMention, depth = 0): string => {
     const key = mentionKey(m);

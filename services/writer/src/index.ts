@@ -3,6 +3,7 @@ import {
   DeadLetterRowSchema,
   createDeadLetters,
   MentionRowSchema,
+  MentionTable,
   TableInserter,
   WriteJournal,
   consumerHealth,
@@ -36,6 +37,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
   const deadLetters = createDeadLetters(deps);
   const onRejectedRow = (table: string) => async (row: unknown, reason: string) =>
     deadLetters.send([{ origin: `clickhouse:${table}`, stage: 'writer.insert', reason, payload: JSON.stringify(row) }]);
+  const table = new MentionTable(client);
   const mentions = new TableInserter(client, 'mentions', MentionRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('mentions') });
   const events = new TableInserter(client, 'campaign_events', CampaignEventRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('campaign_events') });
   const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics });
@@ -57,7 +59,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
           group: group('mentions'),
           topic: topicName(config, mentionsEnrichedTopic.name),
           ...batching,
-          handler: createMentionWriteHandler({ client, inserter: mentions, journal: new WriteJournal(client, () => clock.now()), deadLetters, metrics, clock, onStored: options.onStored }),
+          handler: createMentionWriteHandler({ table, inserter: mentions, journal: new WriteJournal(client, () => clock.now()), deadLetters, metrics, clock, onStored: options.onStored }),
         }),
         await bus.subscribe({
           group: group('events'),
@@ -78,7 +80,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
           group: group('engagement'),
           topic: topicName(config, engagementTopic.name),
           ...batching,
-          handler: createEngagementWriteHandler({ client, deadLetters, metrics }),
+          handler: createEngagementWriteHandler({ table, deadLetters, metrics }),
         }),
       );
       logger.info({ group: group('*') }, 'writer consuming enriched mentions, events, dead letters and engagement refreshes');

@@ -1,16 +1,15 @@
-import { TupleParam } from '@clickhouse/client';
 import {
   EnrichedMentionSchema,
   decodeBatch,
   mentionKey,
   mentionToRow,
   type BusMessage,
-  type ClickHouseClient,
   type Clock,
   type DeadLetters,
   type EnrichedMention,
   type Metrics,
   type MentionRowSchema,
+  type MentionTable,
   type TableInserter,
   type WriteJournal,
 } from '@earshot/shared';
@@ -26,7 +25,7 @@ export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => 
  * acknowledged the insert, so the bus commits nothing unstored.
  */
 export function createMentionWriteHandler(deps: {
-  client: ClickHouseClient;
+  table: MentionTable;
   inserter: TableInserter<typeof MentionRowSchema>;
   journal: WriteJournal;
   deadLetters: DeadLetters;
@@ -38,7 +37,7 @@ export function createMentionWriteHandler(deps: {
     const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
     const latest = new Map<string, EnrichedMention>();
     for (const d of decoded) latest.set(mentionKey(d.value), d.value);
-    const { stored, erased } = await storedAndErased(deps.client, [...latest.values()]);
+    const { stored, erased } = await storedAndErased(deps.table, [...latest.values()]);
     // Rows already stored come back after a crash (or as plain repeats): a block they were
     // in that never finished may have missed some rollups; inserting it again under its
     // token fills what is missing and nothing else.
@@ -48,7 +47,7 @@ export function createMentionWriteHandler(deps: {
     if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
     const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
     if (fresh.length < unstored.length) deps.metrics.erasedDropped.inc(unstored.length - fresh.length);
-    const conversations = await resolveConversations(deps.client, fresh);
+    const conversations = await resolveConversations(deps.table, fresh);
     const rows = fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m))));
     if (rows.length) {
       const block = { token: deps.inserter.tokenFor(rows), keys: fresh.map((m) => [m.source, m.id] as [string, string]) };
@@ -63,15 +62,9 @@ export function createMentionWriteHandler(deps: {
 }
 
 /** Inserts again, from the rows as stored and in their first order, every unfinished block these rows were in. */
-async function finishCutShort(deps: { client: ClickHouseClient; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal }, stored: EnrichedMention[]) {
+async function finishCutShort(deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal }, stored: EnrichedMention[]) {
   for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
-    const result = await deps.client.query({
-      query: 'SELECT * FROM mentions FINAL WHERE (source, id) IN {keys:Array(Tuple(String, String))}',
-      query_params: { keys: block.keys.map((k) => new TupleParam(k)) },
-      format: 'JSONEachRow',
-      clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
-    });
-    const byKey = new Map((await result.json<Record<string, unknown>>()).map((r) => [`${r.source}\u0000${r.id}`, r]));
+    const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [`${r.source}\u0000${r.id}`, r]));
     const rows = block.keys.map(([source, id]) => byKey.get(`${source}\u0000${id}`)).filter((r) => r !== undefined);
     await deps.inserter.insert(rows.map((r) => deps.inserter.parse(r)), block.token);
     await deps.journal.done(block);

@@ -98,6 +98,17 @@ export class MentionRollups {
     return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n) }));
   }
 
+  /** Per brand since `since` (unbranded mentions under ''): mentions, positive, negative and mean score. */
+  async brandTotals(since: number): Promise<{ brand: string; mentions: number; positive: number; negative: number; mean_score: number }[]> {
+    const rows = await this.rows<{ brand: string; n: Num; pos: Num; neg: Num; score: number }>(
+      `SELECT brand, sum(mentions) AS n, sumIf(mentions, sentiment_label = 'positive') AS pos, sumIf(mentions, sentiment_label = 'negative') AS neg,
+              sum(score_sum) AS score
+       FROM mention_stats_1m WHERE minute >= {since:DateTime64(3)} GROUP BY brand ORDER BY brand`,
+      { since: toClickHouseTime(since) },
+    );
+    return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n), positive: Number(r.pos), negative: Number(r.neg), mean_score: Number(r.n) ? r4(r.score / Number(r.n)) : 0 }));
+  }
+
   /**
    * One window of a brand, for before/after comparisons: its mentions, all tracked
    * brands' mentions (for share of voice), its positive, negative and complaint counts.

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, loadConfig, migrate, openStore, toClickHouseTime } from '@earshot/shared';
+import { createLogger, fillSyntheticMentions, loadConfig, migrate, openStore } from '@earshot/shared';
 import { fmt } from '../progress.js';
 import { expandGrafanaMacros } from '../grafana-macros.js';
 
@@ -39,27 +39,7 @@ export async function benchQueriesCommand(opts: { count: number; runs: number })
     const t0 = Date.now();
     for (let done = 0; done < opts.count; done += chunk) {
       const n = Math.min(chunk, opts.count - done);
-      // Synthetic but shaped like real traffic: skewed brands and sources, daily rhythm, ~20% complaints.
-      await store.client.command({
-        query: `INSERT INTO mentions (source, id, created_at, ingested_at, enriched_at, text, title, url, lang, brands, author_id, author_handle, author_name,
-                  author_followers, likes, shares, replies, views, in_reply_to, rating, metadata, sentiment_label, sentiment_score, p_negative, p_neutral,
-                  p_positive, intents, intent_scores, emotion, toxicity, journey_stage, model_name, model_version)
-                SELECT
-                  ['twitter','reddit','mastodon','trustpilot','appstore','news'][1 + (cityHash64(number, 1) % 6)] AS source,
-                  toString({offset:UInt64} + number) AS id,
-                  toDateTime64({start:DateTime64(3)}, 3) + toIntervalSecond(intDiv(cityHash64(number, 2) % 7776000, 1) ) AS created_at,
-                  created_at, created_at,
-                  concat('synthetic mention ', toString(number), if(cityHash64(number, 3) % 5 = 0, ' app down refund order failed', ' love the new plan')),
-                  '', '', 'en',
-                  [['acme','globex','initech','umbrella','hooli'][1 + toUInt8(floor(pow(cityHash64(number, 4) % 1000 / 1000, 2) * 5))]],
-                  toString(cityHash64(number, 5) % 100000), 'user', '', cityHash64(number, 6) % 5000, cityHash64(number, 7) % 50, 0, 0, 0, '', NULL, '',
-                  ['negative','neutral','positive'][1 + (cityHash64(number, 8) % 3)] AS sentiment_label,
-                  if(sentiment_label = 'negative', -0.6, if(sentiment_label = 'positive', 0.6, 0)), 0.3, 0.4, 0.3,
-                  if(cityHash64(number, 3) % 5 = 0, ['complaint'], []), if(cityHash64(number, 3) % 5 = 0, [0.9], []),
-                  map(), map(), 'awareness', 'bench', '0'
-                FROM numbers({n:UInt64})`,
-        query_params: { offset: done, n, start: toClickHouseTime(start) },
-      });
+      await fillSyntheticMentions(store.client, { offset: done, count: n, start });
       process.stderr.write(`\r  stored ${fmt(done + n)}/${fmt(opts.count)} synthetic mentions (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
     process.stderr.write('\n');

@@ -1,28 +1,12 @@
-import { CareStore, type ClickHouseClient } from '@earshot/shared';
+import { CareStore, MentionRollups, type ClickHouseClient } from '@earshot/shared';
 import type { DemoScenario } from './scenario.js';
-
-interface BrandRow {
-  brand: string;
-  n: string;
-  n_negative: string;
-  n_positive: string;
-  mean_score: number;
-}
 
 /** What the demo stored, per brand, read back from ClickHouse. */
 export async function demoSummary(client: ClickHouseClient, scenario: DemoScenario): Promise<string> {
-  const rows = await (
-    await client.query({
-      query: `SELECT brand, sum(mentions) AS n, sumIf(mentions, sentiment_label = 'negative') AS n_negative,
-                     sumIf(mentions, sentiment_label = 'positive') AS n_positive, sum(score_sum) / sum(mentions) AS mean_score
-              FROM mention_stats_1m WHERE minute >= {from:DateTime64(3)} GROUP BY brand ORDER BY brand`,
-      query_params: { from: scenario.start.toISOString().replace('T', ' ').replace('Z', '') },
-      format: 'JSONEachRow',
-    })
-  ).json<BrandRow>();
+  const rows = await new MentionRollups(client).brandTotals(scenario.start.getTime());
   const lines = rows.map(
     (r) =>
-      `  ${r.brand.padEnd(8)} ${String(r.n).padStart(6)} mentions  ${pct(r.n_positive, r.n)} positive  ${pct(r.n_negative, r.n)} negative  mean score ${r.mean_score.toFixed(2)}`,
+      `  ${r.brand.padEnd(8)} ${String(r.mentions).padStart(6)} mentions  ${pct(r.positive, r.mentions)} positive  ${pct(r.negative, r.mentions)} negative  mean score ${r.mean_score.toFixed(2)}`,
   );
   const care = new CareStore(client);
   const careLines: string[] = [];
@@ -32,7 +16,7 @@ export async function demoSummary(client: ClickHouseClient, scenario: DemoScenar
     const minutes = (s: number | null) => (s === null ? '–' : `${Math.round(s / 60)} min`);
     const change = total.outcome.change === null ? '–' : `${total.outcome.change > 0 ? '+' : ''}${total.outcome.change.toFixed(2)}`;
     careLines.push(
-      `  ${r.brand.padEnd(8)} ${String(total.conversations).padStart(5)} complaints and questions  ${total.response_rate === null ? '  –' : pct(String(total.answered), String(total.conversations))} answered  first reply p50 ${minutes(total.first_reply_seconds.p50)}, p90 ${minutes(total.first_reply_seconds.p90)}  sentiment after reply ${change}`,
+      `  ${r.brand.padEnd(8)} ${String(total.conversations).padStart(5)} complaints and questions  ${total.response_rate === null ? '  –' : pct(total.answered, total.conversations)} answered  first reply p50 ${minutes(total.first_reply_seconds.p50)}, p90 ${minutes(total.first_reply_seconds.p90)}  sentiment after reply ${change}`,
     );
   }
   const t = (d: Date) => d.toISOString().slice(0, 16).replace('T', ' ');
@@ -46,4 +30,4 @@ export async function demoSummary(client: ClickHouseClient, scenario: DemoScenar
   ].join('\n');
 }
 
-const pct = (part: string, whole: string) => `${((Number(part) / Math.max(1, Number(whole))) * 100).toFixed(0).padStart(3)}%`;
+const pct = (part: number, whole: number) => `${((part / Math.max(1, whole)) * 100).toFixed(0).padStart(3)}%`;

@@ -62,7 +62,7 @@ const DAY = 1440;
 const diurnal = (minuteOfDay: number) => 0.08 + 0.92 * Math.max(0, Math.sin(((minuteOfDay / 60 - 6) / 18) * Math.PI)) ** 1.5;
 const weekly = (day: number) => (day % 7 === 5 || day % 7 === 6 ? 0.7 : 1);
 
-export function simulateBrandWeek(opts: { seed: number; volume: number; kind: IncidentKind; size: number }): BrandWeek {
+export function simulateBrandWeek(opts: { seed: number; volume: number; kind: IncidentKind; size: number; /** Gamma shape of the minute-to-minute noise (smaller: burstier); 8 by default. */ noise?: number }): BrandWeek {
   const rand = seededRandom(opts.seed);
   const minutes = 14 * DAY;
   const evalFrom = 7 * DAY;
@@ -85,7 +85,7 @@ export function simulateBrandWeek(opts: { seed: number; volume: number; kind: In
   const negative = make();
   const complaints = new Float64Array(minutes);
   for (let m = 0; m < minutes; m++) {
-    const base = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * gammaMeanOne(rand, 8);
+    const base = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * gammaMeanOne(rand, opts.noise ?? 8);
     const inIncident = m >= incident.start && m < incident.end;
     let negShare = 0.2;
     let posShare = 0.4;
@@ -108,8 +108,10 @@ export function simulateBrandWeek(opts: { seed: number; volume: number; kind: In
       extraNegative = (opts.size - 1) * base * 0.04;
     }
     for (let s = 0; s < sources.length; s++) {
+      // A silent source (a broken connector) brings no mention at all, complaints included.
       if (opts.kind === 'silence' && inIncident && s === incident.source) continue;
       const share = shares[s]!;
+      complaints[m] = complaints[m]! + poisson(rand, (base * complaintShare + extraComplaints) * share);
       const neg = poisson(rand, (base * negShare + extraNegative) * share);
       const pos = poisson(rand, (base * posShare + extraPositive) * share);
       const neu = poisson(rand, base * (1 - negShare - posShare) * share + extraPositive * 0.3 * share);
@@ -117,7 +119,6 @@ export function simulateBrandWeek(opts: { seed: number; volume: number; kind: In
       positive[s]![m] = pos;
       total[s]![m] = neg + pos + neu;
     }
-    complaints[m] = poisson(rand, base * complaintShare + extraComplaints);
   }
   const week: BrandWeek = { volume: opts.volume, minutes, evalFrom, sources, total, positive, negative, complaints, incident };
   if (opts.kind === 'viral') {

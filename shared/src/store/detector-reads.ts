@@ -1,5 +1,28 @@
-import { toClickHouseTime, type ClickHouseClient } from '@earshot/shared';
-import type { BucketSeries, ViralCandidate, ViralNorms } from './detectors.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { toClickHouseTime } from './rows.js';
+
+/** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
+export interface BucketSeries {
+  start: number;
+  bucketMs: number;
+  counts: ArrayLike<number>;
+}
+
+/** A negative post of the last hours, with its author's reach and its engagement so far. */
+export interface ViralCandidate {
+  source: string;
+  id: string;
+  url: string;
+  created_at: number;
+  followers: number;
+  engagement: number;
+}
+
+/** The brand's usual (95th percentile) engagement and author reach. */
+export interface ViralNorms {
+  engagementP95: number;
+  followersP95: number;
+}
 
 const MINUTE = 60_000;
 
@@ -13,7 +36,7 @@ async function rows<T>(client: ClickHouseClient, query: string, params: Record<s
   return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
 
-/** The ClickHouse reads the detectors need, all in event time, all with query parameters. */
+/** The reads the stream detectors need (rollups, recent posts, events), in event time. */
 export class DetectorQueries {
   constructor(private readonly client: ClickHouseClient) {}
 

@@ -1,5 +1,7 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { deleteMentions, erasedAuthorKey, toClickHouseTime } from '@earshot/shared';
+import { erasedAuthorKey } from './erased-authors.js';
+import { deleteMentions } from './mention-copies.js';
+import { toClickHouseTime } from './rows.js';
 
 export interface ErasureReport {
   mentions: number;

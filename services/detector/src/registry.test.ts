@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { AlertBook, alertKey, type Firing } from './alert-book.js';
+import { SENSITIVITY, type BucketSeries } from './detectors.js';
+import { DETECTORS, seriesMinutes, type BrandSeries, type Detector } from './registry.js';
+import { simulateBrandWeek, type BrandWeek, type IncidentKind } from './simulate/brand-week.js';
+
+const MIN = 60_000;
+const o = SENSITIVITY.medium;
+const SERIES = seriesMinutes(o);
+
+const sum = (arrays: Float64Array[]) => arrays.reduce((acc, a) => acc.map((v, i) => v + a[i]!), new Float64Array(arrays[0]!.length));
+const view = (a: Float64Array, end: number): BucketSeries => ({ start: Math.max(0, end - SERIES) * MIN, bucketMs: MIN, counts: a.subarray(Math.max(0, end - SERIES), end) });
+
+/** The brand as the service reads it at the end of minute `m` of a simulated week. */
+const sums = new WeakMap<BrandWeek, { total: Float64Array; positive: Float64Array; negative: Float64Array }>();
+function at(w: BrandWeek, m: number): BrandSeries {
+  const end = m + 1;
+  let all = sums.get(w);
+  if (!all) sums.set(w, (all = { total: sum(w.total), positive: sum(w.positive), negative: sum(w.negative) }));
+  const viral = w.viral && m >= w.viral.at ? [{ source: 'twitter', id: 'v', url: '', created_at: w.viral.at * MIN, followers: w.viral.followers, engagement: w.viral.velocity * (m - w.viral.at + 1) }] : [];
+  return {
+    now: end * MIN,
+    total: view(all.total, end),
+    positive: view(all.positive, end),
+    negative: view(all.negative, end),
+    complaints: view(w.complaints, end),
+    bySource: new Map(w.sources.map((s, i) => [s, { total: view(w.total[i]!, end), positive: view(w.positive[i]!, end), negative: view(w.negative[i]!, end) }])),
+    viral: { candidates: viral, norms: { engagementP95: 30, followersP95: 5000 } },
+  };
+}
+
+/** Alerts one detector opens, minute by minute over [from, to), through the alert lifecycle. */
+function replay(d: Detector, w: BrandWeek, from: number, to: number): { scope: string; at: number }[] {
+  const book = new AlertBook();
+  const opened: { scope: string; at: number }[] = [];
+  for (let m = from; m < to; m++) {
+    const s = at(w, m);
+    const firings: Firing[] = d.detect(s, o).map((x) => ({ ...x, brand: 'b', samples: x.samples ?? [] }));
+    for (const a of book.apply(firings, s.now)) if (a.status === 'open') opened.push({ scope: alertKey(a), at: m });
+  }
+  return opened;
+}
+
+/**
+ * The contract every stream detector keeps (the registry's, like the connectors' one):
+ * quiet traffic stays quiet; an incident it exists for opens one alert per scope while it
+ * lasts; replaying the same minutes gives the same alerts.
+ */
+describe.each(DETECTORS.map((d) => [d.kind, d] as const))('stream detector %s', (_kind, detector) => {
+  it('stays quiet through a day of ordinary traffic', () => {
+    const w = simulateBrandWeek({ seed: 7, volume: 10_000, kind: 'control', size: 1 });
+    expect(replay(detector, w, w.evalFrom + 8 * 60, w.evalFrom + 32 * 60)).toEqual([]);
+  });
+
+  it.each(detector.catches.map((k) => [k] as [IncidentKind]))('opens one alert per scope for a 10× %s, while it lasts', (kind) => {
+    const w = simulateBrandWeek({ seed: 11, volume: 10_000, kind, size: 10 });
+    const { start, end } = w.incident;
+    const opened = replay(detector, w, start - 60, end + 30);
+    expect(opened.length).toBeGreaterThan(0);
+    expect(opened.every((a) => a.at >= start)).toBe(true);
+    expect(new Set(opened.map((a) => a.scope)).size).toBe(opened.length);
+  });
+
+  it('gives the same alerts when the same minutes are replayed', () => {
+    const kind = detector.catches[0]!;
+    const w = simulateBrandWeek({ seed: 13, volume: 3000, kind, size: 5 });
+    const span = [w.incident.start - 30, w.incident.start + 180] as const;
+    expect(replay(detector, w, ...span)).toEqual(replay(detector, w, ...span));
+  });
+});
+
+describe('the registry', () => {
+  it('names each alert kind once, and every simulated incident is some detector’s job', () => {
+    expect(new Set(DETECTORS.map((d) => d.kind)).size).toBe(DETECTORS.length);
+    for (const k of ['outage', 'slide', 'viral', 'silence'] as const) expect(DETECTORS.some((d) => d.catches.includes(k))).toBe(true);
+  });
+});

@@ -1,0 +1,141 @@
+import type { Alert } from '@earshot/shared';
+import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, type BucketSeries, type DetectorOptions, type Finding, type ViralCandidate, type ViralNorms } from './detectors.js';
+import { detectShareRise } from './share-rise.js';
+import type { IncidentKind } from './simulate/brand-week.js';
+
+const MIN = 60_000;
+
+/** Everything the stream detectors read of one brand at stream time `now`. */
+export interface BrandSeries {
+  now: number;
+  /** Per-minute counts over the same buckets, ending at `now`. */
+  total: BucketSeries;
+  positive: BucketSeries;
+  negative: BucketSeries;
+  complaints: BucketSeries;
+  bySource: Map<string, { total: BucketSeries; positive: BucketSeries; negative: BucketSeries }>;
+  /** Negative posts of the last hours, with their engagement, and the brand's norms. */
+  viral: { candidates: ViralCandidate[]; norms: ViralNorms };
+}
+
+/** What a detector found: an alert's content before it is explained. */
+export interface Detection {
+  kind: Alert['kind'];
+  /** What makes two findings the same incident besides kind and brand. */
+  scope: string;
+  source?: string;
+  intent?: string;
+  finding: Finding;
+  summary: string;
+  /** The window's mentions that explain it (rising terms, samples), when there are any. */
+  explainBy?: { intent?: string; sentiment?: string; source?: string };
+  samples?: Alert['sample_mentions'];
+}
+
+/**
+ * A stream detector: a pure function of a brand's series. The detector service runs every
+ * registered one on ClickHouse rollups each minute; `npm run eval:alerts` runs the same
+ * ones on simulated brand-weeks. `catches` names the simulated incidents it exists for.
+ */
+export interface Detector {
+  kind: Alert['kind'];
+  catches: readonly IncidentKind[];
+  detect(series: BrandSeries, options: DetectorOptions): Detection[];
+}
+
+const minutes = (f: Finding) => Math.round((f.windowEnd - f.windowStart) / MIN);
+
+/**
+ * More negative mentions than usual, for the brand and per source (an app-store review
+ * storm can hide inside the brand's volume): a rise in their share of the mentions, or a
+ * surge in their number that the brand's whole volume does not explain (a campaign's
+ * crowd brings negatives too, and is not a problem).
+ */
+export const negativeSurge: Detector = {
+  kind: 'negative_volume_surge',
+  catches: ['outage', 'slide'],
+  detect(s, o) {
+    const find = (negative: BucketSeries, total: BucketSeries) => {
+      const surge = detectSurge(negative, o.surge);
+      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByVolume(surge, total, 1.5, o.surge) ? surge : null);
+    };
+    const out: Detection[] = [];
+    const brand = find(s.negative, s.total);
+    for (const [source, x] of s.bySource) {
+      if (brand && s.bySource.size === 1) continue;
+      const f = find(x.negative, x.total);
+      if (f) out.push({ kind: 'negative_volume_surge', scope: `source:${source}`, source, finding: f, summary: `${f.observed} negative mentions on ${source} in ${minutes(f)} min, about ${f.expected} expected`, explainBy: { sentiment: 'negative', source } });
+    }
+    if (brand) out.push({ kind: 'negative_volume_surge', scope: '', finding: brand, summary: `${brand.observed} negative mentions in ${minutes(brand)} min, about ${brand.expected} expected`, explainBy: { sentiment: 'negative' } });
+    return out;
+  },
+};
+
+/** A source with no mention at all where its usual traffic makes silence nearly impossible. */
+export const sourceSilent: Detector = {
+  kind: 'source_silent',
+  catches: ['silence'],
+  detect(s, o) {
+    return [...s.bySource].flatMap(([source, x]) => {
+      const f = detectSilence(x.total, o.silence);
+      return f ? [{ kind: 'source_silent' as const, scope: `source:${source}`, source, finding: f, summary: `no mention from ${source} in ${minutes(f)} min, about ${f.expected} expected: is its connector working?` }] : [];
+    });
+  },
+};
+
+/** Net sentiment well below its usual at this time of day, confirmed by many mentions. */
+export const sentimentDrop: Detector = {
+  kind: 'net_sentiment_drop',
+  catches: ['outage', 'slide'],
+  detect(s, o) {
+    const f = detectSentimentDrop(s.positive, s.negative, s.total, o.drop);
+    return f ? [{ kind: 'net_sentiment_drop', scope: '', finding: f, summary: `net sentiment ${f.observed.toFixed(2)} over the last ${minutes(f)} min, usually ${f.expected.toFixed(2)}`, explainBy: { sentiment: 'negative' } }] : [];
+  },
+};
+
+/** More complaints than usual: a rise in their share of the brand's mentions, or in their number. */
+export const complaintSurge: Detector = {
+  kind: 'complaint_surge',
+  catches: ['outage'],
+  detect(s, o) {
+    const f = detectShareRise(s.complaints, s.total, o.share) ?? detectSurge(s.complaints, o.surge);
+    return f ? [{ kind: 'complaint_surge', scope: 'complaint', intent: 'complaint', finding: f, summary: `${f.observed} complaints in ${minutes(f)} min, about ${f.expected} expected`, explainBy: { intent: 'complaint' } }] : [];
+  },
+};
+
+/** A negative post spreading far faster, or from an author far larger, than the brand's norm. */
+export const viralNegative: Detector = {
+  kind: 'viral_negative',
+  catches: ['viral'],
+  detect(s) {
+    const { norms } = s.viral;
+    return detectViral(s.viral.candidates, norms, s.now).map((v) => ({
+      kind: 'viral_negative' as const,
+      scope: `${v.source}:${v.id}`,
+      source: v.source,
+      finding: {
+        observed: v.engagement,
+        expected: Math.round(norms.engagementP95 * 100) / 100,
+        band: [0, Math.round(norms.engagementP95 * 20 * 100) / 100] as [number, number],
+        score: 0.99,
+        severity: v.followers >= 100_000 || v.velocity >= 100 ? ('critical' as const) : ('warning' as const),
+        windowStart: v.created_at,
+        windowEnd: s.now,
+      },
+      summary: `Negative post spreading fast (${v.reason})${v.url ? `: ${v.url}` : ''}`,
+      samples: [{ source: v.source, id: v.id, ...(v.url ? { url: v.url } : {}) }],
+    }));
+  },
+};
+
+/** Every stream detector, in the order their alerts are reported. */
+export const DETECTORS: readonly Detector[] = [negativeSurge, sourceSilent, sentimentDrop, complaintSurge, viralNegative];
+
+/** Minutes of history the detectors read at these options (seasonal days, windows, baselines). */
+export function seriesMinutes(o: DetectorOptions): number {
+  const surge = o.surge.days * 1440 + o.surge.trailing + 2 * o.surge.slot + Math.max(...o.surge.windows);
+  const share = o.share.days * 1440 + o.share.horizon + o.share.slot;
+  const drop = o.drop.days * 1440 + o.drop.window + o.drop.trailing + o.drop.slot;
+  const silence = o.silence.days * 1440 + o.silence.trailing + 2 * o.silence.slot + Math.max(...o.silence.windows);
+  return Math.max(surge, share, drop, silence);
+}

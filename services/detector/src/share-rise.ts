@@ -1,0 +1,129 @@
+import type { BucketSeries, Finding } from './detectors.js';
+
+/**
+ * A rise in one part's share of a whole (complaints among all mentions, negatives among a
+ * source's mentions), found by a CUSUM: Page's cumulative sum of the log-likelihood ratio
+ * of each bucket's part count, binomial given the whole, between the usual share and a
+ * share `odds` times more likely. It answers "has the share risen lately" with the
+ * fewest buckets a given false-alarm rate allows (Page 1954; Lorden 1971), and it
+ * accumulates a modest rise over many minutes that no single window shows.
+ *
+ * Conditioning on the whole makes it blind to volume: a campaign's crowd, a busy
+ * afternoon or a quiet night change the whole and the part together, so they neither
+ * page nor hide a problem, and no time-of-day model is needed for the rate itself.
+ */
+export interface ShareRiseOptions {
+  /**
+   * The rises it is tuned to find fastest, as odds ratios over the usual share: one chart
+   * each, so a doubling builds up over an hour and a tenfold jump shows within minutes.
+   */
+  odds: number[];
+  /** The CUSUM, in natural-log units of evidence (divided by the dispersion), that fires. */
+  threshold: number;
+  /** Buckets the CUSUM runs over, ending now; the baseline lies before them. */
+  horizon: number;
+  /** Earlier days whose same time of day (± slot) joins the baseline share. */
+  days: number;
+  slot: number;
+  /** Buckets just before the horizon in the baseline. */
+  trailing: number;
+  /** The part must count at least this many over the rise... */
+  minCount: number;
+  /** ... and this many times what the usual share predicts. */
+  minRatio: number;
+  /** The baseline needs this many of the whole before a share means anything. */
+  minBaseline: number;
+}
+
+export const DEFAULT_SHARE_RISE: ShareRiseOptions = { odds: [2, 5], threshold: 14, horizon: 240, days: 7, slot: 60, trailing: 180, minCount: 5, minRatio: 1.5, minBaseline: 200 };
+
+const DAY = 86_400_000;
+
+/**
+ * Usual share and its dispersion (variance over the binomial's). The share is the median of
+ * each baseline range's own (the trailing hours, the same time on each earlier day), so one
+ * unusual range (a campaign's crowd that just ended, a past incident) cannot set it.
+ */
+function baseline(part: ArrayLike<number>, whole: ArrayLike<number>, ranges: [number, number][], minBaseline: number): { p: number; dispersion: number } | null {
+  let x = 0;
+  let n = 0;
+  let xx = 0;
+  let xn = 0;
+  let nn = 0;
+  const shares: number[] = [];
+  for (const [from, to] of ranges) {
+    let rx = 0;
+    let rn = 0;
+    for (let i = Math.max(0, from); i < to; i++) {
+      const a = part[i]!;
+      const m = whole[i]!;
+      rx += a;
+      rn += m;
+      xx += a * a;
+      xn += a * m;
+      nn += m * m;
+    }
+    x += rx;
+    n += rn;
+    if (rn > 0) shares.push(rx / rn);
+  }
+  if (n < minBaseline) return null;
+  shares.sort((a, b) => a - b);
+  const mid = shares.length / 2;
+  const median = shares.length % 2 ? shares[Math.floor(mid)]! : (shares[mid - 1]! + shares[mid]!) / 2;
+  // The larger of the median and the pooled share: the pooled one is steadier, the median
+  // resists one unusual range, and an underestimate is what pages people for nothing. Half
+  // an event of prior: a part never seen in the baseline is rare, not impossible.
+  const p = Math.max(median, (x + 0.5) / (n + 1));
+  // Σ (part − p·whole)² against Σ whole·p(1 − p): reposts and threads make parts arrive in
+  // clumps, and the evidence is weighed down by as much.
+  const dev = xx - 2 * p * xn + p * p * nn;
+  const bin = n * p * (1 - p);
+  return { p, dispersion: bin > 0 ? Math.min(10, Math.max(1, dev / bin)) : 1 };
+}
+
+export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: ShareRiseOptions = DEFAULT_SHARE_RISE): Finding | null {
+  const n = Math.min(part.counts.length, whole.counts.length);
+  const from = n - opts.horizon;
+  if (from < 1) return null;
+  const perDay = Math.round(DAY / whole.bucketMs);
+  const ranges: [number, number][] = [[from - opts.trailing, from]];
+  for (let d = 1; d <= opts.days; d++) ranges.push([from - d * perDay - opts.slot, Math.min(from, n - d * perDay + opts.slot)]);
+  const base = baseline(part.counts, whole.counts, ranges.filter(([a, b]) => b > Math.max(0, a)), opts.minBaseline);
+  if (!base) return null;
+  const p0 = base.p;
+  // One chart per designed rise; the strongest evidence wins, and its run is the window.
+  let s = 0;
+  let runStart = from;
+  for (const odds of opts.odds) {
+    const p1 = (odds * p0) / (1 + p0 * (odds - 1));
+    const up = Math.log(p1 / p0) / base.dispersion;
+    const down = Math.log((1 - p1) / (1 - p0)) / base.dispersion;
+    let c = 0;
+    let start = from;
+    for (let i = from; i < n; i++) {
+      const x = part.counts[i]!;
+      c += x * up + (whole.counts[i]! - x) * down;
+      if (c <= 0) (c = 0), (start = i + 1);
+    }
+    if (c > s) (s = c), (runStart = start);
+  }
+  if (s < opts.threshold) return null;
+  let observed = 0;
+  let of = 0;
+  for (let i = runStart; i < n; i++) (observed += part.counts[i]!), (of += whole.counts[i]!);
+  const expected = p0 * of;
+  if (observed < opts.minCount || observed < opts.minRatio * expected) return null;
+  const sd = Math.sqrt(of * p0 * (1 - p0) * base.dispersion);
+  const r2 = (v: number) => Math.round(v * 100) / 100;
+  const ratio = observed / Math.max(expected, 1e-9);
+  return {
+    observed,
+    expected: r2(expected),
+    band: [Math.max(0, r2(expected - 3 * sd)), r2(expected + 3 * sd)],
+    score: 1 - Math.exp(-s),
+    severity: ratio >= 5 && observed >= 3 * opts.minCount ? 'critical' : ratio >= 2.5 ? 'warning' : 'info',
+    windowStart: whole.start + runStart * whole.bucketMs,
+    windowEnd: whole.start + n * whole.bucketMs,
+  };
+}
