@@ -131,6 +131,19 @@ describe('detection on the demo scenario', () => {
     expect(await metricValue(metrics.registry, 'earshot_alerts_open', { brand: 'globex', kind: 'complaint_surge' })).toBe(1);
   });
 
+  it('a standby that takes over continues the open incidents instead of opening them again', async () => {
+    // r1 stops running (a crash, a long pause); past the lease's 3 minutes r2 leads.
+    const standby = createDetectorService(rt.deps, { replica: 'r2', notifiers: [] });
+    const t = scenario.incident.start.getTime() + 50 * MIN;
+    await ingestUntil(t);
+    clock.set(t);
+    const { leader, alerts } = await standby.runOnce(t);
+    expect(leader).toBe(true);
+    const known = new Set(published.map((a) => a.id));
+    expect(alerts.filter((a) => a.status === 'open' && opened.has(`${a.kind}:${a.brand}`))).toEqual([]);
+    expect(alerts.filter((a) => a.status === 'updated' && known.has(a.id)).length).toBeGreaterThan(0);
+  });
+
   it('resolves the incident once it has been quiet, and a second replica never fires', async () => {
     const end = scenario.incident.end.getTime();
     for (const t of [end + 20 * MIN, end + 25 * MIN]) await runAt(t);

@@ -41,8 +41,10 @@ export class AlertBook {
 
   constructor(private readonly opts: LifecycleOptions = DEFAULT_LIFECYCLE) {}
 
-  /** Restores unresolved alerts (after a restart or a change of leader). */
+  /** Replaces what it holds with the unresolved alerts as stored (after a restart or a change of leader). */
   restore(alerts: Alert[], keyFor: (a: Alert) => string): void {
+    this.active.clear();
+    this.resolved.clear();
     for (const a of alerts) {
       const t = Date.parse(a.updated_at);
       this.active.set(keyFor(a), { alert: a, lastFiring: t, lastReported: t });

@@ -67,6 +67,7 @@ export function createDetectorService(
       minConversations: config.EARSHOT_CARE_MIN_CONVERSATIONS,
     },
     sensitivity: options.sensitivity ?? {},
+    led: { at: null },
     // With EARSHOT_CARE_HANDOFF=manual, items go only when a person hands them off (the api).
     handoff: config.EARSHOT_CARE_WEBHOOK_URL && config.EARSHOT_CARE_HANDOFF === 'auto' ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
   };
@@ -105,6 +106,9 @@ export function createDetectorService(
     health: [{ name: 'detector.schedule', check: () => ({ ok: lastRun?.ok !== false, detail: lastRun ?? 'no run yet' }) }],
     async start() {
       book.restore(await store.list({ status: 'open', limit: 10_000 }), alertKey);
+      // Fresh from the store: the first run need not take the incidents up again (a
+      // standby's later first lead will).
+      d.led.at = clock.now();
       // Notifications a previous process could not deliver go out on the next run.
       await d.notifiers.restore();
       if (!cron.validate(config.EARSHOT_DETECT_CRON)) throw new Error(`EARSHOT_DETECT_CRON "${config.EARSHOT_DETECT_CRON}" is not a cron expression`);

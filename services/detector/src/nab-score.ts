@@ -120,7 +120,7 @@ export interface NabResult {
 }
 
 /** NAB's normalisation over a scored corpus: null = −fnWeight per window, perfect = tpWeight per window. */
-function normalise(raw: number, windows: number, profile: CostProfile): number {
+export function normalise(raw: number, windows: number, profile: CostProfile): number {
   const nullScore = -profile.fnWeight * windows;
   const perfect = profile.tpWeight * windows;
   return perfect === nullScore ? 0 : (100 * (raw - nullScore)) / (perfect - nullScore);

@@ -1,7 +1,7 @@
 import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
 import { SENSITIVITY } from './detectors.js';
 import { DETECTORS, seriesMinutes, type BrandSeries } from './registry.js';
-import type { AlertBook, Firing } from './alert-book.js';
+import { alertKey, type AlertBook, type Firing } from './alert-book.js';
 import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff } from '@earshot/shared';
 import { careFirings, type CareBounds } from './care.js';
 import type { NotifierQueue } from './notifiers.js';
@@ -29,6 +29,8 @@ export interface DetectorDeps {
   handoff?: HelpdeskHandoff;
   /** Brands whose sensitivity the brands file sets; medium otherwise. */
   sensitivity: Record<string, Sensitivity>;
+  /** When this replica's live runs last led (wall clock), null when the last one did not. */
+  led: { at: number | null };
 }
 
 const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
@@ -97,10 +99,17 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
  */
 export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook = d.book): Promise<{ leader: boolean; alerts: Alert[] }> {
   const end = d.metrics.detectorRuns.startTimer();
-  if (!(await d.lease.isLeader(d.clock.now()))) {
+  const wall = d.clock.now();
+  const live = book === d.book;
+  if (!(await d.lease.isLeader(wall))) {
+    if (live) d.led.at = null;
     end({ leader: 'false' });
     return { leader: false, alerts: [] };
   }
+  // Another replica may have led since this one last did (it stood by, or it was paused
+  // past the lease): take the incidents up as stored, so they continue rather than reopen.
+  if (live && (d.led.at === null || wall - d.led.at > d.lease.ttlMs)) d.book.restore(await d.store.list({ status: 'open', limit: 10_000 }), alertKey);
+  if (live) d.led.at = wall;
   const firings: Firing[] = [];
   for (const brand of await d.queries.activeBrands(now)) {
     const found = await brandFirings(d, brand, now);

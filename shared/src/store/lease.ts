@@ -13,7 +13,8 @@ export class ClickHouseLease {
     /** A table `(replica String, heartbeat_at DateTime64(3))`, one per kind of work. */
     private readonly table: 'detector_leases' | 'ingest_leases',
     readonly replica: string,
-    private readonly ttlMs = 3 * 60_000,
+    /** How long a heartbeat counts: a replica silent this long has lost the lead. */
+    readonly ttlMs = 3 * 60_000,
   ) {}
 
   async isLeader(now: number): Promise<boolean> {
