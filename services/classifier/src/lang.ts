@@ -4,7 +4,7 @@ import { franc } from 'franc-min';
 const ISO3_TO_1: Record<string, string> = {
   eng: 'en', spa: 'es', por: 'pt', fra: 'fr', deu: 'de', ita: 'it', nld: 'nl', arb: 'ar', hin: 'hi', rus: 'ru', ukr: 'uk', pol: 'pl',
   tur: 'tr', cmn: 'zh', jpn: 'ja', kor: 'ko', ind: 'id', vie: 'vi', tha: 'th', swe: 'sv', ron: 'ro', ces: 'cs', hun: 'hu', ell: 'el',
-  heb: 'he', pes: 'fa', ben: 'bn', urd: 'ur', tam: 'ta', tel: 'te', mar: 'mr', zlm: 'ms', tgl: 'tl', swh: 'sw', ukr_: 'uk',
+  heb: 'he', pes: 'fa', ben: 'bn', urd: 'ur', tam: 'ta', tel: 'te', mar: 'mr', zlm: 'ms', tgl: 'tl', swh: 'sw',
 };
 
 const SCRIPTS: [RegExp, string][] = [

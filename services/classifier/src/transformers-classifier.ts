@@ -3,7 +3,7 @@ import type { MentionClassifier } from './classifier.js';
 import { LinearModel } from './linear/model.js';
 import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder, type EncoderOptions } from './encoder.js';
-import { emptyEnrichment, enrichmentFrom, mentionText } from './linear-classifier.js';
+import { emptyEnrichment, enrichmentFrom, mentionText } from './enrichment.js';
 import { detectLanguage } from './lang.js';
 
 export interface TransformersOptions extends EncoderOptions {

@@ -8,7 +8,7 @@ import { classifyCommand } from './commands/classify.js';
 import { benchQueriesCommand } from './commands/bench-queries.js';
 import { detectCommand } from './commands/detect.js';
 import { eventsImpactCommand, eventsImportCommand } from './commands/events.js';
-import { sourcesListCommand, sourcesPollCommand } from './commands/sources.js';
+import { sourcesListCommand, sourcesPollCommand, sourcesTypesCommand } from './commands/sources.js';
 import { keysCommand } from './commands/keys.js';
 import { intervalSeconds } from '@earshot/api';
 
@@ -21,6 +21,7 @@ Usage:
   earshot replay FILE               send a JSONL file of mentions through ingest
   earshot migrate                   apply ClickHouse migrations
   earshot sources                   check the brands file (EARSHOT_BRANDS_FILE), list its connectors
+  earshot sources types             every source type a brands file can name, and what it reads
   earshot sources poll ID           one dry-run poll of a connector: mentions as JSON lines,
                                     nothing published, no checkpoint touched
   earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
@@ -85,7 +86,8 @@ export async function main(argv: string[]): Promise<void> {
     case 'sources':
       if (rest.length === 0) return sourcesListCommand();
       if (rest[0] === 'poll' && rest.length === 2) return sourcesPollCommand(rest[1]!);
-      throw new UsageError('usage: earshot sources | earshot sources poll ID');
+      if (rest[0] === 'types' && rest.length === 1) return sourcesTypesCommand();
+      throw new UsageError('usage: earshot sources | earshot sources types | earshot sources poll ID');
     case 'events': {
       const usage = 'usage: earshot events import FILE.csv|FILE.ics [--brand B] [--kind K] | earshot events impact ID [--before 24h] [--after 24h]';
       if (rest.length !== 2) throw new UsageError(usage);

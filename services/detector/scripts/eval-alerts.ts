@@ -5,11 +5,11 @@
 // EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 96 brand-weeks, about 3 minutes);
 // EARSHOT_EVAL_SENSITIVITY the brands' sensitivity (low, medium, high; default medium).
 import { AlertBook, type Firing } from '../src/alert-book.js';
-import { SENSITIVITY, type BucketSeries } from '../src/detectors.js';
-import { DETECTORS, seriesMinutes, type BrandSeries } from '../src/registry.js';
+import { SENSITIVITY } from '../src/detectors.js';
+import { DETECTORS, seriesMinutes } from '../src/registry.js';
+import { brandViews } from '../src/simulate/brand-view.js';
 import { INCIDENT_KINDS, simulateBrandWeek, type BrandWeek, type IncidentKind } from '../src/simulate/brand-week.js';
 
-const MIN = 60_000;
 const sensitivity = (process.env.EARSHOT_EVAL_SENSITIVITY ?? 'medium') as keyof typeof SENSITIVITY;
 if (!SENSITIVITY[sensitivity]) throw new Error(`EARSHOT_EVAL_SENSITIVITY must be one of ${Object.keys(SENSITIVITY).join(', ')}`);
 // EARSHOT_EVAL_SHARE_THRESHOLD tries another CUSUM threshold for the share detectors.
@@ -22,37 +22,13 @@ const SERIES = seriesMinutes(o);
 /** The simulated incidents each alert kind exists to catch, from the registry. */
 const RELEVANT = Object.fromEntries(INCIDENT_KINDS.map((k) => [k, DETECTORS.filter((d) => d.catches.includes(k)).map((d) => d.kind as string)])) as Record<IncidentKind, string[]>;
 
-const sumOf = (arrays: Float64Array[]) => arrays.reduce((acc, a) => (a.forEach((v, i) => (acc[i] = acc[i]! + v)), acc), new Float64Array(arrays[0]!.length));
-const view = (a: Float64Array, end: number): BucketSeries => {
-  const from = Math.max(0, end - SERIES);
-  return { start: from * MIN, bucketMs: MIN, counts: a.subarray(from, end) };
-};
-/** The brand's usual engagement and reach, as the service reads them from its stored posts. */
-const NORMS = { engagementP95: 30, followersP95: 5000 };
-
-/** The brand as the detector service would read it at the end of minute `m`. */
-function brandAt(w: BrandWeek, all: { total: Float64Array; positive: Float64Array; negative: Float64Array }, m: number): BrandSeries {
-  const end = m + 1;
-  const candidates =
-    w.viral && m >= w.viral.at ? [{ source: 'twitter', id: 'v', url: '', created_at: w.viral.at * MIN, followers: w.viral.followers, engagement: w.viral.velocity * (m - w.viral.at + 1) }] : [];
-  return {
-    now: end * MIN,
-    total: view(all.total, end),
-    positive: view(all.positive, end),
-    negative: view(all.negative, end),
-    complaints: view(w.complaints, end),
-    bySource: new Map(w.sources.map((s, i) => [s, { total: view(w.total[i]!, end), positive: view(w.positive[i]!, end), negative: view(w.negative[i]!, end) }])),
-    viral: { candidates, norms: NORMS },
-  };
-}
-
 /** Alerts opened over the evaluated week by every registered detector: kind and stream minute. */
 function replay(w: BrandWeek): { kind: string; at: number }[] {
   const book = new AlertBook();
   const opened: { kind: string; at: number }[] = [];
-  const all = { total: sumOf(w.total), positive: sumOf(w.positive), negative: sumOf(w.negative) };
+  const at = brandViews(w, SERIES);
   for (let m = w.evalFrom; m < w.minutes; m++) {
-    const series = brandAt(w, all, m);
+    const series = at(m);
     const firings: Firing[] = DETECTORS.flatMap((d) => d.detect(series, o)).map((x) => ({ ...x, brand: 'b', samples: [] }));
     for (const a of book.apply(firings, series.now)) if (a.status === 'open') opened.push({ kind: a.kind, at: m });
   }

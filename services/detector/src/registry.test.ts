@@ -1,33 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { AlertBook, alertKey, type Firing } from './alert-book.js';
-import { SENSITIVITY, type BucketSeries } from './detectors.js';
+import { SENSITIVITY } from './detectors.js';
 import { DETECTORS, seriesMinutes, type BrandSeries, type Detector } from './registry.js';
+import { brandViews } from './simulate/brand-view.js';
 import { simulateBrandWeek, type BrandWeek, type IncidentKind } from './simulate/brand-week.js';
 
-const MIN = 60_000;
 const o = SENSITIVITY.medium;
 const SERIES = seriesMinutes(o);
 
-const sum = (arrays: Float64Array[]) => arrays.reduce((acc, a) => acc.map((v, i) => v + a[i]!), new Float64Array(arrays[0]!.length));
-const view = (a: Float64Array, end: number): BucketSeries => ({ start: Math.max(0, end - SERIES) * MIN, bucketMs: MIN, counts: a.subarray(Math.max(0, end - SERIES), end) });
-
-/** The brand as the service reads it at the end of minute `m` of a simulated week. */
-const sums = new WeakMap<BrandWeek, { total: Float64Array; positive: Float64Array; negative: Float64Array }>();
-function at(w: BrandWeek, m: number): BrandSeries {
-  const end = m + 1;
-  let all = sums.get(w);
-  if (!all) sums.set(w, (all = { total: sum(w.total), positive: sum(w.positive), negative: sum(w.negative) }));
-  const viral = w.viral && m >= w.viral.at ? [{ source: 'twitter', id: 'v', url: '', created_at: w.viral.at * MIN, followers: w.viral.followers, engagement: w.viral.velocity * (m - w.viral.at + 1) }] : [];
-  return {
-    now: end * MIN,
-    total: view(all.total, end),
-    positive: view(all.positive, end),
-    negative: view(all.negative, end),
-    complaints: view(w.complaints, end),
-    bySource: new Map(w.sources.map((s, i) => [s, { total: view(w.total[i]!, end), positive: view(w.positive[i]!, end), negative: view(w.negative[i]!, end) }])),
-    viral: { candidates: viral, norms: { engagementP95: 30, followersP95: 5000 } },
-  };
-}
+const views = new WeakMap<BrandWeek, (m: number) => BrandSeries>();
+const at = (w: BrandWeek, m: number) => {
+  let f = views.get(w);
+  if (!f) views.set(w, (f = brandViews(w, SERIES)));
+  return f(m);
+};
 
 /** Alerts one detector opens, minute by minute over [from, to), through the alert lifecycle. */
 function replay(d: Detector, w: BrandWeek, from: number, to: number): { scope: string; at: number }[] {

@@ -1,4 +1,4 @@
-import type { Alert } from '@earshot/shared';
+import { mentionKey, type Alert } from '@earshot/shared';
 import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, type BucketSeries, type DetectorOptions, type Finding, type ViralCandidate, type ViralNorms } from './detectors.js';
 import { detectShareRise } from './share-rise.js';
 import type { IncidentKind } from './simulate/brand-week.js';
@@ -93,12 +93,13 @@ export const sentimentDrop: Detector = {
   },
 };
 
-/** More complaints than usual: a rise in their share of the brand's mentions, or in their number. */
+/** More complaints than usual: a rise in their share of the brand's mentions, or in their number beyond what the brand's volume explains. */
 export const complaintSurge: Detector = {
   kind: 'complaint_surge',
   catches: ['outage'],
   detect(s, o) {
-    const f = detectShareRise(s.complaints, s.total, o.share) ?? detectSurge(s.complaints, o.surge);
+    const surge = detectSurge(s.complaints, o.surge);
+    const f = detectShareRise(s.complaints, s.total, o.share) ?? (surge && !explainedByVolume(surge, s.total, 1.5, o.surge) ? surge : null);
     return f ? [{ kind: 'complaint_surge', scope: 'complaint', intent: 'complaint', finding: f, summary: `${f.observed} complaints in ${minutes(f)} min, about ${f.expected} expected`, explainBy: { intent: 'complaint' } }] : [];
   },
 };
@@ -111,7 +112,7 @@ export const viralNegative: Detector = {
     const { norms } = s.viral;
     return detectViral(s.viral.candidates, norms, s.now).map((v) => ({
       kind: 'viral_negative' as const,
-      scope: `${v.source}:${v.id}`,
+      scope: mentionKey(v),
       source: v.source,
       finding: {
         observed: v.engagement,

@@ -1,4 +1,4 @@
-import { conversationOf, type Mention } from '@earshot/shared';
+import { conversationOf, mentionKey, type Mention } from '@earshot/shared';
 
 /**
  * Which brands recent conversations belong to, so a reply that names neither the brand
@@ -13,7 +13,7 @@ export class ConversationMemory {
 
   remember(m: Pick<Mention, 'source' | 'id' | 'in_reply_to' | 'metadata'>, brands: string[]): void {
     if (brands.length === 0) return;
-    for (const key of new Set([`${m.source}:${m.id}`, `${m.source}:${conversationOf(m)}`])) {
+    for (const key of new Set([mentionKey(m), mentionKey({ source: m.source, id: conversationOf(m) })])) {
       this.brands.delete(key);
       this.brands.set(key, brands);
     }
@@ -23,7 +23,7 @@ export class ConversationMemory {
   /** The brands of the conversation this mention replies into, if it is a remembered one. */
   recall(m: Pick<Mention, 'source' | 'id' | 'in_reply_to' | 'metadata'>): string[] | null {
     if (!m.in_reply_to && typeof m.metadata?.thread !== 'string') return null;
-    const keys = [m.in_reply_to && `${m.source}:${m.in_reply_to}`, `${m.source}:${conversationOf(m)}`].filter(Boolean) as string[];
+    const keys = [m.in_reply_to && mentionKey({ source: m.source, id: m.in_reply_to }), mentionKey({ source: m.source, id: conversationOf(m) })].filter(Boolean) as string[];
     for (const k of keys) {
       const b = this.brands.get(k);
       if (b) return b;

@@ -8,7 +8,7 @@ import { conversationOf, mentionKey, type EnrichedMention, type MentionTable } f
 export async function resolveConversations(table: MentionTable, mentions: EnrichedMention[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const needsParent = (m: EnrichedMention) => Boolean(m.in_reply_to) && !(typeof m.metadata?.thread === 'string' && m.metadata.thread);
-  const parents = [...new Set(mentions.filter(needsParent).map((m) => `${m.source}\u0000${m.in_reply_to}`))].map((k) => k.split('\u0000') as [string, string]);
+  const parents = [...new Map(mentions.filter(needsParent).map((m) => [mentionKey({ source: m.source, id: m.in_reply_to! }), [m.source, m.in_reply_to!] as const])).values()];
   const stored = await table.conversations(parents);
   const byKey = new Map(mentions.map((m) => [mentionKey(m), m]));
   const resolve = (m: EnrichedMention, depth = 0): string => {
@@ -17,7 +17,7 @@ export async function resolveConversations(table: MentionTable, mentions: Enrich
     if (known) return known;
     let conversation = conversationOf(m);
     if (needsParent(m)) {
-      const parentKey = `${m.source}:${m.in_reply_to}`;
+      const parentKey = mentionKey({ source: m.source, id: m.in_reply_to! });
       const inBatch = byKey.get(parentKey);
       conversation = stored.get(parentKey) ?? (inBatch && depth < 50 ? resolve(inBatch, depth + 1) : conversation);
     }

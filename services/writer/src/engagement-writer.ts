@@ -1,10 +1,10 @@
-import { EngagementUpdateSchema, decodeBatch, type BusMessage, type DeadLetters, type EngagementUpdate, type MentionTable, type Metrics } from '@earshot/shared';
+import { EngagementUpdateSchema, decodeBatch, mentionKey, type BusMessage, type DeadLetters, type EngagementUpdate, type MentionTable, type Metrics } from '@earshot/shared';
 
 /** The newest reading per mention in a batch. */
 function latest(updates: EngagementUpdate[]): EngagementUpdate[] {
   const byKey = new Map<string, EngagementUpdate>();
   for (const u of updates) {
-    const key = `${u.source}|${u.id}`;
+    const key = mentionKey(u);
     const seen = byKey.get(key);
     if (!seen || Date.parse(u.observed_at) >= Date.parse(seen.observed_at)) byKey.set(key, u);
   }

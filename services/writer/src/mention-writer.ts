@@ -64,8 +64,8 @@ export function createMentionWriteHandler(deps: {
 /** Inserts again, from the rows as stored and in their first order, every unfinished block these rows were in. */
 async function finishCutShort(deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal }, stored: EnrichedMention[]) {
   for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
-    const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [`${r.source}\u0000${r.id}`, r]));
-    const rows = block.keys.map(([source, id]) => byKey.get(`${source}\u0000${id}`)).filter((r) => r !== undefined);
+    const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [mentionKey(r as { source: string; id: string }), r]));
+    const rows = block.keys.map(([source, id]) => byKey.get(mentionKey({ source, id }))).filter((r) => r !== undefined);
     await deps.inserter.insert(rows.map((r) => deps.inserter.parse(r)), block.token);
     await deps.journal.done(block);
   }

@@ -57,10 +57,14 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-/** Exponential back-off with full jitter, capped; used for handler retries on both buses. */
-export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000): number {
+/**
+ * The one back-off of Earshot (bus handlers, inserts, notifiers, connectors): exponential
+ * from `baseMs`, capped at `capMs`, with equal jitter (half fixed, half random) so retries
+ * of many clients spread out but none retries at once.
+ */
+export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000, random: () => number = Math.random): number {
   const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
-  return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 export function errorMessage(err: unknown): string {

@@ -1,7 +1,7 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CareQueueItem, CareStore } from '../store/care.js';
-import { errorMessage } from '../bus/types.js';
+import { backoffMs, errorMessage } from '../bus/types.js';
 import { sleep } from '../clock.js';
 
 /**
@@ -73,7 +73,7 @@ export class HelpdeskHandoff {
       } catch (err) {
         this.deps.metrics.notifyFailures.inc({ notifier: 'helpdesk' });
         this.deps.logger.warn({ attempt, conversation: item.conversation_id, err: errorMessage(err) }, 'helpdesk hand-off failed');
-        if (attempt < attempts) await sleep((this.deps.baseDelayMs ?? 250) * 2 ** (attempt - 1));
+        if (attempt < attempts) await sleep(backoffMs(attempt - 1, this.deps.baseDelayMs ?? 250, 10_000));
       }
     }
     return false;

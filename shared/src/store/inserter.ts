@@ -41,8 +41,9 @@ export interface InserterOptions {
 }
 
 /**
- * A typed inserter for one table: rows are checked against the same zod schema the
- * columns are tested against; retryable errors back off and retry; a batch refused
+ * A typed inserter for one table: rows are typed by the zod schema the table's columns
+ * are tested against (rows built in the process are trusted; `parse` checks rows read
+ * back); retryable errors back off and retry; a batch refused
  * for its size, its spread over partitions or its content is split in halves until it
  * goes in or the bad row is alone, so good rows are never dropped with it.
  */

@@ -1,6 +1,7 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { MENTION_COPIES, deleteMentions } from './mention-copies.js';
 import { definedOnly, toClickHouseTime } from './rows.js';
+import { mentionKey } from '../topics/topic.js';
 
 type Key = readonly [source: string, id: string];
 
@@ -48,7 +49,7 @@ export class MentionTable {
       })
     ).json<{ what: string; source: string; id: string }>();
     return {
-      stored: new Set(rows.filter((r) => r.what === 'stored').map((r) => `${r.source}:${r.id}`)),
+      stored: new Set(rows.filter((r) => r.what === 'stored').map(mentionKey)),
       erasedAuthors: new Set(rows.filter((r) => r.what === 'erased').map((r) => r.id)),
     };
   }
@@ -75,7 +76,7 @@ export class MentionTable {
         format: 'JSONEachRow',
       })
     ).json<{ source: string; id: string; conversation: string }>();
-    for (const r of rows) out.set(`${r.source}:${r.id}`, r.conversation);
+    for (const r of rows) out.set(mentionKey(r), r.conversation);
     return out;
   }
 
@@ -104,9 +105,9 @@ export class MentionTable {
     for (const column of COUNT_COLUMNS) {
       const has = updates.filter((u) => u.values[column] !== undefined);
       if (has.length === 0) continue;
-      params[`k_${column}`] = has.map((u) => `${u.source}|${u.id}`);
+      params[`k_${column}`] = has.map(mentionKey);
       params[`v_${column}`] = has.map((u) => u.values[column]);
-      sets.push(`${column} = transform(concat(source, '|', id), {k_${column}:Array(String)}, {v_${column}:Array(UInt64)}, ${column})`);
+      sets.push(`${column} = transform(concat(source, ':', id), {k_${column}:Array(String)}, {v_${column}:Array(UInt64)}, ${column})`);
     }
     if (sets.length === 0) return;
     const run = (table: string, set: string[]) =>

@@ -1,11 +1,11 @@
 import { EngagementUpdateSchema } from '../schemas.js';
-import { defineTopic } from './topic.js';
+import { defineTopic, mentionKey } from './topic.js';
 
 /** Engagement refreshes for recent mentions (or word that one is gone upstream), keyed like the mention so they stay in order with it. */
 export const engagementTopic = defineTopic({
   name: 'earshot.engagement.v1',
   schema: EngagementUpdateSchema,
-  key: (u) => `${u.source}:${u.id}`,
+  key: mentionKey,
   examples: [
     {
       source: 'twitter',

@@ -19,4 +19,3 @@ export const macroRecall = (gold: number[], pred: number[], k: number) => perCla
 export const macroF1 = (gold: number[], pred: number[], k: number) => perClass(gold, pred, k).reduce((s, c) => s + c.f1, 0) / k;
 /** F1 of the positive class (label 1). */
 export const positiveF1 = (gold: number[], pred: number[]) => perClass(gold, pred, 2)[1]!.f1;
-export const accuracy = (gold: number[], pred: number[]) => gold.filter((g, i) => g === pred[i]).length / Math.max(1, gold.length);

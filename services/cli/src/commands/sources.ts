@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { systemClock, createLogger } from '@earshot/shared';
-import { buildConnectors, createBrandMatcher, loadBrandsFile, type BrandsFile } from '@earshot/ingest';
+import { SOURCES, buildConnectors, createBrandMatcher, loadBrandsFile, type BrandsFile } from '@earshot/ingest';
 import { loadConfigOrExit } from '../config.js';
 import { UsageError } from '../main.js';
 
@@ -24,6 +24,13 @@ export async function sourcesListCommand(): Promise<void> {
   process.stdout.write([line(head), ...rows.map(line)].join('\n') + '\n');
   const brands = Object.keys(file.accounts);
   process.stderr.write(`${file.path}: ${brands.length} brands (${brands.join(', ')}), ${file.sources.length} sources; all valid.\n`);
+}
+
+/** `earshot sources types`: every source type a brands file can name, with what it reads. */
+export function sourcesTypesCommand(): void {
+  const width = Math.max(...SOURCES.map((s) => s.type.length));
+  process.stdout.write(SOURCES.map((s) => `${s.type.padEnd(width)}  ${s.summary}`).join('\n') + '\n');
+  process.stderr.write(`${SOURCES.length} source types; their options: docs/connectors.md\n`);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { sleep as realSleep, type Clock } from '@earshot/shared';
+import { backoffMs, sleep as realSleep, type Clock } from '@earshot/shared';
 import type { z } from 'zod';
 
 /** The source asked us to wait (429, or a quota answer); nothing is retried before `retryAt`. */
@@ -41,6 +41,25 @@ export async function withTokenRenewal<T>(call: () => Promise<T>, renew: () => v
   }
 }
 
+/**
+ * An OAuth access token reused until a minute before its `expires_in`, fetched when
+ * missing or stale, and dropped when the source refuses it early (with `withTokenRenewal`).
+ */
+export class TokenCache {
+  private token: { value: string; until: number } | null = null;
+
+  async get(now: number, fetchToken: () => Promise<{ access_token: string; expires_in: number }>): Promise<string> {
+    if (this.token && now < this.token.until) return this.token.value;
+    const t = await fetchToken();
+    this.token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
+    return t.access_token;
+  }
+
+  drop(): void {
+    this.token = null;
+  }
+}
+
 /** The source answered 2xx with something that is not the documented shape. */
 export class MalformedResponseError extends Error {}
 
@@ -73,11 +92,6 @@ export interface RequestOptions {
   body?: string;
   /** Statuses other than 2xx that are answers rather than errors (for example 304). */
   accept?: number[];
-}
-
-/** Exponential back-off with full jitter: a random wait up to base·2^attempt, capped. */
-export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number): number {
-  return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
 }
 
 /**
@@ -162,7 +176,7 @@ export class HttpClient {
       } catch (err) {
         if (this.o.signal?.aborted) throw err;
         if (attempt >= this.o.retries) throw new HttpError(null, `${describeUrl(url)}: ${causeOf(err)} (after ${attempt + 1} attempts)`);
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
+        await sleep(backoffMs(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
         continue;
       }
       const now = clock.now();
@@ -177,7 +191,7 @@ export class HttpClient {
         throw new RateLimitedError(at, `${describeUrl(url)} answered ${res.status}; retrying after ${new Date(at).toISOString()}`);
       }
       if (res.status >= 500 && attempt < this.o.retries) {
-        await sleep(backoffDelay(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
+        await sleep(backoffMs(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
         continue;
       }
       throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`, text);

@@ -1,6 +1,7 @@
 import cron from 'node-cron';
 import {
   MAX_TEXT_CHARS,
+  backoffMs,
   engagementTopic,
   sleep,
   type Bus,
@@ -14,7 +15,7 @@ import {
 } from '@earshot/shared';
 import type { Ingestor } from '../ingestor.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
-import { backoffDelay, RateLimitedError, type HttpClient } from './http.js';
+import { RateLimitedError, type HttpClient } from './http.js';
 import { fitText } from './text.js';
 import type { Connector, ConnectorContext, Harvest, RecentMention } from './types.js';
 
@@ -392,7 +393,7 @@ export class ConnectorRunner {
     }
     slot.failures++;
     slot.state = 'failing';
-    slot.notBefore = now + backoffDelay(slot.failures - 1, this.d.backoff.baseMs, this.d.backoff.maxMs, this.d.random ?? Math.random);
+    slot.notBefore = now + backoffMs(slot.failures - 1, this.d.backoff.baseMs, this.d.backoff.maxMs, this.d.random ?? Math.random);
     this.d.metrics.connectorRuns.inc({ connector: slot.c.id, type: slot.c.type, outcome: 'failed' });
     this.d.logger.warn({ connector: slot.c.id, failures: slot.failures, retry_at: new Date(slot.notBefore).toISOString() }, `connector failed: ${message}`);
     return 'failed';

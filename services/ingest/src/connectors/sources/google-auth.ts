@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { requireEnv } from '../define.js';
-import { HttpError, withTokenRenewal, type HttpClient } from '../http.js';
+import { HttpError, TokenCache, withTokenRenewal, type HttpClient } from '../http.js';
 import { privateKeyFrom, signJwt } from '../jwt.js';
 
 export const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
@@ -63,15 +63,17 @@ export function googleApi(
   env: (n: string) => string | undefined,
   o: { client_id_env: string; client_secret_env: string; refresh_token_env: string; token_url: string; service_account_env?: string; scope?: string },
 ) {
-  let token: { value: string; until: number } | null = null;
+  const token = new TokenCache();
   const request = tokenRequest(env, o);
   const accessToken = async (http: HttpClient, now: number): Promise<string> => {
-    if (token && now < token.until) return token.value;
-    const { url, body, credential } = request(now);
+    let credential = '';
     try {
-      const t = await http.json(url, TokenAnswer, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() });
-      token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
-      return token.value;
+      return await token.get(now, () => {
+        // Built only when a token is needed: a service account's request is a signed JWT.
+        const r = request(now);
+        credential = r.credential;
+        return http.json(r.url, TokenAnswer, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: r.body.toString() });
+      });
     } catch (err) {
       // https://developers.google.com/identity/protocols/oauth2#expiration
       if (err instanceof HttpError && err.status === 400 && /invalid_grant/.test(err.body))
@@ -87,7 +89,7 @@ export function googleApi(
     json: <S extends z.ZodType>(http: HttpClient, now: number, url: string, schema: S): Promise<z.infer<S>> =>
       withTokenRenewal(
         async () => http.json(url, schema, { headers: { authorization: `Bearer ${await accessToken(http, now)}` } }),
-        () => void (token = null),
+        () => token.drop(),
       ),
   };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { HttpError, withTokenRenewal, type HttpClient } from '../http.js';
+import { HttpError, TokenCache, withTokenRenewal, type HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import type { Cursor, Harvest } from '../types.js';
 import { chunks } from '../text.js';
@@ -61,23 +61,22 @@ export function thingToMention(thing: z.infer<typeof Thing>): Mention {
  * fetched again once when Reddit refuses it (401) before that.
  */
 function redditClient(authBase: string, clientId: string, secret: string, userAgent: string) {
-  let token: { value: string; until: number } | null = null;
+  const token = new TokenCache();
   const header = async (http: HttpClient, now: number): Promise<Record<string, string>> => {
-    if (!token || now >= token.until) {
-      const t = await http.json(`${authBase}/api/v1/access_token`, Token, {
+    const value = await token.get(now, () =>
+      http.json(`${authBase}/api/v1/access_token`, Token, {
         method: 'POST',
         headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
         body: 'grant_type=client_credentials',
-      });
-      token = { value: t.access_token, until: now + Math.max(0, t.expires_in - 60) * 1000 };
-    }
-    return { authorization: `Bearer ${token.value}`, 'user-agent': userAgent };
+      }),
+    );
+    return { authorization: `Bearer ${value}`, 'user-agent': userAgent };
   };
   return {
     listing: async (http: HttpClient, now: number, url: string) =>
       withTokenRenewal(
         async () => http.json(url, Listing, { headers: await header(http, now) }),
-        () => void (token = null),
+        () => token.drop(),
       ),
   };
 }
