@@ -135,7 +135,7 @@ describe('customer care', () => {
     const now = Date.parse(at(120));
     await rt.detector!.runOnce(now);
     await rt.detector!.runOnce(now + 60_000);
-    const delivered = () => helpdesk.requests.filter((_, i) => i >= 2).map((r) => JSON.parse(r.body) as any);
+    const delivered = () => helpdesk.requests.filter((_, i) => i >= 2).map((r) => JSON.parse(r.body));
     expect(delivered().map((d) => d.mention.id).sort()).toEqual(['tw4', 'tw5']);
     expect(helpdesk.requests.map((r) => r.headers['idempotency-key'])).toContain('earshot-care:acme:twitter:tw4');
     expect(delivered()[0]).toMatchObject({ type: 'earshot.care_item', brand: 'acme', author: { handle: expect.any(String) } });

@@ -12,7 +12,7 @@ describe('connector documentation', () => {
     expect(readme).toContain(`\`${type}\``);
     expect(reference).toContain(`| \`${type}\` |`);
     // A hook's secret variable is whatever the file names in secret_env.
-    const secrets = type === 'webhook' ? ['secret_env'] : s.secrets(s.options.parse({ type, ...REQUIRED[type] }) as never);
+    const secrets = type === 'webhook' ? ['secret_env'] : s.secrets(s.options.parse({ type, ...REQUIRED[type] }));
     for (const name of secrets) {
       expect(readme).toContain(name);
       expect(reference).toContain(name);

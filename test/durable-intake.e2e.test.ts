@@ -17,8 +17,8 @@ function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
       const url = /Earshot running .* on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
       if (url) resolve({ child, url });
     };
-    child.stderr!.on('data', read);
-    child.stdout!.on('data', read);
+    child.stderr.on('data', read);
+    child.stdout.on('data', read);
     child.on('exit', (code) => reject(new Error(`earshot exited with ${code}:\n${output}`)));
   });
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mentionsEnrichedTopic, mentionsRawTopic, systemClock, type EnrichedMention } from '@earshot/shared';
 import { replayFile } from '@earshot/ingest';
 import { DEMO_BRANDS_ENV, runDemo, startRuntime, type Runtime } from '@earshot/cli';
-import { eventually, freshMetrics, mention, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
+import { freshMetrics, mention, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
 
 /** The whole pipeline in one process, as `npm start` runs it: in-process bus, chDB, HTTP. */
 describe('embedded mode end to end', () => {

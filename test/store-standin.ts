@@ -33,7 +33,7 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
     }
     const values = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
     try {
-      await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow', clickhouse_settings: settings as never });
+      await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow', clickhouse_settings: settings });
       inserts++;
     } catch (err) {
       // ClickHouse's own error text, as a server sends it with a 500.

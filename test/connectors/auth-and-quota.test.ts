@@ -105,7 +105,7 @@ describe('limits written inside 200 answers', () => {
 
   it('Stack Exchange: a backoff in a successful answer holds the next call back that long', async () => {
     let backoff = 30;
-    const s = await oneSource(h, T0, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json as object), ...(backoff ? { backoff } : {}) } } : reply));
+    const s = await oneSource(h, T0, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json), ...(backoff ? { backoff } : {}) } } : reply));
     try {
       s.add(T0 - 1000);
       expect(await s.poll()).toBe('ok');

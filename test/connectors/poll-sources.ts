@@ -421,7 +421,7 @@ export const POLL_CASES: PollCase[] = [
     id: (n) => `news-${n}`,
     route(req, held) {
       const etag = `"v${held.length}"`;
-      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } } as Reply;
+      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
       const items = newestFirst(held).map((h) => h.raw).join('');
       return { headers: { etag, 'content-type': 'application/rss+xml' }, text: `<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Example News</title><link>https://news.example.com</link>${items}</channel></rss>` };
     },

@@ -90,7 +90,7 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
     async (req, res) => {
       const items = (Array.isArray(req.body) ? req.body : [req.body]).map((e: unknown, i: number) => {
         try {
-          return { id: randomUUID(), ...body(NewEventSchema, e) } as CampaignEvent;
+          return { id: randomUUID(), ...body(NewEventSchema, e) };
         } catch (err) {
           throw new HttpError(400, `item ${i}: ${(err as Error).message}`);
         }

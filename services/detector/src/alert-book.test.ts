@@ -5,7 +5,7 @@ const firing = (windowStart: number): Firing => ({
   kind: 'complaint_surge',
   brand: 'acme',
   scope: 'complaint',
-  finding: { windowStart, windowEnd: windowStart + 120_000, observed: 9, expected: 0.5, band: [0, 2], score: 0.9, severity: 'warning' } as Firing['finding'],
+  finding: { windowStart, windowEnd: windowStart + 120_000, observed: 9, expected: 0.5, band: [0, 2], score: 0.9, severity: 'warning' },
   summary: '9 complaints in 2 min',
   samples: [],
 });

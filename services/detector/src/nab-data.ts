@@ -19,8 +19,8 @@ export function parseSeriesCsv(text: string, name = 'series'): Series {
   lines.slice(1).forEach((line, i) => {
     const cells = line.split(',');
     const v = Number(cells[vi]);
-    if (cells[ti] === undefined || cells[ti]!.trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: line ${i + 2} is not timestamp,number: "${line.slice(0, 80)}"`);
-    timestamps.push(cells[ti]!.trim());
+    if (cells[ti] === undefined || cells[ti].trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: line ${i + 2} is not timestamp,number: "${line.slice(0, 80)}"`);
+    timestamps.push(cells[ti].trim());
     values.push(v);
   });
   return { name, timestamps, values };

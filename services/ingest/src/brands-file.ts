@@ -117,7 +117,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       }
       const missing = opts.checkSecrets === false ? [] : definition!.secrets(options).filter((name) => !env[name]);
       if (missing.length) fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
-      const shared = definition!.networkWide?.(options as never);
+      const shared = definition!.networkWide?.(options);
       if (shared !== undefined) {
         const key = `${raw.type}\u0000${shared}`;
         const group = networkWide.get(key) ?? { at: here, members: [] };

@@ -313,7 +313,7 @@ export class MemoryBus implements Bus {
         this.saveOffsetsSoon(topic);
         member.health.busySince = null;
         member.health.lastCommitAt = clock.now();
-        metrics.consumerLag.set({ ...labels, partition: String(p) }, part.end - group.committed[p]!);
+        metrics.consumerLag.set({ ...labels, partition: String(p) }, part.end - group.committed[p]);
         attempt = 0;
         this.trim(topic, p);
       } catch (err) {

@@ -80,7 +80,7 @@ export function trainHead(spec: HeadSpec, examples: Example[], opts: TrainOption
           const k = base + f[i]!;
           const g = gr * norm + opts.l2 * w[k]!;
           g2[k] = g2[k]! + g * g;
-          w[k] = w[k]! - (opts.learningRate * g) / Math.sqrt(g2[k]!);
+          w[k] = w[k]! - (opts.learningRate * g) / Math.sqrt(g2[k]);
         }
         bg2[r] = bg2[r]! + gr * gr;
         bias[r] = bias[r]! - (opts.learningRate * gr) / Math.sqrt(bg2[r]!);

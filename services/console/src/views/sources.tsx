@@ -22,7 +22,7 @@ export function Sources({ f }: ViewProps) {
     const x = [...new Set(v.buckets.map((b) => seconds(b.start)))].sort((a, b) => a - b);
     const at = new Map(x.map((t, i) => [t, i]));
     const series = v.totals.map((t, i) => {
-      const values = x.map(() => 0 as number | null);
+      const values = x.map(() => 0);
       for (const b of v.buckets) if (b.key === t.key) values[at.get(seconds(b.start))!] = b.mentions;
       return { label: t.key, values, color: COLORS[i % COLORS.length]! };
     });

@@ -12,7 +12,7 @@ export function buildConnectors(
   const runnable: RunnableConnector[] = [];
   const hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] = [];
   for (const s of sources) {
-    const connector = s.definition.create(s.options as never, { env: deps.env, brand: { id: s.brand }, connectorId: s.id, members: s.members as never });
+    const connector = s.definition.create(s.options, { env: deps.env, brand: { id: s.brand }, connectorId: s.id, members: s.members });
     if (connector.kind === 'webhook') {
       hooks.push({ connector, brand: s.brand, owned: s.owned });
       continue;

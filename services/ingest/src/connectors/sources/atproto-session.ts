@@ -57,7 +57,7 @@ export class AtprotoSession {
   private async current(http: HttpClient, now: number): Promise<Session> {
     if (!this.session) this.session = await this.create(http);
     else if ((expiresAt(this.session.accessJwt) ?? Infinity) - 5 * 60_000 <= now) await this.renew(http);
-    return this.session!;
+    return this.session;
   }
 
   private async renew(http: HttpClient): Promise<void> {

@@ -41,6 +41,6 @@ export const SOURCES: SourceDefinition[] = [
   facebookPage,
   instagram,
   webhook,
-] as unknown as SourceDefinition[];
+];
 
 export const sourceByType = new Map(SOURCES.map((s) => [s.type, s]));

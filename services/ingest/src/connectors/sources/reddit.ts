@@ -122,7 +122,7 @@ export const reddit = defineSource({
         const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
         const failed: string[] = [];
         for (const feed of feeds) {
-          const feedCursor = ((cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {}) as Cursor;
+          const feedCursor = ((cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {});
           const h = await harvestNewestFirst({
             cursor: feedCursor,
             now: clock.now(),
@@ -152,7 +152,7 @@ export const reddit = defineSource({
           if (!h) continue;
           out.mentions.push(...h.mentions);
           out.unusable.push(...h.unusable);
-          out.cursor = { ...out.cursor, feeds: { ...((out.cursor.feeds as object) ?? {}), [feed.key]: h.cursor } };
+          out.cursor = { ...out.cursor, feeds: { ...((out.cursor.feeds) ?? {}), [feed.key]: h.cursor } };
         }
         if (failed.length === feeds.length) throw new Error(`no Reddit feed is readable: ${out.notices!.join('; ')}`);
         return out;

@@ -27,7 +27,7 @@ function mapItem(item: unknown, fields: Record<string, string>, source: string):
       v = Number.isFinite(t) ? new Date(t).toISOString() : v;
     }
     const [head, tail] = field.split('.') as [string, string | undefined];
-    if (tail) out[head] = { ...((out[head] as object) ?? {}), [tail]: v };
+    if (tail) out[head] = { ...((out[head]) ?? {}), [tail]: v };
     else out[head] = v;
   }
   const author = out.author as Record<string, unknown>;

@@ -284,7 +284,7 @@ export const xStream = defineSource({
             continue;
           }
           const brands = [...new Set((event.matching_rules ?? []).map((r) => byTag.get(r.tag ?? '')).filter((b): b is string => b !== undefined))];
-          for (const b of brands) if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b]!.since_id)) > 0) perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
+          for (const b of brands) if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b].since_id)) > 0) perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
           // A post matched only by a rule that is not ours (another tool on the same app) is left to the brand queries.
           await emit({ mentions: [brands.length ? { ...m, brands } : m], unusable: [], cursor: at() });
         }
