@@ -20,11 +20,21 @@ describe('access control with API keys', () => {
   const keys: Record<string, string> = {};
   let rt: Runtime;
   const call = (method: string, path: string, key?: string, body?: unknown) =>
-    fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${rt.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
 
   beforeAll(async () => {
-    for (const scope of ['read', 'write', 'care', 'admin']) keys[scope] = (await run('node', [BIN, 'keys', 'create', '--scope', scope, '--name', `${scope} key`], { env })).stdout.trim();
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme' }), { services: ['ingest', 'api'], http: true, logger: quietLogger(), metrics: freshMetrics() });
+    for (const scope of ['read', 'write', 'care', 'admin'])
+      keys[scope] = (await run('node', [BIN, 'keys', 'create', '--scope', scope, '--name', `${scope} key`], { env })).stdout.trim();
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme' }), {
+      services: ['ingest', 'api'],
+      http: true,
+      logger: quietLogger(),
+      metrics: freshMetrics(),
+    });
   });
   afterAll(async () => {
     await rt?.stop();
@@ -49,7 +59,12 @@ describe('access control with API keys', () => {
     ['POST', '/v1/events', 'write', 202],
     ['DELETE', '/v1/authors/twitter/nobody', 'admin', 200],
   ] as const)('%s %s: 401 without a key, 403 with a narrower one, then with "%s" %i', async (method, path, scope, ok) => {
-    const body = method === 'POST' ? (path === '/v1/mentions' ? [mention()] : { brand: 'acme', kind: 'campaign', title: 'Launch', starts_at: '2026-11-20T08:00:00Z' }) : undefined;
+    const body =
+      method === 'POST'
+        ? path === '/v1/mentions'
+          ? [mention()]
+          : { brand: 'acme', kind: 'campaign', title: 'Launch', starts_at: '2026-11-20T08:00:00Z' }
+        : undefined;
     const none = await call(method, path, undefined, body);
     expect(none.status).toBe(401);
     expect(((await none.json()) as { error: string }).error).toMatch(new RegExp(`needs an API key with the "${scope}" scope`));
@@ -76,8 +91,13 @@ describe('access control with API keys', () => {
     const id = keys.read!.split('_')[1]!;
     await run('node', [BIN, 'keys', 'revoke', id], { env });
     expect((await call('GET', '/v1/mentions', keys.read)).status).toBe(401);
-    const audit = readFileSync(join(dir.path, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { key: string; method: string; path: string; status: number });
-    expect(audit).toEqual(expect.arrayContaining([expect.objectContaining({ key: keys.admin!.split('_')[1], method: 'DELETE', path: '/v1/authors/twitter/nobody', status: 200 })]));
+    const audit = readFileSync(join(dir.path, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; method: string; path: string; status: number });
+    expect(audit).toEqual(
+      expect.arrayContaining([expect.objectContaining({ key: keys.admin!.split('_')[1], method: 'DELETE', path: '/v1/authors/twitter/nobody', status: 200 })]),
+    );
   });
 });
 
@@ -85,9 +105,14 @@ describe('binding a public address', () => {
   it('is refused while no API key exists, saying what to do', async () => {
     const dir = tempDir();
     try {
-      await expect(startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_HOST: '0.0.0.0' }), { services: ['api'], http: true, logger: quietLogger(), metrics: freshMetrics() })).rejects.toThrow(
-        /refusing to listen on 0\.0\.0\.0 without API keys.*earshot keys create --scope admin/,
-      );
+      await expect(
+        startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_HOST: '0.0.0.0' }), {
+          services: ['api'],
+          http: true,
+          logger: quietLogger(),
+          metrics: freshMetrics(),
+        }),
+      ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without API keys.*earshot keys create --scope admin/);
     } finally {
       dir.remove();
     }

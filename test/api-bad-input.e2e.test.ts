@@ -11,7 +11,12 @@ describe('bad input at the API', () => {
   const dir = tempDir();
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS: 'acme=acme' }), { services: ['ingest', 'api'], http: true, logger: quietLogger(), metrics: freshMetrics() });
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS: 'acme=acme' }), {
+      services: ['ingest', 'api'],
+      http: true,
+      logger: quietLogger(),
+      metrics: freshMetrics(),
+    });
   });
   afterAll(async () => {
     await rt?.stop();

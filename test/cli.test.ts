@@ -36,7 +36,10 @@ describe('earshot CLI', () => {
     const res = await earshot(['classify', '--input', input, '--output', output, '--tier', 'fast']);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/Classified 4 lines with earshot-linear-fast/);
-    const lines = readFileSync(output, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(output, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(4);
     for (const l of lines) {
       const { id: _id, ...enrichment } = l;
@@ -77,7 +80,10 @@ describe('earshot CLI', () => {
   it('detect: adds a causal anomaly score to every row', async () => {
     const input = join(dir.path, 'series.csv');
     const output = join(dir.path, 'scores.csv');
-    const rows = Array.from({ length: 400 }, (_, i) => `2026-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 350 ? 500 : 100 + (i % 7)}`);
+    const rows = Array.from(
+      { length: 400 },
+      (_, i) => `2026-01-01 ${String(Math.floor(i / 60)).padStart(2, '0')}:${String(i % 60).padStart(2, '0')}:00,${i === 350 ? 500 : 100 + (i % 7)}`,
+    );
     writeFileSync(input, `timestamp,value\n${rows.join('\n')}\n`);
     const res = await earshot(['detect', '--input', input, '--output', output]);
     expect(res.code).toBe(0);
@@ -96,11 +102,25 @@ describe('earshot CLI', () => {
   it('events import: CSV and iCalendar onto the events table, bad records skipped with a reason', async () => {
     const data = join(dir.path, 'events-data');
     const csv = join(dir.path, 'events.csv');
-    writeFileSync(csv, 'brand,kind,title,starts_at,ends_at,tags\nacme,campaign,"Spring sale, 20% off",2026-03-01T09:00:00Z,2026-03-08T00:00:00Z,sale;spring\nacme,party,Bad kind,2026-03-02T09:00:00Z,,\n');
+    writeFileSync(
+      csv,
+      'brand,kind,title,starts_at,ends_at,tags\nacme,campaign,"Spring sale, 20% off",2026-03-01T09:00:00Z,2026-03-08T00:00:00Z,sale;spring\nacme,party,Bad kind,2026-03-02T09:00:00Z,,\n',
+    );
     const ics = join(dir.path, 'events.ics');
     writeFileSync(
       ics,
-      ['BEGIN:VCALENDAR', 'VERSION:2.0', 'BEGIN:VEVENT', 'UID:press-1', 'SUMMARY:Press release\\, Q1', 'DTSTART:20260310T140000Z', 'CATEGORIES:pr,q1', 'END:VEVENT', 'END:VCALENDAR', ''].join('\r\n'),
+      [
+        'BEGIN:VCALENDAR',
+        'VERSION:2.0',
+        'BEGIN:VEVENT',
+        'UID:press-1',
+        'SUMMARY:Press release\\, Q1',
+        'DTSTART:20260310T140000Z',
+        'CATEGORIES:pr,q1',
+        'END:VEVENT',
+        'END:VCALENDAR',
+        '',
+      ].join('\r\n'),
     );
     const a = await earshot(['events', 'import', csv], { EARSHOT_DATA_DIR: data });
     expect(a.stderr).toMatch(/record 2 skipped: kind: /);
@@ -108,7 +128,9 @@ describe('earshot CLI', () => {
     const b = await earshot(['events', 'import', ics, '--brand', 'acme', '--kind', 'pr'], { EARSHOT_DATA_DIR: data });
     expect(b.stderr).toMatch(/Imported 1 events .*\(iCalendar\)/);
     const store = await openStore(testConfig({ EARSHOT_DATA_DIR: data }));
-    const rows = await (await store.client.query({ query: 'SELECT id, kind, title, tags FROM campaign_events FINAL ORDER BY starts_at', format: 'JSONEachRow' })).json();
+    const rows = await (
+      await store.client.query({ query: 'SELECT id, kind, title, tags FROM campaign_events FINAL ORDER BY starts_at', format: 'JSONEachRow' })
+    ).json();
     await store.close();
     expect(rows).toEqual([
       { id: expect.stringContaining('spring-sale'), kind: 'campaign', title: 'Spring sale, 20% off', tags: ['sale', 'spring'] },
@@ -134,7 +156,10 @@ describe('earshot CLI', () => {
     const api = await startFakeApi((req) => hn.route(req, held, Date.now()));
     try {
       const file = join(dir.path, 'brands.yaml');
-      writeFileSync(file, `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: hackernews, query: acme, base_url: "${api.url}" }\n      - { type: x_search, query: acme }\n`);
+      writeFileSync(
+        file,
+        `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: hackernews, query: acme, base_url: "${api.url}" }\n      - { type: x_search, query: acme }\n`,
+      );
       const env = { EARSHOT_BRANDS_FILE: file, EARSHOT_X_BEARER_TOKEN: 'x' };
       const list = await earshot(['sources'], env);
       expect(list.code).toBe(0);
@@ -142,7 +167,10 @@ describe('earshot CLI', () => {
       expect(list.stdout).toMatch(/^acme\.x_search .*EARSHOT_X_BEARER_TOKEN$/m);
       const poll = await earshot(['sources', 'poll', 'acme.hackernews'], env);
       expect(poll.code).toBe(0);
-      const lines = poll.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const lines = poll.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines.map((m) => [m.id, m.brands])).toEqual(held.map((h) => [hn.id(h.n, h.t), ['acme']]));
       expect(poll.stderr).toMatch(/acme\.hackernews: 3 mentions \(0 match no brand/);
       const missing = await earshot(['sources'], { EARSHOT_BRANDS_FILE: file });

@@ -93,7 +93,10 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
   });
 
   it('shows each connector in /healthz and in the metrics', async () => {
-    const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as { status: string; checks: { name: string; detail: { connector: string; state: string; last_success_at: string | null }[] }[] };
+    const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as {
+      status: string;
+      checks: { name: string; detail: { connector: string; state: string; last_success_at: string | null }[] }[];
+    };
     const connectors = health.checks.find((c) => c.name === 'ingest.connectors')!.detail;
     expect(connectors.map((c) => [c.connector, c.state])).toEqual([
       ['acme.hackernews', 'ok'],
@@ -112,7 +115,9 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     apis.reddit!.failNext({ status: 500, text: 'oops' }, 10_000);
     add('hackernews', 2);
     const reddit = async () => {
-      const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as { checks: { name: string; detail: { connector: string; state: string; last_error: string | null }[] }[] };
+      const health = (await (await fetch(`${rt!.url}/healthz`)).json()) as {
+        checks: { name: string; detail: { connector: string; state: string; last_error: string | null }[] }[];
+      };
       return health.checks.find((c) => c.name === 'ingest.connectors')!.detail.find((c) => c.connector === 'acme.reddit')!;
     };
     try {
@@ -126,12 +131,18 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
   });
 
   it('takes pushes on the authenticated hook, mapped into mentions', async () => {
-    const body = JSON.stringify({ tickets: [{ ticket_id: 9001, body: 'acme charged me twice', opened: 1763640000, requester: { id: 77, email: 'pat@example.com' } }] });
-    const post = (headers: Record<string, string>) => fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const body = JSON.stringify({
+      tickets: [{ ticket_id: 9001, body: 'acme charged me twice', opened: 1763640000, requester: { id: 77, email: 'pat@example.com' } }],
+    });
+    const post = (headers: Record<string, string>) =>
+      fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     expect((await post({})).status).toBe(401);
     expect((await post({ authorization: 'Bearer wrong' })).status).toBe(401);
     // Signed with a timestamp, so a captured delivery cannot be replayed later (issue #18.9).
-    const sign = (ts: number) => ({ 'x-earshot-timestamp': String(ts), 'x-earshot-signature': `sha256=${createHmac('sha256', 'hook-secret').update(`${ts}.${body}`).digest('hex')}` });
+    const sign = (ts: number) => ({
+      'x-earshot-timestamp': String(ts),
+      'x-earshot-signature': `sha256=${createHmac('sha256', 'hook-secret').update(`${ts}.${body}`).digest('hex')}`,
+    });
     const now = Math.floor(Date.now() / 1000);
     const replayed = await post(sign(now - 600));
     expect(replayed.status).toBe(401);
@@ -141,17 +152,35 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     expect(signed.status).toBe(202);
     expect(await signed.json()).toEqual({ accepted: 1, rejected: [] });
     expect((await fetch(`${rt!.url}/v1/hooks/nope`, { method: 'POST', body })).status).toBe(404);
-    const bad = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret' }, body: JSON.stringify({ tickets: [{ ticket_id: 1, body: 'acme', opened: 'soon' }] }) });
+    const bad = await fetch(`${rt!.url}/v1/hooks/helpdesk`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer hook-secret' },
+      body: JSON.stringify({ tickets: [{ ticket_id: 1, body: 'acme', opened: 'soon' }] }),
+    });
     expect(await bad.json()).toMatchObject({ accepted: 0, rejected: [{ index: 0, reason: expect.stringMatching(/created_at|author/) }] });
     // Bodies it cannot take get the same answers as POST /v1/mentions.
-    const huge = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret' }, body: 'x'.repeat(2 * 1024 * 1024) });
+    const huge = await fetch(`${rt!.url}/v1/hooks/helpdesk`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer hook-secret' },
+      body: 'x'.repeat(2 * 1024 * 1024),
+    });
     expect(huge.status).toBe(413);
     expect(((await huge.json()) as { error: string }).error).toMatch(/EARSHOT_MAX_BODY_BYTES/);
-    const garbled = await fetch(`${rt!.url}/v1/hooks/helpdesk`, { method: 'POST', headers: { authorization: 'Bearer hook-secret', 'content-type': 'application/json' }, body: '' });
+    const garbled = await fetch(`${rt!.url}/v1/hooks/helpdesk`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer hook-secret', 'content-type': 'application/json' },
+      body: '',
+    });
     expect(garbled.status).toBe(400);
     expect(await metricValue(rt!.deps.metrics.registry, 'earshot_ingest_rejected_total', { via: 'webhook', reason: 'too_large' })).toBe(1);
     const hooked = await eventually(async () => landed.find((m) => m.source === 'helpdesk'));
-    expect(hooked).toMatchObject({ id: '9001', text: 'acme charged me twice', created_at: '2025-11-20T12:00:00.000Z', author: { id: '77', handle: 'pat@example.com' }, brands: ['acme'] });
+    expect(hooked).toMatchObject({
+      id: '9001',
+      text: 'acme charged me twice',
+      created_at: '2025-11-20T12:00:00.000Z',
+      author: { id: '77', handle: 'pat@example.com' },
+      brands: ['acme'],
+    });
   });
 
   it('after a restart, resumes from the checkpoints: what came meanwhile lands once, nothing repeats', async () => {
@@ -164,7 +193,11 @@ describe('ingest with connectors, on Kafka, across a restart', () => {
     const want = expected().length + 1; // + the hook's mention
     await eventually(async () => landed.length >= want, { timeoutMs: 60_000 });
     await new Promise((r) => setTimeout(r, 2500)); // a few more scheduled polls: still nothing new
-    expect(keys().filter((k) => !k.startsWith('helpdesk:')).sort()).toEqual(expected().sort());
+    expect(
+      keys()
+        .filter((k) => !k.startsWith('helpdesk:'))
+        .sort(),
+    ).toEqual(expected().sort());
     expect(new Set(keys()).size).toBe(landed.length);
   });
 });

@@ -17,7 +17,7 @@ describe('console API', () => {
   const call = async (method: string, path: string, body?: string, type = 'application/json') => {
     const res = await fetch(`${rt.url}${path}`, { method, headers: { 'content-type': type }, ...(body !== undefined ? { body } : {}) });
     const text = await res.text();
-    return { status: res.status, body: (res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text), headers: res.headers };
+    return { status: res.status, body: res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: res.headers };
   };
   const alert = (over: Partial<Alert> = {}): Alert => ({
     id: 'complaint_surge:acme:complaint:2026-11-20T08:00:00.000Z',

@@ -61,7 +61,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
   let browser: Browser;
   let page: Page;
   let child: ReturnType<typeof spawn> | undefined;
-  const api = async <T,>(path: string, init?: RequestInit): Promise<T> => {
+  const api = async <T>(path: string, init?: RequestInit): Promise<T> => {
     const res = await fetch(`${url}${path}`, init);
     expect(res.status, `${path}: ${res.status}`).toBeLessThan(300);
     return (await res.json()) as T;
@@ -76,7 +76,10 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     mkdirSync(SHOTS, { recursive: true });
     await new Promise<void>((r) => helpdesk.server.listen(0, '127.0.0.1', r));
     const brandsFile = join(dir.path, 'brands.yaml');
-    writeFileSync(brandsFile, `brands:\n  - id: globex\n    query: globex\n    sources:\n      - type: rss\n        url: ${helpdesk.url().replace('/tickets', '/feed.xml')}\n        source_name: news\n`);
+    writeFileSync(
+      brandsFile,
+      `brands:\n  - id: globex\n    query: globex\n    sources:\n      - type: rss\n        url: ${helpdesk.url().replace('/tickets', '/feed.xml')}\n        source_name: news\n`,
+    );
     child = spawn('node', [BIN, 'run', '--demo'], {
       env: {
         ...process.env,
@@ -127,7 +130,9 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     const total = page.getByTestId('total-mentions');
     await expect.poll(async () => total.textContent(), { timeout: 20_000 }).not.toBe('0');
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    const stats = await api<{ total: number; buckets: { positive: number; negative: number }[] }>(`/v1/stats/sentiment?brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}&interval=12h`);
+    const stats = await api<{ total: number; buckets: { positive: number; negative: number }[] }>(
+      `/v1/stats/sentiment?brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}&interval=12h`,
+    );
     expect(Number((await total.textContent())!.replace(/,/g, ''))).toBe(stats.total);
     const pos = stats.buckets.reduce((s, b) => s + b.positive, 0);
     const neg = stats.buckets.reduce((s, b) => s + b.negative, 0);
@@ -142,7 +147,11 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
   });
 
   it('alerts: the explanation, linked event and sample posts; acknowledge and resolve land in the API', async () => {
-    const surge = (await api<{ items: { id: string; kind: string; summary: string; explanation: { sources: { source: string }[] } }[] }>('/v1/alerts?brand=globex&kind=complaint_surge')).items[0]!;
+    const surge = (
+      await api<{ items: { id: string; kind: string; summary: string; explanation: { sources: { source: string }[] } }[] }>(
+        '/v1/alerts?brand=globex&kind=complaint_surge',
+      )
+    ).items[0]!;
     await open('alerts?brand=globex');
     await page.getByTestId('alert-list').getByRole('link', { name: 'complaint surge' }).first().click();
     await expect.poll(() => page.getByTestId('alert-summary').textContent(), { timeout: 10_000 }).toContain(surge.summary);
@@ -174,7 +183,9 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await page.getByLabel('Text', { exact: true }).fill('payment');
     await page.getByRole('button', { name: 'Search' }).click();
     await expect.poll(() => page.url()).toContain('q=payment');
-    await expect.poll(async () => (await page.getByTestId('live-mentions').locator('.mention-text').allTextContents()).every((t) => /payment/i.test(t))).toBe(true);
+    await expect
+      .poll(async () => (await page.getByTestId('live-mentions').locator('.mention-text').allTextContents()).every((t) => /payment/i.test(t)))
+      .toBe(true);
     expect(await items.count()).toBeGreaterThan(0);
 
     await open('live?brand=globex');
@@ -183,7 +194,13 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     const res = await fetch(`${url}/v1/mentions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ id: `live-${Date.now()}`, source: 'twitter', text, created_at: new Date().toISOString(), author: { id: 'live1', handle: 'live_checker', followers: 10 } }),
+      body: JSON.stringify({
+        id: `live-${Date.now()}`,
+        source: 'twitter',
+        text,
+        created_at: new Date().toISOString(),
+        author: { id: 'live1', handle: 'live_checker', followers: 10 },
+      }),
     });
     expect(res.status).toBe(202);
     // Nobody reloads: the stream polls, and the new post arrives marked as new.
@@ -191,7 +208,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await shot('live');
   });
 
-  it('events: create, edit and import a CSV from the page; the impact verdict is the API\'s', async () => {
+  it("events: create, edit and import a CSV from the page; the impact verdict is the API's", async () => {
     await open('events?brand=globex&range=30d');
     await page.getByRole('link', { name: 'New event' }).click();
     await page.getByLabel('Title', { exact: true }).fill('Spring menu launch');
@@ -200,7 +217,9 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await page.getByLabel('Starts', { exact: true }).fill(starts);
     await page.getByRole('button', { name: 'Save' }).click();
     await expect.poll(() => page.getByTestId('event-list').textContent(), { timeout: 20_000 }).toContain('Spring menu launch');
-    const created = (await api<{ items: { id: string; title: string; kind: string }[] }>('/v1/events?brand=globex')).items.find((e) => e.title === 'Spring menu launch');
+    const created = (await api<{ items: { id: string; title: string; kind: string }[] }>('/v1/events?brand=globex')).items.find(
+      (e) => e.title === 'Spring menu launch',
+    );
     expect(created?.kind).toBe('launch');
 
     // Edit it: the form comes filled in, and the change is what the API then holds.
@@ -212,7 +231,11 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await expect.poll(() => page.getByTestId('event-list').textContent(), { timeout: 20_000 }).toContain('Spring menu launch (moved)');
     expect((await api<{ title: string; kind: string }>(`/v1/events/${encodeURIComponent(created!.id)}`)).title).toBe('Spring menu launch (moved)');
 
-    await page.locator('input[type=file]').setInputFiles({ name: 'events.csv', mimeType: 'text/csv', buffer: Buffer.from(`title,starts_at,kind\nLoyalty email,${new Date(Date.now() - 5 * 3_600_000).toISOString()},campaign\n`) });
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'events.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(`title,starts_at,kind\nLoyalty email,${new Date(Date.now() - 5 * 3_600_000).toISOString()},campaign\n`),
+    });
     await page.getByRole('button', { name: 'Import' }).click();
     await expect.poll(() => page.getByRole('status').textContent(), { timeout: 20_000 }).toContain('Imported 1 events');
     await expect.poll(() => page.getByTestId('event-list').textContent()).toContain('Loyalty email');
@@ -224,7 +247,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await shot('events');
   });
 
-  it('care: the response rate is the API\'s; a hand-off lands at the helpdesk exactly once; mark handled; erase a customer', async () => {
+  it("care: the response rate is the API's; a hand-off lands at the helpdesk exactly once; mark handled; erase a customer", async () => {
     await open('care?brand=initech&range=30d&sort=oldest');
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
     const stats = await api<{ total: { response_rate: number } }>(`/v1/stats/care?brand=initech&from=${from}`);
@@ -232,13 +255,19 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
 
     const queue = page.getByTestId('care-queue');
     await expect.poll(() => queue.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(2);
-    const before = (await api<{ items: { conversation_id: string; author: { id: string; handle: string }; source: string; brand: string }[] }>('/v1/care/queue?brand=initech&hours=720&sort=oldest')).items;
+    const before = (
+      await api<{ items: { conversation_id: string; author: { id: string; handle: string }; source: string; brand: string }[] }>(
+        '/v1/care/queue?brand=initech&hours=720&sort=oldest',
+      )
+    ).items;
     const first = before[0]!;
     await queue.locator('tbody tr').first().getByRole('button', { name: 'Hand off' }).click();
     await expect.poll(() => page.locator('.notice').textContent()).toBe(`@${first.author.handle}: handed off`);
     await expect.poll(() => queue.locator('tbody tr').first().textContent()).toContain('handed off');
     // Asked again (a second console, a double click that got through): it does not go twice.
-    const again = await fetch(`${url}/v1/care/queue/${[first.brand, first.source, first.conversation_id].map(encodeURIComponent).join('/')}/handoff`, { method: 'POST' });
+    const again = await fetch(`${url}/v1/care/queue/${[first.brand, first.source, first.conversation_id].map(encodeURIComponent).join('/')}/handoff`, {
+      method: 'POST',
+    });
     expect(again.status).toBe(200);
     expect(((await again.json()) as { status: string }).status).toBe('already_handed_off');
     expect(helpdesk.received.filter((r) => r.body.conversation_id === first.conversation_id)).toHaveLength(1);
@@ -246,7 +275,11 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     expect(helpdesk.received[0]!.key).toBe(`earshot-care:${first.brand}:${first.source}:${first.conversation_id}`);
 
     const second = before[1]!;
-    await queue.locator('tbody tr').nth(1).getByRole('button', { name: /Mark .* handled/ }).click();
+    await queue
+      .locator('tbody tr')
+      .nth(1)
+      .getByRole('button', { name: /Mark .* handled/ })
+      .click();
     await expect.poll(() => page.locator('.notice').textContent()).toBe(`@${second.author.handle}: handled`);
     const after = (await api<{ items: { conversation_id: string }[] }>('/v1/care/queue?brand=initech&hours=720&sort=oldest')).items;
     expect(after.map((i) => i.conversation_id)).not.toContain(second.conversation_id);
@@ -254,7 +287,10 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
 
     // The customer view, and erasure behind a typed confirmation.
     const victim = before[2]!;
-    await queue.getByRole('link', { name: `@${victim.author.handle}` }).first().click();
+    await queue
+      .getByRole('link', { name: `@${victim.author.handle}` })
+      .first()
+      .click();
     await expect.poll(() => page.getByTestId('customer-mentions').locator('li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
     await page.getByRole('button', { name: 'Erase this customer…' }).click();
     const erase = page.getByRole('button', { name: `Erase @${victim.author.handle}` });
@@ -266,7 +302,7 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     expect(gone.status).toBe(404);
   });
 
-  it('sources: the connector\'s state and last success are /healthz\'s; mentions per source match the API', async () => {
+  it("sources: the connector's state and last success are /healthz's; mentions per source match the API", async () => {
     await open('sources?brand=globex&range=30d');
     type Check = { name: string; detail: { connector: string; state: string; last_success_at: string | null; mentions: number }[] };
     const health = await eventually(async () => {
@@ -286,8 +322,12 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     const table = page.getByTestId('source-volume');
     await expect.poll(() => table.locator('tbody tr').count(), { timeout: 10_000 }).toBeGreaterThan(1);
     const from = new Date(Date.now() - 30 * 86_400_000).toISOString();
-    const volume = await api<{ totals: { key: string; mentions: number }[] }>(`/v1/stats/volume?by=source&brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}`);
-    const rows = await table.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
+    const volume = await api<{ totals: { key: string; mentions: number }[] }>(
+      `/v1/stats/volume?by=source&brand=globex&from=${from}&to=${new Date(Date.now() + 3_600_000).toISOString()}`,
+    );
+    const rows = await table
+      .locator('tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => [tr.querySelector('th')!.textContent, tr.querySelector('td')!.textContent]));
     expect(rows).toEqual(volume.totals.map((t) => [t.key, t.mentions.toLocaleString('en')]));
     await shot('sources');
   });

@@ -20,7 +20,9 @@ const Dashboard = z.object({
   title: z.string().min(1),
   schemaVersion: z.number().int().min(36),
   time: z.object({ from: z.string(), to: z.string() }),
-  templating: z.object({ list: z.array(z.object({ name: z.string(), type: z.enum(['query', 'custom', 'interval', 'textbox']), datasource: Datasource, query: z.string() })) }),
+  templating: z.object({
+    list: z.array(z.object({ name: z.string(), type: z.enum(['query', 'custom', 'interval', 'textbox']), datasource: Datasource, query: z.string() })),
+  }),
   annotations: z.object({ list: z.array(z.object({ name: z.string(), datasource: Datasource, target: z.object({ rawSql: z.string() }) })) }),
   panels: z
     .array(
@@ -29,7 +31,12 @@ const Dashboard = z.object({
         type: z.enum(['timeseries', 'table', 'piechart', 'barchart', 'stat', 'gauge']),
         title: z.string().min(1),
         datasource: Datasource,
-        gridPos: z.object({ h: z.number().int().positive(), w: z.number().int().min(1).max(24), x: z.number().int().min(0).max(23), y: z.number().int().min(0) }),
+        gridPos: z.object({
+          h: z.number().int().positive(),
+          w: z.number().int().min(1).max(24),
+          x: z.number().int().min(0).max(23),
+          y: z.number().int().min(0),
+        }),
         targets: z.array(z.object({ refId: z.string(), datasource: Datasource, rawSql: z.string().optional(), expr: z.string().optional() })).min(1),
       }),
     )
@@ -74,7 +81,9 @@ describe('Grafana dashboards', () => {
   });
 
   it('charts only metrics that Earshot exports', () => {
-    const exported = createMetrics({ defaultMetrics: false }).registry.getMetricsAsArray().map((m) => m.name);
+    const exported = createMetrics({ defaultMetrics: false })
+      .registry.getMetricsAsArray()
+      .map((m) => m.name);
     const used = dashboards.flatMap((d) => d.json.panels.flatMap((p: any) => p.targets.map((t: any) => t.expr).filter(Boolean)));
     expect(used.length).toBeGreaterThan(0);
     for (const expr of used) for (const [name] of expr.matchAll(/earshot_[a-z_]+/g)) expect(exported, expr).toContain(name.replace(/_(bucket|sum|count)$/, ''));
@@ -98,8 +107,12 @@ describe('dashboard queries on the demo data', () => {
   });
 
   const queries = dashboards.flatMap((d) => [
-    ...d.json.panels.flatMap((p: any) => p.targets.filter((t: any) => t.rawSql).map((t: any) => ({ name: `${d.json.title} / ${p.title}`, sql: t.rawSql as string, type: p.type as string }))),
-    ...d.json.templating.list.filter((v: any) => v.datasource.type === 'grafana-clickhouse-datasource').map((v: any) => ({ name: `${d.json.title} / $${v.name}`, sql: v.query as string, type: 'variable' })),
+    ...d.json.panels.flatMap((p: any) =>
+      p.targets.filter((t: any) => t.rawSql).map((t: any) => ({ name: `${d.json.title} / ${p.title}`, sql: t.rawSql as string, type: p.type as string })),
+    ),
+    ...d.json.templating.list
+      .filter((v: any) => v.datasource.type === 'grafana-clickhouse-datasource')
+      .map((v: any) => ({ name: `${d.json.title} / $${v.name}`, sql: v.query as string, type: 'variable' })),
     ...d.json.annotations.list.map((a: any) => ({ name: `${d.json.title} / annotation ${a.name}`, sql: a.target.rawSql as string, type: 'annotation' })),
   ]);
 

@@ -51,14 +51,18 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     const out = await finished;
     const printed = out.slice(out.indexOf('Alerts raised'));
     expect(out).not.toMatch(/No alerts raised/);
-    expect(printed).toMatch(/^ {2}\d\d:\d\d UTC +\d+\/10 \w+ +complaint_surge \(globex\): \d+ complaints in \d+ min, about [\d.]+ expected.*\n +carried by \w+ \d+/m);
+    expect(printed).toMatch(
+      /^ {2}\d\d:\d\d UTC +\d+\/10 \w+ +complaint_surge \(globex\): \d+ complaints in \d+ min, about [\d.]+ expected.*\n +carried by \w+ \d+/m,
+    );
     expect(printed).toMatch(/^ {2}\d\d:\d\d UTC +\d+\/10 critical viral_negative \(globex\): Negative post spreading fast/m);
     const url = /on (http:\/\/[\d.]+:\d+)/.exec(out)![1];
     const res = await fetch(`${url}/v1/alerts`);
     expect(res.status).toBe(200);
-    const globex = ((await res.json()) as { items: { kind: string; brand: string; observed: number; severity_score: number; explanation?: { sources: { mentions: number }[] } }[] }).items.filter(
-      (a) => a.brand === 'globex',
-    );
+    const globex = (
+      (await res.json()) as {
+        items: { kind: string; brand: string; observed: number; severity_score: number; explanation?: { sources: { mentions: number }[] } }[];
+      }
+    ).items.filter((a) => a.brand === 'globex');
     expect(globex.map((a) => a.kind)).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
     const surge = globex.find((a) => a.kind === 'complaint_surge')!;
     expect(surge.severity_score).toBeGreaterThanOrEqual(1);

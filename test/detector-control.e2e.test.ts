@@ -26,7 +26,11 @@ describe('detection on a quiet control scenario', () => {
     for (let t = scenario.start.getTime() + 1440 * MIN; t <= scenario.end.getTime(); t += 15 * MIN) {
       const batch = scenario.mentions.slice(sent).filter((m) => Date.parse(m.created_at) < t);
       sent += batch.length;
-      if (batch.length) await rt.ingest!.ingestor.ingest(batch.map((value, index) => ({ index, value })), 'test');
+      if (batch.length)
+        await rt.ingest!.ingestor.ingest(
+          batch.map((value, index) => ({ index, value })),
+          'test',
+        );
       await rt.drain();
       clock.set(t);
       for (const a of (await rt.detector!.runOnce(t)).alerts) raised.push(`${a.kind}:${a.brand} ${a.summary}`);

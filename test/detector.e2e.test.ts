@@ -42,7 +42,11 @@ describe('detection on the demo scenario', () => {
   const ingestUntil = async (t: number) => {
     const batch = scenario.mentions.slice(sent).filter((m) => Date.parse(m.created_at) < t);
     sent += batch.length;
-    for (let i = 0; i < batch.length; i += 500) await rt.ingest!.ingestor.ingest(batch.slice(i, i + 500).map((value, j) => ({ index: j, value })), 'test');
+    for (let i = 0; i < batch.length; i += 500)
+      await rt.ingest!.ingestor.ingest(
+        batch.slice(i, i + 500).map((value, j) => ({ index: j, value })),
+        'test',
+      );
     await rt.drain();
   };
   const runAt = async (t: number) => {
@@ -63,8 +67,17 @@ describe('detection on the demo scenario', () => {
       logger: quietLogger(),
       detector: { replica: 'r1', notifiers: [webhookNotifier(`${receiver.url}/hook`), slackNotifier(`${receiver.url}/slack`)] },
     });
-    await rt.deps.bus.publish(eventsTopic.name, scenario.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })));
-    await rt.deps.bus.subscribe({ group: 'test-alerts', topic: alertsTopic.name, maxBatch: 100, maxWaitMs: 0, handler: async (ms) => void published.push(...ms.map((m) => JSON.parse(m.value.toString()))) });
+    await rt.deps.bus.publish(
+      eventsTopic.name,
+      scenario.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })),
+    );
+    await rt.deps.bus.subscribe({
+      group: 'test-alerts',
+      topic: alertsTopic.name,
+      maxBatch: 100,
+      maxWaitMs: 0,
+      handler: async (ms) => void published.push(...ms.map((m) => JSON.parse(m.value.toString()))),
+    });
     const start = scenario.incident.start.getTime();
     for (let t = start - 60 * MIN; t <= start + 45 * MIN; t += MIN) await runAt(t);
   }, 600_000);

@@ -23,7 +23,27 @@ describe('connector documentation', () => {
 describe('the example brands file', () => {
   it('is valid and names every source type', () => {
     const secrets = Object.fromEntries(
-      ['EARSHOT_X_BEARER_TOKEN', 'EARSHOT_REDDIT_CLIENT_ID', 'EARSHOT_REDDIT_CLIENT_SECRET', 'EARSHOT_YOUTUBE_API_KEY', 'EARSHOT_TRUSTPILOT_API_KEY', 'EARSHOT_HOOK_HELPDESK_SECRET', 'EARSHOT_YELP_API_KEY', 'EARSHOT_GOOGLE_CLIENT_ID', 'EARSHOT_GOOGLE_CLIENT_SECRET', 'EARSHOT_GOOGLE_REFRESH_TOKEN', 'EARSHOT_BLUESKY_IDENTIFIER', 'EARSHOT_BLUESKY_APP_PASSWORD', 'EARSHOT_GITHUB_TOKEN', 'EARSHOT_THREADS_TOKEN', 'EARSHOT_ASC_ISSUER_ID', 'EARSHOT_ASC_KEY_ID', 'EARSHOT_ASC_PRIVATE_KEY', 'EARSHOT_META_APP_SECRET', 'EARSHOT_META_VERIFY_TOKEN'].map((n) => [n, 'x']),
+      [
+        'EARSHOT_X_BEARER_TOKEN',
+        'EARSHOT_REDDIT_CLIENT_ID',
+        'EARSHOT_REDDIT_CLIENT_SECRET',
+        'EARSHOT_YOUTUBE_API_KEY',
+        'EARSHOT_TRUSTPILOT_API_KEY',
+        'EARSHOT_HOOK_HELPDESK_SECRET',
+        'EARSHOT_YELP_API_KEY',
+        'EARSHOT_GOOGLE_CLIENT_ID',
+        'EARSHOT_GOOGLE_CLIENT_SECRET',
+        'EARSHOT_GOOGLE_REFRESH_TOKEN',
+        'EARSHOT_BLUESKY_IDENTIFIER',
+        'EARSHOT_BLUESKY_APP_PASSWORD',
+        'EARSHOT_GITHUB_TOKEN',
+        'EARSHOT_THREADS_TOKEN',
+        'EARSHOT_ASC_ISSUER_ID',
+        'EARSHOT_ASC_KEY_ID',
+        'EARSHOT_ASC_PRIVATE_KEY',
+        'EARSHOT_META_APP_SECRET',
+        'EARSHOT_META_VERIFY_TOKEN',
+      ].map((n) => [n, 'x']),
     );
     const file = loadBrandsFile('brands.example.yaml', read('infra/brands/brands.example.yaml'), secrets);
     const types = new Set(file.sources.map((s) => s.definition.type));

@@ -8,7 +8,15 @@ const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
 /** `earshot run` as a user starts it, embedded, on a data directory; resolves with its URL. */
 function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn('node', [BIN, 'run'], {
-    env: { ...process.env, EARSHOT_DATA_DIR: dataDir, EARSHOT_PORT: '0', EARSHOT_HOST: '127.0.0.1', EARSHOT_BRANDS: 'acme=acme', EARSHOT_LOG_LEVEL: 'warn', EARSHOT_DETECT_CRON: '0 0 1 1 *' },
+    env: {
+      ...process.env,
+      EARSHOT_DATA_DIR: dataDir,
+      EARSHOT_PORT: '0',
+      EARSHOT_HOST: '127.0.0.1',
+      EARSHOT_BRANDS: 'acme=acme',
+      EARSHOT_LOG_LEVEL: 'warn',
+      EARSHOT_DETECT_CRON: '0 0 1 1 *',
+    },
   });
   let output = '';
   return new Promise((resolve, reject) => {
@@ -52,10 +60,13 @@ describe('embedded intake survives kill -9', () => {
 
     const second = await start(dir.path);
     children.push(second.child);
-    const at = (offset: number) => fetch(`${second.url}/v1/mentions?brand=acme&limit=1&offset=${offset}`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length);
+    const at = (offset: number) =>
+      fetch(`${second.url}/v1/mentions?brand=acme&limit=1&offset=${offset}`).then(async (r) => ((await r.json()) as { items: unknown[] }).items.length);
     await eventually(async () => (await at(acknowledged - 1)) === 1, { timeoutMs: 120_000, everyMs: 500 });
     expect(await at(acknowledged)).toBe(0);
-    const stats = (await (await fetch(`${second.url}/v1/stats/sentiment?brand=acme&interval=1d&from=${new Date(Date.now() - 2 * 86_400_000).toISOString()}`)).json()) as { total: number };
+    const stats = (await (
+      await fetch(`${second.url}/v1/stats/sentiment?brand=acme&interval=1d&from=${new Date(Date.now() - 2 * 86_400_000).toISOString()}`)
+    ).json()) as { total: number };
     expect(stats.total).toBe(acknowledged);
     second.child.kill('SIGINT');
     await new Promise((r) => second.child.once('exit', r));

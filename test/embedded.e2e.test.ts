@@ -177,14 +177,16 @@ describe('embedded mode end to end', () => {
     expect(incidentHours).toHaveLength(3);
     expect(median(incidentHours.map((b: any) => b.negative))).toBeGreaterThan(5 * Math.max(1, median(otherHours.map((b: any) => b.negative))));
     expect(Math.max(...incidentHours.map((b: any) => b.mean_score))).toBeLessThan(median(otherHours.map((b: any) => b.mean_score)));
-    const acme = (await getJson(`/v1/stats/sentiment?brand=acme&interval=12h&from=${scenario.campaign.start.toISOString()}&to=${scenario.campaign.end.toISOString()}`)).body;
+    const acme = (
+      await getJson(`/v1/stats/sentiment?brand=acme&interval=12h&from=${scenario.campaign.start.toISOString()}&to=${scenario.campaign.end.toISOString()}`)
+    ).body;
     expect(acme.buckets[0].net_sentiment).toBeGreaterThan(0.3);
 
     const page = (await getJson(`/v1/mentions?limit=1000&from=${from}&to=${to}`)).body;
     expect(page.count).toBe(1000);
-    const viral = (await getJson(`/v1/mentions?brand=globex&sentiment=negative&limit=1000&from=${new Date(scenario.incident.start.getTime() - 3_600_000).toISOString()}`)).body.items.find(
-      (m: any) => m.id === scenario.viral.id,
-    );
+    const viral = (
+      await getJson(`/v1/mentions?brand=globex&sentiment=negative&limit=1000&from=${new Date(scenario.incident.start.getTime() - 3_600_000).toISOString()}`)
+    ).body.items.find((m: any) => m.id === scenario.viral.id);
     expect(viral).toMatchObject({ source: 'twitter', author: { followers: 182_000 }, sentiment: { label: 'negative' } });
     expect(await count('SELECT count() AS n FROM campaign_events FINAL')).toBe(2);
 
@@ -199,7 +201,7 @@ describe('embedded mode end to end', () => {
     const queue = (await getJson('/v1/care/queue?brand=initech&hours=2000&limit=5')).body.items;
     expect(queue).toHaveLength(5);
     // Brand replies are the brand's voice, not customer sentiment: the rollups leave them out.
-    const replies = await count("SELECT count() AS n FROM mentions WHERE from_brand = 1");
+    const replies = await count('SELECT count() AS n FROM mentions WHERE from_brand = 1');
     expect(replies).toBeGreaterThan(100);
     const range = { from: from.replace('T', ' ').replace('Z', ''), to: to.replace('T', ' ').replace('Z', '') };
     expect(await count('SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}', range)).toBe(

@@ -41,7 +41,10 @@ describe('engagement refresh of recent mentions', () => {
     redditApi = await startFakeApi((req) => reddit.route(req, redditHeld, Date.now()));
     const redditSource = { type: 'reddit', ...reddit.options(redditApi.url), refresh: { schedule: '*/1 * * * * *', hours: 6 } };
     const brands = join(dir.path, 'brands.yaml');
-    writeFileSync(brands, `brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: hackernews\n        query: acme\n        base_url: "${api.url}"\n        refresh: { schedule: "*/1 * * * * *", hours: 6 }\n      - ${JSON.stringify(redditSource)}\n`);
+    writeFileSync(
+      brands,
+      `brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: hackernews\n        query: acme\n        base_url: "${api.url}"\n        refresh: { schedule: "*/1 * * * * *", hours: 6 }\n      - ${JSON.stringify(redditSource)}\n`,
+    );
     // The runtime reads connector secrets from the environment, as `npm start` does.
     Object.assign(process.env, reddit.env);
     rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS_FILE: brands }), {

@@ -9,7 +9,11 @@ describe('events and their impact', () => {
   const config = testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: DEMO_BRANDS_ENV });
   let rt: Runtime;
   const call = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${rt.url}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${rt.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, body: res.status === 204 ? null : ((await res.json()) as any) };
   };
 
@@ -23,7 +27,13 @@ describe('events and their impact', () => {
   });
 
   it('creates, lists, changes and deletes an event', async () => {
-    const created = await call('POST', '/v1/events', { brand: 'initech', kind: 'pr', title: 'CEO interview', starts_at: '2026-11-21T12:00:00Z', tags: ['press'] });
+    const created = await call('POST', '/v1/events', {
+      brand: 'initech',
+      kind: 'pr',
+      title: 'CEO interview',
+      starts_at: '2026-11-21T12:00:00Z',
+      tags: ['press'],
+    });
     expect(created.status).toBe(202);
     const id = created.body.items[0].id as string;
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

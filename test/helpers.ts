@@ -51,7 +51,5 @@ export async function eventually<T>(check: () => Promise<T>, { timeoutMs = 60_00
 export async function metricValue(registry: import('prom-client').Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
   if (!metric) return 0;
-  return metric.values
-    .filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val))
-    .reduce((sum, v) => sum + v.value, 0);
+  return metric.values.filter((v) => Object.entries(labels).every(([k, val]) => String(v.labels[k]) === val)).reduce((sum, v) => sum + v.value, 0);
 }

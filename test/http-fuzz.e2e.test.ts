@@ -70,11 +70,14 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
   const dir = tempDir();
   let rt: Runtime;
   const rand = seededRandom(SEED);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
 
   beforeAll(async () => {
     const brands = join(dir.path, 'brands.yaml');
-    writeFileSync(brands, 'brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: webhook\n        name: helpdesk\n        secret_env: EARSHOT_FUZZ_HOOK_SECRET\n');
+    writeFileSync(
+      brands,
+      'brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: webhook\n        name: helpdesk\n        secret_env: EARSHOT_FUZZ_HOOK_SECRET\n',
+    );
     process.env.EARSHOT_FUZZ_HOOK_SECRET = 'fuzz-secret';
     rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS_FILE: brands, EARSHOT_RATE_LIMIT_PER_MINUTE: '0' }), {
       services: ['ingest', 'classifier', 'writer', 'api'],
@@ -82,7 +85,11 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
       logger: quietLogger(),
       metrics: freshMetrics(),
     });
-    const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(Array.from({ length: 20 }, () => mention())) });
+    const res = await fetch(`${rt.url}/v1/mentions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(Array.from({ length: 20 }, () => mention())),
+    });
     expect(res.status).toBe(202);
     await rt.drain();
   });
@@ -94,7 +101,11 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
   const operations = Object.entries(openApiDocument.paths as unknown as Record<string, Record<string, Operation | readonly Param[]>>).flatMap(([path, item]) =>
     Object.entries(item)
       .filter(([method]) => method !== 'parameters')
-      .map(([method, op]) => ({ path, method: method.toUpperCase(), params: [...((item.parameters as readonly Param[] | undefined) ?? []), ...((op as Operation).parameters ?? [])] })),
+      .map(([method, op]) => ({
+        path,
+        method: method.toUpperCase(),
+        params: [...((item.parameters as readonly Param[] | undefined) ?? []), ...((op as Operation).parameters ?? [])],
+      })),
   );
 
   it.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))('%s: no 5xx, every 4xx with a reason', async (_label, op) => {

@@ -9,7 +9,17 @@ import { eventually, freshMetrics, quietLogger } from './helpers.js';
  */
 describe('Kafka consumer with a handler slower than the session', () => {
   const topic = `t${Date.now()}-${process.pid}.slow`;
-  const bus = new KafkaBus({ brokers: String(inject('kafkaBrokers')).split(','), clientId: 'slow-test', partitions: 1, replicationFactor: 1, logger: quietLogger(), metrics: freshMetrics(), clock: systemClock, sessionTimeoutMs: 6_000, heartbeatIntervalMs: 1_000 });
+  const bus = new KafkaBus({
+    brokers: String(inject('kafkaBrokers')).split(','),
+    clientId: 'slow-test',
+    partitions: 1,
+    replicationFactor: 1,
+    logger: quietLogger(),
+    metrics: freshMetrics(),
+    clock: systemClock,
+    sessionTimeoutMs: 6_000,
+    heartbeatIntervalMs: 1_000,
+  });
   afterAll(() => bus.close());
 
   it('keeps its membership through a 10 s batch (session 6 s): every message handled once, and it goes on consuming', async () => {
@@ -30,9 +40,15 @@ describe('Kafka consumer with a handler slower than the session', () => {
       },
     });
     try {
-      await bus.publish(topic, [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}` })));
+      await bus.publish(
+        topic,
+        [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}` })),
+      );
       await eventually(async () => handled.length >= 3, { timeoutMs: 30_000 });
-      await bus.publish(topic, [3, 4, 5].map((i) => ({ key: `k${i}`, value: `v${i}` })));
+      await bus.publish(
+        topic,
+        [3, 4, 5].map((i) => ({ key: `k${i}`, value: `v${i}` })),
+      );
       await eventually(async () => handled.length >= 6, { timeoutMs: 30_000 });
       await new Promise((r) => setTimeout(r, 2_000)); // a redelivery of the slow batch would show here
       expect(handled).toEqual(['0', '1', '2', '3', '4', '5']);

@@ -59,7 +59,11 @@ describe('Kafka mode end to end', () => {
     expect(edge.deps.bus.kind).toBe('kafka');
     const mentions = Array.from({ length: N }, () => mention({ source: 'kafka-e2e' }));
     for (let i = 0; i < N; i += 500) {
-      const res = await fetch(`${edge.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mentions.slice(i, i + 500)) });
+      const res = await fetch(`${edge.url}/v1/mentions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(mentions.slice(i, i + 500)),
+      });
       expect(res.status).toBe(202);
     }
     const done = await eventually(async () => (await storedCount(writer)).n >= N, { timeoutMs: 120_000, everyMs: 250 });
@@ -70,7 +74,10 @@ describe('Kafka mode end to end', () => {
     expect(perInstance[0]).toBeGreaterThan(0);
     expect(perInstance[1]).toBeGreaterThan(0);
     expect(perInstance[0]! + perInstance[1]!).toBeGreaterThanOrEqual(N);
-    const api = (await (await fetch(`${edge.url}/v1/mentions?source=kafka-e2e&limit=1000`)).json()) as { count: number; items: { sentiment: { label: string } }[] };
+    const api = (await (await fetch(`${edge.url}/v1/mentions?source=kafka-e2e&limit=1000`)).json()) as {
+      count: number;
+      items: { sentiment: { label: string } }[];
+    };
     expect(api.count).toBe(1000);
     expect(new Set(api.items.map((m) => m.sentiment.label))).toEqual(new Set(['negative', 'positive']));
   });
@@ -89,7 +96,10 @@ describe('Kafka mode end to end', () => {
     expect(offsets[0]!.partitions.every((p) => p.offset === '0')).toBe(true);
     const redelivered = freshMetrics();
     writer = await startRuntime(config, { services: ['writer'], metrics: redelivered, logger: quietLogger() });
-    const seen = await eventually(async () => (await metricValue(redelivered.registry, 'earshot_store_rows_duplicate_total')) >= N, { timeoutMs: 120_000, everyMs: 250 });
+    const seen = await eventually(async () => (await metricValue(redelivered.registry, 'earshot_store_rows_duplicate_total')) >= N, {
+      timeoutMs: 120_000,
+      everyMs: 250,
+    });
     expect(seen).toBe(true);
     expect(await storedCount(writer, false)).toEqual({ n: N, enriched: N });
     expect(await rollupTotal(writer)).toBe(N);
@@ -108,7 +118,14 @@ describe('Kafka mode end to end', () => {
     await admin.connect();
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix)).sort();
     expect(topics).toEqual(
-      ['earshot.alerts.v1', 'earshot.deadletter.v1', 'earshot.engagement.v1', 'earshot.events.v1', 'earshot.mentions.enriched.v1', 'earshot.mentions.raw.v1'].map((t) => prefix + t),
+      [
+        'earshot.alerts.v1',
+        'earshot.deadletter.v1',
+        'earshot.engagement.v1',
+        'earshot.events.v1',
+        'earshot.mentions.enriched.v1',
+        'earshot.mentions.raw.v1',
+      ].map((t) => prefix + t),
     );
     const meta = await admin.fetchTopicMetadata({ topics: [`${prefix}earshot.mentions.raw.v1`] });
     expect(meta.topics[0]!.partitions).toHaveLength(4);

@@ -55,7 +55,8 @@ describe('alert notifications survive a restart and are delivered once', () => {
     dir.remove();
   });
 
-  const process = () => new NotifierQueue([webhookNotifier(url)], { logger: quietLogger(), metrics: freshMetrics(), outbox: new NotificationOutbox(store.client) }, 2, 1);
+  const process = () =>
+    new NotifierQueue([webhookNotifier(url)], { logger: quietLogger(), metrics: freshMetrics(), outbox: new NotificationOutbox(store.client) }, 2, 1);
 
   it('keeps a failed delivery across processes and sends it exactly once', async () => {
     const first = process();

@@ -7,7 +7,12 @@ describe('rate limit on the expensive reads', () => {
   const dir = tempDir();
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_RATE_LIMIT_PER_MINUTE: '2' }), { services: ['api'], http: true, logger: quietLogger(), metrics: freshMetrics() });
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_RATE_LIMIT_PER_MINUTE: '2' }), {
+      services: ['api'],
+      http: true,
+      logger: quietLogger(),
+      metrics: freshMetrics(),
+    });
   });
   afterAll(async () => {
     await rt?.stop();

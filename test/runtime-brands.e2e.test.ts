@@ -12,11 +12,13 @@ describe('the brands file in the runtime', () => {
   const config = testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS_FILE: file });
   afterAll(() => dir.remove());
 
-  it('starts a detector without the connectors\' secrets, and refuses ingest without them', async () => {
+  it("starts a detector without the connectors' secrets, and refuses ingest without them", async () => {
     delete process.env.EARSHOT_X_BEARER_TOKEN;
     const rt = await startRuntime(config, { services: ['detector'], logger: quietLogger(), metrics: freshMetrics() });
     expect(rt.detector).toBeDefined();
     await rt.stop();
-    await expect(startRuntime(config, { services: ['ingest'], logger: quietLogger(), metrics: freshMetrics() })).rejects.toThrow(/x_search needs EARSHOT_X_BEARER_TOKEN/);
+    await expect(startRuntime(config, { services: ['ingest'], logger: quietLogger(), metrics: freshMetrics() })).rejects.toThrow(
+      /x_search needs EARSHOT_X_BEARER_TOKEN/,
+    );
   });
 });

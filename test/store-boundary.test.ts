@@ -13,7 +13,8 @@ function sources(dir: string): string[] {
 }
 
 // A ClickHouse statement, or a call that sends one.
-const STATEMENT = /\b(SELECT\s+[\w*`(]|INSERT\s+INTO|ALTER\s+TABLE|CREATE\s+(TABLE|VIEW|MATERIALIZED)|OPTIMIZE\s+TABLE|TRUNCATE\s+TABLE|DROP\s+TABLE)|\.(query|command|insert)\(\{\s*(query|table):/;
+const STATEMENT =
+  /\b(SELECT\s+[\w*`(]|INSERT\s+INTO|ALTER\s+TABLE|CREATE\s+(TABLE|VIEW|MATERIALIZED)|OPTIMIZE\s+TABLE|TRUNCATE\s+TABLE|DROP\s+TABLE)|\.(query|command|insert)\(\{\s*(query|table):/;
 
 /** The one exception, and why: the SQL it sends is the Grafana dashboards', which live in their JSON. */
 const EXCEPTIONS: Record<string, string> = {

@@ -18,7 +18,13 @@ describe('the mention inserter under store faults', () => {
     Array.from({ length: n }, (_, i) => ({ ...base, id: `${prefix}-${i}`, created_at: at(i).toISOString().replace('T', ' ').replace('Z', '') }));
   const count = async (sql: string) => Number((await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
   const inserter = (client = store.client) =>
-    new TableInserter(client, 'mentions', MentionRowSchema, { logger: quietLogger(), metrics: freshMetrics() }, { attempts: 8, onRejectedRow: async (row) => void rejected.push((row as { id: string }).id) });
+    new TableInserter(
+      client,
+      'mentions',
+      MentionRowSchema,
+      { logger: quietLogger(), metrics: freshMetrics() },
+      { attempts: 8, onRejectedRow: async (row) => void rejected.push((row as { id: string }).id) },
+    );
 
   beforeAll(async () => {
     store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
@@ -43,12 +49,17 @@ describe('the mention inserter under store faults', () => {
     const standIn = await startStoreStandIn(store.client);
     const client = createClient({ url: standIn.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
     try {
-      const page = { status: 503, body: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>' };
+      const page = {
+        status: 503,
+        body: '<html><head><title>503 Service Temporarily Unavailable</title></head><body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>',
+      };
       standIn.fail(page, page, 'drop', page);
       const rows = rowsAt('proxy', 1000, (i) => new Date(Date.UTC(2026, 10, 20, 8, 0, i % 60)));
       await inserter(client).insert(rows);
       expect(await count("SELECT count() AS n FROM mentions WHERE startsWith(id, 'proxy-')")).toBe(1000);
-      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= '2026-11-20 08:00:00' AND minute < '2026-11-20 08:01:00'")).toBe(1000);
+      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= '2026-11-20 08:00:00' AND minute < '2026-11-20 08:01:00'")).toBe(
+        1000,
+      );
       expect(rejected).toEqual([]);
       expect(standIn.inserts()).toBe(1);
     } finally {
@@ -68,7 +79,9 @@ describe('the mention inserter under store faults', () => {
       await inserter(client).insert(rows);
       expect(standIn.inserts()).toBe(3);
       expect(await count("SELECT count() AS n FROM mentions FINAL WHERE startsWith(id, 'lost-')")).toBe(1000);
-      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= '2026-11-21 09:00:00' AND minute < '2026-11-21 09:01:00'")).toBe(1000);
+      expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= '2026-11-21 09:00:00' AND minute < '2026-11-21 09:01:00'")).toBe(
+        1000,
+      );
       expect(await count("SELECT sum(mentions) AS n FROM mention_stats_1h WHERE hour = '2026-11-21 09:00:00'")).toBe(1000);
     } finally {
       await client.close();

@@ -25,13 +25,19 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
     const params = new URL(req.url ?? '/', 'http://x').searchParams;
     const query = params.get('query') ?? '';
     // The settings a server would apply to the insert (the deduplication token among them).
-    const settings = Object.fromEntries([...params].filter(([k]) => /^(insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views|date_time_input_format)$/.test(k)));
+    const settings = Object.fromEntries(
+      [...params].filter(([k]) => /^(insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views|date_time_input_format)$/.test(k)),
+    );
     const insert = /^INSERT INTO\s+(\S+)\s+FORMAT JSONEachRow/i.exec(query.trim());
     if (!insert) {
       res.writeHead(400, { 'x-clickhouse-exception-code': '1' });
       return void res.end('Code: 1. DB::Exception: the stand-in only takes JSONEachRow inserts. (UNSUPPORTED_METHOD)');
     }
-    const values = Buffer.concat(chunks).toString('utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const values = Buffer.concat(chunks)
+      .toString('utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     try {
       await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow', clickhouse_settings: settings });
       inserts++;
@@ -49,9 +55,10 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     fail: (...f: typeof faults) => void faults.push(...f),
     inserts: () => inserts,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

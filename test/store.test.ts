@@ -47,12 +47,15 @@ describe('ClickHouse store', () => {
   it('applies migrations once and records their checksums', async () => {
     const again = await migrate(store.client, quietLogger());
     expect(again.applied).toEqual([]);
-    const recorded = await (await store.client.query({ query: 'SELECT name, checksum FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })).json();
+    const recorded = await (
+      await store.client.query({ query: 'SELECT name, checksum FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })
+    ).json();
     expect(recorded).toEqual(loadMigrations().map((m) => ({ name: m.name, checksum: m.checksum })));
   });
 
   it('applies retention as TTLs, and removes them again', async () => {
-    const ddl = async (t: string) => (await (await store.client.query({ query: `SHOW CREATE TABLE ${t}`, format: 'JSONEachRow' })).json<{ statement: string }>())[0]!.statement;
+    const ddl = async (t: string) =>
+      (await (await store.client.query({ query: `SHOW CREATE TABLE ${t}`, format: 'JSONEachRow' })).json<{ statement: string }>())[0]!.statement;
     await applyRetention(store.client, quietLogger(), { rawDays: 30, hourlyDays: 400 });
     expect(await ddl('mentions')).toMatch(/TTL toDateTime\(created_at\) \+ toIntervalDay\(30\)/);
     expect(await ddl('mention_stats_1h')).toMatch(/TTL toDateTime\(hour\) \+ toIntervalDay\(400\)/);
@@ -66,12 +69,25 @@ describe('ClickHouse store', () => {
       brands: ['acme'],
       intents: [{ label: 'complaint', score: 0.9 }],
     } as never);
-    const rows = ['2026-11-20 08:10:00.000', '2026-11-20 08:50:00.000', '2026-11-20 09:05:00.000'].map((t, i) => ({ ...base, id: `hourly-${i}`, created_at: t }));
+    const rows = ['2026-11-20 08:10:00.000', '2026-11-20 08:50:00.000', '2026-11-20 09:05:00.000'].map((t, i) => ({
+      ...base,
+      id: `hourly-${i}`,
+      created_at: t,
+    }));
     await store.client.insert({ table: 'mentions', values: rows, format: 'JSONEachRow' });
-    const q = async (sql: string) => (await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()).map((r) => Object.values(r).map(String).join(' '));
-    expect(await q("SELECT hour, sum(mentions) FROM mention_stats_1h WHERE brand = 'acme' GROUP BY hour ORDER BY hour")).toEqual(['2026-11-20 08:00:00 2', '2026-11-20 09:00:00 1']);
+    const q = async (sql: string) =>
+      (await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()).map((r) =>
+        Object.values(r).map(String).join(' '),
+      );
+    expect(await q("SELECT hour, sum(mentions) FROM mention_stats_1h WHERE brand = 'acme' GROUP BY hour ORDER BY hour")).toEqual([
+      '2026-11-20 08:00:00 2',
+      '2026-11-20 09:00:00 1',
+    ]);
     expect(await q("SELECT count() FROM (SELECT minute FROM mention_stats_1m WHERE brand = 'acme' GROUP BY minute)")).toEqual(['3']);
-    expect(await q("SELECT hour, sum(mentions) FROM mention_intents_1h WHERE intent = 'complaint' GROUP BY hour ORDER BY hour")).toEqual(['2026-11-20 08:00:00 2', '2026-11-20 09:00:00 1']);
+    expect(await q("SELECT hour, sum(mentions) FROM mention_intents_1h WHERE intent = 'complaint' GROUP BY hour ORDER BY hour")).toEqual([
+      '2026-11-20 08:00:00 2',
+      '2026-11-20 09:00:00 1',
+    ]);
   });
 
   it('refuses to run when an applied migration was edited, and applies new ones', async () => {

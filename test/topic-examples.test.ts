@@ -1,13 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  alertsTopic,
-  deadLetterTopic,
-  engagementTopic,
-  eventsTopic,
-  mentionsEnrichedTopic,
-  mentionsRawTopic,
-  type Topic,
-} from '@earshot/shared';
+import { alertsTopic, deadLetterTopic, engagementTopic, eventsTopic, mentionsEnrichedTopic, mentionsRawTopic, type Topic } from '@earshot/shared';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { freshMetrics, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
 
@@ -59,8 +51,12 @@ describe('topic examples through their consumers', () => {
     const before = await minute();
     await publishExamples(engagementTopic);
     const [first] = engagementTopic.examples;
-    const stored = await rows(`SELECT likes, shares, replies, views, author_followers, count() OVER () AS copies FROM mentions WHERE source = '${first!.source}' AND id = '${first!.id}'`);
-    expect(stored.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([{ likes: 1520, shares: 410, replies: 233, views: 98000, author_followers: 1200, copies: 1 }]);
+    const stored = await rows(
+      `SELECT likes, shares, replies, views, author_followers, count() OVER () AS copies FROM mentions WHERE source = '${first!.source}' AND id = '${first!.id}'`,
+    );
+    expect(stored.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Number(v)])))).toEqual([
+      { likes: 1520, shares: 410, replies: 233, views: 98000, author_followers: 1200, copies: 1 },
+    ]);
     expect(await minute()).toBe(before);
   });
 

@@ -45,7 +45,13 @@ describe('the mention writer killed at every point of a batch', () => {
 
   const batch = (brand: string, n: number): BusMessage[] =>
     Array.from({ length: n }, (_, i) => {
-      const m = { ...mentionsEnrichedTopic.examples[0]!, id: `${brand}-${i}`, brands: [brand], created_at: `2026-11-20T08:0${i % 3}:00Z`, intents: [{ label: 'complaint', score: 0.9 }] } as EnrichedMention;
+      const m = {
+        ...mentionsEnrichedTopic.examples[0]!,
+        id: `${brand}-${i}`,
+        brands: [brand],
+        created_at: `2026-11-20T08:0${i % 3}:00Z`,
+        intents: [{ label: 'complaint', score: 0.9 }],
+      } as EnrichedMention;
       return { topic: mentionsEnrichedTopic.name, partition: 0, offset: String(i), key: `${m.source}:${m.id}`, value: Buffer.from(JSON.stringify(m)) };
     });
   const handler = (faults: { beforeInsert?: boolean; beforeDone?: boolean } = {}) => {
@@ -62,7 +68,14 @@ describe('the mention writer killed at every point of a batch', () => {
       if (faults.beforeDone) throw new Crash('killed before the journal noted the block done');
       return done(block);
     };
-    return createMentionWriteHandler({ table: new MentionTable(store.client), inserter, journal, deadLetters: new DeadLetters({ bus, clock: systemClock, logger: quietLogger(), metrics: deps.metrics, topicName: deadLetterTopic.name }), metrics: deps.metrics, clock: systemClock });
+    return createMentionWriteHandler({
+      table: new MentionTable(store.client),
+      inserter,
+      journal,
+      deadLetters: new DeadLetters({ bus, clock: systemClock, logger: quietLogger(), metrics: deps.metrics, topicName: deadLetterTopic.name }),
+      metrics: deps.metrics,
+      clock: systemClock,
+    });
   };
   const n = async (sql: string) => Number((await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
   const counts = async (brand: string) => ({

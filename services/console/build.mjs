@@ -31,4 +31,6 @@ const html = readFileSync(join(root, 'src/index.html'), 'utf8').replace('%SCRIPT
 writeFileSync(join(out, 'index.html'), html);
 const gz = (f) => gzipSync(readFileSync(join(out, f))).length;
 const total = [js, css, 'index.html'].reduce((s, f) => s + gz(f), 0);
-process.stderr.write(`console built: ${js} ${(gz(js) / 1024).toFixed(1)} KiB gzip, ${css} ${(gz(css) / 1024).toFixed(1)} KiB gzip, ${(total / 1024).toFixed(1)} KiB gzip in all\n`);
+process.stderr.write(
+  `console built: ${js} ${(gz(js) / 1024).toFixed(1)} KiB gzip, ${css} ${(gz(css) / 1024).toFixed(1)} KiB gzip, ${(total / 1024).toFixed(1)} KiB gzip in all\n`,
+);

@@ -10,9 +10,15 @@ const identifier = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'must be a 
  */
 const brands = z.string().transform((raw, ctx) => {
   const out: Record<string, string[]> = {};
-  for (const part of raw.split(';').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of raw
+    .split(';')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [id, words] = part.split('=', 2).map((s) => s?.trim());
-    const keywords = (words ?? '').split(',').map((w) => w.trim().toLowerCase()).filter(Boolean);
+    const keywords = (words ?? '')
+      .split(',')
+      .map((w) => w.trim().toLowerCase())
+      .filter(Boolean);
     if (!id || !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id) || keywords.length === 0) {
       ctx.addIssue({ code: 'custom', message: `"${part}" is not brand=keyword,keyword (brand ids are lower-case)` });
       return z.NEVER;
@@ -32,14 +38,24 @@ export const ConfigSchema = z.object({
   EARSHOT_OPEN_PATHS: z
     .string()
     .default('/healthz,/metrics,/openapi.json')
-    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    ),
   EARSHOT_PORT: int(0, 65535).default(8080),
   /** Requests a minute per API key (per client address without keys) to the expensive read endpoints; 0: no limit. */
   EARSHOT_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
   EARSHOT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   EARSHOT_KAFKA_BROKERS: z
     .string()
-    .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((b) => b.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.string().regex(/^[^:\s]+:\d+$/, 'each broker must be host:port')).min(1))
     .optional(),
   EARSHOT_KAFKA_CLIENT_ID: z.string().min(1).default('earshot'),
@@ -47,7 +63,10 @@ export const ConfigSchema = z.object({
   EARSHOT_KAFKA_SESSION_SECONDS: z.coerce.number().int().min(6).max(300).default(10),
   EARSHOT_TOPIC_PARTITIONS: int(1, 1024).default(6),
   EARSHOT_TOPIC_REPLICATION: int(1, 16).default(1),
-  EARSHOT_TOPIC_PREFIX: z.string().regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"').default(''),
+  EARSHOT_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
+    .default(''),
   EARSHOT_CLICKHOUSE_URL: z.url().optional(),
   EARSHOT_CLICKHOUSE_USER: z.string().default('default'),
   EARSHOT_CLICKHOUSE_PASSWORD: z.string().optional(),
@@ -57,7 +76,10 @@ export const ConfigSchema = z.object({
   EARSHOT_CONNECTOR_RETRY_MS: int(1, 600_000).default(1000),
   EARSHOT_CONNECTOR_BACKOFF_MS: int(1, 3_600_000).default(30_000),
   EARSHOT_CONNECTOR_BACKOFF_MAX_MS: int(1, 86_400_000).default(1_800_000),
-  EARSHOT_INGEST_REPLICA: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
+  EARSHOT_INGEST_REPLICA: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"')
+    .optional(),
   EARSHOT_BATCH_SIZE: int(1, 100_000).default(2000),
   EARSHOT_BATCH_WAIT_MS: int(0, 60_000).default(100),
   EARSHOT_QUEUE_CAPACITY: int(100, 10_000_000).default(100_000),
@@ -79,13 +101,24 @@ export const ConfigSchema = z.object({
   EARSHOT_RETENTION_DAYS: int(0, 36_500).default(0),
   EARSHOT_ROLLUP_RETENTION_DAYS: int(0, 36_500).default(0),
   EARSHOT_DETECT_CRON: z.string().min(1).default('* * * * *'),
-  EARSHOT_DETECTOR_REPLICA: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"').optional(),
+  EARSHOT_DETECTOR_REPLICA: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-"')
+    .optional(),
   EARSHOT_ALERT_WEBHOOK_URL: z.url().optional(),
   EARSHOT_CARE_WEBHOOK_URL: z.url().optional(),
   EARSHOT_CARE_HANDOFF: z.enum(['auto', 'manual']).default('auto'),
-  EARSHOT_CARE_WINDOW_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  EARSHOT_CARE_WINDOW_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   EARSHOT_CARE_MAX_UNANSWERED: int(0, 1_000_000).default(0),
-  EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce.number().min(0).max(7 * 24 * 60).default(0),
+  EARSHOT_CARE_MAX_REPLY_MINUTES: z.coerce
+    .number()
+    .min(0)
+    .max(7 * 24 * 60)
+    .default(0),
   EARSHOT_CARE_MIN_CONVERSATIONS: int(1, 1_000_000).default(5),
   EARSHOT_ALERT_SLACK_WEBHOOK_URL: z.url().optional(),
 });

@@ -74,7 +74,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['via', 'reason'],
       registers: [registry],
     }),
-    ingestUnmatched: new Counter({ name: 'earshot_ingest_unmatched_total', help: 'Mentions that matched no brand and were dropped', labelNames: ['via'], registers: [registry] }),
+    ingestUnmatched: new Counter({
+      name: 'earshot_ingest_unmatched_total',
+      help: 'Mentions that matched no brand and were dropped',
+      labelNames: ['via'],
+      registers: [registry],
+    }),
     classified: new Counter({ name: 'earshot_classifier_mentions_total', help: 'Mentions enriched', labelNames: ['model'], registers: [registry] }),
     classifyLatency: new Histogram({
       name: 'earshot_classifier_batch_seconds',
@@ -83,9 +88,24 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       registers: [registry],
     }),
     alertsOpen: new Gauge({ name: 'earshot_alerts_open', help: 'Open alerts', labelNames: ['kind', 'brand', 'severity'], registers: [registry] }),
-    alertVersions: new Counter({ name: 'earshot_alert_versions_total', help: 'Alert versions published (opened, updated, resolved)', labelNames: ['kind', 'status'], registers: [registry] }),
-    notifyFailures: new Counter({ name: 'earshot_notify_failures_total', help: 'Failed notification attempts', labelNames: ['notifier'], registers: [registry] }),
-    rateLimited: new Counter({ name: 'earshot_http_rate_limited_total', help: 'Requests to expensive endpoints refused with 429 (EARSHOT_RATE_LIMIT_PER_MINUTE)', labelNames: ['caller'], registers: [registry] }),
+    alertVersions: new Counter({
+      name: 'earshot_alert_versions_total',
+      help: 'Alert versions published (opened, updated, resolved)',
+      labelNames: ['kind', 'status'],
+      registers: [registry],
+    }),
+    notifyFailures: new Counter({
+      name: 'earshot_notify_failures_total',
+      help: 'Failed notification attempts',
+      labelNames: ['notifier'],
+      registers: [registry],
+    }),
+    rateLimited: new Counter({
+      name: 'earshot_http_rate_limited_total',
+      help: 'Requests to expensive endpoints refused with 429 (EARSHOT_RATE_LIMIT_PER_MINUTE)',
+      labelNames: ['caller'],
+      registers: [registry],
+    }),
     detectorRuns: new Histogram({
       name: 'earshot_detector_run_seconds',
       help: 'Time of one detector run over every brand',
@@ -99,14 +119,53 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       labelNames: ['connector', 'type', 'outcome'],
       registers: [registry],
     }),
-    connectorMentions: new Counter({ name: 'earshot_connector_mentions_total', help: 'Mentions a connector handed to ingest (repeats dropped)', labelNames: ['connector', 'type'], registers: [registry] }),
-    connectorUnusable: new Counter({ name: 'earshot_connector_unusable_total', help: 'Source items that could not be read, sent to the dead-letter topic', labelNames: ['connector', 'type'], registers: [registry] }),
-    connectorNotices: new Counter({ name: 'earshot_connector_notices_total', help: 'Things a connector reported though it worked (a gap the source can no longer fill, say); the latest is in /healthz', labelNames: ['connector', 'type'], registers: [registry] }),
-    connectorBudgetRemaining: new Gauge({ name: 'earshot_connector_budget_remaining', help: 'Items a connector with monthly_read_budget may still read this month', labelNames: ['connector', 'type'], registers: [registry] }),
-    connectorUp: new Gauge({ name: 'earshot_connector_up', help: '1 when the connector\'s last attempt worked (or its stream is connected), else 0', labelNames: ['connector', 'type'], registers: [registry] }),
-    connectorLastSuccess: new Gauge({ name: 'earshot_connector_last_success_seconds', help: 'Unix time of the connector\'s last successful poll or stream message', labelNames: ['connector', 'type'], registers: [registry] }),
-    erasedDropped: new Counter({ name: 'earshot_erased_author_dropped_total', help: 'Mentions not stored because their author asked to be erased', registers: [registry] }),
-    engagementRefreshed: new Counter({ name: 'earshot_engagement_refreshed_total', help: 'Engagement updates published for recent mentions', labelNames: ['connector'], registers: [registry] }),
+    connectorMentions: new Counter({
+      name: 'earshot_connector_mentions_total',
+      help: 'Mentions a connector handed to ingest (repeats dropped)',
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    connectorUnusable: new Counter({
+      name: 'earshot_connector_unusable_total',
+      help: 'Source items that could not be read, sent to the dead-letter topic',
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    connectorNotices: new Counter({
+      name: 'earshot_connector_notices_total',
+      help: 'Things a connector reported though it worked (a gap the source can no longer fill, say); the latest is in /healthz',
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    connectorBudgetRemaining: new Gauge({
+      name: 'earshot_connector_budget_remaining',
+      help: 'Items a connector with monthly_read_budget may still read this month',
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    connectorUp: new Gauge({
+      name: 'earshot_connector_up',
+      help: "1 when the connector's last attempt worked (or its stream is connected), else 0",
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    connectorLastSuccess: new Gauge({
+      name: 'earshot_connector_last_success_seconds',
+      help: "Unix time of the connector's last successful poll or stream message",
+      labelNames: ['connector', 'type'],
+      registers: [registry],
+    }),
+    erasedDropped: new Counter({
+      name: 'earshot_erased_author_dropped_total',
+      help: 'Mentions not stored because their author asked to be erased',
+      registers: [registry],
+    }),
+    engagementRefreshed: new Counter({
+      name: 'earshot_engagement_refreshed_total',
+      help: 'Engagement updates published for recent mentions',
+      labelNames: ['connector'],
+      registers: [registry],
+    }),
   };
   return m;
 }

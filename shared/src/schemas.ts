@@ -38,7 +38,9 @@ function nesting(value: unknown, stopAt: number): number {
 }
 
 /** Free-form source details, bounded in depth so one pushed item cannot break the batch it came in. */
-const metadata = z.record(z.string(), z.unknown()).refine((m) => nesting(m, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
+const metadata = z
+  .record(z.string(), z.unknown())
+  .refine((m) => nesting(m, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
 
 export const MentionSchema = z.object({
   id: z.string().min(1).max(256),
@@ -180,9 +182,7 @@ export type DeadLetter = z.infer<typeof DeadLetterSchema>;
 
 /** One line per problem, "path: message", for humans and for dead-letter reasons. */
 export function describeZodError(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('; ');
+  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`).join('; ');
 }
 
 /**

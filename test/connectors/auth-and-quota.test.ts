@@ -44,7 +44,11 @@ describe('google sources: refresh token refused, access token refused', () => {
   });
 
   it('invalid_grant says what to do', async () => {
-    const bad = await oneSource(h, T0, 'google_play', (reply) => reply, { EARSHOT_GOOGLE_CLIENT_ID: 'gid', EARSHOT_GOOGLE_CLIENT_SECRET: 'gs', EARSHOT_GOOGLE_REFRESH_TOKEN: 'revoked' });
+    const bad = await oneSource(h, T0, 'google_play', (reply) => reply, {
+      EARSHOT_GOOGLE_CLIENT_ID: 'gid',
+      EARSHOT_GOOGLE_CLIENT_SECRET: 'gs',
+      EARSHOT_GOOGLE_REFRESH_TOKEN: 'revoked',
+    });
     try {
       // google_play's fake token endpoint is permissive; answer as Google does for a revoked token.
       bad.api.failNext({ status: 400, json: { error: 'invalid_grant', error_description: 'Token has been expired or revoked.' } });
@@ -63,11 +67,14 @@ describe('yelp: the daily quota is read from its headers', () => {
   let remaining = 10;
   const reset = new Date(T0 + 12 * 3_600_000).toISOString();
   beforeAll(async () => {
-    s = await oneSource(h, T0, 'yelp', (reply) => ({ ...reply, headers: { ...reply.headers, 'ratelimit-dailylimit': '5000', 'ratelimit-remaining': String(remaining), 'ratelimit-resettime': reset } }));
+    s = await oneSource(h, T0, 'yelp', (reply) => ({
+      ...reply,
+      headers: { ...reply.headers, 'ratelimit-dailylimit': '5000', 'ratelimit-remaining': String(remaining), 'ratelimit-resettime': reset },
+    }));
   });
   afterAll(() => teardown(s));
 
-  it('when the day\'s quota is spent, it waits for the reset instead of calling every poll', async () => {
+  it("when the day's quota is spent, it waits for the reset instead of calling every poll", async () => {
     s.add(T0 - 60_000);
     expect(await s.poll()).toBe('ok');
     remaining = 0;
@@ -105,7 +112,7 @@ describe('limits written inside 200 answers', () => {
 
   it('Stack Exchange: a backoff in a successful answer holds the next call back that long', async () => {
     let backoff = 30;
-    const s = await oneSource(h, T0, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...(reply.json), ...(backoff ? { backoff } : {}) } } : reply));
+    const s = await oneSource(h, T0, 'stackexchange', (reply) => (reply.json ? { ...reply, json: { ...reply.json, ...(backoff ? { backoff } : {}) } } : reply));
     try {
       s.add(T0 - 1000);
       expect(await s.poll()).toBe('ok');
@@ -128,7 +135,16 @@ describe('youtube: a spent daily quota waits for the Pacific-time midnight reset
   it.each(['youtube_search', 'youtube'])('%s', async (type) => {
     const s = await oneSource(h, T0, type, (reply) => reply);
     try {
-      s.api.failNext({ status: 403, json: { error: { code: 403, message: 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', errors: [{ message: 'The request cannot be completed because you have exceeded your quota.', domain: 'youtube.quota', reason: 'quotaExceeded' }] } } });
+      s.api.failNext({
+        status: 403,
+        json: {
+          error: {
+            code: 403,
+            message: 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
+            errors: [{ message: 'The request cannot be completed because you have exceeded your quota.', domain: 'youtube.quota', reason: 'quotaExceeded' }],
+          },
+        },
+      });
       expect(await s.poll()).toBe('rate_limited');
       // T0 is 2026-11-20 12:00 UTC, 04:00 in Los Angeles (PST, UTC-8): the reset is 2026-11-21 08:00 UTC.
       expect(s.health().next_attempt_at).toBe('2026-11-21T08:00:00.000Z');
@@ -143,7 +159,16 @@ describe('youtube: a spent daily quota waits for the Pacific-time midnight reset
   it('another 403 (the API not enabled for the key) fails the poll with the reason', async () => {
     const s = await oneSource(h, T0, 'youtube_search', (reply) => reply);
     try {
-      s.api.failNext({ status: 403, json: { error: { code: 403, message: 'YouTube Data API v3 has not been used in project 1 before or it is disabled.', errors: [{ message: 'x', domain: 'usageLimits', reason: 'accessNotConfigured' }] } } });
+      s.api.failNext({
+        status: 403,
+        json: {
+          error: {
+            code: 403,
+            message: 'YouTube Data API v3 has not been used in project 1 before or it is disabled.',
+            errors: [{ message: 'x', domain: 'usageLimits', reason: 'accessNotConfigured' }],
+          },
+        },
+      });
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/403 \(accessNotConfigured\)/);
     } finally {
@@ -158,15 +183,31 @@ describe('youtube: a spent daily quota waits for the Pacific-time midnight reset
 // key is 400 invalid_grant.
 describe('google_play with a service account key', () => {
   const account = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const keyFile = (key = account.privateKey) => JSON.stringify({ type: 'service_account', project_id: 'p', private_key_id: 'k1', private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(), client_email: 'earshot@p.iam.gserviceaccount.com', client_id: '1', token_uri: 'https://oauth2.googleapis.com/token' });
+  const keyFile = (key = account.privateKey) =>
+    JSON.stringify({
+      type: 'service_account',
+      project_id: 'p',
+      private_key_id: 'k1',
+      private_key: key.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      client_email: 'earshot@p.iam.gserviceaccount.com',
+      client_id: '1',
+      token_uri: 'https://oauth2.googleapis.com/token',
+    });
   const googleTokenEndpoint = (reply: Reply, req: FakeRequest): Reply => {
     if (req.path !== '/token') return reply;
     const form = new URLSearchParams(req.body);
     const [h, c, sig] = (form.get('assertion') ?? '').split('.');
     const claims = c ? (JSON.parse(Buffer.from(c, 'base64url').toString()) as Record<string, unknown>) : {};
     const signed = Boolean(h && c && sig) && verify('sha256', Buffer.from(`${h}.${c}`), account.publicKey, Buffer.from(sig!, 'base64url'));
-    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || !signed) return { status: 400, json: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
-    if (claims.iss !== 'earshot@p.iam.gserviceaccount.com' || claims.scope !== 'https://www.googleapis.com/auth/androidpublisher' || !String(claims.aud).endsWith('/token') || Number(claims.exp) - Number(claims.iat) > 3600) return { status: 400, json: { error: 'invalid_scope' } };
+    if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer' || !signed)
+      return { status: 400, json: { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' } };
+    if (
+      claims.iss !== 'earshot@p.iam.gserviceaccount.com' ||
+      claims.scope !== 'https://www.googleapis.com/auth/androidpublisher' ||
+      !String(claims.aud).endsWith('/token') ||
+      Number(claims.exp) - Number(claims.iat) > 3600
+    )
+      return { status: 400, json: { error: 'invalid_scope' } };
     return { json: { access_token: 'gat', expires_in: 3599, token_type: 'Bearer' } };
   };
 
@@ -185,7 +226,14 @@ describe('google_play with a service account key', () => {
 
   it('a key Google does not accept says to make a new key', async () => {
     const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const s = await oneSource(h, T0, 'google_play', googleTokenEndpoint, { EARSHOT_PLAY_KEY: keyFile(other.privateKey) }, { service_account_env: 'EARSHOT_PLAY_KEY' });
+    const s = await oneSource(
+      h,
+      T0,
+      'google_play',
+      googleTokenEndpoint,
+      { EARSHOT_PLAY_KEY: keyFile(other.privateKey) },
+      { service_account_env: 'EARSHOT_PLAY_KEY' },
+    );
     try {
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/refused the service account key in EARSHOT_PLAY_KEY \(invalid_grant: Invalid JWT Signature\.\).*make a new key/);
@@ -216,9 +264,12 @@ describe('appstore_connect tokens', () => {
     }
   });
 
-  it('a key Apple does not know fails with Apple\'s reason', async () => {
+  it("a key Apple does not know fails with Apple's reason", async () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const s = await oneSource(h, T0, 'appstore_connect', (reply) => reply, { ...ASC_ENV, EARSHOT_ASC_PRIVATE_KEY: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() });
+    const s = await oneSource(h, T0, 'appstore_connect', (reply) => reply, {
+      ...ASC_ENV,
+      EARSHOT_ASC_PRIVATE_KEY: other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
     try {
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/401.*NOT_AUTHORIZED/);

@@ -27,7 +27,17 @@ describe('bluesky search: sessions as the PDS gives them', () => {
     posts.push({ uri: `at://did:plc:p${n}/app.bsky.feed.post/3l${n}`, t });
     return posts.at(-1)!.uri;
   };
-  const view = (p: { uri: string; t: number }) => ({ uri: p.uri, cid: 'c', author: { did: p.uri.split('/')[2], handle: 'someone.bsky.social' }, record: { $type: 'app.bsky.feed.post', text: 'acme again', createdAt: new Date(p.t).toISOString() }, indexedAt: new Date(p.t).toISOString(), likeCount: 0, replyCount: 0, repostCount: 0, quoteCount: 0 });
+  const view = (p: { uri: string; t: number }) => ({
+    uri: p.uri,
+    cid: 'c',
+    author: { did: p.uri.split('/')[2], handle: 'someone.bsky.social' },
+    record: { $type: 'app.bsky.feed.post', text: 'acme again', createdAt: new Date(p.t).toISOString() },
+    indexedAt: new Date(p.t).toISOString(),
+    likeCount: 0,
+    replyCount: 0,
+    repostCount: 0,
+    quoteCount: 0,
+  });
   const poll = () => runner.pollOnce('acme.bluesky');
   const health = () => (runner.health().check().detail as { state: string; next_attempt_at: string | null }[])[0]!;
 
@@ -39,7 +49,14 @@ describe('bluesky search: sessions as the PDS gives them', () => {
       if (refused) return refused;
       const since = Date.parse(req.query.get('since')!);
       const hits = posts.filter((p) => p.t >= since && p.t <= now).reverse();
-      return { json: { posts: hits.map(view) }, headers: { 'ratelimit-limit': '3000', 'ratelimit-remaining': String(remaining), 'ratelimit-reset': String(Math.floor(now / 1000) + (remaining === 0 ? 3600 : 300)) } };
+      return {
+        json: { posts: hits.map(view) },
+        headers: {
+          'ratelimit-limit': '3000',
+          'ratelimit-remaining': String(remaining),
+          'ratelimit-reset': String(Math.floor(now / 1000) + (remaining === 0 ? 3600 : 300)),
+        },
+      };
     });
     url = api.url;
     runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: bluesky, query: acme, auth_url: "${api.url}" }\n`, { env, clock });
@@ -51,7 +68,9 @@ describe('bluesky search: sessions as the PDS gives them', () => {
   });
 
   it('credentials are required: anonymous search is refused by Bluesky', () => {
-    expect(() => loadBrandsFile('brands.yaml', 'brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: bluesky, query: acme }\n', {})).toThrow(/bluesky needs EARSHOT_BLUESKY_IDENTIFIER and EARSHOT_BLUESKY_APP_PASSWORD/);
+    expect(() => loadBrandsFile('brands.yaml', 'brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: bluesky, query: acme }\n', {})).toThrow(
+      /bluesky needs EARSHOT_BLUESKY_IDENTIFIER and EARSHOT_BLUESKY_APP_PASSWORD/,
+    );
   });
 
   it('searches through the PDS with the session, proxied to the AppView', async () => {

@@ -26,7 +26,16 @@ export function fakeBlueskyPds(opts: { url: () => string; identifier: string; pa
     const r = jwt({ scope: 'com.atproto.refresh', sub: 'did:plc:earshot', jti: `r${seq}` });
     access.set(a, now + 7_200_000);
     refresh.add(r);
-    return { json: { accessJwt: a, refreshJwt: r, handle: 'earshot.bsky.social', did: 'did:plc:earshot', didDoc: { '@context': [], id: 'did:plc:earshot', service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: opts.url() }] }, active: true } };
+    return {
+      json: {
+        accessJwt: a,
+        refreshJwt: r,
+        handle: 'earshot.bsky.social',
+        did: 'did:plc:earshot',
+        didDoc: { '@context': [], id: 'did:plc:earshot', service: [{ id: '#atproto_pds', type: 'AtprotoPersonalDataServer', serviceEndpoint: opts.url() }] },
+        active: true,
+      },
+    };
   };
   return {
     calls,
@@ -38,9 +47,14 @@ export function fakeBlueskyPds(opts: { url: () => string; identifier: string; pa
     /** Answers the session routes, or checks a query's auth and returns null for the caller to answer it. */
     route(req: FakeRequest, now: number): Reply | null {
       if (req.path === '/xrpc/com.atproto.server.createSession') {
-        if (++calls.createSession > 30) return { ...xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded'), headers: { 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(now / 1000) + 300) } };
+        if (++calls.createSession > 30)
+          return {
+            ...xrpcError(429, 'RateLimitExceeded', 'Rate Limit Exceeded'),
+            headers: { 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': String(Math.floor(now / 1000) + 300) },
+          };
         const body = JSON.parse(req.body || '{}') as { identifier?: string; password?: string };
-        if (body.identifier !== opts.identifier || body.password !== opts.password) return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
+        if (body.identifier !== opts.identifier || body.password !== opts.password)
+          return xrpcError(401, 'AuthenticationRequired', 'Invalid identifier or password');
         return issue(now);
       }
       const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -49,7 +63,10 @@ export function fakeBlueskyPds(opts: { url: () => string; identifier: string; pa
         if (!token || !refresh.delete(token)) return xrpcError(400, 'ExpiredToken', 'Token has been revoked');
         return issue(now);
       }
-      if (!token) return req.path === '/xrpc/app.bsky.feed.searchPosts' ? { status: 403, text: 'Request forbidden by administrative rules.' } : xrpcError(401, 'AuthMissing', 'Authentication Required');
+      if (!token)
+        return req.path === '/xrpc/app.bsky.feed.searchPosts'
+          ? { status: 403, text: 'Request forbidden by administrative rules.' }
+          : xrpcError(401, 'AuthMissing', 'Authentication Required');
       const until = access.get(token);
       if (until === undefined) return xrpcError(401, 'InvalidToken', 'Token could not be verified');
       if (now >= until) return xrpcError(400, 'ExpiredToken', 'Token has expired');

@@ -36,7 +36,11 @@ describe('github rate limits', () => {
     const reset = Math.floor(T0 / 1000) + 600;
     const s = await oneSource(h, T0, 'github', (reply) => reply);
     try {
-      s.api.failNext({ status: 403, headers: { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'search' }, json: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' } });
+      s.api.failNext({
+        status: 403,
+        headers: { 'x-ratelimit-limit': '30', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'search' },
+        json: { message: 'API rate limit exceeded for user ID 1.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api' },
+      });
       expect(await s.poll()).toBe('rate_limited');
       expect(s.health().next_attempt_at).toBe(new Date(reset * 1000).toISOString());
       s.add(T0 - 1000);
@@ -53,7 +57,11 @@ describe('github rate limits', () => {
     const reset = Math.floor(T0 / 1000) + 900;
     const s = await oneSource(h, T0, 'github_discussions', (reply) => reply);
     try {
-      s.api.failNext({ status: 200, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'graphql' }, json: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit already exceeded for user ID 1.' }] } });
+      s.api.failNext({
+        status: 200,
+        headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'graphql' },
+        json: { errors: [{ type: 'RATE_LIMITED', message: 'API rate limit already exceeded for user ID 1.' }] },
+      });
       expect(await s.poll()).toBe('rate_limited');
       expect(s.health()).toMatchObject({ state: 'rate_limited', next_attempt_at: new Date(reset * 1000).toISOString() });
       expect(s.health().last_error).toMatch(/RATE_LIMITED|rate limit already exceeded/);
@@ -65,7 +73,7 @@ describe('github rate limits', () => {
     }
   });
 
-  it('GraphQL: another error inside a 200 answer fails the poll with GitHub\'s words', async () => {
+  it("GraphQL: another error inside a 200 answer fails the poll with GitHub's words", async () => {
     const s = await oneSource(h, T0, 'github_discussions', (reply) => reply);
     try {
       s.api.failNext({ status: 200, json: { errors: [{ type: 'INVALID_SEARCH', message: "Invalid search query: 'created:' is not a valid qualifier" }] } });

@@ -43,7 +43,10 @@ export async function connectorHarness() {
     await bus.subscribe({ group: 'test', topic, maxBatch: 1000, maxWaitMs: 1, handler: collect(into as unknown[]) });
 
   /** A runner over the sources of a brands file, as the ingest service builds it. */
-  const runner = (yaml: string, opts: { env?: Record<string, string>; clock?: Clock; backoffMs?: number; lease?: RunnerDeps['lease']; leaseRenewMs?: number } = {}) => {
+  const runner = (
+    yaml: string,
+    opts: { env?: Record<string, string>; clock?: Clock; backoffMs?: number; lease?: RunnerDeps['lease']; leaseRenewMs?: number } = {},
+  ) => {
     const clock = opts.clock ?? systemClock;
     const metrics = freshMetrics();
     const brands = loadBrandsFile('brands.yaml', yaml, opts.env ?? {});

@@ -21,7 +21,10 @@ export async function oneSource(
   const clock = new ManualClock(t0);
   const held: Held[] = [];
   const api = await startFakeApi((req) => wrap(c.route(req, held, clock.now()), req));
-  const runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url), ...extra })}\n`, { env: env ?? c.env, clock });
+  const runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - ${JSON.stringify({ type, ...c.options(api.url), ...extra })}\n`, {
+    env: env ?? c.env,
+    clock,
+  });
   const add = (t: number) => {
     const n = held.length;
     held.push({ n, t, raw: c.item(n, t) });

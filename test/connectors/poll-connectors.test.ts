@@ -153,7 +153,13 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     const before = h.landed.length;
     expect(await poll()).toBe('ok');
     await h.bus.whenIdle();
-    expect(h.landed.slice(before).map((m) => m.id).filter((id) => !id.endsWith(':reply')).sort()).toEqual(idsOf(made).sort());
+    expect(
+      h.landed
+        .slice(before)
+        .map((m) => m.id)
+        .filter((id) => !id.endsWith(':reply'))
+        .sort(),
+    ).toEqual(idsOf(made).sort());
     expect(new Set(ids()).size).toBe(ids().length);
   });
 

@@ -34,11 +34,29 @@ describe('reddit: per-feed failures, token refusal, User-Agent', () => {
     api = await startFakeApi((req) => {
       const throttled = redditUserAgent(req);
       if (throttled) return throttled;
-      if (req.path === '/api/v1/access_token') return { json: { access_token: (valid = `tok${++issued}`), token_type: 'bearer', expires_in: 86400, scope: '*' } };
+      if (req.path === '/api/v1/access_token')
+        return { json: { access_token: (valid = `tok${++issued}`), token_type: 'bearer', expires_in: 86400, scope: '*' } };
       if (req.headers.authorization !== `Bearer ${valid}`) return { status: 401, json: { message: 'Unauthorized', error: 401 } };
       if (req.path.startsWith('/r/secretsub/')) return { status: 403, json: { reason: 'private', message: 'Forbidden', error: 403 } };
       const sub = /^\/r\/(\w+)\/new$/.exec(req.path)?.[1];
-      const children = posts.filter((p) => p.sub === sub).reverse().map((p) => ({ kind: 't3', data: { id: p.name.slice(3), name: p.name, title: `acme ${p.name}`, selftext: p.body ?? '', author: 'someone', created_utc: p.t / 1000, permalink: `/r/${p.sub}/comments/${p.name}/x/`, subreddit: p.sub, score: 1, num_comments: 0 } }));
+      const children = posts
+        .filter((p) => p.sub === sub)
+        .reverse()
+        .map((p) => ({
+          kind: 't3',
+          data: {
+            id: p.name.slice(3),
+            name: p.name,
+            title: `acme ${p.name}`,
+            selftext: p.body ?? '',
+            author: 'someone',
+            created_utc: p.t / 1000,
+            permalink: `/r/${p.sub}/comments/${p.name}/x/`,
+            subreddit: p.sub,
+            score: 1,
+            num_comments: 0,
+          },
+        }));
       return { json: { kind: 'Listing', data: { after: null, dist: children.length, children, before: null } } };
     });
     const yaml = `brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: reddit, subreddits: [acme, secretsub], comments: false, user_agent: "${REDDIT_UA}", base_url: "${api.url}", auth_url: "${api.url}" }\n`;
@@ -50,7 +68,7 @@ describe('reddit: per-feed failures, token refusal, User-Agent', () => {
     await h?.close();
   });
 
-  it('the User-Agent is required, in Reddit\'s format', () => {
+  it("the User-Agent is required, in Reddit's format", () => {
     const yaml = (ua: string) => `brands:\n  - id: acme\n    sources:\n      - { type: reddit, query: acme${ua} }\n`;
     expect(() => loadBrandsFile('b.yaml', yaml(''), env)).toThrow(/user_agent/);
     expect(() => loadBrandsFile('b.yaml', yaml(', user_agent: "earshot/1.0"'), env)).toThrow(/<platform>:<app id>:<version> \(by \/u\/<reddit username>\)/);

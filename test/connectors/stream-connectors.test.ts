@@ -39,7 +39,20 @@ describe('stream connectors', () => {
     let hashtagFeeds = { local: 'public', remote: 'public' };
     let seq = 0;
     const status = (text: string) => {
-      const s = { id: String(111_000_000 + ++seq), uri: `https://m.example/s/${seq}`, url: `https://m.example/@a/${seq}`, created_at: new Date().toISOString(), content: `<p>${text}</p>`, spoiler_text: '', language: 'en', in_reply_to_id: null, replies_count: 0, reblogs_count: 0, favourites_count: 0, account: { id: '7', username: 'ann', acct: 'ann', display_name: 'Ann', followers_count: 3 } };
+      const s = {
+        id: String(111_000_000 + ++seq),
+        uri: `https://m.example/s/${seq}`,
+        url: `https://m.example/@a/${seq}`,
+        created_at: new Date().toISOString(),
+        content: `<p>${text}</p>`,
+        spoiler_text: '',
+        language: 'en',
+        in_reply_to_id: null,
+        replies_count: 0,
+        reblogs_count: 0,
+        favourites_count: 0,
+        account: { id: '7', username: 'ann', acct: 'ann', display_name: 'Ann', followers_count: 3 },
+      };
       statuses.push(s);
       return s;
     };
@@ -49,11 +62,26 @@ describe('stream connectors', () => {
       status('old news about #acme');
       streaming = await startFakeApi((req) => {
         if (req.headers.authorization !== 'Bearer mt') return unauthorized;
-        if (req.path === '/api/v1/streaming/hashtag') return { stream: (res) => (res.writeHead(200, { 'content-type': 'text/event-stream' }), res.write(':)\n\n'), streams.push(res)) };
+        if (req.path === '/api/v1/streaming/hashtag')
+          return { stream: (res) => (res.writeHead(200, { 'content-type': 'text/event-stream' }), res.write(':)\n\n'), streams.push(res)) };
         return { status: 404, json: { error: 'Not found' } };
       });
       api = await startFakeApi((req) => {
-        if (req.path === '/api/v2/instance') return { json: { domain: 'm.example', version: '4.5.0', configuration: { urls: { streaming: streaming.url.replace(/^http/, 'ws') }, timelines_access: { live_feeds: { local: 'public', remote: 'public' }, hashtag_feeds: hashtagFeeds, trending_link_feeds: { local: 'public', remote: 'public' } } } } };
+        if (req.path === '/api/v2/instance')
+          return {
+            json: {
+              domain: 'm.example',
+              version: '4.5.0',
+              configuration: {
+                urls: { streaming: streaming.url.replace(/^http/, 'ws') },
+                timelines_access: {
+                  live_feeds: { local: 'public', remote: 'public' },
+                  hashtag_feeds: hashtagFeeds,
+                  trending_link_feeds: { local: 'public', remote: 'public' },
+                },
+              },
+            },
+          };
         if (req.path.startsWith('/api/v1/streaming/')) return { status: 301, headers: { location: `${streaming.url}${req.path}?${req.query}` }, text: '' };
         if (req.path === '/api/v1/timelines/tag/acme') {
           const min = Number(req.query.get('min_id') ?? 0);
@@ -62,7 +90,10 @@ describe('stream connectors', () => {
         }
         return { status: 404, json: { error: 'Record not found' } };
       });
-      runner = h.runner(`brands:\n  - id: globex\n    query: "#acme"\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme, base_url: "${api.url}" }\n`, { backoffMs: 50, env: { EARSHOT_MASTODON_TOKEN: 'mt' } });
+      runner = h.runner(
+        `brands:\n  - id: globex\n    query: "#acme"\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme, base_url: "${api.url}" }\n`,
+        { backoffMs: 50, env: { EARSHOT_MASTODON_TOKEN: 'mt' } },
+      );
       runner.start();
     });
     afterAll(async () => {
@@ -72,7 +103,13 @@ describe('stream connectors', () => {
     });
 
     it('a token is required for streaming', () => {
-      expect(() => loadBrandsFile('b.yaml', 'brands:\n  - id: globex\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme }\n', {})).toThrow(/mastodon_stream needs EARSHOT_MASTODON_TOKEN/);
+      expect(() =>
+        loadBrandsFile(
+          'b.yaml',
+          'brands:\n  - id: globex\n    sources:\n      - { type: mastodon_stream, instance: "https://m.example", hashtag: acme }\n',
+          {},
+        ),
+      ).toThrow(/mastodon_stream needs EARSHOT_MASTODON_TOKEN/);
     });
 
     it('catches up from the timeline, then takes updates from the streaming host; a drop loses nothing', async () => {
@@ -84,7 +121,12 @@ describe('stream connectors', () => {
       streaming.dropConnections();
       status('posted during the outage #acme');
       await eventually(async () => streams.length === 2 && h.ids().length === base + 3);
-      expect(h.landed.slice(-3).map((m) => [m.source, m.text, m.author.handle]).sort()).toEqual([
+      expect(
+        h.landed
+          .slice(-3)
+          .map((m) => [m.source, m.text, m.author.handle])
+          .sort(),
+      ).toEqual([
         ['mastodon', 'live #acme update', 'ann@m.example'],
         ['mastodon', 'old news about #acme', 'ann@m.example'],
         ['mastodon', 'posted during the outage #acme', 'ann@m.example'],
@@ -107,7 +149,20 @@ describe('stream connectors', () => {
     const connections: { socket: WebSocket; cursor: string | null }[] = [];
     let t = 1_763_640_000_000_000;
     const event = (text: string, extra: Record<string, unknown> = {}) => {
-      const e = { did: `did:plc:${log.length}`, time_us: (t += 1_000_000), kind: 'commit', commit: { rev: 'r', operation: 'create', collection: 'app.bsky.feed.post', rkey: `k${log.length}`, record: { $type: 'app.bsky.feed.post', text, createdAt: new Date(t / 1000).toISOString(), langs: ['en'] }, cid: 'c' }, ...extra };
+      const e = {
+        did: `did:plc:${log.length}`,
+        time_us: (t += 1_000_000),
+        kind: 'commit',
+        commit: {
+          rev: 'r',
+          operation: 'create',
+          collection: 'app.bsky.feed.post',
+          rkey: `k${log.length}`,
+          record: { $type: 'app.bsky.feed.post', text, createdAt: new Date(t / 1000).toISOString(), langs: ['en'] },
+          cid: 'c',
+        },
+        ...extra,
+      };
       log.push(e);
       return e;
     };
@@ -123,7 +178,10 @@ describe('stream connectors', () => {
       });
       await new Promise((r) => wss.once('listening', r));
       const port = (wss.address() as AddressInfo).port;
-      runner = h.runner(`brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, base_url: "ws://127.0.0.1:${port}", rewind_seconds: 3 }\n`, { backoffMs: 50 });
+      runner = h.runner(
+        `brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, base_url: "ws://127.0.0.1:${port}", rewind_seconds: 3 }\n`,
+        { backoffMs: 50 },
+      );
       runner.start();
     });
     afterAll(async () => {
@@ -142,7 +200,12 @@ describe('stream connectors', () => {
       broadcast(event('deleted', { commit: { operation: 'delete', collection: 'app.bsky.feed.post', rkey: 'z' } }));
       broadcast(event('love my initech stapler'));
       await eventually(async () => h.ids().length === base + 2 && h.letters.length === letters + 1);
-      expect(h.landed.slice(-2).map((m) => [m.source, m.text, m.brands]).sort()).toEqual([
+      expect(
+        h.landed
+          .slice(-2)
+          .map((m) => [m.source, m.text, m.brands])
+          .sort(),
+      ).toEqual([
         ['bluesky', 'initech printers jam again', ['initech']],
         ['bluesky', 'love my initech stapler', ['initech']],
       ]);
@@ -157,14 +220,22 @@ describe('stream connectors', () => {
       event('more initech during the outage');
       await eventually(async () => connections.length === 2 && h.ids().length === base + 2);
       expect(Number(connections[1]!.cursor)).toBeLessThan(log.at(-3)!.time_us);
-      expect(h.landed.slice(-2).map((m) => m.text).sort()).toEqual(['initech during the outage', 'more initech during the outage']);
+      expect(
+        h.landed
+          .slice(-2)
+          .map((m) => m.text)
+          .sort(),
+      ).toEqual(['initech during the outage', 'more initech during the outage']);
       expect(new Set(h.ids()).size).toBe(h.ids().length);
     });
 
     it('a replica that loses the lease closes its stream and stands by', async () => {
       const port = (wss.address() as AddressInfo).port;
       const lease = new ClickHouseLease(h.store.client, 'ingest_leases', 'replica-b');
-      const standby = h.runner(`brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, id: leased, base_url: "ws://127.0.0.1:${port}" }\n`, { lease, leaseRenewMs: 100 });
+      const standby = h.runner(
+        `brands:\n  - id: initech\n    query: initech\n    sources:\n      - { type: jetstream, id: leased, base_url: "ws://127.0.0.1:${port}" }\n`,
+        { lease, leaseRenewMs: 100 },
+      );
       const before = connections.length;
       standby.start();
       try {

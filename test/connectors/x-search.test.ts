@@ -35,7 +35,10 @@ describe('x_search after an outage longer than the search window', () => {
   beforeAll(async () => {
     h = await connectorHarness();
     api = await startFakeApi((req) => x.route(req, held, clock.now()));
-    runner = h.runner(`brands:\n  - id: acme\n    query: "@acme"\n    sources:\n      - ${JSON.stringify({ type: 'x_search', ...x.options(api.url) })}\n`, { env: x.env, clock });
+    runner = h.runner(`brands:\n  - id: acme\n    query: "@acme"\n    sources:\n      - ${JSON.stringify({ type: 'x_search', ...x.options(api.url) })}\n`, {
+      env: x.env,
+      clock,
+    });
   });
   afterAll(async () => {
     await runner?.stop();
@@ -93,7 +96,10 @@ describe('x_search: monthly read budget, refresh opt-in', () => {
   beforeAll(async () => {
     h = await connectorHarness();
     api = await startFakeApi((req) => x.route(req, held, clock.now()));
-    runner = h.runner(`brands:\n  - id: acme\n    query: "@acme"\n    sources:\n      - ${JSON.stringify({ type: 'x_search', ...x.options(api.url), monthly_read_budget: 150 })}\n`, { env: x.env, clock });
+    runner = h.runner(
+      `brands:\n  - id: acme\n    query: "@acme"\n    sources:\n      - ${JSON.stringify({ type: 'x_search', ...x.options(api.url), monthly_read_budget: 150 })}\n`,
+      { env: x.env, clock },
+    );
   });
   afterAll(async () => {
     await runner?.stop();

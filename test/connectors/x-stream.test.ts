@@ -23,9 +23,11 @@ function fakeX(state: { rules: Rule[]; posted: Post[]; streams: ServerResponse[]
   const users = [{ id: 'u1', username: 'jess', name: 'Jess', public_metrics: { followers_count: 12 } }];
   const live = () => state.streams.filter((s) => !s.destroyed);
   return (req: FakeRequest): Reply => {
-    if (req.headers.authorization !== 'Bearer xt') return { status: 401, json: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
+    if (req.headers.authorization !== 'Bearer xt')
+      return { status: 401, json: { title: 'Unauthorized', type: 'about:blank', status: 401, detail: 'Unauthorized' } };
     const sent = new Date().toISOString();
-    if (req.path === '/2/tweets/search/stream/rules' && req.method === 'GET') return { json: { data: state.rules, meta: { sent, result_count: state.rules.length } } };
+    if (req.path === '/2/tweets/search/stream/rules' && req.method === 'GET')
+      return { json: { data: state.rules, meta: { sent, result_count: state.rules.length } } };
     if (req.path === '/2/tweets/search/stream/rules') {
       const body = JSON.parse(req.body) as { add?: { value: string; tag: string }[]; delete?: { ids: string[] } };
       const bad = (body.add ?? []).filter((a) => a.value.includes('lang:zz'));
@@ -36,20 +38,50 @@ function fakeX(state: { rules: Rule[]; posted: Post[]; streams: ServerResponse[]
       return {
         status: body.add ? 201 : 200,
         json: {
-          ...(bad.length ? { errors: bad.map((b) => ({ value: b.value, details: ['Reference to invalid operator value "zz"'], title: 'UnprocessableEntity', type: 'https://api.twitter.com/2/problems/invalid-rules' })) } : {}),
-          meta: { sent, summary: body.add ? { created: good.length, not_created: bad.length, valid: good.length, invalid: bad.length } : { deleted: body.delete?.ids.length ?? 0, not_deleted: 0 } },
+          ...(bad.length
+            ? {
+                errors: bad.map((b) => ({
+                  value: b.value,
+                  details: ['Reference to invalid operator value "zz"'],
+                  title: 'UnprocessableEntity',
+                  type: 'https://api.twitter.com/2/problems/invalid-rules',
+                })),
+              }
+            : {}),
+          meta: {
+            sent,
+            summary: body.add
+              ? { created: good.length, not_created: bad.length, valid: good.length, invalid: bad.length }
+              : { deleted: body.delete?.ids.length ?? 0, not_deleted: 0 },
+          },
         },
       };
     }
     if (req.path === '/2/tweets/search/stream') {
-      if (live().length > 0) return { status: 429, json: { title: 'ConnectionException', detail: 'This stream is currently at the maximum allowed connection limit.', connection_issue: 'TooManyConnections', type: 'https://api.twitter.com/2/problems/streaming-connection' } };
+      if (live().length > 0)
+        return {
+          status: 429,
+          json: {
+            title: 'ConnectionException',
+            detail: 'This stream is currently at the maximum allowed connection limit.',
+            connection_issue: 'TooManyConnections',
+            type: 'https://api.twitter.com/2/problems/streaming-connection',
+          },
+        };
       if (!req.query.get('tweet.fields')?.includes('note_tweet')) throw new Error('note_tweet not requested');
       return { stream: (res) => (res.writeHead(200, { 'content-type': 'application/json' }), res.write('\r\n'), state.streams.push(res)) };
     }
     if (req.path === '/2/tweets/search/recent') {
       const since = BigInt(req.query.get('since_id') ?? '0');
-      const data = state.posted.filter((p) => p.rule === req.query.get('query') && BigInt(p.id) > since).reverse().map(({ rule: _r, ...p }) => p);
-      return { json: data.length ? { data, includes: { users }, meta: { result_count: data.length, newest_id: data[0]!.id, oldest_id: data.at(-1)!.id } } : { meta: { result_count: 0 } } };
+      const data = state.posted
+        .filter((p) => p.rule === req.query.get('query') && BigInt(p.id) > since)
+        .reverse()
+        .map(({ rule: _r, ...p }) => p);
+      return {
+        json: data.length
+          ? { data, includes: { users }, meta: { result_count: data.length, newest_id: data[0]!.id, oldest_id: data.at(-1)!.id } }
+          : { meta: { result_count: 0 } },
+      };
     }
     return { status: 404, json: {} };
   };
@@ -59,7 +91,14 @@ describe('x_stream: one connection for every brand, one rule each', () => {
   let h: ConnectorHarness;
   let api: FakeApi;
   let runner: ConnectorRunner;
-  const state = { rules: [{ id: 'r-old', value: 'old rule', tag: 'earshot:acme.x_stream' }, { id: 'r-other', value: 'someone else', tag: 'theirs' }] as Rule[], posted: [] as Post[], streams: [] as ServerResponse[] };
+  const state = {
+    rules: [
+      { id: 'r-old', value: 'old rule', tag: 'earshot:acme.x_stream' },
+      { id: 'r-other', value: 'someone else', tag: 'theirs' },
+    ] as Rule[],
+    posted: [] as Post[],
+    streams: [] as ServerResponse[],
+  };
   const users = [{ id: 'u1', username: 'jess', name: 'Jess', public_metrics: { followers_count: 12 } }];
   let seq = 0;
   const post = (text: string, rule: string, extra: Partial<Post> = {}) => {
@@ -79,7 +118,10 @@ describe('x_stream: one connection for every brand, one rule each', () => {
     h = await connectorHarness();
     api = await startFakeApi(fakeX(state));
     const source = (rule: string) => `      - { type: x_stream, rule: "${rule}", base_url: "${api.url}", idle_seconds: 2 }\n`;
-    runner = h.runner(`brands:\n  - id: acme\n    query: "@acme"\n    sources:\n${source(ACME)}  - id: globex\n    query: globex\n    sources:\n${source(GLOBEX)}`, { env: { EARSHOT_X_BEARER_TOKEN: 'xt' }, backoffMs: 50 });
+    runner = h.runner(
+      `brands:\n  - id: acme\n    query: "@acme"\n    sources:\n${source(ACME)}  - id: globex\n    query: globex\n    sources:\n${source(GLOBEX)}`,
+      { env: { EARSHOT_X_BEARER_TOKEN: 'xt' }, backoffMs: 50 },
+    );
     runner.start();
   });
   afterAll(async () => {
@@ -92,7 +134,12 @@ describe('x_stream: one connection for every brand, one rule each', () => {
     await eventually(async () => health(runner)[0]?.state === 'connected');
     expect(health(runner)).toMatchObject([{ connector: 'x_stream', brand: 'acme,globex', state: 'connected' }]);
     expect(state.streams).toHaveLength(1);
-    expect(state.rules.filter((r) => r.tag?.startsWith('earshot:')).map((r) => [r.tag, r.value]).sort()).toEqual([
+    expect(
+      state.rules
+        .filter((r) => r.tag?.startsWith('earshot:'))
+        .map((r) => [r.tag, r.value])
+        .sort(),
+    ).toEqual([
       ['earshot:acme', ACME],
       ['earshot:globex', GLOBEX],
     ]);
@@ -123,7 +170,12 @@ describe('x_stream: one connection for every brand, one rule each', () => {
     await eventually(async () => state.streams.filter((s) => !s.destroyed).length === 1 && h.ids().length === 5);
     const searches = api.requests.filter((r) => r.path === '/2/tweets/search/recent').slice(-2);
     expect(searches.map((r) => r.query.get('query')).sort()).toEqual([ACME, GLOBEX].sort());
-    expect(h.landed.slice(-2).map((m) => [m.text, m.brands]).sort()).toEqual([
+    expect(
+      h.landed
+        .slice(-2)
+        .map((m) => [m.text, m.brands])
+        .sort(),
+    ).toEqual([
       ['@acme posted while we were away', ['acme']],
       ['globex coffee during the outage', ['globex']],
     ]);
@@ -133,7 +185,18 @@ describe('x_stream: one connection for every brand, one rule each', () => {
   it('an operational-disconnect error object is a disconnect with its reason, not a dead letter', async () => {
     const letters = h.letters.length;
     const connections = state.streams.length;
-    send(JSON.stringify({ errors: [{ title: 'operational-disconnect', disconnect_type: 'UpstreamOperationalDisconnect', detail: 'This stream has been disconnected upstream for operational reasons.', type: 'https://api.twitter.com/2/problems/operational-disconnect' }] }));
+    send(
+      JSON.stringify({
+        errors: [
+          {
+            title: 'operational-disconnect',
+            disconnect_type: 'UpstreamOperationalDisconnect',
+            detail: 'This stream has been disconnected upstream for operational reasons.',
+            type: 'https://api.twitter.com/2/problems/operational-disconnect',
+          },
+        ],
+      }),
+    );
     // X closes the connection after the error object.
     setTimeout(() => state.streams.forEach((s) => s.destroy()), 50);
     await eventually(async () => state.streams.length === connections + 1 && health(runner)[0]!.state === 'connected');
@@ -156,7 +219,10 @@ describe('x_stream: a rule X refuses fails loudly', () => {
   beforeAll(async () => {
     h = await connectorHarness();
     api = await startFakeApi(fakeX(state));
-    runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: x_stream, rule: "acme lang:zz", base_url: "${api.url}" }\n`, { env: { EARSHOT_X_BEARER_TOKEN: 'xt' }, backoffMs: 50 });
+    runner = h.runner(`brands:\n  - id: acme\n    query: acme\n    sources:\n      - { type: x_stream, rule: "acme lang:zz", base_url: "${api.url}" }\n`, {
+      env: { EARSHOT_X_BEARER_TOKEN: 'xt' },
+      backoffMs: 50,
+    });
     runner.start();
   });
   afterAll(async () => {
@@ -167,7 +233,9 @@ describe('x_stream: a rule X refuses fails loudly', () => {
 
   it('the 200 answer with errors[] is an error in health naming the rule; nothing is added, no stream opened', async () => {
     await eventually(async () => health(runner)[0]!.last_error !== null);
-    expect(health(runner)[0]!.last_error).toMatch(/X refused the stream rules: "acme lang:zz" \(UnprocessableEntity: Reference to invalid operator value "zz"\)/);
+    expect(health(runner)[0]!.last_error).toMatch(
+      /X refused the stream rules: "acme lang:zz" \(UnprocessableEntity: Reference to invalid operator value "zz"\)/,
+    );
     expect(state.rules).toEqual([]);
     expect(state.streams).toHaveLength(0);
   });

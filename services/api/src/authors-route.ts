@@ -24,7 +24,11 @@ export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clo
     const open = await care.queue({ authors: ids, since: 0, now: deps.clock.now(), limit: 1000, order: 'oldest' });
     const newest = mentions[0];
     res.json({
-      author: { source: who.source, id: who.id, ...(newest ? { handle: newest.author_handle, name: newest.author_name || undefined, followers: Number(newest.author_followers) } : {}) },
+      author: {
+        source: who.source,
+        id: who.id,
+        ...(newest ? { handle: newest.author_handle, name: newest.author_name || undefined, followers: Number(newest.author_followers) } : {}),
+      },
       identities: ids,
       mentions: mentions.map(toApiMention),
       trajectory: trajectory.map((t) => ({ ...t, day: fromClickHouseTime(`${t.day}.000`), mean_score: Math.round(t.mean_score * 10_000) / 10_000 })),
@@ -42,7 +46,8 @@ export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clo
     // The identities the care team linked are the same person: erased with them.
     const ids = await authors.identities(who);
     const removed: Record<string, number> = {};
-    for (const i of ids) for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
+    for (const i of ids)
+      for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
     res.json({ erased: ids, removed });
   });
   return router;

@@ -13,7 +13,7 @@ const Z95 = 1.96;
 const round = (x: number, d = 3) => Math.round(x * 10 ** d) / 10 ** d;
 /** Two-sided p-value of a standard normal statistic. */
 function pTwoSided(z: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(z) / Math.SQRT2);
+  const t = 1 / (1 + (0.3275911 * Math.abs(z)) / Math.SQRT2);
   const erfc = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-(z * z) / 2);
   return Math.min(1, erfc);
 }
@@ -25,7 +25,13 @@ export function rateChange(before: number, beforeHours: number, after: number, a
   const ratio = (after + 0.5) / afterHours / ((before + 0.5) / beforeHours);
   const se = Math.sqrt(1 / (after + 0.5) + 1 / (before + 0.5));
   const z = Math.log(ratio) / se;
-  return { before_per_hour: round(rb, 2), after_per_hour: round(ra, 2), ratio: round(ratio), ci95: [round(ratio * Math.exp(-Z95 * se)), round(ratio * Math.exp(Z95 * se))], p_value: round(pTwoSided(z), 6) };
+  return {
+    before_per_hour: round(rb, 2),
+    after_per_hour: round(ra, 2),
+    ratio: round(ratio),
+    ci95: [round(ratio * Math.exp(-Z95 * se)), round(ratio * Math.exp(Z95 * se))],
+    p_value: round(pTwoSided(z), 6),
+  };
 }
 
 /** Difference of two proportions with a 95% CI and a two-proportion z-test. */
@@ -36,7 +42,13 @@ export function proportionChange(x1: number, n1: number, x2: number, n2: number)
   const pooled = (x1 + x2) / Math.max(1, n1 + n2);
   const sePooled = Math.sqrt(pooled * (1 - pooled) * (1 / Math.max(1, n1) + 1 / Math.max(1, n2)));
   const z = sePooled > 0 ? (p2 - p1) / sePooled : 0;
-  return { before: round(p1), after: round(p2), difference: round(p2 - p1), ci95: [round(p2 - p1 - Z95 * se), round(p2 - p1 + Z95 * se)], p_value: round(pTwoSided(z), 6) };
+  return {
+    before: round(p1),
+    after: round(p2),
+    difference: round(p2 - p1),
+    ci95: [round(p2 - p1 - Z95 * se), round(p2 - p1 + Z95 * se)],
+    p_value: round(pTwoSided(z), 6),
+  };
 }
 
 /** Net sentiment ((pos − neg) / n) before and after, its difference, 95% CI and z-test. */
@@ -45,7 +57,13 @@ export function netSentimentChange(b: WindowCounts, a: WindowCounts) {
   const variance = (w: WindowCounts) => (w.brand ? (w.positive + w.negative) / w.brand - net(w) ** 2 : 0);
   const se = Math.sqrt(variance(b) / Math.max(1, b.brand) + variance(a) / Math.max(1, a.brand));
   const d = net(a) - net(b);
-  return { before: round(net(b)), after: round(net(a)), difference: round(d), ci95: [round(d - Z95 * se), round(d + Z95 * se)], p_value: round(se > 0 ? pTwoSided(d / se) : 1, 6) };
+  return {
+    before: round(net(b)),
+    after: round(net(a)),
+    difference: round(d),
+    ci95: [round(d - Z95 * se), round(d + Z95 * se)],
+    p_value: round(se > 0 ? pTwoSided(d / se) : 1, 6),
+  };
 }
 
 async function windowCounts(client: ClickHouseClient, brand: string, from: number, to: number): Promise<WindowCounts> {
@@ -80,7 +98,10 @@ export async function eventImpact(client: ClickHouseClient, event: CampaignEvent
     .join(' ');
   return {
     event: { id: event.id, brand: event.brand, kind: event.kind, title: event.title, starts_at: event.starts_at },
-    windows: { before: { from: new Date(t0 - opts.beforeMs).toISOString(), to: event.starts_at, mentions: b.brand }, after: { from: event.starts_at, to: new Date(t0 + opts.afterMs).toISOString(), mentions: a.brand } },
+    windows: {
+      before: { from: new Date(t0 - opts.beforeMs).toISOString(), to: event.starts_at, mentions: b.brand },
+      after: { from: event.starts_at, to: new Date(t0 + opts.afterMs).toISOString(), mentions: a.brand },
+    },
     volume,
     share_of_voice: share,
     net_sentiment: sentiment,

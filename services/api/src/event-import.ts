@@ -5,7 +5,13 @@ export interface ImportResult {
   rejected: { record: number; reason: string }[];
 }
 
-const list = (s: string | undefined) => (s ? s.split(/[;|]/).map((x) => x.trim()).filter(Boolean) : undefined);
+const list = (s: string | undefined) =>
+  s
+    ? s
+        .split(/[;|]/)
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : undefined;
 
 function validate(candidates: Record<string, unknown>[], makeId: (c: Record<string, unknown>, i: number) => string): ImportResult {
   const events: CampaignEvent[] = [];
@@ -20,14 +26,19 @@ function validate(candidates: Record<string, unknown>[], makeId: (c: Record<stri
 }
 
 /** A stable id for an event given without one, so importing the same file twice does not duplicate it. */
-const derivedId = (c: Record<string, unknown>) => `${String(c.brand)}-${String(c.starts_at)}-${String(c.title)}`.toLowerCase().replace(/[^a-z0-9]+/g, '-').slice(0, 200);
+const derivedId = (c: Record<string, unknown>) =>
+  `${String(c.brand)}-${String(c.starts_at)}-${String(c.title)}`
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .slice(0, 200);
 
 /** CSV with a header naming: brand, kind, title, starts_at, and optionally ends_at, id, description, channels, tags, url (lists split on ; or |). */
 export function parseEventsCsv(text: string, defaults: { brand?: string; kind?: string } = {}): ImportResult {
   const [header, ...rows] = parseCsv(text);
   if (!header) return { events: [], rejected: [] };
   const cols = header.map((h) => h.trim().toLowerCase());
-  for (const required of ['title', 'starts_at']) if (!cols.includes(required)) throw new Error(`the CSV header must name ${required} (it has: ${cols.join(', ')})`);
+  for (const required of ['title', 'starts_at'])
+    if (!cols.includes(required)) throw new Error(`the CSV header must name ${required} (it has: ${cols.join(', ')})`);
   const get = (r: string[], name: string) => (cols.includes(name) ? r[cols.indexOf(name)]?.trim() : undefined);
   return validate(
     rows.map((r) => ({
@@ -62,7 +73,10 @@ const unescapeIcs = (s: string) => s.replace(/\\n/gi, '\n').replace(/\\([,;\\])/
  * or the defaults given. Times with a TZID are read as UTC.
  */
 export function parseEventsIcs(text: string, defaults: { brand?: string; kind?: string } = {}): ImportResult {
-  const lines = text.replace(/\r\n[ \t]/g, '').replace(/\n[ \t]/g, '').split(/\r?\n/);
+  const lines = text
+    .replace(/\r\n[ \t]/g, '')
+    .replace(/\n[ \t]/g, '')
+    .split(/\r?\n/);
   const events: Record<string, unknown>[] = [];
   let cur: Record<string, string> | null = null;
   for (const line of lines) {

@@ -23,7 +23,9 @@ export function createApiService(deps: Deps): Service {
   const events = new EventRepository({ client, bus: deps.bus, topic: topicName(config, eventsTopic.name) });
   const care = new CareStore(client);
   const rollups = new MentionRollups(client);
-  const handoff = config.EARSHOT_CARE_WEBHOOK_URL ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger: deps.logger, metrics: deps.metrics }) : undefined;
+  const handoff = config.EARSHOT_CARE_WEBHOOK_URL
+    ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger: deps.logger, metrics: deps.metrics })
+    : undefined;
   return {
     name: 'api',
     routers: [

@@ -62,11 +62,20 @@ export const openApiDocument = {
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
           { name: 'interval', in: 'query', schema: { type: 'string', default: '1h' } },
         ],
-        responses: { '200': { description: '{by, from, to, interval_seconds, totals[{key, mentions, negative, positive, share, net_sentiment}], buckets[{start, key, mentions, negative, positive}]}' }, '400': { description: 'Invalid query' } },
+        responses: {
+          '200': {
+            description:
+              '{by, from, to, interval_seconds, totals[{key, mentions, negative, positive, share, net_sentiment}], buckets[{start, key, mentions, negative, positive}]}',
+          },
+          '400': { description: 'Invalid query' },
+        },
       },
     },
     '/v1/brands': {
-      get: { summary: 'Brands with mentions in the last 30 days, most mentioned first', responses: { '200': { description: '{items[{brand, mentions_30d}]}' } } },
+      get: {
+        summary: 'Brands with mentions in the last 30 days, most mentioned first',
+        responses: { '200': { description: '{items[{brand, mentions_30d}]}' } },
+      },
     },
     '/v1/hooks/{name}': {
       post: {
@@ -74,8 +83,18 @@ export const openApiDocument = {
         parameters: [
           { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'Authorization', in: 'header', schema: { type: 'string' }, description: 'Bearer <the secret named by secret_env>' },
-          { name: 'X-Earshot-Signature', in: 'header', schema: { type: 'string' }, description: "sha256=<hex HMAC-SHA256 of '<timestamp>.<body>' with the secret>, instead of Authorization" },
-          { name: 'X-Earshot-Timestamp', in: 'header', schema: { type: 'string' }, description: 'unix seconds, signed with the body; deliveries more than 5 minutes from the server clock are refused' },
+          {
+            name: 'X-Earshot-Signature',
+            in: 'header',
+            schema: { type: 'string' },
+            description: "sha256=<hex HMAC-SHA256 of '<timestamp>.<body>' with the secret>, instead of Authorization",
+          },
+          {
+            name: 'X-Earshot-Timestamp',
+            in: 'header',
+            schema: { type: 'string' },
+            description: 'unix seconds, signed with the body; deliveries more than 5 minutes from the server clock are refused',
+          },
         ],
         requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
         responses: {
@@ -92,11 +111,19 @@ export const openApiDocument = {
         parameters: [
           { name: 'brand', in: 'query', required: true, schema: { type: 'string' } },
           { name: 'source', in: 'query', schema: { type: 'string' } },
-          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'conversations first asked at or after; default 7 days before `to`' },
+          {
+            name: 'from',
+            in: 'query',
+            schema: { type: 'string', format: 'date-time' },
+            description: 'conversations first asked at or after; default 7 days before `to`',
+          },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
         ],
         responses: {
-          '200': { description: '{brand, from, to, total, by_source[]}; each: conversations, answered, response_rate, complaints, complaints_answered, first_reply_seconds {p50, p90}, replies_per_conversation, outcome {conversations, first_sentiment, last_sentiment, change, improved_share}' },
+          '200': {
+            description:
+              '{brand, from, to, total, by_source[]}; each: conversations, answered, response_rate, complaints, complaints_answered, first_reply_seconds {p50, p90}, replies_per_conversation, outcome {conversations, first_sentiment, last_sentiment, change, improved_share}',
+          },
           '400': { description: 'Invalid query, with the reason' },
         },
       },
@@ -108,10 +135,20 @@ export const openApiDocument = {
           { name: 'brand', in: 'query', schema: { type: 'string' } },
           { name: 'source', in: 'query', schema: { type: 'string' } },
           { name: 'hours', in: 'query', schema: { type: 'number', default: 72, maximum: 2160 }, description: 'only items first asked within this many hours' },
-          { name: 'sort', in: 'query', schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' }, description: 'priority: waiting time weighted by the author\'s reach' },
+          {
+            name: 'sort',
+            in: 'query',
+            schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' },
+            description: "priority: waiting time weighted by the author's reach",
+          },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': { description: '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}, links {post, author}, handed_off_at?}], count}; items marked handled are left out' } },
+        responses: {
+          '200': {
+            description:
+              '{items[{brand, source, conversation_id, asked_at, intent, waiting_minutes, mention {id, url, text, sentiment_score}, author {id, handle, followers}, links {post, author}, handed_off_at?}], count}; items marked handled are left out',
+          },
+        },
       },
     },
     '/v1/care/queue/{brand}/{source}/{conversation}/handoff': {
@@ -129,7 +166,10 @@ export const openApiDocument = {
     },
     '/v1/care/queue/{brand}/{source}/{conversation}/handled': {
       parameters: ['brand', 'source', 'conversation'].map((name) => ({ name, in: 'path', required: true, schema: { type: 'string' } })),
-      post: { summary: 'Take an item out of the care queue: a person dealt with it', responses: { '200': { description: "{status: 'handled', item}" }, '404': { description: 'not in the care queue' } } },
+      post: {
+        summary: 'Take an item out of the care queue: a person dealt with it',
+        responses: { '200': { description: "{status: 'handled', item}" }, '404': { description: 'not in the care queue' } },
+      },
     },
     '/v1/authors/{source}/{id}': {
       get: {
@@ -138,7 +178,10 @@ export const openApiDocument = {
           { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
         ],
-        responses: { '200': { description: '{author, identities[], mentions[], trajectory[{day, mentions, mean_score, negative, sources}], open_issues[]}' }, '404': { description: 'No mentions by this author' } },
+        responses: {
+          '200': { description: '{author, identities[], mentions[], trajectory[{day, mentions, mean_score, negative, sources}], open_issues[]}' },
+          '404': { description: 'No mentions by this author' },
+        },
       },
       delete: {
         summary: 'Erase the author (and the identities linked to them) everywhere Earshot keeps their data; later arrivals are dropped',
@@ -155,8 +198,18 @@ export const openApiDocument = {
         { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
       ],
       put: {
-        summary: "Link other identities of the same customer (e.g. their Trustpilot account to their X account)",
-        requestBody: { required: true, content: { 'application/json': { schema: { type: 'object', properties: { links: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, id: { type: 'string' } } } } } } } } },
+        summary: 'Link other identities of the same customer (e.g. their Trustpilot account to their X account)',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: { links: { type: 'array', items: { type: 'object', properties: { source: { type: 'string' }, id: { type: 'string' } } } } },
+              },
+            },
+          },
+        },
         responses: { '200': { description: '{identities[]}' }, '400': { description: 'Invalid body' } },
       },
     },
@@ -166,19 +219,32 @@ export const openApiDocument = {
         parameters: [
           { name: 'status', in: 'query', schema: { enum: ['open', 'resolved', 'all'], default: 'open' } },
           { name: 'brand', in: 'query', schema: { type: 'string' } },
-          { name: 'kind', in: 'query', schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] } },
+          {
+            name: 'kind',
+            in: 'query',
+            schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] },
+          },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
-        responses: { '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by' }, '400': { description: 'Invalid query' } },
+        responses: {
+          '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by' },
+          '400': { description: 'Invalid query' },
+        },
       },
     },
     '/v1/alerts/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      get: { summary: 'One alert, its newest version with what people did to it', responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' } } },
+      get: {
+        summary: 'One alert, its newest version with what people did to it',
+        responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' } },
+      },
     },
     '/v1/alerts/{id}/acknowledge': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      post: { summary: 'Acknowledge an alert (someone is on it); the detector keeps updating it', responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } } },
+      post: {
+        summary: 'Acknowledge an alert (someone is on it); the detector keeps updating it',
+        responses: { '200': { description: 'the alert' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } },
+      },
     },
     '/v1/alerts/{id}/resolve': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
@@ -189,17 +255,24 @@ export const openApiDocument = {
     },
     '/v1/events/import': {
       post: {
-        summary: 'Import events from a CSV (header: title, starts_at, and optionally brand, kind, ends_at, id, description, channels, tags, url) or iCalendar body',
+        summary:
+          'Import events from a CSV (header: title, starts_at, and optionally brand, kind, ends_at, id, description, channels, tags, url) or iCalendar body',
         parameters: [
           { name: 'brand', in: 'query', schema: { type: 'string' }, description: 'for records without one' },
           { name: 'kind', in: 'query', schema: { type: 'string' }, description: 'for records without one' },
         ],
         requestBody: { required: true, content: { 'text/csv': {}, 'text/calendar': {} } },
-        responses: { '202': { description: '{format, imported, events[], rejected[{record, reason}]}' }, '400': { description: 'nothing importable, with the reasons' } },
+        responses: {
+          '202': { description: '{format, imported, events[], rejected[{record, reason}]}' },
+          '400': { description: 'nothing importable, with the reasons' },
+        },
       },
     },
     '/v1/events': {
-      post: { summary: 'Create events (one or an array); 202, stored through earshot.events.v1', responses: { '202': { description: '{items[]} with their ids' }, '400': { description: 'Invalid event, with the reason' } } },
+      post: {
+        summary: 'Create events (one or an array); 202, stored through earshot.events.v1',
+        responses: { '202': { description: '{items[]} with their ids' }, '400': { description: 'Invalid event, with the reason' } },
+      },
       get: {
         summary: 'Events, newest first',
         parameters: ['brand', 'kind', 'from', 'to', 'limit'].map((name) => ({ name, in: 'query', schema: { type: name === 'limit' ? 'integer' : 'string' } })),
@@ -209,7 +282,10 @@ export const openApiDocument = {
     '/v1/events/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       get: { summary: 'One event', responses: { '200': { description: 'the event' }, '404': { description: 'no such event' } } },
-      patch: { summary: 'Change fields of an event', responses: { '200': { description: 'the event as changed' }, '400': { description: 'invalid' }, '404': { description: 'no such event' } } },
+      patch: {
+        summary: 'Change fields of an event',
+        responses: { '200': { description: 'the event as changed' }, '400': { description: 'invalid' }, '404': { description: 'no such event' } },
+      },
       delete: { summary: 'Delete an event', responses: { '204': { description: 'deleted' }, '404': { description: 'no such event' } } },
     },
     '/v1/events/{id}/impact': {
@@ -223,8 +299,15 @@ export const openApiDocument = {
         responses: { '200': { description: 'impact report' }, '404': { description: 'no such event' } },
       },
     },
-    '/': { get: { summary: 'The web console (HTML); its assets under /console/', responses: { '200': { description: 'text/html' }, '503': { description: 'the console was not built' } } } },
-    '/healthz': { get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } } },
+    '/': {
+      get: {
+        summary: 'The web console (HTML); its assets under /console/',
+        responses: { '200': { description: 'text/html' }, '503': { description: 'the console was not built' } },
+      },
+    },
+    '/healthz': {
+      get: { summary: 'Liveness and consumer-loop health', responses: { '200': { description: 'ok' }, '503': { description: 'a consumer is stalled' } } },
+    },
     '/metrics': { get: { summary: 'Prometheus metrics', responses: { '200': { description: 'text exposition format' } } } },
     '/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OpenAPI 3.1' } } } },
   },

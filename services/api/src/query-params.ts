@@ -22,8 +22,14 @@ export const MentionsQuerySchema = z.object({
   brand: z.string().min(1).max(64).optional(),
   source: z.string().min(1).max(64).optional(),
   sentiment: z.enum(SENTIMENT_LABELS).optional(),
-  intent: z.string().regex(/^[a-z_]{1,64}$/, 'must be an intent such as complaint').optional(),
-  lang: z.string().regex(/^[a-z]{2,3}$/, 'must be a language code such as en').optional(),
+  intent: z
+    .string()
+    .regex(/^[a-z_]{1,64}$/, 'must be an intent such as complaint')
+    .optional(),
+  lang: z
+    .string()
+    .regex(/^[a-z]{2,3}$/, 'must be a language code such as en')
+    .optional(),
   /** Words the text holds, case-insensitively. */
   q: z.string().min(1).max(200).optional(),
   from: time.optional(),
@@ -42,7 +48,13 @@ export const intervalSeconds = z
     const unit = /[smhd]$/.test(s) ? s.slice(-1) : 's';
     return Number.parseInt(s, 10) * INTERVAL_UNITS[unit]!;
   })
-  .pipe(z.number().int().min(60, 'must be at least 1m').max(31 * 86400, 'must be at most 31d'));
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(60, 'must be at least 1m')
+      .max(31 * 86400, 'must be at most 31d'),
+  );
 
 export const SentimentStatsQuerySchema = z.object({
   brand: z.string().min(1).max(64),
@@ -74,7 +86,6 @@ export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.in
   return parsed.data;
 }
 
-
 export const VolumeQuerySchema = z.object({
   /** What to split the volume by: brand (share of voice) or source. */
   by: z.enum(['brand', 'source']),
@@ -96,7 +107,11 @@ export const CareQueueQuerySchema = z.object({
   brand: z.string().min(1).max(64).optional(),
   source: z.string().min(1).max(64).optional(),
   /** Only items asked within this many hours. */
-  hours: z.coerce.number().positive().max(24 * 90).default(72),
+  hours: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .default(72),
   sort: z.enum(['priority', 'oldest', 'reach']).default('priority'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });

@@ -16,7 +16,16 @@ export function createVolumeRouter(deps: { rollups: MentionRollups; clock: Clock
     const to = q.to ?? new Date(deps.clock.now());
     const from = q.from ?? new Date(to.getTime() - 7 * DAY);
     const { totals, buckets } = await deps.rollups.volume({ by: q.by, brand: q.brand, source: q.source, from, to, intervalS: q.interval });
-    res.json({ by: q.by, ...(q.brand ? { brand: q.brand } : {}), ...(q.source ? { source: q.source } : {}), from: from.toISOString(), to: to.toISOString(), interval_seconds: q.interval, totals, buckets });
+    res.json({
+      by: q.by,
+      ...(q.brand ? { brand: q.brand } : {}),
+      ...(q.source ? { source: q.source } : {}),
+      from: from.toISOString(),
+      to: to.toISOString(),
+      interval_seconds: q.interval,
+      totals,
+      buckets,
+    });
   });
   router.get('/v1/brands', async (_req, res) => {
     const brands = await deps.rollups.brands(deps.clock.now() - 30 * DAY);

@@ -67,7 +67,14 @@ export function shiftCheck(corpus: ReturnType<typeof loadCorpus>) {
  */
 export function distillationPool(corpus: ReturnType<typeof loadCorpus>): string[] {
   const held = new Set<string>([...corpus.val.sentiment, ...shiftCheck(corpus).check, ...corpus.train.sentiment].map((e) => dedupeKey(e.text)));
-  for (const set of [corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)]) for (const e of set) held.add(dedupeKey(e.text));
-  const texts = [...corpus.train.emotion, ...corpus.train.offensive, ...corpus.train.hate, ...corpus.train.complaint, ...readTextLabels('tweeteval/irony', 'train')].map((e) => e.text);
+  for (const set of [corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)])
+    for (const e of set) held.add(dedupeKey(e.text));
+  const texts = [
+    ...corpus.train.emotion,
+    ...corpus.train.offensive,
+    ...corpus.train.hate,
+    ...corpus.train.complaint,
+    ...readTextLabels('tweeteval/irony', 'train'),
+  ].map((e) => e.text);
   return [...new Set(texts)].filter((t) => !held.has(dedupeKey(t)));
 }

@@ -18,7 +18,11 @@ export function requireDatasets(): void {
   }
 }
 
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).map((l) => l.replace(/\r$/, ''));
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l, i, all) => l !== '' || i < all.length - 1)
+    .map((l) => l.replace(/\r$/, ''));
 
 /** TweetEval/UMSAB layout: <split>_text.txt and <split>_labels.txt, one example a line. */
 export function readTextLabels(dir: string, split: 'train' | 'val'): Labelled[] {
@@ -88,7 +92,12 @@ export function readIntentSet(): { text: string; intents: string[] }[] {
       .slice(1)
       .map((r) => [r[0]!, r[1]!] as const),
   );
-  const semeval = new Map(lines(join(DATASETS, 'semeval/train.tsv')).slice(1).map((l) => l.split('\t')).map((p) => [p[0]!, p.slice(3).join('\t')] as const));
+  const semeval = new Map(
+    lines(join(DATASETS, 'semeval/train.tsv'))
+      .slice(1)
+      .map((l) => l.split('\t'))
+      .map((p) => [p[0]!, p.slice(3).join('\t')] as const),
+  );
   return lines(INTENT_SET)
     .slice(1)
     .map((l) => l.split('\t'))

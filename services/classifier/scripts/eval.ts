@@ -47,11 +47,25 @@ let accurateIntents: { all: IntentScores; check: IntentScores } | null = null;
 // it (distilled from the accurate tier's shift-check run), on the older releases only.
 log('fast tier: shift check (retraining sentiment on the older releases)');
 const shift = shiftCheck(corpus);
-const shiftHead = trainOnExamples('sentiment', distilledSentiment(shift.train, distillationPool(corpus), loadTeacher('shift-teacher'), FAST_RECIPE.features), FAST_RECIPE);
+const shiftHead = trainOnExamples(
+  'sentiment',
+  distilledSentiment(shift.train, distillationPool(corpus), loadTeacher('shift-teacher'), FAST_RECIPE.features),
+  FAST_RECIPE,
+);
 const shiftModel = new LinearModel({ name: 'shift', version: '0', features: FAST_RECIPE.features, heads: [shiftHead], trainedOn: {} });
 const top = (p: Record<string, number>) => HEADS.sentiment.labels.reduce((b, l, i) => (p[l]! > p[HEADS.sentiment.labels[b]!]! ? i : b), 0);
-const fastShift = 100 * macroRecall(shift.check.map((e) => e.label), shift.check.map((e) => top(shiftModel.predict(e.text).sentiment!)), 3);
-const tuned = JSON.parse(readFileSync(join(dirname(DEFAULT_HEADS), 'earshot-minilm-tuned.metrics.json'), 'utf8')) as { shift_check: { sentiment_macro_recall: number }; wall_s: number; device: string };
+const fastShift =
+  100 *
+  macroRecall(
+    shift.check.map((e) => e.label),
+    shift.check.map((e) => top(shiftModel.predict(e.text).sentiment!)),
+    3,
+  );
+const tuned = JSON.parse(readFileSync(join(dirname(DEFAULT_HEADS), 'earshot-minilm-tuned.metrics.json'), 'utf8')) as {
+  shift_check: { sentiment_macro_recall: number };
+  wall_s: number;
+  device: string;
+};
 
 let accurate: { scores: Scores; speed: number; name: string } | null = null;
 if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
@@ -68,8 +82,25 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
     const pred: number[] = [];
     for (const domain of [...new Set(rows.map((r) => r.group!))].filter((d) => !d.startsWith('random'))) {
       const trainIdx = rows.map((r, i) => (r.group !== domain ? i : -1)).filter((i) => i >= 0);
-      const dense = trainDenseHead({ ...HEADS.complaint, labels: ['complaint'] }, trainIdx.map((i) => xs[i]!), trainIdx.map((i) => rows[i]!.label), { epochs: 10, learningRate: 0.2, l2: 1e-5, seed: 1 });
-      const lin = new LinearModel({ name: 'cv', version: '0', features: FAST_RECIPE.features, heads: [trainOne('complaint', rows.filter((r) => r.group !== domain), FAST_RECIPE)], trainedOn: {} });
+      const dense = trainDenseHead(
+        { ...HEADS.complaint, labels: ['complaint'] },
+        trainIdx.map((i) => xs[i]!),
+        trainIdx.map((i) => rows[i]!.label),
+        { epochs: 10, learningRate: 0.2, l2: 1e-5, seed: 1 },
+      );
+      const lin = new LinearModel({
+        name: 'cv',
+        version: '0',
+        features: FAST_RECIPE.features,
+        heads: [
+          trainOne(
+            'complaint',
+            rows.filter((r) => r.group !== domain),
+            FAST_RECIPE,
+          ),
+        ],
+        trainedOn: {},
+      });
       const denseModel = new DenseHeads({ ...heads.file, heads: [dense] });
       rows.forEach((r, i) => {
         if (r.group !== domain) return;
@@ -92,7 +123,8 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
 
 const f = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(1));
 const avg = (s: Scores) => Object.values(s.umsab_macro_f1).reduce((a, b) => a + b, 0) / Object.keys(s.umsab_macro_f1).length;
-const row = (label: string, get: (s: Scores) => number, ref: string) => `| ${label} | ${f(get(fastScores))} | ${accurate ? f(get(accurate.scores)) : 'not built'} | ${ref} |`;
+const row = (label: string, get: (s: Scores) => number, ref: string) =>
+  `| ${label} | ${f(get(fastScores))} | ${accurate ? f(get(accurate.scores)) : 'not built'} | ${ref} |`;
 const table = [
   `| benchmark (val split, its own metric) | fast | accurate | published (test split) |`,
   `|---|---|---|---|`,
@@ -127,4 +159,3 @@ const intentsTable = [
 ];
 table.push('', ...calibration, '', ...intentsTable, '', `Accurate tier trained in ${tuned.wall_s}s on ${tuned.device} (npm run train:classifier:accurate).`);
 process.stdout.write(`${table.join('\n')}\n`);
-

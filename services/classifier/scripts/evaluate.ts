@@ -29,11 +29,17 @@ export async function evaluate(
     const probs = await predict(set.map((e) => e.text));
     const spec = HEADS[head];
     const gold = set.map((e) => e.label);
-    const dist = probs.map((p) => (spec.kind === 'sigmoid' ? [1 - p[head]![spec.labels[0]]!, p[head]![spec.labels[0]]!] : spec.labels.map((l) => p[head]![l]!)));
+    const dist = probs.map((p) =>
+      spec.kind === 'sigmoid' ? [1 - p[head]![spec.labels[0]]!, p[head]![spec.labels[0]]!] : spec.labels.map((l) => p[head]![l]!),
+    );
     const pred = dist.map((d) => d.indexOf(Math.max(...d)));
     if (record) {
       ece[head] = 100 * expectedCalibrationError(dist, gold);
-      if (spec.kind === 'sigmoid') positiveRate[head] = { predicted: (100 * pred.filter((p) => p === 1).length) / pred.length, truth: (100 * gold.filter((g) => g === 1).length) / gold.length };
+      if (spec.kind === 'sigmoid')
+        positiveRate[head] = {
+          predicted: (100 * pred.filter((p) => p === 1).length) / pred.length,
+          truth: (100 * gold.filter((g) => g === 1).length) / gold.length,
+        };
     }
     return 100 * metric(gold, pred);
   };
@@ -69,17 +75,30 @@ export function expectedCalibrationError(dist: number[][], gold: number[], bins 
  * complaint head on every other row (other domains and the random tweets), predict
  * that domain; F1 of the complaint class over all held-out predictions.
  */
-export function complaintDomainCv(corpus: Corpus, recipe: LinearRecipe, predictWith?: (model: LinearModel, texts: string[]) => Promise<number[]>): () => Promise<number> {
+export function complaintDomainCv(
+  corpus: Corpus,
+  recipe: LinearRecipe,
+  predictWith?: (model: LinearModel, texts: string[]) => Promise<number[]>,
+): () => Promise<number> {
   return async () => {
     const rows = corpus.train.complaint;
     const domains = [...new Set(rows.map((r) => r.group!))].filter((d) => !d.startsWith('random'));
     const gold: number[] = [];
     const pred: number[] = [];
     for (const domain of domains) {
-      const head = trainOne('complaint', rows.filter((r) => r.group !== domain), recipe);
+      const head = trainOne(
+        'complaint',
+        rows.filter((r) => r.group !== domain),
+        recipe,
+      );
       const model = new LinearModel({ name: 'cv', version: '0', features: recipe.features, heads: [head], trainedOn: {} });
       const test = rows.filter((r) => r.group === domain);
-      const p = predictWith ? await predictWith(model, test.map((t) => t.text)) : test.map((t) => model.predict(t.text).complaint!.complaint!);
+      const p = predictWith
+        ? await predictWith(
+            model,
+            test.map((t) => t.text),
+          )
+        : test.map((t) => model.predict(t.text).complaint!.complaint!);
       test.forEach((t, i) => {
         gold.push(t.label);
         pred.push(Number(p[i]! >= 0.5));

@@ -9,4 +9,8 @@ if (!out) throw new Error('usage: export-corpus.ts OUT.json');
 const corpus = loadCorpus();
 const { lang: _lang, ...train } = corpus.train;
 writeFileSync(out, JSON.stringify({ train, val: corpus.val, shift: shiftCheck(corpus), pool: distillationPool(corpus) }));
-process.stderr.write(`[corpus] wrote ${out}: ${Object.entries(train).map(([k, v]) => `${k} ${v.length}`).join(', ')}\n`);
+process.stderr.write(
+  `[corpus] wrote ${out}: ${Object.entries(train)
+    .map(([k, v]) => `${k} ${v.length}`)
+    .join(', ')}\n`,
+);

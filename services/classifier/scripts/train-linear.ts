@@ -40,7 +40,8 @@ export interface Teacher {
 }
 
 const TEACHERS = join(dirname(fileURLToPath(import.meta.url)), '../models/teacher');
-export const loadTeacher = (name: 'teacher' | 'shift-teacher'): Teacher => JSON.parse(gunzipSync(readFileSync(join(TEACHERS, `${name}.json.gz`))).toString('utf8')) as Teacher;
+export const loadTeacher = (name: 'teacher' | 'shift-teacher'): Teacher =>
+  JSON.parse(gunzipSync(readFileSync(join(TEACHERS, `${name}.json.gz`))).toString('utf8')) as Teacher;
 
 /** UMSAB's other languages keep their own labels: the teacher is weaker outside English. */
 const UNTAUGHT_LANGUAGES = new Set(['arabic', 'french', 'german', 'hindi', 'italian', 'portuguese', 'spanish']);
@@ -53,11 +54,17 @@ const UNTAUGHT_LANGUAGES = new Set(['arabic', 'french', 'german', 'hindi', 'ital
  */
 export function distilledSentiment(labelled: Labelled[], pool: string[], teacher: Teacher, features: FeatureOptions): Example[] {
   if (teacher.labelled.length !== labelled.length || teacher.pool.length !== pool.length) {
-    throw new Error(`the teacher's probabilities (${teacher.labelled.length} labelled, ${teacher.pool.length} pool) do not match the corpus (${labelled.length}, ${pool.length}): rerun npm run train:classifier:accurate`);
+    throw new Error(
+      `the teacher's probabilities (${teacher.labelled.length} labelled, ${teacher.pool.length} pool) do not match the corpus (${labelled.length}, ${pool.length}): rerun npm run train:classifier:accurate`,
+    );
   }
   const top = (d: number[]) => d.indexOf(Math.max(...d));
   return [
-    ...labelled.map((e, i) => ({ features: featurize(e.text, features), label: e.label, ...(UNTAUGHT_LANGUAGES.has(e.group ?? '') ? {} : { soft: teacher.labelled[i]! }) })),
+    ...labelled.map((e, i) => ({
+      features: featurize(e.text, features),
+      label: e.label,
+      ...(UNTAUGHT_LANGUAGES.has(e.group ?? '') ? {} : { soft: teacher.labelled[i]! }),
+    })),
     ...pool.map((text, i) => ({ features: featurize(text, features), label: top(teacher.pool[i]!), soft: teacher.pool[i]! })),
   ];
 }
@@ -127,7 +134,12 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     );
     log(`  trained ${name.padEnd(9)} on ${sets[name].length.toLocaleString('en-US').padStart(6)} examples in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   }
-  const vals: Partial<Record<HeadName, Labelled[]>> = { sentiment: corpus.val.sentiment, emotion: corpus.val.emotion, offensive: corpus.val.offensive, hate: corpus.val.hate };
+  const vals: Partial<Record<HeadName, Labelled[]>> = {
+    sentiment: corpus.val.sentiment,
+    emotion: corpus.val.emotion,
+    offensive: corpus.val.offensive,
+    hate: corpus.val.hate,
+  };
   for (const head of heads) {
     const val = vals[head.name as HeadName];
     if (!val) continue;

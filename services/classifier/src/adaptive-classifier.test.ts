@@ -19,10 +19,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 async function tiers() {
   const options = { model: TINY, offline: true, dtype: 'fp32' as const, threads: 1, batchSize: 16 };
   const encoder = await TransformersEncoder.load(options);
-  const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(['love it', 'awful', 'the app']), [2, 0, 1], { epochs: 50, learningRate: 0.5, l2: 0, seed: 1 });
+  const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(['love it', 'awful', 'the app']), [2, 0, 1], {
+    epochs: 50,
+    learningRate: 0.5,
+    l2: 0,
+    seed: 1,
+  });
   await encoder.dispose();
   const headsPath = join(dir, 'heads.json');
-  new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true, languages: ['en', 'und'] }, heads: [head], trainedOn: {} }).save(headsPath);
+  new DenseHeads({
+    format: 'earshot-dense-heads/1',
+    encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true, languages: ['en', 'und'] },
+    heads: [head],
+    trainedOn: {},
+  }).save(headsPath);
   const accurate = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.7 });
   return { accurate, fast: new LinearClassifier(DEFAULT_LINEAR_MODEL) };
 }

@@ -52,9 +52,14 @@ export async function createClassifier(config: Config, now: () => number = () =>
     weight: ACCURATE_ENSEMBLE_WEIGHT,
   };
   if (config.EARSHOT_CLASSIFIER_TASK === 'text-classification') {
-    if (!config.EARSHOT_CLASSIFIER_MODEL) throw new Error('EARSHOT_CLASSIFIER_TASK=text-classification needs EARSHOT_CLASSIFIER_MODEL (a sentiment model id or folder)');
+    if (!config.EARSHOT_CLASSIFIER_MODEL)
+      throw new Error('EARSHOT_CLASSIFIER_TASK=text-classification needs EARSHOT_CLASSIFIER_MODEL (a sentiment model id or folder)');
     return TextClassificationClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL });
   }
   if (!config.EARSHOT_CLASSIFIER_MODEL) requireDefaultEncoder();
-  return TransformersClassifier.load({ ...common, model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER, headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS });
+  return TransformersClassifier.load({
+    ...common,
+    model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER,
+    headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS,
+  });
 }

@@ -18,7 +18,13 @@ export interface EncoderOptions {
 
 /** Texts are cut before tokenising: the encoder's cost grows with length; a post's opening carries it. */
 const MAX_CHARS = 600;
-export const prepare = (text: string) => (text.trim() === '' ? '.' : text.slice(0, MAX_CHARS).replace(/https?:\/\/\S+/g, 'http').replace(/@\w+/g, '@user'));
+export const prepare = (text: string) =>
+  text.trim() === ''
+    ? '.'
+    : text
+        .slice(0, MAX_CHARS)
+        .replace(/https?:\/\/\S+/g, 'http')
+        .replace(/@\w+/g, '@user');
 
 /**
  * Loads a transformers.js pipeline once: from a local folder or a Hugging Face id,
@@ -68,7 +74,10 @@ export class TransformersEncoder {
     const out = new Array<Float32Array>(texts.length);
     for (let i = 0; i < order.length; i += this.opts.batchSize) {
       const idx = order.slice(i, i + this.opts.batchSize);
-      const t = await this.extractor(idx.map((k) => prepared[k]!), { pooling: 'mean', normalize: this.opts.normalize ?? true });
+      const t = await this.extractor(
+        idx.map((k) => prepared[k]!),
+        { pooling: 'mean', normalize: this.opts.normalize ?? true },
+      );
       const data = t.data as Float32Array;
       idx.forEach((k, j) => (out[k] = data.slice(j * this.dims, (j + 1) * this.dims)));
       onProgress?.(Math.min(texts.length, i + idx.length));

@@ -41,7 +41,8 @@ const CUES: { label: Exclude<Intent['label'], 'complaint'>; pattern: RegExp; bas
 ];
 
 // Praise is said to a brand about what it did; "thanks" closing a question is politeness.
-const PRAISE = /\b(love|loving|great|awesome|amazing|excellent|fantastic|brilliant|best|perfect|recommend|kudos|shout ?out|well done|impressed|props|you rock|on point|helped|\d stars|great service)\b|❤|😍|🙌|👏/i;
+const PRAISE =
+  /\b(love|loving|great|awesome|amazing|excellent|fantastic|brilliant|best|perfect|recommend|kudos|shout ?out|well done|impressed|props|you rock|on point|helped|\d stars|great service)\b|❤|😍|🙌|👏/i;
 const THANKS = /\b(thank(s| you)|thx|ty)\b/i;
 const HASHTAGS = /#\w+/g;
 const LINK = /https?:\/\//i;

@@ -2,9 +2,40 @@ import { franc } from 'franc-min';
 
 /** ISO 639-3 codes franc returns → the ISO 639-1 codes Earshot reports. */
 const ISO3_TO_1: Record<string, string> = {
-  eng: 'en', spa: 'es', por: 'pt', fra: 'fr', deu: 'de', ita: 'it', nld: 'nl', arb: 'ar', hin: 'hi', rus: 'ru', ukr: 'uk', pol: 'pl',
-  tur: 'tr', cmn: 'zh', jpn: 'ja', kor: 'ko', ind: 'id', vie: 'vi', tha: 'th', swe: 'sv', ron: 'ro', ces: 'cs', hun: 'hu', ell: 'el',
-  heb: 'he', pes: 'fa', ben: 'bn', urd: 'ur', tam: 'ta', tel: 'te', mar: 'mr', zlm: 'ms', tgl: 'tl', swh: 'sw',
+  eng: 'en',
+  spa: 'es',
+  por: 'pt',
+  fra: 'fr',
+  deu: 'de',
+  ita: 'it',
+  nld: 'nl',
+  arb: 'ar',
+  hin: 'hi',
+  rus: 'ru',
+  ukr: 'uk',
+  pol: 'pl',
+  tur: 'tr',
+  cmn: 'zh',
+  jpn: 'ja',
+  kor: 'ko',
+  ind: 'id',
+  vie: 'vi',
+  tha: 'th',
+  swe: 'sv',
+  ron: 'ro',
+  ces: 'cs',
+  hun: 'hu',
+  ell: 'el',
+  heb: 'he',
+  pes: 'fa',
+  ben: 'bn',
+  urd: 'ur',
+  tam: 'ta',
+  tel: 'te',
+  mar: 'mr',
+  zlm: 'ms',
+  tgl: 'tl',
+  swh: 'sw',
 };
 
 const SCRIPTS: [RegExp, string][] = [
@@ -32,7 +63,7 @@ export function detectLanguage(text: string, head: Record<string, number> | unde
   let best: string | null = null;
   for (const [re, code] of SCRIPTS) {
     const n = (sample.match(new RegExp(re.source, 'g')) ?? []).length;
-    if (n > counts) (counts = n), (best = code);
+    if (n > counts) ((counts = n), (best = code));
   }
   if (best && counts > sample.length / 2 && best !== 'ar' && best !== 'hi') return best;
   if (head) {

@@ -47,10 +47,20 @@ describe('accurate tier on a transformers.js model folder', () => {
     const encoder = await TransformersEncoder.load(options);
     const texts = ['love it great', 'great thanks love', 'awful broken hate', 'terrible awful app', 'the app', 'an order'];
     const labels = [2, 2, 0, 0, 1, 1];
-    const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(texts), labels, { epochs: 200, learningRate: 0.5, l2: 0, seed: 1 });
+    const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(texts), labels, {
+      epochs: 200,
+      learningRate: 0.5,
+      l2: 0,
+      seed: 1,
+    });
     await encoder.dispose();
     const headsPath = join(dir, 'heads.json');
-    new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true }, heads: [head], trainedOn: { sentiment: 6 } }).save(headsPath);
+    new DenseHeads({
+      format: 'earshot-dense-heads/1',
+      encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true },
+      heads: [head],
+      trainedOn: { sentiment: 6 },
+    }).save(headsPath);
 
     const clf = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 });
     expect(clf.model.name).toBe('earshot-ensemble(tiny-bert+earshot-linear-fast)');
@@ -65,10 +75,16 @@ describe('accurate tier on a transformers.js model folder', () => {
   });
 
   it('says what is wrong when the model is missing or does not fit the heads', async () => {
-    await expect(TransformersEncoder.load({ ...options, model: join(dir, 'nope') })).rejects.toThrow(/offline: it must be a local folder.*npm run models:build/);
+    await expect(TransformersEncoder.load({ ...options, model: join(dir, 'nope') })).rejects.toThrow(
+      /offline: it must be a local folder.*npm run models:build/,
+    );
     const headsPath = join(dir, 'wide.json');
-    new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'other', dims: 384, pooling: 'mean', normalize: true }, heads: [], trainedOn: {} }).save(headsPath);
-    await expect(TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 })).rejects.toThrow(/16-dimensional embeddings but the heads .* 384/);
+    new DenseHeads({ format: 'earshot-dense-heads/1', encoder: { name: 'other', dims: 384, pooling: 'mean', normalize: true }, heads: [], trainedOn: {} }).save(
+      headsPath,
+    );
+    await expect(TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 })).rejects.toThrow(
+      /16-dimensional embeddings but the heads .* 384/,
+    );
   });
 });
 

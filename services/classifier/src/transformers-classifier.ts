@@ -49,7 +49,9 @@ export class TransformersClassifier implements MentionClassifier {
     const encoder = await TransformersEncoder.load({ ...opts, normalize: heads.file.encoder.normalize });
     if (encoder.dims !== heads.file.encoder.dims) {
       await encoder.dispose();
-      throw new Error(`"${opts.model}" gives ${encoder.dims}-dimensional embeddings but the heads in ${opts.headsPath} were trained on ${heads.file.encoder.dims} (${heads.file.encoder.name})`);
+      throw new Error(
+        `"${opts.model}" gives ${encoder.dims}-dimensional embeddings but the heads in ${opts.headsPath} were trained on ${heads.file.encoder.dims} (${heads.file.encoder.name})`,
+      );
     }
     return new TransformersClassifier(encoder, heads, LinearModel.load(opts.linearPath), opts.weight, new Set(heads.file.encoder.languages ?? ['en', 'und']));
   }
@@ -94,7 +96,13 @@ export async function enrichAll(
     probs = await score(texts);
   } catch {
     probs = [];
-    for (const t of texts) probs.push(await score([t]).then((p) => p[0]!, () => null));
+    for (const t of texts)
+      probs.push(
+        await score([t]).then(
+          (p) => p[0]!,
+          () => null,
+        ),
+      );
   }
   return mentions.map((m, i) => {
     const text = texts[i]!;

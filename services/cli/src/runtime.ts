@@ -96,7 +96,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     await bus.ensureTopics(allTopics.map((t) => topicName(config, t.name)));
     // Ingest keeps connector checkpoints in the store when a brands file can name sources.
     const needsStore =
-      options.store || options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector' || (s === 'ingest' && Boolean(config.EARSHOT_BRANDS_FILE)));
+      options.store ||
+      options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector' || (s === 'ingest' && Boolean(config.EARSHOT_BRANDS_FILE)));
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());
@@ -131,7 +132,11 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         guards: [
           requireApiKeys({ keys, openPaths: config.EARSHOT_OPEN_PATHS, audit: fileAudit(join(config.EARSHOT_DATA_DIR, 'audit.log')), now: () => clock.now() }),
           // Wall time, not the runtime's clock: a replay's clock must not refill or drain the buckets.
-          rateLimitExpensive({ perMinute: config.EARSHOT_RATE_LIMIT_PER_MINUTE, now: () => Date.now(), onLimited: (caller) => metrics.rateLimited.inc({ caller }) }),
+          rateLimitExpensive({
+            perMinute: config.EARSHOT_RATE_LIMIT_PER_MINUTE,
+            now: () => Date.now(),
+            onLimited: (caller) => metrics.rateLimited.inc({ caller }),
+          }),
         ],
         routers: services.flatMap((s) => s.routers ?? []),
         health: [...(bus instanceof MemoryBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],

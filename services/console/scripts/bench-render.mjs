@@ -31,4 +31,6 @@ for (let i = 0; i < runs; i++) {
 }
 await browser.close();
 times.sort((a, b) => a - b);
-console.log(`overview of ${brand} to numbers and chart, cold cache, ${runs} runs: median ${times[runs >> 1].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[runs - 1].toFixed(0)} ms (${base})`);
+console.log(
+  `overview of ${brand} to numbers and chart, cold cache, ${runs} runs: median ${times[runs >> 1].toFixed(0)} ms, min ${times[0].toFixed(0)} ms, max ${times[runs - 1].toFixed(0)} ms (${base})`,
+);

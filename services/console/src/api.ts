@@ -27,7 +27,7 @@ export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
   const text = await res.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!res.ok) {
-    const reason = body && typeof body === 'object' && 'error' in body ? String((body).error) : `HTTP ${res.status}`;
+    const reason = body && typeof body === 'object' && 'error' in body ? String(body.error) : `HTTP ${res.status}`;
     throw new ApiError(res.status, reason);
   }
   return body as T;

@@ -11,7 +11,14 @@ import { Events } from './views/events.js';
 import { Care } from './views/care.js';
 import { Sources } from './views/sources.js';
 
-const TITLES: Record<View, string> = { overview: 'Overview', live: 'Live stream', alerts: 'Alerts', events: 'Events & impact', care: 'Customer care', sources: 'Sources' };
+const TITLES: Record<View, string> = {
+  overview: 'Overview',
+  live: 'Live stream',
+  alerts: 'Alerts',
+  events: 'Events & impact',
+  care: 'Customer care',
+  sources: 'Sources',
+};
 
 function KeyForm({ onDone }: { onDone: () => void }) {
   const [value, setValue] = useState(apiKey.get());
@@ -25,7 +32,10 @@ function KeyForm({ onDone }: { onDone: () => void }) {
       }}
     >
       <label>
-        API key <span class="muted">(kept in this browser; create one with <code>earshot keys create --scope read</code>)</span>
+        API key{' '}
+        <span class="muted">
+          (kept in this browser; create one with <code>earshot keys create --scope read</code>)
+        </span>
         <input type="password" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoComplete="off" />
       </label>
       <button type="submit">Save</button>
@@ -38,7 +48,10 @@ function App() {
   const [keyOpen, setKeyOpen] = useState(false);
   const [keyTick, setKeyTick] = useState(0);
   const brands = useLoad(() => api<{ items: { brand: string }[] }>('/v1/brands'), [keyTick]);
-  const sources = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'source', from: new Date(Date.now() - 30 * 86_400_000).toISOString() })}`), [keyTick]);
+  const sources = useLoad(
+    () => api<Volume>(`/v1/stats/volume${query({ by: 'source', from: new Date(Date.now() - 30 * 86_400_000).toISOString() })}`),
+    [keyTick],
+  );
   const brandNames = brands.data?.items.map((b) => b.brand) ?? [];
   const f = filters(route.params, brandNames);
   const needsKey = brands.error && /API key/.test(brands.error);

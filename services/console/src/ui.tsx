@@ -59,7 +59,10 @@ export function MentionItem({ m, fresh }: { m: Mention; fresh?: boolean }) {
           {ago(m.created_at)}
         </time>
       </div>
-      <p class="mention-text">{m.title ? <strong>{m.title} </strong> : null}{m.text}</p>
+      <p class="mention-text">
+        {m.title ? <strong>{m.title} </strong> : null}
+        {m.text}
+      </p>
       <div class="mention-tags">
         {intents.map((i) => (
           <Badge key={i.label}>{i.label.replace(/_/g, ' ')}</Badge>

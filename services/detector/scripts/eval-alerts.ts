@@ -20,7 +20,10 @@ const o = { ...SENSITIVITY[sensitivity], ...(shareThreshold ? { share: { ...SENS
 const noise = Number(process.env.EARSHOT_EVAL_NOISE ?? 8);
 const SERIES = seriesMinutes(o);
 /** The simulated incidents each alert kind exists to catch, from the registry. */
-const RELEVANT = Object.fromEntries(INCIDENT_KINDS.map((k) => [k, DETECTORS.filter((d) => d.catches.includes(k)).map((d) => d.kind as string)])) as Record<IncidentKind, string[]>;
+const RELEVANT = Object.fromEntries(INCIDENT_KINDS.map((k) => [k, DETECTORS.filter((d) => d.catches.includes(k)).map((d) => d.kind as string)])) as Record<
+  IncidentKind,
+  string[]
+>;
 
 /** Alerts opened over the evaluated week by every registered detector: kind and stream minute. */
 function replay(w: BrandWeek): { kind: string; at: number }[] {
@@ -59,7 +62,15 @@ for (const kind of INCIDENT_KINDS) {
         const { start, end } = w.incident;
         const relevant = opened.filter((a) => RELEVANT[kind].includes(a.kind) && a.at >= start && a.at < end + 30);
         const during = (a: { at: number }) => RELEVANT[kind].length > 0 && a.at >= start && a.at < end + 60;
-        rows.push({ kind, size, volume, detected: relevant.length > 0, delay: relevant.length ? relevant[0]!.at - start : null, falseAlerts: opened.filter((a) => !during(a)).length, falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind) });
+        rows.push({
+          kind,
+          size,
+          volume,
+          detected: relevant.length > 0,
+          delay: relevant.length ? relevant[0]!.at - start : null,
+          falseAlerts: opened.filter((a) => !during(a)).length,
+          falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind),
+        });
         weeks++;
         process.stderr.write(`\r  ${weeks}/${planned} brand-weeks simulated and replayed`);
       }
@@ -96,8 +107,15 @@ lines.push(
   `outage delay, 3× or more: p50 ${quantile(outageDelays, 0.5)} min, p95 ${quantile(outageDelays, 0.95)} min (target p95 ≤ 5)`,
   `false alerts per brand-month: controls ${(controls.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(controls)).toFixed(2)} (target ≤ 1); campaign weeks ${(campaigns.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(campaigns)).toFixed(2)}; all weeks outside incidents ${(rows.reduce((n, r) => n + r.falseAlerts, 0) / monthsOf(rows)).toFixed(2)}`,
   `false alerts by kind, per kind of week: ${INCIDENT_KINDS.map((k) => {
-    const counts = rows.filter((r) => r.kind === k).flatMap((r) => r.falseKinds).reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
-    return `${k}: ${Object.entries(counts).map(([x, n]) => `${x} ${n}`).join(', ') || 'none'}`;
+    const counts = rows
+      .filter((r) => r.kind === k)
+      .flatMap((r) => r.falseKinds)
+      .reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
+    return `${k}: ${
+      Object.entries(counts)
+        .map(([x, n]) => `${x} ${n}`)
+        .join(', ') || 'none'
+    }`;
   }).join('; ')}`,
   `campaign weeks that paged anyone: ${campaigns.filter((r) => r.falseAlerts > 0).length} of ${campaigns.length}`,
 );

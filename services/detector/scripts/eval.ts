@@ -51,7 +51,11 @@ for (const name of Object.keys(PROFILES) as ProfileName[]) {
   for (const c of categories) {
     const part = ours.filter((l) => l.category === c);
     const cell = (set: typeof ours, t: number) => {
-      const r = nabScore(set.filter((l) => l.category === c), t, profile);
+      const r = nabScore(
+        set.filter((l) => l.category === c),
+        t,
+        profile,
+      );
       return windowsIn(part) ? r.score.toFixed(1) : `n/a (false-positive cost ${r.raw.toFixed(2)})`;
     };
     lines.push(`| ${c} | ${part.length} | ${windowsIn(part)} | ${cell(ours, best.threshold)} |${ref && htm ? ` ${cell(htm, ref.threshold)} |` : ''}`);
@@ -61,7 +65,11 @@ for (const name of Object.keys(PROFILES) as ProfileName[]) {
 // The figures above choose the threshold on the series they score. Two checks that do not:
 // each series scored at the threshold chosen on the others, and one category at the
 // threshold chosen on the rest (the hidden series are other kinds of data).
-lines.push('Threshold chosen without the series scored (standard profile):', '| check | Earshot |' + (htm ? ' Numenta HTM |' : ''), `|---|---|${htm ? '---|' : ''}`);
+lines.push(
+  'Threshold chosen without the series scored (standard profile):',
+  '| check | Earshot |' + (htm ? ' Numenta HTM |' : ''),
+  `|---|---|${htm ? '---|' : ''}`,
+);
 const heldOut = (set: typeof ours, chosenOn: (s: (typeof ours)[number]) => typeof ours) => {
   let raw = 0;
   for (const s of set) raw += nabScore([s], optimiseThreshold(chosenOn(s), PROFILES.standard).threshold, PROFILES.standard).raw;

@@ -12,17 +12,20 @@ const firing = (windowStart: number): Firing => ({
 
 describe('alert book after a restart', () => {
   // The id carries the window start; minutes or seconds of 20 once cut the key short (issue #18.7).
-  it.each(['2026-11-20T08:20:00.000Z', '2026-11-20T20:15:20.000Z', '2020-01-20T10:05:00.000Z'])('an open incident opened at %s is continued, not opened twice', (start) => {
-    const t = Date.parse(start);
-    const before = new AlertBook();
-    const [opened] = before.apply([firing(t)], t + 120_000);
-    expect(opened!.status).toBe('open');
-    expect(alertKey(opened!)).toBe('complaint_surge:acme:complaint');
+  it.each(['2026-11-20T08:20:00.000Z', '2026-11-20T20:15:20.000Z', '2020-01-20T10:05:00.000Z'])(
+    'an open incident opened at %s is continued, not opened twice',
+    (start) => {
+      const t = Date.parse(start);
+      const before = new AlertBook();
+      const [opened] = before.apply([firing(t)], t + 120_000);
+      expect(opened!.status).toBe('open');
+      expect(alertKey(opened!)).toBe('complaint_surge:acme:complaint');
 
-    const after = new AlertBook();
-    after.restore([opened!], alertKey);
-    const again = after.apply([firing(t + 60_000)], t + 10 * 60_000);
-    expect(again.map((a) => [a.id, a.status])).toEqual([[opened!.id, 'updated']]);
-    expect(after.openAlerts()).toHaveLength(1);
-  });
+      const after = new AlertBook();
+      after.restore([opened!], alertKey);
+      const again = after.apply([firing(t + 60_000)], t + 10 * 60_000);
+      expect(again.map((a) => [a.id, a.status])).toEqual([[opened!.id, 'updated']]);
+      expect(after.openAlerts()).toHaveLength(1);
+    },
+  );
 });

@@ -82,7 +82,15 @@ export class AlertBook {
         current.lastFiring = now;
         const worse = SEVERITY[f.finding.severity] > SEVERITY[current.alert.severity];
         if (!worse && now - current.lastReported < this.opts.updateEveryMs) continue;
-        current.alert = { ...current.alert, ...fields, window_start: current.alert.window_start, severity: worse ? f.finding.severity : current.alert.severity, severity_score: Math.max(current.alert.severity_score ?? 1, fields.severity_score), status: 'updated', updated_at: iso(now) };
+        current.alert = {
+          ...current.alert,
+          ...fields,
+          window_start: current.alert.window_start,
+          severity: worse ? f.finding.severity : current.alert.severity,
+          severity_score: Math.max(current.alert.severity_score ?? 1, fields.severity_score),
+          status: 'updated',
+          updated_at: iso(now),
+        };
         current.lastReported = now;
         out.push(current.alert);
         continue;

@@ -99,7 +99,7 @@ describe('detection core parts', () => {
     expect(normalTail(0)).toBeCloseTo(0.5, 7);
     expect(normalTail(1.959964)).toBeCloseTo(0.025, 6);
     expect(normalTail(6) / 9.8658765e-10).toBeCloseTo(1, 5);
-    expect(normalTail(-3)).toBeCloseTo(1 - 0.0013498980, 8);
+    expect(normalTail(-3)).toBeCloseTo(1 - 0.001349898, 8);
   });
 
   it('counts mode keeps a quiet series quiet: 3 an hour, then 6, is no surprise', () => {

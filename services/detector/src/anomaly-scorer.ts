@@ -9,7 +9,11 @@ const parseTime = (t: string) => Date.parse(t.includes('T') || t.endsWith('Z') ?
 export function pointsPerDay(timestamps: string[]): number {
   const ms = timestamps.slice(0, 21).map(parseTime);
   if (ms.length < 3 || ms.some(Number.isNaN)) return 0;
-  const gaps = ms.slice(1).map((t, i) => t - ms[i]!).filter((g) => g > 0).sort((a, b) => a - b);
+  const gaps = ms
+    .slice(1)
+    .map((t, i) => t - ms[i]!)
+    .filter((g) => g > 0)
+    .sort((a, b) => a - b);
   const step = gaps[Math.floor(gaps.length / 2)];
   if (!step || step < 60_000 || step > 6 * 3_600_000) return 0;
   return Math.round(86_400_000 / step);

@@ -29,7 +29,14 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
       brand,
       scope: 'unanswered',
       intent: 'complaint',
-      finding: { observed: unanswered, expected: bounds.maxUnanswered, band: [0, bounds.maxUnanswered], score: 1, severity: unanswered > 2 * bounds.maxUnanswered ? 'critical' : 'warning', ...window },
+      finding: {
+        observed: unanswered,
+        expected: bounds.maxUnanswered,
+        band: [0, bounds.maxUnanswered],
+        score: 1,
+        severity: unanswered > 2 * bounds.maxUnanswered ? 'critical' : 'warning',
+        ...window,
+      },
       summary: `${unanswered} complaints in the last ${bounds.windowHours} h have no brand reply (bound ${bounds.maxUnanswered}); the oldest has waited ${oldest[0]?.waiting_minutes ?? 0} min`,
       samples: oldest.map((q) => ({ source: q.source, id: q.mention.id, ...(q.mention.url ? { url: q.mention.url } : {}) })),
     });
@@ -41,7 +48,14 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
       kind: 'care',
       brand,
       scope: 'reply_time',
-      finding: { observed: minutes, expected: bounds.maxReplyMinutes, band: [0, bounds.maxReplyMinutes], score: 1, severity: minutes > 3 * bounds.maxReplyMinutes ? 'critical' : 'warning', ...window },
+      finding: {
+        observed: minutes,
+        expected: bounds.maxReplyMinutes,
+        band: [0, bounds.maxReplyMinutes],
+        score: 1,
+        severity: minutes > 3 * bounds.maxReplyMinutes ? 'critical' : 'warning',
+        ...window,
+      },
       summary: `90% of first replies took up to ${minutes} min over the last ${bounds.windowHours} h (bound ${bounds.maxReplyMinutes} min; median ${Math.round((total.first_reply_seconds.p50 ?? 0) / 60)} min)`,
       samples: [],
     });

@@ -70,7 +70,14 @@ describe('alert lifecycle', () => {
     windowStart: 0,
     windowEnd: 5 * MIN,
   });
-  const firing = (observed: number, severity?: 'critical') => ({ kind: 'complaint_surge' as const, brand: 'b', scope: 'complaint', finding: finding(observed, severity), summary: 's', samples: [] });
+  const firing = (observed: number, severity?: 'critical') => ({
+    kind: 'complaint_surge' as const,
+    brand: 'b',
+    scope: 'complaint',
+    finding: finding(observed, severity),
+    summary: 's',
+    samples: [],
+  });
 
   it('opens once, updates sparingly, escalates at once, resolves after a quiet spell', () => {
     const book = new AlertBook({ resolveAfterMs: 15 * MIN, updateEveryMs: 5 * MIN, cooldownMs: 30 * MIN });

@@ -49,7 +49,15 @@ const median = (xs: number[]) => {
  */
 export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_SURGE): Finding | null {
   const n = series.counts.length;
-  const model: SurgeModel = { mode: 'counts', windows: opts.windows, perDay: Math.round(DAY / series.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false };
+  const model: SurgeModel = {
+    mode: 'counts',
+    windows: opts.windows,
+    perDay: Math.round(DAY / series.bucketMs),
+    days: opts.days,
+    slot: opts.slot,
+    trailing: opts.trailing,
+    twoSided: false,
+  };
   let best: Finding | null = null;
   // Each window on its own, so the guards apply to the window that fires.
   for (const w of opts.windows) {
@@ -91,7 +99,15 @@ export const DEFAULT_SILENCE: SilenceOptions = { windows: [30, 60, 120], minExpe
  */
 export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAULT_SILENCE): Finding | null {
   const n = series.counts.length;
-  const model: SurgeModel = { mode: 'counts', windows: [], perDay: Math.round(DAY / series.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false };
+  const model: SurgeModel = {
+    mode: 'counts',
+    windows: [],
+    perDay: Math.round(DAY / series.bucketMs),
+    days: opts.days,
+    slot: opts.slot,
+    trailing: opts.trailing,
+    twoSided: false,
+  };
   let best: Finding | null = null;
   for (const w of opts.windows) {
     const r = surgeAt(series.counts, n, { ...model, windows: [w] });
@@ -117,7 +133,15 @@ export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAU
  */
 export function explainedByVolume(part: Finding, total: BucketSeries, factor = 1.5, opts: SurgeOptions = DEFAULT_SURGE): boolean {
   const w = Math.max(1, Math.round((part.windowEnd - part.windowStart) / total.bucketMs));
-  const r = surgeAt(total.counts, total.counts.length, { mode: 'counts', windows: [w], perDay: Math.round(DAY / total.bucketMs), days: opts.days, slot: opts.slot, trailing: opts.trailing, twoSided: false });
+  const r = surgeAt(total.counts, total.counts.length, {
+    mode: 'counts',
+    windows: [w],
+    perDay: Math.round(DAY / total.bucketMs),
+    days: opts.days,
+    slot: opts.slot,
+    trailing: opts.trailing,
+    twoSided: false,
+  });
   if (!r) return false;
   return part.observed / Math.max(part.expected, 1e-9) < factor * (r.observed / Math.max(r.expected, 1e-9));
 }
@@ -127,14 +151,24 @@ export function explainedByVolume(part: Finding, total: BucketSeries, factor = 1
  * brand's norm. Velocity is engagement per minute since posting, so a post is caught
  * while it spreads, before the volume follows.
  */
-export function detectViral(candidates: ViralCandidate[], norms: ViralNorms, now: number, opts = { factor: 20, minEngagement: 200, minFollowers: 20_000, minVelocity: 20 }): (ViralCandidate & { velocity: number; reason: string })[] {
+export function detectViral(
+  candidates: ViralCandidate[],
+  norms: ViralNorms,
+  now: number,
+  opts = { factor: 20, minEngagement: 200, minFollowers: 20_000, minVelocity: 20 },
+): (ViralCandidate & { velocity: number; reason: string })[] {
   return candidates.flatMap((c) => {
     const minutes = Math.max(1, (now - c.created_at) / 60_000);
     const velocity = c.engagement / minutes;
     const hotEngagement = c.engagement >= Math.max(opts.minEngagement, opts.factor * norms.engagementP95) && velocity >= opts.minVelocity;
     const bigAuthor = c.followers >= Math.max(opts.minFollowers, opts.factor * norms.followersP95);
     if (!hotEngagement && !bigAuthor) return [];
-    const reason = [hotEngagement ? `${Math.round(velocity)} interactions/min` : '', bigAuthor ? `author with ${c.followers.toLocaleString('en-US')} followers` : ''].filter(Boolean).join(', ');
+    const reason = [
+      hotEngagement ? `${Math.round(velocity)} interactions/min` : '',
+      bigAuthor ? `author with ${c.followers.toLocaleString('en-US')} followers` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
     return [{ ...c, velocity, reason }];
   });
 }
@@ -203,7 +237,7 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
     observed: r(netW),
     expected: r(netB),
     band: [r(netB - 3 * seW), r(netB + 3 * seW)],
-    score: Math.min(1, 1 - Math.exp(-z * z / 2)),
+    score: Math.min(1, 1 - Math.exp((-z * z) / 2)),
     severity: netB - netW >= 0.6 ? 'critical' : 'warning',
     windowStart: total.start + w0 * total.bucketMs,
     windowEnd: total.start + n * total.bucketMs,

@@ -1,6 +1,21 @@
 import { hostname } from 'node:os';
 import cron from 'node-cron';
-import { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff, NotificationOutbox, alertsTopic, errorMessage, requireStore, topicName, type Alert, type Deps, type Sensitivity, type Service } from '@earshot/shared';
+import {
+  AlertStore,
+  CareStore,
+  ClickHouseLease,
+  DetectorQueries,
+  HelpdeskHandoff,
+  NotificationOutbox,
+  alertsTopic,
+  errorMessage,
+  requireStore,
+  topicName,
+  type Alert,
+  type Deps,
+  type Sensitivity,
+  type Service,
+} from '@earshot/shared';
 import { AlertBook, alertKey } from './alert-book.js';
 
 import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
@@ -9,7 +24,18 @@ import { runDetectors, type DetectorDeps } from './run-detectors.js';
 export { scoreSeries, pointsPerDay } from './anomaly-scorer.js';
 export { SeriesDetector, DEFAULT_DETECTOR, type SeriesDetectorOptions } from './core/series-detector.js';
 export { surgeAt, type SurgeModel } from './surge-score.js';
-export { nabScore, optimiseThreshold, scoreAt, scaledSigmoid, PROFILES, STANDARD_PROFILE, type LabelledSeries, type NabResult, type CostProfile, type ProfileName } from './nab-score.js';
+export {
+  nabScore,
+  optimiseThreshold,
+  scoreAt,
+  scaledSigmoid,
+  PROFILES,
+  STANDARD_PROFILE,
+  type LabelledSeries,
+  type NabResult,
+  type CostProfile,
+  type ProfileName,
+} from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
 export { detectSurge, detectViral, DEFAULT_SURGE, SENSITIVITY, type DetectorOptions } from './detectors.js';
 export { detectShareRise, DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
@@ -69,7 +95,10 @@ export function createDetectorService(
     sensitivity: options.sensitivity ?? {},
     led: { at: null },
     // With EARSHOT_CARE_HANDOFF=manual, items go only when a person hands them off (the api).
-    handoff: config.EARSHOT_CARE_WEBHOOK_URL && config.EARSHOT_CARE_HANDOFF === 'auto' ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics }) : undefined,
+    handoff:
+      config.EARSHOT_CARE_WEBHOOK_URL && config.EARSHOT_CARE_HANDOFF === 'auto'
+        ? new HelpdeskHandoff(config.EARSHOT_CARE_WEBHOOK_URL, { care, logger, metrics })
+        : undefined,
   };
   let task: ReturnType<typeof cron.schedule> | null = null;
   let running: Promise<unknown> | null = null;

@@ -19,7 +19,8 @@ export function parseSeriesCsv(text: string, name = 'series'): Series {
   lines.slice(1).forEach((line, i) => {
     const cells = line.split(',');
     const v = Number(cells[vi]);
-    if (cells[ti] === undefined || cells[ti].trim() === '' || !Number.isFinite(v)) throw new Error(`${name}: line ${i + 2} is not timestamp,number: "${line.slice(0, 80)}"`);
+    if (cells[ti] === undefined || cells[ti].trim() === '' || !Number.isFinite(v))
+      throw new Error(`${name}: line ${i + 2} is not timestamp,number: "${line.slice(0, 80)}"`);
     timestamps.push(cells[ti].trim());
     values.push(v);
   });
@@ -38,7 +39,9 @@ export function loadNab(root: string): { category: string; series: Series; windo
   const windows = JSON.parse(readFileSync(labels, 'utf8')) as Record<string, [string, string][]>;
   const out = [];
   for (const category of readdirSync(join(root, 'data')).sort()) {
-    for (const file of readdirSync(join(root, 'data', category)).filter((f) => f.endsWith('.csv')).sort()) {
+    for (const file of readdirSync(join(root, 'data', category))
+      .filter((f) => f.endsWith('.csv'))
+      .sort()) {
       const key = `${category}/${file}`;
       const series = parseSeriesCsv(readFileSync(join(root, 'data', category, file), 'utf8'), key);
       out.push({ category, series, windows: (windows[key] ?? []).map(([a, b]) => [nabTime(a), nabTime(b)] as [string, string]) });

@@ -8,21 +8,37 @@ import { nabTime } from './nab-data.js';
 // kept in ../shared/datasets/nab/reference: our scorer must give the same figures from the same scores.
 const root = join(import.meta.dirname, '../../../../shared/datasets/nab');
 const windows = JSON.parse(readFileSync(join(root, 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
-const thresholds = JSON.parse(readFileSync(join(root, 'reference/numenta/thresholds.json'), 'utf8')).numenta as Record<ProfileName, { threshold: number; score: number }>;
+const thresholds = JSON.parse(readFileSync(join(root, 'reference/numenta/thresholds.json'), 'utf8')).numenta as Record<
+  ProfileName,
+  { threshold: number; score: number }
+>;
 const profilesFile = JSON.parse(readFileSync(join(root, 'reference/profiles.json'), 'utf8')) as Record<ProfileName, { CostMatrix: Record<string, number> }>;
 
 function htmSeries(file: string) {
   const [category, name] = file.split('/');
-  const rows = readFileSync(join(root, 'reference/numenta', category!, `numenta_${name}`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
-  return { name: file, timestamps: rows.map((r) => r[0]!), scores: rows.map((r) => Number(r[2])), windows: windows[file]!.map(([a, b]) => [nabTime(a), nabTime(b)] as [string, string]) };
+  const rows = readFileSync(join(root, 'reference/numenta', category!, `numenta_${name}`), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(','));
+  return {
+    name: file,
+    timestamps: rows.map((r) => r[0]!),
+    scores: rows.map((r) => Number(r[2])),
+    windows: windows[file]!.map(([a, b]) => [nabTime(a), nabTime(b)] as [string, string]),
+  };
 }
 
-describe('NAB scorer against NAB\'s published scoring of the Numenta HTM detector', () => {
+describe("NAB scorer against NAB's published scoring of the Numenta HTM detector", () => {
   for (const profile of Object.keys(PROFILES) as ProfileName[]) {
     it(`${profile}: same cost matrix, and per series the same score, TP, FP and FN at NAB's threshold`, () => {
       const cm = profilesFile[profile].CostMatrix;
       expect(PROFILES[profile]).toEqual({ tpWeight: cm.tpWeight, fpWeight: cm.fpWeight, fnWeight: cm.fnWeight });
-      const rows = readFileSync(join(root, `reference/numenta/numenta_${profile}_scores.csv`), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+      const rows = readFileSync(join(root, `reference/numenta/numenta_${profile}_scores.csv`), 'utf8')
+        .trim()
+        .split('\n')
+        .slice(1)
+        .map((l) => l.split(','));
       expect(rows).toHaveLength(16);
       const threshold = thresholds[profile].threshold;
       for (const [, , file, , score, tp, tn, fp, fn] of rows) {

@@ -26,14 +26,24 @@ export function slackNotifier(url: string, fetchImpl: typeof fetch = fetch): Not
     send: (a) => {
       const icon = a.status === 'resolved' ? ':white_check_mark:' : a.severity === 'critical' ? ':rotating_light:' : ':warning:';
       const text = `${icon} [${a.severity}] ${a.brand}: ${a.kind.replaceAll('_', ' ')} ${verb(a)} — ${a.summary}`;
-      const links = a.sample_mentions.filter((m) => m.url).slice(0, 3).map((m) => `<${m.url}|${m.source}:${m.id}>`).join('  ');
+      const links = a.sample_mentions
+        .filter((m) => m.url)
+        .slice(0, 3)
+        .map((m) => `<${m.url}|${m.source}:${m.id}>`)
+        .join('  ');
       return post(
         url,
         {
           text,
           blocks: [
             { type: 'section', text: { type: 'mrkdwn', text } },
-            { type: 'section', text: { type: 'mrkdwn', text: `observed *${a.observed}* vs expected ${a.expected} (band ${a.band[0]}–${a.band[1]}), window ${a.window_start} – ${a.window_end}${links ? `\n${links}` : ''}` } },
+            {
+              type: 'section',
+              text: {
+                type: 'mrkdwn',
+                text: `observed *${a.observed}* vs expected ${a.expected} (band ${a.band[0]}–${a.band[1]}), window ${a.window_start} – ${a.window_end}${links ? `\n${links}` : ''}`,
+              },
+            },
           ],
         },
         fetchImpl,
@@ -70,14 +80,18 @@ export class NotifierQueue {
     const known = new Set(this.pending.map((p) => NotificationOutbox.key(p.alert, p.notifier.name)));
     for (const item of await this.deps.outbox.pending()) {
       const notifier = byName.get(item.notifier);
-      if (notifier && !known.has(NotificationOutbox.key(item.alert, item.notifier))) this.pending.push({ alert: item.alert, notifier, attempts: item.attempts });
+      if (notifier && !known.has(NotificationOutbox.key(item.alert, item.notifier)))
+        this.pending.push({ alert: item.alert, notifier, attempts: item.attempts });
     }
   }
 
   async deliver(alerts: Alert[]): Promise<void> {
     const now = this.deps.now ?? Date.now;
     const fresh = alerts.flatMap((alert) => this.notifiers.map((notifier) => ({ alert, notifier, attempts: 0 })));
-    await this.deps.outbox?.enqueue(fresh.map((f) => ({ alert: f.alert, notifier: f.notifier.name, attempts: 0 })), now());
+    await this.deps.outbox?.enqueue(
+      fresh.map((f) => ({ alert: f.alert, notifier: f.notifier.name, attempts: 0 })),
+      now(),
+    );
     const work = [...this.pending, ...fresh];
     this.pending = [];
     for (const item of work) {

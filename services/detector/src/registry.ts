@@ -1,5 +1,16 @@
 import { mentionKey, type Alert } from '@earshot/shared';
-import { detectSentimentDrop, detectSilence, detectSurge, detectViral, explainedByVolume, type BucketSeries, type DetectorOptions, type Finding, type ViralCandidate, type ViralNorms } from './detectors.js';
+import {
+  detectSentimentDrop,
+  detectSilence,
+  detectSurge,
+  detectViral,
+  explainedByVolume,
+  type BucketSeries,
+  type DetectorOptions,
+  type Finding,
+  type ViralCandidate,
+  type ViralNorms,
+} from './detectors.js';
 import { detectShareRise } from './share-rise.js';
 import type { IncidentKind } from './simulate/brand-week.js';
 
@@ -64,9 +75,24 @@ export const negativeSurge: Detector = {
     for (const [source, x] of s.bySource) {
       if (brand && s.bySource.size === 1) continue;
       const f = find(x.negative, x.total);
-      if (f) out.push({ kind: 'negative_volume_surge', scope: `source:${source}`, source, finding: f, summary: `${f.observed} negative mentions on ${source} in ${minutes(f)} min, about ${f.expected} expected`, explainBy: { sentiment: 'negative', source } });
+      if (f)
+        out.push({
+          kind: 'negative_volume_surge',
+          scope: `source:${source}`,
+          source,
+          finding: f,
+          summary: `${f.observed} negative mentions on ${source} in ${minutes(f)} min, about ${f.expected} expected`,
+          explainBy: { sentiment: 'negative', source },
+        });
     }
-    if (brand) out.push({ kind: 'negative_volume_surge', scope: '', finding: brand, summary: `${brand.observed} negative mentions in ${minutes(brand)} min, about ${brand.expected} expected`, explainBy: { sentiment: 'negative' } });
+    if (brand)
+      out.push({
+        kind: 'negative_volume_surge',
+        scope: '',
+        finding: brand,
+        summary: `${brand.observed} negative mentions in ${minutes(brand)} min, about ${brand.expected} expected`,
+        explainBy: { sentiment: 'negative' },
+      });
     return out;
   },
 };
@@ -78,7 +104,17 @@ export const sourceSilent: Detector = {
   detect(s, o) {
     return [...s.bySource].flatMap(([source, x]) => {
       const f = detectSilence(x.total, o.silence);
-      return f ? [{ kind: 'source_silent' as const, scope: `source:${source}`, source, finding: f, summary: `no mention from ${source} in ${minutes(f)} min, about ${f.expected} expected: is its connector working?` }] : [];
+      return f
+        ? [
+            {
+              kind: 'source_silent' as const,
+              scope: `source:${source}`,
+              source,
+              finding: f,
+              summary: `no mention from ${source} in ${minutes(f)} min, about ${f.expected} expected: is its connector working?`,
+            },
+          ]
+        : [];
     });
   },
 };
@@ -89,7 +125,17 @@ export const sentimentDrop: Detector = {
   catches: ['outage', 'slide'],
   detect(s, o) {
     const f = detectSentimentDrop(s.positive, s.negative, s.total, o.drop);
-    return f ? [{ kind: 'net_sentiment_drop', scope: '', finding: f, summary: `net sentiment ${f.observed.toFixed(2)} over the last ${minutes(f)} min, usually ${f.expected.toFixed(2)}`, explainBy: { sentiment: 'negative' } }] : [];
+    return f
+      ? [
+          {
+            kind: 'net_sentiment_drop',
+            scope: '',
+            finding: f,
+            summary: `net sentiment ${f.observed.toFixed(2)} over the last ${minutes(f)} min, usually ${f.expected.toFixed(2)}`,
+            explainBy: { sentiment: 'negative' },
+          },
+        ]
+      : [];
   },
 };
 
@@ -100,7 +146,18 @@ export const complaintSurge: Detector = {
   detect(s, o) {
     const surge = detectSurge(s.complaints, o.surge);
     const f = detectShareRise(s.complaints, s.total, o.share) ?? (surge && !explainedByVolume(surge, s.total, 1.5, o.surge) ? surge : null);
-    return f ? [{ kind: 'complaint_surge', scope: 'complaint', intent: 'complaint', finding: f, summary: `${f.observed} complaints in ${minutes(f)} min, about ${f.expected} expected`, explainBy: { intent: 'complaint' } }] : [];
+    return f
+      ? [
+          {
+            kind: 'complaint_surge',
+            scope: 'complaint',
+            intent: 'complaint',
+            finding: f,
+            summary: `${f.observed} complaints in ${minutes(f)} min, about ${f.expected} expected`,
+            explainBy: { intent: 'complaint' },
+          },
+        ]
+      : [];
   },
 };
 

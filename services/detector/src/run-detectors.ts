@@ -6,7 +6,6 @@ import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskH
 import { careFirings, type CareBounds } from './care.js';
 import type { NotifierQueue } from './notifiers.js';
 
-
 const MIN = 60_000;
 const SERIES_MINUTES = Math.max(...Object.values(SENSITIVITY).map(seriesMinutes));
 const VIRAL_LOOKBACK = 2 * 60 * MIN;
@@ -37,9 +36,15 @@ const samples = (rows: { source: string; id: string; url: string }[]) => rows.ma
 
 /** The sources carrying a spike, busiest first, from the window's mentions. */
 const sourcesOf = (rows: { source: string }[]) =>
-  [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())].sort((a, b) => b[1] - a[1]).map(([source, mentions]) => ({ source, mentions }));
+  [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())]
+    .sort((a, b) => b[1] - a[1])
+    .map(([source, mentions]) => ({ source, mentions }));
 
-type Explain = (from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
+type Explain = (
+  from: number,
+  to: number,
+  filter: { intent?: string; sentiment?: string; source?: string },
+) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
 
 /**
  * What a spike is about: the words that rose in the window against the brand's past week,
@@ -50,9 +55,13 @@ function explainer(d: DetectorDeps, brand: string): Explain {
   const baselines = new Map<number, Promise<string[]>>();
   return async (from, to, filter) => {
     let baseline = baselines.get(from);
-    if (!baseline) baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
+    if (!baseline)
+      baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
     const window = await d.queries.windowMentions(brand, from, to, filter, 300);
-    const terms = topTerms(window.map((r) => r.text), await baseline);
+    const terms = topTerms(
+      window.map((r) => r.text),
+      await baseline,
+    );
     return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
   };
 }
@@ -123,7 +132,10 @@ export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook
   const versions = book.apply(firings, now);
   await d.store.save(versions);
   if (versions.length) {
-    await d.bus.publish(d.alertsTopic, versions.map((a) => ({ key: alertsTopic.key(a), value: JSON.stringify(a) })));
+    await d.bus.publish(
+      d.alertsTopic,
+      versions.map((a) => ({ key: alertsTopic.key(a), value: JSON.stringify(a) })),
+    );
     for (const a of versions) {
       d.metrics.alertVersions.inc({ kind: a.kind, status: a.status });
       d.logger.info({ alert: a.id, status: a.status, severity: a.severity, summary: a.summary }, `alert ${a.status}`);

@@ -35,7 +35,17 @@ export interface ShareRiseOptions {
   minBaseline: number;
 }
 
-export const DEFAULT_SHARE_RISE: ShareRiseOptions = { odds: [2, 5], threshold: 14, horizon: 240, days: 7, slot: 60, trailing: 180, minCount: 5, minRatio: 1.5, minBaseline: 200 };
+export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
+  odds: [2, 5],
+  threshold: 14,
+  horizon: 240,
+  days: 7,
+  slot: 60,
+  trailing: 180,
+  minCount: 5,
+  minRatio: 1.5,
+  minBaseline: 200,
+};
 
 const DAY = 86_400_000;
 
@@ -44,7 +54,12 @@ const DAY = 86_400_000;
  * each baseline range's own (the trailing hours, the same time on each earlier day), so one
  * unusual range (a campaign's crowd that just ended, a past incident) cannot set it.
  */
-function baseline(part: ArrayLike<number>, whole: ArrayLike<number>, ranges: [number, number][], minBaseline: number): { p: number; dispersion: number } | null {
+function baseline(
+  part: ArrayLike<number>,
+  whole: ArrayLike<number>,
+  ranges: [number, number][],
+  minBaseline: number,
+): { p: number; dispersion: number } | null {
   let x = 0;
   let n = 0;
   let xx = 0;
@@ -89,7 +104,12 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   const perDay = Math.round(DAY / whole.bucketMs);
   const ranges: [number, number][] = [[from - opts.trailing, from]];
   for (let d = 1; d <= opts.days; d++) ranges.push([from - d * perDay - opts.slot, Math.min(from, n - d * perDay + opts.slot)]);
-  const base = baseline(part.counts, whole.counts, ranges.filter(([a, b]) => b > Math.max(0, a)), opts.minBaseline);
+  const base = baseline(
+    part.counts,
+    whole.counts,
+    ranges.filter(([a, b]) => b > Math.max(0, a)),
+    opts.minBaseline,
+  );
   if (!base) return null;
   const p0 = base.p;
   // One chart per designed rise; the strongest evidence wins, and its run is the window.
@@ -104,14 +124,14 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
     for (let i = from; i < n; i++) {
       const x = part.counts[i]!;
       c += x * up + (whole.counts[i]! - x) * down;
-      if (c <= 0) (c = 0), (start = i + 1);
+      if (c <= 0) ((c = 0), (start = i + 1));
     }
-    if (c > s) (s = c), (runStart = start);
+    if (c > s) ((s = c), (runStart = start));
   }
   if (s < opts.threshold) return null;
   let observed = 0;
   let of = 0;
-  for (let i = runStart; i < n; i++) (observed += part.counts[i]!), (of += whole.counts[i]!);
+  for (let i = runStart; i < n; i++) ((observed += part.counts[i]!), (of += whole.counts[i]!));
   const expected = p0 * of;
   if (observed < opts.minCount || observed < opts.minRatio * expected) return null;
   const sd = Math.sqrt(of * p0 * (1 - p0) * base.dispersion);

@@ -78,4 +78,3 @@ export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): 
   }
   return best;
 }
-

@@ -37,7 +37,7 @@ describe('brands file', () => {
     expect(match({ text: 'acme job fair', lang: 'en' })).toBeNull();
   });
 
-  it('reads a brand\'s alert sensitivity, medium unless set, and refuses another word', () => {
+  it("reads a brand's alert sensitivity, medium unless set, and refuses another word", () => {
     const f = loadBrandsFile('brands.yaml', YAML.replace('  - id: globex\n', '  - id: globex\n    alerts: {sensitivity: high}\n'), {});
     expect(f.sensitivity).toEqual({ globex: 'high' });
     expect(() => loadBrandsFile('brands.yaml', YAML.replace('  - id: globex\n', '  - id: globex\n    alerts: {sensitivity: urgent}\n'), {})).toThrow(
@@ -58,14 +58,34 @@ describe('brands file', () => {
 
   it.each([
     ['a bad query, at its line', YAML.replace('NOT job lang:en', 'OR'), /^brands\.yaml:4:5: brands\[0\]\.query: expected a term after OR at column 23/],
-    ['an unknown source type', YAML.replace('type: hackernews', 'type: hackernoose'), /^brands\.yaml:8:9: brands\[0\]\.sources\[0\]\.type: unknown source type "hackernoose"; one of x_search,/],
+    [
+      'an unknown source type',
+      YAML.replace('type: hackernews', 'type: hackernoose'),
+      /^brands\.yaml:8:9: brands\[0\]\.sources\[0\]\.type: unknown source type "hackernoose"; one of x_search,/,
+    ],
     ['a missing option', YAML.replace('        query: acme\n', ''), /^brands\.yaml:8:\d+: brands\[0\]\.sources\[0\]\.query: /],
-    ['an option the type does not have', YAML.replace('        query: acme\n', '        query: acme\n        subreddit: acme\n'), /^brands\.yaml:10:9: brands\[0\]\.sources\[0\]\.subreddit: hackernews has no option "subreddit"/],
-    ['a bad cron schedule', YAML.replace('*/10 * * * *', 'every ten minutes'), /^brands\.yaml:12:9: brands\[0\]\.sources\[1\]\.schedule: is not a cron expression/],
+    [
+      'an option the type does not have',
+      YAML.replace('        query: acme\n', '        query: acme\n        subreddit: acme\n'),
+      /^brands\.yaml:10:9: brands\[0\]\.sources\[0\]\.subreddit: hackernews has no option "subreddit"/,
+    ],
+    [
+      'a bad cron schedule',
+      YAML.replace('*/10 * * * *', 'every ten minutes'),
+      /^brands\.yaml:12:9: brands\[0\]\.sources\[1\]\.schedule: is not a cron expression/,
+    ],
     ['a bad brand id', YAML.replace('id: globex', 'id: Globex'), /^brands\.yaml:14:5: brands\[1\]\.id: brand ids are lower-case/],
-    ['a misspelt key', YAML.replace('accounts:', 'acounts:'), /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources, alerts/],
+    [
+      'a misspelt key',
+      YAML.replace('accounts:', 'acounts:'),
+      /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources, alerts/,
+    ],
     ['broken YAML', 'brands:\n  - id: acme\n   query: [', /^brands\.yaml:3:\d+: /],
-    ['a hashtag read as a YAML comment', YAML.replace('NOT job lang:en', 'OR #acme'), /^brands\.yaml:4:5: brands\[0\]\.query: the query is cut at "#acme": in YAML " #" starts a comment; put the query in quotes/],
+    [
+      'a hashtag read as a YAML comment',
+      YAML.replace('NOT job lang:en', 'OR #acme'),
+      /^brands\.yaml:4:5: brands\[0\]\.query: the query is cut at "#acme": in YAML " #" starts a comment; put the query in quotes/,
+    ],
     ['no brands', 'brands: []', /^brands\.yaml:1:1: brands: lists no brands/],
   ])('points at the line of %s', (_what, text, error) => {
     expect(() => loadBrandsFile('brands.yaml', text, {})).toThrow(error);

@@ -16,7 +16,10 @@ const BrandEntrySchema = z
     accounts: z.record(sourceName, z.array(z.string().min(1))).default({}),
     sources: z.array(z.looseObject({ type: z.string() })).default([]),
     /** How readily this brand's detectors page (medium by default). */
-    alerts: z.object({ sensitivity: z.enum(SENSITIVITIES) }).strict().optional(),
+    alerts: z
+      .object({ sensitivity: z.enum(SENSITIVITIES) })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -65,7 +68,12 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (p: (string | number)[]) => where(doc, lines, p);
   const fail = (p: (string | number)[], message: string): never => {
-    const label = p.length ? `${p.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '')}: ` : '';
+    const label = p.length
+      ? `${p
+          .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
+          .join('')
+          .replace(/^\./, '')}: `
+      : '';
     throw new BrandsFileError(`${path}:${at(p)}: ${label}${message}`);
   };
   if (doc.errors.length > 0) {
@@ -76,7 +84,11 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
   const file = BrandsFileSchema.safeParse(doc.toJS());
   if (!file.success) {
     const issue = file.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys') fail([...(issue.path as (string | number)[]), issue.keys[0]!], `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources, alerts' : 'brands'}`);
+    if (issue.code === 'unrecognized_keys')
+      fail(
+        [...(issue.path as (string | number)[]), issue.keys[0]!],
+        `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources, alerts' : 'brands'}`,
+      );
     fail(issue.path as (string | number)[], issue.message);
   }
   const { brands } = file.data!;
@@ -91,7 +103,8 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       // " #acme" in a plain YAML value starts a comment: the query would be cut short silently.
       const node = doc.getIn(['brands', bi, 'query'], true);
       const comment = isScalar(node) && node.type === 'PLAIN' ? (node.comment ?? '') : '';
-      if (/^\S/.test(comment)) fail(['brands', bi, 'query'], `the query is cut at "#${comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
+      if (/^\S/.test(comment))
+        fail(['brands', bi, 'query'], `the query is cut at "#${comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
       try {
         out.queries[b.id] = parseBrandQuery(b.query);
       } catch (err) {
@@ -129,7 +142,10 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;
       if (ids.has(id)) fail([...here, 'id'], `connector id "${id}" is used twice`);
       ids.add(id);
-      const refresh = options.refresh === false || (definition!.refreshOptIn && !options.refresh) ? null : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
+      const refresh =
+        options.refresh === false || (definition!.refreshOptIn && !options.refresh)
+          ? null
+          : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
       out.sources.push({
         id,
         brand: b.id,
@@ -150,7 +166,16 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     if (!members.some((m) => m.options.id)) for (let n = 2; ids.has(id); n++) id = `${definition.type}.${n}`;
     if (ids.has(id)) fail([...at, 'id'], `connector id "${id}" is used twice`);
     ids.add(id);
-    out.sources.push({ id, brand: members.map((m) => m.brand).join(','), definition, options: first, schedule: first.schedule ?? definition.defaultSchedule, refresh: null, owned: false, members });
+    out.sources.push({
+      id,
+      brand: members.map((m) => m.brand).join(','),
+      definition,
+      options: first,
+      schedule: first.schedule ?? definition.defaultSchedule,
+      refresh: null,
+      owned: false,
+      members,
+    });
   }
   return out;
 }

@@ -23,7 +23,9 @@ export class ConversationMemory {
   /** The brands of the conversation this mention replies into, if it is a remembered one. */
   recall(m: Pick<Mention, 'source' | 'id' | 'in_reply_to' | 'metadata'>): string[] | null {
     if (!m.in_reply_to && typeof m.metadata?.thread !== 'string') return null;
-    const keys = [m.in_reply_to && mentionKey({ source: m.source, id: m.in_reply_to }), mentionKey({ source: m.source, id: conversationOf(m) })].filter(Boolean) as string[];
+    const keys = [m.in_reply_to && mentionKey({ source: m.source, id: m.in_reply_to }), mentionKey({ source: m.source, id: conversationOf(m) })].filter(
+      Boolean,
+    ) as string[];
     for (const k of keys) {
       const b = this.brands.get(k);
       if (b) return b;

@@ -3,8 +3,24 @@ import type { BodyItem } from './parse-body.js';
 
 /** Columns a backfill CSV may have; `id`, `source`, `text`, `created_at`, `author_id` are required. */
 export const CSV_COLUMNS = [
-  'id', 'source', 'text', 'created_at', 'author_id', 'author_handle', 'author_name', 'author_followers',
-  'url', 'title', 'lang', 'brands', 'likes', 'shares', 'replies', 'views', 'in_reply_to', 'rating',
+  'id',
+  'source',
+  'text',
+  'created_at',
+  'author_id',
+  'author_handle',
+  'author_name',
+  'author_followers',
+  'url',
+  'title',
+  'lang',
+  'brands',
+  'likes',
+  'shares',
+  'replies',
+  'views',
+  'in_reply_to',
+  'rating',
 ] as const;
 const REQUIRED = ['id', 'source', 'text', 'created_at', 'author_id'];
 
@@ -38,8 +54,13 @@ export function csvMentions(text: string): BodyItem[] {
       url: get('url'),
       title: get('title'),
       lang: get('lang'),
-      brands: get('brands')?.split(/[;|]/).map((b) => b.trim()).filter(Boolean),
-      engagement: Object.values(engagement).some((v) => v !== undefined) ? Object.fromEntries(Object.entries(engagement).filter(([, v]) => v !== undefined)) : undefined,
+      brands: get('brands')
+        ?.split(/[;|]/)
+        .map((b) => b.trim())
+        .filter(Boolean),
+      engagement: Object.values(engagement).some((v) => v !== undefined)
+        ? Object.fromEntries(Object.entries(engagement).filter(([, v]) => v !== undefined))
+        : undefined,
       in_reply_to: get('in_reply_to'),
       rating: num(get('rating')),
     };

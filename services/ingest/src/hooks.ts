@@ -34,7 +34,8 @@ function refusal(req: Request, body: Buffer, hook: WebhookConnector, now: number
   // The timestamp is signed with the body, so a captured delivery cannot be replayed once it is old.
   const ts = req.get('x-earshot-timestamp') ?? '';
   if (!/^\d{9,11}$/.test(ts)) return `X-Earshot-Signature needs X-Earshot-Timestamp (unix seconds, signed as '<timestamp>.<body>'); ${how}`;
-  if (Math.abs(now / 1000 - Number(ts)) > SIGNATURE_WINDOW_S) return `X-Earshot-Timestamp ${ts} is more than ${SIGNATURE_WINDOW_S / 60} minutes from this server's clock (a replayed delivery, or a clock that is off)`;
+  if (Math.abs(now / 1000 - Number(ts)) > SIGNATURE_WINDOW_S)
+    return `X-Earshot-Timestamp ${ts} is more than ${SIGNATURE_WINDOW_S / 60} minutes from this server's clock (a replayed delivery, or a clock that is off)`;
   return same(sig, hmac(hook.secret, Buffer.concat([Buffer.from(`${ts}.`), body]))) ? null : `the signature does not match; ${how}`;
 }
 
@@ -58,7 +59,9 @@ export function createHooksRouter(deps: {
     const hook = byName.get(String(req.params.name));
     const answer = hook?.connector.verify?.(new URLSearchParams(req.url.split('?')[1] ?? ''));
     if (answer === undefined || answer === null) {
-      res.status(hook ? 403 : 404).json({ error: hook ? 'subscription check refused: wrong or missing verify token' : `no webhook named "${req.params.name}"` });
+      res
+        .status(hook ? 403 : 404)
+        .json({ error: hook ? 'subscription check refused: wrong or missing verify token' : `no webhook named "${req.params.name}"` });
       return;
     }
     res.status(200).type('text/plain').send(answer);
@@ -79,9 +82,15 @@ export function createHooksRouter(deps: {
       }
       const parsed = parseMentionsBody(body, req.get('content-type'));
       const values = parsed.flatMap((p) => ('value' in p ? [{ index: p.index, value: p.value }] : []));
-      const harvest = hook.connector.read(values.map((v) => v.value), deps.clock.now());
+      const harvest = hook.connector.read(
+        values.map((v) => v.value),
+        deps.clock.now(),
+      );
       const mentions = harvest.mentions.map((m) => (hook.owned && !m.brands ? { ...m, brands: [hook.brand] } : m));
-      const result = await deps.ingestor.ingest(mentions.map((value, index) => ({ index, value })), 'webhook');
+      const result = await deps.ingestor.ingest(
+        mentions.map((value, index) => ({ index, value })),
+        'webhook',
+      );
       const rejected = [
         ...parsed.flatMap((p) => ('error' in p ? [{ index: p.index, reason: p.error }] : [])),
         ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),

@@ -90,7 +90,10 @@ export function createIngestService(
       metrics,
       matches: (m) => matchBrands(m) !== null,
       // One process owns its embedded store; replicas sharing a ClickHouse server elect a leader.
-      lease: store.kind === 'server' ? new ClickHouseLease(store.client, 'ingest_leases', config.EARSHOT_INGEST_REPLICA ?? `${hostname()}-${process.pid}`) : undefined,
+      lease:
+        store.kind === 'server'
+          ? new ClickHouseLease(store.client, 'ingest_leases', config.EARSHOT_INGEST_REPLICA ?? `${hostname()}-${process.pid}`)
+          : undefined,
       backoff: { baseMs: config.EARSHOT_CONNECTOR_BACKOFF_MS, maxMs: config.EARSHOT_CONNECTOR_BACKOFF_MAX_MS },
     });
   }

@@ -1,12 +1,4 @@
-import {
-  MentionSchema,
-  describeZodError,
-  mentionsRawTopic,
-  type Bus,
-  type Clock,
-  type Metrics,
-  type RawMentionMessage,
-} from '@earshot/shared';
+import { MentionSchema, describeZodError, mentionsRawTopic, type Bus, type Clock, type Metrics, type RawMentionMessage } from '@earshot/shared';
 import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
 import { ConversationMemory } from './conversation-memory.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
@@ -59,7 +51,12 @@ export class Ingestor {
       const matched = matchBrands(parsed.data) ?? this.conversations.recall(parsed.data);
       const brands = involved.length ? [...new Set([...(parsed.data.brands ?? []), ...(matched ?? []), ...involved])] : matched;
       if (brands === null) {
-        rejected.push({ index: item.index, id: parsed.data.id, reason: 'mentions none of the configured brands (EARSHOT_BRANDS keywords, brand queries, brand accounts)', category: 'unmatched' });
+        rejected.push({
+          index: item.index,
+          id: parsed.data.id,
+          reason: 'mentions none of the configured brands (EARSHOT_BRANDS keywords, brand queries, brand accounts)',
+          category: 'unmatched',
+        });
         metrics.ingestUnmatched.inc({ via });
         continue;
       }

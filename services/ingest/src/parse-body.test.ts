@@ -15,7 +15,11 @@ describe('parseMentionsBody', () => {
   });
 
   it('rejects only the NDJSON lines that are broken, with the reason', () => {
-    const body = Buffer.concat([Buffer.from('{"a":1}\n{"a":\n'), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]), Buffer.from('{"a":3}')]);
+    const body = Buffer.concat([
+      Buffer.from('{"a":1}\n{"a":\n'),
+      Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0xfe, 0x22, 0x7d, 0x0a]),
+      Buffer.from('{"a":3}'),
+    ]);
     const items = parseMentionsBody(body, 'application/x-ndjson');
     expect(items).toHaveLength(4);
     expect(items[0]).toEqual({ index: 0, value: { a: 1 } });
@@ -35,7 +39,11 @@ describe('parseMentionsBody', () => {
   // Issue #18.8: an item that merely contains U+FFFD (sent as valid UTF-8) was rejected
   // when another item of the array held invalid bytes.
   it('keeps an item that contains a real U+FFFD beside one with invalid bytes', () => {
-    const body = Buffer.concat([Buffer.from('[{"t":"caf\uFFFD ok"},{"t":"'), Buffer.from([0xff, 0xe2, 0x82]), Buffer.from('"},{"t":"\u00e9t\u00e9"}]', 'utf8')]);
+    const body = Buffer.concat([
+      Buffer.from('[{"t":"caf\uFFFD ok"},{"t":"'),
+      Buffer.from([0xff, 0xe2, 0x82]),
+      Buffer.from('"},{"t":"\u00e9t\u00e9"}]', 'utf8'),
+    ]);
     const items = parseMentionsBody(body, 'application/json');
     expect(items[0]).toEqual({ index: 0, value: { t: 'caf\uFFFD ok' } });
     expect(items[1]).toMatchObject({ index: 1, category: 'invalid_utf8' });

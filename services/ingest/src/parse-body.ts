@@ -56,7 +56,22 @@ function parseNdjson(body: Buffer): BodyItem[] {
 function utf8SequenceAt(b: Buffer, i: number): number {
   const c = b[i]!;
   if (c < 0x80) return 1;
-  const [n, min, max] = c >= 0xc2 && c <= 0xdf ? [2, 0x80, 0xbf] : c === 0xe0 ? [3, 0xa0, 0xbf] : c === 0xed ? [3, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [3, 0x80, 0xbf] : c === 0xf0 ? [4, 0x90, 0xbf] : c === 0xf4 ? [4, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [4, 0x80, 0xbf] : [0, 0, 0];
+  const [n, min, max] =
+    c >= 0xc2 && c <= 0xdf
+      ? [2, 0x80, 0xbf]
+      : c === 0xe0
+        ? [3, 0xa0, 0xbf]
+        : c === 0xed
+          ? [3, 0x80, 0x9f]
+          : c >= 0xe1 && c <= 0xef
+            ? [3, 0x80, 0xbf]
+            : c === 0xf0
+              ? [4, 0x90, 0xbf]
+              : c === 0xf4
+                ? [4, 0x80, 0x8f]
+                : c >= 0xf1 && c <= 0xf3
+                  ? [4, 0x80, 0xbf]
+                  : [0, 0, 0];
   if (n === 0 || i + n > b.length) return 0;
   if (b[i + 1]! < min || b[i + 1]! > max) return 0;
   for (let k = 2; k < n; k++) if (b[i + k]! < 0x80 || b[i + k]! > 0xbf) return 0;
@@ -73,7 +88,7 @@ function markInvalidUtf8(body: Buffer): { text: string; mark: string } {
   const mark = [...Array(32).keys()].map((k) => String.fromCharCode(0xfdd0 + k)).find((c) => !lenient.includes(c)) ?? '\uFFFD';
   let text = '';
   let start = 0;
-  for (let i = 0; i < body.length; ) {
+  for (let i = 0; i < body.length;) {
     const n = utf8SequenceAt(body, i);
     if (n > 0) {
       i += n;

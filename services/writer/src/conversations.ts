@@ -8,7 +8,9 @@ import { conversationOf, mentionKey, type EnrichedMention, type MentionTable } f
 export async function resolveConversations(table: MentionTable, mentions: EnrichedMention[]): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   const needsParent = (m: EnrichedMention) => Boolean(m.in_reply_to) && !(typeof m.metadata?.thread === 'string' && m.metadata.thread);
-  const parents = [...new Map(mentions.filter(needsParent).map((m) => [mentionKey({ source: m.source, id: m.in_reply_to! }), [m.source, m.in_reply_to!] as const])).values()];
+  const parents = [
+    ...new Map(mentions.filter(needsParent).map((m) => [mentionKey({ source: m.source, id: m.in_reply_to! }), [m.source, m.in_reply_to!] as const])).values(),
+  ];
   const stored = await table.conversations(parents);
   const byKey = new Map(mentions.map((m) => [mentionKey(m), m]));
   const resolve = (m: EnrichedMention, depth = 0): string => {

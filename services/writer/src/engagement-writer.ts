@@ -1,4 +1,13 @@
-import { EngagementUpdateSchema, decodeBatch, mentionKey, type BusMessage, type DeadLetters, type EngagementUpdate, type MentionTable, type Metrics } from '@earshot/shared';
+import {
+  EngagementUpdateSchema,
+  decodeBatch,
+  mentionKey,
+  type BusMessage,
+  type DeadLetters,
+  type EngagementUpdate,
+  type MentionTable,
+  type Metrics,
+} from '@earshot/shared';
 
 /** The newest reading per mention in a batch. */
 function latest(updates: EngagementUpdate[]): EngagementUpdate[] {
@@ -34,14 +43,23 @@ export function createEngagementWriteHandler(deps: { table: MentionTable; deadLe
   return async (messages: BusMessage[]): Promise<void> => {
     const decoded = await decodeBatch(messages, EngagementUpdateSchema, deps.deadLetters, 'writer.engagement.decode');
     const readings = latest(decoded.map((d) => d.value));
-    await eraseGone(deps, readings.filter((u) => u.deleted));
+    await eraseGone(
+      deps,
+      readings.filter((u) => u.deleted),
+    );
     const updates = readings.filter((u) => !u.deleted);
     if (updates.length === 0) return;
     await deps.table.setCounts(
       updates.map((u) => ({
         source: u.source,
         id: u.id,
-        values: { likes: u.engagement.likes, shares: u.engagement.shares, replies: u.engagement.replies, views: u.engagement.views, author_followers: u.followers },
+        values: {
+          likes: u.engagement.likes,
+          shares: u.engagement.shares,
+          replies: u.engagement.replies,
+          views: u.engagement.views,
+          author_followers: u.followers,
+        },
       })),
     );
     deps.metrics.rowsWritten.inc({ table: 'mentions.engagement' }, updates.length);

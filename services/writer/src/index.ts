@@ -59,7 +59,15 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
           group: group('mentions'),
           topic: topicName(config, mentionsEnrichedTopic.name),
           ...batching,
-          handler: createMentionWriteHandler({ table, inserter: mentions, journal: new WriteJournal(client, () => clock.now()), deadLetters, metrics, clock, onStored: options.onStored }),
+          handler: createMentionWriteHandler({
+            table,
+            inserter: mentions,
+            journal: new WriteJournal(client, () => clock.now()),
+            deadLetters,
+            metrics,
+            clock,
+            onStored: options.onStored,
+          }),
         }),
         await bus.subscribe({
           group: group('events'),

@@ -41,7 +41,11 @@ export function createMentionWriteHandler(deps: {
     // Rows already stored come back after a crash (or as plain repeats): a block they were
     // in that never finished may have missed some rollups; inserting it again under its
     // token fills what is missing and nothing else.
-    if (stored.size) await finishCutShort(deps, [...latest.values()].filter((m) => stored.has(mentionKey(m))));
+    if (stored.size)
+      await finishCutShort(
+        deps,
+        [...latest.values()].filter((m) => stored.has(mentionKey(m))),
+      );
     const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
     const duplicates = decoded.length - unstored.length;
     if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
@@ -62,11 +66,17 @@ export function createMentionWriteHandler(deps: {
 }
 
 /** Inserts again, from the rows as stored and in their first order, every unfinished block these rows were in. */
-async function finishCutShort(deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal }, stored: EnrichedMention[]) {
+async function finishCutShort(
+  deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal },
+  stored: EnrichedMention[],
+) {
   for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
     const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [mentionKey(r as { source: string; id: string }), r]));
     const rows = block.keys.map(([source, id]) => byKey.get(mentionKey({ source, id }))).filter((r) => r !== undefined);
-    await deps.inserter.insert(rows.map((r) => deps.inserter.parse(r)), block.token);
+    await deps.inserter.insert(
+      rows.map((r) => deps.inserter.parse(r)),
+      block.token,
+    );
     await deps.journal.done(block);
   }
 }

@@ -56,7 +56,11 @@ export function requireApiKeys(o: { keys: ApiKeys; openPaths: string[]; audit: (
       res
         .status(401)
         .set('www-authenticate', 'Bearer')
-        .json({ error: token ? 'the API key is unknown or was revoked' : `${req.method} ${req.path} needs an API key with the "${need}" scope: send "Authorization: Bearer <key>" (earshot keys create --scope ${need})` });
+        .json({
+          error: token
+            ? 'the API key is unknown or was revoked'
+            : `${req.method} ${req.path} needs an API key with the "${need}" scope: send "Authorization: Bearer <key>" (earshot keys create --scope ${need})`,
+        });
       return;
     }
     if (!key.scopes.includes(need) && !key.scopes.includes('admin')) {
@@ -66,7 +70,18 @@ export function requireApiKeys(o: { keys: ApiKeys; openPaths: string[]; audit: (
     // Who did it, for what people do from the console (acknowledging an alert, a hand-off).
     res.locals.actor = key.name;
     res.locals.keyId = key.id;
-    if (need !== 'read') res.on('finish', () => o.audit({ at: new Date(o.now()).toISOString(), key: key.id, key_name: key.name, scope: need, method: req.method, path: req.path, status: res.statusCode }));
+    if (need !== 'read')
+      res.on('finish', () =>
+        o.audit({
+          at: new Date(o.now()).toISOString(),
+          key: key.id,
+          key_name: key.name,
+          scope: need,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+        }),
+      );
     next();
   };
 }

@@ -84,4 +84,5 @@ export class ApiKeys {
 }
 
 /** The key file the server reads and `earshot keys` writes: EARSHOT_KEYS_FILE, or api-keys.json in the data directory. */
-export const apiKeysFor = (config: { EARSHOT_KEYS_FILE?: string; EARSHOT_DATA_DIR: string }) => new ApiKeys(config.EARSHOT_KEYS_FILE ?? join(config.EARSHOT_DATA_DIR, 'api-keys.json'));
+export const apiKeysFor = (config: { EARSHOT_KEYS_FILE?: string; EARSHOT_DATA_DIR: string }) =>
+  new ApiKeys(config.EARSHOT_KEYS_FILE ?? join(config.EARSHOT_DATA_DIR, 'api-keys.json'));

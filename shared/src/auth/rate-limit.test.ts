@@ -32,7 +32,7 @@ describe('rate limits on the expensive reads', () => {
     expect(isExpensive('GET', '/healthz')).toBe(false);
   });
 
-  it('lets a minute\'s worth through, then answers 429 with Retry-After and the reason; other callers are not affected; it refills', async () => {
+  it("lets a minute's worth through, then answers 429 with Retry-After and the reason; other callers are not affected; it refills", async () => {
     now = 0;
     limited = [];
     for (let i = 0; i < 3; i++) expect((await get('/v1/stats/volume', 'k1')).status).toBe(200);

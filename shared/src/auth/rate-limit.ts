@@ -3,7 +3,13 @@ import type { RequestHandler } from 'express';
 /** Reads that make the store scan or aggregate per request; cheap routes are not limited. */
 export function isExpensive(method: string, path: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
-  return path.startsWith('/v1/stats/') || path.startsWith('/v1/care/') || path.startsWith('/v1/authors/') || path === '/v1/mentions' || /^\/v1\/events\/[^/]+\/impact$/.test(path);
+  return (
+    path.startsWith('/v1/stats/') ||
+    path.startsWith('/v1/care/') ||
+    path.startsWith('/v1/authors/') ||
+    path === '/v1/mentions' ||
+    /^\/v1\/events\/[^/]+\/impact$/.test(path)
+  );
 }
 
 interface Bucket {
@@ -43,6 +49,8 @@ export function rateLimitExpensive(o: { perMinute: number; now: () => number; on
     res
       .status(429)
       .set('retry-after', String(retryS))
-      .json({ error: `too many requests: ${who} may make ${o.perMinute} a minute to the statistics, care, author and mention reads (EARSHOT_RATE_LIMIT_PER_MINUTE); retry in ${retryS} s` });
+      .json({
+        error: `too many requests: ${who} may make ${o.perMinute} a minute to the statistics, care, author and mention reads (EARSHOT_RATE_LIMIT_PER_MINUTE); retry in ${retryS} s`,
+      });
   };
 }

@@ -26,13 +26,19 @@ describe('MemoryBus on disk', () => {
     const handled: string[] = [];
     await first.subscribe({ group: 'writer', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void handled.push(...values(ms)) });
     const sent = Array.from({ length: 100 }, (_, i) => `m${i}`);
-    await first.publish('raw', sent.slice(0, 40).map((v) => ({ key: v, value: v })));
+    await first.publish(
+      'raw',
+      sent.slice(0, 40).map((v) => ({ key: v, value: v })),
+    );
     await first.whenIdle(5000);
     expect(handled.sort()).toEqual(sent.slice(0, 40).sort());
     // The consumer is gone (a stuck writer, then a crash): 60 more are acknowledged, none handled.
     await first.close();
     const second = busAt(dir);
-    await second.publish('raw', sent.slice(40).map((v) => ({ key: v, value: v })));
+    await second.publish(
+      'raw',
+      sent.slice(40).map((v) => ({ key: v, value: v })),
+    );
     await second.close();
 
     const third = busAt(dir);
@@ -46,7 +52,10 @@ describe('MemoryBus on disk', () => {
   it('a record cut short by a crash mid-write is dropped; the rest is delivered', async () => {
     const dir = join(root, 'torn');
     const bus = busAt(dir, 1);
-    await bus.publish('raw', ['a', 'b', 'c'].map((v) => ({ key: v, value: v })));
+    await bus.publish(
+      'raw',
+      ['a', 'b', 'c'].map((v) => ({ key: v, value: v })),
+    );
     await bus.close();
     const partDir = join(dir, 'raw', '0');
     const segment = readdirSync(partDir).find((f) => f.endsWith('.log'))!;

@@ -20,7 +20,10 @@ describe('MemoryBus', () => {
     await bus.subscribe({ group: 'a', topic: 't', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void a2.push(...values(ms)) });
     await bus.subscribe({ group: 'b', topic: 't', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void b.push(...values(ms)) });
     const sent = Array.from({ length: 200 }, (_, i) => `m${i}`);
-    await bus.publish('t', sent.map((v) => ({ key: v, value: v })));
+    await bus.publish(
+      't',
+      sent.map((v) => ({ key: v, value: v })),
+    );
     expect(await bus.whenIdle(5000)).toBe(true);
     expect([...a1, ...a2].sort()).toEqual([...sent].sort());
     expect(a1.length).toBeGreaterThan(0);
@@ -67,7 +70,10 @@ describe('MemoryBus', () => {
         delivered.push(...values(ms));
       },
     });
-    await bus.publish('t', ['a', 'b', 'poison-until-retried', 'c'].map((v) => ({ key: null, value: v })));
+    await bus.publish(
+      't',
+      ['a', 'b', 'poison-until-retried', 'c'].map((v) => ({ key: null, value: v })),
+    );
     expect(await bus.whenIdle(10_000)).toBe(true);
     expect(delivered).toEqual(['a', 'b', 'poison-until-retried', 'c']);
     await bus.close();
@@ -90,7 +96,10 @@ describe('MemoryBus', () => {
     });
     let published = false;
     const publishing = bus
-      .publish('t', Array.from({ length: 150 }, (_, i) => ({ key: null, value: String(i) })))
+      .publish(
+        't',
+        Array.from({ length: 150 }, (_, i) => ({ key: null, value: String(i) })),
+      )
       .then(() => (published = true));
     await new Promise((r) => setTimeout(r, 100));
     expect(published).toBe(false);
@@ -105,10 +114,16 @@ describe('MemoryBus', () => {
     const bus = newBus(10_000, 2);
     const first: string[] = [];
     const sub = await bus.subscribe({ group: 'g', topic: 't', maxBatch: 100, maxWaitMs: 0, handler: async (ms) => void first.push(...values(ms)) });
-    await bus.publish('t', ['1', '2', '3'].map((v) => ({ key: v, value: v })));
+    await bus.publish(
+      't',
+      ['1', '2', '3'].map((v) => ({ key: v, value: v })),
+    );
     await bus.whenIdle(5000);
     await sub.stop();
-    await bus.publish('t', ['4', '5'].map((v) => ({ key: v, value: v })));
+    await bus.publish(
+      't',
+      ['4', '5'].map((v) => ({ key: v, value: v })),
+    );
     const second: string[] = [];
     await bus.subscribe({ group: 'g', topic: 't', maxBatch: 100, maxWaitMs: 0, handler: async (ms) => void second.push(...values(ms)) });
     await bus.whenIdle(5000);

@@ -174,8 +174,13 @@ export class MemoryBus implements Bus {
     return {
       name: 'bus',
       check: () => {
-        const failures = [...this.topics.entries()].flatMap(([name, t]) => (t.files ?? []).flatMap((f, p) => (f.failure ? [`${name}[${p}]: ${f.failure.message}`] : [])));
-        return { ok: failures.length === 0, detail: { kind: 'memory', durable: Boolean(this.opts.dir), ...(failures.length ? { write_errors: failures } : {}) } };
+        const failures = [...this.topics.entries()].flatMap(([name, t]) =>
+          (t.files ?? []).flatMap((f, p) => (f.failure ? [`${name}[${p}]: ${f.failure.message}`] : [])),
+        );
+        return {
+          ok: failures.length === 0,
+          detail: { kind: 'memory', durable: Boolean(this.opts.dir), ...(failures.length ? { write_errors: failures } : {}) },
+        };
       },
     };
   }
@@ -199,7 +204,7 @@ export class MemoryBus implements Bus {
       [...byPartition].map(async ([p, batch]) => {
         const part = topic.partitions[p]!;
         const values = batch.map((m) => ({ key: m.key, value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value }));
-        for (let at = 0; at < values.length; ) {
+        for (let at = 0; at < values.length;) {
           while (topic.groups.size > 0 && part.end - this.slowest(topic, p) >= this.opts.capacity) {
             if (this.closed) throw new Error('bus is closed');
             await part.space.wait();
@@ -322,7 +327,10 @@ export class MemoryBus implements Bus {
         member.health.lastError = errorMessage(err);
         metrics.handlerRetries.inc(labels);
         const wait = backoffMs(attempt);
-        logger.warn({ err: errorMessage(err), group: labels.group, topic: labels.topic, partition: p, attempt, retryInMs: wait }, 'batch handler failed; will redeliver');
+        logger.warn(
+          { err: errorMessage(err), group: labels.group, topic: labels.topic, partition: p, attempt, retryInMs: wait },
+          'batch handler failed; will redeliver',
+        );
         await sleep(wait, this.stopAll.signal);
       } finally {
         member.inFlight.delete(settled);
@@ -332,8 +340,7 @@ export class MemoryBus implements Bus {
 
   /** True when every subscribed group has committed everything published so far. */
   isIdle(): boolean {
-    for (const t of this.topics.values())
-      for (const g of t.groups.values()) if (t.partitions.some((part, p) => g.committed[p]! < part.end)) return false;
+    for (const t of this.topics.values()) for (const g of t.groups.values()) if (t.partitions.some((part, p) => g.committed[p]! < part.end)) return false;
     return true;
   }
 

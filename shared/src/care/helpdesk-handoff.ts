@@ -64,7 +64,11 @@ export class HelpdeskHandoff {
       try {
         const res = await (this.deps.fetch ?? fetch)(this.url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'idempotency-key': `earshot-care:${item.brand}:${item.source}:${item.conversation_id}`, 'user-agent': 'earshot/0.1' },
+          headers: {
+            'content-type': 'application/json',
+            'idempotency-key': `earshot-care:${item.brand}:${item.source}:${item.conversation_id}`,
+            'user-agent': 'earshot/0.1',
+          },
           body,
           signal: AbortSignal.timeout(10_000),
         });

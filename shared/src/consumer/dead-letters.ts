@@ -19,9 +19,7 @@ export interface DeadLetterInput {
 
 /** Sends bad input to the dead-letter topic with its reason, and counts it. */
 export class DeadLetters {
-  constructor(
-    private readonly deps: { bus: Bus; clock: Clock; logger: Logger; metrics: Metrics; topicName: string },
-  ) {}
+  constructor(private readonly deps: { bus: Bus; clock: Clock; logger: Logger; metrics: Metrics; topicName: string }) {}
 
   static build(input: DeadLetterInput, at: number): DeadLetter {
     const bytes = typeof input.payload === 'string' ? Buffer.byteLength(input.payload) : input.payload.length;

@@ -78,7 +78,8 @@ function rowToView(r: AlertViewRow): AlertView {
   const alert = rowToAlert(r);
   const view: AlertView = { ...alert };
   if (happened(r.ack_at)) Object.assign(view, { acknowledged_at: fromCh(r.ack_at), acknowledged_by: r.ack_by });
-  if (alert.status !== 'resolved' && Number(r.by_hand) === 1) Object.assign(view, { status: 'resolved', resolved_at: fromCh(r.resolve_at), resolved_by: r.resolve_by });
+  if (alert.status !== 'resolved' && Number(r.by_hand) === 1)
+    Object.assign(view, { status: 'resolved', resolved_at: fromCh(r.resolve_at), resolved_by: r.resolve_by });
   return view;
 }
 
@@ -95,7 +96,11 @@ export class AlertStore {
 
   async list(filter: { status?: 'open' | 'resolved' | 'all'; brand?: string; kind?: string; id?: string; limit?: number } = {}): Promise<AlertView[]> {
     const where = [
-      filter.status === 'open' ? `a.status != 'resolved' AND NOT (${RESOLVED_BY_HAND})` : filter.status === 'resolved' ? `(a.status = 'resolved' OR ${RESOLVED_BY_HAND})` : '',
+      filter.status === 'open'
+        ? `a.status != 'resolved' AND NOT (${RESOLVED_BY_HAND})`
+        : filter.status === 'resolved'
+          ? `(a.status = 'resolved' OR ${RESOLVED_BY_HAND})`
+          : '',
       filter.brand ? 'a.brand = {brand:String}' : '',
       filter.kind ? 'a.kind = {kind:String}' : '',
       filter.id ? 'a.id = {id:String}' : '',
@@ -113,7 +118,12 @@ export class AlertStore {
                 ) AS act ON act.alert_id = a.id
                 ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                 ORDER BY a.updated_at DESC LIMIT {limit:UInt32}`,
-        query_params: { limit: filter.limit ?? 100, ...(filter.brand ? { brand: filter.brand } : {}), ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.id ? { id: filter.id } : {}) },
+        query_params: {
+          limit: filter.limit ?? 100,
+          ...(filter.brand ? { brand: filter.brand } : {}),
+          ...(filter.kind ? { kind: filter.kind } : {}),
+          ...(filter.id ? { id: filter.id } : {}),
+        },
         format: 'JSONEachRow',
       })
     ).json<AlertViewRow>();

@@ -23,8 +23,13 @@ export interface ErasureReport {
 export async function eraseAuthor(client: ClickHouseClient, source: string, authorId: string, now: number): Promise<ErasureReport> {
   const sync = { mutations_sync: '2' } as const;
   const who = { source, author: authorId };
-  const rows = async <T>(query: string, params: Record<string, unknown> = who) => (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
-  await client.insert({ table: 'erased_authors', values: [{ source, author_id: erasedAuthorKey(source, authorId), erased_at: toClickHouseTime(now) }], format: 'JSONEachRow' });
+  const rows = async <T>(query: string, params: Record<string, unknown> = who) =>
+    (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
+  await client.insert({
+    table: 'erased_authors',
+    values: [{ source, author_id: erasedAuthorKey(source, authorId), erased_at: toClickHouseTime(now) }],
+    format: 'JSONEachRow',
+  });
 
   const ids = (await rows<{ id: string }>('SELECT id FROM mentions WHERE source = {source:String} AND author_id = {author:String}')).map((r) => r.id);
   const hours = await rows<{ brand: string; source: string; hour: string }>(
@@ -67,8 +72,14 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
     return n;
   };
   const handoffs = await erase('care_handoffs', 'source = {source:String} AND author_id = {author:String}');
-  const links = await erase('author_links', '(source = {source:String} AND author_id = {author:String}) OR (linked_source = {source:String} AND linked_author_id = {author:String})');
-  const deadLetters = await erase('dead_letters', "JSONExtractString(payload, 'source') = {source:String} AND JSONExtractString(payload, 'author', 'id') = {author:String}");
+  const links = await erase(
+    'author_links',
+    '(source = {source:String} AND author_id = {author:String}) OR (linked_source = {source:String} AND linked_author_id = {author:String})',
+  );
+  const deadLetters = await erase(
+    'dead_letters',
+    "JSONExtractString(payload, 'source') = {source:String} AND JSONExtractString(payload, 'author', 'id') = {author:String}",
+  );
 
   // Alert versions that sample one of their posts keep the rest of their samples.
   let alerts = 0;

@@ -62,7 +62,10 @@ export class CareStore {
     const where = `brand = {brand:String} AND asked_at >= {from:DateTime64(3)} AND asked_at < {to:DateTime64(3)}${q.source ? ' AND source = {source:String}' : ''}`;
     const params = { brand: q.brand, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to), ...(q.source ? { source: q.source } : {}) };
     const [total] = await this.rows(`SELECT ${select} FROM care_conversations WHERE ${where}`, params);
-    const bySource = await this.rows(`SELECT source, ${select} FROM care_conversations WHERE ${where} GROUP BY source ORDER BY conversations DESC, source`, params);
+    const bySource = await this.rows(
+      `SELECT source, ${select} FROM care_conversations WHERE ${where} GROUP BY source ORDER BY conversations DESC, source`,
+      params,
+    );
     return { total: toStats(total ?? {}), by_source: bySource.map((r) => ({ source: String(r.source), ...toStats(r) })) };
   }
 
@@ -114,7 +117,10 @@ export class CareStore {
         waiting_minutes: Math.max(0, Math.round((q.now - Date.parse(askedAt)) / 60_000)),
         mention: { id: String(r.ask_id), url: r.ask_url ? String(r.ask_url) : null, text: String(r.ask_text), sentiment_score: r4(num(r.first_score)) ?? 0 },
         author: { id: String(r.ask_author_id), handle: String(r.ask_author_handle), followers: Number(r.ask_followers) },
-        links: { post: r.ask_url ? String(r.ask_url) : null, author: `/v1/authors/${encodeURIComponent(String(r.source))}/${encodeURIComponent(String(r.ask_author_id))}` },
+        links: {
+          post: r.ask_url ? String(r.ask_url) : null,
+          author: `/v1/authors/${encodeURIComponent(String(r.source))}/${encodeURIComponent(String(r.ask_author_id))}`,
+        },
         ...(handed.has(`${r.brand}\n${r.source}\n${r.conversation_id}`) ? { handed_off_at: handed.get(`${r.brand}\n${r.source}\n${r.conversation_id}`) } : {}),
       };
     });
@@ -145,7 +151,14 @@ export class CareStore {
     if (items.length === 0) return;
     await this.client.insert({
       table: 'care_handoffs',
-      values: items.map((i) => ({ brand: i.brand, source: i.source, conversation_id: i.conversation_id, ask_id: i.mention.id, author_id: i.author.id, handed_at: toClickHouseTime(at) })),
+      values: items.map((i) => ({
+        brand: i.brand,
+        source: i.source,
+        conversation_id: i.conversation_id,
+        ask_id: i.mention.id,
+        author_id: i.author.id,
+        handed_at: toClickHouseTime(at),
+      })),
       format: 'JSONEachRow',
     });
   }

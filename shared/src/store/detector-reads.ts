@@ -123,7 +123,14 @@ export class DetectorQueries {
        WHERE has(brands, {brand:String}) AND from_brand = 0 AND sentiment_label = 'negative' AND created_at >= {from:DateTime64(3)} AND created_at <= {now:DateTime64(3)}`,
       { brand, from: toClickHouseTime(now - lookbackMs), now: toClickHouseTime(now) },
     );
-    return r.map((x) => ({ source: x.source, id: x.id, url: x.url, created_at: Number(x.t), followers: Number(x.followers), engagement: Number(x.engagement) }));
+    return r.map((x) => ({
+      source: x.source,
+      id: x.id,
+      url: x.url,
+      created_at: Number(x.t),
+      followers: Number(x.followers),
+      engagement: Number(x.engagement),
+    }));
   }
 
   async viralNorms(brand: string, now: number): Promise<ViralNorms> {
@@ -144,7 +151,15 @@ export class DetectorQueries {
        WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
          ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
        ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
-      { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit, ...(filter.intent ? { intent: filter.intent } : {}), ...(filter.sentiment ? { sentiment: filter.sentiment } : {}), ...(filter.source ? { source: filter.source } : {}) },
+      {
+        brand,
+        from: toClickHouseTime(from),
+        to: toClickHouseTime(to),
+        limit,
+        ...(filter.intent ? { intent: filter.intent } : {}),
+        ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
+        ...(filter.source ? { source: filter.source } : {}),
+      },
     );
   }
 }

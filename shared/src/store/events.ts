@@ -46,11 +46,23 @@ export class EventTable {
 
   /** Newest start first. */
   async list(q: EventFilter): Promise<CampaignEvent[]> {
-    const where = ['deleted = 0', q.brand && 'brand = {brand:String}', q.kind && 'kind = {kind:String}', q.from && 'starts_at >= {from:DateTime64(3)}', q.to && 'starts_at < {to:DateTime64(3)}'].filter(Boolean);
+    const where = [
+      'deleted = 0',
+      q.brand && 'brand = {brand:String}',
+      q.kind && 'kind = {kind:String}',
+      q.from && 'starts_at >= {from:DateTime64(3)}',
+      q.to && 'starts_at < {to:DateTime64(3)}',
+    ].filter(Boolean);
     const rows = await (
       await this.client.query({
         query: `SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE ${where.join(' AND ')} ORDER BY starts_at DESC LIMIT {limit:UInt32}`,
-        query_params: definedOnly({ brand: q.brand, kind: q.kind, from: q.from && toClickHouseTime(q.from), to: q.to && toClickHouseTime(q.to), limit: q.limit }),
+        query_params: definedOnly({
+          brand: q.brand,
+          kind: q.kind,
+          from: q.from && toClickHouseTime(q.from),
+          to: q.to && toClickHouseTime(q.to),
+          limit: q.limit,
+        }),
         format: 'JSONEachRow',
       })
     ).json<EventRow>();

@@ -90,7 +90,10 @@ export class TableInserter<S extends z.ZodObject> {
         if (retryable) throw err;
         if (rows.length > 1) {
           const half = Math.ceil(rows.length / 2);
-          logger.warn({ table: this.table, rows: rows.length, err: errorMessage(err), tooLarge: TOO_LARGE.test(errorMessage(err)) }, 'insert refused; splitting the batch');
+          logger.warn(
+            { table: this.table, rows: rows.length, err: errorMessage(err), tooLarge: TOO_LARGE.test(errorMessage(err)) },
+            'insert refused; splitting the batch',
+          );
           // Halves get tokens derived from the block's, so a block inserted again splits the same way and is dropped the same way.
           await this.insert(rows.slice(0, half), `${token}/1`);
           await this.insert(rows.slice(half), `${token}/2`);

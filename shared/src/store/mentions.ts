@@ -71,7 +71,8 @@ export class MentionTable {
     if (keys.length === 0) return out;
     const rows = await (
       await this.client.query({
-        query: "SELECT source, id, if(conversation_id = '', id, conversation_id) AS conversation FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}",
+        query:
+          "SELECT source, id, if(conversation_id = '', id, conversation_id) AS conversation FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}",
         query_params: { keys: keysParam(keys) },
         format: 'JSONEachRow',
       })
@@ -83,7 +84,11 @@ export class MentionTable {
   /** How many of these keys are stored. */
   async countStored(keys: readonly Key[]): Promise<number> {
     const rows = await (
-      await this.client.query({ query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}', query_params: { keys: keysParam(keys) }, format: 'JSONEachRow' })
+      await this.client.query({
+        query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}',
+        query_params: { keys: keysParam(keys) },
+        format: 'JSONEachRow',
+      })
     ).json<{ n: string }>();
     return Number(rows[0]?.n ?? 0);
   }
@@ -111,7 +116,11 @@ export class MentionTable {
     }
     if (sets.length === 0) return;
     const run = (table: string, set: string[]) =>
-      this.client.command({ query: `ALTER TABLE ${table} UPDATE ${set.join(', ')} WHERE (source, id) IN {keys:Array(Tuple(String, String))}`, query_params: params, clickhouse_settings: { mutations_sync: '1' } });
+      this.client.command({
+        query: `ALTER TABLE ${table} UPDATE ${set.join(', ')} WHERE (source, id) IN {keys:Array(Tuple(String, String))}`,
+        query_params: params,
+        clickhouse_settings: { mutations_sync: '1' },
+      });
     await run('mentions', sets);
     const followers = sets.filter((x) => x.startsWith('author_followers '));
     if (followers.length) for (const table of MENTION_COPIES) await run(table, followers);

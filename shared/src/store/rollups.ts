@@ -54,7 +54,15 @@ export class MentionRollups {
       const mentions = Number(r.n);
       const negative = Number(r.n_negative);
       const positive = Number(r.n_positive);
-      return { start: fromClickHouseTime(r.start), mentions, negative, neutral: Number(r.n_neutral), positive, mean_score: mentions ? r4(r.total_score / mentions) : 0, net_sentiment: netSentiment(positive, negative, mentions) };
+      return {
+        start: fromClickHouseTime(r.start),
+        mentions,
+        negative,
+        neutral: Number(r.n_neutral),
+        positive,
+        mean_score: mentions ? r4(r.total_score / mentions) : 0,
+        net_sentiment: netSentiment(positive, negative, mentions),
+      };
     });
   }
 
@@ -106,7 +114,13 @@ export class MentionRollups {
        FROM mention_stats_1m WHERE minute >= {since:DateTime64(3)} GROUP BY brand ORDER BY brand`,
       { since: toClickHouseTime(since) },
     );
-    return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n), positive: Number(r.pos), negative: Number(r.neg), mean_score: Number(r.n) ? r4(r.score / Number(r.n)) : 0 }));
+    return rows.map((r) => ({
+      brand: r.brand,
+      mentions: Number(r.n),
+      positive: Number(r.pos),
+      negative: Number(r.neg),
+      mean_score: Number(r.n) ? r4(r.score / Number(r.n)) : 0,
+    }));
   }
 
   /**
@@ -126,6 +140,12 @@ export class MentionRollups {
       `SELECT sum(mentions) AS n FROM mention_intents_1m WHERE brand = {brand:String} AND intent = 'complaint' AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}`,
       params,
     );
-    return { brand: Number(s?.brand_n ?? 0), all: Number(s?.all_n ?? 0), positive: Number(s?.pos ?? 0), negative: Number(s?.neg ?? 0), complaints: Number(c?.n ?? 0) };
+    return {
+      brand: Number(s?.brand_n ?? 0),
+      all: Number(s?.all_n ?? 0),
+      positive: Number(s?.pos ?? 0),
+      negative: Number(s?.neg ?? 0),
+      complaints: Number(c?.n ?? 0),
+    };
   }
 }

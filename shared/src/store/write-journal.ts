@@ -40,6 +40,10 @@ export class WriteJournal {
   }
 
   private async note(block: JournalBlock, done: 0 | 1): Promise<void> {
-    await this.client.insert({ table: 'write_journal', values: [{ token: block.token, keys: block.keys, done, at: toClickHouseTime(this.now()) }], format: 'JSONEachRow' });
+    await this.client.insert({
+      table: 'write_journal',
+      values: [{ token: block.token, keys: block.keys, done, at: toClickHouseTime(this.now()) }],
+      format: 'JSONEachRow',
+    });
   }
 }

@@ -1,5 +1,7 @@
 const STOP = new Set(
-  'the a an and or but is are was were be been to of in on for at by with from it its this that i me my you your we our they them he she his her not no so just again still very really too can cant can\'t dont don\'t do does did have has had get got im i\'m what why how when who all any some more most will would could should about out up down off over than then there here been being am as if into only also via user http https amp'.split(' '),
+  "the a an and or but is are was were be been to of in on for at by with from it its this that i me my you your we our they them he she his her not no so just again still very really too can cant can't dont don't do does did have has had get got im i'm what why how when who all any some more most will would could should about out up down off over than then there here been being am as if into only also via user http https amp".split(
+    ' ',
+  ),
 );
 
 const words = (text: string) =>
@@ -25,7 +27,7 @@ export function topTerms(windowTexts: string[], baselineTexts: string[], k = 3):
   const nb = Math.max(1, baselineTexts.length);
   return [...win.entries()]
     .filter(([, c]) => c >= 2)
-    .map(([w, c]) => ({ w, lift: (c / nw) / (((base.get(w) ?? 0) + 1) / (nb + 1)) * Math.log(1 + c) }))
+    .map(([w, c]) => ({ w, lift: (c / nw / (((base.get(w) ?? 0) + 1) / (nb + 1))) * Math.log(1 + c) }))
     .sort((a, b) => b.lift - a.lift)
     .slice(0, k)
     .map((x) => x.w);

@@ -27,7 +27,10 @@ export class DenseHeads {
 
   save(path: string): void {
     const round = (x: number) => Math.round(x * 1e5) / 1e5;
-    writeFileSync(path, JSON.stringify({ ...this.file, heads: this.file.heads.map((h) => ({ ...h, weights: h.weights.map((r) => r.map(round)), bias: h.bias.map(round) })) }));
+    writeFileSync(
+      path,
+      JSON.stringify({ ...this.file, heads: this.file.heads.map((h) => ({ ...h, weights: h.weights.map((r) => r.map(round)), bias: h.bias.map(round) })) }),
+    );
   }
 
   predict(embedding: ArrayLike<number>): Record<string, Record<string, number>> {
@@ -52,7 +55,12 @@ export class DenseHeads {
 }
 
 /** Dense logistic regression by AdaGrad, balanced classes; deterministic. */
-export function trainDenseHead(spec: HeadSpec, xs: Float32Array[], ys: number[], opts: { epochs: number; learningRate: number; l2: number; seed: number }): DenseHead {
+export function trainDenseHead(
+  spec: HeadSpec,
+  xs: Float32Array[],
+  ys: number[],
+  opts: { epochs: number; learningRate: number; l2: number; seed: number },
+): DenseHead {
   const dims = xs[0]!.length;
   const rows = spec.kind === 'softmax' ? spec.labels.length : 1;
   const classes = spec.kind === 'softmax' ? spec.labels.length : 2;
@@ -64,7 +72,7 @@ export function trainDenseHead(spec: HeadSpec, xs: Float32Array[], ys: number[],
   for (const y of ys) counts[y]++;
   const cw = counts.map((c) => (c ? ys.length / (classes * c) : 1));
   let a = opts.seed >>> 0;
-  const rand = () => ((a = (Math.imul(a ^ (a >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 4294967296);
+  const rand = () => (a = (Math.imul(a ^ (a >>> 15), 2246822519) + 0x9e3779b9) >>> 0) / 4294967296;
   const order = xs.map((_, i) => i);
   const logits = new Float64Array(rows);
   for (let epoch = 0; epoch < opts.epochs; epoch++) {

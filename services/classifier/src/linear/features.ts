@@ -22,7 +22,32 @@ const USER = /@\w+/g;
 const NUMBER = /\d+([.,]\d+)*/g;
 const ELONGATED = /(\p{L})\1{2,}/gu;
 const TOKEN = /#?[\p{L}\p{M}\p{N}_']+|[\p{Extended_Pictographic}\u{1F1E6}-\u{1F1FF}]|[:;=8xX][-o^']?[)(\]\[dDpP/\\|*]|<3|[!?]+|[.,;:]/gu;
-const NEGATORS = new Set(['not', 'no', 'never', 'nothing', 'nobody', 'none', 'nor', 'neither', 'cannot', 'without', 'hardly', 'ni', 'nie', 'nicht', 'kein', 'keine', 'non', 'pas', 'jamais', 'nunca', 'nada', 'não', 'nao', 'mai']);
+const NEGATORS = new Set([
+  'not',
+  'no',
+  'never',
+  'nothing',
+  'nobody',
+  'none',
+  'nor',
+  'neither',
+  'cannot',
+  'without',
+  'hardly',
+  'ni',
+  'nie',
+  'nicht',
+  'kein',
+  'keine',
+  'non',
+  'pas',
+  'jamais',
+  'nunca',
+  'nada',
+  'não',
+  'nao',
+  'mai',
+]);
 const SCOPE_END = /^[.,;:!?]+$/;
 const LETTER = /\p{L}/u;
 

@@ -16,7 +16,11 @@ function dashboardQueries(from: number, to: number, brand: string): { name: stri
     const d = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8'));
     for (const p of d.panels)
       for (const t of p.targets)
-        if (t.rawSql) out.push({ name: `${d.title.replace('Earshot · ', '')} / ${p.title}`, sql: expandGrafanaMacros(String(t.rawSql), { from, to, intervalS: 3600, brand, source: '%' }) });
+        if (t.rawSql)
+          out.push({
+            name: `${d.title.replace('Earshot · ', '')} / ${p.title}`,
+            sql: expandGrafanaMacros(String(t.rawSql), { from, to, intervalS: 3600, brand, source: '%' }),
+          });
   }
   return out;
 }
@@ -55,7 +59,9 @@ export async function benchQueriesCommand(opts: { count: number; runs: number })
       }
       times.sort((a, b) => a - b);
       all.push(...times);
-      lines.push(`  ${q.name.padEnd(52)} p50 ${times[Math.floor(times.length / 2)]!.toFixed(0).padStart(5)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(0).padStart(5)} ms`);
+      lines.push(
+        `  ${q.name.padEnd(52)} p50 ${times[Math.floor(times.length / 2)]!.toFixed(0).padStart(5)} ms   p95 ${times[Math.floor(times.length * 0.95)]!.toFixed(0).padStart(5)} ms`,
+      );
     }
     all.sort((a, b) => a - b);
     process.stdout.write(

@@ -71,5 +71,7 @@ export async function classifyCommand(opts: { input: string; output: string; tie
     out.end();
     await once(out, 'close');
   }
-  progress.done(`Classified ${fmt(done)} lines with ${classifier.model.name} ${classifier.model.version} into ${opts.output} in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  progress.done(
+    `Classified ${fmt(done)} lines with ${classifier.model.name} ${classifier.model.version} into ${opts.output} in ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
 }

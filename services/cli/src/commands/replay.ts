@@ -19,7 +19,9 @@ export async function replayCommand(file: string): Promise<void> {
       ingestor: runtime.ingest!.ingestor,
       deadLetters: runtime.ingest!.deadLetters,
       onProgress: (p) =>
-        progress.update(`  ${file}: ${((p.bytesRead / Math.max(1, p.totalBytes)) * 100).toFixed(0)}%  ${fmt(p.lines)} lines  ${fmt(p.accepted)} accepted  ${fmt(p.rejected)} rejected`),
+        progress.update(
+          `  ${file}: ${((p.bytesRead / Math.max(1, p.totalBytes)) * 100).toFixed(0)}%  ${fmt(p.lines)} lines  ${fmt(p.accepted)} accepted  ${fmt(p.rejected)} rejected`,
+        ),
     });
     if (embedded) {
       progress.update('  waiting for classifier and writer to store everything…', true);

@@ -54,7 +54,9 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
       onStep: (t, alerts) => {
         for (const a of alerts) {
           if (a.status !== 'open') continue;
-          opened.push(`  ${new Date(t).toISOString().slice(11, 16)} UTC  ${String(a.severity_score ?? '–').padStart(2)}/10 ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`);
+          opened.push(
+            `  ${new Date(t).toISOString().slice(11, 16)} UTC  ${String(a.severity_score ?? '–').padStart(2)}/10 ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`,
+          );
           const carried = a.explanation?.sources.map((s) => `${s.source} ${s.mentions}`).join(', ');
           const link = a.sample_mentions.find((m) => m.url)?.url;
           if (carried || link) opened.push(`                      ${[carried && `carried by ${carried}`, link && `e.g. ${link}`].filter(Boolean).join('; ')}`);

@@ -17,10 +17,22 @@ function brandsFile(): BrandsFile & { path: string } {
  */
 export async function sourcesListCommand(): Promise<void> {
   const file = brandsFile();
-  const rows = file.sources.map((s) => [s.id, s.brand, s.definition.type, s.definition.source, s.definition.type === 'webhook' ? `POST /v1/hooks/${String(s.options.name)}` : s.schedule, s.refresh ? `every ${s.refresh.schedule}, ${s.refresh.hours} h` : '—', s.definition.secrets(s.options as never).join(' ') || '—']);
+  const rows = file.sources.map((s) => [
+    s.id,
+    s.brand,
+    s.definition.type,
+    s.definition.source,
+    s.definition.type === 'webhook' ? `POST /v1/hooks/${String(s.options.name)}` : s.schedule,
+    s.refresh ? `every ${s.refresh.schedule}, ${s.refresh.hours} h` : '—',
+    s.definition.secrets(s.options as never).join(' ') || '—',
+  ]);
   const head = ['connector', 'brand', 'type', 'source', 'schedule', 'engagement refresh', 'credentials'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   process.stdout.write([line(head), ...rows.map(line)].join('\n') + '\n');
   const brands = Object.keys(file.accounts);
   process.stderr.write(`${file.path}: ${brands.length} brands (${brands.join(', ')}), ${file.sources.length} sources; all valid.\n`);
@@ -43,9 +55,15 @@ export async function sourcesPollCommand(id: string): Promise<void> {
   const source = file.sources.find((s) => s.id === id);
   if (!source) throw new UsageError(`no connector "${id}" in ${file.path}; there are ${file.sources.map((s) => s.id).join(', ') || 'none'}`);
   const config = loadConfigOrExit(process.env);
-  const { runnable } = buildConnectors([source], { env: (n) => process.env[n], clock: systemClock, retryMs: config.EARSHOT_CONNECTOR_RETRY_MS, signal: new AbortController().signal });
+  const { runnable } = buildConnectors([source], {
+    env: (n) => process.env[n],
+    clock: systemClock,
+    retryMs: config.EARSHOT_CONNECTOR_RETRY_MS,
+    signal: new AbortController().signal,
+  });
   const c = runnable[0];
-  if (!c || c.connector.kind !== 'poll') throw new UsageError(`${id} is a ${source.definition.type === 'webhook' ? 'webhook' : 'stream'}; "earshot run ingest" runs it`);
+  if (!c || c.connector.kind !== 'poll')
+    throw new UsageError(`${id} is a ${source.definition.type === 'webhook' ? 'webhook' : 'stream'}; "earshot run ingest" runs it`);
   const match = createBrandMatcher(config.EARSHOT_BRANDS, file.queries);
   const harvest = await c.connector.poll({}, { http: c.http, clock: systemClock, logger: createLogger('silent'), matches: (m) => match(m) !== null });
   let unmatched = 0;
@@ -55,5 +73,7 @@ export async function sourcesPollCommand(id: string): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...m, brands: brands ?? [] })}\n`);
   }
   for (const u of harvest.unusable) process.stderr.write(`unusable: ${u.reason}\n`);
-  process.stderr.write(`${id}: ${harvest.mentions.length} mentions (${unmatched} match no brand and would be dropped), ${harvest.unusable.length} unusable items.\n`);
+  process.stderr.write(
+    `${id}: ${harvest.mentions.length} mentions (${unmatched} match no brand and would be dropped), ${harvest.unusable.length} unusable items.\n`,
+  );
 }

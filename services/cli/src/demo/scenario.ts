@@ -11,8 +11,20 @@ export interface DemoBrand {
 }
 
 export const DEMO_BRANDS: DemoBrand[] = [
-  { id: 'acme', name: 'Acme Mobile', keywords: ['acme', 'acme mobile', '@acmemobile', '#acme'], products: ['5G coverage', 'unlimited plan', 'eSIM', 'roaming', 'the app'], peakRate: 34 },
-  { id: 'globex', name: 'Globex Coffee', keywords: ['globex', '@globexcoffee', '#globex'], products: ['oat latte', 'mobile ordering', 'rewards card', 'cold brew', 'the app'], peakRate: 28 },
+  {
+    id: 'acme',
+    name: 'Acme Mobile',
+    keywords: ['acme', 'acme mobile', '@acmemobile', '#acme'],
+    products: ['5G coverage', 'unlimited plan', 'eSIM', 'roaming', 'the app'],
+    peakRate: 34,
+  },
+  {
+    id: 'globex',
+    name: 'Globex Coffee',
+    keywords: ['globex', '@globexcoffee', '#globex'],
+    products: ['oat latte', 'mobile ordering', 'rewards card', 'cold brew', 'the app'],
+    peakRate: 28,
+  },
   { id: 'initech', name: 'Initech Cloud', keywords: ['initech', '@initech'], products: ['dashboard', 'API', 'billing page', 'backups', 'SSO'], peakRate: 12 },
 ];
 
@@ -56,7 +68,7 @@ const CAMPAIGN = [
 ];
 const INCIDENT = [
   '{brand} mobile ordering is down AGAIN. My order failed and I was still charged. Terrible',
-  '@{handle} your app is broken, can\'t order anything, this is ridiculous',
+  "@{handle} your app is broken, can't order anything, this is ridiculous",
   '{brand} app crashed at checkout three times. Awful. Fix it',
   'Stood in line for 20 minutes because {brand} mobile ordering failed. Worst morning',
   'Is {brand} app down for everyone? Payment error every time, so annoying',
@@ -74,7 +86,11 @@ const REPLIES = [
   '@{customer} We are on it: a fix for the {product} is rolling out now. Let us know if it persists.',
   '@{customer} Hi! Yes, that works: you will find it under Settings > {product}. Happy to help further.',
 ];
-const FOLLOW_UPS_GOOD = ['@{account} thank you, all sorted now. Great support!', '@{account} that worked, thanks a lot 🙏', '@{account} fixed, appreciate the quick help'];
+const FOLLOW_UPS_GOOD = [
+  '@{account} thank you, all sorted now. Great support!',
+  '@{account} that worked, thanks a lot 🙏',
+  '@{account} fixed, appreciate the quick help',
+];
 const FOLLOW_UPS_BAD = ['@{account} still not fixed, this is useless', '@{account} DMed you two hours ago and nothing. Terrible'];
 const ANSWERED_ON = new Set(['twitter', 'reddit', 'mastodon', 'trustpilot']);
 
@@ -215,19 +231,41 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
   // The first customer to hit the outage has a large following, and the post spreads
   // before the wave of complaints: the early warning PR needs.
   const globex = DEMO_BRANDS.find((b) => b.id === incident.brand)!;
-  const viral = make(globex, incident.start.getTime() - 8 * 60_000, '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else', {
-    source: 'twitter',
-    author: { id: 'u-viral', handle: 'morning_megan', name: 'Megan R', followers: 182_000 },
-    engagement: { likes: 9_400, shares: 2_100, replies: 830, views: 640_000 },
-  });
+  const viral = make(
+    globex,
+    incident.start.getTime() - 8 * 60_000,
+    '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else',
+    {
+      source: 'twitter',
+      author: { id: 'u-viral', handle: 'morning_megan', name: 'Megan R', followers: 182_000 },
+      engagement: { likes: 9_400, shares: 2_100, replies: 830, views: 640_000 },
+    },
+  );
   viral.url = `https://x.com/morning_megan/status/${viral.id}`;
   if (story) mentions.push(viral);
 
   mentions.sort((a, b) => a.created_at.localeCompare(b.created_at));
-  const events: CampaignEvent[] = !story ? [] : [
-    { id: 'acme-winter-unlimited', brand: 'acme', kind: 'campaign', title: 'Winter unlimited plan launch', starts_at: campaign.start.toISOString(), ends_at: campaign.end.toISOString(), channels: ['twitter', 'youtube'] },
-    { id: 'globex-ordering-outage', brand: 'globex', kind: 'outage', title: 'Mobile ordering outage', starts_at: incident.start.toISOString(), ends_at: incident.end.toISOString() },
-  ];
+  const events: CampaignEvent[] = !story
+    ? []
+    : [
+        {
+          id: 'acme-winter-unlimited',
+          brand: 'acme',
+          kind: 'campaign',
+          title: 'Winter unlimited plan launch',
+          starts_at: campaign.start.toISOString(),
+          ends_at: campaign.end.toISOString(),
+          channels: ['twitter', 'youtube'],
+        },
+        {
+          id: 'globex-ordering-outage',
+          brand: 'globex',
+          kind: 'outage',
+          title: 'Mobile ordering outage',
+          starts_at: incident.start.toISOString(),
+          ends_at: incident.end.toISOString(),
+        },
+      ];
   return { start, end, mentions, events, campaign, incident, viral: { source: viral.source, id: viral.id } };
 }
 

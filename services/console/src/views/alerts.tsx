@@ -9,7 +9,8 @@ import type { ViewProps } from './props.js';
 
 const HOUR = 3_600_000;
 const tone = (a: Alert) => (a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft');
-const shownStatus = (a: Alert) => (a.status === 'resolved' ? `resolved${a.resolved_by ? ` by ${a.resolved_by}` : ''}` : a.acknowledged_at ? `acknowledged by ${a.acknowledged_by}` : 'open');
+const shownStatus = (a: Alert) =>
+  a.status === 'resolved' ? `resolved${a.resolved_by ? ` by ${a.resolved_by}` : ''}` : a.acknowledged_at ? `acknowledged by ${a.acknowledged_by}` : 'open';
 
 /** Open and resolved alerts; one alert's explanation, posts, linked events and timeline, with acknowledge and resolve. */
 export function Alerts({ f, params }: ViewProps) {
@@ -31,11 +32,16 @@ export function Alerts({ f, params }: ViewProps) {
         }
       >
         <Problem error={list.error} />
-        {list.data?.items.length === 0 && <p class="empty">No {status === 'all' ? '' : status} alerts for {f.brand}.</p>}
+        {list.data?.items.length === 0 && (
+          <p class="empty">
+            No {status === 'all' ? '' : status} alerts for {f.brand}.
+          </p>
+        )}
         <ul class="alert-list" data-testid="alert-list">
           {(list.data?.items ?? []).map((a) => (
             <li key={a.id} aria-current={a.id === id ? 'true' : undefined}>
-              <Badge tone={tone(a)}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge> <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a>{' '}
+              <Badge tone={tone(a)}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge>{' '}
+              <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a>{' '}
               <span class="muted small">
                 {when(a.opened_at)} · {shownStatus(a)}
               </span>
@@ -44,7 +50,13 @@ export function Alerts({ f, params }: ViewProps) {
           ))}
         </ul>
       </Panel>
-      {id ? <AlertDetail id={id} onChange={list.reload} /> : <Panel title="Details"><p class="empty">Choose an alert to see what rose, the posts behind it and what happened around it.</p></Panel>}
+      {id ? (
+        <AlertDetail id={id} onChange={list.reload} />
+      ) : (
+        <Panel title="Details">
+          <p class="empty">Choose an alert to see what rose, the posts behind it and what happened around it.</p>
+        </Panel>
+      )}
     </div>
   );
 }
@@ -124,7 +136,10 @@ function Timeline({ alert: a }: { alert: Alert }) {
   const from = new Date(Date.parse(a.window_start) - 6 * HOUR).toISOString();
   const to = new Date(Math.max(Date.parse(a.window_end) + 2 * HOUR, Date.parse(a.window_start) + HOUR)).toISOString();
   const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: a.brand, from, to, interval: '5m' })}`), [a.id]);
-  const events = useLoad(() => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: a.brand, from: new Date(Date.parse(from) - 18 * HOUR).toISOString(), to })}`), [a.id]);
+  const events = useLoad(
+    () => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: a.brand, from: new Date(Date.parse(from) - 18 * HOUR).toISOString(), to })}`),
+    [a.id],
+  );
   const b = stats.data?.buckets ?? [];
   const series = useMemo(
     () => [
@@ -168,7 +183,10 @@ function Timeline({ alert: a }: { alert: Alert }) {
 function Samples({ alert: a }: { alert: Alert }) {
   const filter = a.intent ? { intent: a.intent } : a.kind === 'care' ? {} : { sentiment: 'negative' };
   const posts = useLoad(
-    () => api<{ items: Mention[] }>(`/v1/mentions${query({ brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString(), limit: 5 })}`),
+    () =>
+      api<{ items: Mention[] }>(
+        `/v1/mentions${query({ brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString(), limit: 5 })}`,
+      ),
     [a.id],
   );
   return (

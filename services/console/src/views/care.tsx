@@ -12,18 +12,29 @@ type Stats = { total: CareStats; by_source: (CareStats & { source: string })[] }
 /** Response rate, time to first reply and outcome; the unanswered queue; one customer across sources. */
 export function Care({ f, params }: ViewProps) {
   const author = params.get('author');
-  const stats = useLoad(() => api<Stats>(`/v1/stats/care${query({ brand: f.brand, source: f.source, from: f.from, to: f.to })}`), [f.brand, f.source, f.from, f.to]);
+  const stats = useLoad(
+    () => api<Stats>(`/v1/stats/care${query({ brand: f.brand, source: f.source, from: f.from, to: f.to })}`),
+    [f.brand, f.source, f.from, f.to],
+  );
   const t = stats.data?.total;
   return (
     <div class="stack">
       <div class="stats" data-testid="care-stats">
-        <Stat label="Response rate" value={<span data-testid="response-rate">{pct(t?.response_rate)}</span>} hint={t ? `${num(t.answered)} of ${num(t.conversations)} conversations answered` : undefined} />
+        <Stat
+          label="Response rate"
+          value={<span data-testid="response-rate">{pct(t?.response_rate)}</span>}
+          hint={t ? `${num(t.answered)} of ${num(t.conversations)} conversations answered` : undefined}
+        />
         <Stat label="First reply, median" value={duration(t?.first_reply_seconds.p50)} hint={`90% within ${duration(t?.first_reply_seconds.p90)}`} />
         <Stat label="Replies per conversation" value={t?.replies_per_conversation?.toFixed(1) ?? '–'} />
         <Stat
           label="Outcome"
           value={signed(t?.outcome.change)}
-          hint={t?.outcome.conversations ? `customer sentiment ${signed(t.outcome.first_sentiment)} → ${signed(t.outcome.last_sentiment)}; ${pct(t.outcome.improved_share)} improved` : 'no answered conversations'}
+          hint={
+            t?.outcome.conversations
+              ? `customer sentiment ${signed(t.outcome.first_sentiment)} → ${signed(t.outcome.last_sentiment)}; ${pct(t.outcome.improved_share)} improved`
+              : 'no answered conversations'
+          }
           tone={(t?.outcome.change ?? 0) >= 0 ? 'good' : 'bad'}
         />
       </div>
@@ -34,10 +45,18 @@ export function Care({ f, params }: ViewProps) {
             <thead>
               <tr>
                 <th scope="col">Source</th>
-                <th scope="col" class="num">Conversations</th>
-                <th scope="col" class="num">Response rate</th>
-                <th scope="col" class="num">First reply (median)</th>
-                <th scope="col" class="num">Outcome</th>
+                <th scope="col" class="num">
+                  Conversations
+                </th>
+                <th scope="col" class="num">
+                  Response rate
+                </th>
+                <th scope="col" class="num">
+                  First reply (median)
+                </th>
+                <th scope="col" class="num">
+                  Outcome
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -63,13 +82,18 @@ export function Care({ f, params }: ViewProps) {
 function Queue({ f, params }: ViewProps) {
   const sort = params.get('sort') ?? 'priority';
   const hours = Math.max(1, Math.round((Date.parse(f.to) - Date.parse(f.from)) / 3_600_000));
-  const queue = useLoad(() => api<{ items: CareItem[] }>(`/v1/care/queue${query({ brand: f.brand, source: f.source, hours, sort, limit: 100 })}`), [f.brand, f.source, hours, sort]);
+  const queue = useLoad(
+    () => api<{ items: CareItem[] }>(`/v1/care/queue${query({ brand: f.brand, source: f.source, hours, sort, limit: 100 })}`),
+    [f.brand, f.source, hours, sort],
+  );
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<string>();
   const act = async (item: CareItem, action: 'handoff' | 'handled') => {
     setError(undefined);
     try {
-      const r = await api<{ status: string }>(`/v1/care/queue/${[item.brand, item.source, item.conversation_id].map(encodeURIComponent).join('/')}/${action}`, { method: 'POST' });
+      const r = await api<{ status: string }>(`/v1/care/queue/${[item.brand, item.source, item.conversation_id].map(encodeURIComponent).join('/')}/${action}`, {
+        method: 'POST',
+      });
       setNotice(`@${item.author.handle}: ${r.status.replace(/_/g, ' ')}`);
       queue.reload();
     } catch (err) {
@@ -102,7 +126,9 @@ function Queue({ f, params }: ViewProps) {
           <tr>
             <th scope="col">Customer</th>
             <th scope="col">Asked</th>
-            <th scope="col" class="num">Waiting</th>
+            <th scope="col" class="num">
+              Waiting
+            </th>
             <th scope="col">Actions</th>
           </tr>
         </thead>
@@ -159,12 +185,19 @@ function Customer({ who }: { who: string }) {
   const [error, setError] = useState<string>();
   const v = view.data;
   const handle = v?.author.handle ?? id;
-  const series = useMemo(() => [{ label: 'Mean sentiment', values: (v?.trajectory ?? []).map((t) => t.mean_score), color: '#059669', scale: 'net' as const }], [v]);
+  const series = useMemo(
+    () => [{ label: 'Mean sentiment', values: (v?.trajectory ?? []).map((t) => t.mean_score), color: '#059669', scale: 'net' as const }],
+    [v],
+  );
   const erase = async () => {
     setError(undefined);
     try {
       const r = await api<{ erased: unknown[]; removed: Record<string, number> }>(path, { method: 'DELETE' });
-      setErased(`@${handle} was erased everywhere Earshot keeps their data (${Object.entries(r.removed).map(([k, n]) => `${k} ${n}`).join(', ')}).`);
+      setErased(
+        `@${handle} was erased everywhere Earshot keeps their data (${Object.entries(r.removed)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}).`,
+      );
       setConfirming(false);
     } catch (err) {
       setError((err as Error).message);
@@ -192,7 +225,9 @@ function Customer({ who }: { who: string }) {
               <p class="muted">
                 {v.identities.map((i) => `${i.source}:${i.id}`).join(', ')} · {num(v.mentions.length)} mentions · {num(v.open_issues.length)} unanswered
               </p>
-              {v.trajectory.length > 1 && <TimeChart x={v.trajectory.map((t) => seconds(t.day))} series={series} height={140} label={`Daily mean sentiment of @${handle}`} />}
+              {v.trajectory.length > 1 && (
+                <TimeChart x={v.trajectory.map((t) => seconds(t.day))} series={series} height={140} label={`Daily mean sentiment of @${handle}`} />
+              )}
               <ul class="mentions" data-testid="customer-mentions">
                 {v.mentions.slice(0, 20).map((m) => (
                   <MentionItem key={`${m.source}:${m.id}`} m={m} />
@@ -211,7 +246,8 @@ function Customer({ who }: { who: string }) {
                   }}
                 >
                   <p>
-                    Erasing removes every mention, link and care record of @{handle} and the identities linked to them. It cannot be undone. Type <strong>{handle}</strong> to confirm.
+                    Erasing removes every mention, link and care record of @{handle} and the identities linked to them. It cannot be undone. Type{' '}
+                    <strong>{handle}</strong> to confirm.
                   </p>
                   <label>
                     Handle

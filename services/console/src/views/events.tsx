@@ -16,7 +16,10 @@ async function untilStored(check: () => Promise<boolean>): Promise<void> {
 
 /** The brand's campaigns, launches and incidents: create, edit, delete, import; one event's impact. */
 export function Events({ f, params }: ViewProps) {
-  const list = useLoad(() => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 500 })}`), [f.brand, f.from, f.to]);
+  const list = useLoad(
+    () => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 500 })}`),
+    [f.brand, f.from, f.to],
+  );
   const id = params.get('event');
   const editing = params.get('edit');
   const selected = list.data?.items.find((e) => e.id === (editing ?? id));
@@ -29,7 +32,8 @@ export function Events({ f, params }: ViewProps) {
           <ul class="event-list" data-testid="event-list">
             {(list.data?.items ?? []).map((e) => (
               <li key={e.id} aria-current={e.id === id ? 'true' : undefined}>
-                <Badge tone="soft">{e.kind}</Badge> <a href={hrefWith('events', params, { event: e.id, edit: undefined })}>{e.title}</a> <span class="muted small">{when(e.starts_at)}</span>
+                <Badge tone="soft">{e.kind}</Badge> <a href={hrefWith('events', params, { event: e.id, edit: undefined })}>{e.title}</a>{' '}
+                <span class="muted small">{when(e.starts_at)}</span>
               </li>
             ))}
           </ul>
@@ -37,9 +41,24 @@ export function Events({ f, params }: ViewProps) {
         <ImportForm brand={f.brand} onDone={list.reload} />
       </div>
       {editing ? (
-        <EventForm key={editing} brand={f.brand} event={editing === 'new' ? undefined : selected} onSaved={(e) => { list.reload(); setParams({ edit: undefined, event: e?.id }); }} />
+        <EventForm
+          key={editing}
+          brand={f.brand}
+          event={editing === 'new' ? undefined : selected}
+          onSaved={(e) => {
+            list.reload();
+            setParams({ edit: undefined, event: e?.id });
+          }}
+        />
       ) : id ? (
-        <ImpactPanel id={id} params={params} onDeleted={() => { list.reload(); setParams({ event: undefined }); }} />
+        <ImpactPanel
+          id={id}
+          params={params}
+          onDeleted={() => {
+            list.reload();
+            setParams({ event: undefined });
+          }}
+        />
       ) : (
         <Panel title="Impact">
           <p class="empty">Choose an event to see what it did: volume, share of voice, sentiment and complaints before and after.</p>
@@ -57,7 +76,14 @@ function EventForm({ brand, event, onSaved }: { brand: string; event?: CampaignE
   const [busy, setBusy] = useState(false);
   const submit = async (form: HTMLFormElement) => {
     const v = Object.fromEntries(new FormData(form)) as Record<string, string>;
-    const body = { kind: v.kind, title: v.title, starts_at: fromLocal(v.starts_at ?? ''), ends_at: fromLocal(v.ends_at ?? ''), description: v.description || undefined, url: v.url || undefined };
+    const body = {
+      kind: v.kind,
+      title: v.title,
+      starts_at: fromLocal(v.starts_at ?? ''),
+      ends_at: fromLocal(v.ends_at ?? ''),
+      description: v.description || undefined,
+      url: v.url || undefined,
+    };
     setBusy(true);
     setError(undefined);
     try {
@@ -137,14 +163,19 @@ function ImportForm({ brand, onDone }: { brand: string; onDone: () => void }) {
           setError(undefined);
           setResult(undefined);
           try {
-            const r = await api<{ imported: number; rejected: { record: number; reason: string }[]; events: CampaignEvent[] }>(`/v1/events/import${query({ brand })}`, {
-              method: 'POST',
-              headers: { 'content-type': file.name.endsWith('.ics') ? 'text/calendar' : 'text/csv' },
-              body: await file.text(),
-            });
+            const r = await api<{ imported: number; rejected: { record: number; reason: string }[]; events: CampaignEvent[] }>(
+              `/v1/events/import${query({ brand })}`,
+              {
+                method: 'POST',
+                headers: { 'content-type': file.name.endsWith('.ics') ? 'text/calendar' : 'text/csv' },
+                body: await file.text(),
+              },
+            );
             const last = r.events[r.events.length - 1];
             if (last) await untilStored(async () => Boolean(await api(`/v1/events/${encodeURIComponent(last.id)}`).catch(() => null)));
-            setResult(`Imported ${r.imported} events${r.rejected.length ? `; skipped ${r.rejected.map((x) => `record ${x.record} (${x.reason})`).join(', ')}` : ''}.`);
+            setResult(
+              `Imported ${r.imported} events${r.rejected.length ? `; skipped ${r.rejected.map((x) => `record ${x.record} (${x.reason})`).join(', ')}` : ''}.`,
+            );
             onDone();
           } catch (err) {
             setError((err as Error).message);
@@ -170,17 +201,32 @@ function ImpactPanel({ id, params, onDeleted }: { id: string; params: URLSearchP
   const impact = useLoad(() => api<Impact>(`/v1/events/${encodeURIComponent(id)}/impact`), [id]);
   const w = impact.data?.windows;
   const stats = useLoad(
-    () => (w ? api<SentimentStats>(`/v1/stats/sentiment${query({ brand: event.data!.brand, from: w.before.from, to: w.after.to, interval: '1h' })}`) : Promise.resolve(undefined)),
+    () =>
+      w
+        ? api<SentimentStats>(`/v1/stats/sentiment${query({ brand: event.data!.brand, from: w.before.from, to: w.after.to, interval: '1h' })}`)
+        : Promise.resolve(undefined),
     [w?.before.from, w?.after.to],
   );
   const b = stats.data?.buckets ?? [];
-  const series = useMemo(() => [{ label: 'Mentions per hour', values: b.map((x) => x.mentions), color: '#2563eb', bars: true }, { label: 'Net sentiment', values: b.map((x) => x.net_sentiment), color: '#059669', scale: 'net' as const }], [stats.data]);
+  const series = useMemo(
+    () => [
+      { label: 'Mentions per hour', values: b.map((x) => x.mentions), color: '#2563eb', bars: true },
+      { label: 'Net sentiment', values: b.map((x) => x.net_sentiment), color: '#059669', scale: 'net' as const },
+    ],
+    [stats.data],
+  );
   const e = event.data;
   const i = impact.data;
   const remove = async () => {
     if (!e || !confirm(`Delete the event “${e.title}”?`)) return;
     await api(`/v1/events/${encodeURIComponent(e.id)}`, { method: 'DELETE' });
-    await untilStored(async () => !(await api(`/v1/events/${encodeURIComponent(e.id)}`).then(() => true, () => false)));
+    await untilStored(
+      async () =>
+        !(await api(`/v1/events/${encodeURIComponent(e.id)}`).then(
+          () => true,
+          () => false,
+        )),
+    );
     onDeleted();
   };
   return (
@@ -226,9 +272,15 @@ function ImpactPanel({ id, params, onDeleted }: { id: string; params: URLSearchP
             <thead>
               <tr>
                 <th scope="col">Measure</th>
-                <th scope="col" class="num">Before</th>
-                <th scope="col" class="num">After</th>
-                <th scope="col" class="num">Change (95% CI)</th>
+                <th scope="col" class="num">
+                  Before
+                </th>
+                <th scope="col" class="num">
+                  After
+                </th>
+                <th scope="col" class="num">
+                  Change (95% CI)
+                </th>
                 <th scope="col">Verdict</th>
               </tr>
             </thead>

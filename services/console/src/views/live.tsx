@@ -10,7 +10,14 @@ const POLL_MS = 5000;
 
 /** The newest mentions as they are stored (polled every few seconds), filtered in the URL. */
 export function Live({ f, params }: ViewProps) {
-  const filter = { brand: f.brand, source: f.source, sentiment: params.get('sentiment') ?? undefined, intent: params.get('intent') ?? undefined, lang: params.get('lang') ?? undefined, q: params.get('q') ?? undefined };
+  const filter = {
+    brand: f.brand,
+    source: f.source,
+    sentiment: params.get('sentiment') ?? undefined,
+    intent: params.get('intent') ?? undefined,
+    lang: params.get('lang') ?? undefined,
+    q: params.get('q') ?? undefined,
+  };
   const key = JSON.stringify(filter);
   const [items, setItems] = useState<Mention[]>([]);
   const [fresh, setFresh] = useState<Set<string>>(new Set());

@@ -9,10 +9,22 @@ import type { ViewProps } from './props.js';
 
 /** Volume, net sentiment, share of voice and sources for one brand, its events on the time axis, its open alerts. */
 export function Overview({ f, params }: ViewProps) {
-  const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: f.brand, source: f.source, from: f.from, to: f.to, interval: f.interval })}`), [f.brand, f.source, f.from, f.to]);
-  const voice = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'brand', source: f.source, from: f.from, to: f.to, interval: f.interval })}`), [f.source, f.from, f.to]);
-  const bySource = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'source', brand: f.brand, from: f.from, to: f.to, interval: f.interval })}`), [f.brand, f.from, f.to]);
-  const events = useLoad(() => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 200 })}`), [f.brand, f.from, f.to]);
+  const stats = useLoad(
+    () => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: f.brand, source: f.source, from: f.from, to: f.to, interval: f.interval })}`),
+    [f.brand, f.source, f.from, f.to],
+  );
+  const voice = useLoad(
+    () => api<Volume>(`/v1/stats/volume${query({ by: 'brand', source: f.source, from: f.from, to: f.to, interval: f.interval })}`),
+    [f.source, f.from, f.to],
+  );
+  const bySource = useLoad(
+    () => api<Volume>(`/v1/stats/volume${query({ by: 'source', brand: f.brand, from: f.from, to: f.to, interval: f.interval })}`),
+    [f.brand, f.from, f.to],
+  );
+  const events = useLoad(
+    () => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 200 })}`),
+    [f.brand, f.from, f.to],
+  );
   const alerts = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status: 'open' })}`), [f.brand]);
 
   const buckets = stats.data?.buckets ?? [];
@@ -37,15 +49,33 @@ export function Overview({ f, params }: ViewProps) {
     <div class="grid">
       <div class="stats" data-testid="overview-stats">
         <Stat label="Mentions" value={<span data-testid="total-mentions">{num(totals.n)}</span>} hint={`${f.brand}${f.source ? ` on ${f.source}` : ''}`} />
-        <Stat label="Net sentiment" value={<span data-testid="net-sentiment">{signed(net)}</span>} hint="(positive − negative) / mentions" tone={net !== null && net < 0 ? 'bad' : 'good'} />
+        <Stat
+          label="Net sentiment"
+          value={<span data-testid="net-sentiment">{signed(net)}</span>}
+          hint="(positive − negative) / mentions"
+          tone={net !== null && net < 0 ? 'bad' : 'good'}
+        />
         <Stat label="Negative" value={pct(totals.n ? totals.neg / totals.n : null)} hint={`${num(totals.neg)} mentions`} tone="bad" />
         <Stat label="Share of voice" value={pct(share ?? null)} hint="of the tracked brands' mentions" />
-        <Stat label="Open alerts" value={<a href={href('alerts', params)} data-testid="open-alerts">{num(open.length)}</a>} tone={open.length ? 'bad' : 'good'} />
+        <Stat
+          label="Open alerts"
+          value={
+            <a href={href('alerts', params)} data-testid="open-alerts">
+              {num(open.length)}
+            </a>
+          }
+          tone={open.length ? 'bad' : 'good'}
+        />
       </div>
       <Panel title="Volume and sentiment">
         <Problem error={stats.error ?? events.error} />
         {buckets.length ? (
-          <TimeChart x={chart.x} series={chart.series} markers={markers} label={`Mentions, negative mentions and net sentiment of ${f.brand} per ${f.interval}, with ${markers.length} events marked`} />
+          <TimeChart
+            x={chart.x}
+            series={chart.series}
+            markers={markers}
+            label={`Mentions, negative mentions and net sentiment of ${f.brand} per ${f.interval}, with ${markers.length} events marked`}
+          />
         ) : (
           !stats.loading && <p class="empty">No mentions of {f.brand} in this range.</p>
         )}
@@ -73,9 +103,15 @@ export function Overview({ f, params }: ViewProps) {
           <thead>
             <tr>
               <th scope="col">Source</th>
-              <th scope="col" class="num">Mentions</th>
-              <th scope="col" class="num">Share</th>
-              <th scope="col" class="num">Net sentiment</th>
+              <th scope="col" class="num">
+                Mentions
+              </th>
+              <th scope="col" class="num">
+                Share
+              </th>
+              <th scope="col" class="num">
+                Net sentiment
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -96,7 +132,9 @@ export function Overview({ f, params }: ViewProps) {
         <ul class="alert-list">
           {open.slice(0, 8).map((a) => (
             <li key={a.id}>
-              <Badge tone={a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft'}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge>{' '}
+              <Badge tone={a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft'}>
+                {a.severity_score ? `${a.severity_score}/10` : a.severity}
+              </Badge>{' '}
               <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a> <span class="muted">{when(a.opened_at)}</span>
               <div class="small">{a.summary}</div>
             </li>

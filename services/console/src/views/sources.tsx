@@ -11,7 +11,10 @@ const stateTone = (s: string) => (/fail|error|auth|refused/.test(s) ? 'bad' : /w
 
 /** Each connector's health, last success and rate-limit state, and mentions per hour by source. */
 export function Sources({ f }: ViewProps) {
-  const volume = useLoad(() => api<Volume>(`/v1/stats/volume${query({ by: 'source', brand: f.brand, from: f.from, to: f.to, interval: '1h' })}`), [f.brand, f.from, f.to]);
+  const volume = useLoad(
+    () => api<Volume>(`/v1/stats/volume${query({ by: 'source', brand: f.brand, from: f.from, to: f.to, interval: '1h' })}`),
+    [f.brand, f.from, f.to],
+  );
   // /healthz of this process: the connectors run here on the embedded default (with Kafka, in the ingest service).
   const health = useLoad(() => fetch('/healthz').then((r) => r.json() as Promise<Health>), []);
   const connectors = (health.data?.checks.find((c) => c.name === 'ingest.connectors')?.detail as ConnectorHealth[] | undefined) ?? [];
@@ -33,7 +36,10 @@ export function Sources({ f }: ViewProps) {
       <Panel title="Connectors">
         <Problem error={health.error} />
         {health.data && connectors.length === 0 && (
-          <p class="empty">No connectors run in this process. Sources are configured in the brands file (EARSHOT_BRANDS_FILE, see docs/connectors.md); with Kafka they run in the ingest service, whose /healthz lists them.</p>
+          <p class="empty">
+            No connectors run in this process. Sources are configured in the brands file (EARSHOT_BRANDS_FILE, see docs/connectors.md); with Kafka they run in
+            the ingest service, whose /healthz lists them.
+          </p>
         )}
         {connectors.length > 0 && (
           <table data-testid="connectors">
@@ -44,7 +50,9 @@ export function Sources({ f }: ViewProps) {
                 <th scope="col">State</th>
                 <th scope="col">Last success</th>
                 <th scope="col">Rate limit / errors</th>
-                <th scope="col" class="num">Mentions</th>
+                <th scope="col" class="num">
+                  Mentions
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -60,7 +68,11 @@ export function Sources({ f }: ViewProps) {
                   <td>{when(c.last_success_at)}</td>
                   <td class="small">
                     {c.next_attempt_at && <div>waiting until {when(c.next_attempt_at)}</div>}
-                    {c.failures > 0 && <div>{c.failures} failures: {c.last_error}</div>}
+                    {c.failures > 0 && (
+                      <div>
+                        {c.failures} failures: {c.last_error}
+                      </div>
+                    )}
                     {c.notice && <div>{c.notice.message}</div>}
                     {!c.next_attempt_at && !c.failures && !c.notice && <span class="muted">none</span>}
                   </td>
@@ -78,8 +90,12 @@ export function Sources({ f }: ViewProps) {
           <thead>
             <tr>
               <th scope="col">Source</th>
-              <th scope="col" class="num">Mentions</th>
-              <th scope="col" class="num">Per hour</th>
+              <th scope="col" class="num">
+                Mentions
+              </th>
+              <th scope="col" class="num">
+                Per hour
+              </th>
             </tr>
           </thead>
           <tbody>

@@ -20,7 +20,18 @@ export function brandViews(w: BrandWeek, seriesMinutes: number): (m: number) => 
     const from = Math.max(0, end - seriesMinutes);
     const view = (a: Float64Array): BucketSeries => ({ start: from * MIN, bucketMs: MIN, counts: a.subarray(from, end) });
     const candidates =
-      w.viral && m >= w.viral.at ? [{ source: 'twitter', id: 'v', url: '', created_at: w.viral.at * MIN, followers: w.viral.followers, engagement: w.viral.velocity * (m - w.viral.at + 1) }] : [];
+      w.viral && m >= w.viral.at
+        ? [
+            {
+              source: 'twitter',
+              id: 'v',
+              url: '',
+              created_at: w.viral.at * MIN,
+              followers: w.viral.followers,
+              engagement: w.viral.velocity * (m - w.viral.at + 1),
+            },
+          ]
+        : [];
     return {
       now: end * MIN,
       total: view(all.total),

@@ -62,7 +62,13 @@ const DAY = 1440;
 const diurnal = (minuteOfDay: number) => 0.08 + 0.92 * Math.max(0, Math.sin(((minuteOfDay / 60 - 6) / 18) * Math.PI)) ** 1.5;
 const weekly = (day: number) => (day % 7 === 5 || day % 7 === 6 ? 0.7 : 1);
 
-export function simulateBrandWeek(opts: { seed: number; volume: number; kind: IncidentKind; size: number; /** Gamma shape of the minute-to-minute noise (smaller: burstier); 8 by default. */ noise?: number }): BrandWeek {
+export function simulateBrandWeek(opts: {
+  seed: number;
+  volume: number;
+  kind: IncidentKind;
+  size: number;
+  /** Gamma shape of the minute-to-minute noise (smaller: burstier); 8 by default. */ noise?: number;
+}): BrandWeek {
   const rand = seededRandom(opts.seed);
   const minutes = 14 * DAY;
   const evalFrom = 7 * DAY;

@@ -18,7 +18,17 @@ export function buildConnectors(
       continue;
     }
     const http = new HttpClient({ clock: deps.clock, perMinute: s.options.rate_limit_per_minute, backoffMs: deps.retryMs, signal: deps.signal });
-    runnable.push({ id: s.id, type: s.definition.type, brand: s.brand, connector, http, schedule: s.schedule, refresh: s.refresh, owned: s.owned, ...(s.options.monthly_read_budget ? { monthlyReadBudget: s.options.monthly_read_budget } : {}) });
+    runnable.push({
+      id: s.id,
+      type: s.definition.type,
+      brand: s.brand,
+      connector,
+      http,
+      schedule: s.schedule,
+      refresh: s.refresh,
+      owned: s.owned,
+      ...(s.options.monthly_read_budget ? { monthlyReadBudget: s.options.monthly_read_budget } : {}),
+    });
   }
   return { runnable, hooks };
 }

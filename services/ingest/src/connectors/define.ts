@@ -7,7 +7,10 @@ const cronExpression = z.string().refine((s) => cron.validate(s), 'is not a cron
 /** Options every source accepts, whatever its type. */
 export const BaseSourceSchema = z.object({
   /** Names the connector in checkpoints, metrics and /healthz; defaults to "<brand>.<type>". */
-  id: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'lower-case letters, digits, ".", "_" and "-"').optional(),
+  id: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,127}$/, 'lower-case letters, digits, ".", "_" and "-"')
+    .optional(),
   schedule: cronExpression.optional(),
   rate_limit_per_minute: z.number().positive().max(100_000).optional(),
   /** The API's address; only for proxies, regional hosts and tests. */
@@ -18,16 +21,34 @@ export const BaseSourceSchema = z.object({
    * How far before the newest item already seen each poll looks again, for items a
    * search index shows late; repeats are dropped by id.
    */
-  overlap_minutes: z.number().min(0).max(24 * 60).default(10),
+  overlap_minutes: z
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(10),
   /** How far back the very first poll reaches. */
-  lookback_hours: z.number().positive().max(24 * 365).default(24),
+  lookback_hours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
   /**
    * Items a connector may read from the source per calendar month (UTC); when spent it
    * pauses until the month ends. For paid APIs that bill per item read (X).
    */
   monthly_read_budget: z.number().int().positive().optional(),
   refresh: z
-    .union([z.literal(false), z.object({ schedule: cronExpression.default('*/5 * * * *'), hours: z.number().positive().max(24 * 14).default(6) })])
+    .union([
+      z.literal(false),
+      z.object({
+        schedule: cronExpression.default('*/5 * * * *'),
+        hours: z
+          .number()
+          .positive()
+          .max(24 * 14)
+          .default(6),
+      }),
+    ])
     .optional(),
 });
 export type BaseSource = z.infer<typeof BaseSourceSchema>;

@@ -28,7 +28,10 @@ function scripted(answers: (() => Response)[], opts: { perMinute?: number } = {}
   });
   return { http, clock, sleeps, calls };
 }
-const json = (body: unknown, init: ResponseInit = {}) => () => new Response(JSON.stringify(body), { status: 200, ...init });
+const json =
+  (body: unknown, init: ResponseInit = {}) =>
+  () =>
+    new Response(JSON.stringify(body), { status: 200, ...init });
 
 describe('connector HTTP client', () => {
   it.each([

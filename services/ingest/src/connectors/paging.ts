@@ -103,15 +103,18 @@ export async function harvestNewestFirst<T>(opts: {
 }
 
 /** Validates one raw item against its documented shape; the reason names the first bad field. */
-export function itemOrUnusable<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } }, raw: unknown, what: string): T | Unusable {
+export function itemOrUnusable<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: { issues: { path: PropertyKey[]; message: string }[] } } },
+  raw: unknown,
+  what: string,
+): T | Unusable {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   return { reason: `${what} is not in the documented shape: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message}`, payload: raw };
 }
 
-export const isUnusable = (v: unknown): v is Unusable =>
-  typeof v === 'object' && v !== null && 'reason' in v && 'payload' in v && Object.keys(v).length === 2;
+export const isUnusable = (v: unknown): v is Unusable => typeof v === 'object' && v !== null && 'reason' in v && 'payload' in v && Object.keys(v).length === 2;
 
 /**
  * A poll connector over a newest-first API: the source says how to fetch a page (with

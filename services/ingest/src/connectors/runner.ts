@@ -87,7 +87,18 @@ export class ConnectorRunner {
 
   constructor(private readonly d: RunnerDeps) {
     for (const c of d.connectors) {
-      this.slots.set(c.id, { c, checkpoint: null, busy: null, state: 'idle', lastSuccessAt: null, lastError: null, failures: 0, notBefore: 0, published: 0, notice: null });
+      this.slots.set(c.id, {
+        c,
+        checkpoint: null,
+        busy: null,
+        state: 'idle',
+        lastSuccessAt: null,
+        lastError: null,
+        failures: 0,
+        notBefore: 0,
+        published: 0,
+        notice: null,
+      });
       d.metrics.connectorUp.set({ connector: c.id, type: c.type }, 0);
     }
   }
@@ -165,7 +176,10 @@ export class ConnectorRunner {
       }
       await this.countReads(slot, updates.length);
       if (updates.length) {
-        await this.d.bus.publish(this.d.engagementTopicName, updates.map((u) => ({ key: engagementTopic.key(u), value: JSON.stringify(u) })));
+        await this.d.bus.publish(
+          this.d.engagementTopicName,
+          updates.map((u) => ({ key: engagementTopic.key(u), value: JSON.stringify(u) })),
+        );
         this.d.metrics.engagementRefreshed.inc({ connector: id }, updates.length);
       }
       return updates.length;
@@ -222,7 +236,7 @@ export class ConnectorRunner {
         ? setInterval(() => {
             lease.isLeader(this.d.clock.now()).then(
               (leader) => {
-                if (!leader) (lostLease = true), connection.abort();
+                if (!leader) ((lostLease = true), connection.abort());
               },
               () => undefined,
             );
@@ -310,11 +324,18 @@ export class ConnectorRunner {
       const m = fitText(raw, MAX_TEXT_CHARS);
       fresh.push(c.owned && !m.brands ? { ...m, brands: [c.brand] } : m);
     }
-    const result = fresh.length ? await this.d.ingestor.ingest(fresh.map((value, index) => ({ index, value })), c.type) : { accepted: 0, rejected: [] };
+    const result = fresh.length
+      ? await this.d.ingestor.ingest(
+          fresh.map((value, index) => ({ index, value })),
+          c.type,
+        )
+      : { accepted: 0, rejected: [] };
     const rejected = new Map(result.rejected.map((r) => [r.index, r]));
     const letters = [
       ...harvest.unusable.map((u) => ({ reason: u.reason, key: null, payload: JSON.stringify(u.payload) ?? 'null' })),
-      ...result.rejected.filter((r) => r.category !== 'unmatched').map((r) => ({ reason: r.reason, key: r.id ?? null, payload: JSON.stringify(fresh[r.index]) })),
+      ...result.rejected
+        .filter((r) => r.category !== 'unmatched')
+        .map((r) => ({ reason: r.reason, key: r.id ?? null, payload: JSON.stringify(fresh[r.index]) })),
     ];
     if (letters.length) await this.d.deadLetters.send(letters.map((l) => ({ origin: `connector:${c.id}`, stage: 'ingest.connector', ...l })));
     if (harvest.unusable.length) this.d.metrics.connectorUnusable.inc({ connector: c.id, type: c.type }, harvest.unusable.length);
@@ -323,7 +344,11 @@ export class ConnectorRunner {
       this.d.metrics.connectorNotices.inc({ connector: c.id, type: c.type });
       this.d.logger.warn({ connector: c.id }, message);
     }
-    const added: RecentMention[] = fresh.map((m, i) => ({ id: m.id, created_at: Date.parse(m.created_at) || 0, ...(rejected.has(i) ? { dropped: true as const } : {}) }));
+    const added: RecentMention[] = fresh.map((m, i) => ({
+      id: m.id,
+      created_at: Date.parse(m.created_at) || 0,
+      ...(rejected.has(i) ? { dropped: true as const } : {}),
+    }));
     const recent = [...checkpoint.recent, ...added].sort((a, b) => a.created_at - b.created_at).slice(-(this.d.recentLimit ?? 5000));
     const next: Checkpoint = { cursor: harvest.cursor, recent, ...this.usageAfter(checkpoint, harvest.mentions.length + harvest.unusable.length) };
     await this.d.checkpoints.save(c.id, next);

@@ -15,7 +15,9 @@ export async function* responseLines(body: ReadableStream<Uint8Array>, idleMs: n
       const idle = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no data for ${Math.round(idleMs / 1000)} s; reconnecting`)), idleMs);
       });
-      const aborted = new Promise<{ done: true; value: undefined }>((resolve) => signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true }));
+      const aborted = new Promise<{ done: true; value: undefined }>((resolve) =>
+        signal.addEventListener('abort', () => resolve({ done: true, value: undefined }), { once: true }),
+      );
       const chunk = await Promise.race([reader.read(), idle, aborted]).finally(() => clearTimeout(timer));
       if (chunk.done) break;
       carry += decoder.decode(chunk.value, { stream: true });

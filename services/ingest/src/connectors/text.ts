@@ -36,7 +36,16 @@ export function zonedToUtc(local: string, timeZone: string): number {
   // The zone's offset at that instant, found by formatting it there; one correction covers DST edges.
   const offsetAt = (t: number) => {
     const parts = Object.fromEntries(
-      new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' })
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      })
         .formatToParts(t)
         .map((p) => [p.type, p.value]),
     );

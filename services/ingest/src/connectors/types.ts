@@ -59,10 +59,7 @@ export interface PollConnector extends ConnectorBase {
  */
 export interface StreamConnector extends ConnectorBase {
   readonly kind: 'stream';
-  run(
-    cursor: Cursor,
-    ctx: ConnectorContext & { emit(h: Harvest): Promise<void>; onConnected(): void; signal: AbortSignal },
-  ): Promise<void>;
+  run(cursor: Cursor, ctx: ConnectorContext & { emit(h: Harvest): Promise<void>; onConnected(): void; signal: AbortSignal }): Promise<void>;
 }
 
 /**

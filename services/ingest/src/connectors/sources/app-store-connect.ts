@@ -16,10 +16,21 @@ const TOKEN_LIFETIME_S = 19 * 60;
 const Review = z.object({
   type: z.literal('customerReviews'),
   id: z.string(),
-  attributes: z.object({ rating: z.number().int().min(1).max(5), title: z.string().nullish(), body: z.string().nullish(), reviewerNickname: z.string().nullish(), createdDate: z.string(), territory: z.string().optional() }),
+  attributes: z.object({
+    rating: z.number().int().min(1).max(5),
+    title: z.string().nullish(),
+    body: z.string().nullish(),
+    reviewerNickname: z.string().nullish(),
+    createdDate: z.string(),
+    territory: z.string().optional(),
+  }),
   relationships: z.object({ response: z.object({ data: z.object({ id: z.string() }).nullish() }).optional() }).optional(),
 });
-const ResponseResource = z.object({ type: z.literal('customerReviewResponses'), id: z.string(), attributes: z.object({ responseBody: z.string(), lastModifiedDate: z.string(), state: z.string().optional() }) });
+const ResponseResource = z.object({
+  type: z.literal('customerReviewResponses'),
+  id: z.string(),
+  attributes: z.object({ responseBody: z.string(), lastModifiedDate: z.string(), state: z.string().optional() }),
+});
 const Page = z.object({ data: z.array(z.unknown()), included: z.array(z.unknown()).default([]), links: z.object({ next: z.string().optional() }).default({}) });
 
 export const appStoreConnect = defineSource({
@@ -46,7 +57,10 @@ export const appStoreConnect = defineSource({
     const bearer = (now: number) => {
       if (!jwt || now >= jwt.until) {
         const iat = Math.floor(now / 1000);
-        jwt = { value: signJwt('ES256', key, { iss, iat, exp: iat + TOKEN_LIFETIME_S, aud: 'appstoreconnect-v1' }, { kid }), until: now + (TOKEN_LIFETIME_S - 60) * 1000 };
+        jwt = {
+          value: signJwt('ES256', key, { iss, iat, exp: iat + TOKEN_LIFETIME_S, aud: 'appstoreconnect-v1' }, { kid }),
+          until: now + (TOKEN_LIFETIME_S - 60) * 1000,
+        };
       }
       return jwt.value;
     };
@@ -60,7 +74,9 @@ export const appStoreConnect = defineSource({
           () => http.json(url, Page, { headers: { authorization: `Bearer ${bearer(clock.now())}` } }),
           () => void (jwt = null),
         );
-        responses = new Map(page.included.flatMap((r) => (ResponseResource.safeParse(r).success ? [[(r as { id: string }).id, ResponseResource.parse(r)] as const] : [])));
+        responses = new Map(
+          page.included.flatMap((r) => (ResponseResource.safeParse(r).success ? [[(r as { id: string }).id, ResponseResource.parse(r)] as const] : [])),
+        );
         return { items: page.data, next: page.links.next ?? null };
       },
       timeOf: (raw) => {
@@ -84,7 +100,11 @@ export const appStoreConnect = defineSource({
         };
         const answer = r.relationships?.response?.data ? responses.get(r.relationships.response.data.id) : undefined;
         if (!answer) return [review];
-        const reply = brandReply(review, { text: answer.attributes.responseBody, created_at: new Date(Date.parse(answer.attributes.lastModifiedDate)).toISOString() }, brand.id);
+        const reply = brandReply(
+          review,
+          { text: answer.attributes.responseBody, created_at: new Date(Date.parse(answer.attributes.lastModifiedDate)).toISOString() },
+          brand.id,
+        );
         return [review, { ...reply, metadata: { ...reply.metadata, ...(answer.attributes.state ? { state: answer.attributes.state } : {}) } }];
       },
     });

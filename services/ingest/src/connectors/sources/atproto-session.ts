@@ -6,7 +6,10 @@ const Session = z.object({
   accessJwt: z.string().min(1),
   refreshJwt: z.string().min(1),
   did: z.string(),
-  didDoc: z.object({ service: z.array(z.object({ id: z.string(), serviceEndpoint: z.string() })).default([]) }).partial().optional(),
+  didDoc: z
+    .object({ service: z.array(z.object({ id: z.string(), serviceEndpoint: z.string() })).default([]) })
+    .partial()
+    .optional(),
 });
 type Session = z.infer<typeof Session>;
 
@@ -33,16 +36,16 @@ const TOKEN_ERRORS = /ExpiredToken|InvalidToken/;
 export class AtprotoSession {
   private session: Session | null = null;
 
-  constructor(
-    private readonly o: { entryway: string; identifier: string; password: string; appview: string },
-  ) {}
+  constructor(private readonly o: { entryway: string; identifier: string; password: string; appview: string }) {}
 
   /** GET an `app.bsky.*` query through the PDS, retrying once on a fresh token if the old one is refused. */
   async query<S extends z.ZodType>(http: HttpClient, now: number, nsid: string, params: URLSearchParams, schema: S): Promise<z.infer<S>> {
     return withTokenRenewal(
       async () => {
         const s = await this.current(http, now);
-        return http.json(`${this.pds(s)}/xrpc/${nsid}?${params}`, schema, { headers: { authorization: `Bearer ${s.accessJwt}`, 'atproto-proxy': this.o.appview } });
+        return http.json(`${this.pds(s)}/xrpc/${nsid}?${params}`, schema, {
+          headers: { authorization: `Bearer ${s.accessJwt}`, 'atproto-proxy': this.o.appview },
+        });
       },
       () => this.renew(http),
       TOKEN_ERRORS,
@@ -64,7 +67,10 @@ export class AtprotoSession {
     const s = this.session;
     if (s) {
       try {
-        this.session = await http.json(`${this.pds(s)}/xrpc/com.atproto.server.refreshSession`, Session, { method: 'POST', headers: { authorization: `Bearer ${s.refreshJwt}` } });
+        this.session = await http.json(`${this.pds(s)}/xrpc/com.atproto.server.refreshSession`, Session, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${s.refreshJwt}` },
+        });
         return;
       } catch (err) {
         if (!credentialsRefused(err, TOKEN_ERRORS)) throw err;

@@ -29,7 +29,14 @@ const SearchPage = z.object({ cursor: z.string().optional(), posts: z.array(z.un
 
 const rkeyOf = (uri: string) => uri.split('/').pop() ?? '';
 
-function postMention(p: { uri: string; did: string; handle: string; name?: string; record: z.infer<typeof PostRecord>; engagement?: Mention['engagement'] }): Mention {
+function postMention(p: {
+  uri: string;
+  did: string;
+  handle: string;
+  name?: string;
+  record: z.infer<typeof PostRecord>;
+  engagement?: Mention['engagement'];
+}): Mention {
   return {
     id: p.uri,
     source: 'bluesky',
@@ -66,7 +73,7 @@ function indexedTime(raw: unknown): number | null {
 export const bluesky = defineSource({
   type: 'bluesky',
   source: 'bluesky',
-  summary: 'Bluesky post search (`app.bsky.feed.searchPosts`, latest first) through the account\'s PDS; counts refreshed with `app.bsky.feed.getPosts`.',
+  summary: "Bluesky post search (`app.bsky.feed.searchPosts`, latest first) through the account's PDS; counts refreshed with `app.bsky.feed.getPosts`.",
   options: z.object({
     type: z.literal('bluesky'),
     query: z.string().min(1),
@@ -82,11 +89,22 @@ export const bluesky = defineSource({
   owned: false,
   defaultSchedule: '*/5 * * * *',
   create(o, { env }) {
-    const session = new AtprotoSession({ entryway: o.base_url ?? o.auth_url, identifier: requireEnv(env, o.identifier_env), password: requireEnv(env, o.password_env), appview: o.appview });
+    const session = new AtprotoSession({
+      entryway: o.base_url ?? o.auth_url,
+      identifier: requireEnv(env, o.identifier_env),
+      password: requireEnv(env, o.password_env),
+      appview: o.appview,
+    });
     return {
       ...newestFirstPoll(o, 'bluesky', {
         async fetchPage(next, since, { http, clock }) {
-          const params = new URLSearchParams({ q: o.query, sort: 'latest', limit: '100', since: new Date(since).toISOString(), ...(next ? { cursor: next } : {}) });
+          const params = new URLSearchParams({
+            q: o.query,
+            sort: 'latest',
+            limit: '100',
+            since: new Date(since).toISOString(),
+            ...(next ? { cursor: next } : {}),
+          });
           const page = await session.query(http, clock.now(), 'app.bsky.feed.searchPosts', params, SearchPage);
           return { items: page.posts, next: page.cursor ?? null };
         },
@@ -103,7 +121,8 @@ export const bluesky = defineSource({
           const body = await session.query(http, clock.now(), 'app.bsky.feed.getPosts', params, z.object({ posts: z.array(z.unknown()) }));
           for (const raw of body.posts) {
             const m = postViewToMention(raw);
-            if (!isUnusable(m) && m.engagement) out.push({ source: 'bluesky', id: m.id, engagement: m.engagement, observed_at: new Date(clock.now()).toISOString() });
+            if (!isUnusable(m) && m.engagement)
+              out.push({ source: 'bluesky', id: m.id, engagement: m.engagement, observed_at: new Date(clock.now()).toISOString() });
           }
         }
         return out;
@@ -181,7 +200,10 @@ export const jetstream = defineSource({
           signal.addEventListener('abort', onAbort, { once: true });
           ws.on('unexpected-response', (_req, res) => {
             const now = clock.now();
-            const err = res.statusCode === 429 ? new RateLimitedError(retryAtFrom(new Headers(res.headers as Record<string, string>), now) ?? now + 60_000, 'Jetstream answered 429') : new Error(`Jetstream answered ${res.statusCode}`);
+            const err =
+              res.statusCode === 429
+                ? new RateLimitedError(retryAtFrom(new Headers(res.headers as Record<string, string>), now) ?? now + 60_000, 'Jetstream answered 429')
+                : new Error(`Jetstream answered ${res.statusCode}`);
             ws.terminate();
             done(err);
           });

@@ -70,7 +70,13 @@ export const github = defineSource({
     return newestFirstPoll(o, 'github', {
       async fetchPage(next, since, { http }) {
         const { page, until } = untoken(next);
-        const q = [o.query, o.include_pull_requests ? '' : 'is:issue', until === null ? `created:>=${githubTime(since)}` : `created:${githubTime(since)}..${githubTime(until)}`].filter(Boolean).join(' ');
+        const q = [
+          o.query,
+          o.include_pull_requests ? '' : 'is:issue',
+          until === null ? `created:>=${githubTime(since)}` : `created:${githubTime(since)}..${githubTime(until)}`,
+        ]
+          .filter(Boolean)
+          .join(' ');
         const params = new URLSearchParams({ q, sort: 'created', order: 'desc', per_page: String(PER_PAGE), page: String(page) });
         const body = await http.json(`${base}/search/issues?${params}`, SearchAnswer, { headers });
         const more = page * PER_PAGE < Math.min(body.total_count, SEARCH_CAP) && body.items.length > 0;
@@ -116,7 +122,11 @@ const DISCUSSION_SEARCH = `query($q: String!, $after: String) {
 const GraphqlAnswer = z.object({
   data: z
     .object({
-      search: z.object({ discussionCount: z.number(), pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }), nodes: z.array(z.unknown()) }),
+      search: z.object({
+        discussionCount: z.number(),
+        pageInfo: z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() }),
+        nodes: z.array(z.unknown()),
+      }),
     })
     .nullish(),
   errors: z.array(z.object({ type: z.string().optional(), message: z.string() })).optional(),
@@ -137,7 +147,11 @@ const Discussion = z.object({
 
 /** One GraphQL call; `errors[]` in a 200 answer become the error they are. */
 async function graphql(http: HttpClient, url: string, tokenValue: string, variables: Record<string, unknown>, now: number) {
-  const res = await http.request(url, { method: 'POST', headers: { ...apiHeaders(tokenValue), 'content-type': 'application/json' }, body: JSON.stringify({ query: DISCUSSION_SEARCH, variables }) });
+  const res = await http.request(url, {
+    method: 'POST',
+    headers: { ...apiHeaders(tokenValue), 'content-type': 'application/json' },
+    body: JSON.stringify({ query: DISCUSSION_SEARCH, variables }),
+  });
   const { data, errors } = jsonAnswer(url, res, GraphqlAnswer);
   const limited = errors?.find((e) => e.type === 'RATE_LIMITED');
   if (limited) throw new RateLimitedError(retryAtFrom(res.headers, now) ?? now + 60 * 60_000, `GitHub GraphQL: ${limited.message}`);
@@ -164,7 +178,8 @@ export const githubDiscussions = defineSource({
         const range = until ? `created:${githubTime(since)}..${githubTime(Number(until))}` : `created:>=${githubTime(since)}`;
         const { search } = await graphql(http, url, tokenValue, { q: `${o.query} ${range} sort:created-desc`, after: after || null }, clock.now());
         const read = Number(readBefore || 0) + search.nodes.length;
-        if (search.pageInfo.hasNextPage && search.pageInfo.endCursor) return { items: search.nodes, next: `${search.pageInfo.endCursor}|${read}|${until ?? ''}` };
+        if (search.pageInfo.hasNextPage && search.pageInfo.endCursor)
+          return { items: search.nodes, next: `${search.pageInfo.endCursor}|${read}|${until ?? ''}` };
         const times = search.nodes.map(createdAt).filter((t): t is number => t !== null);
         const beyondCap = search.discussionCount > read && read >= SEARCH_CAP && times.length > 0;
         return { items: search.nodes, next: beyondCap ? `|0|${Math.min(...times)}` : null };

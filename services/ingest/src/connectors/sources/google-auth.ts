@@ -5,7 +5,12 @@ import { privateKeyFrom, signJwt } from '../jwt.js';
 
 export const DEFAULT_TOKEN_URL = 'https://oauth2.googleapis.com/token';
 const TokenAnswer = z.object({ access_token: z.string().min(1), expires_in: z.number() });
-const ServiceAccountKey = z.object({ type: z.literal('service_account'), client_email: z.string().min(1), private_key: z.string().min(1), token_uri: z.url().optional() });
+const ServiceAccountKey = z.object({
+  type: z.literal('service_account'),
+  client_email: z.string().min(1),
+  private_key: z.string().min(1),
+  token_uri: z.url().optional(),
+});
 
 /**
  * A service account's key file (the JSON Google Cloud hands out), read from an environment
@@ -38,7 +43,11 @@ function tokenRequest(
     return (now) => {
       const iat = Math.floor(now / 1000);
       const assertion = signJwt('RS256', sa.signingKey, { iss: sa.client_email, scope: o.scope, aud: url, iat, exp: iat + 3600 });
-      return { url, body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }), credential: `the service account key in ${o.service_account_env}` };
+      return {
+        url,
+        body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }),
+        credential: `the service account key in ${o.service_account_env}`,
+      };
     };
   }
   return () => ({

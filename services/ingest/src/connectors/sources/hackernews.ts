@@ -36,7 +36,11 @@ export function hitToMention(hit: z.infer<typeof Hit>): Mention {
     url: `https://news.ycombinator.com/item?id=${hit.objectID}`,
     engagement: { likes: Math.max(0, hit.points ?? 0), shares: 0, replies: hit.num_comments ?? 0, views: 0 },
     ...(isComment && hit.parent_id != null ? { in_reply_to: String(hit.parent_id) } : {}),
-    metadata: { kind: isComment ? 'comment' : 'story', ...(hit.story_id != null ? { story_id: String(hit.story_id) } : {}), ...(hit.url ? { link: hit.url } : {}) },
+    metadata: {
+      kind: isComment ? 'comment' : 'story',
+      ...(hit.story_id != null ? { story_id: String(hit.story_id) } : {}),
+      ...(hit.url ? { link: hit.url } : {}),
+    },
   };
 }
 
@@ -54,7 +58,13 @@ export const hackerNews = defineSource({
       ...newestFirstPoll(o, 'hackernews', {
         async fetchPage(next, since, { http }) {
           const page = Number(next ?? 0);
-          const params = new URLSearchParams({ query: o.query, tags: o.tags, numericFilters: `created_at_i>=${Math.floor(since / 1000)}`, hitsPerPage: '100', page: String(page) });
+          const params = new URLSearchParams({
+            query: o.query,
+            tags: o.tags,
+            numericFilters: `created_at_i>=${Math.floor(since / 1000)}`,
+            hitsPerPage: '100',
+            page: String(page),
+          });
           const body = await http.json(`${base}/api/v1/search_by_date?${params}`, SearchPage);
           return { items: body.hits, next: page + 1 < body.nbPages ? String(page + 1) : null };
         },
@@ -71,7 +81,12 @@ export const hackerNews = defineSource({
         const out: EngagementUpdate[] = [];
         for (const m of recent.slice(0, 50)) {
           const item = await http.json(`${base}/api/v1/items/${encodeURIComponent(m.id)}`, Item);
-          out.push({ source: 'hackernews', id: m.id, engagement: { likes: Math.max(0, item.points ?? 0), shares: 0, replies: item.children.length, views: 0 }, observed_at: new Date(clock.now()).toISOString() });
+          out.push({
+            source: 'hackernews',
+            id: m.id,
+            engagement: { likes: Math.max(0, item.points ?? 0), shares: 0, replies: item.children.length, views: 0 },
+            observed_at: new Date(clock.now()).toISOString(),
+          });
         }
         return out;
       },

@@ -20,7 +20,13 @@ const Status = z.object({
   replies_count: z.number().default(0),
   reblogs_count: z.number().default(0),
   favourites_count: z.number().default(0),
-  account: z.object({ id: z.string(), acct: z.string(), display_name: z.string().optional(), followers_count: z.number().optional(), url: z.string().optional() }),
+  account: z.object({
+    id: z.string(),
+    acct: z.string(),
+    display_name: z.string().optional(),
+    followers_count: z.number().optional(),
+    url: z.string().optional(),
+  }),
 });
 
 /** Status ids are local to an instance, so the mention id carries the host. */
@@ -34,7 +40,12 @@ export function statusToMention(raw: unknown, host: string): Mention | Unusable 
     text: s.spoiler_text ? `${s.spoiler_text}\n${text}` : text,
     created_at: s.created_at,
     // Local accounts come as "user"; the handle is always "user@host", so brand accounts match either way.
-    author: { id: `${host}/${s.account.id}`, handle: s.account.acct.includes('@') ? s.account.acct : `${s.account.acct}@${host}`, ...(s.account.display_name ? { name: s.account.display_name } : {}), ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}) },
+    author: {
+      id: `${host}/${s.account.id}`,
+      handle: s.account.acct.includes('@') ? s.account.acct : `${s.account.acct}@${host}`,
+      ...(s.account.display_name ? { name: s.account.display_name } : {}),
+      ...(s.account.followers_count !== undefined ? { followers: s.account.followers_count } : {}),
+    },
     url: s.url ?? s.uri,
     ...(s.language ? { lang: s.language } : {}),
     engagement: { likes: s.favourites_count, shares: s.reblogs_count, replies: s.replies_count, views: 0 },
@@ -44,12 +55,15 @@ export function statusToMention(raw: unknown, host: string): Mention | Unusable 
 }
 
 const Options = z.object({
-    /** The instance, e.g. https://mastodon.social. */
-    instance: z.url(),
-    hashtag: z.string().regex(/^[\p{L}\p{N}_]+$/u, 'a hashtag without #').optional(),
-    timeline: z.enum(['public', 'local']).optional(),
-    token_env: z.string().default('EARSHOT_MASTODON_TOKEN'),
-  });
+  /** The instance, e.g. https://mastodon.social. */
+  instance: z.url(),
+  hashtag: z
+    .string()
+    .regex(/^[\p{L}\p{N}_]+$/u, 'a hashtag without #')
+    .optional(),
+  timeline: z.enum(['public', 'local']).optional(),
+  token_env: z.string().default('EARSHOT_MASTODON_TOKEN'),
+});
 
 function timelinePath(o: z.infer<typeof Options>): { path: string; params: Record<string, string> } {
   if (o.hashtag) return { path: `/api/v1/timelines/tag/${encodeURIComponent(o.hashtag)}`, params: {} };
@@ -60,7 +74,15 @@ function timelinePath(o: z.infer<typeof Options>): { path: string; params: Recor
  * Pages forward from `min_id` (each page is the statuses just after it, newest first) until
  * a short page; with no cursor yet, takes the newest page and starts from there.
  */
-async function timelineSince(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number, from: number): Promise<Harvest> {
+async function timelineSince(
+  http: HttpClient,
+  o: z.infer<typeof Options>,
+  base: string,
+  headers: Record<string, string>,
+  cursor: Cursor,
+  maxPages: number,
+  from: number,
+): Promise<Harvest> {
   const host = new URL(o.instance).host;
   const { path, params } = timelinePath(o);
   if (typeof cursor.min_id !== 'string') return backfill(http, o, base, headers, cursor, maxPages, host, from);
@@ -84,7 +106,16 @@ async function timelineSince(http: HttpClient, o: z.infer<typeof Options>, base:
 }
 
 /** The first poll: newest first, paged back with `max_id` through the look-back window; resumes forward from the newest id. */
-async function backfill(http: HttpClient, o: z.infer<typeof Options>, base: string, headers: Record<string, string>, cursor: Cursor, maxPages: number, host: string, from: number): Promise<Harvest> {
+async function backfill(
+  http: HttpClient,
+  o: z.infer<typeof Options>,
+  base: string,
+  headers: Record<string, string>,
+  cursor: Cursor,
+  maxPages: number,
+  host: string,
+  from: number,
+): Promise<Harvest> {
   const { path, params } = timelinePath(o);
   let top: string | undefined;
   const h = await harvestNewestFirst({
@@ -93,8 +124,15 @@ async function backfill(http: HttpClient, o: z.infer<typeof Options>, base: stri
     lookbackHours: 0,
     maxPages,
     async fetchPage(maxId) {
-      const statuses = await http.json(`${base}${path}?${new URLSearchParams({ ...params, limit: '40', ...(maxId ? { max_id: maxId } : {}) })}`, z.array(z.unknown()), { headers });
-      const ids = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string').sort(compareNumericIds);
+      const statuses = await http.json(
+        `${base}${path}?${new URLSearchParams({ ...params, limit: '40', ...(maxId ? { max_id: maxId } : {}) })}`,
+        z.array(z.unknown()),
+        { headers },
+      );
+      const ids = statuses
+        .map((s) => (s as { id?: unknown })?.id)
+        .filter((id): id is string => typeof id === 'string')
+        .sort(compareNumericIds);
       if (ids.length && (!top || compareNumericIds(ids.at(-1)!, top) > 0)) top = ids.at(-1);
       return { items: statuses, next: statuses.length === 40 ? ids[0] : null };
     },
@@ -136,8 +174,10 @@ async function instanceInfo(http: HttpClient, o: z.infer<typeof Options>, base: 
   const scopes: ('local' | 'remote')[] = o.timeline === 'local' ? ['local'] : ['local', 'remote'];
   const feed = o.hashtag ? `hashtag feed #${o.hashtag}` : `${o.timeline} timeline`;
   const host = new URL(o.instance).host;
-  if (access && scopes.every((k) => access[k] === 'disabled')) throw new Error(`${host} has turned off its ${feed} (timelines_access): it will stay empty; choose another instance or feed`);
-  if (access && !headers.authorization && scopes.some((k) => access[k] === 'authenticated')) throw new Error(`${host} shows its ${feed} only to signed-in users: set ${o.token_env}`);
+  if (access && scopes.every((k) => access[k] === 'disabled'))
+    throw new Error(`${host} has turned off its ${feed} (timelines_access): it will stay empty; choose another instance or feed`);
+  if (access && !headers.authorization && scopes.some((k) => access[k] === 'authenticated'))
+    throw new Error(`${host} shows its ${feed} only to signed-in users: set ${o.token_env}`);
   const partly = access ? scopes.filter((k) => access[k] === 'disabled') : [];
   return {
     streaming: (info.configuration.urls.streaming ?? base).replace(/^ws/, 'http').replace(/\/$/, ''),
@@ -149,12 +189,26 @@ function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
   return o.base_url ?? o.instance.replace(/\/$/, '');
 }
 
-async function refreshStatuses(http: HttpClient, base: string, host: string, headers: Record<string, string>, ids: string[], now: number): Promise<EngagementUpdate[]> {
+async function refreshStatuses(
+  http: HttpClient,
+  base: string,
+  host: string,
+  headers: Record<string, string>,
+  ids: string[],
+  now: number,
+): Promise<EngagementUpdate[]> {
   const out: EngagementUpdate[] = [];
   for (const id of ids.slice(0, 40)) {
     const local = id.slice(id.indexOf('/') + 1);
     const m = statusToMention(await http.json(`${base}/api/v1/statuses/${encodeURIComponent(local)}`, z.unknown(), { headers }), host);
-    if (!isUnusable(m) && m.engagement) out.push({ source: 'mastodon', id: m.id, engagement: m.engagement, ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}), observed_at: new Date(now).toISOString() });
+    if (!isUnusable(m) && m.engagement)
+      out.push({
+        source: 'mastodon',
+        id: m.id,
+        engagement: m.engagement,
+        ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}),
+        observed_at: new Date(now).toISOString(),
+      });
   }
   return out;
 }
@@ -194,7 +248,15 @@ export const mastodon = defineSource({
         const h = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
         return { ...h, notices: [...notices, ...(h.notices ?? [])] };
       },
-      refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
+      refresh: (recent, { http, clock }) =>
+        refreshStatuses(
+          http,
+          base,
+          host,
+          headers,
+          recent.map((r) => r.id),
+          clock.now(),
+        ),
     };
   },
 });
@@ -210,7 +272,9 @@ export const mastodonStream = defineSource({
   defaultSchedule: '*/2 * * * *',
   create(o, { env }) {
     const { base, headers, host } = instanceAccess(o, env);
-    const stream = o.hashtag ? `/api/v1/streaming/hashtag?tag=${encodeURIComponent(o.hashtag)}` : `/api/v1/streaming/public${o.timeline === 'local' ? '/local' : ''}`;
+    const stream = o.hashtag
+      ? `/api/v1/streaming/hashtag?tag=${encodeURIComponent(o.hashtag)}`
+      : `/api/v1/streaming/public${o.timeline === 'local' ? '/local' : ''}`;
     return {
       kind: 'stream',
       source: 'mastodon',
@@ -241,7 +305,15 @@ export const mastodonStream = defineSource({
           await emit({ mentions: [m], unusable: [], cursor: since });
         }
       },
-      refresh: (recent, { http, clock }) => refreshStatuses(http, base, host, headers, recent.map((r) => r.id), clock.now()),
+      refresh: (recent, { http, clock }) =>
+        refreshStatuses(
+          http,
+          base,
+          host,
+          headers,
+          recent.map((r) => r.id),
+          clock.now(),
+        ),
     };
   },
 });

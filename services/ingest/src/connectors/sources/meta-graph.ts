@@ -29,16 +29,24 @@ function regainAt(headers: Headers, now: number): number {
  * GET a Graph API edge and parse it. Rate-limit codes wait for the time Meta gives; an
  * expired or revoked token (190) and a missing permission say what the operator must do.
  */
-export async function graphJson<S extends z.ZodType>(http: HttpClient, url: string, schema: S, now: number, o: { tokenEnv: string; permission: string }): Promise<z.infer<S>> {
+export async function graphJson<S extends z.ZodType>(
+  http: HttpClient,
+  url: string,
+  schema: S,
+  now: number,
+  o: { tokenEnv: string; permission: string },
+): Promise<z.infer<S>> {
   const res = await http.request(url, { accept: [400, 401, 403], headers: { accept: 'application/json' } });
   if (res.status < 400) return jsonAnswer(url, res, schema);
-  const parsed = GraphError.safeParse((() => {
-    try {
-      return JSON.parse(res.text);
-    } catch {
-      return null;
-    }
-  })());
+  const parsed = GraphError.safeParse(
+    (() => {
+      try {
+        return JSON.parse(res.text);
+      } catch {
+        return null;
+      }
+    })(),
+  );
   if (!parsed.success) throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${res.text.slice(0, 200)}`, res.text);
   const { code, error_subcode: sub, message } = parsed.data.error;
   const what = `(code ${code}${sub ? `/${sub}` : ''}: ${message})`;
@@ -46,7 +54,12 @@ export async function graphJson<S extends z.ZodType>(http: HttpClient, url: stri
     const at = regainAt(res.headers, now);
     throw new RateLimitedError(at, `${describeUrl(url)}: Meta rate limit ${what}; retrying after ${new Date(at).toISOString()}`);
   }
-  if (code === 190) throw new HttpError(res.status, `the access token in ${o.tokenEnv} was refused ${what}: it expired or was revoked; make a new long-lived token and set it`, res.text);
+  if (code === 190)
+    throw new HttpError(
+      res.status,
+      `the access token in ${o.tokenEnv} was refused ${what}: it expired or was revoked; make a new long-lived token and set it`,
+      res.text,
+    );
   if (isPermission(code)) throw new HttpError(res.status, `the token in ${o.tokenEnv} lacks a permission ${what}; this source needs ${o.permission}`, res.text);
   throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status} ${what}`, res.text);
 }

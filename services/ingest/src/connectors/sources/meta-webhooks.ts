@@ -29,7 +29,10 @@ const sameText = (a: string, b: string) => a.length === b.length && timingSafeEq
 
 const metaOptions = {
   /** The hook's path segment: POST /v1/hooks/<name>. */
-  name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/).optional(),
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/)
+    .optional(),
   app_secret_env: z.string().default('EARSHOT_META_APP_SECRET'),
   verify_token_env: z.string().default('EARSHOT_META_VERIFY_TOKEN'),
 };
@@ -38,7 +41,13 @@ const metaOptions = {
 function metaHook(
   o: { name?: string; app_secret_env: string; verify_token_env: string },
   env: (n: string) => string | undefined,
-  spec: { object: string; name: string; source: string; accounts: Map<string, string>; change(entry: Entry, field: string, value: unknown, brand: string): Mention[] | Unusable | null },
+  spec: {
+    object: string;
+    name: string;
+    source: string;
+    accounts: Map<string, string>;
+    change(entry: Entry, field: string, value: unknown, brand: string): Mention[] | Unusable | null;
+  },
 ): WebhookConnector {
   const verifyToken = requireEnv(env, o.verify_token_env);
   return {
@@ -55,7 +64,10 @@ function metaHook(
       for (const raw of Array.isArray(body) ? body : [body]) {
         const push = Push.safeParse(raw);
         if (!push.success || push.data.object !== spec.object) {
-          unusable.push({ reason: `not a Meta "${spec.object}" webhook delivery: ${push.success ? `object is "${push.data.object}"` : `${push.error.issues[0]?.path.join('.')}: ${push.error.issues[0]?.message}`}`, payload: raw });
+          unusable.push({
+            reason: `not a Meta "${spec.object}" webhook delivery: ${push.success ? `object is "${push.data.object}"` : `${push.error.issues[0]?.path.join('.')}: ${push.error.issues[0]?.message}`}`,
+            payload: raw,
+          });
           continue;
         }
         for (const entry of push.data.entry) {
@@ -97,7 +109,7 @@ const WRITTEN = new Set(['comment', 'post', 'status', 'photo', 'video', 'share']
 export const facebookPage = defineSource({
   type: 'facebook_page',
   source: 'facebook',
-  summary: 'Comments and visitor posts on your Facebook Page, pushed by Meta webhooks (Page `feed` field), your Page\'s replies included.',
+  summary: "Comments and visitor posts on your Facebook Page, pushed by Meta webhooks (Page `feed` field), your Page's replies included.",
   options: z.object({ type: z.literal('facebook_page'), page_id: z.string().regex(/^\d+$/, 'the numeric Page id'), ...metaOptions }),
   secrets: (o) => [o.app_secret_env, o.verify_token_env],
   owned: true,
@@ -113,7 +125,11 @@ export const facebookPage = defineSource({
       change(entry, field, value) {
         if (field !== 'feed') return null;
         const v = FeedChange.safeParse(value);
-        if (!v.success) return { reason: `Facebook feed change is not in the documented shape: ${v.error.issues[0]?.path.join('.')}: ${v.error.issues[0]?.message}`, payload: value };
+        if (!v.success)
+          return {
+            reason: `Facebook feed change is not in the documented shape: ${v.error.issues[0]?.path.join('.')}: ${v.error.issues[0]?.message}`,
+            payload: value,
+          };
         const c = v.data;
         if (!WRITTEN.has(c.item) || (c.verb !== 'add' && c.verb !== 'edited') || !c.message) return null;
         const id = c.item === 'comment' ? c.comment_id : c.post_id;
@@ -149,7 +165,7 @@ const IgComment = z.object({
 export const instagram = defineSource({
   type: 'instagram',
   source: 'instagram',
-  summary: 'Comments on your Instagram professional account\'s posts and lives, pushed by Meta webhooks (`comments`, `live_comments`), your replies included.',
+  summary: "Comments on your Instagram professional account's posts and lives, pushed by Meta webhooks (`comments`, `live_comments`), your replies included.",
   options: z.object({
     type: z.literal('instagram'),
     account_id: z.string().regex(/^\d+$/, 'the numeric Instagram professional account id'),
@@ -172,7 +188,11 @@ export const instagram = defineSource({
       change(entry, field, value) {
         if (field !== 'comments' && field !== 'live_comments') return null;
         const v = IgComment.safeParse(value);
-        if (!v.success) return { reason: `Instagram comment change is not in the documented shape: ${v.error.issues[0]?.path.join('.')}: ${v.error.issues[0]?.message}`, payload: value };
+        if (!v.success)
+          return {
+            reason: `Instagram comment change is not in the documented shape: ${v.error.issues[0]?.path.join('.')}: ${v.error.issues[0]?.message}`,
+            payload: value,
+          };
         const c = v.data;
         const m: Mention = {
           id: c.id,
@@ -182,7 +202,11 @@ export const instagram = defineSource({
           author: { id: c.from.id, handle: c.from.username },
           ...(c.parent_id ? { in_reply_to: c.parent_id } : {}),
           ...(usernames.has(c.from.username.toLowerCase()) ? { from_brand: true } : {}),
-          metadata: { account_id: entry.id, ...(c.media ? { media_id: c.media.id, ...(c.media.media_product_type ? { media_product_type: c.media.media_product_type } : {}) } : {}), ...(field === 'live_comments' ? { live: true } : {}) },
+          metadata: {
+            account_id: entry.id,
+            ...(c.media ? { media_id: c.media.id, ...(c.media.media_product_type ? { media_product_type: c.media.media_product_type } : {}) } : {}),
+            ...(field === 'live_comments' ? { live: true } : {}),
+          },
         };
         return [m];
       },

@@ -20,7 +20,22 @@ const GdeltArticle = z.object({
 const GDELT_MAX = 250;
 const gdeltTime = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15).replace('T', '');
 const fromSeen = (s: string) => Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(9, 11)}:${s.slice(11, 13)}:${s.slice(13, 15)}Z`);
-const LANGUAGES: Record<string, string> = { english: 'en', spanish: 'es', french: 'fr', german: 'de', italian: 'it', portuguese: 'pt', dutch: 'nl', japanese: 'ja', chinese: 'zh', arabic: 'ar', russian: 'ru', hindi: 'hi', turkish: 'tr', polish: 'pl' };
+const LANGUAGES: Record<string, string> = {
+  english: 'en',
+  spanish: 'es',
+  french: 'fr',
+  german: 'de',
+  italian: 'it',
+  portuguese: 'pt',
+  dutch: 'nl',
+  japanese: 'ja',
+  chinese: 'zh',
+  arabic: 'ar',
+  russian: 'ru',
+  hindi: 'hi',
+  turkish: 'tr',
+  polish: 'pl',
+};
 
 /** GDELT's JSON, or the error it wrote as text in a 200 answer, as the error it is. */
 async function gdeltJson(http: HttpClient, url: string, now: number): Promise<{ articles: unknown[] }> {
@@ -35,7 +50,10 @@ async function gdeltJson(http: HttpClient, url: string, now: number): Promise<{ 
     throw new MalformedResponseError(`${describeUrl(url)} answered 200 with text that is not JSON (GDELT writes its errors so): ${text.slice(0, 200)}`);
   }
   const parsed = z.object({ articles: z.array(z.unknown()).default([]) }).safeParse(body);
-  if (!parsed.success) throw new MalformedResponseError(`${describeUrl(url)} answered in an unexpected shape: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new MalformedResponseError(
+      `${describeUrl(url)} answered in an unexpected shape: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }
 
@@ -52,7 +70,15 @@ export const gdelt = defineSource({
     return newestFirstPoll(o, 'news', {
       async fetchPage(next, since, { http, clock }) {
         const end = next ?? gdeltTime(clock.now());
-        const params = new URLSearchParams({ query: o.query, mode: 'ArtList', format: 'json', sort: 'DateDesc', maxrecords: String(GDELT_MAX), startdatetime: gdeltTime(since), enddatetime: end });
+        const params = new URLSearchParams({
+          query: o.query,
+          mode: 'ArtList',
+          format: 'json',
+          sort: 'DateDesc',
+          maxrecords: String(GDELT_MAX),
+          startdatetime: gdeltTime(since),
+          enddatetime: end,
+        });
         const { articles } = await gdeltJson(http, `${base}/api/v2/doc/doc?${params}`, clock.now());
         const seen = articles.map((a) => fromSeen(String((a as { seendate?: unknown })?.seendate ?? ''))).filter(Number.isFinite);
         // A full answer may have left older articles out: ask again up to the oldest second seen (it comes again; repeats drop by id).
@@ -108,7 +134,10 @@ export const stackExchange = defineSource({
   options: z.object({
     type: z.literal('stackexchange'),
     query: z.string().min(1),
-    site: z.string().regex(/^[a-z0-9.]+$/).default('stackoverflow'),
+    site: z
+      .string()
+      .regex(/^[a-z0-9.]+$/)
+      .default('stackoverflow'),
     /** Optional app key: 10,000 requests a day instead of 300 per IP. */
     key_env: z.string().default('EARSHOT_STACKEXCHANGE_KEY'),
   }),
@@ -124,7 +153,17 @@ export const stackExchange = defineSource({
         const now = clock.now();
         if (now < quietUntil) throw new RateLimitedError(quietUntil, `Stack Exchange asked to wait (backoff) until ${new Date(quietUntil).toISOString()}`);
         const page = Number(next ?? 1);
-        const params = new URLSearchParams({ order: 'desc', sort: 'creation', q: o.query, site: o.site, fromdate: String(Math.floor(since / 1000)), pagesize: '100', page: String(page), filter: 'withbody', ...(key ? { key } : {}) });
+        const params = new URLSearchParams({
+          order: 'desc',
+          sort: 'creation',
+          q: o.query,
+          site: o.site,
+          fromdate: String(Math.floor(since / 1000)),
+          pagesize: '100',
+          page: String(page),
+          filter: 'withbody',
+          ...(key ? { key } : {}),
+        });
         const body = await http.json(`${base}/2.3/search/advanced?${params}`, SeWrapper);
         if (body.backoff) quietUntil = now + body.backoff * 1000;
         if (body.quota_remaining === 0) {

@@ -66,7 +66,11 @@ function redditClient(authBase: string, clientId: string, secret: string, userAg
     const value = await token.get(now, () =>
       http.json(`${authBase}/api/v1/access_token`, Token, {
         method: 'POST',
-        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded', 'user-agent': userAgent },
+        headers: {
+          authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          'user-agent': userAgent,
+        },
         body: 'grant_type=client_credentials',
       }),
     );
@@ -87,7 +91,8 @@ const feedUnavailable = (err: unknown) => err instanceof HttpError && (err.statu
 export const reddit = defineSource({
   type: 'reddit',
   source: 'reddit',
-  summary: 'Reddit site-wide search and subreddit listings (new posts, new comments) through the OAuth API; scores refreshed from `/api/info`, and what was deleted on Reddit erased.',
+  summary:
+    'Reddit site-wide search and subreddit listings (new posts, new comments) through the OAuth API; scores refreshed from `/api/info`, and what was deleted on Reddit erased.',
   options: z
     .object({
       type: z.literal('reddit'),
@@ -97,7 +102,12 @@ export const reddit = defineSource({
       client_id_env: z.string().default('EARSHOT_REDDIT_CLIENT_ID'),
       client_secret_env: z.string().default('EARSHOT_REDDIT_CLIENT_SECRET'),
       /** Reddit's required format; generic agents are throttled or refused (https://github.com/reddit-archive/reddit/wiki/API). */
-      user_agent: z.string().regex(/^[^:\s]+:[^:\s]+:[^:\s]+ \(by \/u\/[\w-]{3,20}\)$/, 'Reddit requires "<platform>:<app id>:<version> (by /u/<reddit username>)", e.g. "server:com.example.earshot:1.0 (by /u/example)"'),
+      user_agent: z
+        .string()
+        .regex(
+          /^[^:\s]+:[^:\s]+:[^:\s]+ \(by \/u\/[\w-]{3,20}\)$/,
+          'Reddit requires "<platform>:<app id>:<version> (by /u/<reddit username>)", e.g. "server:com.example.earshot:1.0 (by /u/example)"',
+        ),
       auth_url: z.url().default('https://www.reddit.com'),
     })
     .refine((o) => o.query || o.subreddits.length > 0, 'needs a query, subreddits, or both'),
@@ -122,7 +132,7 @@ export const reddit = defineSource({
         const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
         const failed: string[] = [];
         for (const feed of feeds) {
-          const feedCursor = ((cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {});
+          const feedCursor = (cursor.feeds as Record<string, Cursor> | undefined)?.[feed.key] ?? {};
           const h = await harvestNewestFirst({
             cursor: feedCursor,
             now: clock.now(),
@@ -152,7 +162,7 @@ export const reddit = defineSource({
           if (!h) continue;
           out.mentions.push(...h.mentions);
           out.unusable.push(...h.unusable);
-          out.cursor = { ...out.cursor, feeds: { ...((out.cursor.feeds) ?? {}), [feed.key]: h.cursor } };
+          out.cursor = { ...out.cursor, feeds: { ...(out.cursor.feeds ?? {}), [feed.key]: h.cursor } };
         }
         if (failed.length === feeds.length) throw new Error(`no Reddit feed is readable: ${out.notices!.join('; ')}`);
         return out;
@@ -160,7 +170,11 @@ export const reddit = defineSource({
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 100)) {
-          const listing = await client.listing(http, clock.now(), `${base}/api/info?${new URLSearchParams({ id: group.map((m) => m.id).join(','), raw_json: '1' })}`);
+          const listing = await client.listing(
+            http,
+            clock.now(),
+            `${base}/api/info?${new URLSearchParams({ id: group.map((m) => m.id).join(','), raw_json: '1' })}`,
+          );
           for (const raw of listing.data.children) {
             const thing = Thing.safeParse(raw);
             if (!thing.success) continue;

@@ -58,7 +58,11 @@ export const trustpilot = defineSource({
       async fetchPage(next, _since, { http }) {
         const page = Number(next ?? 1);
         const params = new URLSearchParams({ perPage: '100', page: String(page), orderBy: 'createdat.desc' });
-        const body = await http.json(`${base}/v1/business-units/${encodeURIComponent(o.business_unit_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()) }), { headers: { apikey: key } });
+        const body = await http.json(
+          `${base}/v1/business-units/${encodeURIComponent(o.business_unit_id)}/reviews?${params}`,
+          z.object({ reviews: z.array(z.unknown()) }),
+          { headers: { apikey: key } },
+        );
         return { items: body.reviews, next: body.reviews.length === 100 ? String(page + 1) : null };
       },
       timeOf: timeField(['createdAt']),
@@ -117,10 +121,17 @@ export const yelp = defineSource({
       async fetchPage(next, _since, { http }) {
         const offset = Number(next ?? 0);
         const params = new URLSearchParams({ limit: '20', sort_by: 'newest', offset: String(offset) });
-        const body = await http.json(`${base}/v3/businesses/${encodeURIComponent(o.business_id)}/reviews?${params}`, z.object({ reviews: z.array(z.unknown()), total: z.number() }), {
-          headers: { authorization: `Bearer ${key}` },
-        });
-        return { items: body.reviews, next: offset + body.reviews.length < body.total && body.reviews.length > 0 ? String(offset + body.reviews.length) : null };
+        const body = await http.json(
+          `${base}/v3/businesses/${encodeURIComponent(o.business_id)}/reviews?${params}`,
+          z.object({ reviews: z.array(z.unknown()), total: z.number() }),
+          {
+            headers: { authorization: `Bearer ${key}` },
+          },
+        );
+        return {
+          items: body.reviews,
+          next: offset + body.reviews.length < body.total && body.reviews.length > 0 ? String(offset + body.reviews.length) : null,
+        };
       },
       timeOf: created,
       normalise: (raw) => {
@@ -162,7 +173,11 @@ const googleOAuth = {
   refresh_token_env: z.string().default('EARSHOT_GOOGLE_REFRESH_TOKEN'),
   token_url: z.url().default(DEFAULT_TOKEN_URL),
 };
-const googleSecrets = (o: { client_id_env: string; client_secret_env: string; refresh_token_env: string }) => [o.client_id_env, o.client_secret_env, o.refresh_token_env];
+const googleSecrets = (o: { client_id_env: string; client_secret_env: string; refresh_token_env: string }) => [
+  o.client_id_env,
+  o.client_secret_env,
+  o.refresh_token_env,
+];
 
 export const googleBusiness = defineSource({
   type: 'google_business',
@@ -213,7 +228,16 @@ const PlayReview = z.object({
   authorName: z.string().optional(),
   comments: z.array(
     z.object({
-      userComment: z.object({ text: z.string(), lastModified: Timestamp, starRating: z.number().int().min(1).max(5), reviewerLanguage: z.string().optional(), thumbsUpCount: z.number().optional(), appVersionName: z.string().optional() }).optional(),
+      userComment: z
+        .object({
+          text: z.string(),
+          lastModified: Timestamp,
+          starRating: z.number().int().min(1).max(5),
+          reviewerLanguage: z.string().optional(),
+          thumbsUpCount: z.number().optional(),
+          appVersionName: z.string().optional(),
+        })
+        .optional(),
       developerComment: z.object({ text: z.string(), lastModified: Timestamp }).optional(),
     }),
   ),
@@ -239,7 +263,9 @@ export const googlePlay = defineSource({
     const google = googleApi(env, { ...o, scope: 'https://www.googleapis.com/auth/androidpublisher' });
     const modified = (raw: unknown) => {
       const comments = (raw as { comments?: unknown })?.comments;
-      const c = Array.isArray(comments) ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified : undefined;
+      const c = Array.isArray(comments)
+        ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified
+        : undefined;
       const t = c ? playTime(c) : NaN;
       return Number.isFinite(t) ? t : null;
     };
@@ -295,8 +321,15 @@ const AppStoreEntry = z.object({
 export const appStore = defineSource({
   type: 'appstore',
   source: 'appstore',
-  summary: 'Apple App Store customer reviews from Apple\'s public RSS feed (JSON, most recent first, 10 pages of 50).',
-  options: z.object({ type: z.literal('appstore'), app_id: z.string().regex(/^\d+$/, 'the numeric App Store id'), country: z.string().regex(/^[a-z]{2}$/).default('us') }),
+  summary: "Apple App Store customer reviews from Apple's public RSS feed (JSON, most recent first, 10 pages of 50).",
+  options: z.object({
+    type: z.literal('appstore'),
+    app_id: z.string().regex(/^\d+$/, 'the numeric App Store id'),
+    country: z
+      .string()
+      .regex(/^[a-z]{2}$/)
+      .default('us'),
+  }),
   secrets: () => [],
   owned: true,
   defaultSchedule: '*/30 * * * *',
@@ -311,7 +344,9 @@ export const appStore = defineSource({
         );
         const entry = body.feed.entry;
         // One review comes as an object, none as no key at all; the app's own entry has no rating.
-        const items = (entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]).filter((e) => (e as Record<string, unknown>)?.['im:rating'] !== undefined);
+        const items = (entry === undefined ? [] : Array.isArray(entry) ? entry : [entry]).filter(
+          (e) => (e as Record<string, unknown>)?.['im:rating'] !== undefined,
+        );
         return { items, next: items.length > 0 && page < 10 ? String(page + 1) : null };
       },
       timeOf: timeField(['updated', 'label']),

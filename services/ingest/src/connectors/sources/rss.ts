@@ -6,7 +6,12 @@ import { MalformedResponseError } from '../http.js';
 import { boundedId, htmlToText } from '../text.js';
 import type { Harvest, Unusable } from '../types.js';
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text', isArray: (name) => name === 'item' || name === 'entry' || name === 'link' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  textNodeName: '#text',
+  isArray: (name) => name === 'item' || name === 'entry' || name === 'link',
+});
 
 type Node = Record<string, unknown>;
 const asText = (v: unknown): string => {
@@ -89,7 +94,10 @@ export const rss = defineSource({
     type: z.literal('rss'),
     url: z.url(),
     /** The Mention source to record, e.g. "news" or "blog". */
-    source_name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).default('rss'),
+    source_name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)
+      .default('rss'),
   }),
   secrets: () => [],
   owned: false,

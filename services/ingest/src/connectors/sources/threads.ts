@@ -55,7 +55,10 @@ export const threads = defineSource({
           limit: String(LIMIT),
           access_token: token,
         });
-        const { data } = await graphJson(http, `${base}/v1.0/keyword_search?${params}`, SearchAnswer, clock.now(), { tokenEnv: o.token_env, permission: 'threads_basic and threads_keyword_search' });
+        const { data } = await graphJson(http, `${base}/v1.0/keyword_search?${params}`, SearchAnswer, clock.now(), {
+          tokenEnv: o.token_env,
+          permission: 'threads_basic and threads_keyword_search',
+        });
         // Older posts come by moving `until` to the oldest second read, plus one so that
         // posts sharing that second are not skipped (they come again; repeats drop by id).
         const times = data.map(timestampOf).filter((t): t is number => t !== null);
@@ -74,7 +77,11 @@ export const threads = defineSource({
             created_at: new Date(Date.parse(p.timestamp)).toISOString(),
             author: { id: p.username, handle: p.username },
             ...(p.permalink ? { url: p.permalink } : {}),
-            metadata: { ...(p.media_type ? { media_type: p.media_type } : {}), ...(p.is_reply ? { is_reply: true } : {}), ...(p.is_quote_post ? { is_quote: true } : {}) },
+            metadata: {
+              ...(p.media_type ? { media_type: p.media_type } : {}),
+              ...(p.is_reply ? { is_reply: true } : {}),
+              ...(p.is_quote_post ? { is_quote: true } : {}),
+            },
           },
         ];
       },

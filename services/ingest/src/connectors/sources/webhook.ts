@@ -13,7 +13,24 @@ function pick(value: unknown, path: string): unknown {
   return v;
 }
 
-const MAPPABLE = ['id', 'text', 'created_at', 'title', 'url', 'lang', 'in_reply_to', 'rating', 'author.id', 'author.handle', 'author.name', 'author.followers', 'engagement.likes', 'engagement.shares', 'engagement.replies', 'engagement.views'] as const;
+const MAPPABLE = [
+  'id',
+  'text',
+  'created_at',
+  'title',
+  'url',
+  'lang',
+  'in_reply_to',
+  'rating',
+  'author.id',
+  'author.handle',
+  'author.name',
+  'author.followers',
+  'engagement.likes',
+  'engagement.shares',
+  'engagement.replies',
+  'engagement.views',
+] as const;
 
 /** Builds a mention from `fields` (mention field → path in the pushed item); the ingestor validates the result. */
 function mapItem(item: unknown, fields: Record<string, string>, source: string): unknown {
@@ -27,7 +44,7 @@ function mapItem(item: unknown, fields: Record<string, string>, source: string):
       v = Number.isFinite(t) ? new Date(t).toISOString() : v;
     }
     const [head, tail] = field.split('.') as [string, string | undefined];
-    if (tail) out[head] = { ...((out[head]) ?? {}), [tail]: v };
+    if (tail) out[head] = { ...(out[head] ?? {}), [tail]: v };
     else out[head] = v;
   }
   const author = out.author as Record<string, unknown>;
@@ -38,13 +55,17 @@ function mapItem(item: unknown, fields: Record<string, string>, source: string):
 export const webhook = defineSource({
   type: 'webhook',
   source: 'webhook',
-  summary: 'Any tool that can POST JSON: `POST /v1/hooks/<name>` with the shared secret (bearer token, or `X-Earshot-Signature: sha256=<HMAC of "<timestamp>.<body>">` with `X-Earshot-Timestamp`), in the Mention shape or mapped with `fields`.',
+  summary:
+    'Any tool that can POST JSON: `POST /v1/hooks/<name>` with the shared secret (bearer token, or `X-Earshot-Signature: sha256=<HMAC of "<timestamp>.<body>">` with `X-Earshot-Timestamp`), in the Mention shape or mapped with `fields`.',
   options: z.object({
     type: z.literal('webhook'),
     name: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, - and _'),
     secret_env: z.string().min(1),
     /** The Mention `source` of what arrives (defaults to the hook name). */
-    source_name: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/).optional(),
+    source_name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/)
+      .optional(),
     /** Where the list of items is in the body (e.g. "data.items"); the body itself when absent. */
     items_path: z.string().min(1).optional(),
     /** Mention field → dotted path in each pushed item; without it items must already be mentions. */

@@ -16,20 +16,35 @@ const Tweet = z.object({
   lang: z.string().optional(),
   conversation_id: z.string().optional(),
   public_metrics: z
-    .object({ retweet_count: z.number(), reply_count: z.number(), like_count: z.number(), quote_count: z.number().default(0), impression_count: z.number().optional() })
+    .object({
+      retweet_count: z.number(),
+      reply_count: z.number(),
+      like_count: z.number(),
+      quote_count: z.number().default(0),
+      impression_count: z.number().optional(),
+    })
     .optional(),
   referenced_tweets: z.array(z.object({ type: z.string(), id: z.string() })).optional(),
   /** Posts over 280 characters: `text` is cut, the whole post is here. */
   note_tweet: z.object({ text: z.string() }).optional(),
 });
-const User = z.object({ id: z.string(), username: z.string(), name: z.string().optional(), public_metrics: z.object({ followers_count: z.number() }).partial().optional() });
+const User = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string().optional(),
+  public_metrics: z.object({ followers_count: z.number() }).partial().optional(),
+});
 const Includes = z.object({ users: z.array(User).default([]) }).default({ users: [] });
 const SearchPage = z.object({
   data: z.array(z.unknown()).default([]),
   includes: Includes,
   meta: z.object({ result_count: z.number(), newest_id: z.string().optional(), oldest_id: z.string().optional(), next_token: z.string().optional() }),
 });
-const StreamEvent = z.object({ data: z.unknown(), includes: Includes, matching_rules: z.array(z.object({ id: z.string(), tag: z.string().optional() })).optional() });
+const StreamEvent = z.object({
+  data: z.unknown(),
+  includes: Includes,
+  matching_rules: z.array(z.object({ id: z.string(), tag: z.string().optional() })).optional(),
+});
 const Rules = z.object({ data: z.array(z.object({ id: z.string(), value: z.string(), tag: z.string().optional() })).optional() });
 
 const FIELDS = {
@@ -94,7 +109,16 @@ function lowerBound(b: { since_id?: string; start_time?: number }, now: number, 
  * everything after `since_id`. A pass the page limit stops leaves a gap bounded by the
  * oldest post it read (`until_id`), so the next polls read the rest and nothing twice.
  */
-async function searchSince(http: HttpClient, base: string, token: string, query: string, cursor: Cursor, maxPages: number, now: number, firstFrom: number): Promise<Harvest> {
+async function searchSince(
+  http: HttpClient,
+  base: string,
+  token: string,
+  query: string,
+  cursor: Cursor,
+  maxPages: number,
+  now: number,
+  firstFrom: number,
+): Promise<Harvest> {
   const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
   const gaps: XGap[] = [];
   let newest = typeof cursor.since_id === 'string' ? cursor.since_id : undefined;
@@ -108,7 +132,14 @@ async function searchSince(http: HttpClient, base: string, token: string, query:
     let next: string | undefined;
     let oldest: string | undefined;
     for (let page = 0; page < budget; page++) {
-      const params = new URLSearchParams({ query, max_results: '100', ...FIELDS, ...lower, ...(until ? { until_id: until } : {}), ...(next ? { next_token: next } : {}) });
+      const params = new URLSearchParams({
+        query,
+        max_results: '100',
+        ...FIELDS,
+        ...lower,
+        ...(until ? { until_id: until } : {}),
+        ...(next ? { next_token: next } : {}),
+      });
       const body = await http.json(`${base}/2/tweets/search/recent?${params}`, SearchPage, { headers: bearer(token) });
       for (const raw of body.data) {
         const m = tweetToMention(raw, body.includes.users);
@@ -141,18 +172,30 @@ async function searchSince(http: HttpClient, base: string, token: string, query:
   const { gaps: _old, from: _from, since_id: _since, ...rest } = out.cursor;
   // A lower bound beyond reach with nothing newer found: start from the reach next time, not report the gap again.
   const clampedEmpty = newest === before && (bound.since_id ? snowflakeTime(bound.since_id) : bound.start_time!) < now - SEARCH_REACH_MS;
-  out.cursor = { ...rest, ...(clampedEmpty ? { from: now - SEARCH_REACH_MS } : newest ? { since_id: newest } : typeof cursor.from === 'number' ? { from: cursor.from } : {}), ...(gaps.length ? { gaps } : {}) };
+  out.cursor = {
+    ...rest,
+    ...(clampedEmpty ? { from: now - SEARCH_REACH_MS } : newest ? { since_id: newest } : typeof cursor.from === 'number' ? { from: cursor.from } : {}),
+    ...(gaps.length ? { gaps } : {}),
+  };
   return out;
 }
 
 async function lookup(http: HttpClient, base: string, token: string, ids: string[], now: number): Promise<EngagementUpdate[]> {
   const out: EngagementUpdate[] = [];
   for (const group of chunks(ids, 100)) {
-    const body = await http.json(`${base}/2/tweets?${new URLSearchParams({ ids: group.join(','), ...FIELDS })}`, SearchPage.omit({ meta: true }), { headers: bearer(token) });
+    const body = await http.json(`${base}/2/tweets?${new URLSearchParams({ ids: group.join(','), ...FIELDS })}`, SearchPage.omit({ meta: true }), {
+      headers: bearer(token),
+    });
     for (const raw of body.data) {
       const m = tweetToMention(raw, body.includes.users);
       if (isUnusable(m) || !m.engagement) continue;
-      out.push({ source: 'twitter', id: m.id, engagement: m.engagement, ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}), observed_at: new Date(now).toISOString() });
+      out.push({
+        source: 'twitter',
+        id: m.id,
+        engagement: m.engagement,
+        ...(m.author.followers !== undefined ? { followers: m.author.followers } : {}),
+        observed_at: new Date(now).toISOString(),
+      });
     }
   }
   return out;
@@ -177,21 +220,43 @@ export const xSearch = defineSource({
       kind: 'poll',
       source: 'twitter',
       poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000),
-      refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
+      refresh: (recent, { http, clock }) =>
+        lookup(
+          http,
+          base,
+          token,
+          recent.map((r) => r.id),
+          clock.now(),
+        ),
     };
   },
 });
 
-type XStreamOptions = { rule: string; idle_seconds: number; catch_up: boolean; max_pages: number; lookback_hours: number; token_env: string; base_url?: string };
+type XStreamOptions = {
+  rule: string;
+  idle_seconds: number;
+  catch_up: boolean;
+  max_pages: number;
+  lookback_hours: number;
+  token_env: string;
+  base_url?: string;
+};
 
 // https://docs.x.com/x-api/posts/filtered-stream/introduction : POST rules answers 200 even when
 // it refuses rules, with `errors[]` and `meta.summary.invalid`; `dry_run=true` validates only.
 const RulesChange = z.object({
-  errors: z.array(z.object({ title: z.string().optional(), value: z.string().optional(), details: z.array(z.string()).optional(), detail: z.string().optional() })).optional(),
-  meta: z.object({ summary: z.object({ invalid: z.number().optional(), not_created: z.number().optional() }).partial().optional() }).partial().optional(),
+  errors: z
+    .array(z.object({ title: z.string().optional(), value: z.string().optional(), details: z.array(z.string()).optional(), detail: z.string().optional() }))
+    .optional(),
+  meta: z
+    .object({ summary: z.object({ invalid: z.number().optional(), not_created: z.number().optional() }).partial().optional() })
+    .partial()
+    .optional(),
 });
 // A stream line that is not a post: an error object, for example when X closes the stream (`operational-disconnect`).
-const StreamErrors = z.object({ errors: z.array(z.object({ title: z.string().optional(), detail: z.string().optional(), disconnect_type: z.string().optional() })).min(1) });
+const StreamErrors = z.object({
+  errors: z.array(z.object({ title: z.string().optional(), detail: z.string().optional(), disconnect_type: z.string().optional() })).min(1),
+});
 
 const ruleTag = (brand: string) => `earshot:${brand}`;
 
@@ -224,11 +289,19 @@ export const xStream = defineSource({
     const byTag = new Map(rules.map((r) => [r.tag, r.brand]));
     const rulesUrl = `${base}/2/tweets/search/stream/rules`;
     const post = (http: HttpClient, query: string, body: unknown) =>
-      http.json(`${rulesUrl}${query}`, RulesChange, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      http.json(`${rulesUrl}${query}`, RulesChange, {
+        method: 'POST',
+        headers: { ...bearer(token), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
     const refused = (answer: z.infer<typeof RulesChange>) => {
       if (!answer.errors?.length && !answer.meta?.summary?.invalid && !answer.meta?.summary?.not_created) return;
-      const why = (answer.errors ?? []).map((e) => `${e.value ? `"${e.value}"` : 'a rule'} (${[e.title, ...(e.details ?? []), e.detail].filter(Boolean).join(': ')})`).join('; ');
-      throw new Error(`X refused the stream rules: ${why || `${answer.meta?.summary?.invalid ?? answer.meta?.summary?.not_created} invalid`}; fix the brand's x_stream rule`);
+      const why = (answer.errors ?? [])
+        .map((e) => `${e.value ? `"${e.value}"` : 'a rule'} (${[e.title, ...(e.details ?? []), e.detail].filter(Boolean).join(': ')})`)
+        .join('; ');
+      throw new Error(
+        `X refused the stream rules: ${why || `${answer.meta?.summary?.invalid ?? answer.meta?.summary?.not_created} invalid`}; fix the brand's x_stream rule`,
+      );
     };
     async function syncRules(http: HttpClient) {
       const current = (await http.json(rulesUrl, Rules, { headers: bearer(token) })).data ?? [];
@@ -274,7 +347,11 @@ export const xStream = defineSource({
           }
           const parsed = StreamEvent.safeParse(json);
           if (!parsed.success) {
-            await emit({ mentions: [], unusable: [{ reason: `X stream line is not a post event: ${parsed.error.issues[0]?.message}`, payload: line }], cursor: at() });
+            await emit({
+              mentions: [],
+              unusable: [{ reason: `X stream line is not a post event: ${parsed.error.issues[0]?.message}`, payload: line }],
+              cursor: at(),
+            });
             continue;
           }
           const event = parsed.data;
@@ -284,12 +361,21 @@ export const xStream = defineSource({
             continue;
           }
           const brands = [...new Set((event.matching_rules ?? []).map((r) => byTag.get(r.tag ?? '')).filter((b): b is string => b !== undefined))];
-          for (const b of brands) if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b].since_id)) > 0) perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
+          for (const b of brands)
+            if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b].since_id)) > 0)
+              perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
           // A post matched only by a rule that is not ours (another tool on the same app) is left to the brand queries.
           await emit({ mentions: [brands.length ? { ...m, brands } : m], unusable: [], cursor: at() });
         }
       },
-      refresh: (recent, { http, clock }) => lookup(http, base, token, recent.map((r) => r.id), clock.now()),
+      refresh: (recent, { http, clock }) =>
+        lookup(
+          http,
+          base,
+          token,
+          recent.map((r) => r.id),
+          clock.now(),
+        ),
     };
   },
 });

@@ -45,7 +45,11 @@ const CommentSnippet = z.object({
 });
 const Thread = z.object({
   id: z.string(),
-  snippet: z.object({ videoId: z.string().optional(), totalReplyCount: z.number().default(0), topLevelComment: z.object({ id: z.string(), snippet: CommentSnippet }) }),
+  snippet: z.object({
+    videoId: z.string().optional(),
+    totalReplyCount: z.number().default(0),
+    topLevelComment: z.object({ id: z.string(), snippet: CommentSnippet }),
+  }),
 });
 const ThreadList = z.object({ items: z.array(z.unknown()), nextPageToken: z.string().optional() });
 const CommentList = z.object({ items: z.array(z.object({ id: z.string(), snippet: z.object({ likeCount: z.number().default(0) }) })) });
@@ -53,7 +57,7 @@ const CommentList = z.object({ items: z.array(z.object({ id: z.string(), snippet
 export const youtube = defineSource({
   type: 'youtube',
   source: 'youtube',
-  summary: 'YouTube Data API v3 comment threads on a video or on all of a channel\'s videos; like counts refreshed through `comments.list`.',
+  summary: "YouTube Data API v3 comment threads on a video or on all of a channel's videos; like counts refreshed through `comments.list`.",
   options: z
     .object({
       type: z.literal('youtube'),
@@ -72,12 +76,22 @@ export const youtube = defineSource({
     return {
       ...newestFirstPoll(o, 'youtube', {
         async fetchPage(pageToken, _since, { http, clock }) {
-          const params = new URLSearchParams({ part: 'snippet', order: 'time', maxResults: '100', textFormat: 'plainText', ...target, key, ...(pageToken ? { pageToken } : {}) });
+          const params = new URLSearchParams({
+            part: 'snippet',
+            order: 'time',
+            maxResults: '100',
+            textFormat: 'plainText',
+            ...target,
+            key,
+            ...(pageToken ? { pageToken } : {}),
+          });
           const page = await youtubeJson(http, `${base}/youtube/v3/commentThreads?${params}`, ThreadList, clock.now());
           return { items: page.items, next: page.nextPageToken ?? null };
         },
         timeOf: (raw) => {
-          const t = Date.parse(String((raw as { snippet?: { topLevelComment?: { snippet?: { publishedAt?: unknown } } } })?.snippet?.topLevelComment?.snippet?.publishedAt));
+          const t = Date.parse(
+            String((raw as { snippet?: { topLevelComment?: { snippet?: { publishedAt?: unknown } } } })?.snippet?.topLevelComment?.snippet?.publishedAt),
+          );
           return Number.isFinite(t) ? t : null;
         },
         normalise: (raw) => {
@@ -104,7 +118,8 @@ export const youtube = defineSource({
         for (const group of chunks(recent, 50)) {
           const params = new URLSearchParams({ part: 'snippet', id: group.map((m) => m.id).join(','), key });
           const body = await youtubeJson(http, `${base}/youtube/v3/comments?${params}`, CommentList, clock.now());
-          for (const c of body.items) out.push({ source: 'youtube', id: c.id, engagement: { likes: c.snippet.likeCount }, observed_at: new Date(clock.now()).toISOString() });
+          for (const c of body.items)
+            out.push({ source: 'youtube', id: c.id, engagement: { likes: c.snippet.likeCount }, observed_at: new Date(clock.now()).toISOString() });
         }
         return out;
       },
@@ -117,7 +132,14 @@ export const youtube = defineSource({
 // units of the default 10,000 a day, so the default schedule is hourly.
 const SearchResult = z.object({
   id: z.object({ kind: z.literal('youtube#video'), videoId: z.string() }),
-  snippet: z.object({ publishedAt: z.string(), channelId: z.string(), title: z.string(), description: z.string().default(''), channelTitle: z.string(), liveBroadcastContent: z.string().optional() }),
+  snippet: z.object({
+    publishedAt: z.string(),
+    channelId: z.string(),
+    title: z.string(),
+    description: z.string().default(''),
+    channelTitle: z.string(),
+    liveBroadcastContent: z.string().optional(),
+  }),
 });
 const SearchList = z.object({ items: z.array(z.unknown()), nextPageToken: z.string().optional() });
 const entities = (s: string) => s.replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e]!);
@@ -130,8 +152,14 @@ export const youtubeSearch = defineSource({
     type: z.literal('youtube_search'),
     query: z.string().min(1),
     /** ISO 3166-1 alpha-2 region and ISO 639-1 relevance language, both optional. */
-    region_code: z.string().regex(/^[A-Z]{2}$/).optional(),
-    relevance_language: z.string().regex(/^[a-z]{2}$/).optional(),
+    region_code: z
+      .string()
+      .regex(/^[A-Z]{2}$/)
+      .optional(),
+    relevance_language: z
+      .string()
+      .regex(/^[a-z]{2}$/)
+      .optional(),
     key_env: z.string().default('EARSHOT_YOUTUBE_API_KEY'),
   }),
   secrets: (o) => [o.key_env],
@@ -176,7 +204,11 @@ export const youtubeSearch = defineSource({
             created_at: v.snippet.publishedAt,
             author: { id: v.snippet.channelId, handle: v.snippet.channelTitle },
             url: `https://www.youtube.com/watch?v=${encodeURIComponent(v.id.videoId)}`,
-            metadata: { kind: 'video', channel_id: v.snippet.channelId, ...(v.snippet.liveBroadcastContent && v.snippet.liveBroadcastContent !== 'none' ? { live: v.snippet.liveBroadcastContent } : {}) },
+            metadata: {
+              kind: 'video',
+              channel_id: v.snippet.channelId,
+              ...(v.snippet.liveBroadcastContent && v.snippet.liveBroadcastContent !== 'none' ? { live: v.snippet.liveBroadcastContent } : {}),
+            },
           },
         ];
       },
