@@ -852,7 +852,9 @@ export const POLL_CASES: PollCase[] = [
     id: (n) => `news-${n}`,
     route(req, held) {
       const etag = `"v${held.length}"`;
-      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } };
+      // The rule judges each return alone; tsc needs the two returns' union to be a Reply.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+      if (req.headers['if-none-match'] === etag) return { status: 304, headers: { etag } } as Reply;
       const items = newestFirst(held)
         .map((h) => h.raw)
         .join('');
