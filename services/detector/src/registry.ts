@@ -139,13 +139,13 @@ export const sentimentDrop: Detector = {
   },
 };
 
-/** More complaints than usual: a rise in their share of the brand's mentions, or in their number beyond what the brand's volume explains. */
+/** More complaints than usual: a rise in their share of the brand's mentions, or in their number. */
 export const complaintSurge: Detector = {
   kind: 'complaint_surge',
   catches: ['outage'],
   detect(s, o) {
-    const surge = detectSurge(s.complaints, o.surge);
-    const f = detectShareRise(s.complaints, s.total, o.share) ?? (surge && !explainedByVolume(surge, s.total, 1.5, o.surge) ? surge : null);
+    // Not discounted by volume, unlike negatives: in an outage the complaints are the crowd.
+    const f = detectShareRise(s.complaints, s.total, o.share) ?? detectSurge(s.complaints, o.surge);
     return f
       ? [
           {
