@@ -17,7 +17,7 @@ const SUITES = [
   ['shared/src/bus/durable-bus.test.ts', 'embedded queue: crash mid-write, disk full'],
   ['test/kafka-consumer.e2e.test.ts', 'a batch slower than the Kafka group session'],
   ['test/notifier-outbox.e2e.test.ts', 'a notifier failing, then the detector replaced'],
-  ['test/detector.e2e.test.ts', 'notifier 503s; a standby detector taking the lead'],
+  ['test/detector.e2e.test.ts', "the demo's detection, with notifier 503s and a standby taking the lead"],
   ['services/detector/src/alert-book.test.ts', 'a detector restart mid-incident'],
   ['test/api-bad-input.e2e.test.ts', 'bad input beside good input'],
   ['test/http-fuzz.e2e.test.ts', 'every OpenAPI operation fuzzed'],
