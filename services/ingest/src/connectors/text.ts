@@ -21,6 +21,13 @@ export function htmlToText(html: string): string {
 }
 
 /** A mention id no longer than the contract allows: the value itself, or a hash of it. */
+/** A scalar from untrusted JSON as text (numbers, booleans too); objects and arrays give `fallback`, never "[object Object]". */
+export function scalarText(v: unknown, fallback = ''): string {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return String(v);
+  return fallback;
+}
+
 export function boundedId(value: string, max = 256): string {
   return value.length <= max ? value : `sha1:${createHash('sha1').update(value).digest('hex')}`;
 }

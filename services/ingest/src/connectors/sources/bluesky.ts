@@ -6,6 +6,10 @@ import { AtprotoSession } from './atproto-session.js';
 import { RateLimitedError, retryAtFrom } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
 import { chunks } from '../text.js';
+
+/** A WebSocket message as text, whichever of ws's binary shapes it arrived in. */
+const rawText = (d: Buffer | ArrayBuffer | Buffer[]): string =>
+  (Array.isArray(d) ? Buffer.concat(d) : Buffer.isBuffer(d) ? d : Buffer.from(d)).toString('utf8');
 import type { Unusable } from '../types.js';
 
 // https://docs.bsky.app/docs/api/app-bsky-feed-search-posts : { cursor?, posts: PostView[] }
@@ -215,11 +219,11 @@ export const jetstream = defineSource({
             touch();
             let ev: z.infer<typeof JetstreamEvent>;
             try {
-              const parsed = JetstreamEvent.safeParse(JSON.parse(data.toString()));
+              const parsed = JetstreamEvent.safeParse(JSON.parse(rawText(data)));
               if (!parsed.success) throw new Error(parsed.error.issues[0]?.message);
               ev = parsed.data;
             } catch (err) {
-              unusable.push({ reason: `Jetstream event is not in the documented shape: ${(err as Error).message}`, payload: data.toString() });
+              unusable.push({ reason: `Jetstream event is not in the documented shape: ${(err as Error).message}`, payload: rawText(data) });
               return;
             }
             timeUs = Math.max(timeUs, ev.time_us);

@@ -4,7 +4,7 @@ import { defineSource } from '../define.js';
 import type { HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import { openStream, responseLines, serverSentEvents } from '../stream-lines.js';
-import { compareNumericIds, htmlToText } from '../text.js';
+import { compareNumericIds, htmlToText, scalarText } from '../text.js';
 import type { Cursor, Harvest, Unusable } from '../types.js';
 
 // https://docs.joinmastodon.org/entities/Status/ and /methods/timelines/, /methods/streaming/
@@ -301,7 +301,7 @@ export const mastodonStream = defineSource({
             continue;
           }
           const local = m.id.slice(host.length + 1);
-          if (!since.min_id || compareNumericIds(local, String(since.min_id)) > 0) since = { ...since, min_id: local };
+          if (!since.min_id || compareNumericIds(local, scalarText(since.min_id)) > 0) since = { ...since, min_id: local };
           await emit({ mentions: [m], unusable: [], cursor: since });
         }
       },

@@ -3,7 +3,7 @@ import type { Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import { MalformedResponseError, RateLimitedError, describeUrl, type HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
-import { boundedId, htmlToText } from '../text.js';
+import { boundedId, htmlToText, scalarText } from '../text.js';
 
 // https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/ : ArtList mode, JSON, newest first
 // (sort=DateDesc), at most 250 records per call, no paging token: older articles come by
@@ -80,13 +80,13 @@ export const gdelt = defineSource({
           enddatetime: end,
         });
         const { articles } = await gdeltJson(http, `${base}/api/v2/doc/doc?${params}`, clock.now());
-        const seen = articles.map((a) => fromSeen(String((a as { seendate?: unknown })?.seendate ?? ''))).filter(Number.isFinite);
+        const seen = articles.map((a) => fromSeen(scalarText((a as { seendate?: unknown })?.seendate))).filter(Number.isFinite);
         // A full answer may have left older articles out: ask again up to the oldest second seen (it comes again; repeats drop by id).
         const oldest = seen.length ? Math.min(...seen) : null;
         return { items: articles, next: articles.length >= GDELT_MAX && oldest !== null ? gdeltTime(oldest + 1000) : null };
       },
       timeOf: (raw) => {
-        const t = fromSeen(String((raw as { seendate?: unknown })?.seendate ?? ''));
+        const t = fromSeen(scalarText((raw as { seendate?: unknown })?.seendate));
         return Number.isFinite(t) ? t : null;
       },
       normalise: (raw) => {

@@ -3,7 +3,7 @@ import { XMLParser } from 'fast-xml-parser';
 import type { Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import { MalformedResponseError } from '../http.js';
-import { boundedId, htmlToText } from '../text.js';
+import { boundedId, htmlToText, scalarText } from '../text.js';
 import type { Harvest, Unusable } from '../types.js';
 
 const parser = new XMLParser({
@@ -38,7 +38,7 @@ function linkOf(entry: Node): string {
   for (const l of links) {
     if (typeof l === 'string') return l;
     const n = l as Node;
-    if (!n['@rel'] || n['@rel'] === 'alternate') return String(n['@href'] ?? n['#text'] ?? '');
+    if (!n['@rel'] || n['@rel'] === 'alternate') return scalarText(n['@href'] ?? n['#text']);
   }
   return '';
 }

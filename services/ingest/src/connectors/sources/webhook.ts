@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import type { Unusable } from '../types.js';
+import { scalarText } from '../text.js';
 
 /** Reads "a.b.0.c" out of a JSON value. */
 function pick(value: unknown, path: string): unknown {
@@ -38,7 +39,8 @@ function mapItem(item: unknown, fields: Record<string, string>, source: string):
   for (const [field, path] of Object.entries(fields)) {
     let v = pick(item, path);
     if (v === undefined || v === null) continue;
-    if (field === 'id' || field.startsWith('author.id') || field === 'in_reply_to') v = String(v);
+    // Ids become text; an object stays as it is, for the schema to refuse with a reason.
+    if ((field === 'id' || field.startsWith('author.id') || field === 'in_reply_to') && typeof v !== 'object') v = scalarText(v);
     if (field === 'created_at' && (typeof v === 'number' || typeof v === 'string')) {
       const t = typeof v === 'number' ? (v < 1e12 ? v * 1000 : v) : Date.parse(v);
       v = Number.isFinite(t) ? new Date(t).toISOString() : v;

@@ -4,7 +4,7 @@ import { defineSource, requireEnv } from '../define.js';
 import type { HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable } from '../paging.js';
 import { openStream, responseLines } from '../stream-lines.js';
-import { chunks, compareNumericIds } from '../text.js';
+import { chunks, compareNumericIds, scalarText } from '../text.js';
 import type { Cursor, Harvest, Unusable } from '../types.js';
 
 // https://docs.x.com/x-api/posts/search-recent-posts and /filtered-stream: { data, includes.users, meta }.
@@ -362,7 +362,7 @@ export const xStream = defineSource({
           }
           const brands = [...new Set((event.matching_rules ?? []).map((r) => byTag.get(r.tag ?? '')).filter((b): b is string => b !== undefined))];
           for (const b of brands)
-            if (!perRule[b]?.since_id || compareNumericIds(m.id, String(perRule[b].since_id)) > 0)
+            if (!perRule[b]?.since_id || compareNumericIds(m.id, scalarText(perRule[b].since_id)) > 0)
               perRule = { ...perRule, [b]: { ...perRule[b], since_id: m.id } };
           // A post matched only by a rule that is not ours (another tool on the same app) is left to the brand queries.
           await emit({ mentions: [brands.length ? { ...m, brands } : m], unusable: [], cursor: at() });
