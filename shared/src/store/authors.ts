@@ -1,5 +1,5 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
-import { toClickHouseTime } from './rows.js';
+import { toClickHouseTime, selectRows } from './rows.js';
 
 export interface Identity {
   source: string;
@@ -14,16 +14,14 @@ export class AuthorStore {
 
   /** The identity asked for, plus the ones linked to it (both ways). */
   async identities(who: Identity): Promise<Identity[]> {
-    const rows = await (
-      await this.client.query({
-        // Output names differ from the columns: ClickHouse would read an alias named like a column in WHERE.
-        query: `SELECT linked_source AS other_source, linked_author_id AS other_id FROM author_links FINAL WHERE source = {source:String} AND author_id = {id:String}
+    // Output names differ from the columns: ClickHouse would read an alias named like a column in WHERE.
+    const rows = await selectRows<{ other_source: string; other_id: string }>(
+      this.client,
+      `SELECT linked_source AS other_source, linked_author_id AS other_id FROM author_links FINAL WHERE source = {source:String} AND author_id = {id:String}
                 UNION ALL
                 SELECT source AS other_source, author_id AS other_id FROM author_links FINAL WHERE linked_source = {source:String} AND linked_author_id = {id:String}`,
-        query_params: { source: who.source, id: who.id },
-        format: 'JSONEachRow',
-      })
-    ).json<{ other_source: string; other_id: string }>();
+      { source: who.source, id: who.id },
+    );
     const seen = new Map([[`${who.source}:${who.id}`, { source: who.source, id: who.id }]]);
     for (const r of rows) seen.set(`${r.other_source}:${r.other_id}`, { source: r.other_source, id: r.other_id });
     return [...seen.values()];
@@ -39,27 +37,23 @@ export class AuthorStore {
 
   /** Their stored mentions, newest first (rows as stored, without metadata). */
   async mentions<T>(ids: readonly Identity[], limit: number): Promise<T[]> {
-    return (
-      await this.client.query({
-        query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))}
+    return selectRows<T>(
+      this.client,
+      `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))}
                 ORDER BY created_at DESC LIMIT {limit:UInt32}`,
-        query_params: { ...keysOf(ids), limit },
-        format: 'JSONEachRow',
-      })
-    ).json<T>();
+      { ...keysOf(ids), limit },
+    );
   }
 
   /** Per day: how many mentions, their mean sentiment score, how many negative, on which sources. */
   async trajectory(ids: readonly Identity[]): Promise<{ day: string; mentions: number; mean_score: number; negative: number; sources: string[] }[]> {
-    const rows = await (
-      await this.client.query({
-        query: `SELECT toString(toStartOfDay(created_at)) AS day, count() AS mentions, avg(sentiment_score) AS mean_score,
+    const rows = await selectRows<{ day: string; mentions: string; mean_score: number; negative: string; sources: string[] }>(
+      this.client,
+      `SELECT toString(toStartOfDay(created_at)) AS day, count() AS mentions, avg(sentiment_score) AS mean_score,
                        countIf(sentiment_label = 'negative') AS negative, groupUniqArray(source) AS sources
                 FROM mentions FINAL WHERE (source, author_id) IN {keys:Array(Tuple(String, String))} GROUP BY day ORDER BY day`,
-        query_params: keysOf(ids),
-        format: 'JSONEachRow',
-      })
-    ).json<{ day: string; mentions: string; mean_score: number; negative: string; sources: string[] }>();
+      keysOf(ids),
+    );
     return rows.map((t) => ({ day: t.day, mentions: Number(t.mentions), mean_score: t.mean_score, negative: Number(t.negative), sources: t.sources }));
   }
 }

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Clock } from '../clock.js';
-import { toClickHouseTime } from './rows.js';
+import { toClickHouseTime, selectRows } from './rows.js';
 
 /**
  * Connector checkpoints in ClickHouse (`connector_checkpoints`), newest version per
@@ -16,13 +16,11 @@ export class ConnectorCheckpointTable<State> {
   ) {}
 
   async load(connector: string): Promise<State | null> {
-    const rows = await (
-      await this.client.query({
-        query: 'SELECT argMax(state, updated_at) AS state, count() AS n FROM connector_checkpoints WHERE connector = {connector:String}',
-        query_params: { connector },
-        format: 'JSONEachRow',
-      })
-    ).json<{ state: string; n: string | number }>();
+    const rows = await selectRows<{ state: string; n: string | number }>(
+      this.client,
+      'SELECT argMax(state, updated_at) AS state, count() AS n FROM connector_checkpoints WHERE connector = {connector:String}',
+      { connector },
+    );
     const row = rows[0];
     if (!row || Number(row.n) === 0) return null;
     return JSON.parse(row.state) as State;

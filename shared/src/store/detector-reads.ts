@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { toClickHouseTime } from './rows.js';
+import { selectRows as rows, toClickHouseTime } from './rows.js';
 
 /** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
 export interface BucketSeries {
@@ -30,10 +30,6 @@ export interface SentimentSeries {
   positive: BucketSeries;
   negative: BucketSeries;
   total: BucketSeries;
-}
-
-async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown>): Promise<T[]> {
-  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
 
 /** The reads the stream detectors need (rollups, recent posts, events), in event time. */

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { CampaignEventSchema, type CampaignEvent } from '../schemas.js';
-import { definedOnly, fromClickHouseTime, toClickHouseTime } from './rows.js';
+import { definedOnly, fromClickHouseTime, toClickHouseTime, selectRows } from './rows.js';
 
 interface EventRow {
   brand: string;
@@ -53,31 +53,27 @@ export class EventTable {
       q.from && 'starts_at >= {from:DateTime64(3)}',
       q.to && 'starts_at < {to:DateTime64(3)}',
     ].filter(Boolean);
-    const rows = await (
-      await this.client.query({
-        query: `SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE ${where.join(' AND ')} ORDER BY starts_at DESC LIMIT {limit:UInt32}`,
-        query_params: definedOnly({
-          brand: q.brand,
-          kind: q.kind,
-          from: q.from && toClickHouseTime(q.from),
-          to: q.to && toClickHouseTime(q.to),
-          limit: q.limit,
-        }),
-        format: 'JSONEachRow',
-      })
-    ).json<EventRow>();
+    const rows = await selectRows<EventRow>(
+      this.client,
+      `SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE ${where.join(' AND ')} ORDER BY starts_at DESC LIMIT {limit:UInt32}`,
+      definedOnly({
+        brand: q.brand,
+        kind: q.kind,
+        from: q.from && toClickHouseTime(q.from),
+        to: q.to && toClickHouseTime(q.to),
+        limit: q.limit,
+      }),
+    );
     return rows.map(rowToEvent);
   }
 
   /** One event, or null when there is none (or it was deleted). */
   async get(id: string): Promise<CampaignEvent | null> {
-    const rows = await (
-      await this.client.query({
-        query: 'SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE id = {id:String} AND deleted = 0 LIMIT 1',
-        query_params: { id },
-        format: 'JSONEachRow',
-      })
-    ).json<EventRow>();
+    const rows = await selectRows<EventRow>(
+      this.client,
+      'SELECT * EXCEPT (updated_at, deleted) FROM campaign_events FINAL WHERE id = {id:String} AND deleted = 0 LIMIT 1',
+      { id },
+    );
     return rows[0] ? rowToEvent(rows[0]) : null;
   }
 }

@@ -1,6 +1,6 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { MENTION_COPIES, deleteMentions } from './mention-copies.js';
-import { definedOnly, toClickHouseTime } from './rows.js';
+import { definedOnly, toClickHouseTime, selectRows } from './rows.js';
 import { mentionKey } from '../topics/topic.js';
 
 type Key = readonly [source: string, id: string];
@@ -39,15 +39,13 @@ export class MentionTable {
    * author keys are in `erased_authors`.
    */
   async storedAndErased(keys: readonly Key[], authorKeys: readonly string[]): Promise<{ stored: Set<string>; erasedAuthors: Set<string> }> {
-    const rows = await (
-      await this.client.query({
-        query: `SELECT 'stored' AS what, source, id FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}
+    const rows = await selectRows<{ what: string; source: string; id: string }>(
+      this.client,
+      `SELECT 'stored' AS what, source, id FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}
                 UNION ALL
                 SELECT 'erased' AS what, '' AS source, author_id AS id FROM erased_authors WHERE author_id IN {authors:Array(String)}`,
-        query_params: { keys: keysParam(keys), authors: [...authorKeys] },
-        format: 'JSONEachRow',
-      })
-    ).json<{ what: string; source: string; id: string }>();
+      { keys: keysParam(keys), authors: [...authorKeys] },
+    );
     return {
       stored: new Set(rows.filter((r) => r.what === 'stored').map(mentionKey)),
       erasedAuthors: new Set(rows.filter((r) => r.what === 'erased').map((r) => r.id)),
@@ -83,13 +81,9 @@ export class MentionTable {
 
   /** How many of these keys are stored. */
   async countStored(keys: readonly Key[]): Promise<number> {
-    const rows = await (
-      await this.client.query({
-        query: 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}',
-        query_params: { keys: keysParam(keys) },
-        format: 'JSONEachRow',
-      })
-    ).json<{ n: string }>();
+    const rows = await selectRows<{ n: string }>(this.client, 'SELECT count() AS n FROM mentions WHERE (source, id) IN {keys:Array(Tuple(String, String))}', {
+      keys: keysParam(keys),
+    });
     return Number(rows[0]?.n ?? 0);
   }
 
@@ -152,13 +146,11 @@ export class MentionTable {
 
   /** The texts of a brand's mentions in [from, to), oldest first, at most `limit`. */
   async texts(brand: string, from: number, to: number, limit: number): Promise<string[]> {
-    const rows = await (
-      await this.client.query({
-        query: `SELECT text FROM mentions FINAL WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at LIMIT {limit:UInt32}`,
-        query_params: { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit },
-        format: 'JSONEachRow',
-      })
-    ).json<{ text: string }>();
+    const rows = await selectRows<{ text: string }>(
+      this.client,
+      `SELECT text FROM mentions FINAL WHERE has(brands, {brand:String}) AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)} ORDER BY created_at LIMIT {limit:UInt32}`,
+      { brand, from: toClickHouseTime(from), to: toClickHouseTime(to), limit },
+    );
     return rows.map((r) => r.text);
   }
 }

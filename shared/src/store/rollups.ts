@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { definedOnly, fromClickHouseTime, toClickHouseTime } from './rows.js';
+import { definedOnly, fromClickHouseTime, selectRows, toClickHouseTime } from './rows.js';
 
 const r4 = (x: number) => Math.round(x * 10_000) / 10_000;
 
@@ -36,7 +36,7 @@ export class MentionRollups {
   constructor(private readonly client: ClickHouseClient) {}
 
   private async rows<T>(query: string, params: Record<string, unknown>): Promise<T[]> {
-    return (await this.client.query({ query, query_params: definedOnly(params), format: 'JSONEachRow' })).json<T>();
+    return selectRows<T>(this.client, query, definedOnly(params));
   }
 
   /** Per-interval counts per label, mean score and net sentiment of one brand, in event time. */

@@ -1,3 +1,4 @@
+import type { ClickHouseClient } from '@clickhouse/client';
 import { z } from 'zod';
 import { conversationOf, type CampaignEvent, type DeadLetter, type EnrichedMention } from '../schemas.js';
 
@@ -145,4 +146,9 @@ export function deadLetterToRow(d: DeadLetter): DeadLetterRow {
 /** Query parameters for ClickHouse, leaving out filters that were not given. */
 export function definedOnly(params: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+/** The rows of one SELECT, as JSON objects; values travel as query parameters. */
+export async function selectRows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  return (await client.query({ query, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
