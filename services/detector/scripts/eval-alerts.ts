@@ -47,7 +47,37 @@ const quantile = (xs: number[], q: number) => {
 const seeds = Number(process.env.EARSHOT_EVAL_SEEDS ?? 1);
 const volumes = [300, 1000, 3000, 10_000];
 const sizes = [2, 3, 5, 10];
-type Row = { kind: IncidentKind; size: number; volume: number; detected: boolean; delay: number | null; falseAlerts: number; falseKinds: string[] };
+type Row = {
+  kind: IncidentKind;
+  size: number;
+  volume: number;
+  detected: boolean;
+  delay: number | null;
+  /** Outages: the earliest minute the data could show it (see informationDelay). */
+  bound: number | null;
+  falseAlerts: number;
+  falseKinds: string[];
+};
+
+/**
+ * How soon any detector allowed one false alarm a month could see an outage, at best: the
+ * minutes until the complaints' evidence (the Poisson Kullback–Leibler divergence of k times
+ * the usual rate from the usual, summed minute by minute) reaches ln(minutes in a month),
+ * the threshold a CUSUM needs for that false-alarm rate (Lorden 1971). It ignores the
+ * bursts the simulator adds, so real detectors can only be slower. Null when the whole
+ * outage carries too little evidence.
+ */
+const MONTH_NATS = Math.log(30 * 1440);
+function informationDelay(w: BrandWeek): number | null {
+  const k = w.incident.size;
+  const perUsual = k * Math.log(k) - (k - 1);
+  let evidence = 0;
+  for (let m = w.incident.start; m < w.incident.end; m++) {
+    evidence += w.usualComplaints[m]! * perUsual;
+    if (evidence >= MONTH_NATS) return m - w.incident.start;
+  }
+  return null;
+}
 const rows: Row[] = [];
 const started = Date.now();
 let seed = Number(process.env.EARSHOT_EVAL_SEED_FROM ?? 1);
@@ -68,6 +98,7 @@ for (const kind of INCIDENT_KINDS) {
           volume,
           detected: relevant.length > 0,
           delay: relevant.length ? relevant[0]!.at - start : null,
+          bound: kind === 'outage' ? informationDelay(w) : null,
           falseAlerts: opened.filter((a) => !during(a)).length,
           falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind),
         });
@@ -95,6 +126,21 @@ for (const kind of INCIDENT_KINDS.filter((k) => RELEVANT[k].length)) {
       `| ${kind} | ${size}× | ${cell.length} | ${pct(cell.filter((r) => r.detected).length / cell.length)} | ${pct(big.filter((r) => r.detected).length / big.length)} | ${delays.length ? `${quantile(delays, 0.5)} min` : '–'} | ${delays.length ? `${quantile(delays, 0.95)} min` : '–'} |`,
     );
   }
+}
+const ms = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5)} / ${quantile(xs, 0.95)} min` : '–');
+lines.push(
+  '',
+  'Outages 3× or more by volume, against the information limit (the earliest any detector with one false alarm a month could fire):',
+  '',
+  '| mentions/day | outages | data can show | recall | recall where the data can show | delay p50 / p95 | limit p50 / p95 |',
+  '|---|---|---|---|---|---|---|',
+);
+for (const volume of volumes) {
+  const cell = rows.filter((r) => r.kind === 'outage' && r.size >= 3 && r.volume === volume);
+  const showable = cell.filter((r) => r.bound !== null);
+  lines.push(
+    `| ${volume.toLocaleString('en-US')} | ${cell.length} | ${showable.length} | ${pct(cell.filter((r) => r.detected).length / cell.length)} | ${showable.length ? pct(showable.filter((r) => r.detected).length / showable.length) : '–'} | ${ms(cell.flatMap((r) => (r.delay === null ? [] : [r.delay])))} | ${ms(showable.map((r) => r.bound!))} |`,
+  );
 }
 const atLeast3 = rows.filter((r) => RELEVANT[r.kind].length && r.size >= 3);
 const outageDelays = rows.filter((r) => r.kind === 'outage' && r.size >= 3 && r.delay !== null).map((r) => r.delay!);

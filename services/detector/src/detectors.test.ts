@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SENSITIVITY, detectSurge, detectViral, type BucketSeries } from './detectors.js';
+import { SENSITIVITY, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries } from './detectors.js';
 import { poissonUpperTail } from './poisson.js';
 import { AlertBook } from './alert-book.js';
 
@@ -57,6 +57,46 @@ describe('surge detection', () => {
     );
     expect(found.map((f) => f.id)).toEqual(['hot']);
     expect(found[0]!.reason).toMatch(/450 interactions\/min/);
+  });
+});
+
+describe('silence and sentiment drops', () => {
+  /** `days` days at `perMinute` (one day, `busyDay` ago, ten times busier), then `tail`. */
+  const steady = (perMinute: number, days: number, tail: number[], busyDay?: number): BucketSeries => {
+    const counts: number[] = [];
+    for (let i = 0; i < days * 1440; i++) counts.push(busyDay !== undefined && Math.floor(i / 1440) === days - busyDay ? 10 * perMinute : perMinute);
+    return { start: 0, bucketMs: MIN, counts: [...counts, ...tail] };
+  };
+
+  it('calls a busy source silent within ten minutes, a quiet one only over hours', () => {
+    const busy = detectSilence(steady(3, 8, new Array(10).fill(0)));
+    expect(busy).toMatchObject({ observed: 0, expected: 30 });
+    expect(detectSilence(steady(3, 8, new Array(9).fill(0)))).toBeNull();
+    // 4 an hour: 240 minutes of nothing is 16 expected; two hours (8) is not enough.
+    const quiet = (minutes: number) => steady(1, 8, new Array(minutes).fill(0)).counts.map((c, i) => (i < 8 * 1440 && i % 15 ? 0 : c));
+    expect(detectSilence({ start: 0, bucketMs: MIN, counts: quiet(120) })).toBeNull();
+    expect(detectSilence({ start: 0, bucketMs: MIN, counts: quiet(240) })).toMatchObject({ expected: 16 });
+  });
+
+  it('does not take a lull for silence because an earlier day was ten times busier', () => {
+    // 1 a minute, but a campaign day 3 days ago at 10: pooled, 12 minutes of nothing would look like 25 missed.
+    expect(detectSilence(steady(1, 8, new Array(12).fill(0), 3))).toBeNull();
+    expect(detectSilence(steady(1, 8, new Array(30).fill(0), 3))).toMatchObject({ expected: 30 });
+  });
+
+  it('does not call an ordinary day a sentiment drop because an earlier day was a campaign', () => {
+    // Net sentiment +0.2 on ordinary days (4 positive, 2 negative of 10), +0.8 on a campaign day of ten times the
+    // volume two days ago; now an ordinary half hour at +0.1.
+    const days = 8;
+    const make = (ordinary: number, campaign: number, now: number) => {
+      const counts: number[] = [];
+      for (let i = 0; i < days * 1440; i++) counts.push(Math.floor(i / 1440) === days - 2 ? campaign : ordinary);
+      return { start: 0, bucketMs: MIN, counts: [...counts, ...new Array(30).fill(now)] };
+    };
+    const total = make(10, 100, 10);
+    expect(detectSentimentDrop(make(4, 85, 3), make(2, 5, 2), total)).toBeNull();
+    // A real fall, to −0.5 (1 positive, 6 negative of 10), still pages.
+    expect(detectSentimentDrop(make(4, 85, 1), make(2, 5, 6), total)).toMatchObject({ observed: -0.5, expected: 0.2 });
   });
 });
 

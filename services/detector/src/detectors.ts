@@ -89,37 +89,52 @@ export interface SilenceOptions {
   trailing: number;
 }
 
-// e^−14 ≈ 1e-6: as strict as the surge test.
-export const DEFAULT_SILENCE: SilenceOptions = { windows: [30, 60, 120], minExpected: 14, days: 7, slot: 30, trailing: 120 };
+// e^−14 ≈ 1e-6: as strict as the surge test. Spells from 10 minutes (a busy source is missed
+// within minutes) to 4 hours (a quiet one only shows over hours).
+export const DEFAULT_SILENCE: SilenceOptions = { windows: [10, 30, 60, 120, 240], minExpected: 14, days: 7, slot: 30, trailing: 120 };
 
 /**
  * A source gone silent: no mention at all over a spell in which its usual traffic (same
  * time of day on earlier days and the trailing hours) makes silence nearly impossible.
  * A broken connector or a revoked token looks like this long before anyone notices.
+ *
+ * The usual rate is the lower of the trailing hours' and the median earlier day's at this
+ * time: an overestimate is what pages people, and neither a busy earlier day (a campaign's
+ * crowd) nor a quieter day than usual may make an ordinary lull look like a broken connector.
  */
 export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAULT_SILENCE): Finding | null {
   const n = series.counts.length;
-  const model: SurgeModel = {
-    mode: 'counts',
-    windows: [],
-    perDay: Math.round(DAY / series.bucketMs),
-    days: opts.days,
-    slot: opts.slot,
-    trailing: opts.trailing,
-    twoSided: false,
-  };
+  const perDay = Math.round(DAY / series.bucketMs);
   let best: Finding | null = null;
   for (const w of opts.windows) {
-    const r = surgeAt(series.counts, n, { ...model, windows: [w] });
-    if (!r || r.observed > 0 || r.expected < opts.minExpected) continue;
-    if (best && r.expected <= best.expected) continue;
+    const from = n - w;
+    if (from < 1) continue;
+    let silent = true;
+    for (let i = from; i < n && silent; i++) silent = series.counts[i] === 0;
+    if (!silent) continue;
+    const rate = (a: number, b: number) => {
+      let c = 0;
+      let l = 0;
+      for (let i = Math.max(0, a); i < b; i++) ((c += series.counts[i]!), l++);
+      return l > 0 ? c / l : null;
+    };
+    const trailing = rate(from - opts.trailing, from);
+    if (trailing === null) continue;
+    const days: number[] = [];
+    for (let d = 1; d <= opts.days; d++) {
+      const r = rate(from - d * perDay - opts.slot, Math.min(from, n - d * perDay + opts.slot));
+      if (r !== null) days.push(r);
+    }
+    const expected = w * Math.min(trailing, days.length ? median(days) : Infinity);
+    if (expected < opts.minExpected || (best && expected <= best.expected)) continue;
+    const sd = Math.sqrt(expected);
     best = {
       observed: 0,
-      expected: Math.round(r.expected * 100) / 100,
-      band: [Math.max(0, Math.round((r.expected - 3 * r.sd) * 100) / 100), Math.round((r.expected + 3 * r.sd) * 100) / 100],
-      score: 1 - Math.exp(-r.expected),
-      severity: r.expected >= 3 * opts.minExpected ? 'critical' : 'warning',
-      windowStart: series.start + (n - w) * series.bucketMs,
+      expected: Math.round(expected * 100) / 100,
+      band: [Math.max(0, Math.round((expected - 3 * sd) * 100) / 100), Math.round((expected + 3 * sd) * 100) / 100],
+      score: 1 - Math.exp(-expected),
+      severity: expected >= 3 * opts.minExpected ? 'critical' : 'warning',
+      windowStart: series.start + from * series.bucketMs,
       windowEnd: series.start + n * series.bucketMs,
     };
   }
@@ -224,8 +239,9 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
   add(w0 - opts.trailing, w0);
   if (nb < opts.minMentions) return null;
   const netW = (sum(positive, w0, n) - sum(negative, w0, n)) / nw;
-  if (dayNets.length && median(dayNets) - netW < opts.minDrop) return null;
-  const netB = (pb - qb) / nb;
+  // The lower of the pooled and the median day's: pooled, a campaign's day of ten times the
+  // volume would set the norm for a week, and every ordinary day after it would look like a fall.
+  const netB = Math.min((pb - qb) / nb, dayNets.length ? median(dayNets) : Infinity);
   const varW = Math.max(1e-6, (sum(positive, w0, n) + sum(negative, w0, n)) / nw - netW * netW);
   const varB = Math.max(1e-6, (pb + qb) / nb - netB * netB);
   const se = Math.sqrt(varW / nw + varB / nb);

@@ -31,6 +31,8 @@ export interface BrandWeek {
   positive: Float64Array[];
   negative: Float64Array[];
   complaints: Float64Array;
+  /** Complaints expected each minute without the incident (the mean the noise is drawn around). */
+  usualComplaints: Float64Array;
   incident: Incident;
   /** The viral post, when there is one: engagement per minute and its author's followers. */
   viral?: { at: number; velocity: number; followers: number };
@@ -58,6 +60,8 @@ function gammaMeanOne(rand: () => number, k: number): number {
 }
 
 const DAY = 1440;
+/** Complaints among a brand's mentions on an ordinary day. */
+const COMPLAINT_SHARE = 0.08;
 /** Quiet nights, a morning rise, an afternoon peak; UTC for simplicity. */
 const diurnal = (minuteOfDay: number) => 0.08 + 0.92 * Math.max(0, Math.sin(((minuteOfDay / 60 - 6) / 18) * Math.PI)) ** 1.5;
 const weekly = (day: number) => (day % 7 === 5 || day % 7 === 6 ? 0.7 : 1);
@@ -90,18 +94,19 @@ export function simulateBrandWeek(opts: {
   const positive = make();
   const negative = make();
   const complaints = new Float64Array(minutes);
+  const usualComplaints = new Float64Array(minutes);
   for (let m = 0; m < minutes; m++) {
+    usualComplaints[m] = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * COMPLAINT_SHARE;
     const base = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * gammaMeanOne(rand, opts.noise ?? 8);
     const inIncident = m >= incident.start && m < incident.end;
     let negShare = 0.2;
     let posShare = 0.4;
-    let complaintShare = 0.08;
     let extraNegative = 0;
     let extraComplaints = 0;
     let extraPositive = 0;
     if (inIncident && opts.kind === 'outage') {
       // An outage multiplies complaints (and the negative mentions they are) by `size`.
-      extraComplaints = (opts.size - 1) * base * complaintShare;
+      extraComplaints = (opts.size - 1) * base * COMPLAINT_SHARE;
       extraNegative = extraComplaints;
     } else if (inIncident && opts.kind === 'slide') {
       // Over a day the negative share climbs to `size` times its usual, at the positives' expense.
@@ -117,7 +122,7 @@ export function simulateBrandWeek(opts: {
       // A silent source (a broken connector) brings no mention at all, complaints included.
       if (opts.kind === 'silence' && inIncident && s === incident.source) continue;
       const share = shares[s]!;
-      complaints[m] = complaints[m]! + poisson(rand, (base * complaintShare + extraComplaints) * share);
+      complaints[m] = complaints[m]! + poisson(rand, (base * COMPLAINT_SHARE + extraComplaints) * share);
       const neg = poisson(rand, (base * negShare + extraNegative) * share);
       const pos = poisson(rand, (base * posShare + extraPositive) * share);
       const neu = poisson(rand, base * (1 - negShare - posShare) * share + extraPositive * 0.3 * share);
@@ -126,7 +131,7 @@ export function simulateBrandWeek(opts: {
       total[s]![m] = neg + pos + neu;
     }
   }
-  const week: BrandWeek = { volume: opts.volume, minutes, evalFrom, sources, total, positive, negative, complaints, incident };
+  const week: BrandWeek = { volume: opts.volume, minutes, evalFrom, sources, total, positive, negative, complaints, usualComplaints, incident };
   if (opts.kind === 'viral') {
     // `size` scales how fast it spreads: 3 ≈ 24 interactions a minute from an author of 2,000 followers.
     week.viral = { at: incident.start, velocity: 8 * opts.size, followers: 2000 };
