@@ -19,6 +19,7 @@ export * from './consumer/decode.js';
 export * from './http/server.js';
 export * from './service.js';
 export * from './store/alerts.js';
+export * from './text/terms.js';
 export * from './text/top-terms.js';
 export * from './text/csv.js';
 export * from './store/retention.js';
