@@ -18,5 +18,11 @@ export const TERM = /[\p{L}][\p{L}\p{N}'-]{2,}/gu;
 
 /** The terms of one text, in order, repeats kept. */
 export function termsOf(text: string): string[] {
-  return text.toLowerCase().replace(LINK_OR_HANDLE, ' ').match(TERM)?.filter((w) => !STOP.has(w)) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(LINK_OR_HANDLE, ' ')
+      .match(TERM)
+      ?.filter((w) => !STOP.has(w)) ?? []
+  );
 }
