@@ -130,7 +130,7 @@ for (const kind of INCIDENT_KINDS.filter((k) => RELEVANT[k].length)) {
 const ms = (xs: number[]) => (xs.length ? `${quantile(xs, 0.5)} / ${quantile(xs, 0.95)} min` : '–');
 lines.push(
   '',
-  'Outages 3× or more by volume, against the information limit (the earliest any detector with one false alarm a month could fire):',
+  'Outages 3× or more by volume, against the information limit (how soon the complaint count alone lets a detector with one false alarm a month fire; luck and the other series can beat it):',
   '',
   '| mentions/day | outages | data can show | recall | recall where the data can show | delay p50 / p95 | limit p50 / p95 |',
   '|---|---|---|---|---|---|---|',
