@@ -73,7 +73,7 @@ describe('silence and sentiment drops', () => {
     expect(busy).toMatchObject({ observed: 0, expected: 30 });
     expect(detectSilence(steady(3, 8, new Array(9).fill(0)))).toBeNull();
     // 4 an hour: 240 minutes of nothing is 16 expected; two hours (8) is not enough.
-    const quiet = (minutes: number) => steady(1, 8, new Array(minutes).fill(0)).counts.map((c, i) => (i < 8 * 1440 && i % 15 ? 0 : c));
+    const quiet = (minutes: number) => Array.from(steady(1, 8, new Array(minutes).fill(0)).counts).map((c, i) => (i < 8 * 1440 && i % 15 ? 0 : c));
     expect(detectSilence({ start: 0, bucketMs: MIN, counts: quiet(120) })).toBeNull();
     expect(detectSilence({ start: 0, bucketMs: MIN, counts: quiet(240) })).toMatchObject({ expected: 16 });
   });
