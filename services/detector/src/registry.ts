@@ -68,7 +68,7 @@ export const negativeSurge: Detector = {
   detect(s, o) {
     const find = (negative: BucketSeries, total: BucketSeries) => {
       const surge = detectSurge(negative, o.surge);
-      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByVolume(surge, total, 2, o.surge) ? surge : null);
+      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByVolume(surge, total, 1.5, o.surge) ? surge : null);
     };
     const out: Detection[] = [];
     const brand = find(s.negative, s.total);
