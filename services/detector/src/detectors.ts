@@ -105,6 +105,12 @@ export const DEFAULT_SILENCE: SilenceOptions = { windows: [10, 30, 60, 120, 240]
 export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAULT_SILENCE): Finding | null {
   const n = series.counts.length;
   const perDay = Math.round(DAY / series.bucketMs);
+  const rate = (a: number, b: number) => {
+    let c = 0;
+    let l = 0;
+    for (let i = Math.max(0, a); i < b; i++) ((c += series.counts[i]!), l++);
+    return l > 0 ? c / l : null;
+  };
   let best: Finding | null = null;
   for (const w of opts.windows) {
     const from = n - w;
@@ -112,12 +118,6 @@ export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAU
     let silent = true;
     for (let i = from; i < n && silent; i++) silent = series.counts[i] === 0;
     if (!silent) continue;
-    const rate = (a: number, b: number) => {
-      let c = 0;
-      let l = 0;
-      for (let i = Math.max(0, a); i < b; i++) ((c += series.counts[i]!), l++);
-      return l > 0 ? c / l : null;
-    };
     const trailing = rate(from - opts.trailing, from);
     if (trailing === null) continue;
     const days: number[] = [];
