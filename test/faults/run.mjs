@@ -16,6 +16,7 @@ const SUITES = [
   ['test/durable-intake.e2e.test.ts', 'kill -9 of the embedded process mid-stream'],
   ['shared/src/bus/durable-bus.test.ts', 'embedded queue: crash mid-write, disk full'],
   ['test/kafka-consumer.e2e.test.ts', 'a batch slower than the Kafka group session'],
+  ['test/kafka-broker-restart.e2e.test.ts', 'the Kafka broker killed (-9) and restarted under load'],
   ['test/notifier-outbox.e2e.test.ts', 'a notifier failing, then the detector replaced'],
   ['test/detector.e2e.test.ts', "the demo's detection, with notifier 503s and a standby taking the lead"],
   ['services/detector/src/alert-book.test.ts', 'a detector restart mid-incident'],

@@ -40,7 +40,11 @@ export function intakeErrors(deps: { metrics: Metrics; maxBodyBytes: number }, v
       res
         .status(503)
         .set('retry-after', '30')
-        .json({ error: `not accepted, nothing was kept: ${err.message}. Retry later` });
+        .json({
+          error: err.someKept
+            ? `not accepted: ${err.message}. Part of it may have been kept; retry all of it later (mentions are stored once by source and id)`
+            : `not accepted, nothing was kept: ${err.message}. Retry later`,
+        });
       return;
     }
     if (err?.type === 'entity.too.large') {

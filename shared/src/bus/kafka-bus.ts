@@ -5,6 +5,7 @@ import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import {
+  BusUnavailableError,
   backoffMs,
   errorMessage,
   type Bus,
@@ -95,8 +96,19 @@ export class KafkaBus implements Bus {
 
   private getProducer(): Promise<Producer> {
     this.producerReady ??= (async () => {
-      const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
-      await producer.connect();
+      // Few, short retries: a caller waiting on a publish (an HTTP client, a consumer's batch
+      // loop with its own back-off) should hear within seconds that the brokers are away.
+      const producer = this.kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        allowAutoTopicCreation: false,
+        retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 },
+      });
+      try {
+        await producer.connect();
+      } catch (err) {
+        this.producerReady = null; // the next publish tries again rather than failing for ever
+        throw err;
+      }
       this.producer = producer;
       return producer;
     })();
@@ -110,6 +122,16 @@ export class KafkaBus implements Bus {
    */
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    let sent = 0;
+    try {
+      await this.send(topic, messages, () => sent++);
+    } catch (err) {
+      if (!brokersAway(err)) throw err;
+      throw new BusUnavailableError(`the Kafka brokers cannot be reached (${errorMessage(err)})`, sent > 0);
+    }
+  }
+
+  private async send(topic: string, messages: OutgoingMessage[], onSent: () => void): Promise<void> {
     const producer = await this.getProducer();
     const limit = this.opts.maxRequestBytes ?? 768 * 1024;
     let chunk: { key: string | null; value: Buffer | string }[] = [];
@@ -118,6 +140,7 @@ export class KafkaBus implements Bus {
       const size = (m.key?.length ?? 0) + (typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length) + 64;
       if (chunk.length > 0 && bytes + size > limit) {
         await producer.send({ topic, acks: -1, messages: chunk });
+        onSent();
         chunk = [];
         bytes = 0;
       }
@@ -253,4 +276,19 @@ export class KafkaBus implements Bus {
     this.consumers.clear();
     if (this.producer) await this.producer.disconnect();
   }
+}
+
+/** Errors that mean the brokers cannot be reached now (not that the request was wrong). */
+function brokersAway(err: unknown): boolean {
+  const seen = new Set<unknown>();
+  for (let e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined; e && !seen.has(e); ) {
+    seen.add(e);
+    if (
+      e.retriable === true ||
+      ['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSTimeout', 'KafkaJSLockTimeout'].includes(e.name ?? '')
+    )
+      return true;
+    e = (e.originalError ?? e.cause) as typeof e;
+  }
+  return false;
 }

@@ -71,7 +71,17 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** The bus could not keep what it was given (the disk refused the write): nothing of it was acknowledged. */
+/**
+ * The bus could not take what it was given (the disk refused the write, the Kafka brokers
+ * cannot be reached). `someKept`: part of it may have been kept before the failure, so a
+ * retry of the whole may repeat some of it, which the writer stores once by mention key.
+ */
 export class BusUnavailableError extends Error {
   override readonly name = 'BusUnavailableError';
+  constructor(
+    message: string,
+    readonly someKept = false,
+  ) {
+    super(message);
+  }
 }
