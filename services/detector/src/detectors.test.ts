@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SENSITIVITY, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries } from './detectors.js';
 import { poissonUpperTail } from './poisson.js';
 import { AlertBook } from './alert-book.js';
+import { negativeSurge, type BrandSeries } from './registry.js';
 
 const MIN = 60_000;
 /** `days` days of per-minute counts from `rate` per hour, spread evenly, then `tail` appended. */
@@ -129,5 +130,39 @@ describe('alert lifecycle', () => {
     expect(book.apply([], 18 * MIN)[0]).toMatchObject({ id: opened!.id, status: 'resolved' });
     // Firing again within the cooldown continues the same incident.
     expect(book.apply([firing(9)], 25 * MIN)[0]).toMatchObject({ id: opened!.id, status: 'updated' });
+  });
+});
+
+describe('negative surges against the whole volume', () => {
+  /** Three days of a steady 5 mentions a minute, 1 of them negative, then `tail` as [total, negative] minutes. */
+  function brand(tail: [number, number][]): BrandSeries {
+    const total = [...new Array(3 * 1440).fill(5), ...tail.map(([t]) => t)];
+    const negative = [...new Array(3 * 1440).fill(1), ...tail.map(([, n]) => n)];
+    const positive = total.map((t, i) => Math.floor((t - negative[i]!) / 2));
+    const s = (counts: number[]): BucketSeries => ({ start: 0, bucketMs: MIN, counts });
+    return {
+      now: total.length * MIN,
+      total: s(total),
+      positive: s(positive),
+      negative: s(negative),
+      complaints: s(new Array(total.length).fill(0)),
+      bySource: new Map(),
+      viral: { candidates: [], norms: { engagementP95: 5, followersP95: 800 } },
+    };
+  }
+
+  it('does not page when a burst of traffic brings negatives at about their usual share', () => {
+    // Five minutes of 15 a minute (3×), 5 of them negative (5×): a ratio of ratios (5 > 1.5 × 3)
+    // called this a problem; 25 negatives of 75 mentions is well within chance at a 20% share.
+    const burst = brand(new Array(5).fill([15, 5]));
+    expect(detectSurge(burst.negative)).not.toBeNull();
+    expect(negativeSurge.detect(burst, SENSITIVITY.medium)).toEqual([]);
+  });
+
+  it('pages when the same number of negatives arrives without the crowd', () => {
+    const outage = brand(new Array(5).fill([9, 5]));
+    const found = negativeSurge.detect(outage, SENSITIVITY.medium);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.summary).toMatch(/^25 negative mentions in 5 min/);
   });
 });

@@ -142,26 +142,6 @@ export function detectSilence(series: BucketSeries, opts: SilenceOptions = DEFAU
 }
 
 /**
- * True when the brand's whole volume rose about as much as this part of it: a campaign's
- * crowd brings more negative mentions too, but a bigger crowd is not a problem. The part
- * must rise at least `factor` times faster than the whole to be news.
- */
-export function explainedByVolume(part: Finding, total: BucketSeries, factor = 1.5, opts: SurgeOptions = DEFAULT_SURGE): boolean {
-  const w = Math.max(1, Math.round((part.windowEnd - part.windowStart) / total.bucketMs));
-  const r = surgeAt(total.counts, total.counts.length, {
-    mode: 'counts',
-    windows: [w],
-    perDay: Math.round(DAY / total.bucketMs),
-    days: opts.days,
-    slot: opts.slot,
-    trailing: opts.trailing,
-    twoSided: false,
-  });
-  if (!r) return false;
-  return part.observed / Math.max(part.expected, 1e-9) < factor * (r.observed / Math.max(r.expected, 1e-9));
-}
-
-/**
  * A negative mention spreading far faster, or from an author far larger, than the
  * brand's norm. Velocity is engagement per minute since posting, so a post is caught
  * while it spreads, before the volume follows.

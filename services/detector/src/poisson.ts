@@ -28,3 +28,21 @@ export function poissonUpperTail(k: number, lambda: number): number {
   }
   return Math.min(1, sum);
 }
+
+/** P(X ≥ k) for X ~ Binomial(n, p): how surprising k of n are when each is one with chance p. */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n || p <= 0) return 0;
+  if (p >= 1) return 1;
+  const lq = Math.log1p(-p);
+  const lp = Math.log(p);
+  let logP = logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1) + k * lp + (n - k) * lq;
+  let sum = 0;
+  for (let j = k; j <= n; j++) {
+    const t = Math.exp(logP);
+    sum += t;
+    if (t < sum * 1e-12 && j > n * p) break;
+    logP += Math.log(n - j) - Math.log(j + 1) + lp - lq;
+  }
+  return Math.min(1, sum);
+}

@@ -4,14 +4,13 @@ import {
   detectSilence,
   detectSurge,
   detectViral,
-  explainedByVolume,
   type BucketSeries,
   type DetectorOptions,
   type Finding,
   type ViralCandidate,
   type ViralNorms,
 } from './detectors.js';
-import { detectShareRise } from './share-rise.js';
+import { detectShareRise, explainedByShare } from './share-rise.js';
 import type { IncidentKind } from './simulate/brand-week.js';
 
 const MIN = 60_000;
@@ -68,7 +67,7 @@ export const negativeSurge: Detector = {
   detect(s, o) {
     const find = (negative: BucketSeries, total: BucketSeries) => {
       const surge = detectSurge(negative, o.surge);
-      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByVolume(surge, total, 1.5, o.surge) ? surge : null);
+      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByShare(surge, negative, total, o.share) ? surge : null);
     };
     const out: Detection[] = [];
     const brand = find(s.negative, s.total);

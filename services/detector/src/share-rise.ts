@@ -1,4 +1,5 @@
 import type { BucketSeries, Finding } from './detectors.js';
+import { binomialUpperTail } from './poisson.js';
 
 /**
  * A rise in one part's share of a whole (complaints among all mentions, negatives among a
@@ -97,19 +98,38 @@ function baseline(
   return { p, dispersion: bin > 0 ? Math.min(10, Math.max(1, dev / bin)) : 1 };
 }
 
+/** The baseline ranges before bucket `from`: the trailing buckets and the same time on earlier days. */
+function baselineRanges(from: number, n: number, perDay: number, opts: ShareRiseOptions): [number, number][] {
+  const ranges: [number, number][] = [[from - opts.trailing, from]];
+  for (let d = 1; d <= opts.days; d++) ranges.push([from - d * perDay - opts.slot, Math.min(from, n - d * perDay + opts.slot)]);
+  return ranges.filter(([a, b]) => b > Math.max(0, a));
+}
+
+/**
+ * True when the whole's own count explains a surge in the part over the same window: given
+ * how many mentions the window holds, that many of the part is not unlikely (p ≥ `maxP`) at
+ * the usual share. A campaign's crowd or a burst of reposts lifts negatives with everything
+ * else and is not news; an outage lifts their share. Conditioning on the window's whole is
+ * what makes this hold however bursty the traffic: a ratio of ratios does not, since a
+ * handful of negatives in two quiet minutes is a big ratio by luck alone.
+ */
+export function explainedByShare(surge: Finding, part: BucketSeries, whole: BucketSeries, opts: ShareRiseOptions = DEFAULT_SHARE_RISE, maxP = 1e-4): boolean {
+  const n = Math.min(part.counts.length, whole.counts.length);
+  const from = n - Math.max(1, Math.round((surge.windowEnd - surge.windowStart) / whole.bucketMs));
+  if (from < 1) return false;
+  const base = baseline(part.counts, whole.counts, baselineRanges(from, n, Math.round(DAY / whole.bucketMs), opts), opts.minBaseline);
+  if (!base) return false;
+  let x = 0;
+  let of = 0;
+  for (let i = from; i < n; i++) ((x += part.counts[i]!), (of += whole.counts[i]!));
+  return binomialUpperTail(Math.round(x / base.dispersion), Math.round(of / base.dispersion), base.p) >= maxP;
+}
+
 export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: ShareRiseOptions = DEFAULT_SHARE_RISE): Finding | null {
   const n = Math.min(part.counts.length, whole.counts.length);
   const from = n - opts.horizon;
   if (from < 1) return null;
-  const perDay = Math.round(DAY / whole.bucketMs);
-  const ranges: [number, number][] = [[from - opts.trailing, from]];
-  for (let d = 1; d <= opts.days; d++) ranges.push([from - d * perDay - opts.slot, Math.min(from, n - d * perDay + opts.slot)]);
-  const base = baseline(
-    part.counts,
-    whole.counts,
-    ranges.filter(([a, b]) => b > Math.max(0, a)),
-    opts.minBaseline,
-  );
+  const base = baseline(part.counts, whole.counts, baselineRanges(from, n, Math.round(DAY / whole.bucketMs), opts), opts.minBaseline);
   if (!base) return null;
   const p0 = base.p;
   // One chart per designed rise; the strongest evidence wins, and its run is the window.
