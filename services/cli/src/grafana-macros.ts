@@ -16,6 +16,8 @@ export function expandGrafanaMacros(sql: string, v: MacroValues): string {
     .replace(/\$__timeFilter\(([^)]+)\)/g, (_m, col: string) => `${col} >= toDateTime(${s(v.from)}) AND ${col} <= toDateTime(${s(v.to)})`)
     .replace(/\$__timeInterval\(([^)]+)\)/g, (_m, col: string) => `toStartOfInterval(toDateTime(${col}), INTERVAL ${v.intervalS} second)`)
     .replace(/\$__interval_s/g, String(v.intervalS))
+    .replace(/\$__fromTime\b/g, `toDateTime(${s(v.from)})`)
+    .replace(/\$__toTime\b/g, `toDateTime(${s(v.to)})`)
     .replaceAll('${brand}', v.brand)
     .replaceAll('${source}', v.source);
 }

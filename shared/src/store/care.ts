@@ -41,7 +41,8 @@ const num = (v: unknown) => (v === null || v === undefined || Number.isNaN(Numbe
 const r4 = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 10_000);
 
 /**
- * Customer care read from the `care_conversations` view: response rate, time to first
+ * Customer care read from the `care_conversations_since` view (only the messages a range
+ * needs are read): response rate, time to first
  * reply, replies per conversation and outcome per brand and source, and the queue of
  * complaints and questions no brand account has answered.
  */
@@ -61,9 +62,9 @@ export class CareStore {
       countIf(last_score > first_score) AS improved`;
     const where = `brand = {brand:String} AND asked_at >= {from:DateTime64(3)} AND asked_at < {to:DateTime64(3)}${q.source ? ' AND source = {source:String}' : ''}`;
     const params = { brand: q.brand, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to), ...(q.source ? { source: q.source } : {}) };
-    const [total] = await this.rows(`SELECT ${select} FROM care_conversations WHERE ${where}`, params);
+    const [total] = await this.rows(`SELECT ${select} FROM care_conversations_since(since = {from:DateTime64(3)}) WHERE ${where}`, params);
     const bySource = await this.rows(
-      `SELECT source, ${select} FROM care_conversations WHERE ${where} GROUP BY source ORDER BY conversations DESC, source`,
+      `SELECT source, ${select} FROM care_conversations_since(since = {from:DateTime64(3)}) WHERE ${where} GROUP BY source ORDER BY conversations DESC, source`,
       params,
     );
     return { total: toStats(total ?? {}), by_source: bySource.map((r) => ({ source: String(r.source), ...toStats(r) })) };
@@ -92,9 +93,10 @@ export class CareStore {
       '(brand, source, conversation_id) NOT IN (SELECT brand, source, conversation_id FROM care_handled)',
       q.conversation && 'brand = {c_brand:String} AND source = {c_source:String} AND conversation_id = {c_id:String}',
     ].filter(Boolean);
-    const rows = await this.rows(
-      `SELECT brand, source, conversation_id, asked_at, ask_id, ask_url, ask_author_id, ask_author_handle, ask_followers, ask_text, ask_intent, first_score
-       FROM care_conversations WHERE ${where.join(' AND ')} ORDER BY ${ORDER[q.order ?? 'priority']} LIMIT {limit:UInt32}`,
+    // The ask's text, handle and link are read for the page only, not for every conversation ranked.
+    const ranked = await this.rows(
+      `SELECT brand, source, conversation_id, asked_at, ask_id, ask_author_id, ask_followers, ask_intent, first_score
+       FROM care_conversations_since(since = {since:DateTime64(3)}) WHERE ${where.join(' AND ')} ORDER BY ${ORDER[q.order ?? 'priority']} LIMIT {limit:UInt32}`,
       {
         since: toClickHouseTime(q.since),
         now: q.now,
@@ -105,6 +107,7 @@ export class CareStore {
         ...(q.conversation ? { c_brand: q.conversation.brand, c_source: q.conversation.source, c_id: q.conversation.id } : {}),
       },
     );
+    const rows = await this.withAskDetails(ranked);
     const handed = await this.handedOff(rows.map((r) => [String(r.brand), String(r.source), String(r.conversation_id)]));
     return rows.map((r) => {
       const askedAt = fromClickHouseTime(String(r.asked_at));
@@ -123,6 +126,22 @@ export class CareStore {
         },
         ...(handed.has(`${r.brand}\n${r.source}\n${r.conversation_id}`) ? { handed_off_at: handed.get(`${r.brand}\n${r.source}\n${r.conversation_id}`) } : {}),
       };
+    });
+  }
+
+  /** Adds each ask's url, author handle and text, looked up by its key in care_messages. */
+  private async withAskDetails(ranked: Raw[]): Promise<Raw[]> {
+    if (ranked.length === 0) return ranked;
+    const keys = ranked.map((r) => new TupleParam([String(r.brand), String(r.source), String(r.conversation_id), String(r.ask_id)]));
+    const details = await this.rows(
+      `SELECT brand, source, conversation_id, id, any(url) AS ask_url, any(author_handle) AS ask_author_handle, any(text) AS ask_text FROM care_messages
+       WHERE (brand, source, conversation_id, id) IN {keys:Array(Tuple(String, String, String, String))} GROUP BY brand, source, conversation_id, id`,
+      { keys },
+    );
+    const byKey = new Map(details.map((d) => [`${d.brand}\n${d.source}\n${d.conversation_id}\n${d.id}`, d]));
+    return ranked.map((r) => {
+      const d = byKey.get(`${r.brand}\n${r.source}\n${r.conversation_id}\n${r.ask_id}`);
+      return { ...r, ask_url: d?.ask_url ?? '', ask_author_handle: d?.ask_author_handle ?? '', ask_text: d?.ask_text ?? '' };
     });
   }
 
