@@ -48,7 +48,11 @@ describe('care conversations over a range', () => {
       row('open', from + 2 * DAY, { ...question, author_id: 'c3' }),
     ];
     await store.client.insert({ table: 'mentions', values: rows, format: 'JSONEachRow' });
-    await store.client.insert({ table: 'mentions', values: [{ ...reply('new-r', from + DAY + 600_000, 'new'), ingested_at: at(from + 3 * DAY) }], format: 'JSONEachRow' });
+    await store.client.insert({
+      table: 'mentions',
+      values: [{ ...reply('new-r', from + DAY + 600_000, 'new'), ingested_at: at(from + 3 * DAY) }],
+      format: 'JSONEachRow',
+    });
   });
   afterAll(async () => {
     await store?.close();

@@ -23,8 +23,7 @@ describe('two writers across group rebalances', () => {
   const writers: Runtime[] = [];
   const writerMetrics = [freshMetrics(), freshMetrics()];
 
-  const query = async (sql: string) =>
-    (await (await edge.deps.store!.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, string>>())[0]!;
+  const query = async (sql: string) => (await (await edge.deps.store!.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, string>>())[0]!;
   const stored = async () => {
     const r = await query("SELECT count() AS n, uniqExact(id) AS ids FROM mentions WHERE source = 'rebalance'");
     return { n: Number(r.n), ids: Number(r.ids) };
@@ -44,7 +43,11 @@ describe('two writers across group rebalances', () => {
     const items = Array.from({ length: N }, () => mention({ source: 'rebalance' }));
     const send = async (from: number, to: number) => {
       for (let i = from; i < to; i += 100) {
-        const res = await fetch(`${edge.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(items.slice(i, i + 100)) });
+        const res = await fetch(`${edge.url}/v1/mentions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(items.slice(i, i + 100)),
+        });
         expect(res.status).toBe(202);
       }
     };

@@ -5,6 +5,7 @@ export * from './logger.js';
 export * from './clock.js';
 export * from './metrics.js';
 export * from './bus/types.js';
+export * from './retry.js';
 export { MemoryBus } from './bus/memory-bus.js';
 export { KafkaBus } from './bus/kafka-bus.js';
 export { createBus } from './bus/create-bus.js';

@@ -18,7 +18,10 @@ export const openApiDocument = {
           '202': { description: 'Accepted; body lists each rejected item with index, id and reason: {accepted, rejected[]}' },
           '400': { description: 'The body as a whole is unreadable (empty, not JSON)' },
           '413': { description: 'Body larger than EARSHOT_MAX_BODY_BYTES' },
-          '503': { description: 'Not accepted: the embedded queue cannot write to disk (full) or the Kafka brokers cannot be reached; retry after Retry-After (mentions are stored once by source and id)' },
+          '503': {
+            description:
+              'Not accepted: the embedded queue cannot write to disk (full) or the Kafka brokers cannot be reached; retry after Retry-After (mentions are stored once by source and id)',
+          },
         },
       },
       get: {
@@ -101,7 +104,10 @@ export const openApiDocument = {
           '202': { description: '{accepted, rejected[]} as for POST /v1/mentions' },
           '401': { description: 'Missing or wrong secret, or a signature more than 5 minutes old' },
           '404': { description: 'No such hook' },
-          '503': { description: 'Not accepted: the embedded queue cannot write to disk (full) or the Kafka brokers cannot be reached; retry after Retry-After (mentions are stored once by source and id)' },
+          '503': {
+            description:
+              'Not accepted: the embedded queue cannot write to disk (full) or the Kafka brokers cannot be reached; retry after Retry-After (mentions are stored once by source and id)',
+          },
         },
       },
     },

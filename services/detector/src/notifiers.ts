@@ -1,4 +1,4 @@
-import { NotificationOutbox, backoffMs, errorMessage, sleep, type Alert, type Logger, type Metrics } from '@earshot/shared';
+import { NotificationOutbox, errorMessage, withRetries, type Alert, type Logger, type Metrics } from '@earshot/shared';
 
 export interface Notifier {
   name: string;
@@ -98,17 +98,26 @@ export class NotifierQueue {
       const key = NotificationOutbox.key(item.alert, item.notifier.name);
       let sent = false;
       let lastError = '';
-      for (let attempt = 1; attempt <= this.attempts && !sent; attempt++) {
-        item.attempts++;
-        try {
-          await item.notifier.send(item.alert, key);
-          sent = true;
-        } catch (err) {
-          lastError = errorMessage(err);
-          this.deps.metrics.notifyFailures.inc({ notifier: item.notifier.name });
-          this.deps.logger.warn({ notifier: item.notifier.name, alert: item.alert.id, attempt, err: lastError }, 'notification failed');
-          if (attempt < this.attempts) await sleep(backoffMs(attempt, this.baseDelayMs, 5_000));
-        }
+      try {
+        await withRetries(
+          async () => {
+            item.attempts++;
+            await item.notifier.send(item.alert, key);
+          },
+          {
+            attempts: this.attempts,
+            baseMs: 2 * this.baseDelayMs,
+            capMs: 5_000,
+            onError: (err, { attempt }) => {
+              lastError = errorMessage(err);
+              this.deps.metrics.notifyFailures.inc({ notifier: item.notifier.name });
+              this.deps.logger.warn({ notifier: item.notifier.name, alert: item.alert.id, attempt, err: lastError }, 'notification failed');
+            },
+          },
+        );
+        sent = true;
+      } catch {
+        // Kept in `pending` below, and in the outbox, for the next run.
       }
       const record = { alert: item.alert, notifier: item.notifier.name, attempts: item.attempts };
       if (sent) await this.deps.outbox?.markSent(record, now());

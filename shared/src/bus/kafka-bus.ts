@@ -2,11 +2,10 @@ import { setMaxListeners } from 'node:events';
 import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
-import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
+import { withRetries } from '../retry.js';
 import {
   BusUnavailableError,
-  backoffMs,
   errorMessage,
   type Bus,
   type BusMessage,
@@ -170,14 +169,16 @@ export class KafkaBus implements Bus {
       this.consumers.delete(crashed);
       current = (async () => {
         await crashed.disconnect().catch(() => undefined);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            return await this.join(options, health, rejoin);
-          } catch (e) {
+        // Until it has joined, or the bus stops (then there is nothing to rejoin).
+        return withRetries(() => this.join(options, health, rejoin), {
+          attempts: Infinity,
+          baseMs: 200,
+          capMs: 10_000,
+          signal: this.stopping.signal,
+          onError: (e) => {
             health.lastError = `rejoining the group failed: ${errorMessage(e)}`;
-            await sleep(backoffMs(attempt), this.stopping.signal);
-          }
-        }
+          },
+        });
       })();
     };
     let current = this.join(options, health, rejoin);
@@ -186,8 +187,8 @@ export class KafkaBus implements Bus {
       health: () => ({ ...health }),
       stop: async () => {
         stopped = true;
-        const c = await current;
-        if (!this.consumers.delete(c)) return;
+        const c = await current.catch(() => null);
+        if (!c || !this.consumers.delete(c)) return;
         await c.disconnect();
       },
     };
@@ -238,19 +239,26 @@ export class KafkaBus implements Bus {
           // runs, or a slow insert longer than the session gets this member thrown out.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEvery);
           try {
-            for (let attempt = 1; ; attempt++) {
-              try {
-                await options.handler(messages);
-                break;
-              } catch (err) {
-                health.failedAttempts++;
-                health.lastError = errorMessage(err);
-                metrics.handlerRetries.inc(labels);
-                const wait = backoffMs(attempt);
-                logger.warn({ err: errorMessage(err), ...labels, partition: batch.partition, attempt, retryInMs: wait }, 'batch handler failed; will retry');
-                await sleep(wait, this.stopping.signal);
-                if (!isRunning() || isStale()) return;
-              }
+            try {
+              await withRetries(() => options.handler(messages), {
+                attempts: Infinity,
+                baseMs: 200,
+                capMs: 10_000,
+                signal: this.stopping.signal,
+                // The partition was taken away or the consumer is stopping: the batch is not ours to commit.
+                stop: () => !isRunning() || isStale(),
+                onError: (err, { attempt, waitMs }) => {
+                  health.failedAttempts++;
+                  health.lastError = errorMessage(err);
+                  metrics.handlerRetries.inc(labels);
+                  logger.warn(
+                    { err: errorMessage(err), ...labels, partition: batch.partition, attempt, retryInMs: waitMs },
+                    'batch handler failed; will retry',
+                  );
+                },
+              });
+            } catch {
+              return;
             }
           } finally {
             clearInterval(beat);
@@ -281,11 +289,18 @@ export class KafkaBus implements Bus {
 /** Errors that mean the brokers cannot be reached now (not that the request was wrong). */
 function brokersAway(err: unknown): boolean {
   const seen = new Set<unknown>();
-  for (let e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined; e && !seen.has(e); ) {
+  for (let e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined; e && !seen.has(e);) {
     seen.add(e);
     if (
       e.retriable === true ||
-      ['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound', 'KafkaJSTimeout', 'KafkaJSLockTimeout'].includes(e.name ?? '')
+      [
+        'KafkaJSConnectionError',
+        'KafkaJSConnectionClosedError',
+        'KafkaJSRequestTimeoutError',
+        'KafkaJSBrokerNotFound',
+        'KafkaJSTimeout',
+        'KafkaJSLockTimeout',
+      ].includes(e.name ?? '')
     )
       return true;
     e = (e.originalError ?? e.cause) as typeof e;

@@ -1,8 +1,8 @@
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { CareQueueItem, CareStore } from '../store/care.js';
-import { backoffMs, errorMessage } from '../bus/types.js';
-import { sleep } from '../clock.js';
+import { errorMessage } from '../bus/types.js';
+import { withRetries } from '../retry.js';
 
 /**
  * Hands each new unanswered complaint or question to a helpdesk webhook (generic JSON),
@@ -60,26 +60,34 @@ export class HelpdeskHandoff {
     const attempts = this.deps.attempts ?? 4;
     const { handed_off_at: _, ...fields } = item;
     const body = JSON.stringify({ type: 'earshot.care_item', ...fields });
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      try {
-        const res = await (this.deps.fetch ?? fetch)(this.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'idempotency-key': `earshot-care:${item.brand}:${item.source}:${item.conversation_id}`,
-            'user-agent': 'earshot/0.1',
+    try {
+      await withRetries(
+        async () => {
+          const res = await (this.deps.fetch ?? fetch)(this.url, {
+            method: 'POST',
+            headers: {
+              'content-type': 'application/json',
+              'idempotency-key': `earshot-care:${item.brand}:${item.source}:${item.conversation_id}`,
+              'user-agent': 'earshot/0.1',
+            },
+            body,
+            signal: AbortSignal.timeout(10_000),
+          });
+          if (!res.ok) throw new Error(`helpdesk answered ${res.status}`);
+        },
+        {
+          attempts,
+          baseMs: this.deps.baseDelayMs ?? 250,
+          capMs: 10_000,
+          onError: (err, { attempt }) => {
+            this.deps.metrics.notifyFailures.inc({ notifier: 'helpdesk' });
+            this.deps.logger.warn({ attempt, conversation: item.conversation_id, err: errorMessage(err) }, 'helpdesk hand-off failed');
           },
-          body,
-          signal: AbortSignal.timeout(10_000),
-        });
-        if (res.ok) return true;
-        throw new Error(`helpdesk answered ${res.status}`);
-      } catch (err) {
-        this.deps.metrics.notifyFailures.inc({ notifier: 'helpdesk' });
-        this.deps.logger.warn({ attempt, conversation: item.conversation_id, err: errorMessage(err) }, 'helpdesk hand-off failed');
-        if (attempt < attempts) await sleep(backoffMs(attempt - 1, this.deps.baseDelayMs ?? 250, 10_000));
-      }
+        },
+      );
+      return true;
+    } catch {
+      return false;
     }
-    return false;
   }
 }

@@ -3,8 +3,8 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { sleep } from '../clock.js';
-import { backoffMs, errorMessage } from '../bus/types.js';
+import { errorMessage } from '../bus/types.js';
+import { withRetries } from '../retry.js';
 
 /** ClickHouse error codes worth another try: load, limits, timeouts, replicas catching up. */
 const RETRYABLE_CODES = new Set(['159', '202', '209', '210', '241', '242', '252', '319', '425', '999', '1002']);
@@ -71,38 +71,40 @@ export class TableInserter<S extends z.ZodObject> {
     const { metrics, logger } = this.deps;
     const attempts = this.options.attempts ?? 5;
     const settings = { insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 } as const;
-    for (let attempt = 1; ; attempt++) {
-      const end = metrics.writeLatency.startTimer({ table: this.table });
-      try {
-        await this.client.insert({ table: this.table, values: rows, format: 'JSONEachRow', clickhouse_settings: settings });
-        end();
-        metrics.rowsWritten.inc({ table: this.table }, rows.length);
-        return;
-      } catch (err) {
-        const retryable = isRetryable(err);
-        metrics.writeErrors.inc({ table: this.table, retryable: String(retryable) });
-        if (retryable && attempt < attempts) {
-          const wait = backoffMs(attempt, 200, 5_000);
-          logger.warn({ table: this.table, rows: rows.length, attempt, retryInMs: wait, err: errorMessage(err) }, 'insert failed; retrying');
-          await sleep(wait);
-          continue;
-        }
-        if (retryable) throw err;
-        if (rows.length > 1) {
-          const half = Math.ceil(rows.length / 2);
-          logger.warn(
-            { table: this.table, rows: rows.length, err: errorMessage(err), tooLarge: TOO_LARGE.test(errorMessage(err)) },
-            'insert refused; splitting the batch',
-          );
-          // Halves get tokens derived from the block's, so a block inserted again splits the same way and is dropped the same way.
-          await this.insert(rows.slice(0, half), `${token}/1`);
-          await this.insert(rows.slice(half), `${token}/2`);
-          return;
-        }
-        if (!this.options.onRejectedRow) throw err;
-        await this.options.onRejectedRow(rows[0], `ClickHouse refused the row for ${this.table}: ${errorMessage(err)}`);
+    try {
+      await withRetries(
+        async () => {
+          const end = metrics.writeLatency.startTimer({ table: this.table });
+          await this.client.insert({ table: this.table, values: rows, format: 'JSONEachRow', clickhouse_settings: settings });
+          end();
+        },
+        {
+          attempts,
+          baseMs: 400,
+          capMs: 5_000,
+          retryable: isRetryable,
+          onError: (err, { attempt, retrying, waitMs }) => {
+            metrics.writeErrors.inc({ table: this.table, retryable: String(isRetryable(err)) });
+            if (retrying) logger.warn({ table: this.table, rows: rows.length, attempt, retryInMs: waitMs, err: errorMessage(err) }, 'insert failed; retrying');
+          },
+        },
+      );
+      metrics.rowsWritten.inc({ table: this.table }, rows.length);
+    } catch (err) {
+      if (isRetryable(err)) throw err;
+      if (rows.length > 1) {
+        const half = Math.ceil(rows.length / 2);
+        logger.warn(
+          { table: this.table, rows: rows.length, err: errorMessage(err), tooLarge: TOO_LARGE.test(errorMessage(err)) },
+          'insert refused; splitting the batch',
+        );
+        // Halves get tokens derived from the block's, so a block inserted again splits the same way and is dropped the same way.
+        await this.insert(rows.slice(0, half), `${token}/1`);
+        await this.insert(rows.slice(half), `${token}/2`);
         return;
       }
+      if (!this.options.onRejectedRow) throw err;
+      await this.options.onRejectedRow(rows[0], `ClickHouse refused the row for ${this.table}: ${errorMessage(err)}`);
     }
   }
 

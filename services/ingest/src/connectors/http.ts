@@ -1,4 +1,4 @@
-import { backoffMs, sleep as realSleep, type Clock } from '@earshot/shared';
+import { sleep as realSleep, withRetries, type Clock } from '@earshot/shared';
 import type { z } from 'zod';
 
 /** The source asked us to wait (429, or a quota answer); nothing is retried before `retryAt`. */
@@ -159,43 +159,49 @@ export class HttpClient {
 
   async request(url: string, options: RequestOptions = {}): Promise<HttpResponse> {
     const { clock, sleep, random } = this.o;
-    for (let attempt = 0; ; attempt++) {
-      await this.takeSlot();
-      let res: Response;
-      let text: string;
-      try {
-        const signals = [AbortSignal.timeout(this.o.timeoutMs), ...(this.o.signal ? [this.o.signal] : [])];
-        res = await this.o.fetch(url, {
-          method: options.method ?? 'GET',
-          headers: { 'user-agent': this.o.userAgent, ...options.headers },
-          body: options.body,
-          signal: AbortSignal.any(signals),
-          redirect: 'follow',
-        });
-        text = await res.text();
-      } catch (err) {
-        if (this.o.signal?.aborted) throw err;
-        if (attempt >= this.o.retries) throw new HttpError(null, `${describeUrl(url)}: ${causeOf(err)} (after ${attempt + 1} attempts)`);
-        await sleep(backoffMs(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
-        continue;
-      }
-      const now = clock.now();
-      if (quotaExhausted(res.headers)) {
-        const at = retryAtFrom(res.headers, now);
-        if (at !== null) this.nextSlot = Math.max(this.nextSlot, at);
-      }
-      if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) return { status: res.status, headers: res.headers, text };
-      if (res.status === 429 || (res.status === 403 && /quota|rate.?limit/i.test(text))) {
-        const at = retryAtFrom(res.headers, now) ?? now + (res.status === 429 ? 60_000 : 15 * 60_000);
-        this.nextSlot = Math.max(this.nextSlot, at);
-        throw new RateLimitedError(at, `${describeUrl(url)} answered ${res.status}; retrying after ${new Date(at).toISOString()}`);
-      }
-      if (res.status >= 500 && attempt < this.o.retries) {
-        await sleep(backoffMs(attempt, this.o.backoffMs, this.o.maxBackoffMs, random), this.o.signal);
-        continue;
-      }
-      throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`, text);
-    }
+    return withRetries(
+      async (attempt) => {
+        await this.takeSlot();
+        let res: Response;
+        let text: string;
+        try {
+          const signals = [AbortSignal.timeout(this.o.timeoutMs), ...(this.o.signal ? [this.o.signal] : [])];
+          res = await this.o.fetch(url, {
+            method: options.method ?? 'GET',
+            headers: { 'user-agent': this.o.userAgent, ...options.headers },
+            body: options.body,
+            signal: AbortSignal.any(signals),
+            redirect: 'follow',
+          });
+          text = await res.text();
+        } catch (err) {
+          if (this.o.signal?.aborted) throw err;
+          throw new HttpError(null, `${describeUrl(url)}: ${causeOf(err)} (after ${attempt} attempt${attempt === 1 ? '' : 's'})`);
+        }
+        const now = clock.now();
+        if (quotaExhausted(res.headers)) {
+          const at = retryAtFrom(res.headers, now);
+          if (at !== null) this.nextSlot = Math.max(this.nextSlot, at);
+        }
+        if ((res.status >= 200 && res.status < 300) || options.accept?.includes(res.status)) return { status: res.status, headers: res.headers, text };
+        if (res.status === 429 || (res.status === 403 && /quota|rate.?limit/i.test(text))) {
+          const at = retryAtFrom(res.headers, now) ?? now + (res.status === 429 ? 60_000 : 15 * 60_000);
+          this.nextSlot = Math.max(this.nextSlot, at);
+          throw new RateLimitedError(at, `${describeUrl(url)} answered ${res.status}; retrying after ${new Date(at).toISOString()}`);
+        }
+        throw new HttpError(res.status, `${describeUrl(url)} answered ${res.status}: ${snippet(text)}`, text);
+      },
+      {
+        attempts: this.o.retries + 1,
+        baseMs: this.o.backoffMs,
+        capMs: this.o.maxBackoffMs,
+        // Network failures and 5xx; a 4xx or a rate limit is not cured by asking again now.
+        retryable: (err) => err instanceof HttpError && (err.status === null || err.status >= 500),
+        signal: this.o.signal,
+        sleep,
+        random,
+      },
+    );
   }
 
   /** Waits for this connector's next request slot under its quota. */
