@@ -68,6 +68,8 @@ transaction.state.log.min.isr=1
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
+# Allows consumer sessions from 2 s (EARSHOT_KAFKA_SESSION_SECONDS): a killed member is replaced sooner.
+group.min.session.timeout.ms=2000
 auto.create.topics.enable=false
 log.retention.hours=24
 PROPS

@@ -197,7 +197,8 @@ export class KafkaBus implements Bus {
   /** One member of the group: connects, subscribes and runs the batch loop. */
   private async join(options: SubscribeOptions, health: ConsumerHealth, onGiveUp: (c: Consumer, err: unknown) => void): Promise<Consumer> {
     const { logger, metrics, clock } = this.opts;
-    const heartbeatEvery = this.opts.heartbeatIntervalMs ?? 1_000;
+    // A third of the session at most (Kafka's advice), so a short session is not lost between beats.
+    const heartbeatEvery = this.opts.heartbeatIntervalMs ?? Math.min(1_000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3));
     const consumer = this.kafka.consumer({
       groupId: options.group,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
