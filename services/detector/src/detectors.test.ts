@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { SENSITIVITY, detectSentimentDrop, detectSilence, detectSurge, detectViral, type BucketSeries } from './detectors.js';
 import { poissonUpperTail } from './poisson.js';
 import { AlertBook } from './alert-book.js';
-import { negativeSurge, type BrandSeries } from './registry.js';
+import { complaintSurge, negativeSurge, type BrandSeries } from './registry.js';
 
 const MIN = 60_000;
 /** `days` days of per-minute counts from `rate` per hour, spread evenly, then `tail` appended. */
@@ -133,8 +133,8 @@ describe('alert lifecycle', () => {
   });
 });
 
-describe('negative surges against the whole volume', () => {
-  /** Three days of a steady 5 mentions a minute, 1 of them negative, then `tail` as [total, negative] minutes. */
+describe('negative and complaint surges against the whole volume', () => {
+  /** Three days of a steady 5 mentions a minute, 1 of them a negative complaint, then `tail` as [total, negative] minutes. */
   function brand(tail: [number, number][]): BrandSeries {
     const total = [...new Array(3 * 1440).fill(5), ...tail.map(([t]) => t)];
     const negative = [...new Array(3 * 1440).fill(1), ...tail.map(([, n]) => n)];
@@ -145,7 +145,7 @@ describe('negative surges against the whole volume', () => {
       total: s(total),
       positive: s(positive),
       negative: s(negative),
-      complaints: s(new Array(total.length).fill(0)),
+      complaints: s(negative),
       bySource: new Map(),
       viral: { candidates: [], norms: { engagementP95: 5, followersP95: 800 } },
     };
@@ -157,6 +157,7 @@ describe('negative surges against the whole volume', () => {
     const burst = brand(new Array(5).fill([15, 5]));
     expect(detectSurge(burst.negative)).not.toBeNull();
     expect(negativeSurge.detect(burst, SENSITIVITY.medium)).toEqual([]);
+    expect(complaintSurge.detect(burst, SENSITIVITY.medium)).toEqual([]);
   });
 
   it('pages when the same number of negatives arrives without the crowd', () => {
@@ -164,5 +165,6 @@ describe('negative surges against the whole volume', () => {
     const found = negativeSurge.detect(outage, SENSITIVITY.medium);
     expect(found).toHaveLength(1);
     expect(found[0]!.summary).toMatch(/^25 negative mentions in 5 min/);
+    expect(complaintSurge.detect(outage, SENSITIVITY.medium).map((d) => d.summary)).toEqual([expect.stringMatching(/^25 complaints in 5 min/)]);
   });
 });

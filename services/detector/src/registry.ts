@@ -143,8 +143,10 @@ export const complaintSurge: Detector = {
   kind: 'complaint_surge',
   catches: ['outage'],
   detect(s, o) {
-    // Not discounted by volume, unlike negatives: in an outage the complaints are the crowd.
-    const f = detectShareRise(s.complaints, s.total, o.share) ?? detectSurge(s.complaints, o.surge);
+    // Judged against the window's whole volume like negatives: in an outage the complaints
+    // are the crowd and their share leaps, while a burst of reposts brings them at their usual share.
+    const surge = detectSurge(s.complaints, o.surge);
+    const f = detectShareRise(s.complaints, s.total, o.share) ?? (surge && !explainedByShare(surge, s.complaints, s.total, o.share) ? surge : null);
     return f
       ? [
           {
