@@ -41,7 +41,7 @@ describe('mention write handler', () => {
   let offset = 0;
 
   const example = mentionsEnrichedTopic.examples[0]!;
-  const mention = (id: string, over: Partial<EnrichedMention> = {}): EnrichedMention => ({ ...example, source: 'writer-unit', id, ...over });
+  const mention = (id: string, over: Partial<EnrichedMention> = {}) => ({ ...example, source: 'writer-unit', id, ...over }) as EnrichedMention;
   const message = (value: unknown): BusMessage => ({
     topic: 'enriched',
     partition: 0,
