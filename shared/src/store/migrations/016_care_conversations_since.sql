@@ -24,7 +24,7 @@ SELECT
   length(brand_after) AS brand_replies,
   if(brand_replies > 0, brand_after[1], NULL) AS replied_at,
   if(brand_replies > 0, dateDiff('millisecond', asked_at, brand_after[1]) / 1000, NULL) AS reply_seconds,
-  arraySort(m -> m.1, arrayFilter(m -> m.2 = ask_author_id AND brand_replies > 0 AND m.1 > brand_after[1], customer)) AS later,
+  arraySort(m -> m.1, arrayFilter(m -> m.2 = ask_author AND brand_replies > 0 AND m.1 > brand_after[1], customer)) AS later,
   if(length(later) > 0, later[-1].3, NULL) AS last_score
 FROM (
   SELECT
@@ -36,6 +36,8 @@ FROM (
     argMinIf(id, created_at, is_ask) AS ask_id,
     argMinIf(url, created_at, is_ask) AS ask_url,
     argMinIf(author_id, created_at, is_ask) AS ask_author_id,
+    -- Authors compared by hash: cheaper to carry through every conversation than the string.
+    argMinIf(cityHash64(author_id), created_at, is_ask) AS ask_author,
     argMinIf(author_handle, created_at, is_ask) AS ask_author_handle,
     argMinIf(author_followers, created_at, is_ask) AS ask_followers,
     argMinIf(text, created_at, is_ask) AS ask_text,
@@ -46,7 +48,7 @@ FROM (
     arrayMap(r -> r.1, arrayDistinct(groupArrayIf((created_at, id), from_brand = 1))) AS brand_times,
     -- Customer messages that could come after a brand reply: not the thread's opening post,
     -- which precedes every reply (most conversations are that post alone).
-    groupArrayIf((created_at, author_id, sentiment_score), from_brand = 0 AND id != conversation_id) AS customer
+    groupArrayIf((created_at, cityHash64(author_id), sentiment_score), from_brand = 0 AND id != conversation_id) AS customer
   FROM (SELECT *, from_brand = 0 AND hasAny(intents, ['complaint', 'question']) AS is_ask FROM care_messages)
   WHERE created_at >= {since:DateTime64(3)} - INTERVAL 7 DAY
   GROUP BY brand, source, conversation_id
