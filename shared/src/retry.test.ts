@@ -3,6 +3,18 @@ import { withRetries } from './retry.js';
 
 const instant = async () => undefined;
 
+/** An operation that always fails with `message`, counting its calls. */
+function failing(message: string) {
+  const op = Object.assign(
+    async (): Promise<never> => {
+      op.calls++;
+      throw new Error(message);
+    },
+    { calls: 0 },
+  );
+  return op;
+}
+
 describe('withRetries', () => {
   it('retries until the operation succeeds, with waits that double up to the cap', async () => {
     const waits: number[] = [];
@@ -35,42 +47,20 @@ describe('withRetries', () => {
       [2, true],
       [3, false],
     ]);
-    let calls = 0;
-    await expect(
-      withRetries(
-        async () => {
-          calls++;
-          throw new Error('bad request');
-        },
-        { attempts: Infinity, baseMs: 1, capMs: 1, sleep: instant, retryable: (e) => !String(e).includes('bad') },
-      ),
-    ).rejects.toThrow('bad request');
-    expect(calls).toBe(1);
+    const bad = failing('bad request');
+    await expect(withRetries(bad, { attempts: Infinity, baseMs: 1, capMs: 1, sleep: instant, retryable: (e) => !String(e).includes('bad') })).rejects.toThrow(
+      'bad request',
+    );
+    expect(bad.calls).toBe(1);
   });
 
   it('stops retrying when told to, or when its signal aborts during a wait', async () => {
-    let calls = 0;
-    await expect(
-      withRetries(
-        async () => {
-          calls++;
-          throw new Error('busy');
-        },
-        { attempts: Infinity, baseMs: 1, capMs: 1, sleep: instant, stop: () => calls >= 2 },
-      ),
-    ).rejects.toThrow('busy');
-    expect(calls).toBe(2);
+    const busy = failing('busy');
+    await expect(withRetries(busy, { attempts: Infinity, baseMs: 1, capMs: 1, sleep: instant, stop: () => busy.calls >= 2 })).rejects.toThrow('busy');
+    expect(busy.calls).toBe(2);
     const ac = new AbortController();
-    calls = 0;
-    await expect(
-      withRetries(
-        async () => {
-          calls++;
-          throw new Error('down');
-        },
-        { attempts: Infinity, baseMs: 1, capMs: 1, signal: ac.signal, sleep: async () => ac.abort() },
-      ),
-    ).rejects.toThrow('down');
-    expect(calls).toBe(1);
+    const down = failing('down');
+    await expect(withRetries(down, { attempts: Infinity, baseMs: 1, capMs: 1, signal: ac.signal, sleep: async () => ac.abort() })).rejects.toThrow('down');
+    expect(down.calls).toBe(1);
   });
 });

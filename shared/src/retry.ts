@@ -1,5 +1,14 @@
 import { sleep as wallSleep } from './clock.js';
-import { backoffMs } from './bus/types.js';
+
+/**
+ * The one back-off of Earshot (withRetries below, the in-process bus's redelivery, the
+ * connector schedule): exponential from `baseMs`, capped at `capMs`, with equal jitter
+ * (half fixed, half random) so retries of many clients spread out but none retries at once.
+ */
+export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000, random: () => number = Math.random): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
 
 /** How an operation is retried: how often, how long between tries, which errors are worth it. */
 export interface RetryPolicy {

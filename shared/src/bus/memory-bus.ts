@@ -4,9 +4,9 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
+import { backoffMs } from '../retry.js';
 import {
   BusUnavailableError,
-  backoffMs,
   errorMessage,
   type Bus,
   type BusMessage,

@@ -57,16 +57,6 @@ export interface Bus {
   close(): Promise<void>;
 }
 
-/**
- * The one back-off of Earshot (bus handlers, inserts, notifiers, connectors): exponential
- * from `baseMs`, capped at `capMs`, with equal jitter (half fixed, half random) so retries
- * of many clients spread out but none retries at once.
- */
-export function backoffMs(attempt: number, baseMs = 100, capMs = 10_000, random: () => number = Math.random): number {
-  const ceiling = Math.min(capMs, baseMs * 2 ** Math.min(attempt, 16));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
-}
-
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
