@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { freshMetrics, mention, quietLogger, tempDir, testConfig } from './helpers.js';
+import { expectDeclared } from './openapi-answers.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -67,14 +68,17 @@ describe('access control with API keys', () => {
         : undefined;
     const none = await call(method, path, undefined, body);
     expect(none.status).toBe(401);
+    expectDeclared(method, path, none.status);
     expect(((await none.json()) as { error: string }).error).toMatch(new RegExp(`needs an API key with the "${scope}" scope`));
     const narrower = scope === 'read' ? null : scope === 'write' ? keys.read : keys.write;
     if (narrower) {
       const refused = await call(method, path, narrower, body);
       expect(refused.status).toBe(403);
+      expectDeclared(method, path, refused.status);
       expect(((await refused.json()) as { error: string }).error).toMatch(new RegExp(`needs "${scope}"`));
     }
     expect((await call(method, path, keys[scope], body)).status).toBe(ok);
+    expectDeclared(method, path, ok);
     expect((await call(method, path, keys.admin, body)).status).toBe(ok);
   });
 

@@ -5,6 +5,7 @@ import { seededRandom } from '@earshot/shared';
 import { openApiDocument } from '@earshot/api';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { freshMetrics, mention, quietLogger, tempDir, testConfig } from './helpers.js';
+import { expectDeclared } from './openapi-answers.js';
 
 type Param = { name: string; in: string; schema?: { type?: string; enum?: readonly string[] } };
 type Operation = { parameters?: readonly Param[] };
@@ -63,7 +64,8 @@ const BODIES: (string | undefined)[] = [
 /**
  * Every operation of the OpenAPI description, called with seeded random nasty values in
  * its path and query parameters and nasty bodies, against a running embedded Earshot
- * with data in it. No answer may be a 5xx, and every 4xx must say why in `error`.
+ * with data in it. No answer may be a 5xx, every answer must be one the document declares
+ * for the operation, and every 4xx must say why in `error`.
  * EARSHOT_FUZZ_SEED and EARSHOT_FUZZ_CASES widen the search.
  */
 describe('HTTP fuzzing from the OpenAPI description', () => {
@@ -108,7 +110,7 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
       })),
   );
 
-  it.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))('%s: no 5xx, every 4xx with a reason', async (_label, op) => {
+  it.each(operations.map((o) => [`${o.method} ${o.path}`, o] as const))('%s: no 5xx, every answer declared, every 4xx with a reason', async (_label, op) => {
     const seen: string[] = [];
     for (let i = 0; i < CASES_PER_OPERATION; i++) {
       // Now and then a path segment that is not valid percent-encoding at all.
@@ -128,6 +130,7 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
       const what = `${op.method} ${url.slice(0, 200)} body ${JSON.stringify(body?.slice(0, 80))} → ${res.status} ${text.slice(0, 200)}`;
       seen.push(String(res.status));
       expect(res.status, what).toBeLessThan(500);
+      expectDeclared(op.method, op.path, res.status, what);
       if (res.status >= 400) {
         const reason = (() => {
           try {

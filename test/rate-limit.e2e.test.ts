@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
+import { declaredStatuses, expectDeclared } from './openapi-answers.js';
 
 /** EARSHOT_RATE_LIMIT_PER_MINUTE as a running Earshot applies it. */
 describe('rate limit on the expensive reads', () => {
@@ -25,6 +26,9 @@ describe('rate limit on the expensive reads', () => {
     expect((await get('/v1/mentions')).status).toBe(200);
     const refused = await get('/v1/stats/sentiment?brand=acme');
     expect(refused.status).toBe(429);
+    expectDeclared('GET', '/v1/stats/sentiment', 429);
+    // Cheap routes are not rate-limited, and the document does not say they are.
+    expect(declaredStatuses('GET', '/v1/alerts')).not.toContain('429');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(((await refused.json()) as { error: string }).error).toMatch(/may make 2 a minute/);
     expect((await get('/v1/alerts')).status).toBe(200);
