@@ -6,7 +6,9 @@ import { startRuntime, type Runtime } from '@earshot/cli';
 import { quietLogger, tempDir, testConfig } from './helpers.js';
 import { startFakeApi, type FakeApi } from './connectors/fake-api.js';
 
-const T = Date.parse('2026-11-20T09:00:00Z');
+// Three days ago on the hour: the queue, care stats and alerts read real time, so a fixed
+// date ages out of their windows (this test failed once it was 10 days old).
+const T = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3 * 86_400_000;
 const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
 const person = (id: string, handle: string, followers = 100) => ({ id, handle, followers });
 
@@ -99,50 +101,26 @@ describe('customer care', () => {
       { id: 'tw5', source: 'twitter', text: 'does acme support esim on the pixel?', created_at: at(-90), author: person('tw-small', 'smallq', 12) },
       { id: 'tw6', source: 'twitter', text: 'love the new acme plan', created_at: at(5), author: person('tw-fan', 'fan', 50) },
     ]);
-    // Reddit: a question answered an hour later by the brand's account.
+    // Reddit: a question answered an hour later by the brand's account. Each post is its own batch.
+    const reddit = { source: 'reddit', metadata: { thread: 't3_q1' } };
+    await post([{ ...reddit, id: 't3_q1', text: 'How do I cancel my acme contract?', created_at: at(2), author: person('t2_u', 'redditor') }]);
     await post([
       {
-        id: 't3_q1',
-        source: 'reddit',
-        text: 'How do I cancel my acme contract?',
-        created_at: at(2),
-        author: person('t2_u', 'redditor'),
-        metadata: { thread: 't3_q1' },
-      },
-    ]);
-    await post([
-      {
+        ...reddit,
         id: 't1_a1',
-        source: 'reddit',
         text: 'You can do it in the app under Account > Plan.',
         created_at: at(62),
         author: person('t2_acme', 'acme_support'),
         in_reply_to: 't3_q1',
-        metadata: { thread: 't3_q1' },
       },
     ]);
     // The customer's thanks names neither the brand nor its account: it joins by its thread.
     await post([
-      {
-        id: 't1_b2',
-        source: 'reddit',
-        text: 'thanks, that did it, great help',
-        created_at: at(70),
-        author: person('t2_u', 'redditor'),
-        in_reply_to: 't1_a1',
-        metadata: { thread: 't3_q1' },
-      },
+      { ...reddit, id: 't1_b2', text: 'thanks, that did it, great help', created_at: at(70), author: person('t2_u', 'redditor'), in_reply_to: 't1_a1' },
     ]);
     // Mastodon: no thread ids, only a chain of in_reply_to, stored in separate batches.
-    await post([
-      {
-        id: 'm.example/1',
-        source: 'mastodon',
-        text: 'acme broke my router again, worst provider',
-        created_at: at(3),
-        author: person('m.example/9', 'ann@m.example'),
-      },
-    ]);
+    const ann = person('m.example/9', 'ann@m.example');
+    await post([{ id: 'm.example/1', source: 'mastodon', text: 'acme broke my router again, worst provider', created_at: at(3), author: ann }]);
     await post([
       {
         id: 'social.example/2',
@@ -159,7 +137,7 @@ describe('customer care', () => {
         source: 'mastodon',
         text: '@acme@social.example technician came, all good now, thanks',
         created_at: at(90),
-        author: person('m.example/9', 'ann@m.example'),
+        author: ann,
         in_reply_to: 'social.example/2',
       },
     ]);
