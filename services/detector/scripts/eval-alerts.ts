@@ -13,8 +13,17 @@ import { INCIDENT_KINDS, simulateBrandWeek, type BrandWeek, type IncidentKind } 
 const sensitivity = (process.env.EARSHOT_EVAL_SENSITIVITY ?? 'medium') as keyof typeof SENSITIVITY;
 if (!SENSITIVITY[sensitivity]) throw new Error(`EARSHOT_EVAL_SENSITIVITY must be one of ${Object.keys(SENSITIVITY).join(', ')}`);
 // EARSHOT_EVAL_SHARE_THRESHOLD tries another CUSUM threshold for the share detectors.
+// EARSHOT_EVAL_SHARE_ODDS (e.g. 1.5,2,5) tries other odds ratios for its charts.
 const shareThreshold = process.env.EARSHOT_EVAL_SHARE_THRESHOLD;
-const o = { ...SENSITIVITY[sensitivity], ...(shareThreshold ? { share: { ...SENSITIVITY[sensitivity].share, threshold: Number(shareThreshold) } } : {}) };
+const shareOdds = process.env.EARSHOT_EVAL_SHARE_ODDS;
+const o = {
+  ...SENSITIVITY[sensitivity],
+  share: {
+    ...SENSITIVITY[sensitivity].share,
+    ...(shareThreshold ? { threshold: Number(shareThreshold) } : {}),
+    ...(shareOdds ? { odds: shareOdds.split(',').map(Number) } : {}),
+  },
+};
 // A second check the thresholds were not chosen on: other seeds (EARSHOT_EVAL_SEED_FROM) and
 // burstier traffic (EARSHOT_EVAL_NOISE, the gamma shape of minute-to-minute noise; 8 by default, smaller is burstier).
 const noise = Number(process.env.EARSHOT_EVAL_NOISE ?? 8);
