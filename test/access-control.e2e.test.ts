@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { freshMetrics, mention, quietLogger, tempDir, testConfig } from './helpers.js';
+import { mention, tempDir, testConfig, overHttp } from './helpers.js';
 import { expectDeclared } from './openapi-answers.js';
 
 const run = promisify(execFile);
@@ -30,12 +30,7 @@ describe('access control with API keys', () => {
   beforeAll(async () => {
     for (const scope of ['read', 'write', 'care', 'admin'])
       keys[scope] = (await run('node', [BIN, 'keys', 'create', '--scope', scope, '--name', `${scope} key`], { env })).stdout.trim();
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme' }), {
-      services: ['ingest', 'api'],
-      http: true,
-      logger: quietLogger(),
-      metrics: freshMetrics(),
-    });
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme' }), overHttp(['ingest', 'api']));
   });
   afterAll(async () => {
     await rt?.stop();
@@ -109,14 +104,9 @@ describe('binding a public address', () => {
   it('is refused while no API key exists, saying what to do', async () => {
     const dir = tempDir();
     try {
-      await expect(
-        startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_HOST: '0.0.0.0' }), {
-          services: ['api'],
-          http: true,
-          logger: quietLogger(),
-          metrics: freshMetrics(),
-        }),
-      ).rejects.toThrow(/refusing to listen on 0\.0\.0\.0 without API keys.*earshot keys create --scope admin/);
+      await expect(startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_HOST: '0.0.0.0' }), overHttp(['api']))).rejects.toThrow(
+        /refusing to listen on 0\.0\.0\.0 without API keys.*earshot keys create --scope admin/,
+      );
     } finally {
       dir.remove();
     }

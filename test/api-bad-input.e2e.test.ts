@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { freshMetrics, mention, quietLogger, tempDir, testConfig } from './helpers.js';
+import { mention, tempDir, testConfig, overHttp } from './helpers.js';
 
 /**
  * Bad input found by the fault run (issue #18.8): it must get a 4xx with a reason, and
@@ -11,12 +11,7 @@ describe('bad input at the API', () => {
   const dir = tempDir();
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS: 'acme=acme' }), {
-      services: ['ingest', 'api'],
-      http: true,
-      logger: quietLogger(),
-      metrics: freshMetrics(),
-    });
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS: 'acme=acme' }), overHttp(['ingest', 'api']));
   });
   afterAll(async () => {
     await rt?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore, type Alert, type Mention } from '@earshot/shared';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
+import { tempDir, testConfig, overHttp } from './helpers.js';
 
 const T = Date.now() - 3 * 3_600_000;
 const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
@@ -39,12 +39,10 @@ describe('console API', () => {
   });
 
   beforeAll(async () => {
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme;globex=globex' }), {
-      services: ['ingest', 'classifier', 'writer', 'api'],
-      http: true,
-      logger: quietLogger(),
-      metrics: freshMetrics(),
-    });
+    rt = await startRuntime(
+      testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_BRANDS: 'acme=acme;globex=globex' }),
+      overHttp(['ingest', 'classifier', 'writer', 'api']),
+    );
     const person = (id: string) => ({ id, handle: id, followers: 10 });
     const mentions: Mention[] = [
       { id: 'c1', source: 'twitter', text: 'Acme charged me twice, terrible, refund me now', created_at: at(1), author: person('u1'), lang: 'en' },

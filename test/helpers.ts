@@ -1,12 +1,38 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, createMetrics, loadConfig, type Config, type Mention } from '@earshot/shared';
+import { afterAll, beforeAll } from 'vitest';
+import { createLogger, createMetrics, loadConfig, migrate, openStore, type Config, type Mention, type Store } from '@earshot/shared';
+import type { RuntimeOptions, ServiceName } from '@earshot/cli';
 
 /** A fresh data directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'earshot-test-'): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), prefix));
   return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+/**
+ * The real ClickHouse engine (chDB) for one describe block: a migrated store in a fresh
+ * directory, opened before its tests, closed and removed after. Read `.store` inside tests.
+ */
+export function migratedStoreForSuite(): { readonly store: Store; readonly dir: string } {
+  const dir = tempDir();
+  let store: Store | undefined;
+  beforeAll(async () => {
+    store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
+    await migrate(store.client, quietLogger());
+  });
+  afterAll(async () => {
+    await store?.close();
+    dir.remove();
+  });
+  return {
+    get store() {
+      if (!store) throw new Error('the store opens in beforeAll: read it inside a test');
+      return store;
+    },
+    dir: dir.path,
+  };
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
@@ -22,6 +48,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export const quietLogger = () => createLogger(process.env.EARSHOT_TEST_LOG_LEVEL ?? 'silent');
 export const freshMetrics = () => createMetrics({ defaultMetrics: false });
+
+/** Runtime options for an embedded Earshot serving HTTP on its loopback port, quiet, with metrics of its own. */
+export const overHttp = (services: readonly ServiceName[], more: Partial<RuntimeOptions> = {}): RuntimeOptions => ({
+  services,
+  http: true,
+  logger: quietLogger(),
+  metrics: freshMetrics(),
+  ...more,
+});
 
 let seq = 0;
 export function mention(overrides: Partial<Mention> = {}): Mention {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@earshot/shared';
 import { openApiDocument } from '@earshot/api';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { freshMetrics, mention, quietLogger, tempDir, testConfig } from './helpers.js';
+import { mention, tempDir, testConfig, overHttp } from './helpers.js';
 import { expectDeclared } from './openapi-answers.js';
 
 type Param = { name: string; in: string; schema?: { type?: string; enum?: readonly string[] } };
@@ -81,12 +81,10 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
       'brands:\n  - id: acme\n    query: acme\n    sources:\n      - type: webhook\n        name: helpdesk\n        secret_env: EARSHOT_FUZZ_HOOK_SECRET\n',
     );
     process.env.EARSHOT_FUZZ_HOOK_SECRET = 'fuzz-secret';
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS_FILE: brands, EARSHOT_RATE_LIMIT_PER_MINUTE: '0' }), {
-      services: ['ingest', 'classifier', 'writer', 'api'],
-      http: true,
-      logger: quietLogger(),
-      metrics: freshMetrics(),
-    });
+    rt = await startRuntime(
+      testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS_FILE: brands, EARSHOT_RATE_LIMIT_PER_MINUTE: '0' }),
+      overHttp(['ingest', 'classifier', 'writer', 'api']),
+    );
     const res = await fetch(`${rt.url}/v1/mentions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
+import { tempDir, testConfig, overHttp } from './helpers.js';
 import { declaredStatuses, expectDeclared } from './openapi-answers.js';
 
 /** EARSHOT_RATE_LIMIT_PER_MINUTE as a running Earshot applies it. */
@@ -8,12 +8,7 @@ describe('rate limit on the expensive reads', () => {
   const dir = tempDir();
   let rt: Runtime;
   beforeAll(async () => {
-    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_RATE_LIMIT_PER_MINUTE: '2' }), {
-      services: ['api'],
-      http: true,
-      logger: quietLogger(),
-      metrics: freshMetrics(),
-    });
+    rt = await startRuntime(testConfig({ EARSHOT_DATA_DIR: dir.path, EARSHOT_RATE_LIMIT_PER_MINUTE: '2' }), overHttp(['api']));
   });
   afterAll(async () => {
     await rt?.stop();

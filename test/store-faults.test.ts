@@ -1,7 +1,7 @@
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MentionRowSchema, TableInserter, mentionToRow, mentionsEnrichedTopic, migrate, openStore, type Store } from '@earshot/shared';
-import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
+import { describe, expect, it } from 'vitest';
+import { MentionRowSchema, TableInserter, mentionToRow, mentionsEnrichedTopic } from '@earshot/shared';
+import { freshMetrics, migratedStoreForSuite, quietLogger } from './helpers.js';
 import { startStoreStandIn } from './store-standin.js';
 
 /**
@@ -10,14 +10,13 @@ import { startStoreStandIn } from './store-standin.js';
  * in front of ClickHouse answering 503 pages while the server is away.
  */
 describe('the mention inserter under store faults', () => {
-  const dir = tempDir();
-  let store: Store;
+  const suite = migratedStoreForSuite();
   const rejected: string[] = [];
   const base = mentionToRow({ ...mentionsEnrichedTopic.examples[0]!, brands: ['acme'] } as never);
   const rowsAt = (prefix: string, n: number, at: (i: number) => Date) =>
     Array.from({ length: n }, (_, i) => ({ ...base, id: `${prefix}-${i}`, created_at: at(i).toISOString().replace('T', ' ').replace('Z', '') }));
-  const count = async (sql: string) => Number((await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
-  const inserter = (client = store.client) =>
+  const count = async (sql: string) => Number((await (await suite.store.client.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]!.n);
+  const inserter = (client = suite.store.client) =>
     new TableInserter(
       client,
       'mentions',
@@ -25,15 +24,6 @@ describe('the mention inserter under store faults', () => {
       { logger: quietLogger(), metrics: freshMetrics() },
       { attempts: 8, onRejectedRow: async (row) => void rejected.push((row as { id: string }).id) },
     );
-
-  beforeAll(async () => {
-    store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
-    await migrate(store.client, quietLogger());
-  });
-  afterAll(async () => {
-    await store?.close();
-    dir.remove();
-  });
 
   // https://clickhouse.com/docs/operations/settings/query-complexity#max_partitions_per_insert_block :
   // an INSERT block over more than 100 partitions is refused (TOO_MANY_PARTS, code 252).
@@ -46,7 +36,7 @@ describe('the mention inserter under store faults', () => {
   });
 
   it('503 pages from a proxy are retried, whatever their body: all rows stored once, none dead-lettered', async () => {
-    const standIn = await startStoreStandIn(store.client);
+    const standIn = await startStoreStandIn(suite.store.client);
     const client = createClient({ url: standIn.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
     try {
       const page = {
@@ -71,7 +61,7 @@ describe('the mention inserter under store faults', () => {
   // A connection dropped after the server stored the rows: the client sees an error and the
   // inserter tries again. Issue #18.3 measured rollups of 10,273 for 10,000 rows this way.
   it('an insert whose answer was lost is retried without counting its rows twice in the rollups', async () => {
-    const standIn = await startStoreStandIn(store.client);
+    const standIn = await startStoreStandIn(suite.store.client);
     const client = createClient({ url: standIn.url, request_timeout: 10_000, log: { level: ClickHouseLogLevel.OFF } });
     try {
       standIn.fail('drop_after_insert', 'drop_after_insert');

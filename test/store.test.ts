@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   CampaignEventRowSchema,
   DeadLetterRowSchema,
@@ -12,26 +12,14 @@ import {
   MigrationError,
   loadMigrations,
   migrate,
-  openStore,
-  type Store,
 } from '@earshot/shared';
-import { quietLogger, tempDir, testConfig } from './helpers.js';
+import { migratedStoreForSuite, quietLogger } from './helpers.js';
 
 /** The real ClickHouse engine (chDB): migrations and the row schemas the writer relies on. */
 describe('ClickHouse store', () => {
-  const dir = tempDir();
-  let store: Store;
-  beforeAll(async () => {
-    store = await openStore(testConfig({ EARSHOT_DATA_DIR: dir.path }));
-    await migrate(store.client, quietLogger());
-  });
-  afterAll(async () => {
-    await store?.close();
-    dir.remove();
-  });
-
+  const suite = migratedStoreForSuite();
   const columns = async (table: string) =>
-    (await (await store.client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' })).json<{ name: string; default_type: string }>())
+    (await (await suite.store.client.query({ query: `DESCRIBE TABLE ${table}`, format: 'JSONEachRow' })).json<{ name: string; default_type: string }>())
       .filter((c) => c.default_type === '')
       .map((c) => c.name)
       .sort();
@@ -45,21 +33,21 @@ describe('ClickHouse store', () => {
   });
 
   it('applies migrations once and records their checksums', async () => {
-    const again = await migrate(store.client, quietLogger());
+    const again = await migrate(suite.store.client, quietLogger());
     expect(again.applied).toEqual([]);
     const recorded = await (
-      await store.client.query({ query: 'SELECT name, checksum FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })
+      await suite.store.client.query({ query: 'SELECT name, checksum FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })
     ).json();
     expect(recorded).toEqual(loadMigrations().map((m) => ({ name: m.name, checksum: m.checksum })));
   });
 
   it('applies retention as TTLs, and removes them again', async () => {
     const ddl = async (t: string) =>
-      (await (await store.client.query({ query: `SHOW CREATE TABLE ${t}`, format: 'JSONEachRow' })).json<{ statement: string }>())[0]!.statement;
-    await applyRetention(store.client, quietLogger(), { rawDays: 30, hourlyDays: 400 });
+      (await (await suite.store.client.query({ query: `SHOW CREATE TABLE ${t}`, format: 'JSONEachRow' })).json<{ statement: string }>())[0]!.statement;
+    await applyRetention(suite.store.client, quietLogger(), { rawDays: 30, hourlyDays: 400 });
     expect(await ddl('mentions')).toMatch(/TTL toDateTime\(created_at\) \+ toIntervalDay\(30\)/);
     expect(await ddl('mention_stats_1h')).toMatch(/TTL toDateTime\(hour\) \+ toIntervalDay\(400\)/);
-    await applyRetention(store.client, quietLogger(), { rawDays: 0, hourlyDays: 0 });
+    await applyRetention(suite.store.client, quietLogger(), { rawDays: 0, hourlyDays: 0 });
     expect(await ddl('mentions')).not.toMatch(/TTL/);
   });
 
@@ -74,9 +62,9 @@ describe('ClickHouse store', () => {
       id: `hourly-${i}`,
       created_at: t,
     }));
-    await store.client.insert({ table: 'mentions', values: rows, format: 'JSONEachRow' });
+    await suite.store.client.insert({ table: 'mentions', values: rows, format: 'JSONEachRow' });
     const q = async (sql: string) =>
-      (await (await store.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()).map((r) =>
+      (await (await suite.store.client.query({ query: sql, format: 'JSONEachRow' })).json<Record<string, unknown>>()).map((r) =>
         Object.values(r).map(String).join(' '),
       );
     expect(await q("SELECT hour, sum(mentions) FROM mention_stats_1h WHERE brand = 'acme' GROUP BY hour ORDER BY hour")).toEqual([
@@ -91,14 +79,14 @@ describe('ClickHouse store', () => {
   });
 
   it('refuses to run when an applied migration was edited, and applies new ones', async () => {
-    const edited = join(dir.path, 'migrations-edited');
+    const edited = join(suite.dir, 'migrations-edited');
     mkdirSync(edited);
     for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(join(MIGRATIONS_DIR, f), join(edited, f));
     writeFileSync(join(edited, '900_extra.sql'), 'CREATE TABLE IF NOT EXISTS extra_table (a String) ENGINE = MergeTree ORDER BY a;\n');
-    expect((await migrate(store.client, quietLogger(), loadMigrations(edited))).applied).toEqual(['900_extra']);
+    expect((await migrate(suite.store.client, quietLogger(), loadMigrations(edited))).applied).toEqual(['900_extra']);
     const first = readdirSync(edited).sort()[0]!;
     writeFileSync(join(edited, first), `-- edited\n${readdirSync(edited).length}`, { flag: 'a' });
-    await expect(migrate(store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(MigrationError);
-    await expect(migrate(store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(/changed after it was applied/);
+    await expect(migrate(suite.store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(MigrationError);
+    await expect(migrate(suite.store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(/changed after it was applied/);
   });
 });

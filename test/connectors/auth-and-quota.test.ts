@@ -129,22 +129,25 @@ describe('limits written inside 200 answers', () => {
   });
 });
 
+/** A Google API's 403 as its error docs show it: `error.errors[]` carries the reason. */
+const googleError403 = (message: string, error: { message: string; domain: string; reason: string }) => ({
+  status: 403,
+  json: { error: { code: 403, message, errors: [error] } },
+});
+
 // https://developers.google.com/youtube/v3/getting-started#quota and /docs/errors : a spent
 // daily quota is 403 with `errors[].reason` "quotaExceeded"; it resets at midnight Pacific time.
 describe('youtube: a spent daily quota waits for the Pacific-time midnight reset', () => {
   it.each(['youtube_search', 'youtube'])('%s', async (type) => {
     const s = await oneSource(h, T0, type, (reply) => reply);
     try {
-      s.api.failNext({
-        status: 403,
-        json: {
-          error: {
-            code: 403,
-            message: 'The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.',
-            errors: [{ message: 'The request cannot be completed because you have exceeded your quota.', domain: 'youtube.quota', reason: 'quotaExceeded' }],
-          },
-        },
-      });
+      s.api.failNext(
+        googleError403('The request cannot be completed because you have exceeded your <a href="/youtube/v3/getting-started#quota">quota</a>.', {
+          message: 'The request cannot be completed because you have exceeded your quota.',
+          domain: 'youtube.quota',
+          reason: 'quotaExceeded',
+        }),
+      );
       expect(await s.poll()).toBe('rate_limited');
       // T0 is 2026-11-20 12:00 UTC, 04:00 in Los Angeles (PST, UTC-8): the reset is 2026-11-21 08:00 UTC.
       expect(s.health().next_attempt_at).toBe('2026-11-21T08:00:00.000Z');
@@ -159,16 +162,13 @@ describe('youtube: a spent daily quota waits for the Pacific-time midnight reset
   it('another 403 (the API not enabled for the key) fails the poll with the reason', async () => {
     const s = await oneSource(h, T0, 'youtube_search', (reply) => reply);
     try {
-      s.api.failNext({
-        status: 403,
-        json: {
-          error: {
-            code: 403,
-            message: 'YouTube Data API v3 has not been used in project 1 before or it is disabled.',
-            errors: [{ message: 'x', domain: 'usageLimits', reason: 'accessNotConfigured' }],
-          },
-        },
-      });
+      s.api.failNext(
+        googleError403('YouTube Data API v3 has not been used in project 1 before or it is disabled.', {
+          message: 'x',
+          domain: 'usageLimits',
+          reason: 'accessNotConfigured',
+        }),
+      );
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/403 \(accessNotConfigured\)/);
     } finally {

@@ -626,26 +626,14 @@ export const POLL_CASES: PollCase[] = [
     env: { EARSHOT_YELP_API_KEY: 'yk' },
     options: (base) => ({ business_id: 'biz', base_url: base }),
     item: (n, t) => {
-      const p = Object.fromEntries(
-        new Intl.DateTimeFormat('en-US', {
-          timeZone: 'America/Los_Angeles',
-          hourCycle: 'h23',
-          year: 'numeric',
-          month: '2-digit',
-          day: '2-digit',
-          hour: '2-digit',
-          minute: '2-digit',
-          second: '2-digit',
-        })
-          .formatToParts(t)
-          .map((x) => [x.type, x.value]),
-      );
+      // Yelp's time_created is local wall time of the business, 'YYYY-MM-DD HH:MM:SS' (the Swedish locale writes exactly that).
+      const local = new Date(t).toLocaleString('sv-SE', { timeZone: 'America/Los_Angeles', hourCycle: 'h23' });
       return {
         id: `y${n}`,
         url: `https://www.yelp.com/biz/biz?hrid=y${n}`,
         text: `Yelp excerpt ${n}...`,
         rating: (n % 5) + 1,
-        time_created: `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second}`,
+        time_created: local,
         user: { id: `yu${n}`, profile_url: 'https://www.yelp.com/user_details?userid=x', image_url: null, name: `Yelper ${n}.` },
       };
     },

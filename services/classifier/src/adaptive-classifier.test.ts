@@ -5,11 +5,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdaptiveClassifier } from './adaptive-classifier.js';
-import { DenseHeads, trainDenseHead } from './dense/heads.js';
-import { TransformersEncoder } from './encoder.js';
 import { DEFAULT_LINEAR_MODEL, LinearClassifier } from './linear-classifier.js';
-import { HEADS } from './linear/heads.js';
 import { TransformersClassifier } from './transformers-classifier.js';
+import { saveTinySentimentHeads } from './test-support/tiny-heads.js';
 
 /** Both real tiers: the accurate one on the tiny BERT the project builds, the shipped fast model. */
 const TINY = join(dirname(fileURLToPath(import.meta.url)), '../test-fixtures/tiny-bert');
@@ -18,21 +16,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function tiers() {
   const options = { model: TINY, offline: true, dtype: 'fp32' as const, threads: 1, batchSize: 16 };
-  const encoder = await TransformersEncoder.load(options);
-  const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(['love it', 'awful', 'the app']), [2, 0, 1], {
+  const headsPath = await saveTinySentimentHeads({
+    options,
+    dir,
+    texts: ['love it', 'awful', 'the app'],
+    labels: [2, 0, 1],
     epochs: 50,
-    learningRate: 0.5,
-    l2: 0,
-    seed: 1,
+    languages: ['en', 'und'],
   });
-  await encoder.dispose();
-  const headsPath = join(dir, 'heads.json');
-  new DenseHeads({
-    format: 'earshot-dense-heads/1',
-    encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true, languages: ['en', 'und'] },
-    heads: [head],
-    trainedOn: {},
-  }).save(headsPath);
   const accurate = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.7 });
   return { accurate, fast: new LinearClassifier(DEFAULT_LINEAR_MODEL) };
 }

@@ -1,13 +1,5 @@
-import {
-  consumerHealth,
-  createDeadLetters,
-  mentionsEnrichedTopic,
-  mentionsRawTopic,
-  topicName,
-  type Deps,
-  type Service,
-  type Subscription,
-} from '@earshot/shared';
+import { consumerHealth, createDeadLetters, mentionsEnrichedTopic, mentionsRawTopic, topicName } from '@earshot/shared';
+import type { Deps, Service, Subscription } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 import { createEnrichHandler } from './enrich-stage.js';
 

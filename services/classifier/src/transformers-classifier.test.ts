@@ -4,11 +4,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnrichmentSchema } from '@earshot/shared';
-import { DenseHeads, trainDenseHead } from './dense/heads.js';
+import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder } from './encoder.js';
 import { TransformersClassifier } from './transformers-classifier.js';
+import { saveTinySentimentHeads } from './test-support/tiny-heads.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
-import { HEADS } from './linear/heads.js';
 import { LinearModel } from './linear/model.js';
 import { TextClassificationClassifier, sentimentLabelMap } from './text-classification-classifier.js';
 
@@ -44,23 +44,8 @@ describe('accurate tier on a transformers.js model folder', () => {
   });
 
   it('trains heads on its embeddings and classifies with them, awkward inputs included', async () => {
-    const encoder = await TransformersEncoder.load(options);
     const texts = ['love it great', 'great thanks love', 'awful broken hate', 'terrible awful app', 'the app', 'an order'];
-    const labels = [2, 2, 0, 0, 1, 1];
-    const head = trainDenseHead({ ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] }, await encoder.embed(texts), labels, {
-      epochs: 200,
-      learningRate: 0.5,
-      l2: 0,
-      seed: 1,
-    });
-    await encoder.dispose();
-    const headsPath = join(dir, 'heads.json');
-    new DenseHeads({
-      format: 'earshot-dense-heads/1',
-      encoder: { name: 'tiny-bert', dims: 16, pooling: 'mean', normalize: true },
-      heads: [head],
-      trainedOn: { sentiment: 6 },
-    }).save(headsPath);
+    const headsPath = await saveTinySentimentHeads({ options, dir, texts, labels: [2, 2, 0, 0, 1, 1], epochs: 200 });
 
     const clf = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight: 0.5 });
     expect(clf.model.name).toBe('earshot-ensemble(tiny-bert+earshot-linear-fast)');

@@ -36,6 +36,31 @@ export function Problem({ error }: { error?: string }) {
   );
 }
 
+/** A column of a table's head: its label, and whether it holds numbers (right-aligned). */
+export type Column = string | { label: string; num: true };
+export const numCol = (label: string): Column => ({ label, num: true });
+
+/** A table's head row, one `th scope="col"` per column. */
+export function TableHead({ cols }: { cols: readonly Column[] }) {
+  return (
+    <thead>
+      <tr>
+        {cols.map((c) =>
+          typeof c === 'string' ? (
+            <th scope="col" key={c}>
+              {c}
+            </th>
+          ) : (
+            <th scope="col" class="num" key={c.label}>
+              {c.label}
+            </th>
+          ),
+        )}
+      </tr>
+    </thead>
+  );
+}
+
 export function Badge({ children, tone }: { children: ComponentChildren; tone?: string }) {
   return <span class={`badge ${tone ?? ''}`}>{children}</span>;
 }

@@ -21,7 +21,16 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
   const { total } = await care.stats({ brand, from, to: now + 1 });
   const out: Firing[] = [];
   const unanswered = total.complaints - total.complaints_answered;
-  const window = { windowStart: from, windowEnd: now };
+  // Observed against a bound: a warning over it, critical past `criticalTimes` the bound.
+  const overBound = (observed: number, bound: number, criticalTimes: number): Firing['finding'] => ({
+    observed,
+    expected: bound,
+    band: [0, bound],
+    score: 1,
+    severity: observed > criticalTimes * bound ? 'critical' : 'warning',
+    windowStart: from,
+    windowEnd: now,
+  });
   if (bounds.maxUnanswered && unanswered > bounds.maxUnanswered) {
     const oldest = await care.queue({ brand, since: from, now, limit: 5, order: 'oldest' });
     out.push({
@@ -29,14 +38,7 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
       brand,
       scope: 'unanswered',
       intent: 'complaint',
-      finding: {
-        observed: unanswered,
-        expected: bounds.maxUnanswered,
-        band: [0, bounds.maxUnanswered],
-        score: 1,
-        severity: unanswered > 2 * bounds.maxUnanswered ? 'critical' : 'warning',
-        ...window,
-      },
+      finding: overBound(unanswered, bounds.maxUnanswered, 2),
       summary: `${unanswered} complaints in the last ${bounds.windowHours} h have no brand reply (bound ${bounds.maxUnanswered}); the oldest has waited ${oldest[0]?.waiting_minutes ?? 0} min`,
       samples: oldest.map((q) => ({ source: q.source, id: q.mention.id, ...(q.mention.url ? { url: q.mention.url } : {}) })),
     });
@@ -48,14 +50,7 @@ export async function careFirings(care: CareStore, brand: string, now: number, b
       kind: 'care',
       brand,
       scope: 'reply_time',
-      finding: {
-        observed: minutes,
-        expected: bounds.maxReplyMinutes,
-        band: [0, bounds.maxReplyMinutes],
-        score: 1,
-        severity: minutes > 3 * bounds.maxReplyMinutes ? 'critical' : 'warning',
-        ...window,
-      },
+      finding: overBound(minutes, bounds.maxReplyMinutes, 3),
       summary: `90% of first replies took up to ${minutes} min over the last ${bounds.windowHours} h (bound ${bounds.maxReplyMinutes} min; median ${Math.round((total.first_reply_seconds.p50 ?? 0) / 60)} min)`,
       samples: [],
     });

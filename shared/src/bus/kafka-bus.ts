@@ -4,16 +4,8 @@ import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
-import {
-  BusUnavailableError,
-  errorMessage,
-  type Bus,
-  type BusMessage,
-  type ConsumerHealth,
-  type OutgoingMessage,
-  type SubscribeOptions,
-  type Subscription,
-} from './types.js';
+import { BusUnavailableError, errorMessage } from './types.js';
+import type { Bus, BusMessage, ConsumerHealth, OutgoingMessage, SubscribeOptions, Subscription } from './types.js';
 
 export interface KafkaBusOptions {
   brokers: string[];

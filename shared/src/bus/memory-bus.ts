@@ -5,16 +5,8 @@ import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import { backoffMs } from '../retry.js';
-import {
-  BusUnavailableError,
-  errorMessage,
-  type Bus,
-  type BusMessage,
-  type ConsumerHealth,
-  type OutgoingMessage,
-  type SubscribeOptions,
-  type Subscription,
-} from './types.js';
+import { BusUnavailableError, errorMessage } from './types.js';
+import type { Bus, BusMessage, ConsumerHealth, OutgoingMessage, SubscribeOptions, Subscription } from './types.js';
 import { PartitionFile, loadOffsets, saveOffsets } from './partition-file.js';
 
 /** FNV-1a: stable, cheap, spreads short keys well enough to pick a partition. */

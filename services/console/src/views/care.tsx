@@ -4,7 +4,7 @@ import { TimeChart, seconds } from '../chart.js';
 import { duration, num, pct, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { hrefWith, setParams } from '../route.js';
-import { Badge, MentionItem, Panel, Problem, Stat } from '../ui.js';
+import { Badge, MentionItem, Panel, Problem, Stat, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
 type Stats = { total: CareStats; by_source: (CareStats & { source: string })[] };
@@ -42,23 +42,7 @@ export function Care({ f, params }: ViewProps) {
       {stats.data && stats.data.by_source.length > 0 && (
         <Panel title="By source">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Source</th>
-                <th scope="col" class="num">
-                  Conversations
-                </th>
-                <th scope="col" class="num">
-                  Response rate
-                </th>
-                <th scope="col" class="num">
-                  First reply (median)
-                </th>
-                <th scope="col" class="num">
-                  Outcome
-                </th>
-              </tr>
-            </thead>
+            <TableHead cols={['Source', numCol('Conversations'), numCol('Response rate'), numCol('First reply (median)'), numCol('Outcome')]} />
             <tbody>
               {stats.data.by_source.map((s) => (
                 <tr key={s.source}>
@@ -122,16 +106,7 @@ function Queue({ f, params }: ViewProps) {
       )}
       {queue.data?.items.length === 0 && <p class="empty">Nothing waiting for {f.brand}.</p>}
       <table data-testid="care-queue">
-        <thead>
-          <tr>
-            <th scope="col">Customer</th>
-            <th scope="col">Asked</th>
-            <th scope="col" class="num">
-              Waiting
-            </th>
-            <th scope="col">Actions</th>
-          </tr>
-        </thead>
+        <TableHead cols={['Customer', 'Asked', numCol('Waiting'), 'Actions']} />
         <tbody>
           {(queue.data?.items ?? []).map((i) => (
             <tr key={`${i.source}:${i.conversation_id}`}>

@@ -4,7 +4,7 @@ import { TimeChart, seconds } from '../chart.js';
 import { num, pct, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { hrefWith, setParams } from '../route.js';
-import { Badge, Panel, Problem } from '../ui.js';
+import { Badge, Panel, Problem, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
 const KINDS = ['campaign', 'pr', 'launch', 'incident', 'outage', 'other'];
@@ -269,21 +269,7 @@ function ImpactPanel({ id, params, onDeleted }: { id: string; params: URLSearchP
             <caption>
               Before ({num(i.windows.before.mentions)} mentions) against after ({num(i.windows.after.mentions)}), 95% intervals
             </caption>
-            <thead>
-              <tr>
-                <th scope="col">Measure</th>
-                <th scope="col" class="num">
-                  Before
-                </th>
-                <th scope="col" class="num">
-                  After
-                </th>
-                <th scope="col" class="num">
-                  Change (95% CI)
-                </th>
-                <th scope="col">Verdict</th>
-              </tr>
-            </thead>
+            <TableHead cols={['Measure', numCol('Before'), numCol('After'), numCol('Change (95% CI)'), 'Verdict']} />
             <tbody>
               <tr>
                 <th scope="row">Mentions per hour</th>

@@ -4,7 +4,7 @@ import { TimeChart, seconds } from '../chart.js';
 import { num, pct, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { href, hrefWith } from '../route.js';
-import { Badge, Panel, Problem, Stat } from '../ui.js';
+import { Badge, Panel, Problem, Stat, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
 /** Volume, net sentiment, share of voice and sources for one brand, its events on the time axis, its open alerts. */
@@ -100,20 +100,7 @@ export function Overview({ f, params }: ViewProps) {
       <Panel title="By source">
         <Problem error={bySource.error} />
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col" class="num">
-                Mentions
-              </th>
-              <th scope="col" class="num">
-                Share
-              </th>
-              <th scope="col" class="num">
-                Net sentiment
-              </th>
-            </tr>
-          </thead>
+          <TableHead cols={['Source', numCol('Mentions'), numCol('Share'), numCol('Net sentiment')]} />
           <tbody>
             {(bySource.data?.totals ?? []).map((t) => (
               <tr key={t.key}>

@@ -3,7 +3,7 @@ import { api, query, type ConnectorHealth, type Health, type Volume } from '../a
 import { TimeChart, seconds } from '../chart.js';
 import { num, when } from '../format.js';
 import { useLoad } from '../load.js';
-import { Badge, Panel, Problem } from '../ui.js';
+import { Badge, Panel, Problem, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
 const COLORS = ['#2563eb', '#dc2626', '#059669', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
@@ -43,18 +43,7 @@ export function Sources({ f }: ViewProps) {
         )}
         {connectors.length > 0 && (
           <table data-testid="connectors">
-            <thead>
-              <tr>
-                <th scope="col">Connector</th>
-                <th scope="col">Brand</th>
-                <th scope="col">State</th>
-                <th scope="col">Last success</th>
-                <th scope="col">Rate limit / errors</th>
-                <th scope="col" class="num">
-                  Mentions
-                </th>
-              </tr>
-            </thead>
+            <TableHead cols={['Connector', 'Brand', 'State', 'Last success', 'Rate limit / errors', numCol('Mentions')]} />
             <tbody>
               {connectors.map((c) => (
                 <tr key={c.connector}>
@@ -87,17 +76,7 @@ export function Sources({ f }: ViewProps) {
         <Problem error={volume.error} />
         {chart && chart.x.length > 0 && <TimeChart x={chart.x} series={chart.series} height={220} label={`Mentions of ${f.brand} per hour by source`} />}
         <table data-testid="source-volume">
-          <thead>
-            <tr>
-              <th scope="col">Source</th>
-              <th scope="col" class="num">
-                Mentions
-              </th>
-              <th scope="col" class="num">
-                Per hour
-              </th>
-            </tr>
-          </thead>
+          <TableHead cols={['Source', numCol('Mentions'), numCol('Per hour')]} />
           <tbody>
             {(volume.data?.totals ?? []).map((t) => (
               <tr key={t.key}>

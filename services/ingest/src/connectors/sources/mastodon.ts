@@ -70,22 +70,31 @@ function timelinePath(o: z.infer<typeof Options>): { path: string; params: Recor
   return { path: '/api/v1/timelines/public', params: o.timeline === 'local' ? { local: 'true' } : {} };
 }
 
+/** What reading one timeline needs: the client, the source's options, where and as whom. */
+interface TimelineRead {
+  http: HttpClient;
+  o: z.infer<typeof Options>;
+  base: string;
+  headers: Record<string, string>;
+  maxPages: number;
+}
+
+/** The statuses' ids, oldest first. */
+const statusIds = (statuses: unknown[]): string[] =>
+  statuses
+    .map((s) => (s as { id?: unknown })?.id)
+    .filter((id): id is string => typeof id === 'string')
+    .sort(compareNumericIds);
+
 /**
  * Pages forward from `min_id` (each page is the statuses just after it, newest first) until
  * a short page; with no cursor yet, takes the newest page and starts from there.
  */
-async function timelineSince(
-  http: HttpClient,
-  o: z.infer<typeof Options>,
-  base: string,
-  headers: Record<string, string>,
-  cursor: Cursor,
-  maxPages: number,
-  from: number,
-): Promise<Harvest> {
+async function timelineSince(t: TimelineRead, cursor: Cursor, from: number): Promise<Harvest> {
+  const { http, o, base, headers, maxPages } = t;
   const host = new URL(o.instance).host;
   const { path, params } = timelinePath(o);
-  if (typeof cursor.min_id !== 'string') return backfill(http, o, base, headers, cursor, maxPages, host, from);
+  if (typeof cursor.min_id !== 'string') return backfill(t, cursor, from);
   const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
   let minId: string | undefined = cursor.min_id;
   for (let page = 0; page < maxPages; page++) {
@@ -96,8 +105,7 @@ async function timelineSince(
       if (isUnusable(m)) out.unusable.push(m);
       else out.mentions.push(m);
     }
-    const ids: string[] = statuses.map((s) => (s as { id?: unknown })?.id).filter((id): id is string => typeof id === 'string');
-    const top: string | undefined = ids.sort(compareNumericIds).at(-1);
+    const top: string | undefined = statusIds(statuses).at(-1);
     if (top && (!minId || compareNumericIds(top, minId) > 0)) minId = top;
     if (!minId || statuses.length < 40) break;
   }
@@ -106,16 +114,8 @@ async function timelineSince(
 }
 
 /** The first poll: newest first, paged back with `max_id` through the look-back window; resumes forward from the newest id. */
-async function backfill(
-  http: HttpClient,
-  o: z.infer<typeof Options>,
-  base: string,
-  headers: Record<string, string>,
-  cursor: Cursor,
-  maxPages: number,
-  host: string,
-  from: number,
-): Promise<Harvest> {
+async function backfill({ http, o, base, headers, maxPages }: TimelineRead, cursor: Cursor, from: number): Promise<Harvest> {
+  const host = new URL(o.instance).host;
   const { path, params } = timelinePath(o);
   let top: string | undefined;
   const h = await harvestNewestFirst({
@@ -129,10 +129,7 @@ async function backfill(
         z.array(z.unknown()),
         { headers },
       );
-      const ids = statuses
-        .map((s) => (s as { id?: unknown })?.id)
-        .filter((id): id is string => typeof id === 'string')
-        .sort(compareNumericIds);
+      const ids = statusIds(statuses);
       if (ids.length && (!top || compareNumericIds(ids.at(-1)!, top) > 0)) top = ids.at(-1);
       return { items: statuses, next: statuses.length === 40 ? ids[0] : null };
     },
@@ -188,6 +185,19 @@ async function instanceInfo(http: HttpClient, o: z.infer<typeof Options>, base: 
 function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
   return o.base_url ?? o.instance.replace(/\/$/, '');
 }
+
+/** Engagement refresh for both Mastodon sources: the recent statuses read again from the instance. */
+const refreshOn =
+  (base: string, host: string, headers: Record<string, string>) =>
+  (recent: { id: string }[], { http, clock }: { http: HttpClient; clock: { now(): number } }) =>
+    refreshStatuses(
+      http,
+      base,
+      host,
+      headers,
+      recent.map((r) => r.id),
+      clock.now(),
+    );
 
 async function refreshStatuses(
   http: HttpClient,
@@ -245,18 +255,10 @@ export const mastodon = defineSource({
         // Once per process; a failed check is tried again on the next poll.
         checked ??= instanceInfo(http, o, base, headers).catch((err) => ((checked = null), Promise.reject(err)));
         const { notices } = await checked;
-        const h = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
+        const h = await timelineSince({ http, o, base, headers, maxPages: o.max_pages }, cursor, clock.now() - o.lookback_hours * 3_600_000);
         return { ...h, notices: [...notices, ...(h.notices ?? [])] };
       },
-      refresh: (recent, { http, clock }) =>
-        refreshStatuses(
-          http,
-          base,
-          host,
-          headers,
-          recent.map((r) => r.id),
-          clock.now(),
-        ),
+      refresh: refreshOn(base, host, headers),
     };
   },
 });
@@ -283,7 +285,7 @@ export const mastodonStream = defineSource({
         const body = await openStream(`${info.streaming}${stream}`, headers, signal, () => clock.now());
         onConnected();
         // Statuses posted while disconnected come from the timeline, then the stream takes over.
-        const gap = await timelineSince(http, o, base, headers, cursor, o.max_pages, clock.now() - o.lookback_hours * 3_600_000);
+        const gap = await timelineSince({ http, o, base, headers, maxPages: o.max_pages }, cursor, clock.now() - o.lookback_hours * 3_600_000);
         await emit({ ...gap, notices: info.notices });
         let since = gap.cursor;
         for await (const ev of serverSentEvents(responseLines(body, o.idle_seconds * 1000, signal))) {
@@ -305,15 +307,7 @@ export const mastodonStream = defineSource({
           await emit({ mentions: [m], unusable: [], cursor: since });
         }
       },
-      refresh: (recent, { http, clock }) =>
-        refreshStatuses(
-          http,
-          base,
-          host,
-          headers,
-          recent.map((r) => r.id),
-          clock.now(),
-        ),
+      refresh: refreshOn(base, host, headers),
     };
   },
 });

@@ -180,6 +180,18 @@ async function searchSince(
   return out;
 }
 
+/** Engagement refresh for both X sources: the recent posts looked up by id. */
+const refreshByLookup =
+  (base: string, token: string) =>
+  (recent: { id: string }[], { http, clock }: { http: HttpClient; clock: { now(): number } }) =>
+    lookup(
+      http,
+      base,
+      token,
+      recent.map((r) => r.id),
+      clock.now(),
+    );
+
 async function lookup(http: HttpClient, base: string, token: string, ids: string[], now: number): Promise<EngagementUpdate[]> {
   const out: EngagementUpdate[] = [];
   for (const group of chunks(ids, 100)) {
@@ -220,14 +232,7 @@ export const xSearch = defineSource({
       kind: 'poll',
       source: 'twitter',
       poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000),
-      refresh: (recent, { http, clock }) =>
-        lookup(
-          http,
-          base,
-          token,
-          recent.map((r) => r.id),
-          clock.now(),
-        ),
+      refresh: refreshByLookup(base, token),
     };
   },
 });
@@ -368,14 +373,7 @@ export const xStream = defineSource({
           await emit({ mentions: [brands.length ? { ...m, brands } : m], unusable: [], cursor: at() });
         }
       },
-      refresh: (recent, { http, clock }) =>
-        lookup(
-          http,
-          base,
-          token,
-          recent.map((r) => r.id),
-          clock.now(),
-        ),
+      refresh: refreshByLookup(base, token),
     };
   },
 });

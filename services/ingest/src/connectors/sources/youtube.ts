@@ -15,6 +15,13 @@ export function nextPacificMidnight(now: number): number {
   return zonedToUtc(`${next} 00:00:00`, 'America/Los_Angeles');
 }
 
+/** Both YouTube sources: an API key from the environment (the source's `key_env`). */
+const KEY_ENV = z.string().default('EARSHOT_YOUTUBE_API_KEY');
+const youtubeAccess = (o: { base_url?: string; key_env: string }, env: (name: string) => string | undefined) => ({
+  base: o.base_url ?? 'https://www.googleapis.com',
+  key: requireEnv(env, o.key_env),
+});
+
 /**
  * A YouTube Data API call. A spent daily quota is a 403 whose `errors[].reason` is
  * `quotaExceeded` (https://developers.google.com/youtube/v3/docs/errors): it waits for the
@@ -63,15 +70,14 @@ export const youtube = defineSource({
       type: z.literal('youtube'),
       video_id: z.string().min(1).optional(),
       channel_id: z.string().min(1).optional(),
-      key_env: z.string().default('EARSHOT_YOUTUBE_API_KEY'),
+      key_env: KEY_ENV,
     })
     .refine((o) => Boolean(o.video_id) !== Boolean(o.channel_id), 'needs exactly one of video_id or channel_id'),
   secrets: (o) => [o.key_env],
   owned: true,
   defaultSchedule: '*/15 * * * *',
   create(o, { env }) {
-    const base = o.base_url ?? 'https://www.googleapis.com';
-    const key = requireEnv(env, o.key_env);
+    const { base, key } = youtubeAccess(o, env);
     const target: Record<string, string> = o.video_id ? { videoId: o.video_id } : { allThreadsRelatedToChannelId: o.channel_id! };
     return {
       ...newestFirstPoll(o, 'youtube', {
@@ -160,14 +166,13 @@ export const youtubeSearch = defineSource({
       .string()
       .regex(/^[a-z]{2}$/)
       .optional(),
-    key_env: z.string().default('EARSHOT_YOUTUBE_API_KEY'),
+    key_env: KEY_ENV,
   }),
   secrets: (o) => [o.key_env],
   owned: false,
   defaultSchedule: '0 * * * *',
   create(o, { env }) {
-    const base = o.base_url ?? 'https://www.googleapis.com';
-    const key = requireEnv(env, o.key_env);
+    const { base, key } = youtubeAccess(o, env);
     return newestFirstPoll(o, 'youtube', {
       async fetchPage(pageToken, since, { http, clock }) {
         const params = new URLSearchParams({
