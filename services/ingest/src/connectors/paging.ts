@@ -114,6 +114,18 @@ export function itemOrUnusable<T>(
   return { reason: `${what} is not in the documented shape: ${issue?.path.map(String).join('.') || '(root)'}: ${issue?.message}`, payload: raw };
 }
 
+/** A time in epoch ms, or null where there is none (the pager cannot place such an item). */
+export const timeOrNull = (t: number): number | null => (Number.isFinite(t) ? t : null);
+
+/** When an item happened, read at `path` in it: ISO text, or epoch ms as a number; null when absent or unreadable. */
+export const timeField =
+  (...path: string[]) =>
+  (raw: unknown): number | null => {
+    let v: unknown = raw;
+    for (const k of path) v = (v as Record<string, unknown> | null)?.[k];
+    return timeOrNull(typeof v === 'number' ? v : Date.parse(String(v)));
+  };
+
 export const isUnusable = (v: unknown): v is Unusable => typeof v === 'object' && v !== null && 'reason' in v && 'payload' in v && Object.keys(v).length === 2;
 
 /**

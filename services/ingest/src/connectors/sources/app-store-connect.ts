@@ -3,7 +3,7 @@ import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { withTokenRenewal } from '../http.js';
 import { privateKeyFrom, signJwt } from '../jwt.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
 import { brandReply } from './reviews.js';
 
 // https://developer.apple.com/documentation/appstoreconnectapi/generating-tokens-for-api-requests :
@@ -79,10 +79,7 @@ export const appStoreConnect = defineSource({
         );
         return { items: page.data, next: page.links.next ?? null };
       },
-      timeOf: (raw) => {
-        const t = Date.parse(String((raw as { attributes?: { createdDate?: unknown } })?.attributes?.createdDate));
-        return Number.isFinite(t) ? t : null;
-      },
+      timeOf: timeField('attributes', 'createdDate'),
       normalise: (raw) => {
         const r = itemOrUnusable(Review, raw, 'App Store Connect review');
         if (isUnusable(r)) return r;

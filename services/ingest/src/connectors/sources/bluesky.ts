@@ -4,7 +4,7 @@ import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { AtprotoSession } from './atproto-session.js';
 import { RateLimitedError, retryAtFrom } from '../http.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
 import { chunks } from '../text.js';
 
 /** A WebSocket message as text, whichever of ws's binary shapes it arrived in. */
@@ -69,9 +69,7 @@ export function postViewToMention(raw: unknown): Mention | Unusable {
 
 /** When Bluesky indexed a post: search pages and its `since` are in index order, not `createdAt` (which authors can back-date). */
 function indexedTime(raw: unknown): number | null {
-  const p = raw as { indexedAt?: unknown; record?: { createdAt?: unknown } } | null;
-  const t = Date.parse(String(p?.indexedAt ?? p?.record?.createdAt));
-  return Number.isFinite(t) ? t : null;
+  return timeField('indexedAt')(raw) ?? timeField('record', 'createdAt')(raw);
 }
 
 export const bluesky = defineSource({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { MalformedResponseError, RateLimitedError, jsonAnswer, retryAtFrom, type HttpClient } from '../http.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
 
 // https://docs.github.com/en/rest/search/search : search answers at most 1,000 results per
 // query (a page beyond that is a 422), so older results are reached by narrowing the
@@ -17,11 +17,8 @@ const apiHeaders = (token: string | undefined): Record<string, string> => ({
   'x-github-api-version': '2022-11-28',
   ...(token ? { authorization: `Bearer ${token}` } : {}),
 });
-const createdAt = (raw: unknown) => {
-  const r = raw as { created_at?: unknown; createdAt?: unknown };
-  const t = Date.parse(String(r?.created_at ?? r?.createdAt));
-  return Number.isFinite(t) ? t : null;
-};
+// REST search answers created_at, GraphQL createdAt.
+const createdAt = (raw: unknown) => timeField('created_at')(raw) ?? timeField('createdAt')(raw);
 
 /** A page token: which page of the query narrowed to `created:<=until`. */
 const token = (page: number, until: number | null) => `${page}|${until ?? ''}`;

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import type { HttpClient } from '../http.js';
-import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
+import { harvestNewestFirst, isUnusable, itemOrUnusable, timeField } from '../paging.js';
 import { openStream, responseLines, serverSentEvents } from '../stream-lines.js';
 import { compareNumericIds, htmlToText, scalarText } from '../text.js';
 import type { Cursor, Harvest, Unusable } from '../types.js';
@@ -133,10 +133,7 @@ async function backfill({ http, o, base, headers, maxPages }: TimelineRead, curs
       if (ids.length && (!top || compareNumericIds(ids.at(-1)!, top) > 0)) top = ids.at(-1);
       return { items: statuses, next: statuses.length === 40 ? ids[0] : null };
     },
-    timeOf: (raw) => {
-      const t = Date.parse(String((raw as { created_at?: unknown })?.created_at));
-      return Number.isFinite(t) ? t : null;
-    },
+    timeOf: timeField('created_at'),
     normalise: (raw) => {
       const m = statusToMention(raw, host);
       return isUnusable(m) ? m : [m];

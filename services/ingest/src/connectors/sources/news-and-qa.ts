@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
 import { MalformedResponseError, RateLimitedError, describeUrl, type HttpClient } from '../http.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeOrNull } from '../paging.js';
 import { boundedId, htmlToText, scalarText } from '../text.js';
 
 // https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/ : ArtList mode, JSON, newest first
@@ -85,10 +85,7 @@ export const gdelt = defineSource({
         const oldest = seen.length ? Math.min(...seen) : null;
         return { items: articles, next: articles.length >= GDELT_MAX && oldest !== null ? gdeltTime(oldest + 1000) : null };
       },
-      timeOf: (raw) => {
-        const t = fromSeen(scalarText((raw as { seendate?: unknown })?.seendate));
-        return Number.isFinite(t) ? t : null;
-      },
+      timeOf: (raw) => timeOrNull(fromSeen(scalarText((raw as { seendate?: unknown })?.seendate))),
       normalise: (raw) => {
         const a = itemOrUnusable(GdeltArticle, raw, 'GDELT article');
         if (isUnusable(a)) return a;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField, timeOrNull } from '../paging.js';
 import { zonedToUtc } from '../text.js';
 import { DEFAULT_TOKEN_URL, googleApi } from './google-auth.js';
 
@@ -22,13 +22,6 @@ export function brandReply(review: Mention, reply: { text: string; created_at: s
     metadata: { kind: 'brand_reply' },
   };
 }
-
-const timeField = (path: string[]) => (raw: unknown) => {
-  let v: unknown = raw;
-  for (const k of path) v = (v as Record<string, unknown> | null)?.[k];
-  const t = typeof v === 'number' ? v : Date.parse(String(v));
-  return Number.isFinite(t) ? t : null;
-};
 
 // https://developers.trustpilot.com/business-units-api-(public)#get-a-business-unit's-reviews
 const TrustpilotReview = z.object({
@@ -65,7 +58,7 @@ export const trustpilot = defineSource({
         );
         return { items: body.reviews, next: body.reviews.length === 100 ? String(page + 1) : null };
       },
-      timeOf: timeField(['createdAt']),
+      timeOf: timeField('createdAt'),
       normalise: (raw) => {
         const r = itemOrUnusable(TrustpilotReview, raw, 'Trustpilot review');
         if (isUnusable(r)) return r;
@@ -114,8 +107,7 @@ export const yelp = defineSource({
     const base = o.base_url ?? 'https://api.yelp.com';
     const key = requireEnv(env, o.key_env);
     const created = (r: unknown) => {
-      const t = zonedToUtc(String((r as { time_created?: unknown })?.time_created), o.timezone);
-      return Number.isFinite(t) ? t : null;
+      return timeOrNull(zonedToUtc(String((r as { time_created?: unknown })?.time_created), o.timezone));
     };
     return newestFirstPoll(o, 'yelp', {
       async fetchPage(next, _since, { http }) {
@@ -201,7 +193,7 @@ export const googleBusiness = defineSource({
         );
         return { items: body.reviews, next: body.nextPageToken ?? null };
       },
-      timeOf: timeField(['updateTime']),
+      timeOf: timeField('updateTime'),
       normalise: (raw) => {
         const r = itemOrUnusable(GoogleReview, raw, 'Google review');
         if (isUnusable(r)) return r;
@@ -266,8 +258,7 @@ export const googlePlay = defineSource({
       const c = Array.isArray(comments)
         ? (comments as { userComment?: { lastModified?: z.infer<typeof Timestamp> } }[]).find((x) => x?.userComment)?.userComment?.lastModified
         : undefined;
-      const t = c ? playTime(c) : NaN;
-      return Number.isFinite(t) ? t : null;
+      return timeOrNull(c ? playTime(c) : NaN);
     };
     return newestFirstPoll(o, 'google_play', {
       async fetchPage(next, _since, { http, clock }) {
@@ -349,7 +340,7 @@ export const appStore = defineSource({
         );
         return { items, next: items.length > 0 && page < 10 ? String(page + 1) : null };
       },
-      timeOf: timeField(['updated', 'label']),
+      timeOf: timeField('updated', 'label'),
       normalise: (raw) => {
         const e = itemOrUnusable(AppStoreEntry, raw, 'App Store review');
         if (isUnusable(e)) return e;

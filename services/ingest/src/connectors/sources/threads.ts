@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineSource, requireEnv } from '../define.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
 import { graphJson } from './meta-graph.js';
 
 // https://developers.facebook.com/docs/threads/keyword-search : GET /keyword_search with q,
@@ -21,10 +21,7 @@ const ThreadsPost = z.object({
   is_reply: z.boolean().optional(),
 });
 const SearchAnswer = z.object({ data: z.array(z.unknown()) });
-const timestampOf = (raw: unknown) => {
-  const t = Date.parse(String((raw as { timestamp?: unknown })?.timestamp));
-  return Number.isFinite(t) ? t : null;
-};
+const timestampOf = timeField('timestamp');
 
 export const threads = defineSource({
   type: 'threads',

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { EngagementUpdate } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { HttpError, RateLimitedError, describeUrl, jsonAnswer, type HttpClient } from '../http.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll } from '../paging.js';
+import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
 import { chunks, zonedToUtc } from '../text.js';
 
 /**
@@ -94,12 +94,7 @@ export const youtube = defineSource({
           const page = await youtubeJson(http, `${base}/youtube/v3/commentThreads?${params}`, ThreadList, clock.now());
           return { items: page.items, next: page.nextPageToken ?? null };
         },
-        timeOf: (raw) => {
-          const t = Date.parse(
-            String((raw as { snippet?: { topLevelComment?: { snippet?: { publishedAt?: unknown } } } })?.snippet?.topLevelComment?.snippet?.publishedAt),
-          );
-          return Number.isFinite(t) ? t : null;
-        },
+        timeOf: timeField('snippet', 'topLevelComment', 'snippet', 'publishedAt'),
         normalise: (raw) => {
           const t = itemOrUnusable(Thread, raw, 'YouTube comment thread');
           if (isUnusable(t)) return t;
@@ -190,10 +185,7 @@ export const youtubeSearch = defineSource({
         const page = await youtubeJson(http, `${base}/youtube/v3/search?${params}`, SearchList, clock.now());
         return { items: page.items, next: page.nextPageToken ?? null };
       },
-      timeOf: (raw) => {
-        const t = Date.parse(String((raw as { snippet?: { publishedAt?: unknown } })?.snippet?.publishedAt));
-        return Number.isFinite(t) ? t : null;
-      },
+      timeOf: timeField('snippet', 'publishedAt'),
       normalise: (raw) => {
         const v = itemOrUnusable(SearchResult, raw, 'YouTube search result');
         if (isUnusable(v)) return v;
