@@ -2,17 +2,13 @@ import { generateKeyPairSync, verify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeRequest, Reply } from './fake-api.js';
 import { ASC_ENV } from './poll-sources.js';
-import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { harnessForSuite } from './harness.js';
 import { oneSource, teardown, type OneSource } from './one-source.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
 
 // chDB holds one data directory per process: one harness for the file.
-let h: ConnectorHarness;
-beforeAll(async () => {
-  h = await connectorHarness();
-});
-afterAll(async () => h?.close());
+const h = harnessForSuite();
 
 // https://developers.google.com/identity/protocols/oauth2#expiration : a revoked or expired
 // refresh token is `400 {"error": "invalid_grant"}` from the token endpoint; an access token

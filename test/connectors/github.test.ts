@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessForSuite } from './harness.js';
 import { oneSource, teardown } from './one-source.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
 
-let h: ConnectorHarness;
-beforeAll(async () => {
-  h = await connectorHarness();
-});
-afterAll(async () => h?.close());
+const h = harnessForSuite();
 
 // https://docs.github.com/en/rest/search/search#about-search : "provides up to 1,000 results
 // for each search"; the fakes answer 422 (REST) or stop paging (GraphQL) past that.

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import {
   DeadLetters,
   MemoryBus,
@@ -18,6 +19,25 @@ import type { RunnerDeps } from '../../services/ingest/src/connectors/runner.js'
 import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
 import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
 import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
+
+/**
+ * One harness for a test file or describe block (chDB holds one data directory per
+ * process): made before its tests, closed after. The object stands in for it and is
+ * usable inside tests and later hooks.
+ */
+export function harnessForSuite(): ConnectorHarness {
+  let real: ConnectorHarness | undefined;
+  beforeAll(async () => {
+    real = await connectorHarness();
+  });
+  afterAll(async () => real?.close());
+  return new Proxy({} as ConnectorHarness, {
+    get(_target, key) {
+      if (!real) throw new Error('the connector harness is made in beforeAll: use it inside a test or a later hook');
+      return Reflect.get(real, key) as unknown;
+    },
+  });
+}
 
 /**
  * The real pieces a connector runs on: the in-process bus (what lands on the raw,

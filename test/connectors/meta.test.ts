@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { harnessForSuite } from './harness.js';
 import { oneSource, teardown } from './one-source.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
 
-let h: ConnectorHarness;
-beforeAll(async () => {
-  h = await connectorHarness();
-});
-afterAll(async () => h?.close());
+const h = harnessForSuite();
 
 // https://developers.facebook.com/docs/graph-api/guides/error-handling and
 // https://developers.facebook.com/docs/graph-api/overview/rate-limiting : Graph errors are

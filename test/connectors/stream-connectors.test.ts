@@ -5,7 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { loadBrandsFile, type ConnectorRunner } from '@earshot/ingest';
 import { ClickHouseLease } from '@earshot/shared';
 import { eventually } from '../helpers.js';
-import { connectorHarness, type ConnectorHarness } from './harness.js';
+import { harnessForSuite } from './harness.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
 
 type Health = { connector: string; state: string; last_error: string | null; mentions: number };
@@ -17,11 +17,7 @@ const health = (r: ConnectorRunner) => r.health().check().detail as Health[];
  * the last post seen), so nothing is lost and nothing comes twice.
  */
 describe('stream connectors', () => {
-  let h: ConnectorHarness;
-  beforeAll(async () => {
-    h = await connectorHarness();
-  });
-  afterAll(async () => h?.close());
+  const h = harnessForSuite();
 
   /**
    * Mastodon as large instances run it (https://docs.joinmastodon.org/methods/streaming/):
