@@ -87,6 +87,20 @@ export const openApiDocument = withCommonAnswers({
       },
     },
     '/v1/hooks/{name}': {
+      get: {
+        summary: "A service's subscription check for a hook that declares one (Meta: hub.mode=subscribe, hub.verify_token, hub.challenge)",
+        parameters: [
+          { name: 'name', in: 'path', required: true, schema: { type: 'string' } },
+          { name: 'hub.mode', in: 'query', schema: { type: 'string' } },
+          { name: 'hub.verify_token', in: 'query', schema: { type: 'string' } },
+          { name: 'hub.challenge', in: 'query', schema: { type: 'string' } },
+        ],
+        responses: {
+          '200': { description: 'the challenge, as text/plain' },
+          '403': { description: 'wrong or missing verify token, or the hook takes no subscription check' },
+          '404': { description: 'No such hook' },
+        },
+      },
       post: {
         summary: 'An authenticated hook of the brands file: mentions (or items mapped by its `fields`) pushed by another tool',
         parameters: [

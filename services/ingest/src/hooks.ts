@@ -66,40 +66,36 @@ export function createHooksRouter(deps: {
     }
     res.status(200).type('text/plain').send(answer);
   });
-  router.post('/v1/hooks/:name', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res, next) => {
-    try {
-      const hook = byName.get(String(req.params.name));
-      if (!hook) {
-        res.status(404).json({ error: `no webhook named "${req.params.name}"; configured: ${[...byName.keys()].join(', ') || 'none'}` });
-        return;
-      }
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const refused = refusal(req, body, hook.connector, deps.clock.now());
-      if (refused) {
-        deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unauthorized' });
-        res.status(401).json({ error: `missing or wrong credentials: ${refused}` });
-        return;
-      }
-      const parsed = parseMentionsBody(body, req.get('content-type'));
-      const values = parsed.flatMap((p) => ('value' in p ? [{ index: p.index, value: p.value }] : []));
-      const harvest = hook.connector.read(
-        values.map((v) => v.value),
-        deps.clock.now(),
-      );
-      const mentions = harvest.mentions.map((m) => (hook.owned && !m.brands ? { ...m, brands: [hook.brand] } : m));
-      const result = await deps.ingestor.ingest(
-        mentions.map((value, index) => ({ index, value })),
-        'webhook',
-      );
-      const rejected = [
-        ...parsed.flatMap((p) => ('error' in p ? [{ index: p.index, reason: p.error }] : [])),
-        ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),
-        ...result.rejected.map((r) => ({ index: values[r.index]?.index ?? r.index, ...(r.id ? { id: r.id } : {}), reason: r.reason })),
-      ];
-      res.status(hook.connector.okStatus ?? 202).json({ accepted: result.accepted, rejected });
-    } catch (err) {
-      next(err);
+  router.post('/v1/hooks/:name', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
+    const hook = byName.get(String(req.params.name));
+    if (!hook) {
+      res.status(404).json({ error: `no webhook named "${req.params.name}"; configured: ${[...byName.keys()].join(', ') || 'none'}` });
+      return;
     }
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const refused = refusal(req, body, hook.connector, deps.clock.now());
+    if (refused) {
+      deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unauthorized' });
+      res.status(401).json({ error: `missing or wrong credentials: ${refused}` });
+      return;
+    }
+    const parsed = parseMentionsBody(body, req.get('content-type'));
+    const values = parsed.flatMap((p) => ('value' in p ? [{ index: p.index, value: p.value }] : []));
+    const harvest = hook.connector.read(
+      values.map((v) => v.value),
+      deps.clock.now(),
+    );
+    const mentions = harvest.mentions.map((m) => (hook.owned && !m.brands ? { ...m, brands: [hook.brand] } : m));
+    const result = await deps.ingestor.ingest(
+      mentions.map((value, index) => ({ index, value })),
+      'webhook',
+    );
+    const rejected = [
+      ...parsed.flatMap((p) => ('error' in p ? [{ index: p.index, reason: p.error }] : [])),
+      ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),
+      ...result.rejected.map((r) => ({ index: values[r.index]?.index ?? r.index, ...(r.id ? { id: r.id } : {}), reason: r.reason })),
+    ];
+    res.status(hook.connector.okStatus ?? 202).json({ accepted: result.accepted, rejected });
   });
   router.use('/v1/hooks', intakeErrors(deps, 'webhook'));
   return router;

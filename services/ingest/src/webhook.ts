@@ -10,15 +10,11 @@ import { BodyError, parseMentionsBody } from './parse-body.js';
  */
 export function createWebhookRouter(deps: { ingestor: Ingestor; metrics: Metrics; maxBodyBytes: number }): Router {
   const router = Router();
-  router.post('/v1/mentions', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res, next) => {
-    try {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      const items = parseMentionsBody(body, req.get('content-type'));
-      const result = await deps.ingestor.ingest(items, 'http');
-      res.status(202).json({ accepted: result.accepted, rejected: result.rejected.map(({ category: _c, ...r }) => r) });
-    } catch (err) {
-      next(err);
-    }
+  router.post('/v1/mentions', express.raw({ type: () => true, limit: deps.maxBodyBytes }), async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    const items = parseMentionsBody(body, req.get('content-type'));
+    const result = await deps.ingestor.ingest(items, 'http');
+    res.status(202).json({ accepted: result.accepted, rejected: result.rejected.map(({ category: _c, ...r }) => r) });
   });
   router.use('/v1/mentions', intakeErrors(deps, 'http'));
   return router;
