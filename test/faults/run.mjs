@@ -18,6 +18,7 @@ const SUITES = [
   ['test/kafka-consumer.e2e.test.ts', 'a batch slower than the Kafka group session'],
   ['test/kafka-broker-restart.e2e.test.ts', 'the Kafka broker killed (-9) and restarted under load'],
   ['test/writer-rebalance.e2e.test.ts', 'writers joining and leaving the group mid-stream'],
+  ['test/writer-zombie.e2e.test.ts', 'a writer cut off from the broker mid-batch while another takes its partition (a zombie)'],
   ['test/notifier-outbox.e2e.test.ts', 'a notifier failing, then the detector replaced'],
   ['test/detector.e2e.test.ts', "the demo's detection, with notifier 503s and a standby taking the lead"],
   ['services/detector/src/alert-book.test.ts', 'a detector restart mid-incident'],

@@ -22,7 +22,7 @@ import { createDeadLetterWriteHandler, createEventWriteHandler } from './simple-
 import { createEngagementWriteHandler } from './engagement-writer.js';
 
 export { storedAndErased } from './existing-keys.js';
-export type { StoredListener } from './mention-writer.js';
+export { createMentionWriteHandler, type StoredListener } from './mention-writer.js';
 
 export const WRITER_GROUP = 'earshot-writer';
 

@@ -3,6 +3,7 @@ import {
   decodeBatch,
   mentionKey,
   mentionToRow,
+  type BatchControl,
   type BusMessage,
   type Clock,
   type DeadLetters,
@@ -33,7 +34,11 @@ export function createMentionWriteHandler(deps: {
   clock: Clock;
   onStored?: StoredListener;
 }) {
-  return async (messages: BusMessage[]): Promise<void> => {
+  return async (messages: BusMessage[], batch?: BatchControl): Promise<void> => {
+    // Asked right before each insert: a member that lost the partition while it worked (a
+    // zombie cut off from the broker, or frozen past its session) must not insert a block
+    // the new owner is building differently, or the rollups would count it twice.
+    const confirm = async () => batch?.confirmOwnership();
     const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
     const latest = new Map<string, EnrichedMention>();
     for (const d of decoded) latest.set(mentionKey(d.value), d.value);
@@ -45,6 +50,7 @@ export function createMentionWriteHandler(deps: {
       await finishCutShort(
         deps,
         [...latest.values()].filter((m) => stored.has(mentionKey(m))),
+        confirm,
       );
     const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
     const duplicates = decoded.length - unstored.length;
@@ -56,6 +62,7 @@ export function createMentionWriteHandler(deps: {
     if (rows.length) {
       const block = { token: deps.inserter.tokenFor(rows), keys: fresh.map((m) => [m.source, m.id] as [string, string]) };
       await deps.journal.begin(block);
+      await confirm();
       await deps.inserter.insert(rows, block.token);
       await deps.journal.done(block);
     }
@@ -69,10 +76,12 @@ export function createMentionWriteHandler(deps: {
 async function finishCutShort(
   deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal },
   stored: EnrichedMention[],
+  confirm: () => Promise<void>,
 ) {
   for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
     const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [mentionKey(r as { source: string; id: string }), r]));
     const rows = block.keys.map(([source, id]) => byKey.get(mentionKey({ source, id }))).filter((r) => r !== undefined);
+    await confirm();
     await deps.inserter.insert(
       rows.map((r) => deps.inserter.parse(r)),
       block.token,

@@ -1,10 +1,10 @@
 import { setMaxListeners } from 'node:events';
-import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type Producer, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
-import { BusUnavailableError, errorMessage } from './types.js';
+import { BatchLostError, BusUnavailableError, errorMessage } from './types.js';
 import type { Bus, BusMessage, ConsumerHealth, OutgoingMessage, SubscribeOptions, Subscription } from './types.js';
 
 export interface KafkaBusOptions {
@@ -21,6 +21,8 @@ export interface KafkaBusOptions {
    */
   sessionTimeoutMs?: number;
   heartbeatIntervalMs?: number;
+  /** How connections to the brokers are opened (kafkajs' own by default); fault tests cut them here. */
+  socketFactory?: ISocketFactory;
   logger: Logger;
   metrics: Metrics;
   clock: Clock;
@@ -52,6 +54,7 @@ export class KafkaBus implements Bus {
     this.kafka = new Kafka({
       clientId: opts.clientId,
       brokers: opts.brokers,
+      ...(opts.socketFactory ? { socketFactory: opts.socketFactory } : {}),
       logLevel: KafkaLogLevel.WARN,
       retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
       logCreator:
@@ -231,15 +234,30 @@ export class KafkaBus implements Bus {
           // kafkajs heartbeats only when asked: keep the membership alive while the handler
           // runs, or a slow insert longer than the session gets this member thrown out.
           const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEvery);
+          // Set when the handler could not confirm the partition is still ours: stop, commit nothing.
+          let lost = false;
+          const control = {
+            confirmOwnership: async () => {
+              try {
+                if (!isRunning() || isStale()) throw new Error('the partition was taken away');
+                // kafkajs sends a heartbeat only if none succeeded within the interval; an answered one means the group still counts this member.
+                await heartbeat();
+                if (isStale()) throw new Error('the partition was taken away');
+              } catch (err) {
+                lost = true;
+                throw new BatchLostError(`cannot confirm ${batch.topic}[${batch.partition}] is still this member's: ${errorMessage(err)}`);
+              }
+            },
+          };
           try {
             try {
-              await withRetries(() => options.handler(messages), {
+              await withRetries(() => options.handler(messages, control), {
                 attempts: Infinity,
                 baseMs: 200,
                 capMs: 10_000,
                 signal: this.stopping.signal,
                 // The partition was taken away or the consumer is stopping: the batch is not ours to commit.
-                stop: () => !isRunning() || isStale(),
+                stop: () => lost || !isRunning() || isStale(),
                 onError: (err, { attempt, waitMs }) => {
                   health.failedAttempts++;
                   health.lastError = errorMessage(err);
@@ -251,6 +269,11 @@ export class KafkaBus implements Bus {
                 },
               });
             } catch {
+              if (lost)
+                logger.warn(
+                  { ...labels, partition: batch.partition },
+                  'batch left unwritten and uncommitted: this member could not confirm it still holds the partition',
+                );
               return;
             }
           } finally {

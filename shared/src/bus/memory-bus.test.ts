@@ -109,4 +109,27 @@ describe('MemoryBus', () => {
     expect(second.sort()).toEqual(['4', '5']);
     await bus.close();
   });
+
+  it("confirms a batch is the member's while it holds the partition, and refuses once it was stopped", async () => {
+    const bus = newBus(10_000, 1);
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const answers: string[] = [];
+    let held!: () => void;
+    const holding = new Promise<void>((r) => (held = r));
+    const sub = await join(bus, 'g', 10, async (_ms, batch) => {
+      await batch.confirmOwnership();
+      answers.push('confirmed');
+      held();
+      await gate;
+      await batch.confirmOwnership().catch((err: Error) => void answers.push(err.name));
+    });
+    await send(bus, ['a']);
+    await holding;
+    const stopping = sub.stop();
+    release();
+    await stopping;
+    expect(answers).toEqual(['confirmed', 'BatchLostError']);
+    await bus.close();
+  });
 });

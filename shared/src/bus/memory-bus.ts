@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import { sleep } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import { backoffMs } from '../retry.js';
-import { BusUnavailableError, errorMessage } from './types.js';
+import { BatchLostError, BusUnavailableError, errorMessage } from './types.js';
 import type { Bus, BusMessage, ConsumerHealth, OutgoingMessage, SubscribeOptions, Subscription } from './types.js';
 import { PartitionFile, loadOffsets, saveOffsets } from './partition-file.js';
 
@@ -298,7 +298,13 @@ export class MemoryBus implements Bus {
       metrics.batchSize.observe(labels, batch.length);
       metrics.batchFill.observe(labels, batch.length / maxBatch);
       member.health.busySince ??= clock.now();
-      const run = handler(batch);
+      // In one process no other member can hold the batch unless this one was stopped or the group reassigned.
+      const run = handler(batch, {
+        confirmOwnership: async () => {
+          if (this.closed || member.stopped || group.assignment.get(p) !== member)
+            throw new BatchLostError(`partition ${p} of ${labels.topic} is no longer this member's`);
+        },
+      });
       const settled = run.then(
         () => undefined,
         () => undefined,

@@ -13,7 +13,23 @@ export interface BusMessage {
   value: Buffer;
 }
 
-export type BatchHandler = (messages: BusMessage[]) => Promise<void>;
+/**
+ * What a handler may ask of the bus about the batch it holds. A consumer cut off from the
+ * broker, or frozen past its session, goes on running while another member takes its
+ * partitions and gets the same batch (a zombie); a write that must not happen twice asks
+ * first whether the batch is still this member's.
+ */
+export interface BatchControl {
+  /**
+   * Resolves when this member held the batch's partition a moment ago (Kafka: a heartbeat
+   * the group coordinator answered within the heartbeat interval, one sent now if none
+   * was); rejects with BatchLostError when it does not or cannot tell. The bus then
+   * neither retries nor commits the batch.
+   */
+  confirmOwnership(): Promise<void>;
+}
+
+export type BatchHandler = (messages: BusMessage[], batch: BatchControl) => Promise<void>;
 
 export interface SubscribeOptions {
   /** Consumer group: members of one group share the partitions, each group sees every message. */
@@ -59,6 +75,11 @@ export interface Bus {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** The batch's partition may belong to another member now: whatever the handler was about to write, it must not. */
+export class BatchLostError extends Error {
+  override readonly name = 'BatchLostError';
 }
 
 /**
