@@ -60,7 +60,7 @@ export const ConfigSchema = z.object({
     .optional(),
   EARSHOT_KAFKA_CLIENT_ID: z.string().min(1).default('earshot'),
   /** How long a killed consumer holds its partitions before the group gives them to another. */
-  EARSHOT_KAFKA_SESSION_SECONDS: z.coerce.number().int().min(2).max(300).default(6),
+  EARSHOT_KAFKA_SESSION_SECONDS: z.coerce.number().int().min(2).max(300).default(4),
   EARSHOT_TOPIC_PARTITIONS: int(1, 1024).default(6),
   EARSHOT_TOPIC_REPLICATION: int(1, 16).default(1),
   EARSHOT_TOPIC_PREFIX: z

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
+import kafkajs, { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
@@ -47,6 +47,7 @@ export class KafkaBus implements Bus {
   private producerReady: Promise<Producer> | null = null;
   private readonly consumers = new Set<Consumer>();
   private readonly stopping = new AbortController();
+  private session: Promise<number> | null = null;
 
   constructor(private readonly opts: KafkaBusOptions) {
     setMaxListeners(0, this.stopping.signal);
@@ -86,6 +87,48 @@ export class KafkaBus implements Bus {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /**
+   * (kafkajs is CommonJS: Node's ESM loader sees only some of its names, ConfigResourceTypes
+   * not among them, so that one is read from the default export.)
+   * The group session to ask for: the configured one, within what the brokers allow
+   * (group.min/max.session.timeout.ms; a stock broker's minimum is 6 s). A session outside
+   * that range makes every join fail, so it is moved inside and the log says why.
+   */
+  private sessionTimeoutMs(): Promise<number> {
+    const wanted = this.opts.sessionTimeoutMs ?? 10_000;
+    this.session ??= (async () => {
+      const admin = this.kafka.admin();
+      try {
+        await admin.connect();
+        const { brokers } = await admin.describeCluster();
+        const names = ['group.min.session.timeout.ms', 'group.max.session.timeout.ms'];
+        const { resources } = await admin.describeConfigs({
+          includeSynonyms: false,
+          resources: brokers.map((b) => ({ type: kafkajs.ConfigResourceTypes.BROKER, name: String(b.nodeId), configNames: names })),
+        });
+        const values = (name: string) =>
+          resources.flatMap((r) => r.configEntries.filter((e) => e.configName === name).map((e) => Number(e.configValue))).filter(Number.isFinite);
+        const min = Math.max(0, ...values(names[0]!));
+        const max = Math.min(Number.MAX_SAFE_INTEGER, ...values(names[1]!));
+        const used = Math.min(Math.max(wanted, min), max);
+        // Raised to a stock broker's 6 s minimum is expected (the default is shorter); clamped to its maximum is a misconfiguration.
+        if (used !== wanted)
+          this.opts.logger[used > wanted ? 'info' : 'warn'](
+            { wantedMs: wanted, usedMs: used, brokerMinMs: min, brokerMaxMs: max },
+            "EARSHOT_KAFKA_SESSION_SECONDS is outside the brokers' group.min/max.session.timeout.ms: using the nearest they allow (lower the brokers' minimum for a faster takeover of a dead member)",
+          );
+        return used;
+      } catch (err) {
+        // Not allowed to read broker configs (ACLs): ask for the configured session; a refusal shows when joining.
+        this.opts.logger.debug({ err: errorMessage(err) }, "could not read the brokers' session limits");
+        return wanted;
+      } finally {
+        await admin.disconnect().catch(() => undefined);
+      }
+    })();
+    return this.session;
   }
 
   private getProducer(): Promise<Producer> {
@@ -192,11 +235,12 @@ export class KafkaBus implements Bus {
   /** One member of the group: connects, subscribes and runs the batch loop. */
   private async join(options: SubscribeOptions, health: ConsumerHealth, onGiveUp: (c: Consumer, err: unknown) => void): Promise<Consumer> {
     const { logger, metrics, clock } = this.opts;
+    const sessionTimeout = await this.sessionTimeoutMs();
     // A third of the session at most (Kafka's advice), so a short session is not lost between beats.
-    const heartbeatEvery = this.opts.heartbeatIntervalMs ?? Math.min(1_000, Math.floor((this.opts.sessionTimeoutMs ?? 10_000) / 3));
+    const heartbeatEvery = this.opts.heartbeatIntervalMs ?? Math.min(1_000, Math.floor(sessionTimeout / 3));
     const consumer = this.kafka.consumer({
       groupId: options.group,
-      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
+      sessionTimeout,
       heartbeatInterval: heartbeatEvery,
       maxWaitTimeInMs: Math.max(options.maxWaitMs, 250),
       allowAutoTopicCreation: false,
