@@ -40,6 +40,21 @@ async function youtubeJson<S extends z.ZodType>(http: HttpClient, url: string, s
   return jsonAnswer(url, res, schema);
 }
 
+/** One Data API read: `part=snippet` and the key on every call, the endpoint's own parameters (unset ones left out). */
+function youtubeGet<S extends z.ZodType>(
+  http: HttpClient,
+  access: { base: string; key: string },
+  endpoint: 'commentThreads' | 'comments' | 'search',
+  params: Record<string, string | undefined>,
+  schema: S,
+  now: number,
+): Promise<z.infer<S>> {
+  const q = new URLSearchParams({ part: 'snippet' });
+  for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, v);
+  q.set('key', access.key);
+  return youtubeJson(http, `${access.base}/youtube/v3/${endpoint}?${q}`, schema, now);
+}
+
 // https://developers.google.com/youtube/v3/docs/commentThreads/list
 const CommentSnippet = z.object({
   textOriginal: z.string().optional(),
@@ -77,21 +92,13 @@ export const youtube = defineSource({
   owned: true,
   defaultSchedule: '*/15 * * * *',
   create(o, { env }) {
-    const { base, key } = youtubeAccess(o, env);
+    const access = youtubeAccess(o, env);
     const target: Record<string, string> = o.video_id ? { videoId: o.video_id } : { allThreadsRelatedToChannelId: o.channel_id! };
     return {
       ...newestFirstPoll(o, 'youtube', {
         async fetchPage(pageToken, _since, { http, clock }) {
-          const params = new URLSearchParams({
-            part: 'snippet',
-            order: 'time',
-            maxResults: '100',
-            textFormat: 'plainText',
-            ...target,
-            key,
-            ...(pageToken ? { pageToken } : {}),
-          });
-          const page = await youtubeJson(http, `${base}/youtube/v3/commentThreads?${params}`, ThreadList, clock.now());
+          const params = { order: 'time', maxResults: '100', textFormat: 'plainText', ...target, pageToken: pageToken ?? undefined };
+          const page = await youtubeGet(http, access, 'commentThreads', params, ThreadList, clock.now());
           return { items: page.items, next: page.nextPageToken ?? null };
         },
         timeOf: timeField('snippet', 'topLevelComment', 'snippet', 'publishedAt'),
@@ -117,8 +124,7 @@ export const youtube = defineSource({
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 50)) {
-          const params = new URLSearchParams({ part: 'snippet', id: group.map((m) => m.id).join(','), key });
-          const body = await youtubeJson(http, `${base}/youtube/v3/comments?${params}`, CommentList, clock.now());
+          const body = await youtubeGet(http, access, 'comments', { id: group.map((m) => m.id).join(',') }, CommentList, clock.now());
           for (const c of body.items)
             out.push({ source: 'youtube', id: c.id, engagement: { likes: c.snippet.likeCount }, observed_at: new Date(clock.now()).toISOString() });
         }
@@ -167,22 +173,20 @@ export const youtubeSearch = defineSource({
   owned: false,
   defaultSchedule: '0 * * * *',
   create(o, { env }) {
-    const { base, key } = youtubeAccess(o, env);
+    const access = youtubeAccess(o, env);
     return newestFirstPoll(o, 'youtube', {
       async fetchPage(pageToken, since, { http, clock }) {
-        const params = new URLSearchParams({
-          part: 'snippet',
+        const params = {
           type: 'video',
           order: 'date',
           maxResults: '50',
           q: o.query,
           publishedAfter: new Date(since).toISOString(),
-          ...(o.region_code ? { regionCode: o.region_code } : {}),
-          ...(o.relevance_language ? { relevanceLanguage: o.relevance_language } : {}),
-          key,
-          ...(pageToken ? { pageToken } : {}),
-        });
-        const page = await youtubeJson(http, `${base}/youtube/v3/search?${params}`, SearchList, clock.now());
+          regionCode: o.region_code,
+          relevanceLanguage: o.relevance_language,
+          pageToken: pageToken ?? undefined,
+        };
+        const page = await youtubeGet(http, access, 'search', params, SearchList, clock.now());
         return { items: page.items, next: page.nextPageToken ?? null };
       },
       timeOf: timeField('snippet', 'publishedAt'),
