@@ -27,13 +27,14 @@ pid_file="$run_dir/kafka.pid"
 log() { echo "[kafka] $*" >&2; }
 
 resolve_jars() {
-  if [ -f "$libs/.complete" ]; then return; fi
+  # The cache is complete for the pom it was resolved from; a changed pom resolves again.
+  if [ -f "$libs/.complete" ] && cmp -s "$libs/.complete" "$here/pom.xml"; then return; fi
   command -v mvn >/dev/null || { log "mvn not found: install Maven (and Java 17+) to run the local broker"; exit 1; }
   log "resolving Apache Kafka $version jars from Maven Central (once; cached in $libs)"
   rm -rf "$libs"; mkdir -p "$libs"
   mvn -q -B -Dstyle.color=never -f "$here/pom.xml" dependency:copy-dependencies \
     -DincludeScope=runtime -DoutputDirectory="$libs" >&2
-  touch "$libs/.complete"
+  cp "$here/pom.xml" "$libs/.complete"
 }
 
 is_running() {
@@ -111,10 +112,26 @@ stop() {
   rm -f "$pid_file"
 }
 
+# Apache Kafka's own perf tools on a running broker: RECORDS records of BYTES bytes produced
+# (acks=all, as Earshot produces) to a fresh topic of PARTITIONS partitions, then consumed;
+# prints "produce <records/s>" and "consume <records/s>".
+perf() {
+  local brokers="$1" records="$2" bytes="$3" partitions="${4:-6}"
+  resolve_jars
+  local topic="perf-$$-$RANDOM"
+  java "${java_args[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$brokers" --create --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null
+  java "${java_args[@]}" org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$records" --record-size "$bytes" --throughput -1 \
+    --producer-props bootstrap.servers="$brokers" acks=all 2>/dev/null |
+    tail -n 1 | sed -n 's/^[0-9]* records sent, \([0-9.]*\) records\/sec.*/produce \1/p'
+  java "${java_args[@]}" org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$brokers" --topic "$topic" --messages "$records" --timeout 60000 2>/dev/null |
+    tail -n 1 | awk -F', *' '{print "consume " $6}'
+}
+
 case "${1:-}" in
   start) start ;;
+  perf) shift; perf "$@" ;;
   stop) stop ;;
   status) if is_running; then echo "running on 127.0.0.1:$port (pid $(cat "$pid_file"))"; else echo "stopped"; exit 1; fi ;;
   reset) stop; rm -rf "$run_dir"; log "removed $run_dir" ;;
-  *) echo "usage: $0 start|stop|status|reset" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|reset|perf BROKERS RECORDS BYTES [PARTITIONS]" >&2; exit 2 ;;
 esac

@@ -24,3 +24,19 @@ export async function startLocalKafka(env: Record<string, string | undefined> = 
 export async function stopLocalKafka(env: Record<string, string | undefined> = {}): Promise<void> {
   await run('bash', [KAFKA_SCRIPT, 'stop'], { env: { ...process.env, ...env }, timeout: 120_000 });
 }
+
+/**
+ * Apache Kafka's own perf tools (kafka-producer-perf-test, kafka-consumer-perf-test) on the
+ * given brokers: `records` records of `bytes` bytes, produced with acks=all to a fresh topic
+ * of `partitions` partitions, then consumed. Records a second, each way.
+ */
+export async function rawKafkaRates(brokers: string, records: number, bytes: number, partitions: number): Promise<{ produce: number; consume: number }> {
+  const { stdout } = await run('bash', [KAFKA_SCRIPT, 'perf', brokers, String(records), String(bytes), String(partitions)], {
+    timeout: 600_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const rate = (what: string) => Number(new RegExp(`^${what} ([0-9.]+)$`, 'm').exec(stdout)?.[1]);
+  const out = { produce: rate('produce'), consume: rate('consume') };
+  if (!Number.isFinite(out.produce) || !Number.isFinite(out.consume)) throw new Error(`kafka.sh perf printed no rates: ${stdout}`);
+  return out;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createLogger, loadConfig, type Mention } from '@earshot/shared';
 import { startRuntime } from '../runtime.js';
 import { generateDemoScenario, DEMO_BRANDS_ENV } from '../demo/scenario.js';
-import { startLocalKafka } from '../kafka-broker.js';
+import { rawKafkaRates, startLocalKafka } from '../kafka-broker.js';
 import { createProgress, fmt } from '../progress.js';
 
 /** `count` distinct mentions, cycling the demo's realistic texts under fresh ids. */
@@ -78,6 +78,21 @@ export async function benchCommand(opts: { kafka: boolean; count: number; rate?:
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     if (latencies.length < opts.count) process.exitCode = 1;
+    if (brokers) {
+      // The same broker, record count and record size through Kafka's own perf tools: how much of what Kafka can carry Earshot reaches.
+      const bytes = Math.round(mentions.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0) / mentions.length);
+      progress.update(`  raw Kafka: ${fmt(opts.count)} records of ${bytes} bytes through kafka-producer-perf-test and kafka-consumer-perf-test`, true);
+      const raw = await rawKafkaRates(brokers, opts.count, bytes, config.EARSHOT_TOPIC_PARTITIONS);
+      progress.done('  raw Kafka: measured');
+      const e2e = latencies.length / elapsed;
+      const pct = (x: number) => `${((100 * e2e) / x).toFixed(1)}%`;
+      process.stdout.write(
+        [
+          `raw Kafka:   produce ${fmt(Math.round(raw.produce))}/s, consume ${fmt(Math.round(raw.consume))}/s (Kafka's perf tools, same broker, ${fmt(opts.count)} records of ${bytes} bytes, acks=all)`,
+          `ratio:       Earshot end to end is ${pct(raw.produce)} of raw produce and ${pct(raw.consume)} of raw consume`,
+        ].join('\n') + '\n',
+      );
+    }
   } finally {
     await runtime.stop();
     rmSync(dataDir, { recursive: true, force: true });
