@@ -35,9 +35,8 @@ const ref = (name: keyof typeof COMPONENTS.responses): Response => ({ $ref: `#/c
  * Adds to every operation the answers that come from the mechanisms around the routes
  * rather than from the route itself, derived from those mechanisms' own rules so the
  * document cannot drift from them: 401/403 and the scope from `scopeFor` (the keys'
- * guard), 429 from `isExpensive` (the rate limit), 400 and 404 for a path that cannot be decoded or
- * matched,
- * 400/413 for a body; and gives every error answer its body, `{error}`.
+ * guard), 429 from `isExpensive` (the rate limit), 400 and 404 for a path that cannot be
+ * decoded or matched, 400 and 413 for a body; and gives every error answer its body, `{error}`.
  */
 export function withCommonAnswers<D extends { paths: Record<string, unknown> }>(doc: D): D & { components: typeof COMPONENTS } {
   const paths: Record<string, PathItem> = {};

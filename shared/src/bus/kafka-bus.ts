@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+// kafkajs is CommonJS: Node's ESM loader sees only some of its names (not ConfigResourceTypes), so the default export is imported too.
 import kafkajs, { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
@@ -90,8 +91,6 @@ export class KafkaBus implements Bus {
   }
 
   /**
-   * (kafkajs is CommonJS: Node's ESM loader sees only some of its names, ConfigResourceTypes
-   * not among them, so that one is read from the default export.)
    * The group session to ask for: the configured one, within what the brokers allow
    * (group.min/max.session.timeout.ms; a stock broker's minimum is 6 s). A session outside
    * that range makes every join fail, so it is moved inside and the log says why.
@@ -280,17 +279,24 @@ export class KafkaBus implements Bus {
           const beat = setInterval(() => void heartbeat().catch(() => undefined), heartbeatEvery);
           // Set when the handler could not confirm the partition is still ours: stop, commit nothing.
           let lost = false;
+          const takenAway = () => !isRunning() || isStale();
+          // Why the batch may not be ours any more, or null while it is. kafkajs sends a heartbeat only if
+          // none succeeded within the interval; an answered one means the group still counts this member.
+          const notOurs = async (): Promise<string | null> => {
+            if (takenAway()) return 'the partition was taken away';
+            try {
+              await heartbeat();
+            } catch (err) {
+              return errorMessage(err);
+            }
+            return takenAway() ? 'the partition was taken away' : null;
+          };
           const control = {
             confirmOwnership: async () => {
-              try {
-                if (!isRunning() || isStale()) throw new Error('the partition was taken away');
-                // kafkajs sends a heartbeat only if none succeeded within the interval; an answered one means the group still counts this member.
-                await heartbeat();
-                if (isStale()) throw new Error('the partition was taken away');
-              } catch (err) {
-                lost = true;
-                throw new BatchLostError(`cannot confirm ${batch.topic}[${batch.partition}] is still this member's: ${errorMessage(err)}`);
-              }
+              const reason = await notOurs();
+              if (reason === null) return;
+              lost = true;
+              throw new BatchLostError(`cannot confirm ${batch.topic}[${batch.partition}] is still this member's: ${reason}`);
             },
           };
           try {
@@ -301,7 +307,7 @@ export class KafkaBus implements Bus {
                 capMs: 10_000,
                 signal: this.stopping.signal,
                 // The partition was taken away or the consumer is stopping: the batch is not ours to commit.
-                stop: () => lost || !isRunning() || isStale(),
+                stop: () => lost || takenAway(),
                 onError: (err, { attempt, waitMs }) => {
                   health.failedAttempts++;
                   health.lastError = errorMessage(err);

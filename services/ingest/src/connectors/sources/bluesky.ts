@@ -67,9 +67,12 @@ export function postViewToMention(raw: unknown): Mention | Unusable {
   });
 }
 
+const indexedAt = timeField('indexedAt');
+const recordCreatedAt = timeField('record', 'createdAt');
+
 /** When Bluesky indexed a post: search pages and its `since` are in index order, not `createdAt` (which authors can back-date). */
 function indexedTime(raw: unknown): number | null {
-  return timeField('indexedAt')(raw) ?? timeField('record', 'createdAt')(raw);
+  return indexedAt(raw) ?? recordCreatedAt(raw);
 }
 
 export const bluesky = defineSource({

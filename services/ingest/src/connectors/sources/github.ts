@@ -18,7 +18,9 @@ const apiHeaders = (token: string | undefined): Record<string, string> => ({
   ...(token ? { authorization: `Bearer ${token}` } : {}),
 });
 // REST search answers created_at, GraphQL createdAt.
-const createdAt = (raw: unknown) => timeField('created_at')(raw) ?? timeField('createdAt')(raw);
+const restCreated = timeField('created_at');
+const graphqlCreated = timeField('createdAt');
+const createdAt = (raw: unknown) => restCreated(raw) ?? graphqlCreated(raw);
 
 /** A page token: which page of the query narrowed to `created:<=until`. */
 const token = (page: number, until: number | null) => `${page}|${until ?? ''}`;

@@ -5,7 +5,7 @@ import type { HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable, timeField } from '../paging.js';
 import { openStream, responseLines, serverSentEvents } from '../stream-lines.js';
 import { compareNumericIds, htmlToText, scalarText } from '../text.js';
-import type { Cursor, Harvest, Unusable } from '../types.js';
+import type { ConnectorContext, Cursor, Harvest, RecentMention, Unusable } from '../types.js';
 
 // https://docs.joinmastodon.org/entities/Status/ and /methods/timelines/, /methods/streaming/
 const Status = z.object({
@@ -186,7 +186,7 @@ function instanceOf(o: z.infer<typeof Options> & { base_url?: string }) {
 /** Engagement refresh for both Mastodon sources: the recent statuses read again from the instance. */
 const refreshOn =
   (base: string, host: string, headers: Record<string, string>) =>
-  (recent: { id: string }[], { http, clock }: { http: HttpClient; clock: { now(): number } }) =>
+  (recent: RecentMention[], { http, clock }: ConnectorContext) =>
     refreshStatuses(
       http,
       base,

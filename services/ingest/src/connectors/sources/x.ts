@@ -5,7 +5,7 @@ import type { HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable } from '../paging.js';
 import { openStream, responseLines } from '../stream-lines.js';
 import { chunks, compareNumericIds, scalarText } from '../text.js';
-import type { Cursor, Harvest, Unusable } from '../types.js';
+import type { ConnectorContext, Cursor, Harvest, RecentMention, Unusable } from '../types.js';
 
 // https://docs.x.com/x-api/posts/search-recent-posts and /filtered-stream: { data, includes.users, meta }.
 const Tweet = z.object({
@@ -183,7 +183,7 @@ async function searchSince(
 /** Engagement refresh for both X sources: the recent posts looked up by id. */
 const refreshByLookup =
   (base: string, token: string) =>
-  (recent: { id: string }[], { http, clock }: { http: HttpClient; clock: { now(): number } }) =>
+  (recent: RecentMention[], { http, clock }: ConnectorContext) =>
     lookup(
       http,
       base,
