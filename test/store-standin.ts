@@ -4,8 +4,8 @@ import type { ClickHouseClient } from '@earshot/shared';
 
 /**
  * An HTTP stand-in for a ClickHouse server, over chDB: INSERTs sent the way
- * @clickhouse/client sends them (`POST /?query=INSERT INTO t FORMAT JSONEachRow`, rows in
- * the body) are stored in the real engine. `fail` queues what a proxy in front of
+ * @clickhouse/client sends them (`POST /?query=INSERT INTO t [(columns)] FORMAT
+ * JSONEachRow` or `JSONCompactEachRow`, rows in the body) are stored in the real engine. `fail` queues what a proxy in front of
  * ClickHouse answers while the server is away (a 503 page) or drops the connection,
  * before or after the insert went through. Only what the fault tests need; the server's
  * own behaviour is not proven by it.
@@ -28,18 +28,25 @@ export async function startStoreStandIn(chdb: ClickHouseClient) {
     const settings = Object.fromEntries(
       [...params].filter(([k]) => /^(insert_deduplication_token|deduplicate_blocks_in_dependent_materialized_views|date_time_input_format)$/.test(k)),
     );
-    const insert = /^INSERT INTO\s+(\S+)\s+FORMAT JSONEachRow/i.exec(query.trim());
+    const insert = /^INSERT INTO\s+(\S+)\s*(?:\(([^)]*)\))?\s+FORMAT (JSONEachRow|JSONCompactEachRow)\s*$/i.exec(query.trim());
     if (!insert) {
       res.writeHead(400, { 'x-clickhouse-exception-code': '1' });
-      return void res.end('Code: 1. DB::Exception: the stand-in only takes JSONEachRow inserts. (UNSUPPORTED_METHOD)');
+      return void res.end('Code: 1. DB::Exception: the stand-in only takes JSONEachRow and JSONCompactEachRow inserts. (UNSUPPORTED_METHOD)');
     }
+    const columns = insert[2]?.split(',').map((c) => c.trim().replace(/^`|`$/g, ''));
     const values = Buffer.concat(chunks)
       .toString('utf8')
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
+      .map((l) => JSON.parse(l) as Record<string, unknown> | unknown[]);
     try {
-      await chdb.insert({ table: insert[1]!, values, format: 'JSONEachRow', clickhouse_settings: settings });
+      await chdb.insert({
+        table: insert[1]!,
+        values,
+        format: insert[3] as 'JSONEachRow' | 'JSONCompactEachRow',
+        ...(columns ? { columns: columns as [string, ...string[]] } : {}),
+        clickhouse_settings: settings,
+      });
       inserts++;
     } catch (err) {
       // ClickHouse's own error text, as a server sends it with a 500.

@@ -15,6 +15,8 @@ import {
   openStore,
   loadConfig,
   toClickHouseTime,
+  BatchLostError,
+  type BatchControl,
   type BusMessage,
   type EnrichedMention,
   type Store,
@@ -37,7 +39,7 @@ describe('mention write handler', () => {
   const bus = new MemoryBus({ partitions: 1, capacity: 1000, logger, metrics, clock });
   const letters: { reason: string; stage: string }[] = [];
   let store: Store;
-  let handle: (messages: BusMessage[]) => Promise<void>;
+  let handle: (messages: BusMessage[], batch?: BatchControl) => Promise<void>;
   let offset = 0;
 
   const example = mentionsEnrichedTopic.examples[0]!;
@@ -71,7 +73,8 @@ describe('mention write handler', () => {
     handle = createMentionWriteHandler({
       table: new MentionTable(store.client),
       inserter: new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics }),
-      journal: new WriteJournal(store.client, () => clock.now()),
+      // Wall time: the journal keeps two days (TTL), and the manual clock is further back than that.
+      journal: new WriteJournal(store.client, () => Date.now()),
       deadLetters: new DeadLetters({ bus, clock, logger, metrics, topicName: 'dead' }),
       metrics,
       clock,
@@ -124,5 +127,69 @@ describe('mention write handler', () => {
       ['g', 'f'],
       ['h', 'f'],
     ]);
+  });
+
+  const count = async (sql: string) => Number((await one<{ n: string }>(sql)).n);
+  /** Blocks holding this mention that were begun and never settled. */
+  const journalBlocksWith = (id: string) =>
+    count(`SELECT count() AS n FROM (SELECT token FROM write_journal WHERE has(keys, ('writer-unit', '${id}')) GROUP BY token HAVING max(done) = 0)`);
+  const rollupOf = (ids: string[]) => count(`SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
+
+  it('stores the batches that arrive while a block is being inserted together, as the next block', async () => {
+    // Six partitions hand over a batch each at once: the first goes alone, the five that
+    // waited for it go in as one block, not five.
+    const minute = "minute = toStartOfMinute(parseDateTimeBestEffort('" + example.created_at + "'))";
+    const rollup = () => count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minute}`);
+    const before = await rollup();
+    let inserts = 0;
+    const inserter = new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics });
+    const insert = inserter.insert.bind(inserter);
+    inserter.insert = async (...args) => (inserts++, insert(...args));
+    const gathering = createMentionWriteHandler({
+      table: new MentionTable(store.client),
+      inserter,
+      journal: new WriteJournal(store.client, () => Date.now()),
+      deadLetters: new DeadLetters({ bus, clock, logger, metrics, topicName: 'dead' }),
+      metrics,
+      clock,
+    });
+    const batches = Array.from({ length: 6 }, (_, p) => Array.from({ length: 20 }, (_, i) => message(mention(`blk${p}-${i}`))));
+    await Promise.all(batches.map((b) => gathering(b)));
+    expect(await count("SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND startsWith(id, 'blk')")).toBe(120);
+    expect(await rollup()).toBe(before + 120);
+    expect(inserts).toBe(2);
+  });
+
+  it('inserts nothing of a batch whose partition was lost while it waited, and stores the others of its block', async () => {
+    const ours: BatchControl = { confirmOwnership: async () => undefined };
+    const lost: BatchControl = {
+      confirmOwnership: async () => {
+        throw new BatchLostError('partition 3 is no longer this member’s');
+      },
+    };
+    const settled = await Promise.allSettled([
+      handle([message(mention('keep-0'))], ours),
+      handle([message(mention('lost-0')), message(mention('lost-1'))], lost),
+      handle([message(mention('keep-1'))], ours),
+    ]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((settled[1] as PromiseRejectedResult).reason).toBeInstanceOf(BatchLostError);
+    expect(await rollupOf(['keep-0', 'keep-1', 'lost-0', 'lost-1'])).toBe(2);
+    // The block noted for the lost batch never went in, and is settled: no later redelivery may "finish" it.
+    expect(await journalBlocksWith('lost-0')).toBe(0);
+  });
+
+  it('does not finish a block that never went in when another block stored its mentions: counted once', async () => {
+    // A writer noted a block of r1 and r2 and died before inserting it; the redelivery went
+    // to a block of its own (other batches beside it), which stored them with r3.
+    const journal = new WriteJournal(store.client, () => Date.now());
+    await journal.begin({ token: 'never-inserted', keys: [['writer-unit', 'r1'], ['writer-unit', 'r2']] });
+    await handle([message(mention('r1')), message(mention('r2')), message(mention('r3'))]);
+    const minute = "minute = toStartOfMinute(parseDateTimeBestEffort('" + example.created_at + "'))";
+    const before = await count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minute}`);
+    // r1 comes once more (a crash before the commit): it is stored, so the writer looks for unfinished blocks holding it.
+    await handle([message(mention('r1'))]);
+    expect(await count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minute}`)).toBe(before);
+    expect(await journalBlocksWith('r1')).toBe(0);
   });
 });

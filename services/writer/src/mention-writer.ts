@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import {
+  BatchLostError,
   EnrichedMentionSchema,
   decodeBatch,
   mentionKey,
@@ -19,11 +21,28 @@ import { resolveConversations } from './conversations.js';
 
 export type StoredListener = (mentions: EnrichedMention[], storedAt: number) => void;
 
+/** One partition's decoded batch, waiting for the block it will be inserted in. */
+interface Waiting {
+  mentions: EnrichedMention[];
+  batch?: BatchControl;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** Most mentions gathered into one block (about 20 MB of JSON). */
+export const MAX_BLOCK_MENTIONS = 20_000;
+
 /**
- * decode → finish blocks an earlier run was cut short in → drop repeats (in the batch and
- * already stored) and erased authors → place replies in their conversation → insert,
- * noted in the write journal before and after. Resolves only when ClickHouse
- * acknowledged the insert, so the bus commits nothing unstored.
+ * decode → gather the batches every partition delivered meanwhile into one block → finish
+ * blocks an earlier run was cut short in → drop repeats (in the block and already stored)
+ * and erased authors → place replies in their conversation → insert, noted in the write
+ * journal before and after. Each batch resolves only when ClickHouse acknowledged the
+ * block holding it, so the bus commits nothing unstored.
+ *
+ * Why gather: an insert into `mentions` writes a part there and in every rollup its views
+ * feed, and each of those costs milliseconds however few rows it holds; with one block
+ * in flight at a time, the batches that arrive while it is stored go in together as the
+ * next one, so the busier the stream, the larger the blocks and the cheaper each mention.
  */
 export function createMentionWriteHandler(deps: {
   table: MentionTable;
@@ -33,59 +52,138 @@ export function createMentionWriteHandler(deps: {
   metrics: Metrics;
   clock: Clock;
   onStored?: StoredListener;
+  maxBlockMentions?: number;
 }) {
-  return async (messages: BusMessage[], batch?: BatchControl): Promise<void> => {
-    // Asked right before each insert: a member that lost the partition while it worked (a
-    // zombie cut off from the broker, or frozen past its session) must not insert a block
-    // the new owner is building differently, or the rollups would count it twice.
-    const confirm = async () => batch?.confirmOwnership();
-    const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
-    const latest = new Map<string, EnrichedMention>();
-    for (const d of decoded) latest.set(mentionKey(d.value), d.value);
-    const { stored, erased } = await storedAndErased(deps.table, [...latest.values()]);
-    // Rows already stored come back after a crash (or as plain repeats): a block they were
-    // in that never finished may have missed some rollups; inserting it again under its
-    // token fills what is missing and nothing else.
-    if (stored.size)
-      await finishCutShort(
-        deps,
-        [...latest.values()].filter((m) => stored.has(mentionKey(m))),
-        confirm,
-      );
-    const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
-    const duplicates = decoded.length - unstored.length;
-    if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
-    const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
-    if (fresh.length < unstored.length) deps.metrics.erasedDropped.inc(unstored.length - fresh.length);
-    const conversations = await resolveConversations(deps.table, fresh);
-    const rows = fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m))));
-    if (rows.length) {
-      const block = { token: deps.inserter.tokenFor(rows), keys: fresh.map((m) => [m.source, m.id] as [string, string]) };
-      await deps.journal.begin(block);
-      await confirm();
-      await deps.inserter.insert(rows, block.token);
-      await deps.journal.done(block);
+  const queue: Waiting[] = [];
+  let draining = false;
+  const maxBlock = deps.maxBlockMentions ?? MAX_BLOCK_MENTIONS;
+
+  const drain = async () => {
+    if (draining) return;
+    draining = true;
+    try {
+      while (queue.length) {
+        const block: Waiting[] = [queue.shift()!];
+        let size = block[0]!.mentions.length;
+        while (queue.length && size + queue[0]!.mentions.length <= maxBlock) size += (block[block.length] = queue.shift()!).mentions.length;
+        await writeBlock(deps, block);
+      }
+    } finally {
+      draining = false;
     }
-    const now = deps.clock.now();
-    for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
-    deps.onStored?.(fresh, now);
   };
+
+  return async (messages: BusMessage[], batch?: BatchControl): Promise<void> => {
+    const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
+    if (decoded.length === 0) return;
+    await new Promise<void>((resolve, reject) => {
+      queue.push({ mentions: decoded.map((d) => d.value), ...(batch ? { batch } : {}), resolve, reject });
+      void drain();
+    });
+  };
+}
+
+type Deps = Parameters<typeof createMentionWriteHandler>[0];
+
+/**
+ * Asks, right before an insert, every batch in the block whether its partition is still
+ * this member's: one that lost it (a zombie cut off from the broker, or frozen past its
+ * session) must not be inserted, since the new owner builds its own block of those
+ * mentions and the rollups would count them twice. Returns the batches that lost it.
+ */
+async function lostOwnership(block: Waiting[]): Promise<Map<Waiting, unknown>> {
+  const answers = await Promise.allSettled(block.map((w) => w.batch?.confirmOwnership()));
+  return new Map(answers.flatMap((a, i) => (a.status === 'rejected' ? [[block[i]!, a.reason] as const] : [])));
+}
+
+/** Stores one block and settles its batches: all stored, the lost ones refused, or all failed. */
+async function writeBlock(deps: Deps, block: Waiting[]): Promise<void> {
+  let remaining = block;
+  try {
+    for (;;) {
+      const lost = await storeBlock(deps, remaining);
+      if (lost.size === 0) break;
+      // The batches still ours go on without the lost ones, in a block of their own.
+      for (const [w, reason] of lost) w.reject(reason instanceof BatchLostError ? reason : new BatchLostError(String(reason)));
+      remaining = remaining.filter((w) => !lost.has(w));
+      if (remaining.length === 0) return;
+    }
+    for (const w of remaining) w.resolve();
+  } catch (err) {
+    for (const w of remaining) w.reject(err);
+  }
+}
+
+/** Inserts the block's new mentions, unless a batch lost its partition first: then nothing, and those batches are returned. */
+async function storeBlock(deps: Deps, block: Waiting[]): Promise<Map<Waiting, unknown>> {
+  const latest = new Map<string, EnrichedMention>();
+  let received = 0;
+  for (const w of block) for (const m of w.mentions) (latest.set(mentionKey(m), m), received++);
+  const { stored, erased } = await storedAndErased(deps.table, [...latest.values()]);
+  // Rows already stored come back after a crash (or as plain repeats): a block they were
+  // in that never finished may have missed some rollups; inserting it again under its
+  // token fills what is missing and nothing else.
+  if (stored.size) {
+    const lost = await finishCutShort(
+      deps,
+      [...latest.values()].filter((m) => stored.has(mentionKey(m))),
+      () => lostOwnership(block),
+    );
+    if (lost.size) return lost;
+  }
+  const unstored = [...latest.entries()].filter(([key]) => !stored.has(key)).map(([, m]) => m);
+  const duplicates = received - unstored.length;
+  if (duplicates > 0) deps.metrics.rowsDuplicate.inc({ table: 'mentions' }, duplicates);
+  const fresh = unstored.filter((m) => !erased.has(mentionKey(m)));
+  if (fresh.length < unstored.length) deps.metrics.erasedDropped.inc(unstored.length - fresh.length);
+  const conversations = await resolveConversations(deps.table, fresh);
+  const rows = fresh.map((m) => mentionToRow(m, conversations.get(mentionKey(m))));
+  if (rows.length) {
+    const journalBlock = { token: blockToken(rows), keys: fresh.map((m) => [m.source, m.id] as [string, string]) };
+    await deps.journal.begin(journalBlock);
+    const lost = await lostOwnership(block);
+    if (lost.size) {
+      // Never inserted: settled, so that no later redelivery "finishes" it under its token
+      // over rows another block stored, which would count them twice in the rollups.
+      await deps.journal.done(journalBlock);
+      return lost;
+    }
+    await deps.inserter.insert(rows, journalBlock.token);
+    await deps.journal.done(journalBlock);
+  }
+  const now = deps.clock.now();
+  for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
+  deps.onStored?.(fresh, now);
+  return new Map();
+}
+
+/**
+ * The block's deduplication token, from each row's key and the time it was enriched: what
+ * tells one version of a mention from another. Cheaper than hashing every row's JSON, and as
+ * exact here, since a block only ever holds mentions not yet stored.
+ */
+function blockToken(rows: { source: string; id: string; enriched_at: string }[]): string {
+  const hash = createHash('sha256').update('mentions');
+  for (const r of rows) hash.update(`${r.source}\u0000${r.id}\u0000${r.enriched_at}\n`);
+  return hash.digest('hex');
 }
 
 /** Inserts again, from the rows as stored and in their first order, every unfinished block these rows were in. */
 async function finishCutShort(
   deps: { table: MentionTable; inserter: TableInserter<typeof MentionRowSchema>; journal: WriteJournal },
   stored: EnrichedMention[],
-  confirm: () => Promise<void>,
-) {
+  lost: () => Promise<Map<Waiting, unknown>>,
+): Promise<Map<Waiting, unknown>> {
   for (const block of await deps.journal.unfinished(stored.map((m) => [m.source, m.id]))) {
     const byKey = new Map((await deps.table.rows(block.keys)).map((r) => [mentionKey(r as { source: string; id: string }), r]));
     const rows = block.keys.map(([source, id]) => byKey.get(mentionKey({ source, id }))).filter((r) => r !== undefined);
-    await confirm();
+    const refused = await lost();
+    if (refused.size) return refused;
     await deps.inserter.insert(
       rows.map((r) => deps.inserter.parse(r)),
       block.token,
     );
     await deps.journal.done(block);
   }
+  return new Map();
 }

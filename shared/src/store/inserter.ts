@@ -75,7 +75,7 @@ export class TableInserter<S extends z.ZodObject> {
       await withRetries(
         async () => {
           const end = metrics.writeLatency.startTimer({ table: this.table });
-          await this.client.insert({ table: this.table, values: rows, format: 'JSONEachRow', clickhouse_settings: settings });
+          await this.client.insert({ table: this.table, values: this.asArrays(rows), columns: this.columns, format: 'JSONCompactEachRow', clickhouse_settings: settings });
           end();
         },
         {
@@ -106,6 +106,22 @@ export class TableInserter<S extends z.ZodObject> {
       if (!this.options.onRejectedRow) throw err;
       await this.options.onRejectedRow(rows[0], `ClickHouse refused the row for ${this.table}: ${errorMessage(err)}`);
     }
+  }
+
+  /** The table's columns, in the schema's order: rows go as arrays of values (JSONCompactEachRow), which ClickHouse parses faster than objects and which are shorter to encode. */
+  private get columns(): [string, ...string[]] {
+    this.columnList ??= Object.keys(this.schema.shape) as [string, ...string[]];
+    return this.columnList;
+  }
+  private columnList: [string, ...string[]] | undefined;
+
+  /** A missing value is sent as null, which ClickHouse stores as the column's default, as it does for a key left out of an object. */
+  private asArrays(rows: z.infer<S>[]): unknown[][] {
+    const columns = this.columns;
+    return rows.map((row) => {
+      const r = row as Record<string, unknown>;
+      return columns.map((c) => r[c] ?? null);
+    });
   }
 
   /** Validates rows built inside the process; a failure here is a bug, not bad input. */

@@ -22,20 +22,43 @@ export class WriteJournal {
     return this.note(block, 0);
   }
 
+  /** Noted with its keys: the table keeps one row per token, the latest, and the keys of a finished block are what tells whether it replaced an unfinished one. */
   done(block: JournalBlock): Promise<void> {
-    return this.note({ token: block.token, keys: [] }, 1);
+    return this.note(block, 1);
   }
 
-  /** Blocks holding any of these rows that were begun and never marked done. */
+  /**
+   * Blocks holding any of these rows that were begun and never marked done, and that no
+   * finished block has since replaced. A block is replaced when a finished block of other
+   * rows holds some of its rows: it never reached the table (the writer skips rows already
+   * stored, and the table is written before its views), so those rows went in with the
+   * other block, and inserting them again under this block's token would count them twice
+   * in the rollups. Replaced blocks are marked done here.
+   */
   async unfinished(keys: [string, string][]): Promise<JournalBlock[]> {
     if (keys.length === 0) return [];
-    const result = await this.client.query({
-      query: `SELECT token, argMax(keys, length(keys)) AS keys FROM write_journal
-              WHERE token IN (SELECT token FROM write_journal WHERE done = 0 AND hasAny(keys, {keys:Array(Tuple(String, String))}))
-              GROUP BY token HAVING max(done) = 0`,
-      query_params: { keys: keys.map((k) => new TupleParam(k)) },
-      format: 'JSONEachRow',
-    });
+    const pending = await this.rowsOf(
+      `SELECT token, argMax(keys, length(keys)) AS keys FROM write_journal
+       WHERE token IN (SELECT token FROM write_journal WHERE done = 0 AND hasAny(keys, {keys:Array(Tuple(String, String))}))
+       GROUP BY token HAVING max(done) = 0`,
+      keys,
+    );
+    if (pending.length === 0) return [];
+    const finished = await this.rowsOf(
+      `SELECT token, argMax(keys, length(keys)) AS keys FROM write_journal
+       WHERE token IN (SELECT token FROM write_journal WHERE done = 0 AND hasAny(keys, {keys:Array(Tuple(String, String))}))
+       GROUP BY token HAVING max(done) = 1`,
+      pending.flatMap((b) => b.keys),
+    );
+    const storedBy = new Map<string, string>();
+    for (const b of finished) for (const [source, id] of b.keys) storedBy.set(`${source}\u0000${id}`, b.token);
+    const replaced = pending.filter((b) => b.keys.some(([source, id]) => storedBy.has(`${source}\u0000${id}`)));
+    for (const b of replaced) await this.done(b);
+    return pending.filter((b) => !replaced.includes(b));
+  }
+
+  private async rowsOf(query: string, keys: [string, string][]): Promise<JournalBlock[]> {
+    const result = await this.client.query({ query, query_params: { keys: keys.map((k) => new TupleParam(k)) }, format: 'JSONEachRow' });
     return result.json<JournalBlock>();
   }
 
