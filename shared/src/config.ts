@@ -91,6 +91,7 @@ export const ConfigSchema = z.object({
   EARSHOT_DEMO_SEED: int(0, 2 ** 31 - 1).default(42),
   EARSHOT_OFFLINE: bool.default(false),
   EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate', 'adaptive']).default('fast'),
+  EARSHOT_CLASSIFIER_OWN_THREAD: bool.default(true),
   EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
   EARSHOT_CLASSIFIER_TASK: z.enum(['feature-extraction', 'text-classification']).default('feature-extraction'),
   EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),

@@ -1,3 +1,4 @@
+import { WorkerClassifier } from './worker-classifier.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,7 +38,10 @@ function requireDefaultEncoder(): void {
  * and its heads, mixed with the linear model; hundreds a second, better on every benchmark.
  */
 export async function createClassifier(config: Config, now: () => number = () => performance.now()): Promise<MentionClassifier> {
-  if (config.EARSHOT_CLASSIFIER_TIER === 'fast') return new LinearClassifier(config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_LINEAR_MODEL);
+  if (config.EARSHOT_CLASSIFIER_TIER === 'fast') {
+    const path = config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_LINEAR_MODEL;
+    return config.EARSHOT_CLASSIFIER_OWN_THREAD ? WorkerClassifier.start(path) : new LinearClassifier(path);
+  }
   if (config.EARSHOT_CLASSIFIER_TIER === 'adaptive') {
     const accurate = await createClassifier({ ...config, EARSHOT_CLASSIFIER_TIER: 'accurate' });
     return new AdaptiveClassifier({ accurate, fast: new LinearClassifier(DEFAULT_LINEAR_MODEL), now, minBudgetMs: config.EARSHOT_BATCH_WAIT_MS });

@@ -7,6 +7,7 @@ export type { MentionClassifier } from './classifier.js';
 export { LinearClassifier, DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 export { TransformersClassifier } from './transformers-classifier.js';
 export { AdaptiveClassifier } from './adaptive-classifier.js';
+export { WorkerClassifier } from './worker-classifier.js';
 export { TextClassificationClassifier, sentimentLabelMap } from './text-classification-classifier.js';
 export { createClassifier, DEFAULT_ENCODER, DEFAULT_HEADS, ACCURATE_ENSEMBLE_WEIGHT } from './create-classifier.js';
 export { createEnrichHandler } from './enrich-stage.js';

@@ -116,8 +116,12 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         const built = createIngestService(deps, { brands });
         ingest = { ingestor: built.ingestor, deadLetters: built.deadLetters, connectors: built.connectors };
         service = built;
-      } else if (name === 'classifier') service = createClassifierService(deps, options.classifier ?? (await createClassifier(config)));
-      else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
+      } else if (name === 'classifier') {
+        const classifier = options.classifier ?? (await createClassifier(config));
+        // One the runtime made is the runtime's to close (a thread, model sessions).
+        if (!options.classifier) cleanups.unshift(() => classifier.close());
+        service = createClassifierService(deps, classifier);
+      } else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
       else if (name === 'detector') service = detector = createDetectorService(deps, { sensitivity: brands?.sensitivity, ...options.detector });
       else service = createApiService(deps);
       await service.start();

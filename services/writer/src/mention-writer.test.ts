@@ -133,7 +133,8 @@ describe('mention write handler', () => {
   /** Blocks holding this mention that were begun and never settled. */
   const journalBlocksWith = (id: string) =>
     count(`SELECT count() AS n FROM (SELECT token FROM write_journal WHERE has(keys, ('writer-unit', '${id}')) GROUP BY token HAVING max(done) = 0)`);
-  const rollupOf = (ids: string[]) => count(`SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
+  const rollupOf = (ids: string[]) =>
+    count(`SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
 
   it('stores the batches that arrive while a block is being inserted together, as the next block', async () => {
     // Six partitions hand over a batch each at once: the first goes alone, the five that
@@ -183,7 +184,13 @@ describe('mention write handler', () => {
     // A writer noted a block of r1 and r2 and died before inserting it; the redelivery went
     // to a block of its own (other batches beside it), which stored them with r3.
     const journal = new WriteJournal(store.client, () => Date.now());
-    await journal.begin({ token: 'never-inserted', keys: [['writer-unit', 'r1'], ['writer-unit', 'r2']] });
+    await journal.begin({
+      token: 'never-inserted',
+      keys: [
+        ['writer-unit', 'r1'],
+        ['writer-unit', 'r2'],
+      ],
+    });
     await handle([message(mention('r1')), message(mention('r2')), message(mention('r3'))]);
     const minute = "minute = toStartOfMinute(parseDateTimeBestEffort('" + example.created_at + "'))";
     const before = await count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minute}`);

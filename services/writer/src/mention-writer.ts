@@ -92,7 +92,7 @@ type Deps = Parameters<typeof createMentionWriteHandler>[0];
  * mentions and the rollups would count them twice. Returns the batches that lost it.
  */
 async function lostOwnership(block: Waiting[]): Promise<Map<Waiting, unknown>> {
-  const answers = await Promise.allSettled(block.map((w) => w.batch?.confirmOwnership()));
+  const answers = await Promise.allSettled(block.map((w) => w.batch?.confirmOwnership() ?? Promise.resolve()));
   return new Map(answers.flatMap((a, i) => (a.status === 'rejected' ? [[block[i]!, a.reason] as const] : [])));
 }
 

@@ -368,7 +368,7 @@ export class MemoryBus implements Bus {
     await Promise.all([...this.loops]);
     for (const t of this.topics.values()) {
       this.saveOffsetsNow(t);
-      for (const f of t.files ?? []) f.close();
+      await Promise.all((t.files ?? []).map((f) => f.close()));
     }
   }
 }

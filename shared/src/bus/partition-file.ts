@@ -1,6 +1,6 @@
 import {
   closeSync,
-  fdatasyncSync,
+  fdatasync,
   fstatSync,
   ftruncateSync,
   mkdirSync,
@@ -9,10 +9,14 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  writeSync,
+  write,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
 
 export interface StoredRecord {
   key: string | null;
@@ -28,6 +32,8 @@ const segmentName = (base: number) => `${String(base).padStart(20, '0')}.log`;
  * first offset. Records are `[value length u32][key length u32 or FFFFFFFF][key][value]`.
  * Appends are written and flushed to disk (fdatasync) together, every few milliseconds,
  * and a publish resolves only after its flush: what the bus acknowledged survives a crash.
+ * The write and the flush run off the main thread, one at a time: what is appended while
+ * one runs goes in the next.
  * A record cut short by a crash is dropped on load.
  */
 export class PartitionFile {
@@ -41,6 +47,8 @@ export class PartitionFile {
   private pending: Buffer[] = [];
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The flush on disk now, if any; the next one starts after it. */
+  private flushing: Promise<void> = Promise.resolve();
   /** The last write error (a full disk), until a write succeeds again. */
   failure: Error | null = null;
 
@@ -97,7 +105,7 @@ export class PartitionFile {
     }
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
-      this.flushTimer ??= setTimeout(() => this.flush(), this.flushEveryMs);
+      this.flushTimer ??= setTimeout(() => this.flushSoon(), this.flushEveryMs);
     });
   }
 
@@ -106,21 +114,28 @@ export class PartitionFile {
     while (this.bases.length > 1 && this.bases[1]! <= offset) rmSync(join(this.dir, segmentName(this.bases.shift()!)), { force: true });
   }
 
-  close(): void {
+  /** Flushes what is pending, then closes the file. */
+  async close(): Promise<void> {
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
-      this.flush();
+      this.flushSoon();
     }
+    await this.flushing;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
 
-  private flush(): void {
+  private flushSoon(): void {
     this.flushTimer = null;
+    this.flushing = this.flushing.then(() => this.flush());
+  }
+
+  private async flush(): Promise<void> {
     const records = this.pending;
     const waiters = this.waiters;
     this.pending = [];
     this.waiters = [];
+    if (records.length === 0) return;
     const data = Buffer.concat(records);
     try {
       if (this.fd === null || this.segmentBytes >= SEGMENT_BYTES) {
@@ -135,8 +150,8 @@ export class PartitionFile {
         this.segmentBytes = fstatSync(this.fd).size;
       }
       let written = 0;
-      while (written < data.length) written += writeSync(this.fd, data, written);
-      fdatasyncSync(this.fd);
+      while (written < data.length) written += (await writeAsync(this.fd, data, written, data.length - written)).bytesWritten;
+      await fdatasyncAsync(this.fd);
       this.segmentBytes += data.length;
       this.fileOffset += records.length;
       this.failure = null;

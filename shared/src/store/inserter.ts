@@ -75,7 +75,13 @@ export class TableInserter<S extends z.ZodObject> {
       await withRetries(
         async () => {
           const end = metrics.writeLatency.startTimer({ table: this.table });
-          await this.client.insert({ table: this.table, values: this.asArrays(rows), columns: this.columns, format: 'JSONCompactEachRow', clickhouse_settings: settings });
+          await this.client.insert({
+            table: this.table,
+            values: this.asArrays(rows),
+            columns: this.columns,
+            format: 'JSONCompactEachRow',
+            clickhouse_settings: settings,
+          });
           end();
         },
         {
