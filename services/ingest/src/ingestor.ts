@@ -1,4 +1,13 @@
-import { MentionSchema, describeZodError, mentionsRawTopic, type Bus, type Clock, type Metrics, type RawMentionMessage } from '@earshot/shared';
+import {
+  MentionSchema,
+  RawMentionMessageSchema,
+  describeZodError,
+  mentionsRawTopic,
+  type Bus,
+  type Clock,
+  type Metrics,
+  type RawMentionMessage,
+} from '@earshot/shared';
 import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
 import { ConversationMemory } from './conversation-memory.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
@@ -67,7 +76,8 @@ export class Ingestor {
     if (good.length > 0) {
       await this.deps.bus.publish(
         this.deps.rawTopic,
-        good.map((m) => ({ key: mentionsRawTopic.key(m), value: JSON.stringify(m) })),
+        // Built from a validated mention, its brands and the time: a raw message by construction.
+        good.map((m) => ({ key: mentionsRawTopic.key(m), value: JSON.stringify(m), decoded: { schema: RawMentionMessageSchema, value: m } })),
       );
       metrics.ingestAccepted.inc({ via }, good.length);
     }

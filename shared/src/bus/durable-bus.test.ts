@@ -7,6 +7,9 @@ import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { systemClock } from '../clock.js';
 import { BusUnavailableError, type BusMessage } from './types.js';
+import { z } from 'zod';
+import { decodeBatch } from '../consumer/decode.js';
+import { DeadLetters } from '../consumer/dead-letters.js';
 
 const root = mkdtempSync(join(tmpdir(), 'earshot-bus-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -82,5 +85,55 @@ describe('MemoryBus on disk', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toEqual([]);
     await bus.close();
+  });
+
+  it('hands a consumer in the same process the value its publisher validated, and decodes bytes read back from disk', async () => {
+    const dir = join(root, 'decoded');
+    const Schema = z.object({ id: z.string(), n: z.number() });
+    const Other = z.object({ id: z.string() });
+    const first = busAt(dir, 1);
+    const letters = new DeadLetters({
+      bus: first,
+      clock: systemClock,
+      logger: createLogger('silent'),
+      metrics: createMetrics({ defaultMetrics: false }),
+      topicName: 'dead',
+    });
+    const published = { id: 'a', n: 1 };
+    await first.publish('raw', [{ key: 'a', value: JSON.stringify(published), decoded: { schema: Schema, value: published } }]);
+    const seen: { same: boolean; other: unknown }[] = [];
+    await first.subscribe({
+      group: 'g',
+      topic: 'raw',
+      maxBatch: 10,
+      maxWaitMs: 0,
+      handler: async (ms) => {
+        const [same] = await decodeBatch(ms, Schema, letters, 'test');
+        // Another schema than the publisher's: decoded and validated from the bytes.
+        const [other] = await decodeBatch(ms, Other, letters, 'test');
+        seen.push({ same: same!.value === published, other: other!.value });
+        throw new Error('not now'); // left uncommitted, for the restart below
+      },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    await first.close();
+    expect(seen[0]).toEqual({ same: true, other: { id: 'a' } });
+
+    // After a restart the message comes from disk: bytes only, decoded and validated again.
+    const second = busAt(dir, 1);
+    const again: unknown[] = [];
+    await second.subscribe({
+      group: 'g',
+      topic: 'raw',
+      maxBatch: 10,
+      maxWaitMs: 0,
+      handler: async (ms) => {
+        expect(ms[0]!.decoded).toBeUndefined();
+        again.push(...(await decodeBatch(ms, Schema, letters, 'test')).map((d) => d.value));
+      },
+    });
+    expect(await second.whenIdle(5000)).toBe(true);
+    expect(again).toEqual([published]);
+    await second.close();
   });
 });

@@ -195,7 +195,7 @@ export class MemoryBus implements Bus {
     await Promise.all(
       [...byPartition].map(async ([p, batch]) => {
         const part = topic.partitions[p]!;
-        const values = batch.map((m) => ({ key: m.key, value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value }));
+        const values = batch.map((m) => ({ key: m.key, value: typeof m.value === 'string' ? Buffer.from(m.value) : m.value, decoded: m.decoded }));
         for (let at = 0; at < values.length;) {
           while (topic.groups.size > 0 && part.end - this.slowest(topic, p) >= this.opts.capacity) {
             if (this.closed) throw new Error('bus is closed');
@@ -210,7 +210,14 @@ export class MemoryBus implements Bus {
             throw new BusUnavailableError(`the in-process bus cannot write to ${this.opts.dir} (${errorMessage(err)}); nothing of this publish was kept`);
           }
           for (const v of chunk) {
-            part.log.push({ topic: topicName, partition: p, offset: String(part.end), key: v.key, value: v.value });
+            part.log.push({
+              topic: topicName,
+              partition: p,
+              offset: String(part.end),
+              key: v.key,
+              value: v.value,
+              ...(v.decoded ? { decoded: v.decoded } : {}),
+            });
             if (topic.groups.size === 0 && part.log.length > this.opts.capacity) {
               part.log.shift();
               part.base++;

@@ -2,6 +2,18 @@
 export interface OutgoingMessage {
   key: string | null;
   value: Buffer | string;
+  /**
+   * The value before it was encoded, already valid against `schema`. The in-process bus
+   * hands it to consumers with the bytes: one decoding with that same schema takes it as
+   * is, since nothing crossed a process boundary (validate at the edges, trust inside).
+   * Kafka, and the in-process bus's files read back after a restart, carry bytes only.
+   */
+  decoded?: PublishedValue;
+}
+
+export interface PublishedValue {
+  schema: object;
+  value: unknown;
 }
 
 /** What a consumer receives: Kafka's coordinates, whichever bus carried it. */
@@ -11,6 +23,8 @@ export interface BusMessage {
   offset: string;
   key: string | null;
   value: Buffer;
+  /** In one process only: what the publisher encoded (see OutgoingMessage.decoded). */
+  decoded?: PublishedValue;
 }
 
 /**

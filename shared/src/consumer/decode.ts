@@ -31,6 +31,8 @@ export function decodeOne<S extends z.ZodType>(schema: S, raw: Buffer): { value:
 /**
  * The first stage of every consumer: decode and validate each message against its
  * topic's schema. Bad ones go to the dead-letter topic with the reason; the rest go on.
+ * A message the in-process bus carries with its publisher's value, valid against this
+ * same schema, is not decoded again.
  */
 export async function decodeBatch<S extends z.ZodType>(
   messages: BusMessage[],
@@ -41,6 +43,11 @@ export async function decodeBatch<S extends z.ZodType>(
   const good: Decoded<z.infer<S>>[] = [];
   const bad: DeadLetterInput[] = [];
   for (const message of messages) {
+    // Validated against this schema by its publisher in this process: taken as is.
+    if (message.decoded?.schema === schema) {
+      good.push({ message, value: message.decoded.value as z.infer<S> });
+      continue;
+    }
     const result = decodeOne(schema, message.value);
     if ('value' in result) good.push({ message, value: result.value });
     else bad.push({ origin: message.topic, stage, reason: result.reason, key: message.key, payload: message.value });
