@@ -37,4 +37,19 @@ describe('WorkerClassifier', () => {
     await closing.close();
     await expect(closing.classify([{ text: 'still there?' }])).rejects.toThrow(/closed/);
   });
+
+  it('fails the batch a dying thread held, and classifies the next one on a new thread', async () => {
+    const c = await WorkerClassifier.start();
+    try {
+      const held = c.classify([{ text: 'the app keeps crashing' }]);
+      // The thread dies under the batch (out of memory, a native fault): reached through the instance, as nothing else can.
+      const { worker } = await (c as unknown as { thread: Promise<{ worker: import('node:worker_threads').Worker }> }).thread;
+      await worker.terminate();
+      await expect(held).rejects.toThrow(/exited/);
+      const [e] = await c.classify([{ text: 'the app keeps crashing, refund me' }]);
+      expect(e!.sentiment.label).toBe('negative');
+    } finally {
+      await c.close();
+    }
+  });
 });
