@@ -101,19 +101,15 @@ describe('MemoryBus on disk', () => {
     });
     const published = { id: 'a', n: 1 };
     await first.publish('raw', [{ key: 'a', value: JSON.stringify(published), decoded: { schema: Schema, value: published } }]);
+    const consume = (bus: MemoryBus, handler: (ms: BusMessage[]) => Promise<void>) =>
+      bus.subscribe({ group: 'g', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler });
     const seen: { same: boolean; other: unknown }[] = [];
-    await first.subscribe({
-      group: 'g',
-      topic: 'raw',
-      maxBatch: 10,
-      maxWaitMs: 0,
-      handler: async (ms) => {
-        const [same] = await decodeBatch(ms, Schema, letters, 'test');
-        // Another schema than the publisher's: decoded and validated from the bytes.
-        const [other] = await decodeBatch(ms, Other, letters, 'test');
-        seen.push({ same: same!.value === published, other: other!.value });
-        throw new Error('not now'); // left uncommitted, for the restart below
-      },
+    await consume(first, async (ms) => {
+      const [same] = await decodeBatch(ms, Schema, letters, 'test');
+      // Another schema than the publisher's: decoded and validated from the bytes.
+      const [other] = await decodeBatch(ms, Other, letters, 'test');
+      seen.push({ same: same!.value === published, other: other!.value });
+      throw new Error('not now'); // left uncommitted, for the restart below
     });
     await new Promise((r) => setTimeout(r, 100));
     await first.close();
@@ -122,15 +118,9 @@ describe('MemoryBus on disk', () => {
     // After a restart the message comes from disk: bytes only, decoded and validated again.
     const second = busAt(dir, 1);
     const again: unknown[] = [];
-    await second.subscribe({
-      group: 'g',
-      topic: 'raw',
-      maxBatch: 10,
-      maxWaitMs: 0,
-      handler: async (ms) => {
-        expect(ms[0]!.decoded).toBeUndefined();
-        again.push(...(await decodeBatch(ms, Schema, letters, 'test')).map((d) => d.value));
-      },
+    await consume(second, async (ms) => {
+      expect(ms[0]!.decoded).toBeUndefined();
+      again.push(...(await decodeBatch(ms, Schema, letters, 'test')).map((d) => d.value));
     });
     expect(await second.whenIdle(5000)).toBe(true);
     expect(again).toEqual([published]);
