@@ -16,8 +16,11 @@ if (!SENSITIVITY[sensitivity]) throw new Error(`EARSHOT_EVAL_SENSITIVITY must be
 // EARSHOT_EVAL_SHARE_ODDS (e.g. 1.5,2,5) tries other odds ratios for its charts.
 const shareThreshold = process.env.EARSHOT_EVAL_SHARE_THRESHOLD;
 const shareOdds = process.env.EARSHOT_EVAL_SHARE_ODDS;
+// EARSHOT_EVAL_COMPLAINT_THRESHOLD tries another threshold for the complaint share chart alone.
+const complaintThreshold = process.env.EARSHOT_EVAL_COMPLAINT_THRESHOLD;
 const o = {
   ...SENSITIVITY[sensitivity],
+  ...(complaintThreshold ? { complaintThreshold: Number(complaintThreshold) } : {}),
   share: {
     ...SENSITIVITY[sensitivity].share,
     ...(shareThreshold ? { threshold: Number(shareThreshold) } : {}),

@@ -243,6 +243,8 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
 export interface DetectorOptions {
   surge: SurgeOptions;
   share: ShareRiseOptions;
+  /** The complaint share chart's CUSUM threshold (the outage signal), apart from the negatives' charts. */
+  complaintThreshold: number;
   drop: DropOptions;
   silence: SilenceOptions;
 }
@@ -257,14 +259,16 @@ export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
   low: {
     surge: { ...DEFAULT_SURGE, minRatio: 4, maxP: 1e-8 },
     share: { ...DEFAULT_SHARE_RISE, threshold: 20 },
+    complaintThreshold: 20,
     drop: { ...DEFAULT_DROP, minDrop: 0.4, minZ: 5.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 18 },
   },
-  medium: { surge: DEFAULT_SURGE, share: DEFAULT_SHARE_RISE, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
+  medium: { surge: DEFAULT_SURGE, share: DEFAULT_SHARE_RISE, complaintThreshold: DEFAULT_SHARE_RISE.threshold, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
   high: {
     // An hour-long window too: a slow-building outage at a small brand shows only over an hour.
     surge: { ...DEFAULT_SURGE, windows: [2, 5, 15, 60], minRatio: 2, maxP: 1e-5 },
     share: { ...DEFAULT_SHARE_RISE, threshold: 10 },
+    complaintThreshold: 10,
     drop: { ...DEFAULT_DROP, minDrop: 0.2, minZ: 3.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 11 },
   },

@@ -146,7 +146,8 @@ export const complaintSurge: Detector = {
     // Judged against the window's whole volume like negatives: in an outage the complaints
     // are the crowd and their share leaps, while a burst of reposts brings them at their usual share.
     const surge = detectSurge(s.complaints, o.surge);
-    const f = detectShareRise(s.complaints, s.total, o.share) ?? (surge && !explainedByShare(surge, s.complaints, s.total, o.share) ? surge : null);
+    const share = { ...o.share, threshold: o.complaintThreshold };
+    const f = detectShareRise(s.complaints, s.total, share) ?? (surge && !explainedByShare(surge, s.complaints, s.total, share) ? surge : null);
     return f
       ? [
           {
