@@ -65,7 +65,11 @@ export function createMentionWriteHandler(deps: {
       while (queue.length) {
         const block: Waiting[] = [queue.shift()!];
         let size = block[0]!.mentions.length;
-        while (queue.length && size + queue[0]!.mentions.length <= maxBlock) size += (block[block.length] = queue.shift()!).mentions.length;
+        while (queue.length && size + queue[0]!.mentions.length <= maxBlock) {
+          const next = queue.shift()!;
+          block.push(next);
+          size += next.mentions.length;
+        }
         await writeBlock(deps, block);
       }
     } finally {

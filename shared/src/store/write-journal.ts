@@ -44,15 +44,15 @@ export class WriteJournal {
       keys,
     );
     if (pending.length === 0) return [];
+    // Any row of a token, done or not: once the table has merged them, only a finished block's done row (with its keys) is left.
     const finished = await this.rowsOf(
       `SELECT token, argMax(keys, length(keys)) AS keys FROM write_journal
-       WHERE token IN (SELECT token FROM write_journal WHERE done = 0 AND hasAny(keys, {keys:Array(Tuple(String, String))}))
+       WHERE token IN (SELECT token FROM write_journal WHERE hasAny(keys, {keys:Array(Tuple(String, String))}))
        GROUP BY token HAVING max(done) = 1`,
       pending.flatMap((b) => b.keys),
     );
-    const storedBy = new Map<string, string>();
-    for (const b of finished) for (const [source, id] of b.keys) storedBy.set(`${source}\u0000${id}`, b.token);
-    const replaced = pending.filter((b) => b.keys.some(([source, id]) => storedBy.has(`${source}\u0000${id}`)));
+    const storedByAnother = new Set(finished.flatMap((b) => b.keys.map(([source, id]) => `${source}\u0000${id}`)));
+    const replaced = pending.filter((b) => b.keys.some(([source, id]) => storedByAnother.has(`${source}\u0000${id}`)));
     for (const b of replaced) await this.done(b);
     return pending.filter((b) => !replaced.includes(b));
   }
