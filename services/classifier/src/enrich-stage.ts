@@ -1,8 +1,8 @@
 import {
-  EnrichedMentionSchema,
   RawMentionMessageSchema,
   decodeBatch,
   mentionsEnrichedTopic,
+  topicMessage,
   type BusMessage,
   type Bus,
   type Clock,
@@ -35,7 +35,7 @@ export function createEnrichHandler(deps: {
     for (const [model, n] of byModel) deps.metrics.classified.inc({ model }, n);
     await deps.bus.publish(
       deps.enrichedTopic,
-      enriched.map((m) => ({ key: mentionsEnrichedTopic.key(m), value: JSON.stringify(m), decoded: { schema: EnrichedMentionSchema, value: m } })),
+      enriched.map((m) => topicMessage(mentionsEnrichedTopic, m)),
     );
   };
 }

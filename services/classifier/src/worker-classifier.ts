@@ -6,7 +6,7 @@ import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 type Model = { name: string; version: string };
 type Reply = { ready: Model } | { id: number; enrichments: Enrichment[] } | { id: number; error: string };
 
-/** A started classifier thread: its model, and what it owes answers for. */
+/** A started classifier thread and the model it loaded. */
 interface Thread {
   worker: Worker;
   model: Model;
@@ -68,8 +68,7 @@ export class WorkerClassifier implements MentionClassifier {
   }
 
   private watch(thread: Promise<Thread>, worker: Worker): void {
-    worker.on('message', (reply: Reply) => {
-      if ('ready' in reply) return;
+    worker.on('message', (reply: Exclude<Reply, { ready: Model }>) => {
       const w = this.waiting.get(reply.id);
       this.waiting.delete(reply.id);
       if ('error' in reply) w?.reject(new Error(`classifier thread: ${reply.error}`));

@@ -1,13 +1,4 @@
-import {
-  MentionSchema,
-  RawMentionMessageSchema,
-  describeZodError,
-  mentionsRawTopic,
-  type Bus,
-  type Clock,
-  type Metrics,
-  type RawMentionMessage,
-} from '@earshot/shared';
+import { MentionSchema, describeZodError, mentionsRawTopic, topicMessage, type Bus, type Clock, type Metrics, type RawMentionMessage } from '@earshot/shared';
 import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
 import { ConversationMemory } from './conversation-memory.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
@@ -77,7 +68,7 @@ export class Ingestor {
       await this.deps.bus.publish(
         this.deps.rawTopic,
         // Built from a validated mention, its brands and the time: a raw message by construction.
-        good.map((m) => ({ key: mentionsRawTopic.key(m), value: JSON.stringify(m), decoded: { schema: RawMentionMessageSchema, value: m } })),
+        good.map((m) => topicMessage(mentionsRawTopic, m)),
       );
       metrics.ingestAccepted.inc({ via }, good.length);
     }

@@ -30,7 +30,7 @@ interface Waiting {
 }
 
 /** Most mentions gathered into one block (about 20 MB of JSON). */
-export const MAX_BLOCK_MENTIONS = 20_000;
+const MAX_BLOCK_MENTIONS = 20_000;
 
 /**
  * decode → gather the batches every partition delivered meanwhile into one block → finish
@@ -52,11 +52,9 @@ export function createMentionWriteHandler(deps: {
   metrics: Metrics;
   clock: Clock;
   onStored?: StoredListener;
-  maxBlockMentions?: number;
 }) {
   const queue: Waiting[] = [];
   let draining = false;
-  const maxBlock = deps.maxBlockMentions ?? MAX_BLOCK_MENTIONS;
 
   const drain = async () => {
     if (draining) return;
@@ -65,7 +63,7 @@ export function createMentionWriteHandler(deps: {
       while (queue.length) {
         const block: Waiting[] = [queue.shift()!];
         let size = block[0]!.mentions.length;
-        while (queue.length && size + queue[0]!.mentions.length <= maxBlock) {
+        while (queue.length && size + queue[0]!.mentions.length <= MAX_BLOCK_MENTIONS) {
           const next = queue.shift()!;
           block.push(next);
           size += next.mentions.length;

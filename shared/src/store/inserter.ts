@@ -54,7 +54,9 @@ export class TableInserter<S extends z.ZodObject> {
     private readonly schema: S,
     private readonly deps: { logger: Logger; metrics: Metrics },
     private readonly options: InserterOptions = {},
-  ) {}
+  ) {
+    this.columns = Object.keys(schema.shape) as [string, ...string[]];
+  }
 
   /**
    * The deduplication token of a block: the same rows make the same token, so when an
@@ -115,11 +117,7 @@ export class TableInserter<S extends z.ZodObject> {
   }
 
   /** The table's columns, in the schema's order: rows go as arrays of values (JSONCompactEachRow), which ClickHouse parses faster than objects and which are shorter to encode. */
-  private get columns(): [string, ...string[]] {
-    this.columnList ??= Object.keys(this.schema.shape) as [string, ...string[]];
-    return this.columnList;
-  }
-  private columnList: [string, ...string[]] | undefined;
+  private readonly columns: [string, ...string[]];
 
   /** A missing value is sent as null, which ClickHouse stores as the column's default, as it does for a key left out of an object. */
   private asArrays(rows: z.infer<S>[]): unknown[][] {
