@@ -22,6 +22,14 @@ describe('loadConfig', () => {
     }
   });
 
+  it('refuses a ClickHouse cluster without a server to reach it by', () => {
+    expect(() => loadConfig({ EARSHOT_CLICKHOUSE_CLUSTER: 'earshot' })).toThrow(
+      /EARSHOT_CLICKHOUSE_CLUSTER: needs a ClickHouse server \(EARSHOT_CLICKHOUSE_URL/,
+    );
+    expect(() => loadConfig({ EARSHOT_CLICKHOUSE_CLUSTER: "earshot'; DROP" })).toThrow(/EARSHOT_CLICKHOUSE_CLUSTER: must be a cluster name/);
+    expect(loadConfig({ EARSHOT_CLICKHOUSE_CLUSTER: '{cluster}', EARSHOT_CLICKHOUSE_URL: 'http://ch1:8123' }).EARSHOT_CLICKHOUSE_CLUSTER).toBe('{cluster}');
+  });
+
   it('parses brokers and brand keyword lists', () => {
     const c = loadConfig({ EARSHOT_KAFKA_BROKERS: 'a:9092, b:9093', EARSHOT_BRANDS: 'acme=Acme,@AcmeMobile;globex=globex' });
     expect(c.EARSHOT_KAFKA_BROKERS).toEqual(['a:9092', 'b:9093']);

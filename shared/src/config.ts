@@ -71,6 +71,11 @@ export const ConfigSchema = z.object({
   EARSHOT_CLICKHOUSE_USER: z.string().default('default'),
   EARSHOT_CLICKHOUSE_PASSWORD: z.string().optional(),
   EARSHOT_CLICKHOUSE_DATABASE: identifier.default('earshot'),
+  /** A cluster of replicas in the server's remote_servers: migrations run ON CLUSTER with Replicated tables. */
+  EARSHOT_CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z0-9_.{}-]{1,128}$/, 'must be a cluster name from the server\'s remote_servers (letters, digits, "_", "-", ".", or a {macro})')
+    .optional(),
   EARSHOT_BRANDS: brands.default({}),
   EARSHOT_BRANDS_FILE: z.string().min(1).optional(),
   EARSHOT_CONNECTOR_RETRY_MS: int(1, 600_000).default(1000),
@@ -139,6 +144,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(relevant);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(unknown)'), message: i.message })));
+  }
+  if (parsed.data.EARSHOT_CLICKHOUSE_CLUSTER && !parsed.data.EARSHOT_CLICKHOUSE_URL) {
+    throw new ConfigError([
+      {
+        variable: 'EARSHOT_CLICKHOUSE_CLUSTER',
+        message: 'needs a ClickHouse server (EARSHOT_CLICKHOUSE_URL, one of the replicas): the embedded store is a single node',
+      },
+    ]);
   }
   return parsed.data;
 }

@@ -12,6 +12,7 @@ export { createBus } from './bus/create-bus.js';
 export { consumerHealth } from './bus/health.js';
 export * from './store/client.js';
 export * from './store/migrate.js';
+export * from './store/cluster-ddl.js';
 export * from './store/rows.js';
 export * from './store/inserter.js';
 export * from './store/write-journal.js';

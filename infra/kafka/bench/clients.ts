@@ -102,7 +102,12 @@ async function platformaticRates(): Promise<Rates | string> {
   const admin = new pk.Admin({ clientId: 'bench-clients', bootstrapBrokers: brokers });
   await admin.createTopics({ topics: [topic], partitions: PARTITIONS, replicas: 1 });
   await admin.close();
-  const raw = { key: (k?: string) => (k === undefined ? undefined : Buffer.from(k)), value: (v?: Buffer) => v, headerKey: (h?: string) => h, headerValue: (h?: string) => h };
+  const raw = {
+    key: (k?: string) => (k === undefined ? undefined : Buffer.from(k)),
+    value: (v?: Buffer) => v,
+    headerKey: (h?: string) => h,
+    headerValue: (h?: string) => h,
+  };
   const producer = new pk.Producer({ clientId: 'bench-clients', bootstrapBrokers: brokers, serializers: raw, acks: -1 });
   const consumer = new pk.Consumer({ groupId: topic, clientId: 'bench-clients', bootstrapBrokers: brokers, maxWaitTime: 250 });
   try {
@@ -130,7 +135,9 @@ async function platformaticRates(): Promise<Rates | string> {
 }
 
 const rows = [await kafkajsRates(), await platformaticRates()];
-console.log(`Node Kafka clients, ${records.toLocaleString('en-US')} records of ${value.length} bytes, ${PARTITIONS} partitions, acks=all, on ${brokers.join(',')}:\n`);
+console.log(
+  `Node Kafka clients, ${records.toLocaleString('en-US')} records of ${value.length} bytes, ${PARTITIONS} partitions, acks=all, on ${brokers.join(',')}:\n`,
+);
 console.log('| client | produce/s | consume/s | CPU µs per record produced | CPU µs per record consumed |');
 console.log('|---|---|---|---|---|');
 for (const r of rows)

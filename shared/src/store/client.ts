@@ -2,6 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config.js';
+import { forCluster } from './cluster-ddl.js';
 
 export type { ClickHouseClient };
 type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -59,12 +60,14 @@ export async function openStore(config: Config): Promise<Store> {
     const auth = { url: config.EARSHOT_CLICKHOUSE_URL, username: config.EARSHOT_CLICKHOUSE_USER, password: config.EARSHOT_CLICKHOUSE_PASSWORD ?? '' };
     const bootstrap = createClient(auth);
     try {
-      await bootstrap.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+      const create = `CREATE DATABASE IF NOT EXISTS ${database}`;
+      await bootstrap.command({ query: config.EARSHOT_CLICKHOUSE_CLUSTER ? forCluster(create, config.EARSHOT_CLICKHOUSE_CLUSTER) : create });
     } finally {
       await bootstrap.close();
     }
     const client = createClient({ ...auth, database, clickhouse_settings: { date_time_input_format: 'best_effort' } });
-    return { client, kind: 'server', database, where: redactUrl(config.EARSHOT_CLICKHOUSE_URL), close: () => client.close() };
+    const cluster = config.EARSHOT_CLICKHOUSE_CLUSTER ? ` (cluster ${config.EARSHOT_CLICKHOUSE_CLUSTER})` : '';
+    return { client, kind: 'server', database, where: `${redactUrl(config.EARSHOT_CLICKHOUSE_URL)}${cluster}`, close: () => client.close() };
   }
   // chDB loads a 500 MB native library: import it only when the embedded store is used.
   const { createChdbConnection } = await import('chdb/connection');

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from '../logger.js';
+import { forCluster } from './cluster-ddl.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -38,16 +39,29 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
+/** Which migrations a store has had: the one table migrate() makes itself. */
+export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
+) ENGINE = ReplacingMergeTree ORDER BY version`;
+
+export interface MigrateOptions {
+  /** A ClickHouse cluster of replicas (EARSHOT_CLICKHOUSE_CLUSTER): each statement runs in its cluster form (cluster-ddl.ts). */
+  cluster?: string;
+}
+
 /**
  * Applies migrations not yet recorded in schema_migrations, in order. A migration
  * whose file changed after it was applied stops the run: write a new one instead.
  */
-export async function migrate(client: ClickHouseClient, logger: Logger, migrations = loadMigrations()): Promise<{ applied: string[] }> {
-  await client.command({
-    query: `CREATE TABLE IF NOT EXISTS schema_migrations (
-      version UInt32, name String, checksum String, applied_at DateTime64(3, 'UTC') DEFAULT now64(3)
-    ) ENGINE = ReplacingMergeTree ORDER BY version`,
-  });
+export async function migrate(
+  client: ClickHouseClient,
+  logger: Logger,
+  migrations = loadMigrations(),
+  options: MigrateOptions = {},
+): Promise<{ applied: string[] }> {
+  const { cluster } = options;
+  const run = (statement: string) => client.command({ query: cluster ? forCluster(statement, cluster) : statement });
+  await run(SCHEMA_MIGRATIONS_TABLE);
   const rows = await (
     await client.query({ query: 'SELECT version, name, checksum FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' })
   ).json<{ version: number; name: string; checksum: string }>();
@@ -63,8 +77,8 @@ export async function migrate(client: ClickHouseClient, logger: Logger, migratio
       }
       continue;
     }
-    logger.info({ migration: m.name }, 'applying migration');
-    for (const statement of m.statements) await client.command({ query: statement });
+    logger.info({ migration: m.name, ...(cluster ? { cluster } : {}) }, 'applying migration');
+    for (const statement of m.statements) await run(statement);
     await client.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name, checksum: m.checksum }], format: 'JSONEachRow' });
     applied.push(m.name);
   }
