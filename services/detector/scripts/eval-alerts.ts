@@ -18,6 +18,8 @@ const shareThreshold = process.env.EARSHOT_EVAL_SHARE_THRESHOLD;
 const shareOdds = process.env.EARSHOT_EVAL_SHARE_ODDS;
 // EARSHOT_EVAL_COMPLAINT_THRESHOLD tries another threshold for the complaint share chart alone.
 const complaintThreshold = process.env.EARSHOT_EVAL_COMPLAINT_THRESHOLD;
+// EARSHOT_EVAL_SHARE_MIN_BASELINE tries another least baseline (mentions) before a share chart runs.
+const shareMinBaseline = process.env.EARSHOT_EVAL_SHARE_MIN_BASELINE;
 const o = {
   ...SENSITIVITY[sensitivity],
   ...(complaintThreshold ? { complaintThreshold: Number(complaintThreshold) } : {}),
@@ -25,6 +27,7 @@ const o = {
     ...SENSITIVITY[sensitivity].share,
     ...(shareThreshold ? { threshold: Number(shareThreshold) } : {}),
     ...(shareOdds ? { odds: shareOdds.split(',').map(Number) } : {}),
+    ...(shareMinBaseline ? { minBaseline: Number(shareMinBaseline) } : {}),
   },
 };
 // A second check the thresholds were not chosen on: other seeds (EARSHOT_EVAL_SEED_FROM) and

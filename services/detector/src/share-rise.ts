@@ -34,6 +34,12 @@ export interface ShareRiseOptions {
   minRatio: number;
   /** The baseline needs this many of the whole before a share means anything. */
   minBaseline: number;
+  /**
+   * A run past the threshold ends when this many buckets in a row are back under minRatio
+   * times the usual share: the CUSUM would hold an outage's evidence for hours after it
+   * ended, its alert open and ready to page again.
+   */
+  recent: number;
 }
 
 export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
@@ -45,7 +51,11 @@ export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
   trailing: 180,
   minCount: 5,
   minRatio: 1.5,
-  minBaseline: 200,
+  // A small brand's first days (a new install, 100–200 mentions a day) hold a few dozen
+  // mentions at breakfast time: enough for a share, and the half-event prior and the
+  // dispersion keep a thin baseline from paging (eval:alerts unchanged against 200).
+  minBaseline: 60,
+  recent: 15,
 };
 
 const DAY = 86_400_000;
@@ -141,10 +151,19 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
     const down = Math.log((1 - p1) / (1 - p0)) / base.dispersion;
     let c = 0;
     let start = from;
+    // The last `recent` buckets' part and whole, to tell when a rise has ended.
+    let rp = 0;
+    let rw = 0;
     for (let i = from; i < n; i++) {
       const x = part.counts[i]!;
       c += x * up + (whole.counts[i]! - x) * down;
-      if (c <= 0) ((c = 0), (start = i + 1));
+      rp += x;
+      rw += whole.counts[i]!;
+      if (i - opts.recent >= from) ((rp -= part.counts[i - opts.recent]!), (rw -= whole.counts[i - opts.recent]!));
+      // Past the threshold, a stretch back at the usual share ends the incident: start afresh,
+      // or the evidence of an outage hours ago would keep its alert open (and page again) all day.
+      const ended = c >= opts.threshold && i - start >= opts.recent && rp < opts.minRatio * p0 * rw;
+      if (c <= 0 || ended) ((c = 0), (start = i + 1));
     }
     if (c > s) ((s = c), (runStart = start));
   }
@@ -154,6 +173,7 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   for (let i = runStart; i < n; i++) ((observed += part.counts[i]!), (of += whole.counts[i]!));
   const expected = p0 * of;
   if (observed < opts.minCount || observed < opts.minRatio * expected) return null;
+
   const sd = Math.sqrt(of * p0 * (1 - p0) * base.dispersion);
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const ratio = observed / Math.max(expected, 1e-9);

@@ -123,10 +123,13 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
   const rand = seededRandom(opts.seed);
   const days = opts.days ?? 3;
   const end = new Date(Math.floor(opts.end.getTime() / HOUR) * HOUR);
-  const start = new Date(end.getTime() - days * 24 * HOUR);
-  // Story beats sit at fixed UTC hours of the scenario's days (midnight-aligned), so
-  // the launch lands mid-morning and the outage at breakfast whatever time it is run.
-  const firstMidnight = Math.floor(start.getTime() / (24 * HOUR)) * 24 * HOUR;
+  // From the midnight at least `days` before the end, so a seed gives the same stream,
+  // hour for hour, whatever time it is run: the draws for each hour come in the same
+  // order, and the story beats sit at fixed UTC hours of its days (the launch mid-morning,
+  // the outage at breakfast). Started from the run's own hour, a seed's traffic, and with
+  // it what the detectors saw, changed with the hour `npm start` was run at.
+  const start = new Date(Math.floor((end.getTime() - days * 24 * HOUR) / (24 * HOUR)) * 24 * HOUR);
+  const firstMidnight = start.getTime();
   const at = (day: number, hour: number) => new Date(firstMidnight + (day * 24 + hour) * HOUR);
   const campaign = { brand: 'acme', start: at(1, 10), end: at(1, 22) };
   const incident = { brand: 'globex', start: at(2, 8), end: at(2, 11) };
@@ -201,7 +204,7 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
     };
   };
 
-  for (let h = 0; h < days * 24; h++) {
+  for (let h = 0; h < (end.getTime() - firstMidnight) / HOUR; h++) {
     const hourStart = start.getTime() + h * HOUR;
     const hourOfDay = new Date(hourStart).getUTCHours();
     for (const brand of DEMO_BRANDS) {
