@@ -146,7 +146,8 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
     // An outage swamps the team: fewer answers, later.
     if (talk() > care.replyRate * (hot ? 0.6 : 1)) return;
     const t = Date.parse(m.created_at) + Math.max(1, lognormalMinutes(care.medianMinutes * (hot ? 3 : 1))) * 60_000;
-    if (t >= end.getTime()) return;
+    // What falls after the end is drawn all the same and left out, so the draws, and the
+    // stream before the end, do not depend on when the demo is run.
     const thread = m.source === 'trustpilot' ? {} : { metadata: { thread: m.id } };
     const reply: Mention = {
       id: m.source === 'trustpilot' ? `${m.id}:reply` : `${m.id}r`,
@@ -160,12 +161,11 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
       in_reply_to: m.id,
       ...thread,
     };
-    mentions.push(reply);
+    if (t < end.getTime()) mentions.push(reply);
     if (talk() > 0.5) return;
     const later = t + (5 + talk() * 90) * 60_000;
-    if (later >= end.getTime()) return;
     const good = talk() < (hot ? 0.45 : 0.75);
-    mentions.push({
+    const followUp: Mention = {
       id: `${m.id}f`,
       source: m.source,
       text: pick(talk, good ? FOLLOW_UPS_GOOD : FOLLOW_UPS_BAD).replaceAll('{account}', care.account),
@@ -175,7 +175,8 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
       brands: [brand.id],
       in_reply_to: reply.id,
       ...thread,
-    });
+    };
+    if (later < end.getTime()) mentions.push(followUp);
   };
   const handles = Array.from({ length: 400 }, (_, i) => ({ id: `u${1000 + i}`, handle: `user_${(i * 7919).toString(36)}`, followers: followers(rand) }));
 
@@ -239,12 +240,15 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
     incident.start.getTime() - 8 * 60_000,
     '{brand} app took my money and no coffee. Third time this week. Never again, switching to anyone else',
     {
+      // Its own id: made after the stream, a counted one would change with the hours generated.
+      id: `twviral${opts.seed.toString(36)}`,
       source: 'twitter',
       author: { id: 'u-viral', handle: 'morning_megan', name: 'Megan R', followers: 182_000 },
       engagement: { likes: 9_400, shares: 2_100, replies: 830, views: 640_000 },
     },
   );
   viral.url = `https://x.com/morning_megan/status/${viral.id}`;
+  delete viral.rating; // drawn for the source make() picked, before the override: a tweet has none
   if (story) mentions.push(viral);
 
   mentions.sort((a, b) => a.created_at.localeCompare(b.created_at));
