@@ -68,6 +68,6 @@ describe('forCluster: the migrations on a cluster of replicas', () => {
   });
 
   it('is what migrate sends when given a cluster: chDB, one node, refuses it by the cluster name', async () => {
-    await expect(migrate(suite.store.client, quietLogger(), undefined, { cluster: 'earshot' })).rejects.toThrow(/cluster 'earshot' not found/);
+    await expect(migrate(suite.store.client, quietLogger(), { cluster: 'earshot' })).rejects.toThrow(/cluster 'earshot' not found/);
   });
 });

@@ -83,10 +83,10 @@ describe('ClickHouse store', () => {
     mkdirSync(edited);
     for (const f of readdirSync(MIGRATIONS_DIR)) copyFileSync(join(MIGRATIONS_DIR, f), join(edited, f));
     writeFileSync(join(edited, '900_extra.sql'), 'CREATE TABLE IF NOT EXISTS extra_table (a String) ENGINE = MergeTree ORDER BY a;\n');
-    expect((await migrate(suite.store.client, quietLogger(), loadMigrations(edited))).applied).toEqual(['900_extra']);
+    expect((await migrate(suite.store.client, quietLogger(), { migrations: loadMigrations(edited) })).applied).toEqual(['900_extra']);
     const first = readdirSync(edited).sort()[0]!;
     writeFileSync(join(edited, first), `-- edited\n${readdirSync(edited).length}`, { flag: 'a' });
-    await expect(migrate(suite.store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(MigrationError);
-    await expect(migrate(suite.store.client, quietLogger(), loadMigrations(edited))).rejects.toThrow(/changed after it was applied/);
+    await expect(migrate(suite.store.client, quietLogger(), { migrations: loadMigrations(edited) })).rejects.toThrow(MigrationError);
+    await expect(migrate(suite.store.client, quietLogger(), { migrations: loadMigrations(edited) })).rejects.toThrow(/changed after it was applied/);
   });
 });

@@ -101,7 +101,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());
-      const { applied } = await migrate(store.client, logger, undefined, { cluster: config.EARSHOT_CLICKHOUSE_CLUSTER });
+      const { applied } = await migrate(store.client, logger, { cluster: config.EARSHOT_CLICKHOUSE_CLUSTER });
       if (applied.length) logger.info({ applied, store: store.kind }, 'migrations applied');
       await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     }

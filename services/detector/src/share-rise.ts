@@ -35,9 +35,9 @@ export interface ShareRiseOptions {
   /** The baseline needs this many of the whole before a share means anything. */
   minBaseline: number;
   /**
-   * A run past the threshold ends when this many buckets in a row are back under minRatio
-   * times the usual share: the CUSUM would hold an outage's evidence for hours after it
-   * ended, its alert open and ready to page again.
+   * A run past the threshold ends when the part over its last this-many buckets is back
+   * under minRatio times what the usual share predicts: the CUSUM would hold an outage's
+   * evidence for hours after it ended, its alert open and ready to page again.
    */
   recent: number;
 }
@@ -51,9 +51,8 @@ export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
   trailing: 180,
   minCount: 5,
   minRatio: 1.5,
-  // A small brand's first days (a new install, 100–200 mentions a day) hold a few dozen
-  // mentions at breakfast time: enough for a share, and the half-event prior and the
-  // dispersion keep a thin baseline from paging (eval:alerts unchanged against 200).
+  // A small brand's first days (the demo's globex: 107 mentions in the baseline at
+  // breakfast) would have no share chart at 200; eval:alerts gave the same figures at 60.
   minBaseline: 60,
   recent: 15,
 };
@@ -173,7 +172,6 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   for (let i = runStart; i < n; i++) ((observed += part.counts[i]!), (of += whole.counts[i]!));
   const expected = p0 * of;
   if (observed < opts.minCount || observed < opts.minRatio * expected) return null;
-
   const sd = Math.sqrt(of * p0 * (1 - p0) * base.dispersion);
   const r2 = (v: number) => Math.round(v * 100) / 100;
   const ratio = observed / Math.max(expected, 1e-9);

@@ -11,24 +11,21 @@ export class ClusterDdlError extends Error {
 }
 
 /** Where each replicated table keeps its parts list in Keeper: one path per table, per shard, per database. */
-export const REPLICA_PATH = "'/clickhouse/tables/{shard}/{database}/{table}'";
-export const REPLICA_NAME = "'{replica}'";
+const REPLICA_PATH = "'/clickhouse/tables/{shard}/{database}/{table}'";
+const REPLICA_NAME = "'{replica}'";
 
-const ident = '[A-Za-z_][A-Za-z0-9_]*';
+/** The statement's kind and its object's name, after which ON CLUSTER goes. */
+const HEAD =
+  /^(\s*(?:CREATE\s+(?:TABLE|VIEW|MATERIALIZED\s+VIEW|DATABASE)\s+IF\s+NOT\s+EXISTS|DROP\s+(?:VIEW|TABLE)\s+IF\s+EXISTS|ALTER\s+TABLE)\s+[A-Za-z_][A-Za-z0-9_]*)/i;
 const quote = (cluster: string) => `'${cluster.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The statement with `ON CLUSTER` after its object's name, and Replicated engines. */
 export function forCluster(statement: string, cluster: string): string {
-  const on = `ON CLUSTER ${quote(cluster)}`;
-  const head = new RegExp(
-    `^(\\s*(?:CREATE\\s+(?:TABLE|VIEW|MATERIALIZED\\s+VIEW|DATABASE)\\s+IF\\s+NOT\\s+EXISTS|DROP\\s+(?:VIEW|TABLE)\\s+IF\\s+EXISTS|ALTER\\s+TABLE)\\s+(${ident}))`,
-    'i',
-  );
   // An insert (a migration's backfill) runs on one replica; a replicated table carries its rows to the others.
   if (/^\s*INSERT\s/i.test(statement)) return statement;
-  const m = head.exec(statement);
+  const m = HEAD.exec(statement);
   if (!m) throw new ClusterDdlError(`no cluster form for this migration statement (add one to cluster-ddl.ts): ${statement.slice(0, 80)}`);
-  let out = `${m[1]} ${on}${statement.slice(m[0].length)}`;
+  let out = `${m[1]} ON CLUSTER ${quote(cluster)}${statement.slice(m[0].length)}`;
   out = out.replace(
     /\bENGINE\s*=\s*((?:Replacing|Summing|Aggregating|Collapsing|VersionedCollapsing)?MergeTree)\b(\s*\(([^)]*)\))?/g,
     (_all, engine: string, _p, args?: string) => {

@@ -45,6 +45,8 @@ export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrat
 ) ENGINE = ReplacingMergeTree ORDER BY version`;
 
 export interface MigrateOptions {
+  /** The migrations to apply (the files in MIGRATIONS_DIR by default). */
+  migrations?: Migration[];
   /** A ClickHouse cluster of replicas (EARSHOT_CLICKHOUSE_CLUSTER): each statement runs in its cluster form (cluster-ddl.ts). */
   cluster?: string;
 }
@@ -53,13 +55,8 @@ export interface MigrateOptions {
  * Applies migrations not yet recorded in schema_migrations, in order. A migration
  * whose file changed after it was applied stops the run: write a new one instead.
  */
-export async function migrate(
-  client: ClickHouseClient,
-  logger: Logger,
-  migrations = loadMigrations(),
-  options: MigrateOptions = {},
-): Promise<{ applied: string[] }> {
-  const { cluster } = options;
+export async function migrate(client: ClickHouseClient, logger: Logger, options: MigrateOptions = {}): Promise<{ applied: string[] }> {
+  const { migrations = loadMigrations(), cluster } = options;
   const run = (statement: string) => client.command({ query: cluster ? forCluster(statement, cluster) : statement });
   await run(SCHEMA_MIGRATIONS_TABLE);
   const rows = await (

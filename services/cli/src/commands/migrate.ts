@@ -7,7 +7,7 @@ export async function migrateCommand(): Promise<void> {
   const logger = createLogger(config.EARSHOT_LOG_LEVEL);
   const store = await openStore(config);
   try {
-    const { applied } = await migrate(store.client, logger, undefined, { cluster: config.EARSHOT_CLICKHOUSE_CLUSTER });
+    const { applied } = await migrate(store.client, logger, { cluster: config.EARSHOT_CLICKHOUSE_CLUSTER });
     await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     process.stdout.write(applied.length ? `Applied ${applied.join(', ')} to ${store.where}\n` : `Nothing to apply: ${store.where} is up to date\n`);
   } finally {

@@ -129,8 +129,8 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
   // the outage at breakfast). Started from the run's own hour, a seed's traffic, and with
   // it what the detectors saw, changed with the hour `npm start` was run at.
   const start = new Date(Math.floor((end.getTime() - days * 24 * HOUR) / (24 * HOUR)) * 24 * HOUR);
-  const firstMidnight = start.getTime();
-  const at = (day: number, hour: number) => new Date(firstMidnight + (day * 24 + hour) * HOUR);
+  const hours = (end.getTime() - start.getTime()) / HOUR;
+  const at = (day: number, hour: number) => new Date(start.getTime() + (day * 24 + hour) * HOUR);
   const campaign = { brand: 'acme', start: at(1, 10), end: at(1, 22) };
   const incident = { brand: 'globex', start: at(2, 8), end: at(2, 11) };
 
@@ -205,7 +205,7 @@ export function generateDemoScenario(opts: { seed: number; end: Date; days?: num
     };
   };
 
-  for (let h = 0; h < (end.getTime() - firstMidnight) / HOUR; h++) {
+  for (let h = 0; h < hours; h++) {
     const hourStart = start.getTime() + h * HOUR;
     const hourOfDay = new Date(hourStart).getUTCHours();
     for (const brand of DEMO_BRANDS) {
