@@ -136,17 +136,12 @@ describe('mention write handler', () => {
   const rollupOf = (ids: string[]) =>
     count(`SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND id IN (${ids.map((i) => `'${i}'`).join(', ')})`);
 
-  it('stores the batches that arrive while a block is being inserted together, as the next block', async () => {
-    // Six partitions hand over a batch each at once: the first goes alone, the five that
-    // waited for it go in as one block, not five.
-    const minute = "minute = toStartOfMinute(parseDateTimeBestEffort('" + example.created_at + "'))";
-    const rollup = () => count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minute}`);
-    const before = await rollup();
-    let inserts = 0;
+  const countingHandler = () => {
     const inserter = new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics });
     const insert = inserter.insert.bind(inserter);
-    inserter.insert = async (...args) => (inserts++, insert(...args));
-    const gathering = createMentionWriteHandler({
+    const counted = { inserts: 0, onInsert: () => {} };
+    inserter.insert = async (...args) => (counted.inserts++, counted.onInsert(), insert(...args));
+    const handler = createMentionWriteHandler({
       table: new MentionTable(store.client),
       inserter,
       journal: new WriteJournal(store.client, () => Date.now()),
@@ -154,11 +149,35 @@ describe('mention write handler', () => {
       metrics,
       clock,
     });
+    return { handler, counted };
+  };
+  const minuteOf = "minute = toStartOfMinute(parseDateTimeBestEffort('" + example.created_at + "'))";
+  const rollup = () => count(`SELECT sum(mentions) AS n FROM mention_stats_1m WHERE source = 'writer-unit' AND ${minuteOf}`);
+
+  it('stores the batches six partitions hand over at once as one block', async () => {
+    const before = await rollup();
+    const { handler, counted } = countingHandler();
+    const batches = Array.from({ length: 6 }, (_, p) => Array.from({ length: 20 }, (_, i) => message(mention(`one${p}-${i}`))));
+    await Promise.all(batches.map((b) => handler(b)));
+    expect(await count("SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND startsWith(id, 'one')")).toBe(120);
+    expect(await rollup()).toBe(before + 120);
+    expect(counted.inserts).toBe(1);
+  });
+
+  it('stores the batches that arrive while a block is being inserted together, as the next block', async () => {
+    const before = await rollup();
+    const { handler, counted } = countingHandler();
     const batches = Array.from({ length: 6 }, (_, p) => Array.from({ length: 20 }, (_, i) => message(mention(`blk${p}-${i}`))));
-    await Promise.all(batches.map((b) => gathering(b)));
+    // The first batch goes alone; the five handed over while it is inserted go in as one block, not five.
+    let later: Promise<void>[] = [];
+    counted.onInsert = () => {
+      if (counted.inserts === 1) later = batches.slice(1).map((b) => handler(b));
+    };
+    await handler(batches[0]!);
+    await Promise.all(later);
     expect(await count("SELECT count() AS n FROM mentions WHERE source = 'writer-unit' AND startsWith(id, 'blk')")).toBe(120);
     expect(await rollup()).toBe(before + 120);
-    expect(inserts).toBe(2);
+    expect(counted.inserts).toBe(2);
   });
 
   it('inserts nothing of a batch whose partition was lost while it waited, and stores the others of its block', async () => {

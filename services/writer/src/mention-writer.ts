@@ -43,6 +43,9 @@ const MAX_BLOCK_MENTIONS = 20_000;
  * feed, and each of those costs milliseconds however few rows it holds; with one block
  * in flight at a time, the batches that arrive while it is stored go in together as the
  * next one, so the busier the stream, the larger the blocks and the cheaper each mention.
+ * An insert into `mentions` and its six views costs about 130 ms of CPU whatever its size,
+ * plus about 33 µs a row (chDB, this 2-core machine): blocks of 2,000 cost twice as much a
+ * mention as blocks of 12,000.
  */
 export function createMentionWriteHandler(deps: {
   table: MentionTable;
@@ -61,6 +64,9 @@ export function createMentionWriteHandler(deps: {
     draining = true;
     try {
       while (queue.length) {
+        // One turn of the event loop first: the partitions the last block released deliver
+        // their next batches meanwhile, and they go in this block rather than the one after.
+        await new Promise((resolve) => setImmediate(resolve));
         const block: Waiting[] = [queue.shift()!];
         let size = block[0]!.mentions.length;
         while (queue.length && size + queue[0]!.mentions.length <= MAX_BLOCK_MENTIONS) {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { Config } from '../config.js';
 import { forCluster } from './cluster-ddl.js';
+import { callScopedSettings } from './chdb-settings.js';
 
 export type { ClickHouseClient };
 type ChdbAsClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>;
@@ -77,8 +78,9 @@ export async function openStore(config: Config): Promise<Store> {
   // same shape, different declaration files, hence the cast.
   let client: ClickHouseClient;
   try {
-    const connection = createChdbConnection({ path }) as unknown as ChdbAsClientConnection;
-    client = createClient({ connection, clickhouse_settings: { date_time_input_format: 'best_effort' } });
+    const settings = { date_time_input_format: 'best_effort' } as const;
+    const connection = callScopedSettings(createChdbConnection({ path }), settings) as unknown as ChdbAsClientConnection;
+    client = createClient({ connection, clickhouse_settings: settings });
     // chDB ignores the client's `database` option; USE sticks for the whole session instead.
     await client.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
     await client.command({ query: `USE ${database}` });
