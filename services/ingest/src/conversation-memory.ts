@@ -13,11 +13,17 @@ export class ConversationMemory {
 
   remember(m: Pick<Mention, 'source' | 'id' | 'in_reply_to' | 'metadata'>, brands: string[]): void {
     if (brands.length === 0) return;
-    for (const key of new Set([mentionKey(m), mentionKey({ source: m.source, id: conversationOf(m) })])) {
-      this.brands.delete(key);
-      this.brands.set(key, brands);
-    }
+    const own = mentionKey(m);
+    const root = conversationOf(m);
+    this.refresh(own, brands);
+    if (root !== m.id) this.refresh(mentionKey({ source: m.source, id: root }), brands);
     while (this.brands.size > this.capacity) this.brands.delete(this.brands.keys().next().value!);
+  }
+
+  /** Set last, so the oldest conversations are the first forgotten. */
+  private refresh(key: string, brands: string[]): void {
+    this.brands.delete(key);
+    this.brands.set(key, brands);
   }
 
   /** The brands of the conversation this mention replies into, if it is a remembered one. */

@@ -12,10 +12,17 @@ export async function storedAndErased(
   batch: { source: string; id: string; author: { id: string } }[],
 ): Promise<{ stored: Set<string>; erased: Set<string> }> {
   if (batch.length === 0) return { stored: new Set(), erased: new Set() };
-  const authorKey = (m: { source: string; author: { id: string } }) => erasedAuthorKey(m.source, m.author.id);
+  // One hash per author, not per mention (a block holds many mentions of the same people).
+  const keyOf = new Map<string, string>();
+  const authorKeys = batch.map((m) => {
+    const clear = `${m.source}\u0000${m.author.id}`;
+    let key = keyOf.get(clear);
+    if (key === undefined) keyOf.set(clear, (key = erasedAuthorKey(m.source, m.author.id)));
+    return key;
+  });
   const { stored, erasedAuthors } = await mentions.storedAndErased(
     batch.map((m) => [m.source, m.id] as const),
-    [...new Set(batch.map(authorKey))],
+    [...keyOf.values()],
   );
-  return { stored, erased: new Set(batch.filter((m) => erasedAuthors.has(authorKey(m))).map(mentionKey)) };
+  return { stored, erased: new Set(batch.filter((_, i) => erasedAuthors.has(authorKeys[i]!)).map(mentionKey)) };
 }

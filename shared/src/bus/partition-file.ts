@@ -44,7 +44,7 @@ export class PartitionFile {
   private bases: number[] = [];
   /** Offset the next record written to disk will have. */
   private fileOffset = 0;
-  private pending: Buffer[] = [];
+  private pending: StoredRecord[] = [];
   private waiters: { resolve: () => void; reject: (e: Error) => void }[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   /** The flush on disk now, if any; the next one starts after it. */
@@ -96,13 +96,7 @@ export class PartitionFile {
    * rejects (and keeps none of them) when the write fails, a full disk say.
    */
   append(records: StoredRecord[]): Promise<void> {
-    for (const r of records) {
-      const key = r.key === null ? null : Buffer.from(r.key);
-      const head = Buffer.alloc(8);
-      head.writeUInt32LE(r.value.length, 0);
-      head.writeUInt32LE(key === null ? NO_KEY : key.length, 4);
-      this.pending.push(key ? Buffer.concat([head, key, r.value]) : Buffer.concat([head, r.value]));
-    }
+    for (const r of records) this.pending.push(r);
     return new Promise((resolve, reject) => {
       this.waiters.push({ resolve, reject });
       this.flushTimer ??= setTimeout(() => this.flushSoon(), this.flushEveryMs);
@@ -136,7 +130,7 @@ export class PartitionFile {
     this.pending = [];
     this.waiters = [];
     if (records.length === 0) return;
-    const data = Buffer.concat(records);
+    const data = encodeRecords(records);
     try {
       if (this.fd === null || this.segmentBytes >= SEGMENT_BYTES) {
         // The first write goes on in the newest segment; a full one is followed by a new one starting here.
@@ -176,6 +170,27 @@ export class PartitionFile {
       .map((f) => Number(f.slice(0, 20)))
       .sort((a, b) => a - b);
   }
+}
+
+/** Records in their on-disk form, in one buffer: each value is copied once, straight into the write. */
+function encodeRecords(records: StoredRecord[]): Buffer {
+  let size = 0;
+  for (const r of records) size += 8 + (r.key === null ? 0 : Buffer.byteLength(r.key)) + r.value.length;
+  const data = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const r of records) {
+    data.writeUInt32LE(r.value.length, at);
+    if (r.key === null) {
+      data.writeUInt32LE(NO_KEY, at + 4);
+      at += 8;
+    } else {
+      const keyLength = data.write(r.key, at + 8);
+      data.writeUInt32LE(keyLength, at + 4);
+      at += 8 + keyLength;
+    }
+    at += r.value.copy(data, at);
+  }
+  return data;
 }
 
 /** Committed offsets of every group of a topic, replaced whole (write, then rename) so a crash leaves the old or the new. */
