@@ -180,6 +180,20 @@ describe('mention write handler', () => {
     expect(counted.inserts).toBe(2);
   });
 
+  it('waits a moment for the partitions the last block released, as Kafka delivers them a fetch apart', async () => {
+    const before = await rollup();
+    const { handler, counted } = countingHandler();
+    const batches = Array.from({ length: 6 }, (_, p) => Array.from({ length: 10 }, (_, i) => message(mention(`gat${p}-${i}`))));
+    await Promise.all(batches.slice(0, 3).map((b) => handler(b)));
+    expect(counted.inserts).toBe(1);
+    // The same three partitions again, the second and third 5 ms after the first: one block.
+    const first = handler(batches[3]!);
+    await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([first, handler(batches[4]!), handler(batches[5]!)]);
+    expect(counted.inserts).toBe(2);
+    expect(await rollup()).toBe(before + 60);
+  });
+
   it('inserts nothing of a batch whose partition was lost while it waited, and stores the others of its block', async () => {
     const ours: BatchControl = { confirmOwnership: async () => undefined };
     const lost: BatchControl = {
