@@ -31,7 +31,11 @@ describe('settings of one store call (chDB)', () => {
     const { client } = suite.store;
     const before = await one<{ n: unknown }>('SELECT count() AS n FROM system.one');
     const quoted = await (
-      await client.query({ query: 'SELECT count() AS n FROM system.one', format: 'JSONEachRow', clickhouse_settings: { output_format_json_quote_64bit_integers: before.n === 1 ? 1 : 0 } })
+      await client.query({
+        query: 'SELECT count() AS n FROM system.one',
+        format: 'JSONEachRow',
+        clickhouse_settings: { output_format_json_quote_64bit_integers: before.n === 1 ? 1 : 0 },
+      })
     ).json<{ n: unknown }>();
     expect(quoted[0]!.n).not.toEqual(before.n);
     expect(await one('SELECT count() AS n FROM system.one')).toEqual(before);
@@ -40,11 +44,7 @@ describe('settings of one store call (chDB)', () => {
   it('a block stored under a token leaves later inserts into the same tables alone', async () => {
     const { client } = suite.store;
     const inserter = new TableInserter(client, 'mentions', MentionRowSchema, { logger: quietLogger(), metrics: createMetrics() });
-    const rows = [
-      row('t1', 'ann', 'checkout failed again'),
-      row('t2', 'bob', 'refund never arrived'),
-      row('t3', 'cat', 'courier lost parcel'),
-    ];
+    const rows = [row('t1', 'ann', 'checkout failed again'), row('t2', 'bob', 'refund never arrived'), row('t3', 'cat', 'courier lost parcel')];
     await inserter.insert(rows, 'writer-block-1');
     // The same block again (a retry after a lost answer) is still dropped: the token works.
     await inserter.insert(rows, 'writer-block-1');
@@ -59,7 +59,10 @@ describe('settings of one store call (chDB)', () => {
     await eraseAuthor(client, 'twitter', 'ann', Date.parse('2026-11-21T00:00:00Z'));
     await eraseAuthor(client, 'twitter', 'bob', Date.parse('2026-11-21T00:00:00Z'));
     const terms = await (
-      await client.query({ query: "SELECT term, sum(mentions) AS n FROM complaint_terms_1h WHERE brand = 'acme' GROUP BY term ORDER BY term", format: 'JSONEachRow' })
+      await client.query({
+        query: "SELECT term, sum(mentions) AS n FROM complaint_terms_1h WHERE brand = 'acme' GROUP BY term ORDER BY term",
+        format: 'JSONEachRow',
+      })
     ).json<{ term: string; n: string }>();
     expect(terms.map((t) => t.term)).toEqual(['courier', 'damaged', 'lost', 'parcel']);
     expect(Number(terms.find((t) => t.term === 'parcel')?.n)).toBe(2);

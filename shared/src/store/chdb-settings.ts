@@ -12,7 +12,8 @@ const HTTP_ONLY = /^(wait_end_of_query|send_progress_in_http_headers|http_\w+|en
 async function bodyOf(values: unknown): Promise<Buffer | string> {
   if (typeof values === 'string' || Buffer.isBuffer(values)) return values;
   const chunks: Buffer[] = [];
-  for await (const chunk of values as AsyncIterable<Buffer | string | Uint8Array>) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  for await (const chunk of values as AsyncIterable<Buffer | string | Uint8Array>)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
   return Buffer.concat(chunks);
 }
 
@@ -29,19 +30,16 @@ async function bodyOf(values: unknown): Promise<Buffer | string> {
  *   defaults afterwards. The client's own settings (sent with every call) stay.
  */
 export function callScopedSettings(inner: ChdbConnection, clientSettings: Record<string, unknown>): ChdbConnection {
-  const own = (settings: Settings) =>
-    Object.keys(settings ?? {}).filter((k) => settings![k] !== undefined && !(k in clientSettings) && !HTTP_ONLY.test(k));
+  const own = (settings: Settings) => Object.keys(settings ?? {}).filter((k) => settings![k] !== undefined && !(k in clientSettings) && !HTTP_ONLY.test(k));
 
-  const scoped =
-    (method: 'query' | 'exec' | 'command') =>
-    async (params: ConnBaseQueryParams) => {
-      const keys = own(params.clickhouse_settings);
-      try {
-        return await (inner[method] as (p: ConnBaseQueryParams) => Promise<unknown>).call(inner, params);
-      } finally {
-        if (keys.length) await inner.command({ query: keys.map((k) => `SET ${k} = DEFAULT`).join('; ') });
-      }
-    };
+  const scoped = (method: 'query' | 'exec' | 'command') => async (params: ConnBaseQueryParams) => {
+    const keys = own(params.clickhouse_settings);
+    try {
+      return await (inner[method] as (p: ConnBaseQueryParams) => Promise<unknown>).call(inner, params);
+    } finally {
+      if (keys.length) await inner.command({ query: keys.map((k) => `SET ${k} = DEFAULT`).join('; ') });
+    }
+  };
 
   const insert = async (params: ConnInsertParams<Readable>): Promise<ConnInsertResult> => {
     const match = INSERT_QUERY.exec(params.query);
