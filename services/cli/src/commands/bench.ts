@@ -7,13 +7,14 @@ import { generateDemoScenario, DEMO_BRANDS_ENV } from '../demo/scenario.js';
 import { rawKafkaRates, startLocalKafka } from '../kafka-broker.js';
 import { createProgress, fmt } from '../progress.js';
 
-/** `count` distinct mentions, cycling the demo's realistic texts under fresh ids. */
-function benchMentions(count: number): Mention[] {
+/**
+ * `count` distinct mentions, cycling the demo's realistic texts under fresh ids. Made as
+ * they are sent, as a stream's arrive: holding all of them for the whole run would make
+ * the collector mark them again and again, a cost no real stream has.
+ */
+function benchMentions(count: number): { at(i: number): Mention; length: number } {
   const base = generateDemoScenario({ seed: 7, end: new Date() }).mentions;
-  return Array.from({ length: count }, (_, i) => {
-    const m = base[i % base.length]!;
-    return { ...m, id: `bench-${i}` };
-  });
+  return { length: count, at: (i) => ({ ...base[i % base.length]!, id: `bench-${i}` }) };
 }
 
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
@@ -56,7 +57,7 @@ export async function benchCommand(opts: { kafka: boolean; count: number; rate?:
         const wait = started + (i / opts.rate) * 1000 - performance.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      const items = mentions.slice(i, i + chunk).map((value, j) => ({ index: i + j, value }));
+      const items = Array.from({ length: Math.min(chunk, mentions.length - i) }, (_, j) => ({ index: i + j, value: mentions.at(i + j) }));
       await runtime.ingest!.ingestor.ingest(items, 'bench');
       progress.update(`  sent ${fmt(Math.min(i + chunk, mentions.length))}/${fmt(opts.count)}  stored ${fmt(latencies.length)}`);
     }
@@ -80,7 +81,9 @@ export async function benchCommand(opts: { kafka: boolean; count: number; rate?:
     if (latencies.length < opts.count) process.exitCode = 1;
     if (brokers) {
       // The same broker, record count and record size through Kafka's own perf tools: how much of what Kafka can carry Earshot reaches.
-      const bytes = Math.round(mentions.reduce((n, m) => n + Buffer.byteLength(JSON.stringify(m)), 0) / mentions.length);
+      let total = 0;
+      for (let i = 0; i < mentions.length; i++) total += Buffer.byteLength(JSON.stringify(mentions.at(i)));
+      const bytes = Math.round(total / mentions.length);
       progress.update(`  raw Kafka: ${fmt(opts.count)} records of ${bytes} bytes through kafka-producer-perf-test and kafka-consumer-perf-test`, true);
       const raw = await rawKafkaRates(brokers, opts.count, bytes, config.EARSHOT_TOPIC_PARTITIONS);
       progress.done('  raw Kafka: measured');
