@@ -60,6 +60,7 @@ export function callScopedSettings(inner: ChdbConnection, clientSettings: Record
         format: format as Parameters<ChdbConnection['chdb']['rawInsert']>[0]['format'],
         values,
         settings,
+        ...(params.abort_signal ? { signal: params.abort_signal } : {}),
       });
       return { ...base, summary: summary(raw.rowsWritten, raw.bytesWritten, raw.elapsed) };
     } catch (err) {
