@@ -12,8 +12,7 @@ const HTTP_ONLY = /^(wait_end_of_query|send_progress_in_http_headers|http_\w+|en
 async function bodyOf(values: unknown): Promise<Buffer | string> {
   if (typeof values === 'string' || Buffer.isBuffer(values)) return values;
   const chunks: Buffer[] = [];
-  for await (const chunk of values as AsyncIterable<Buffer | string | Uint8Array>)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk as Uint8Array));
+  for await (const chunk of values as AsyncIterable<Buffer | string | Uint8Array>) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
   return Buffer.concat(chunks);
 }
 
