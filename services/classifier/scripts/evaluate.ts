@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
 import { macroF1, macroRecall, positiveF1 } from '../src/linear/metrics.js';
@@ -131,4 +133,24 @@ export async function intentScores(
       return [intent, { precision: tp + fp ? (100 * tp) / (tp + fp) : 0, recall: tp + fn ? (100 * tp) / (tp + fn) : 0, support: tp + fn }];
     }),
   );
+}
+
+/**
+ * The accurate tier's held-out complaint probabilities, written by its training
+ * (finetune_complaint.py: each brand domain scored by a run that left it out), by text.
+ * Refuses a file made from other rows, so a changed dev.csv cannot be scored silently.
+ */
+export function readHeldOutComplaints(path: string, rows: Labelled[]): Map<string, number> {
+  const file = JSON.parse(readFileSync(path, 'utf8')) as { rows: number; texts_sha256: string; probability: (number | null)[] };
+  const digest = createHash('sha256')
+    .update(rows.map((r) => r.text).join('\n'), 'utf8')
+    .digest('hex');
+  if (file.rows !== rows.length || file.texts_sha256 !== digest)
+    throw new Error(`${path} was made from other complaint rows than ../shared/datasets/complaints/dev.csv has now: run npm run train:classifier:complaint`);
+  const out = new Map<string, number>();
+  rows.forEach((r, i) => {
+    const p = file.probability[i];
+    if (p !== null && p !== undefined) out.set(r.text, p);
+  });
+  return out;
 }

