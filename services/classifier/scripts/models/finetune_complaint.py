@@ -13,8 +13,8 @@ go to complaint-cv.json, which npm run eval:classifier mixes with the fast tier 
 classifier does. The shipped adapter is a last run on every domain. The other heads
 are then calibrated on val again (temperature, and for yes/no heads a bias).
 
-Small enough for a CPU: about 40 texts/s forward and backward on 2 cores, so the six
-runs take about half an hour there.
+Small enough for a CPU: on 2 cores it trains about 24 texts/s (each step is 32
+complaints and 32 rehearsal texts), and the six runs took 2,897 s.
 
   python3 finetune_complaint.py --base DIR --adapter FILE --heads FILE --corpus corpus.json --out DIR
 
@@ -147,9 +147,13 @@ class Stage:
 
 
 def limited(corpus, n):
-    seen = {}
-    keep = lambda r: seen.setdefault(r["group"], []).append(r) or len(seen[r["group"]]) <= n
-    train = {**corpus["train"], "complaint": [r for r in corpus["train"]["complaint"] if keep(r)]}
+    """The first n complaint rows of each domain, and n of everything else (smoke runs)."""
+    complaints, count = [], {}
+    for r in corpus["train"]["complaint"]:
+        count[r["group"]] = count.get(r["group"], 0) + 1
+        if count[r["group"]] <= n:
+            complaints.append(r)
+    train = {**corpus["train"], "complaint": complaints}
     train.update({k: corpus["train"][k][:n] for k in KEPT})
     val = {k: (v[:n] if isinstance(v, list) else {lang: rows[:n] for lang, rows in v.items()}) for k, v in corpus["val"].items()}
     return {**corpus, "train": train, "val": val}
