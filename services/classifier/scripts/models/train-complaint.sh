@@ -2,9 +2,10 @@
 # npm run train:classifier:complaint — the accurate tier's complaint stage
 # (finetune_complaint.py, seeded): from the multi-task run's adapter and heads, fine-tunes
 # the encoder for complaints with each brand domain held out in turn, then on all of them;
-# writes the adapter, heads, held-out probabilities and figures into models/ and rebuilds
-# the ONNX encoder. 2,897 s of training on 2 CPU cores; npm run train:classifier:accurate
-# runs it after the multi-task training.
+# writes the adapter, heads, held-out probabilities and figures into models/, sets the
+# complaint head's decision on the held-out domains, and rebuilds the ONNX encoder.
+# 2,897 s of training on 2 CPU cores; npm run train:classifier:accurate runs it after the
+# multi-task training.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 prepare_training
@@ -24,4 +25,6 @@ shutil.copy(f"{out}/adapter.safetensors", f"{models}/earshot-minilm-tuned.adapte
 shutil.copy(f"{out}/complaint-cv.json", f"{models}/earshot-minilm-tuned.complaint-cv.json")
 print(f"[train] complaint F1, brand domains held out, encoder alone: {c['complaint_f1_domain_cv']:.1f}; {c['wall_s']}s on {c['device']}", file=sys.stderr)
 PY
+# The complaint head's decision, set on the held-out brand domains (complaint-calibration.ts).
+(cd "$here/../../../.." && npx tsx services/classifier/scripts/calibrate-complaint.ts)
 bash "$here/build-default.sh" --force

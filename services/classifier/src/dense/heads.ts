@@ -5,6 +5,8 @@ export interface DenseHead extends HeadSpec {
   /** [row][dim]: one row per label (softmax) or one row (sigmoid). */
   weights: number[][];
   bias: number[];
+  /** Already in `bias`: the logit shift a yes/no head got so its predicted-positive rate matches held-out data (complaint). */
+  rateShift?: number;
 }
 
 export interface DenseHeadsFile {
