@@ -78,3 +78,20 @@ export function distillationPool(corpus: ReturnType<typeof loadCorpus>): string[
   ].map((e) => e.text);
   return [...new Set(texts)].filter((t) => !held.has(dedupeKey(t)));
 }
+
+/**
+ * Tweets that are not hateful in HatEval's sense (hate towards immigrants or women): the
+ * complaints' tweets to brands and random tweets, and every n-th English SemEval tweet
+ * (about `semeval` of them). The fast tier's hate head learns them as negatives: trained
+ * on HatEval alone, whose tweets are all about immigrants or women, it called one tweet
+ * to a brand in nine hateful. None is in a val split.
+ */
+export function ordinaryTweets(corpus: ReturnType<typeof loadCorpus>, semeval = 5_000): Labelled[] {
+  const held = new Set<string>();
+  for (const set of [corpus.val.sentiment, corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)])
+    for (const e of set) held.add(dedupeKey(e.text));
+  const english = corpus.train.sentiment.filter((e) => !(UMSAB_LANGUAGES as readonly string[]).includes(e.group ?? ''));
+  const step = Math.max(1, Math.floor(english.length / semeval));
+  const picked = english.filter((_, i) => i % step === 0);
+  return [...corpus.train.complaint, ...picked].filter((e) => !held.has(dedupeKey(e.text))).map((e) => ({ text: e.text, label: 0, group: 'ordinary' }));
+}

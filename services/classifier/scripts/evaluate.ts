@@ -4,7 +4,8 @@ import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
 import { macroF1, macroRecall, positiveF1 } from '../src/linear/metrics.js';
 import { UMSAB_LANGUAGES, type Labelled } from './datasets.js';
-import { trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
+import { calibrateOnVal, trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
+import { ordinaryTweets } from './corpus.js';
 import { brandDomains } from './complaint-calibration.js';
 
 export interface Scores {
@@ -20,13 +21,21 @@ export interface Scores {
   complaint_f1_domain_cv: number;
   /** Share of TweetEval's sentiment val tweets (topic tweets, not addressed to brands; no complaint labels) called complaints. */
   complaint_rate_general: number;
+  /** Share of dev.csv's tweets to brands called hateful, each brand domain held out (hateOnBrandTweetsCv). */
+  hate_rate_brand_tweets: number;
+}
+
+/** The figures that need their own held-out training runs (complaintDomainCv, hateOnBrandTweetsCv). */
+export interface HeldOutChecks {
+  complaint: () => Promise<number>;
+  hateOnBrandTweets: () => Promise<number>;
 }
 
 /** Each benchmark's own metric on its val split, given a function from texts to head probabilities. */
 export async function evaluate(
   predict: (texts: string[]) => Promise<Record<string, Record<string, number>>[]>,
   corpus: Corpus,
-  complaintCv: () => Promise<number>,
+  heldOut: HeldOutChecks,
 ): Promise<Scores> {
   const ece: Record<string, number> = {};
   const positiveRate: Record<string, { predicted: number; truth: number }> = {};
@@ -60,8 +69,9 @@ export async function evaluate(
     offensive_macro_f1: await run(corpus.val.offensive, 'offensive', (g, p) => macroF1(g, p, 2)),
     hate_macro_f1: await run(corpus.val.hate, 'hate', (g, p) => macroF1(g, p, 2)),
     umsab_macro_f1: umsab,
-    complaint_f1_domain_cv: await complaintCv(),
+    complaint_f1_domain_cv: await heldOut.complaint(),
     complaint_rate_general: complaintRateGeneral,
+    hate_rate_brand_tweets: await heldOut.hateOnBrandTweets(),
   };
 }
 
@@ -109,6 +119,35 @@ export function complaintDomainCv(
       });
     }
     return 100 * positiveF1(gold, pred);
+  };
+}
+
+/**
+ * Share of dev.csv's tweets to brands the hate head calls hateful. The fast tier's hate
+ * head learns these tweets as ordinary negatives (ordinaryTweets), so each brand domain is
+ * scored by a head trained without that domain's tweets, calibrated on val as shipped.
+ * `predictWith` mixes another tier in, as complaintDomainCv's does.
+ */
+export function hateOnBrandTweetsCv(
+  corpus: Corpus,
+  recipe: LinearRecipe,
+  predictWith?: (model: LinearModel, texts: string[]) => Promise<number[]>,
+): () => Promise<number> {
+  return async () => {
+    const ordinary = ordinaryTweets(corpus);
+    let called = 0;
+    let total = 0;
+    for (const domain of brandDomains(corpus.train.complaint)) {
+      const texts = corpus.train.complaint.filter((r) => r.group === domain).map((r) => r.text);
+      const scored = new Set(texts);
+      const head = trainOne('hate', [...corpus.train.hate, ...ordinary.filter((e) => !scored.has(e.text))], recipe);
+      calibrateOnVal(head, corpus.val.hate, recipe.features);
+      const model = new LinearModel({ name: 'cv', version: '0', features: recipe.features, heads: [head], trainedOn: {} });
+      const p = predictWith ? await predictWith(model, texts) : texts.map((x) => model.predict(x).hate!.hateful!);
+      called += p.filter((x) => x >= 0.5).length;
+      total += texts.length;
+    }
+    return (100 * called) / total;
   };
 }
 

@@ -3,7 +3,7 @@ import { trainHead, DEFAULT_TRAIN, type Example, type TrainOptions } from '../sr
 import { LinearModel, type Head } from '../src/linear/model.js';
 import { HEADS, type HeadName } from '../src/linear/heads.js';
 import type { Labelled } from './datasets.js';
-import { distillationPool, type loadCorpus } from './corpus.js';
+import { distillationPool, ordinaryTweets, type loadCorpus } from './corpus.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +114,14 @@ export function fitTemperature(head: Head, val: Labelled[], features: FeatureOpt
   return Math.exp((lo + hi) / 2);
 }
 
+/** Divides the head's logits by the temperature fitted on val (fitTemperature), in place; returns it. */
+export function calibrateOnVal(head: Head, val: Labelled[], features: FeatureOptions): number {
+  const t = fitTemperature(head, val, features);
+  for (let i = 0; i < head.weights.length; i++) head.weights[i] = head.weights[i]! / t;
+  for (let i = 0; i < head.bias.length; i++) head.bias[i] = head.bias[i]! / t;
+  return t;
+}
+
 /** Trains every head on its training set, calibrates those with a val set; progress on stderr. */
 export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: string) => void = () => undefined, teacher?: Teacher): LinearModel {
   const heads: Head[] = [];
@@ -121,7 +129,8 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     sentiment: corpus.train.sentiment,
     emotion: corpus.train.emotion,
     offensive: corpus.train.offensive,
-    hate: corpus.train.hate,
+    // Ordinary tweets as negatives too, so complaints and questions are not called hateful.
+    hate: [...corpus.train.hate, ...ordinaryTweets(corpus)],
     complaint: corpus.train.complaint,
     lang: corpus.train.lang,
   };
@@ -143,10 +152,8 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
   for (const head of heads) {
     const val = vals[head.name as HeadName];
     if (!val) continue;
-    const t = fitTemperature(head, val, recipe.features);
+    const t = calibrateOnVal(head, val, recipe.features);
     log(`  ${head.name.padEnd(9)} temperature ${t.toFixed(2)} (fitted on val)`);
-    for (let i = 0; i < head.weights.length; i++) head.weights[i] = head.weights[i]! / t;
-    for (let i = 0; i < head.bias.length; i++) head.bias[i] = head.bias[i]! / t;
   }
   return new LinearModel({
     name: recipe.name,

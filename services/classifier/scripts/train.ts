@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { statSync } from 'node:fs';
 import { loadCorpus } from './corpus.js';
 import { FAST_RECIPE, loadTeacher, trainLinearModel } from './train-linear.js';
-import { complaintDomainCv, evaluate } from './evaluate.js';
+import { complaintDomainCv, evaluate, hateOnBrandTweetsCv } from './evaluate.js';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '../models/earshot-linear-fast.bin');
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -17,6 +17,9 @@ model.save(out);
 log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
 if (!process.argv.includes('--no-eval')) {
   log('val scores (the full table: npm run eval:classifier):');
-  const scores = await evaluate(async (texts) => texts.map((t) => model.predict(t)), corpus, complaintDomainCv(corpus, FAST_RECIPE));
+  const scores = await evaluate(async (texts) => texts.map((t) => model.predict(t)), corpus, {
+    complaint: complaintDomainCv(corpus, FAST_RECIPE),
+    hateOnBrandTweets: hateOnBrandTweetsCv(corpus, FAST_RECIPE),
+  });
   log(JSON.stringify(scores, (_k, v) => (typeof v === 'number' ? Math.round(v * 10) / 10 : v), 2));
 }

@@ -38,6 +38,19 @@ describe('LinearClassifier (fast tier, shipped model)', () => {
     expect((await one('@Acme thanks, that fixed it! Great service')).intents.map((i) => i.label)).toContain('praise');
   });
 
+  it('does not call ordinary complaints and questions to a brand hateful', async () => {
+    // Trained on HatEval alone (tweets about immigrants and women), the head called one tweet to a brand in nine hateful.
+    const ordinary = [
+      '@AcmeStore I want to pick up this jacket in your store on Main Street.',
+      '@AcmeHelp hello, do you still have the blue dress from the spring collection in size 10?',
+      '@AcmePower when will power be restored in our street? We have been waiting since Monday',
+      '@AcmeHelp are you doing a sale after Christmas this year?',
+      'Worst customer service ever, 40 minutes on hold and then they hung up on me',
+      '@AcmeTV if I connect the soundbar by HDMI will I get audio from the TV too?',
+    ];
+    for (const e of await classifier.classify(ordinary.map((text) => ({ text })))) expect(e.toxicity.hateful).toBeLessThan(0.5);
+  });
+
   it('detects the language, and keeps one the source gave', async () => {
     expect((await one('The delivery was late again and nobody answered my emails')).lang).toBe('en');
     expect((await one('Das ist wirklich eine Katastrophe, ich bin sehr enttäuscht vom Kundendienst')).lang).toBe('de');

@@ -71,6 +71,11 @@ export class TransformersClassifier implements MentionClassifier {
     return out;
   }
 
+  /** The encoder heads' probabilities alone, whatever the language (for evaluation). */
+  async encoderProbabilities(texts: string[]): Promise<Probabilities[]> {
+    return (await this.encoder.embed(texts)).map((e) => this.heads.predict(e));
+  }
+
   async classify(mentions: { text: string; title?: string; lang?: string }[]): Promise<Enrichment[]> {
     return enrichAll(mentions, (texts) => this.probabilities(texts), this.model);
   }
