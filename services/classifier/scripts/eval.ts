@@ -6,12 +6,22 @@ import { dirname, join } from 'node:path';
 import { LinearClassifier, DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
 import { TransformersClassifier, averageProbabilities } from '../src/transformers-classifier.js';
 import { DenseHeads } from '../src/dense/heads.js';
+import { detectLanguage } from '../src/lang.js';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
 import { macroRecall } from '../src/linear/metrics.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
 import { distillationPool, loadCorpus, shiftCheck } from './corpus.js';
-import { complaintDomainCv, evaluate, hateOnBrandTweetsCv, intentScores, readHeldOutComplaints, RULE_INTENTS, type Scores } from './evaluate.js';
+import {
+  complaintDomainCv,
+  evaluate,
+  hateOnBrandTweetsCv,
+  intentScores,
+  languageDetection,
+  readHeldOutComplaints,
+  RULE_INTENTS,
+  type Scores,
+} from './evaluate.js';
 import { readIntentSet } from './datasets.js';
 import { heldOutShift, isBrandRow, logit, sigmoid } from './complaint-calibration.js';
 import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOnExamples } from './train-linear.js';
@@ -146,9 +156,19 @@ const intentsTable = [
       `| ${i} | ${fastIntents.all[i]!.support} | ${pr(fastIntents.all[i]!)} | ${pr(fastIntents.check[i]!)} | ${accurateIntents ? pr(accurateIntents.all[i]!) : 'not built'} | ${accurateIntents ? pr(accurateIntents.check[i]!) : 'not built'} |`,
   ),
 ];
+// Both tiers detect the language the same way (lang.ts, with the fast tier's language head).
+const languageTable = [
+  `| language detection (both tiers, no language given by the source) | language | tweets | detected as it |`,
+  `|---|---|---|---|`,
+  ...languageDetection(corpus, (t) => detectLanguage(t, fast.probabilities(t).lang)).map(
+    (r) => `| ${r.set} | ${r.lang} | ${r.n.toLocaleString('en-US')} | ${f(r.share)}% |`,
+  ),
+];
 table.push(
   '',
   ...calibration,
+  '',
+  ...languageTable,
   '',
   ...intentsTable,
   '',

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
 import { macroF1, macroRecall, positiveF1 } from '../src/linear/metrics.js';
-import { UMSAB_LANGUAGES, type Labelled } from './datasets.js';
+import { UMSAB_CODES, UMSAB_LANGUAGES, type Labelled } from './datasets.js';
 import { calibrateOnVal, trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
 import { ordinaryTweets } from './corpus.js';
-import { brandDomains } from './complaint-calibration.js';
+import { brandDomains, isBrandRow } from './complaint-calibration.js';
 
 export interface Scores {
   tweeteval_sentiment_macro_recall: number;
@@ -149,6 +149,20 @@ export function hateOnBrandTweetsCv(
     }
     return (100 * called) / total;
   };
+}
+
+/**
+ * Share of each set's tweets detected as the language they are in: UMSAB's val split per
+ * language, and two English sets closer to what Earshot hears (dev.csv's tweets to brands,
+ * TweetEval's sentiment val tweets), in points.
+ */
+export function languageDetection(corpus: Corpus, detect: (text: string) => string): { set: string; lang: string; n: number; share: number }[] {
+  const sets: [string, string, string[]][] = [
+    ...UMSAB_LANGUAGES.map((l) => [`UMSAB ${l}, val`, UMSAB_CODES[l], corpus.val.umsab[l].map((e) => e.text)] as [string, string, string[]]),
+    ['tweets to brands (complaints dev.csv)', 'en', corpus.train.complaint.filter(isBrandRow).map((r) => r.text)],
+    ['TweetEval sentiment, val', 'en', corpus.val.sentiment.map((e) => e.text)],
+  ];
+  return sets.map(([set, lang, texts]) => ({ set, lang, n: texts.length, share: (100 * texts.filter((t) => detect(t) === lang).length) / texts.length }));
 }
 
 export const RULE_INTENTS = ['question', 'praise', 'purchase_intent', 'churn_risk', 'feature_request', 'spam'] as const;

@@ -38,6 +38,11 @@ const ISO3_TO_1: Record<string, string> = {
   swh: 'sw',
 };
 
+const ISO1_TO_3: Record<string, string> = Object.fromEntries(Object.entries(ISO3_TO_1).map(([three, one]) => [one, three]));
+
+/** Links, mentions and hashtags: no language in them. */
+const MARKUP = /https?:\/\/\S+|@\w+|#\w+/g;
+
 const SCRIPTS: [RegExp, string][] = [
   [/[\u0600-\u06FF]/, 'ar'],
   [/[\u0900-\u097F]/, 'hi'],
@@ -52,11 +57,12 @@ const SCRIPTS: [RegExp, string][] = [
 
 /**
  * Language of a text: the trained head when it is fairly sure (it knows the seven
- * languages of its training data), otherwise franc's trigram model over 80 languages,
- * with a script check first for scripts that settle it. 'und' when nothing can tell.
+ * languages of its training data; a less sure call against English is checked with
+ * franc), otherwise franc's trigram model over 80 languages, with a script check first
+ * for scripts that settle it. 'und' when nothing can tell.
  */
 export function detectLanguage(text: string, head: Record<string, number> | undefined): string {
-  const letters = text.replace(/https?:\/\/\S+|@\w+|#\w+/g, '').replace(/[^\p{L}]/gu, '');
+  const letters = text.replace(MARKUP, '').replace(/[^\p{L}]/gu, '');
   if (letters.length < 3) return 'und';
   const sample = letters.slice(0, 400);
   let counts = 0;
@@ -68,7 +74,10 @@ export function detectLanguage(text: string, head: Record<string, number> | unde
   if (best && counts > sample.length / 2 && best !== 'ar' && best !== 'hi') return best;
   if (head) {
     const [code, p] = Object.entries(head).reduce((a, b) => (b[1] > a[1] ? b : a));
-    if (p >= 0.45) return code;
+    if (p >= 0.9 || (p >= 0.45 && code === 'en')) return code;
+    // A short English tweet that shares words with another language ("totally not cool") is
+    // where the head errs; below 0.9, franc, asked only "English or that?", has the last word.
+    if (p >= 0.45) return franc(text.replace(MARKUP, ' '), { minLength: 10, only: ['eng', ISO1_TO_3[code] ?? code] }) === 'eng' ? 'en' : code;
   }
   const guess = franc(text, { minLength: 10 });
   return ISO3_TO_1[guess] ?? (guess === 'und' ? 'und' : guess);
