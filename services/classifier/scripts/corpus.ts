@@ -27,11 +27,24 @@ export function loadCorpus() {
     offensive: fresh(readTextLabels('tweeteval/offensive', 'train')),
     hate: fresh(readTextLabels('tweeteval/hate', 'train')),
     complaint: readComplaints(),
-    lang: fresh(umsabTrain)
-      .filter((e) => e.group !== 'hindi')
-      .map((e) => ({ text: e.text, label: (HEADS.lang.labels as readonly string[]).indexOf(UMSAB_CODES[e.group as (typeof UMSAB_LANGUAGES)[number]]) })),
+    lang: languageTraining(fresh(umsabTrain), sentimentTrain),
   };
   return { train, val, source: DATASETS, langCodes: UMSAB_LANGUAGES.map((l) => UMSAB_CODES[l]) };
+}
+
+/**
+ * The language head's examples: UMSAB's tweets, and every n-th English SemEval tweet
+ * (about 5,000). Most of UMSAB's English train is also in a val split and is dropped,
+ * leaving 409 English tweets, too few against romanised Hindi, which mixes in English.
+ */
+function languageTraining(umsab: Labelled[], sentiment: Labelled[], english = 5_000): Labelled[] {
+  const codes = HEADS.lang.labels as readonly string[];
+  const semeval = sentiment.filter((e) => !(UMSAB_LANGUAGES as readonly string[]).includes(e.group ?? ''));
+  const step = Math.max(1, Math.floor(semeval.length / english));
+  return [
+    ...umsab.map((e) => ({ text: e.text, label: codes.indexOf(UMSAB_CODES[e.group as (typeof UMSAB_LANGUAGES)[number]]) })),
+    ...semeval.filter((_, i) => i % step === 0).map((e) => ({ text: e.text, label: codes.indexOf('en') })),
+  ];
 }
 
 function dedupe(set: Labelled[]): Labelled[] {

@@ -40,6 +40,10 @@ const ISO3_TO_1: Record<string, string> = {
 
 const ISO1_TO_3: Record<string, string> = Object.fromEntries(Object.entries(ISO3_TO_1).map(([three, one]) => [one, three]));
 
+/** Common romanised Hindi function words, rare in English. */
+const HINDI_WORDS =
+  /\b(hai|hain|nahi|nahin|nhi|kya|kyun|kyu|aur|bhi|mein|yeh|toh|koi|kuch|mera|meri|tera|teri|apna|accha|acha|bahut|bohot|hota|hoga|raha|rahi|gaya|gayi|diya|liya|wala|wali|abhi|yaar|bhai|kaise|kab|kaha|kahan|sab|tum|aap|hum)\b/i;
+
 /** Links, mentions and hashtags: no language in them. */
 const MARKUP = /https?:\/\/\S+|@\w+|#\w+/g;
 
@@ -57,7 +61,7 @@ const SCRIPTS: [RegExp, string][] = [
 
 /**
  * Language of a text: the trained head when it is fairly sure (it knows the seven
- * languages of its training data; a less sure call against English is checked with
+ * languages of its training data, Hindi romanised; a less sure call against English is checked with
  * franc), otherwise franc's trigram model over 80 languages, with a script check first
  * for scripts that settle it. 'und' when nothing can tell.
  */
@@ -73,7 +77,13 @@ export function detectLanguage(text: string, head: Record<string, number> | unde
   }
   if (best && counts > sample.length / 2 && best !== 'ar' && best !== 'hi') return best;
   if (head) {
-    const [code, p] = Object.entries(head).reduce((a, b) => (b[1] > a[1] ? b : a));
+    // Romanised Hindi is code-mixed with English, and half of UMSAB's Hindi tweets are
+    // Indian English: the head's 'hi' counts only with a Hindi word in the text.
+    if ((head.hi ?? 0) >= 0.5 && HINDI_WORDS.test(text)) return 'hi';
+    const [code, p] = Object.entries(head)
+      .filter(([c]) => c !== 'hi')
+      .map(([c, q]) => [c, q / (1 - (head.hi ?? 0))] as const)
+      .reduce((a, b) => (b[1] > a[1] ? b : a));
     if (p >= 0.9 || (p >= 0.45 && code === 'en')) return code;
     // A short English tweet that shares words with another language ("totally not cool") is
     // where the head errs; below 0.9, franc, asked only "English or that?", has the last word.

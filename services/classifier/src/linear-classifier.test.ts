@@ -55,6 +55,9 @@ describe('LinearClassifier (fast tier, shipped model)', () => {
     expect((await one('The delivery was late again and nobody answered my emails')).lang).toBe('en');
     // Short English replies to brands share words with German; the head alone called this one German.
     expect((await one('@AcmeService Ah great, thanks!')).lang).toBe('en');
+    // Romanised Hindi, code-mixed with English, as Indian customers write to brands.
+    expect((await one('@AcmeIndia mera order abhi tak nahi aaya, kya ho raha hai?')).lang).toBe('hi');
+    expect((await one('@AcmeIndia where is my order? It has not come yet')).lang).toBe('en');
     expect((await one('Das ist wirklich eine Katastrophe, ich bin sehr enttäuscht vom Kundendienst')).lang).toBe('de');
     expect((await one('El servicio es terrible, nadie me responde desde hace una semana')).lang).toBe('es');
     expect((await one('الخدمة سيئة جدا ولا أحد يرد على الهاتف')).lang).toBe('ar');

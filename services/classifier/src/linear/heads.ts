@@ -7,9 +7,9 @@ export const HEADS = {
   offensive: { name: 'offensive', labels: ['offensive'], kind: 'sigmoid' },
   hate: { name: 'hate', labels: ['hateful'], kind: 'sigmoid' },
   complaint: { name: 'complaint', labels: ['complaint'], kind: 'sigmoid' },
-  // UMSAB's Hindi tweets are romanised and code-mixed with English, so Hindi is left
-  // to the script check (Devanagari) rather than taught to this head.
-  lang: { name: 'lang', labels: ['ar', 'en', 'fr', 'de', 'it', 'pt', 'es'], kind: 'softmax' },
+  // Hindi as UMSAB has it: romanised and code-mixed with English (Devanagari is left to
+  // the script check and franc); lang.ts takes this head's 'hi' only with a Hindi word in the text.
+  lang: { name: 'lang', labels: ['ar', 'en', 'fr', 'de', 'it', 'pt', 'es', 'hi'], kind: 'softmax' },
 } as const satisfies Record<string, HeadSpec>;
 
 export type HeadName = keyof typeof HEADS;
