@@ -47,23 +47,26 @@ const HINDI_WORDS =
 /** Links, mentions and hashtags: no language in them. */
 const MARKUP = /https?:\/\/\S+|@\w+|#\w+/g;
 
+const LATIN_ONLY = /^[\u0000-\u024F]*$/;
+
+// Global, so match() counts; compiled once (this runs for every mention).
 const SCRIPTS: [RegExp, string][] = [
-  [/[\u0600-\u06FF]/, 'ar'],
-  [/[\u0900-\u097F]/, 'hi'],
-  [/[\u3040-\u30FF]/, 'ja'],
-  [/[\uAC00-\uD7AF]/, 'ko'],
-  [/[\u4E00-\u9FFF]/, 'zh'],
-  [/[\u0400-\u04FF]/, 'ru'],
-  [/[\u0E00-\u0E7F]/, 'th'],
-  [/[\u0590-\u05FF]/, 'he'],
-  [/[\u0370-\u03FF]/, 'el'],
+  [/[\u0600-\u06FF]/g, 'ar'],
+  [/[\u0900-\u097F]/g, 'hi'],
+  [/[\u3040-\u30FF]/g, 'ja'],
+  [/[\uAC00-\uD7AF]/g, 'ko'],
+  [/[\u4E00-\u9FFF]/g, 'zh'],
+  [/[\u0400-\u04FF]/g, 'ru'],
+  [/[\u0E00-\u0E7F]/g, 'th'],
+  [/[\u0590-\u05FF]/g, 'he'],
+  [/[\u0370-\u03FF]/g, 'el'],
 ];
 
 /**
- * Language of a text: the trained head when it is fairly sure (it knows the seven
- * languages of its training data, Hindi romanised; a less sure call against English is checked with
- * franc), otherwise franc's trigram model over 80 languages, with a script check first
- * for scripts that settle it. 'und' when nothing can tell.
+ * Language of a text: the trained head when it is fairly sure (it knows the eight
+ * languages of its training data, Hindi romanised; a less sure call against English is
+ * checked with franc), otherwise franc's trigram model over 80 languages, with a script
+ * check first for scripts that settle it. 'und' when nothing can tell.
  */
 export function detectLanguage(text: string, head: Record<string, number> | undefined): string {
   const letters = text.replace(MARKUP, '').replace(/[^\p{L}]/gu, '');
@@ -71,8 +74,9 @@ export function detectLanguage(text: string, head: Record<string, number> | unde
   const sample = letters.slice(0, 400);
   let counts = 0;
   let best: string | null = null;
-  for (const [re, code] of SCRIPTS) {
-    const n = (sample.match(new RegExp(re.source, 'g')) ?? []).length;
+  // Latin letters only (most mentions): no script check can settle it.
+  for (const [re, code] of LATIN_ONLY.test(sample) ? [] : SCRIPTS) {
+    const n = (sample.match(re) ?? []).length;
     if (n > counts) ((counts = n), (best = code));
   }
   if (best && counts > sample.length / 2 && best !== 'ar' && best !== 'hi') return best;
