@@ -7,10 +7,10 @@ import type { Labelled } from './datasets.js';
 // val). The fast tier's head is left as trained: it separates the classes too weakly, and
 // the same shift made it call plain questions to brands complaints.
 
-/** The brand domains of dev.csv; the random tweets are never held out. */
-export const brandDomains = (rows: Labelled[]): string[] => [...new Set(rows.map((r) => r.group ?? ''))].filter((d) => d !== '' && !d.startsWith('random'));
-
+/** A row of dev.csv's brand domains; the random tweets are never held out. */
 export const isBrandRow = (r: Labelled): boolean => r.group !== undefined && r.group !== '' && !r.group.startsWith('random');
+
+export const brandDomains = (rows: Labelled[]): string[] => [...new Set(rows.filter(isBrandRow).map((r) => r.group!))];
 
 export const logit = (p: number): number => {
   const q = Math.min(1 - 1e-12, Math.max(1e-12, p));

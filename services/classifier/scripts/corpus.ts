@@ -15,8 +15,7 @@ export function loadCorpus() {
     hate: readTextLabels('tweeteval/hate', 'val'),
     umsab: Object.fromEntries(UMSAB_LANGUAGES.map((l) => [l, readTextLabels(`umsab/${l}`, 'val')])) as Record<(typeof UMSAB_LANGUAGES)[number], Labelled[]>,
   };
-  const held = new Set<string>();
-  for (const set of [val.sentiment, val.emotion, val.offensive, val.hate, ...Object.values(val.umsab)]) for (const e of set) held.add(dedupeKey(e.text));
+  const held = valKeys(val);
   const fresh = (set: Labelled[]) => set.filter((e) => !held.has(dedupeKey(e.text)));
 
   const umsabTrain = UMSAB_LANGUAGES.flatMap((l) => readTextLabels(`umsab/${l}`, 'train').map((e) => ({ ...e, group: l })));
@@ -33,18 +32,30 @@ export function loadCorpus() {
 }
 
 /**
- * The language head's examples: UMSAB's tweets, and every n-th English SemEval tweet
- * (about 5,000). Most of UMSAB's English train is also in a val split and is dropped,
+ * The language head's examples: UMSAB's tweets, and about 5,000 English SemEval
+ * tweets (englishSample). Most of UMSAB's English train is also in a val split and is dropped,
  * leaving 409 English tweets, too few against romanised Hindi, which mixes in English.
  */
-function languageTraining(umsab: Labelled[], sentiment: Labelled[], english = 5_000): Labelled[] {
+function languageTraining(umsab: Labelled[], sentiment: Labelled[]): Labelled[] {
   const codes = HEADS.lang.labels as readonly string[];
-  const semeval = sentiment.filter((e) => !(UMSAB_LANGUAGES as readonly string[]).includes(e.group ?? ''));
-  const step = Math.max(1, Math.floor(semeval.length / english));
   return [
     ...umsab.map((e) => ({ text: e.text, label: codes.indexOf(UMSAB_CODES[e.group as (typeof UMSAB_LANGUAGES)[number]]) })),
-    ...semeval.filter((_, i) => i % step === 0).map((e) => ({ text: e.text, label: codes.indexOf('en') })),
+    ...englishSample(sentiment).map((e) => ({ text: e.text, label: codes.indexOf('en') })),
   ];
+}
+
+/** Every n-th English SemEval tweet of a sentiment training set, about `about` of them (deterministic). */
+function englishSample(sentiment: Labelled[], about = 5_000): Labelled[] {
+  const english = sentiment.filter((e) => !(UMSAB_LANGUAGES as readonly string[]).includes(e.group ?? ''));
+  const step = Math.max(1, Math.floor(english.length / about));
+  return english.filter((_, i) => i % step === 0);
+}
+
+/** dedupeKey of every val text: what training must never see. */
+function valKeys(val: ReturnType<typeof loadCorpus>['val']): Set<string> {
+  const keys = new Set<string>();
+  for (const set of [val.sentiment, val.emotion, val.offensive, val.hate, ...Object.values(val.umsab)]) for (const e of set) keys.add(dedupeKey(e.text));
+  return keys;
 }
 
 function dedupe(set: Labelled[]): Labelled[] {
@@ -79,9 +90,8 @@ export function shiftCheck(corpus: ReturnType<typeof loadCorpus>) {
  * split or the shift check's release.
  */
 export function distillationPool(corpus: ReturnType<typeof loadCorpus>): string[] {
-  const held = new Set<string>([...corpus.val.sentiment, ...shiftCheck(corpus).check, ...corpus.train.sentiment].map((e) => dedupeKey(e.text)));
-  for (const set of [corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)])
-    for (const e of set) held.add(dedupeKey(e.text));
+  const held = valKeys(corpus.val);
+  for (const e of [...shiftCheck(corpus).check, ...corpus.train.sentiment]) held.add(dedupeKey(e.text));
   const texts = [
     ...corpus.train.emotion,
     ...corpus.train.offensive,
@@ -94,17 +104,14 @@ export function distillationPool(corpus: ReturnType<typeof loadCorpus>): string[
 
 /**
  * Tweets that are not hateful in HatEval's sense (hate towards immigrants or women): the
- * complaints' tweets to brands and random tweets, and every n-th English SemEval tweet
- * (about `semeval` of them). The fast tier's hate head learns them as negatives: trained
+ * complaints' tweets to brands and random tweets, and about 5,000 English SemEval
+ * tweets (englishSample). The fast tier's hate head learns them as negatives: trained
  * on HatEval alone, whose tweets are all about immigrants or women, it called one tweet
  * to a brand in nine hateful. None is in a val split.
  */
-export function ordinaryTweets(corpus: ReturnType<typeof loadCorpus>, semeval = 5_000): Labelled[] {
-  const held = new Set<string>();
-  for (const set of [corpus.val.sentiment, corpus.val.emotion, corpus.val.offensive, corpus.val.hate, ...Object.values(corpus.val.umsab)])
-    for (const e of set) held.add(dedupeKey(e.text));
-  const english = corpus.train.sentiment.filter((e) => !(UMSAB_LANGUAGES as readonly string[]).includes(e.group ?? ''));
-  const step = Math.max(1, Math.floor(english.length / semeval));
-  const picked = english.filter((_, i) => i % step === 0);
-  return [...corpus.train.complaint, ...picked].filter((e) => !held.has(dedupeKey(e.text))).map((e) => ({ text: e.text, label: 0, group: 'ordinary' }));
+export function ordinaryTweets(corpus: ReturnType<typeof loadCorpus>): Labelled[] {
+  const held = valKeys(corpus.val);
+  return [...corpus.train.complaint, ...englishSample(corpus.train.sentiment)]
+    .filter((e) => !held.has(dedupeKey(e.text)))
+    .map((e) => ({ text: e.text, label: 0, group: 'ordinary' }));
 }

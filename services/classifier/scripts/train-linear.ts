@@ -122,10 +122,9 @@ export function calibrateOnVal(head: Head, val: Labelled[], features: FeatureOpt
   return t;
 }
 
-/** Trains every head on its training set, calibrates those with a val set; progress on stderr. */
-export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: string) => void = () => undefined, teacher?: Teacher): LinearModel {
-  const heads: Head[] = [];
-  const sets: Record<HeadName, Labelled[]> = {
+/** Each head's training set in the fast tier (sentiment before distillation). */
+export function linearTrainingSets(corpus: Corpus): Record<HeadName, Labelled[]> {
+  return {
     sentiment: corpus.train.sentiment,
     emotion: corpus.train.emotion,
     offensive: corpus.train.offensive,
@@ -134,6 +133,12 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     complaint: corpus.train.complaint,
     lang: corpus.train.lang,
   };
+}
+
+/** Trains every head on its training set, calibrates those with a val set; progress on stderr. */
+export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: string) => void = () => undefined, teacher?: Teacher): LinearModel {
+  const heads: Head[] = [];
+  const sets = linearTrainingSets(corpus);
   for (const name of Object.keys(sets) as HeadName[]) {
     const t0 = Date.now();
     heads.push(

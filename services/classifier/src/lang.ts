@@ -84,9 +84,10 @@ export function detectLanguage(text: string, head: Record<string, number> | unde
     // Romanised Hindi is code-mixed with English, and half of UMSAB's Hindi tweets are
     // Indian English: the head's 'hi' counts only with a Hindi word in the text.
     if ((head.hi ?? 0) >= 0.5 && HINDI_WORDS.test(text)) return 'hi';
+    const rest = 1 - (head.hi ?? 0) || 1;
     const [code, p] = Object.entries(head)
       .filter(([c]) => c !== 'hi')
-      .map(([c, q]) => [c, q / (1 - (head.hi ?? 0))] as const)
+      .map(([c, q]) => [c, q / rest] as const)
       .reduce((a, b) => (b[1] > a[1] ? b : a));
     if (p >= 0.9 || (p >= 0.45 && code === 'en')) return code;
     // A short English tweet that shares words with another language ("totally not cool") is
