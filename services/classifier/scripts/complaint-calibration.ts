@@ -12,12 +12,9 @@ export const isBrandRow = (r: Labelled): boolean => r.group !== undefined && r.g
 
 export const brandDomains = (rows: Labelled[]): string[] => [...new Set(rows.filter(isBrandRow).map((r) => r.group!))];
 
-export const logit = (p: number): number => {
-  const q = Math.min(1 - 1e-12, Math.max(1e-12, p));
-  return Math.log(q / (1 - q));
-};
+import { logit, sigmoid } from '../src/logit.js';
 
-export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
+export { logit, sigmoid };
 
 /**
  * The shift to add to a yes/no head's logits so that exactly as many of these rows come

@@ -2,8 +2,11 @@
 // and writes services/classifier/models/earshot-linear-fast.bin (deterministic).
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadCorpus } from './corpus.js';
+import { DEFAULT_HEADS } from '../src/create-classifier.js';
+import type { DenseHeadsFile } from '../src/dense/heads.js';
+import { sha256File } from '../src/transformers-classifier.js';
 import { FAST_RECIPE, loadTeacher, trainLinearModel } from './train-linear.js';
 import { complaintDomainCv, evaluate, hateOnBrandTweetsCv } from './evaluate.js';
 
@@ -15,6 +18,10 @@ log('sentiment distilled from the accurate tier (models/teacher/teacher.json.gz)
 const model = trainLinearModel(corpus, FAST_RECIPE, log, loadTeacher('teacher'));
 model.save(out);
 log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
+// The accurate tier's post-mix shifts hold for one linear model (calibrate-mix.ts).
+const mix = (JSON.parse(readFileSync(DEFAULT_HEADS, 'utf8')) as DenseHeadsFile).mix;
+if (mix && mix.linearSha256 !== sha256File(out))
+  log('this linear model differs from the one the accurate tier was calibrated with: run npm run models:build, then npm run calibrate:classifier:mix');
 if (!process.argv.includes('--no-eval')) {
   log('val scores (the full table: npm run eval:classifier):');
   const scores = await evaluate(async (texts) => texts.map((t) => model.predict(t)), corpus, {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EnrichmentSchema } from '@earshot/shared';
 import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder } from './encoder.js';
-import { TransformersClassifier } from './transformers-classifier.js';
+import { TransformersClassifier, sha256File } from './transformers-classifier.js';
 import { saveTinySentimentHeads } from './test-support/tiny-heads.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 import { LinearModel } from './linear/model.js';
@@ -57,6 +57,41 @@ describe('accurate tier on a transformers.js model folder', () => {
     expect(out[1]!.sentiment).toEqual({ label: 'neutral', score: 0, probs: { negative: 0, neutral: 1, positive: 0 } });
     expect(await clf.classify([{ text: 'great thanks love' }])).toEqual([out[0]]);
     await clf.close();
+  });
+
+  it('shifts yes/no heads after the mix only when fitted for this weight and linear model, and warns otherwise', async () => {
+    const texts = ['love it great', 'awful broken hate', 'the app'];
+    const plainPath = await saveTinySentimentHeads({ options, dir, texts, labels: [2, 0, 1], epochs: 50 });
+    const plain = JSON.parse(readFileSync(plainPath, 'utf8'));
+    const withMix = (linearSha256: string, weight = 0.5) => {
+      const path = join(dir, `mix-${linearSha256.slice(0, 6)}-${weight}.json`);
+      writeFileSync(path, JSON.stringify({ ...plain, mix: { weight, linearSha256, shift: { offensive: 6 } } }));
+      return path;
+    };
+    const text = 'thanks for the quick reply';
+    const offensive = async (headsPath: string, weight = 0.5) => {
+      const clf = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight });
+      const [p] = await clf.probabilities([text]);
+      await clf.close();
+      return p!.offensive!.offensive!;
+    };
+    const base = await offensive(plainPath);
+    expect(base).toBeLessThan(0.5);
+    const shiftedP = await offensive(withMix(sha256File(DEFAULT_LINEAR_MODEL)));
+    expect(Math.log(shiftedP / (1 - shiftedP)) - Math.log(base / (1 - base))).toBeCloseTo(6, 4);
+
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      expect(await offensive(withMix('0'.repeat(64)))).toBeCloseTo(base, 6);
+      expect(await offensive(withMix(sha256File(DEFAULT_LINEAR_MODEL), 0.7), 0.5)).toBeCloseTo(base, 6);
+      await new Promise((r) => setImmediate(r));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toMatch(/post-mix calibration was fitted for .* npm run calibrate:classifier:mix/);
   });
 
   it('says what is wrong when the model is missing or does not fit the heads', async () => {

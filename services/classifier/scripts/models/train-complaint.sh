@@ -28,3 +28,5 @@ PY
 # The complaint head's decision, set on the held-out brand domains (complaint-calibration.ts).
 (cd "$here/../../../.." && npx tsx services/classifier/scripts/calibrate-complaint.ts)
 bash "$here/build-default.sh" --force
+# The toxicity heads' decisions, set after the mix with the linear model (calibrate-mix.ts).
+(cd "$here/../../../.." && npx tsx services/classifier/scripts/calibrate-mix.ts)

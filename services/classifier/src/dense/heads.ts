@@ -9,11 +9,23 @@ export interface DenseHead extends HeadSpec {
   rateShift?: number;
 }
 
+export interface MixCalibration {
+  weight: number;
+  linearSha256: string;
+  shift: Record<string, number>;
+}
+
 export interface DenseHeadsFile {
   format: 'earshot-dense-heads/1';
   /** The encoder these heads were trained on; loading checks the dimension. */
   encoder: { name: string; dims: number; pooling: 'mean'; normalize: boolean; languages?: string[] };
   heads: DenseHead[];
+  /**
+   * Logit shifts for yes/no heads, applied after the mix with the linear model so that the
+   * mix calls as many val tweets positive as are (scripts/calibrate-mix.ts). They hold only
+   * for this mix weight and this linear model (its file's SHA-256).
+   */
+  mix?: MixCalibration;
   trainedOn: Record<string, number>;
 }
 
