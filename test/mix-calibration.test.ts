@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTextLabels } from '../services/classifier/scripts/datasets.js';
+import { loadMeasuredAccurateTier } from '../services/classifier/scripts/evaluate.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../services/classifier/src/create-classifier.js';
 import type { DenseHeadsFile } from '../services/classifier/src/dense/heads.js';
 import { DEFAULT_LINEAR_MODEL } from '../services/classifier/src/linear-classifier.js';
-import { TransformersClassifier, sha256File } from '../services/classifier/src/transformers-classifier.js';
+import { sha256File } from '../services/classifier/src/transformers-classifier.js';
 
 // The accurate tier's toxicity heads are rate-matched after the 0.7 / 0.3 mix with the
 // linear model (scripts/calibrate-mix.ts); the shift holds only for the shipped pair.
@@ -25,17 +26,7 @@ describe('post-mix calibration of the accurate tier', () => {
   it.skipIf(!built)(
     'with the built encoder, the accurate tier calls as many offensive val tweets offensive as there are',
     async () => {
-      const clf = await TransformersClassifier.load({
-        model: DEFAULT_ENCODER,
-        offline: true,
-        dtype: 'q8',
-        threads: 2,
-        batchSize: 32,
-        normalize: shipped.encoder.normalize,
-        headsPath: DEFAULT_HEADS,
-        linearPath: DEFAULT_LINEAR_MODEL,
-        weight: ACCURATE_ENSEMBLE_WEIGHT,
-      });
+      const clf = await loadMeasuredAccurateTier();
       const val = readTextLabels('tweeteval/offensive', 'val');
       const probs = await clf.probabilities(val.map((e) => e.text));
       await clf.close();

@@ -6,31 +6,20 @@
 // Rerunning it gives the same shifts (it fits on the unshifted mix).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
-import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
-import { TransformersClassifier, sha256File } from '../src/transformers-classifier.js';
+import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_HEADS } from '../src/create-classifier.js';
+import { sha256File } from '../src/transformers-classifier.js';
 import type { DenseHeadsFile } from '../src/dense/heads.js';
 import { logit } from '../src/logit.js';
 import { macroF1 } from '../src/linear/metrics.js';
 import { readTextLabels, requireDatasets } from './datasets.js';
 import { rateMatchedShift } from './complaint-calibration.js';
+import { loadMeasuredAccurateTier } from './evaluate.js';
 
 const MIXED_HEADS = { offensive: 'offensive', hate: 'hateful' } as const;
 
 requireDatasets();
 const file = JSON.parse(readFileSync(DEFAULT_HEADS, 'utf8')) as DenseHeadsFile;
-// The options eval:classifier measures with, so the shift is fitted on what it scores.
-const clf = await TransformersClassifier.load({
-  model: DEFAULT_ENCODER,
-  offline: true,
-  dtype: 'q8',
-  threads: 2,
-  batchSize: 32,
-  normalize: file.encoder.normalize,
-  headsPath: DEFAULT_HEADS,
-  linearPath: DEFAULT_LINEAR_MODEL,
-  weight: ACCURATE_ENSEMBLE_WEIGHT,
-  mixCalibration: false,
-});
+const clf = await loadMeasuredAccurateTier({ mixCalibration: false });
 const shift: Record<string, number> = {};
 for (const [head, label] of Object.entries(MIXED_HEADS)) {
   const val = readTextLabels(`tweeteval/${head}`, 'val');

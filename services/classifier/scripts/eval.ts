@@ -4,8 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LinearClassifier, DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
-import { TransformersClassifier, averageProbabilities } from '../src/transformers-classifier.js';
-import { DenseHeads } from '../src/dense/heads.js';
+import { averageProbabilities } from '../src/transformers-classifier.js';
 import { detectLanguage } from '../src/lang.js';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
@@ -18,6 +17,7 @@ import {
   hateOnBrandTweetsCv,
   intentScores,
   languageDetection,
+  loadMeasuredAccurateTier,
   readHeldOutComplaints,
   RULE_INTENTS,
   type Scores,
@@ -84,9 +84,7 @@ const tuned = JSON.parse(readFileSync(join(dirname(DEFAULT_HEADS), 'earshot-mini
 let accurate: { scores: Scores; speed: number; name: string } | null = null;
 if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
   log('accurate tier: evaluating (embedding the val sets takes a few minutes)');
-  const heads = DenseHeads.load(DEFAULT_HEADS);
-  const options = { model: DEFAULT_ENCODER, offline: true, dtype: 'q8' as const, threads: 2, batchSize: 32, normalize: heads.file.encoder.normalize };
-  const clf = await TransformersClassifier.load({ ...options, headsPath: DEFAULT_HEADS, linearPath: DEFAULT_LINEAR_MODEL, weight: ACCURATE_ENSEMBLE_WEIGHT });
+  const clf = await loadMeasuredAccurateTier();
   // The encoder was fine-tuned on every brand domain, so the held-out figure comes from the training
   // runs that left each domain out (complaint-cv.json), mixed with the fast tier's head retrained the same way.
   const heldOut = readHeldOutComplaints(join(dirname(DEFAULT_HEADS), 'earshot-minilm-tuned.complaint-cv.json'), corpus.train.complaint);

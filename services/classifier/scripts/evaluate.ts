@@ -6,6 +6,30 @@ import { macroF1, macroRecall, positiveF1 } from '../src/linear/metrics.js';
 import { UMSAB_CODES, UMSAB_LANGUAGES, type Labelled } from './datasets.js';
 import { calibrateOnVal, linearTrainingSets, trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
 import { brandDomains, isBrandRow } from './complaint-calibration.js';
+import { DenseHeads } from '../src/dense/heads.js';
+import { DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
+import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
+import { TransformersClassifier, type TransformersOptions } from '../src/transformers-classifier.js';
+
+/**
+ * The shipped accurate tier as eval:classifier measures it (int8, 2 threads, batches of 32);
+ * calibrate-mix.ts fits on the same, since int8 batching moves probabilities slightly.
+ */
+export function loadMeasuredAccurateTier(extra: Partial<TransformersOptions> = {}): Promise<TransformersClassifier> {
+  const heads = DenseHeads.load(DEFAULT_HEADS);
+  return TransformersClassifier.load({
+    model: DEFAULT_ENCODER,
+    offline: true,
+    dtype: 'q8',
+    threads: 2,
+    batchSize: 32,
+    normalize: heads.file.encoder.normalize,
+    headsPath: DEFAULT_HEADS,
+    linearPath: DEFAULT_LINEAR_MODEL,
+    weight: ACCURATE_ENSEMBLE_WEIGHT,
+    ...extra,
+  });
+}
 
 export interface Scores {
   tweeteval_sentiment_macro_recall: number;
