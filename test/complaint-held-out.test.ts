@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readComplaints } from '../services/classifier/scripts/datasets.js';
 import { readHeldOutComplaints } from '../services/classifier/scripts/evaluate.js';
-import { heldOutShift, isBrandRow, logit, rateMatchedShift, sigmoid } from '../services/classifier/scripts/complaint-calibration.js';
+import { heldOutShift, isBrandRow, rateMatchedShift } from '../services/classifier/scripts/complaint-calibration.js';
+import { logit, sigmoid } from '../services/classifier/src/logit.js';
 import type { DenseHeadsFile } from '../services/classifier/src/dense/heads.js';
 
 // The accurate tier's encoder is fine-tuned on every complaint domain, so eval:classifier

@@ -27,16 +27,9 @@ for (const [head, label] of Object.entries(MIXED_HEADS)) {
   const gold = val.map((e) => e.label);
   const s = rateMatchedShift(z, gold);
   shift[head] = Math.round(s * 1e4) / 1e4;
-  const rate = (t: number) => ((100 * z.filter((v) => v + t >= 0).length) / z.length).toFixed(1);
-  const f1 = (t: number) =>
-    (
-      100 *
-      macroF1(
-        gold,
-        z.map((v) => (v + t >= 0 ? 1 : 0)),
-        2,
-      )
-    ).toFixed(1);
+  const decide = (t: number) => z.map((v) => (v + t >= 0 ? 1 : 0));
+  const rate = (t: number) => ((100 * decide(t).filter((d) => d === 1).length) / z.length).toFixed(1);
+  const f1 = (t: number) => (100 * macroF1(gold, decide(t), 2)).toFixed(1);
   process.stderr.write(
     `[calibrate] ${head}: logit shift ${s.toFixed(3)} after the mix; predicted positive ${rate(0)}% -> ${rate(s)}% (truth ${((100 * gold.filter((g) => g === 1).length) / gold.length).toFixed(1)}%), val macro-F1 ${f1(0)} -> ${f1(s)}\n`,
   );

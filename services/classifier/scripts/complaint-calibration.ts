@@ -1,4 +1,5 @@
 import type { Labelled } from './datasets.js';
+import { logit } from '../src/logit.js';
 
 // The accurate tier's complaint head is trained class-balanced, so it decides as if half
 // of all tweets to brands were complaints; 60% of dev.csv's are. Complaint has no val
@@ -11,10 +12,6 @@ import type { Labelled } from './datasets.js';
 export const isBrandRow = (r: Labelled): boolean => r.group !== undefined && r.group !== '' && !r.group.startsWith('random');
 
 export const brandDomains = (rows: Labelled[]): string[] => [...new Set(rows.filter(isBrandRow).map((r) => r.group!))];
-
-import { logit, sigmoid } from '../src/logit.js';
-
-export { logit, sigmoid };
 
 /**
  * The shift to add to a yes/no head's logits so that exactly as many of these rows come

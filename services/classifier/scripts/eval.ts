@@ -23,7 +23,8 @@ import {
   type Scores,
 } from './evaluate.js';
 import { readIntentSet } from './datasets.js';
-import { heldOutShift, isBrandRow, logit, sigmoid } from './complaint-calibration.js';
+import { heldOutShift, isBrandRow } from './complaint-calibration.js';
+import { logit, sigmoid } from '../src/logit.js';
 import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOnExamples } from './train-linear.js';
 
 const log = (s: string) => process.stderr.write(`${s}\n`);
