@@ -3,6 +3,7 @@ import { trainHead, DEFAULT_TRAIN, type Example, type TrainOptions } from '../sr
 import { LinearModel, type Head } from '../src/linear/model.js';
 import { HEADS, type HeadName } from '../src/linear/heads.js';
 import type { Labelled } from './datasets.js';
+import { bestTemperature, logitRow } from './temperature.js';
 import { distillationPool, ordinaryTweets, type loadCorpus } from './corpus.js';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -83,35 +84,14 @@ export function trainOnExamples(name: HeadName, ex: Example[], recipe: LinearRec
   return trainHead({ ...HEADS[name], labels: [...HEADS[name].labels] }, ex, opts);
 }
 
-/**
- * The temperature that minimises the head's log-loss on val (a golden-section search
- * over log T). Dividing the logits by it calibrates the probabilities without changing
- * any decision: argmax and the sign of a yes/no logit stay the same.
- */
+/** The temperature that minimises the head's log-loss on val (bestTemperature). */
 export function fitTemperature(head: Head, val: Labelled[], features: FeatureOptions): number {
   const model = new LinearModel({ name: 'calibration', version: '0', features, heads: [head], trainedOn: {} });
-  const logits = val.map((e) => {
-    const p = model.predict(e.text)[head.name]!;
-    const q = head.labels.map((l) => Math.min(1 - 1e-12, Math.max(1e-12, p[l]!)));
-    return head.kind === 'sigmoid' ? [0, Math.log(q[0]! / (1 - q[0]!))] : q.map(Math.log);
-  });
-  const loss = (t: number) =>
-    val.reduce((sum, e, i) => {
-      const z = logits[i]!.map((v) => v / t);
-      const max = Math.max(...z);
-      const lse = max + Math.log(z.reduce((a, v) => a + Math.exp(v - max), 0));
-      return sum + lse - z[e.label]!;
-    }, 0);
-  let lo = Math.log(0.05);
-  let hi = Math.log(20);
-  const g = (Math.sqrt(5) - 1) / 2;
-  for (let k = 0; k < 60; k++) {
-    const a = hi - g * (hi - lo);
-    const b = lo + g * (hi - lo);
-    if (loss(Math.exp(a)) < loss(Math.exp(b))) hi = b;
-    else lo = a;
-  }
-  return Math.exp((lo + hi) / 2);
+  const logits = val.map((e) => logitRow(head, model.predict(e.text)[head.name]!));
+  return bestTemperature(
+    logits,
+    val.map((e) => e.label),
+  );
 }
 
 /** Divides the head's logits by the temperature fitted on val (fitTemperature), in place; returns it. */

@@ -6,7 +6,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { loadCorpus } from './corpus.js';
 import { DEFAULT_HEADS } from '../src/create-classifier.js';
 import type { DenseHeadsFile } from '../src/dense/heads.js';
-import { sha256File } from '../src/transformers-classifier.js';
+import { sha256File } from '../src/mix-calibration.js';
 import { FAST_RECIPE, loadTeacher, trainLinearModel } from './train-linear.js';
 import { complaintDomainCv, evaluate, hateOnBrandTweetsCv } from './evaluate.js';
 

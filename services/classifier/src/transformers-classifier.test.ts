@@ -6,7 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { EnrichmentSchema } from '@earshot/shared';
 import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder } from './encoder.js';
-import { TransformersClassifier, sha256File } from './transformers-classifier.js';
+import { TransformersClassifier } from './transformers-classifier.js';
+import { sha256File } from './mix-calibration.js';
 import { saveTinySentimentHeads } from './test-support/tiny-heads.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 import { LinearModel } from './linear/model.js';
@@ -59,33 +60,41 @@ describe('accurate tier on a transformers.js model folder', () => {
     await clf.close();
   });
 
-  it('shifts yes/no heads after the mix only when fitted for this weight and linear model, and warns otherwise', async () => {
+  it('recalibrates after the mix (yes/no shift, then temperature) only when fitted for this weight and linear model, and warns otherwise', async () => {
     const texts = ['love it great', 'awful broken hate', 'the app'];
     const plainPath = await saveTinySentimentHeads({ options, dir, texts, labels: [2, 0, 1], epochs: 50 });
     const plain = JSON.parse(readFileSync(plainPath, 'utf8'));
     const withMix = (linearSha256: string, weight = 0.5) => {
       const path = join(dir, `mix-${linearSha256.slice(0, 6)}-${weight}.json`);
-      writeFileSync(path, JSON.stringify({ ...plain, mix: { weight, linearSha256, shift: { offensive: 6 } } }));
+      const mix = { weight, linearSha256, shift: { offensive: 6 }, temperature: { offensive: 2, sentiment: 0.5 } };
+      writeFileSync(path, JSON.stringify({ ...plain, mix }));
       return path;
     };
     const text = 'thanks for the quick reply';
-    const offensive = async (headsPath: string, weight = 0.5) => {
+    const probabilities = async (headsPath: string, weight = 0.5) => {
       const clf = await TransformersClassifier.load({ ...options, headsPath, linearPath: DEFAULT_LINEAR_MODEL, weight });
       const [p] = await clf.probabilities([text]);
       await clf.close();
-      return p!.offensive!.offensive!;
+      return p!;
     };
-    const base = await offensive(plainPath);
-    expect(base).toBeLessThan(0.5);
-    const shiftedP = await offensive(withMix(sha256File(DEFAULT_LINEAR_MODEL)));
-    expect(Math.log(shiftedP / (1 - shiftedP)) - Math.log(base / (1 - base))).toBeCloseTo(6, 4);
+    const lo = (p: number) => Math.log(p / (1 - p));
+    const base = await probabilities(plainPath);
+    expect(base.offensive!.offensive!).toBeLessThan(0.5);
+    const after = await probabilities(withMix(sha256File(DEFAULT_LINEAR_MODEL)));
+    // Offensive: shifted by 6, then its logit halved. Sentiment: log-odds between any two labels doubled (T = 0.5), same order.
+    expect(lo(after.offensive!.offensive!)).toBeCloseTo((lo(base.offensive!.offensive!) + 6) / 2, 4);
+    const ratio = (p: Record<string, number>, a: string, b: string) => Math.log(p[a]! / p[b]!);
+    expect(ratio(after.sentiment!, 'positive', 'negative')).toBeCloseTo(2 * ratio(base.sentiment!, 'positive', 'negative'), 4);
+    expect(ratio(after.sentiment!, 'neutral', 'negative')).toBeCloseTo(2 * ratio(base.sentiment!, 'neutral', 'negative'), 4);
+    expect(Object.values(after.sentiment!).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    expect(after.emotion).toEqual(base.emotion);
 
     const warnings: string[] = [];
     const onWarning = (w: Error) => warnings.push(w.message);
     process.on('warning', onWarning);
     try {
-      expect(await offensive(withMix('0'.repeat(64)))).toBeCloseTo(base, 6);
-      expect(await offensive(withMix(sha256File(DEFAULT_LINEAR_MODEL), 0.7), 0.5)).toBeCloseTo(base, 6);
+      expect(await probabilities(withMix('0'.repeat(64)))).toEqual(base);
+      expect(await probabilities(withMix(sha256File(DEFAULT_LINEAR_MODEL), 0.7), 0.5)).toEqual(base);
       await new Promise((r) => setImmediate(r));
     } finally {
       process.off('warning', onWarning);

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import type { Enrichment } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 import { LinearModel } from './linear/model.js';
-import { DenseHeads, type DenseHeadsFile } from './dense/heads.js';
+import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder, type EncoderOptions } from './encoder.js';
 import { emptyEnrichment, enrichmentFrom, mentionText } from './enrichment.js';
 import { detectLanguage } from './lang.js';
-import { logit, sigmoid } from './logit.js';
+import { postMixCalibration, recalibrated, type PostMix } from './mix-calibration.js';
 
 export interface TransformersOptions extends EncoderOptions {
   /** Read-out heads trained on this encoder's embeddings. */
@@ -16,7 +14,7 @@ export interface TransformersOptions extends EncoderOptions {
   linearPath: string;
   /** Weight of the encoder's heads in the average with the linear model (0..1). */
   weight: number;
-  /** Apply the heads file's post-mix shifts (default true; off only to fit them). */
+  /** Apply the heads file's post-mix calibration (default true; off only to fit it). */
   mixCalibration?: boolean;
 }
 
@@ -27,33 +25,6 @@ export function averageProbabilities(a: Probabilities, b: Probabilities, wb: num
   for (const [head, probs] of Object.entries(b)) {
     const base = a[head];
     out[head] = base ? Object.fromEntries(Object.entries(probs).map(([l, p]) => [l, (1 - wb) * (base[l] ?? 0) + wb * p])) : probs;
-  }
-  return out;
-}
-
-export const sha256File = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
-
-/**
- * The heads file's post-mix shifts when they were fitted for this weight and this linear
- * model; otherwise none, with a warning, since a stale shift would move decisions blindly.
- */
-export function mixShifts(file: DenseHeadsFile, weight: number, linearPath: string): Record<string, number> {
-  if (!file.mix) return {};
-  const sha = sha256File(linearPath);
-  if (file.mix.weight === weight && file.mix.linearSha256 === sha) return file.mix.shift;
-  process.emitWarning(
-    `the heads' post-mix calibration was fitted for weight ${file.mix.weight} and linear model ${file.mix.linearSha256.slice(0, 12)}, ` +
-      `not weight ${weight} and ${sha.slice(0, 12)} (${linearPath}); the toxicity heads' rates are not matched. Rerun npm run calibrate:classifier:mix`,
-    'EarshotMixCalibration',
-  );
-  return {};
-}
-
-function shifted(p: Probabilities, shifts: Record<string, number>): Probabilities {
-  const out: Probabilities = { ...p };
-  for (const [head, s] of Object.entries(shifts)) {
-    const probs = p[head];
-    if (probs) out[head] = Object.fromEntries(Object.entries(probs).map(([l, q]) => [l, sigmoid(logit(q) + s)]));
   }
   return out;
 }
@@ -72,7 +43,7 @@ export class TransformersClassifier implements MentionClassifier {
     private readonly linear: LinearModel,
     private readonly weight: number,
     private readonly languages: Set<string>,
-    private readonly shifts: Record<string, number>,
+    private readonly postMix: PostMix,
   ) {
     this.model = { name: `earshot-ensemble(${heads.file.encoder.name}+${linear.name})`, version: linear.version };
   }
@@ -92,7 +63,7 @@ export class TransformersClassifier implements MentionClassifier {
       LinearModel.load(opts.linearPath),
       opts.weight,
       new Set(heads.file.encoder.languages ?? ['en', 'und']),
-      opts.mixCalibration === false ? {} : mixShifts(heads.file, opts.weight, opts.linearPath),
+      opts.mixCalibration === false ? { shift: {} } : postMixCalibration(heads.file, opts.weight, opts.linearPath),
     );
   }
 
@@ -107,7 +78,7 @@ export class TransformersClassifier implements MentionClassifier {
     const encoded = texts.map((_, i) => i).filter((i) => this.languages.has(langs[i]!));
     const embeddings = await this.encoder.embed(encoded.map((i) => texts[i]!));
     const out = [...linear];
-    encoded.forEach((i, k) => (out[i] = shifted(averageProbabilities(linear[i]!, this.heads.predict(embeddings[k]!), this.weight), this.shifts)));
+    encoded.forEach((i, k) => (out[i] = recalibrated(averageProbabilities(linear[i]!, this.heads.predict(embeddings[k]!), this.weight), this.postMix)));
     return out;
   }
 

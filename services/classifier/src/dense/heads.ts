@@ -12,7 +12,10 @@ export interface DenseHead extends HeadSpec {
 export interface MixCalibration {
   weight: number;
   linearSha256: string;
+  /** Logit shift per yes/no head (its predicted-positive rate). */
   shift: Record<string, number>;
+  /** Temperature per head, dividing its logits (log-probabilities for softmax heads) after the shift. */
+  temperature?: Record<string, number>;
 }
 
 export interface DenseHeadsFile {
@@ -21,9 +24,10 @@ export interface DenseHeadsFile {
   encoder: { name: string; dims: number; pooling: 'mean'; normalize: boolean; languages?: string[] };
   heads: DenseHead[];
   /**
-   * Logit shifts for yes/no heads, applied after the mix with the linear model so that the
-   * mix calls as many val tweets positive as are (scripts/calibrate-mix.ts). They hold only
-   * for this mix weight and this linear model (its file's SHA-256).
+   * Applied after the mix with the linear model (scripts/calibrate-mix.ts, src/mix-calibration.ts):
+   * logit shifts so the yes/no heads call as many val tweets positive as are, and temperatures
+   * so every head's confidence matches val. They hold only for this mix weight and this
+   * linear model (its file's SHA-256).
    */
   mix?: MixCalibration;
   trainedOn: Record<string, number>;
