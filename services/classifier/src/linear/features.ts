@@ -77,10 +77,24 @@ function fnv1a(s: string, h = FNV_OFFSET, start = 0, end = s.length): number {
   return h >>> 0;
 }
 
-/** The hash state after the "c:" prefix of character n-gram features. */
+// Hash states after each feature kind's prefix: a feature's hash continues from its
+// prefix over the token's characters, the same value as hashing "w:token" but with no
+// string built per feature.
 const CHAR_SEED = fnv1a('c:');
+const WORD_SEED = fnv1a('w:');
+const BIGRAM_SEED = fnv1a('b:');
 
 let scratch = new Uint32Array(4096);
+let count = 0;
+
+function push(h: number, mask: number): void {
+  if (count === scratch.length) {
+    const bigger = new Uint32Array(scratch.length * 2);
+    bigger.set(scratch);
+    scratch = bigger;
+  }
+  scratch[count++] = h & mask;
+}
 
 /**
  * Feature indices of a text, repeated as often as a feature occurs (counts, not a
@@ -88,18 +102,7 @@ let scratch = new Uint32Array(4096);
  */
 export function featurize(text: string, opts: FeatureOptions = DEFAULT_FEATURES): Uint32Array {
   const mask = (1 << opts.bits) - 1;
-  let n = 0;
-  const push = (h: number) => {
-    if (n === scratch.length) {
-      const bigger = new Uint32Array(scratch.length * 2);
-      bigger.set(scratch);
-      scratch = bigger;
-    }
-    scratch[n++] = h & mask;
-  };
-  const add = (f: string) => push(fnv1a(f));
-  // Same value as add(`c:${padded.slice(i, i + n)}`), minus the string building.
-  const addChars = (padded: string, i: number, len: number) => push(fnv1a(padded, CHAR_SEED, i, i + len));
+  count = 0;
   const tokens = tokenize(normalizeText(text));
   let negated = false;
   let prev = '<s>';
@@ -107,17 +110,17 @@ export function featurize(text: string, opts: FeatureOptions = DEFAULT_FEATURES)
     if (SCOPE_END.test(raw)) negated = false;
     const isWord = LETTER.test(raw);
     const tok = negated && isWord ? `${raw}_neg` : raw;
-    add(`w:${tok}`);
-    add(`b:${prev} ${tok}`);
-    if (raw.startsWith('#')) add(`w:${raw.slice(1)}`);
+    push(fnv1a(tok, WORD_SEED), mask);
+    push(fnv1a(tok, fnv1a(' ', fnv1a(prev, BIGRAM_SEED))), mask);
+    if (raw.startsWith('#')) push(fnv1a(raw, WORD_SEED, 1), mask);
     if (isWord) {
       const padded = `<${raw}>`;
-      for (let len = opts.charMin; len <= opts.charMax; len++) for (let i = 0; i + len <= padded.length; i++) addChars(padded, i, len);
+      for (let len = opts.charMin; len <= opts.charMax; len++) for (let i = 0; i + len <= padded.length; i++) push(fnv1a(padded, CHAR_SEED, i, i + len), mask);
     }
     if (NEGATORS.has(raw) || raw.endsWith("n't")) negated = true;
     prev = tok;
   }
-  add(`b:${prev} </s>`);
-  add('bias:1');
-  return scratch.slice(0, n);
+  push(fnv1a(' </s>', fnv1a(prev, BIGRAM_SEED)), mask);
+  push(fnv1a('bias:1'), mask);
+  return scratch.slice(0, count);
 }

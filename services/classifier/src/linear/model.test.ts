@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { featurize, normalizeText } from './features.js';
+import { featurize, normalizeText, tokenize } from './features.js';
 import { trainHead } from './trainer.js';
 import { LinearModel } from './model.js';
 
@@ -15,6 +15,36 @@ describe('features', () => {
     expect(featurize('Sooooo good @bob http://x.co/1', features)).toEqual(featurize('soo GOOD @alice https://t.co/zz', features));
     expect(normalizeText('Sooooo good @bob http://x.co/1')).toBe('soo good  @user   httpurl ');
     expect(featurize('not good', features)).not.toEqual(featurize('good not', features));
+  });
+
+  // The shipped model's weights sit at these hashes: featurize hashes each prefix once and
+  // continues over the token, so it must equal hashing the whole feature string.
+  it('hash each feature string with FNV-1a, as the shipped model was trained', () => {
+    const fnv = (f: string) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < f.length; i++) h = Math.imul(h ^ f.charCodeAt(i), 0x01000193);
+      return (h >>> 0) & ((1 << features.bits) - 1);
+    };
+    const reference = (text: string) => {
+      const out: number[] = [];
+      let [negated, prev] = [false, '<s>'];
+      for (const raw of tokenize(normalizeText(text))) {
+        if (/^[.,;:!?]+$/.test(raw)) negated = false;
+        const isWord = /\p{L}/u.test(raw);
+        const tok = negated && isWord ? `${raw}_neg` : raw;
+        out.push(fnv(`w:${tok}`), fnv(`b:${prev} ${tok}`));
+        if (raw.startsWith('#')) out.push(fnv(`w:${raw.slice(1)}`));
+        if (isWord)
+          for (let n = features.charMin; n <= features.charMax; n++)
+            for (let i = 0; i + n <= raw.length + 2; i++) out.push(fnv(`c:${`<${raw}>`.slice(i, i + n)}`));
+        if (raw === 'not' || raw.endsWith("n't")) negated = true;
+        prev = tok;
+      }
+      return [...out, fnv(`b:${prev} </s>`), fnv('bias:1')];
+    };
+    for (const text of ['Not good, not again! #fail', "I don't like it. but ok", 'Café déjà vu 😡', '']) {
+      expect(Array.from(featurize(text, features))).toEqual(reference(text));
+    }
   });
 
   it('stay bounded for a 100k-character text', () => {
@@ -56,6 +86,38 @@ describe('LinearModel', () => {
       const b = loaded.predict(t).sentiment!;
       for (const k of Object.keys(a)) expect(b[k]).toBeCloseTo(a[k]!, 5);
     }
+  });
+
+  // predictFeatures adds three rows' int8 weights per float64 and drains every 512 features:
+  // it must give what a plain sum of the quantised weights gives, past both limits.
+  it('scores exactly as a plain sum of its int8 weights, with many rows and long texts', () => {
+    const dim = 1 << features.bits;
+    const labels = Array.from({ length: 22 }, (_, i) => `l${i}`);
+    const weights = Float32Array.from({ length: labels.length * dim }, (_, i) => Math.sin(i * 12.9898) * 3);
+    const wide = { name: 'wide', labels, kind: 'softmax' as const, weights, bias: Float32Array.from(labels, (_, i) => i / 10) };
+    const yes = { name: 'yes', labels: ['yes'], kind: 'sigmoid' as const, weights: weights.slice(0, dim), bias: Float32Array.of(-0.2) };
+    const big = new LinearModel({ name: 'wide', version: '1', features, heads: [wide, yes], trainedOn: {} });
+    const expected = (f: Uint32Array) => {
+      const logits = [wide, yes].map((h) =>
+        Array.from(h.bias, (b, r) => {
+          const row = h.weights.subarray(r * dim, (r + 1) * dim);
+          const scale = row.reduce((m, w) => Math.max(m, Math.abs(w)), 0) / 127;
+          let sum = 0;
+          for (const i of f) sum += Math.round(row[i]! / scale);
+          return (sum * scale) / Math.sqrt(Math.max(1, f.length)) + b;
+        }),
+      );
+      const e = logits[0]!.map((z) => Math.exp(z - Math.max(...logits[0]!)));
+      return { wide: e.map((v) => v / e.reduce((a, b) => a + b, 0)), yes: 1 / (1 + Math.exp(-logits[1]![0]!)) };
+    };
+    for (const text of ['love it', 'word '.repeat(400) + 'awful', '']) {
+      const f = featurize(text, features);
+      const got = big.predictFeatures(f);
+      const want = expected(f);
+      labels.forEach((l, i) => expect(got.wide![l]).toBeCloseTo(want.wide[i]!, 12));
+      expect(got.yes!.yes).toBeCloseTo(want.yes, 12);
+    }
+    expect(featurize('word '.repeat(400), features).length).toBeGreaterThan(1024);
   });
 
   it('refuses a file that is not a model, or is cut short', () => {
