@@ -65,12 +65,15 @@ export class TransformersEncoder {
 
   /**
    * Mean-pooled (normalised) sentence embeddings, in the order given. Texts are batched
-   * by length, so a batch pads to a similar length rather than to its longest post: the
-   * encoder's cost is the padded length.
+   * by token count, so a batch pads to a similar length rather than to its longest post:
+   * the encoder's cost is the padded length. Counting tokens costs about 3% of encoding
+   * and pads a quarter less than batching by characters (val tweets: 15,760 padded tokens
+   * for 15,050 real, against 21,008).
    */
   async embed(texts: string[], onProgress?: (done: number) => void): Promise<Float32Array[]> {
     const prepared = texts.map(prepare);
-    const order = prepared.map((_, i) => i).sort((a, b) => prepared[a]!.length - prepared[b]!.length);
+    const tokens = prepared.map((t) => this.extractor.tokenizer.encode(t).length);
+    const order = prepared.map((_, i) => i).sort((a, b) => tokens[a]! - tokens[b]! || a - b);
     const out = new Array<Float32Array>(texts.length);
     for (let i = 0; i < order.length; i += this.opts.batchSize) {
       const idx = order.slice(i, i + this.opts.batchSize);
