@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTextLabels } from '../services/classifier/scripts/datasets.js';
-import { expectedCalibrationError, loadMeasuredAccurateTier } from '../services/classifier/scripts/evaluate.js';
+import { classDistribution, expectedCalibrationError, loadMeasuredAccurateTier } from '../services/classifier/scripts/evaluate.js';
+import { HEADS } from '../services/classifier/src/linear/heads.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../services/classifier/src/create-classifier.js';
 import type { DenseHeadsFile } from '../services/classifier/src/dense/heads.js';
 import { DEFAULT_LINEAR_MODEL } from '../services/classifier/src/linear-classifier.js';
@@ -44,10 +45,9 @@ describe('post-mix calibration of the accurate tier', () => {
     "with the built encoder, the accurate tier's emotion probabilities are on average as sure as they are right on val",
     async () => {
       const val = readTextLabels('tweeteval/emotion', 'val');
-      const labels = ['anger', 'joy', 'optimism', 'sadness'];
       const measure = async (mixCalibration: boolean) => {
         const clf = await loadMeasuredAccurateTier({ mixCalibration });
-        const dist = (await clf.probabilities(val.map((e) => e.text))).map((p) => labels.map((l) => p.emotion![l]!));
+        const dist = (await clf.probabilities(val.map((e) => e.text))).map((p) => classDistribution(HEADS.emotion, p.emotion!));
         await clf.close();
         const top = dist.map((d) => d.indexOf(Math.max(...d)));
         const confidence = dist.reduce((a, d) => a + Math.max(...d), 0) / dist.length;

@@ -8,14 +8,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_HEADS } from '../src/create-classifier.js';
-import { recalibrated, sha256File } from '../src/mix-calibration.js';
+import { recalibrated, sha256File, type PostMix } from '../src/mix-calibration.js';
 import type { DenseHeadsFile } from '../src/dense/heads.js';
 import { HEADS } from '../src/linear/heads.js';
 import { logit } from '../src/logit.js';
 import { macroF1 } from '../src/linear/metrics.js';
 import { readTextLabels, requireDatasets } from './datasets.js';
 import { rateMatchedShift } from './complaint-calibration.js';
-import { expectedCalibrationError, loadMeasuredAccurateTier } from './evaluate.js';
+import { classDistribution, expectedCalibrationError, loadMeasuredAccurateTier } from './evaluate.js';
 import { bestTemperature, logitRow } from './temperature.js';
 
 const MIXED_HEADS = ['sentiment', 'emotion', 'offensive', 'hate'] as const;
@@ -48,11 +48,8 @@ for (const name of MIXED_HEADS) {
       gold,
     ),
   );
-  const ece = (cal: { shift: Record<string, number>; temperature?: Record<string, number> }) => {
-    const dist = probs.map((p) => {
-      const q = recalibrated({ [name]: p }, cal)[name]!;
-      return head.kind === 'sigmoid' ? [1 - q[head.labels[0]]!, q[head.labels[0]]!] : head.labels.map((l) => q[l]!);
-    });
+  const ece = (cal: PostMix) => {
+    const dist = probs.map((p) => classDistribution(head, recalibrated({ [name]: p }, cal)[name]!));
     return (100 * expectedCalibrationError(dist, gold)).toFixed(1);
   };
   log(`${name}: temperature ${temperature[name].toFixed(3)}; expected calibration error ${ece({ shift })} -> ${ece({ shift, temperature })} points`);

@@ -7,6 +7,7 @@ import { UMSAB_CODES, UMSAB_LANGUAGES, type Labelled } from './datasets.js';
 import { calibrateOnVal, linearTrainingSets, trainOne, type Corpus, type LinearRecipe } from './train-linear.js';
 import { brandDomains, isBrandRow } from './complaint-calibration.js';
 import { DenseHeads } from '../src/dense/heads.js';
+import type { HeadSpec } from '../src/linear/model.js';
 import { DEFAULT_LINEAR_MODEL } from '../src/linear-classifier.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
 import { TransformersClassifier, type TransformersOptions } from '../src/transformers-classifier.js';
@@ -75,9 +76,7 @@ export async function evaluate(
     inspect?.(probs);
     const spec = HEADS[head];
     const gold = set.map((e) => e.label);
-    const dist = probs.map((p) =>
-      spec.kind === 'sigmoid' ? [1 - p[head]![spec.labels[0]]!, p[head]![spec.labels[0]]!] : spec.labels.map((l) => p[head]![l]!),
-    );
+    const dist = probs.map((p) => classDistribution(spec, p[head]!));
     const pred = dist.map((d) => d.indexOf(Math.max(...d)));
     if (record) {
       ece[head] = 100 * expectedCalibrationError(dist, gold);
@@ -112,6 +111,11 @@ export async function evaluate(
     complaint_rate_general: complaintRateGeneral,
     hate_rate_brand_tweets: await heldOut.hateOnBrandTweets(),
   };
+}
+
+/** A head's probabilities in label-index order; a yes/no head as [no, yes]. */
+export function classDistribution(spec: HeadSpec, p: Record<string, number>): number[] {
+  return spec.kind === 'sigmoid' ? [1 - p[spec.labels[0]!]!, p[spec.labels[0]!]!] : spec.labels.map((l) => p[l]!);
 }
 
 /** Expected calibration error of the top label's probability (15 equal-width bins). */

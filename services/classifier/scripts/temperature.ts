@@ -1,12 +1,13 @@
 import type { HeadSpec } from '../src/linear/model.js';
+import { logit } from '../src/logit.js';
 
 /**
  * A head's probabilities as a row of logits for temperature scaling: log-probabilities for
  * a softmax head, [0, logit] for a yes/no head (whose label 1 is the positive one).
  */
 export function logitRow(head: HeadSpec, p: Record<string, number>, shift = 0): number[] {
-  const q = head.labels.map((l) => Math.min(1 - 1e-12, Math.max(1e-12, p[l]!)));
-  return head.kind === 'sigmoid' ? [0, Math.log(q[0]! / (1 - q[0]!)) + shift] : q.map(Math.log);
+  if (head.kind === 'sigmoid') return [0, logit(p[head.labels[0]!]!) + shift];
+  return head.labels.map((l) => Math.log(Math.min(1 - 1e-12, Math.max(1e-12, p[l]!))));
 }
 
 /**

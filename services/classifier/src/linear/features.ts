@@ -83,6 +83,7 @@ function fnv1a(s: string, h = FNV_OFFSET, start = 0, end = s.length): number {
 const CHAR_SEED = fnv1a('c:');
 const WORD_SEED = fnv1a('w:');
 const BIGRAM_SEED = fnv1a('b:');
+const BIAS = fnv1a('bias:1');
 
 let scratch = new Uint32Array(4096);
 let count = 0;
@@ -121,6 +122,6 @@ export function featurize(text: string, opts: FeatureOptions = DEFAULT_FEATURES)
     prev = tok;
   }
   push(fnv1a(' </s>', fnv1a(prev, BIGRAM_SEED)), mask);
-  push(fnv1a('bias:1'), mask);
+  push(BIAS, mask);
   return scratch.slice(0, count);
 }
