@@ -43,3 +43,4 @@ export * from './random.js';
 export * from './auth/api-keys.js';
 export * from './auth/access.js';
 export * from './auth/rate-limit.js';
+export * from './datasets/locate.js';

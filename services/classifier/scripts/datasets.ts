@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { parseCsv } from '@earshot/shared';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { datasetsDir, parseCsv } from '@earshot/shared';
 
 /** ../shared/datasets beside the repository (EARSHOT_DATASETS overrides). */
-export const DATASETS = resolve(process.env.EARSHOT_DATASETS ?? join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets'));
+export const DATASETS = datasetsDir();
 
 export interface Labelled {
   text: string;
@@ -14,7 +14,7 @@ export interface Labelled {
 
 export function requireDatasets(): void {
   if (!existsSync(DATASETS)) {
-    throw new Error(`labelled data not found at ${DATASETS}: put the shared datasets beside the repository or set EARSHOT_DATASETS`);
+    throw new Error(`labelled data not found at ${DATASETS}: put the public data sets beside the repository (../shared/datasets) or set EARSHOT_DATASETS; docs/datasets.md says where each comes from`);
   }
 }
 

@@ -3,8 +3,8 @@
 // threshold per profile chosen on the whole corpus, scores per category and overall,
 // the Numenta HTM detector's published scores on the same series beside them, and speed.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { datasetMissing, datasetPath } from '@earshot/shared';
 import { scoreSeries } from '../src/anomaly-scorer.js';
 import { PROFILES, nabScore, normalise, optimiseThreshold, type LabelledSeries, type ProfileName } from '../src/nab-score.js';
 import { loadNab } from '../src/nab-data.js';
@@ -12,7 +12,11 @@ import { loadNab } from '../src/nab-data.js';
 // EARSHOT_NAB_DIR may name a full NAB checkout (data/ and labels/); the shared subset by default.
 const root = process.env.EARSHOT_NAB_DIR
   ? resolve(process.env.EARSHOT_NAB_DIR)
-  : resolve(process.env.EARSHOT_DATASETS ?? join(dirname(fileURLToPath(import.meta.url)), '../../../../shared/datasets'), 'nab');
+  : datasetPath('nab');
+if (!process.env.EARSHOT_NAB_DIR && datasetMissing('nab')) {
+  process.stderr.write(`eval:detector: ${datasetMissing('nab')}\n`);
+  process.exit(2);
+}
 const data = loadNab(root);
 const points = data.reduce((n, d) => n + d.series.values.length, 0);
 const started = performance.now();

@@ -1,18 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { datasetMissing, datasetPath } from '@earshot/shared';
 import { describe, expect, it } from 'vitest';
 import { PROFILES, nabScore, scoreAt, type ProfileName } from './nab-score.js';
 import { nabTime } from './nab-data.js';
 
 // NAB's own scoring of the Numenta HTM detector's published results (numenta/NAB results/numenta/),
-// kept in ../shared/datasets/nab/reference: our scorer must give the same figures from the same scores.
-const root = join(import.meta.dirname, '../../../../shared/datasets/nab');
-const windows = JSON.parse(readFileSync(join(root, 'combined_windows.json'), 'utf8')) as Record<string, [string, string][]>;
-const thresholds = JSON.parse(readFileSync(join(root, 'reference/numenta/thresholds.json'), 'utf8')).numenta as Record<
-  ProfileName,
-  { threshold: number; score: number }
->;
-const profilesFile = JSON.parse(readFileSync(join(root, 'reference/profiles.json'), 'utf8')) as Record<ProfileName, { CostMatrix: Record<string, number> }>;
+// kept in the NAB data set's reference/ folder: our scorer must give the same figures from the same scores.
+const root = datasetPath('nab');
+const missing = datasetMissing('nab/reference/numenta');
+if (missing) console.warn(`skipping the NAB scorer check: ${missing}`);
+const readJson = (file: string) => (missing ? {} : JSON.parse(readFileSync(join(root, file), 'utf8')));
+const windows = readJson('combined_windows.json') as Record<string, [string, string][]>;
+const thresholds = (readJson('reference/numenta/thresholds.json').numenta ?? {}) as Record<ProfileName, { threshold: number; score: number }>;
+const profilesFile = readJson('reference/profiles.json') as Record<ProfileName, { CostMatrix: Record<string, number> }>;
 
 function htmSeries(file: string) {
   const [category, name] = file.split('/');
@@ -29,7 +30,7 @@ function htmSeries(file: string) {
   };
 }
 
-describe("NAB scorer against NAB's published scoring of the Numenta HTM detector", () => {
+describe.skipIf(missing !== null)("NAB scorer against NAB's published scoring of the Numenta HTM detector", () => {
   for (const profile of Object.keys(PROFILES) as ProfileName[]) {
     it(`${profile}: same cost matrix, and per series the same score, TP, FP and FN at NAB's threshold`, () => {
       const cm = profilesFile[profile].CostMatrix;
