@@ -50,16 +50,19 @@ describe('complaint decision set on held-out brand domains', () => {
     expect(() => rateMatchedShift(z, [1, 0])).toThrow(/one label per logit/);
   });
 
-  it.skipIf(noComplaints !== null)("the shipped accurate head carries the shift its held-out probabilities give (calibrate-complaint.ts), so it calls dev.csv's complaint share", () => {
-    const rows = readComplaints();
-    const heldOut = readHeldOutComplaints(SHIPPED, rows);
-    const shift = heldOutShift(rows, heldOut);
-    const file = JSON.parse(readFileSync(SHIPPED_HEADS, 'utf8')) as DenseHeadsFile;
-    expect(file.heads.find((h) => h.name === 'complaint')!.rateShift).toBeCloseTo(shift, 9);
-    const brand = rows.filter(isBrandRow);
-    const called = brand.filter((r) => sigmoid(logit(heldOut.get(r.text)!) + shift) >= 0.5).length;
-    expect(called).toBe(brand.filter((r) => r.label === 1).length);
-    // Left without the shift, the class-balanced head calls fewer: the shift is what sets the rate.
-    expect(brand.filter((r) => heldOut.get(r.text)! >= 0.5).length).toBeLessThan(called);
-  });
+  it.skipIf(noComplaints !== null)(
+    "the shipped accurate head carries the shift its held-out probabilities give (calibrate-complaint.ts), so it calls dev.csv's complaint share",
+    () => {
+      const rows = readComplaints();
+      const heldOut = readHeldOutComplaints(SHIPPED, rows);
+      const shift = heldOutShift(rows, heldOut);
+      const file = JSON.parse(readFileSync(SHIPPED_HEADS, 'utf8')) as DenseHeadsFile;
+      expect(file.heads.find((h) => h.name === 'complaint')!.rateShift).toBeCloseTo(shift, 9);
+      const brand = rows.filter(isBrandRow);
+      const called = brand.filter((r) => sigmoid(logit(heldOut.get(r.text)!) + shift) >= 0.5).length;
+      expect(called).toBe(brand.filter((r) => r.label === 1).length);
+      // Left without the shift, the class-balanced head calls fewer: the shift is what sets the rate.
+      expect(brand.filter((r) => heldOut.get(r.text)! >= 0.5).length).toBeLessThan(called);
+    },
+  );
 });

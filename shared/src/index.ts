@@ -16,6 +16,7 @@ export * from './store/cluster-ddl.js';
 export * from './store/rows.js';
 export * from './store/inserter.js';
 export * from './store/write-journal.js';
+export * from './store/schema-doc.js';
 export * from './consumer/dead-letters.js';
 export * from './consumer/decode.js';
 export * from './http/server.js';

@@ -14,7 +14,9 @@ export interface Labelled {
 
 export function requireDatasets(): void {
   if (!existsSync(DATASETS)) {
-    throw new Error(`labelled data not found at ${DATASETS}: put the public data sets beside the repository (../shared/datasets) or set EARSHOT_DATASETS; docs/datasets.md says where each comes from`);
+    throw new Error(
+      `labelled data not found at ${DATASETS}: put the public data sets beside the repository (../shared/datasets) or set EARSHOT_DATASETS; docs/datasets.md says where each comes from`,
+    );
   }
 }
 

@@ -10,9 +10,7 @@ import { PROFILES, nabScore, normalise, optimiseThreshold, type LabelledSeries, 
 import { loadNab } from '../src/nab-data.js';
 
 // EARSHOT_NAB_DIR may name a full NAB checkout (data/ and labels/); the shared subset by default.
-const root = process.env.EARSHOT_NAB_DIR
-  ? resolve(process.env.EARSHOT_NAB_DIR)
-  : datasetPath('nab');
+const root = process.env.EARSHOT_NAB_DIR ? resolve(process.env.EARSHOT_NAB_DIR) : datasetPath('nab');
 if (!process.env.EARSHOT_NAB_DIR && datasetMissing('nab')) {
   process.stderr.write(`eval:detector: ${datasetMissing('nab')}\n`);
   process.exit(2);
