@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { DenseHeadsFile, MixCalibration } from './dense/heads.js';
 import { HEADS } from './linear/heads.js';
 import { logit, sigmoid } from './logit.js';
-import type { Probabilities } from './transformers-classifier.js';
+import type { Probabilities } from './probabilities.js';
 
 // The accurate tier averages its encoder's probabilities with the fast tier's. The average
 // is less sure than either model is right (val: 71% confident, 78% right on emotion) and

@@ -3,7 +3,8 @@ import type { Enrichment } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 import { LinearModel } from './linear/model.js';
 import { loadPipeline, prepare, type EncoderOptions } from './encoder.js';
-import { averageProbabilities, enrichAll, type Probabilities } from './transformers-classifier.js';
+import { averageProbabilities, enrichAll } from './transformers-classifier.js';
+import type { Probabilities } from './probabilities.js';
 
 type Sentiment = 'negative' | 'neutral' | 'positive';
 

@@ -6,6 +6,7 @@ import { TransformersEncoder, type EncoderOptions } from './encoder.js';
 import { emptyEnrichment, enrichmentFrom, mentionText } from './enrichment.js';
 import { detectLanguage } from './lang.js';
 import { postMixCalibration, recalibrated, type PostMix } from './mix-calibration.js';
+import type { Probabilities } from './probabilities.js';
 
 export interface TransformersOptions extends EncoderOptions {
   /** Read-out heads trained on this encoder's embeddings. */
@@ -18,7 +19,6 @@ export interface TransformersOptions extends EncoderOptions {
   mixCalibration?: boolean;
 }
 
-export type Probabilities = Record<string, Record<string, number>>;
 
 export function averageProbabilities(a: Probabilities, b: Probabilities, wb: number): Probabilities {
   const out: Probabilities = { ...a };

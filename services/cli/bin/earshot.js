@@ -6,7 +6,8 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { main, UsageError } = await import('../src/main.ts');
+const { main } = await import('../src/main.ts');
+const { UsageError } = await import('../src/usage-error.ts');
 try {
   await main(process.argv.slice(2));
 } catch (err) {
@@ -14,7 +15,7 @@ try {
     process.stderr.write(`earshot: ${err.message}\nRun "earshot --help" for usage.\n`);
     process.exit(2);
   }
-  if (err?.name === 'StoreInUseError') {
+  if (err?.name === 'StoreInUseError' || err?.name === 'HttpReplayError') {
     process.stderr.write(`earshot: ${err.message}\n`);
     process.exit(1);
   }

@@ -10,6 +10,7 @@ import { detectCommand } from './commands/detect.js';
 import { eventsImpactCommand, eventsImportCommand } from './commands/events.js';
 import { sourcesListCommand, sourcesPollCommand, sourcesTypesCommand } from './commands/sources.js';
 import { keysCommand } from './commands/keys.js';
+import { UsageError } from './usage-error.js';
 import { intervalSeconds } from '@earshot/api';
 
 const HELP = `earshot: social listening and sentiment stream processor
@@ -127,5 +128,3 @@ export async function main(argv: string[]): Promise<void> {
       throw new UsageError(`unknown command "${command}"`);
   }
 }
-
-export class UsageError extends Error {}

@@ -1,6 +1,6 @@
 import { SCOPES, apiKeysFor, type Scope } from '@earshot/shared';
 import { loadConfigOrExit } from '../config.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../usage-error.js';
 
 /** earshot keys create --scope S[,S] [--name N] | keys list | keys revoke ID */
 export function keysCommand(args: string[], opts: { scope?: string; name?: string }): void {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { systemClock, createLogger } from '@earshot/shared';
 import { SOURCES, buildConnectors, createBrandMatcher, loadBrandsFile, type BrandsFile } from '@earshot/ingest';
 import { loadConfigOrExit } from '../config.js';
-import { UsageError } from '../main.js';
+import { UsageError } from '../usage-error.js';
 
 function brandsFile(): BrandsFile & { path: string } {
   const config = loadConfigOrExit(process.env);
