@@ -28,6 +28,13 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}) {
       [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1],
       ['group', 'topic'],
     ),
+    consumerStageSeconds: histogram(
+      'earshot_consumer_stage_seconds',
+      'Time one stage of a consumer took over a batch',
+      [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      ['consumer', 'stage'],
+    ),
+    consumerDropped: counter('earshot_consumer_dropped_total', 'Values a consumer stage dropped on purpose (not bad input)', ['consumer', 'stage']),
     rowWait: histogram('earshot_row_wait_seconds', 'Time from ingest to the row being stored', [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]),
     writeLatency: histogram(
       'earshot_store_write_seconds',

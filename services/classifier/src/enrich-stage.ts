@@ -1,41 +1,44 @@
 import {
-  RawMentionMessageSchema,
-  decodeBatch,
+  STREAM_CONSUMERS,
+  defineConsumer,
+  forAll,
   mentionsEnrichedTopic,
-  topicMessage,
-  type BusMessage,
+  ok,
+  publishTo,
   type Bus,
   type Clock,
-  type DeadLetters,
+  type Config,
   type EnrichedMention,
   type Metrics,
+  type RawMentionMessage,
+  type Stage,
 } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 
-/** decode → classify → publish enriched; the bus commits the batch only after this resolves. */
-export function createEnrichHandler(deps: {
+/** Raw mentions in, enriched mentions out: classify, then publish (the runner decodes and commits). */
+export function enrichConsumer(deps: {
   classifier: MentionClassifier;
   bus: Bus;
   clock: Clock;
   metrics: Metrics;
-  deadLetters: DeadLetters;
-  enrichedTopic: string;
+  config: Pick<Config, 'EARSHOT_TOPIC_PREFIX'>;
 }) {
-  return async (messages: BusMessage[]): Promise<void> => {
-    const decoded = await decodeBatch(messages, RawMentionMessageSchema, deps.deadLetters, 'classifier.decode');
-    if (decoded.length === 0) return;
+  return defineConsumer(STREAM_CONSUMERS.classifier, [
+    classifyStage(deps),
+    forAll((enriched) => publishTo(deps.bus, deps.config, mentionsEnrichedTopic, enriched)),
+  ]);
+}
+
+function classifyStage(deps: { classifier: MentionClassifier; clock: Clock; metrics: Metrics }): Stage<RawMentionMessage, EnrichedMention> {
+  return async (mentions) => {
     const end = deps.metrics.classifyLatency.startTimer();
-    const enrichments = await deps.classifier.classify(decoded.map((d) => d.value));
+    const enrichments = await deps.classifier.classify(mentions);
     end();
     const enrichedAt = new Date(deps.clock.now()).toISOString();
-    const enriched: EnrichedMention[] = decoded.map((d, i) => ({ ...d.value, ...enrichments[i]!, enriched_at: enrichedAt }));
     // Counted by the model that enriched each mention (the adaptive tier mixes two).
     const byModel = new Map<string, number>();
     for (const e of enrichments) byModel.set(e.model.name, (byModel.get(e.model.name) ?? 0) + 1);
     for (const [model, n] of byModel) deps.metrics.classified.inc({ model }, n);
-    await deps.bus.publish(
-      deps.enrichedTopic,
-      enriched.map((m) => topicMessage(mentionsEnrichedTopic, m)),
-    );
+    return mentions.map((m, i) => ok({ ...m, ...enrichments[i]!, enriched_at: enrichedAt }));
   };
 }

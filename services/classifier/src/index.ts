@@ -1,7 +1,7 @@
-import { consumerHealth, createDeadLetters, mentionsEnrichedTopic, mentionsRawTopic, topicName } from '@earshot/shared';
+import { consumerHealth, createDeadLetters, runConsumer } from '@earshot/shared';
 import type { Deps, Service, Subscription } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
-import { createEnrichHandler } from './enrich-stage.js';
+import { enrichConsumer } from './enrich-stage.js';
 
 export type { MentionClassifier } from './classifier.js';
 export { LinearClassifier, DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
@@ -10,7 +10,8 @@ export { AdaptiveClassifier } from './adaptive-classifier.js';
 export { WorkerClassifier } from './worker-classifier.js';
 export { TextClassificationClassifier, sentimentLabelMap } from './text-classification-classifier.js';
 export { createClassifier, DEFAULT_ENCODER, DEFAULT_HEADS, ACCURATE_ENSEMBLE_WEIGHT } from './create-classifier.js';
-export { createEnrichHandler } from './enrich-stage.js';
+export { enrichConsumer } from './enrich-stage.js';
+export * from './stories/index.js';
 
 export const CLASSIFIER_GROUP = 'earshot-classifier';
 
@@ -28,13 +29,7 @@ export function createClassifierService(deps: Deps, classifier: MentionClassifie
       },
     ],
     async start() {
-      subscription = await bus.subscribe({
-        group: topicName(config, CLASSIFIER_GROUP),
-        topic: topicName(config, mentionsRawTopic.name),
-        maxBatch: config.EARSHOT_BATCH_SIZE,
-        maxWaitMs: config.EARSHOT_BATCH_WAIT_MS,
-        handler: createEnrichHandler({ classifier, bus, clock, metrics, deadLetters, enrichedTopic: topicName(config, mentionsEnrichedTopic.name) }),
-      });
+      subscription = await runConsumer(enrichConsumer({ classifier, bus, clock, metrics, config }), { bus, config, clock, metrics, deadLetters });
       logger.info({ model: classifier.model }, 'classifier consuming raw mentions');
     },
     async stop() {

@@ -247,6 +247,11 @@ export class MemoryBus implements Bus {
     }
   }
 
+  /** Every (topic, group) with a member now: what runs, for checking it against the stream graph. */
+  subscriptions(): { topic: string; group: string }[] {
+    return [...this.topics.entries()].flatMap(([topic, t]) => [...t.groups.entries()].filter(([, g]) => g.members.length > 0).map(([group]) => ({ topic, group })));
+  }
+
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     if (this.closed) throw new Error('bus is closed');
     const topic = this.topic(options.topic);
