@@ -2,7 +2,7 @@ import type { Bus } from '../bus/types.js';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { deadLetterTopic } from '../topics/index.js';
+import { deadLetterTopic, topicMessage } from '../topics/index.js';
 import type { DeadLetter } from '../schemas.js';
 import { topicName } from '../config.js';
 import type { Deps } from '../service.js';
@@ -44,7 +44,7 @@ export class DeadLetters {
     logger.warn({ count: letters.length, origin: letters[0]!.origin, stage: letters[0]!.stage, reason: letters[0]!.reason }, 'sent to dead-letter topic');
     await bus.publish(
       topicName,
-      letters.map((l) => ({ key: deadLetterTopic.key(l), value: JSON.stringify(l) })),
+      letters.map((l) => topicMessage(deadLetterTopic, l)),
     );
   }
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { EventRepository, eventImpact, parseEventsCsv, parseEventsIcs } from '@earshot/api';
-import { eventsTopic, topicName } from '@earshot/shared';
+import { eventsTopic, publishTo, topicName } from '@earshot/shared';
 import { startRuntime } from '../runtime.js';
 import { loadConfigOrExit } from '../config.js';
 import { fmt } from '../progress.js';
@@ -19,10 +19,7 @@ export async function eventsImportCommand(file: string, defaults: { brand?: stri
   const embedded = !config.EARSHOT_KAFKA_BROKERS;
   const runtime = await startRuntime(config, { services: embedded ? ['writer'] : [] });
   try {
-    await runtime.deps.bus.publish(
-      topicName(config, eventsTopic.name),
-      result.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })),
-    );
+    await publishTo(runtime.deps.bus, config, eventsTopic, result.events);
     if (embedded) await runtime.drain();
   } finally {
     await runtime.stop();

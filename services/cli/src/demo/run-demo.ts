@@ -1,4 +1,4 @@
-import { eventsTopic, sleep, topicName, type Clock, type Config } from '@earshot/shared';
+import { eventsTopic, publishTo, sleep, type Clock, type Config } from '@earshot/shared';
 import type { Runtime } from '../runtime.js';
 import { generateDemoScenario, type DemoScenario } from './scenario.js';
 
@@ -19,10 +19,7 @@ export async function runDemo(
 ): Promise<DemoScenario> {
   if (!runtime.ingest) throw new Error('the demo needs the ingest service in this process');
   const scenario = generateDemoScenario({ seed: config.EARSHOT_DEMO_SEED, end: new Date(opts.clock.now()) });
-  await runtime.deps.bus.publish(
-    topicName(config, eventsTopic.name),
-    scenario.events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })),
-  );
+  await publishTo(runtime.deps.bus, config, eventsTopic, scenario.events);
   const span = scenario.end.getTime() - scenario.start.getTime();
   const wallStart = Date.now();
   const slice = 200;
