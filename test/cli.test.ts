@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -184,5 +184,26 @@ describe('earshot CLI', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('run: a wrong brands file is reported whole, without a stack trace, before the store is touched', async () => {
+    const data = join(dir.path, 'untouched');
+    const gone = await earshot(['run'], { EARSHOT_DATA_DIR: data, EARSHOT_BRANDS_FILE: join(dir.path, 'no-such-brands.yaml') });
+    expect(gone.code).toBe(2);
+    expect(gone.stderr).toMatch(/^earshot: cannot read the brands file .*no-such-brands\.yaml \(EARSHOT_BRANDS_FILE\): there is no such file/);
+    expect(gone.stderr).not.toMatch(/\n\s+at /);
+    const file = join(dir.path, 'mistakes.yaml');
+    writeFileSync(
+      file,
+      'brands:\n  - id: acme\n    qurey: acme\n    sources:\n      - { type: hackernoose, query: acme }\n      - { type: rss, url: "https://example.com/feed", schedul: "*/5 * * * *" }\n',
+    );
+    const wrong = await earshot(['run'], { EARSHOT_DATA_DIR: data, EARSHOT_BRANDS_FILE: file });
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/3 problems in .*mistakes\.yaml:/);
+    expect(wrong.stderr).toMatch(/brands\[0\]\.qurey: unknown key \(did you mean "query"\?\)/);
+    expect(wrong.stderr).toMatch(/brands\[0\]\.sources\[0\]\.type: unknown source type "hackernoose" \(did you mean "hackernews"\?\)/);
+    expect(wrong.stderr).toMatch(/brands\[0\]\.sources\[1\]\.schedul: rss has no option "schedul" \(did you mean "schedule"\?\)/);
+    expect(wrong.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(data)).toBe(false);
   });
 });

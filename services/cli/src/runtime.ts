@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
@@ -28,7 +27,7 @@ import {
   type Metrics,
   type Service,
 } from '@earshot/shared';
-import { createIngestService, loadBrandsFile, type BrandsFile, type ConnectorRunner, type Ingestor } from '@earshot/ingest';
+import { createIngestService, readBrandsFile, type BrandsFile, type ConnectorRunner, type Ingestor } from '@earshot/ingest';
 import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
@@ -78,7 +77,7 @@ export interface Runtime {
 function brandsFileFor(config: Config, services: readonly ServiceName[]): BrandsFile | undefined {
   const path = config.EARSHOT_BRANDS_FILE;
   if (!path || !services.some((s) => s === 'ingest' || s === 'detector')) return undefined;
-  return loadBrandsFile(path, readFileSync(path, 'utf8'), process.env, { checkSecrets: services.includes('ingest') });
+  return readBrandsFile(path, process.env, { checkSecrets: services.includes('ingest') });
 }
 
 /**
@@ -90,6 +89,8 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
   const logger = options.logger ?? createLogger(config.EARSHOT_LOG_LEVEL);
   const metrics = options.metrics ?? createMetrics();
   const clock = options.clock ?? systemClock;
+  // Inputs first: a wrong brands file stops the start before the bus or the store is touched.
+  const brands = brandsFileFor(config, options.services);
   const bus = createBus(config, { logger, metrics, clock });
   const cleanups: (() => Promise<void>)[] = [() => bus.close()];
   try {
@@ -106,7 +107,6 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
       await applyRetention(store.client, logger, { rawDays: config.EARSHOT_RETENTION_DAYS, hourlyDays: config.EARSHOT_ROLLUP_RETENTION_DAYS });
     }
     const deps: Deps = { config, logger, metrics, clock, bus, store };
-    const brands = brandsFileFor(config, options.services);
     let ingest: Runtime['ingest'];
     let detector: DetectorService | undefined;
     const services: Service[] = [];

@@ -61,7 +61,7 @@ describe('brands file', () => {
     [
       'an unknown source type',
       YAML.replace('type: hackernews', 'type: hackernoose'),
-      /^brands\.yaml:8:9: brands\[0\]\.sources\[0\]\.type: unknown source type "hackernoose"; one of x_search,/,
+      /^brands\.yaml:8:9: brands\[0\]\.sources\[0\]\.type: unknown source type "hackernoose" \(did you mean "hackernews"\?\); one of x_search,/,
     ],
     ['a missing option', YAML.replace('        query: acme\n', ''), /^brands\.yaml:8:\d+: brands\[0\]\.sources\[0\]\.query: /],
     [
@@ -78,7 +78,7 @@ describe('brands file', () => {
     [
       'a misspelt key',
       YAML.replace('accounts:', 'acounts:'),
-      /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key; expected one of id, query, accounts, sources, alerts/,
+      /^brands\.yaml:5:5: brands\[0\]\.acounts: unknown key \(did you mean "accounts"\?\); expected one of id, query, accounts, sources, alerts/,
     ],
     ['broken YAML', 'brands:\n  - id: acme\n   query: [', /^brands\.yaml:3:\d+: /],
     [
@@ -89,6 +89,26 @@ describe('brands file', () => {
     ['no brands', 'brands: []', /^brands\.yaml:1:1: brands: lists no brands/],
   ])('points at the line of %s', (_what, text, error) => {
     expect(() => loadBrandsFile('brands.yaml', text, {})).toThrow(error);
+  });
+
+  it('reports every mistake at once, with what was probably meant', () => {
+    const text = YAML.replace('accounts:', 'acounts:')
+      .replace('type: hackernews', 'type: hackernoose')
+      .replace('*/10 * * * *', 'every ten minutes')
+      .replace('        refresh: false\n', '        refresh: false\n        app_idd: "1"\n')
+      .replace('id: globex', 'id: Globex');
+    let message = '';
+    try {
+      loadBrandsFile('brands.yaml', text, {});
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message.split('\n')[0]).toBe('5 problems in brands.yaml:');
+    expect(message).toMatch(/brands\.yaml:5:5: brands\[0\]\.acounts: unknown key \(did you mean "accounts"\?\)/);
+    expect(message).toMatch(/brands\.yaml:15:5: brands\[1\]\.id: brand ids are lower-case/);
+    expect(message).toMatch(/sources\[0\]\.type: unknown source type "hackernoose" \(did you mean "hackernews"\?\)/);
+    expect(message).toMatch(/sources\[1\]\.app_idd: appstore has no option "app_idd" \(did you mean "app_id"\?\)/);
+    expect(message).toMatch(/sources\[1\]\.schedule: is not a cron expression/);
   });
 
   it('needs the secrets a source names, from the environment only', () => {

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { SENSITIVITIES, type Sensitivity } from '@earshot/shared';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, type Document } from 'yaml';
 import { parseBrandQuery, type BrandQuery } from './brand-query.js';
 import { BaseSourceSchema, type BaseSource, type SourceDefinition } from './connectors/define.js';
 import { SOURCES, sourceByType } from './connectors/sources/index.js';
+import { suggestion } from './did-you-mean.js';
 
 const brandId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'brand ids are lower-case letters, digits, - and _');
 const sourceName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'a lower-case source name such as "twitter"');
@@ -22,6 +24,8 @@ const BrandEntrySchema = z
       .optional(),
   })
   .strict();
+
+const BRAND_KEYS = ['id', 'query', 'accounts', 'sources', 'alerts'];
 
 const BrandsFileSchema = z.object({ brands: z.array(BrandEntrySchema).min(1, 'lists no brands') }).strict();
 
@@ -57,46 +61,76 @@ export class BrandsFileError extends Error {
   override readonly name = 'BrandsFileError';
 }
 
+/** Reads and checks the brands file at `path`; one that cannot be read is a BrandsFileError naming it. */
+export function readBrandsFile(path: string, env: Record<string, string | undefined>, opts: { checkSecrets?: boolean } = {}): BrandsFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT'
+        ? 'there is no such file'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES'
+            ? 'it cannot be read (permissions)'
+            : (err as Error).message;
+    throw new BrandsFileError(`cannot read the brands file ${path} (EARSHOT_BRANDS_FILE): ${why}`);
+  }
+  return loadBrandsFile(path, text, env, opts);
+}
+
 /**
  * The brands file (YAML or JSON): each brand's query, its own accounts and its sources.
- * Everything is checked at start; an error names the file, the line and column, the
- * path inside the file and what is wrong. Secrets never live here: a source names the
+ * Everything is checked at start and every mistake reported at once; each names the
+ * file, the line and column, the path inside the file and what is wrong. Secrets never live here: a source names the
  * environment variables it reads, and a missing one is an error at start.
  */
 export function loadBrandsFile(path: string, text: string, env: Record<string, string | undefined>, opts: { checkSecrets?: boolean } = {}): BrandsFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   const at = (p: (string | number)[]) => where(doc, lines, p);
-  const fail = (p: (string | number)[], message: string): never => {
+  const problems: string[] = [];
+  const fail = (p: (string | number)[], message: string): void => {
     const label = p.length
       ? `${p
           .map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`))
           .join('')
           .replace(/^\./, '')}: `
       : '';
-    throw new BrandsFileError(`${path}:${at(p)}: ${label}${message}`);
+    problems.push(`${path}:${at(p)}: ${label}${message}`);
+  };
+  const done = (): void => {
+    if (problems.length === 1) throw new BrandsFileError(problems[0]!);
+    if (problems.length > 1) throw new BrandsFileError(`${problems.length} problems in ${path}:\n  ${problems.join('\n  ')}`);
   };
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const { line, col } = lines.linePos(e.pos[0]);
     throw new BrandsFileError(`${path}:${line}:${col}: ${e.message.split('\n')[0]}`);
   }
-  const file = BrandsFileSchema.safeParse(doc.toJS());
+  const raw = doc.toJS() as unknown;
+  const file = BrandsFileSchema.safeParse(raw);
   if (!file.success) {
-    const issue = file.error.issues[0]!;
-    if (issue.code === 'unrecognized_keys')
-      fail(
-        [...(issue.path as (string | number)[]), issue.keys[0]!],
-        `unknown key; expected one of ${issue.path.length ? 'id, query, accounts, sources, alerts' : 'brands'}`,
-      );
-    fail(issue.path as (string | number)[], issue.message);
+    for (const issue of file.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        const expected = issue.path.length ? BRAND_KEYS : ['brands'];
+        for (const key of issue.keys)
+          fail([...(issue.path as (string | number)[]), key], `unknown key${suggestion(key, expected)}; expected one of ${expected.join(', ')}`);
+      } else fail(issue.path as (string | number)[], issue.message);
+    }
   }
-  const { brands } = file.data!;
+  // Every brand that can be read is checked, sources and all, even beside other mistakes:
+  // one run reports everything (an unknown key is reported above and ignored here).
+  const entries = file.success ? file.data.brands : Array.isArray((raw as { brands?: unknown })?.brands) ? (raw as { brands: unknown[] }).brands : [];
+  const brands = entries.map((b) => BrandEntrySchema.strip().safeParse(b)).map((r) => (r.success ? r.data : null));
   const out: BrandsFile = { queries: {}, accounts: {}, sources: [], sensitivity: {} };
   const ids = new Set<string>();
   const networkWide = new Map<string, { at: (string | number)[]; members: ConfiguredSource['members'] }>();
   brands.forEach((b, bi) => {
-    if (out.accounts[b.id]) fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
+    if (!b) return;
+    if (out.accounts[b.id]) return fail(['brands', bi, 'id'], `brand "${b.id}" is listed twice`);
     out.accounts[b.id] = b.accounts;
     if (b.alerts) out.sensitivity[b.id] = b.alerts.sensitivity;
     if (b.query) {
@@ -105,32 +139,41 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       const comment = isScalar(node) && node.type === 'PLAIN' ? (node.comment ?? '') : '';
       if (/^\S/.test(comment))
         fail(['brands', bi, 'query'], `the query is cut at "#${comment.split(/\s/)[0]}": in YAML " #" starts a comment; put the query in quotes`);
-      try {
-        out.queries[b.id] = parseBrandQuery(b.query);
-      } catch (err) {
-        fail(['brands', bi, 'query'], (err as Error).message);
-      }
+      else
+        try {
+          out.queries[b.id] = parseBrandQuery(b.query);
+        } catch (err) {
+          fail(['brands', bi, 'query'], (err as Error).message);
+        }
     }
     b.sources.forEach((raw, si) => {
       const here = ['brands', bi, 'sources', si];
       const definition = sourceByType.get(raw.type);
-      if (!definition) fail([...here, 'type'], `unknown source type "${raw.type}"; one of ${SOURCES.map((s) => s.type).join(', ')}`);
-      const own = Object.keys(definition!.options.shape);
-      const allowed = new Set([...Object.keys(BaseSourceSchema.shape), ...own]);
-      const unknown = Object.keys(raw).find((k) => !allowed.has(k));
-      if (unknown) fail([...here, unknown], `${raw.type} has no option "${unknown}"; its own options are ${own.filter((k) => k !== 'type').join(', ')}`);
+      const types = SOURCES.map((s) => s.type);
+      if (!definition) return fail([...here, 'type'], `unknown source type "${raw.type}"${suggestion(raw.type, types)}; one of ${types.join(', ')}`);
+      const own = Object.keys(definition.options.shape);
+      const allowed = [...new Set([...Object.keys(BaseSourceSchema.shape), ...own])];
+      const unknown = Object.keys(raw).filter((k) => !allowed.includes(k));
+      for (const key of unknown)
+        fail(
+          [...here, key],
+          `${raw.type} has no option "${key}"${suggestion(key, allowed)}; its own options are ${own.filter((k) => k !== 'type').join(', ')}`,
+        );
+      // The options it does have are checked too, so one run reports them all.
+      const known = Object.fromEntries(Object.entries(raw).filter(([k]) => allowed.includes(k)));
       let options = {} as BaseSource & Record<string, unknown>;
-      for (const schema of [BaseSourceSchema, definition!.options] as z.ZodType[]) {
-        const parsed = schema.safeParse(raw);
+      let valid = unknown.length === 0;
+      for (const schema of [BaseSourceSchema, definition.options] as z.ZodType[]) {
+        const parsed = schema.safeParse(known);
         if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          fail([...here, ...(issue.path as (string | number)[])], issue.message);
-        }
-        options = { ...options, ...(parsed.data as object) };
+          for (const issue of parsed.error.issues) fail([...here, ...(issue.path as (string | number)[])], issue.message);
+          valid = false;
+        } else options = { ...options, ...(parsed.data as object) };
       }
-      const missing = opts.checkSecrets === false ? [] : definition!.secrets(options).filter((name) => !env[name]);
-      if (missing.length) fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
-      const shared = definition!.networkWide?.(options);
+      if (!valid) return;
+      const missing = opts.checkSecrets === false ? [] : definition.secrets(options).filter((name) => !env[name]);
+      if (missing.length) return fail(here, `${raw.type} needs ${missing.join(' and ')} set in the environment`);
+      const shared = definition.networkWide?.(options);
       if (shared !== undefined) {
         const key = `${raw.type}\u0000${shared}`;
         const group = networkWide.get(key) ?? { at: here, members: [] };
@@ -140,20 +183,20 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       }
       let id = options.id ?? `${b.id}.${raw.type}`;
       if (!options.id) for (let n = 2; ids.has(id); n++) id = `${b.id}.${raw.type}.${n}`;
-      if (ids.has(id)) fail([...here, 'id'], `connector id "${id}" is used twice`);
+      if (ids.has(id)) return fail([...here, 'id'], `connector id "${id}" is used twice`);
       ids.add(id);
       const refresh =
-        options.refresh === false || (definition!.refreshOptIn && !options.refresh)
+        options.refresh === false || (definition.refreshOptIn && !options.refresh)
           ? null
           : { schedule: options.refresh?.schedule ?? '*/5 * * * *', hours: options.refresh?.hours ?? 6 };
       out.sources.push({
         id,
         brand: b.id,
-        definition: definition!,
+        definition,
         options,
-        schedule: options.schedule ?? definition!.defaultSchedule,
+        schedule: options.schedule ?? definition.defaultSchedule,
         refresh,
-        owned: definition!.owned || !b.query,
+        owned: definition.owned || !b.query,
         members: [{ brand: b.id, options }],
       });
     });
@@ -164,7 +207,10 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     const definition = sourceByType.get(first.type as string)!;
     let id = members.find((m) => m.options.id)?.options.id ?? definition.type;
     if (!members.some((m) => m.options.id)) for (let n = 2; ids.has(id); n++) id = `${definition.type}.${n}`;
-    if (ids.has(id)) fail([...at, 'id'], `connector id "${id}" is used twice`);
+    if (ids.has(id)) {
+      fail([...at, 'id'], `connector id "${id}" is used twice`);
+      continue;
+    }
     ids.add(id);
     out.sources.push({
       id,
@@ -177,6 +223,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       members,
     });
   }
+  done();
   return out;
 }
 

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import {
   ClickHouseLease,
@@ -12,7 +11,7 @@ import {
   type Service,
 } from '@earshot/shared';
 import { createAccountMatcher, createBrandMatcher, type BrandMatcher } from './brand-matcher.js';
-import { EMPTY_BRANDS_FILE, loadBrandsFile, type BrandsFile } from './brands-file.js';
+import { EMPTY_BRANDS_FILE, readBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
 import { ConnectorRunner } from './connectors/runner.js';
@@ -22,7 +21,7 @@ import { createWebhookRouter } from './webhook.js';
 
 export { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
 export { parseBrandQuery, BrandQueryError } from './brand-query.js';
-export { loadBrandsFile, BrandsFileError, type BrandsFile } from './brands-file.js';
+export { loadBrandsFile, readBrandsFile, BrandsFileError, type BrandsFile } from './brands-file.js';
 export { ConnectorRunner, type PollOutcome } from './connectors/runner.js';
 export { buildConnectors } from './connectors/build.js';
 export { SOURCES } from './connectors/sources/index.js';
@@ -40,7 +39,7 @@ export interface IngestOptions {
 function brandsFileOf(deps: Deps, env: Record<string, string | undefined>): BrandsFile {
   const path = deps.config.EARSHOT_BRANDS_FILE;
   if (!path) return EMPTY_BRANDS_FILE;
-  return loadBrandsFile(path, readFileSync(path, 'utf8'), env);
+  return readBrandsFile(path, env);
 }
 
 /** Builds the pieces ingest is made of; replay, the webhooks and the connectors share them. */

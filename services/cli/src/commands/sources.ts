@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { systemClock, createLogger } from '@earshot/shared';
-import { SOURCES, buildConnectors, createBrandMatcher, loadBrandsFile, type BrandsFile } from '@earshot/ingest';
+import { SOURCES, buildConnectors, createBrandMatcher, readBrandsFile, type BrandsFile } from '@earshot/ingest';
 import { loadConfigOrExit } from '../config.js';
 import { UsageError } from '../usage-error.js';
 
@@ -8,7 +7,7 @@ function brandsFile(): BrandsFile & { path: string } {
   const config = loadConfigOrExit(process.env);
   const path = config.EARSHOT_BRANDS_FILE;
   if (!path) throw new UsageError('EARSHOT_BRANDS_FILE is not set: name the brands file (docs/connectors.md)');
-  return { path, ...loadBrandsFile(path, readFileSync(path, 'utf8'), process.env) };
+  return { path, ...readBrandsFile(path, process.env) };
 }
 
 /**
