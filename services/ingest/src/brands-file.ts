@@ -102,7 +102,7 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
     problems.push(`${path}:${at(p)}: ${label}${message}`);
   };
   const done = (): void => {
-    if (problems.length === 1) throw new BrandsFileError(problems[0]!);
+    if (problems.length === 1) throw new BrandsFileError(problems[0]);
     if (problems.length > 1) throw new BrandsFileError(`${problems.length} problems in ${path}:\n  ${problems.join('\n  ')}`);
   };
   if (doc.errors.length > 0) {
