@@ -9,20 +9,36 @@
 #
 # Options (environment):
 #   KAFKA_PORT        client port (default 19092; the controller uses KAFKA_PORT+1)
+#   KAFKA_NODES       nodes (default 1). More make a cluster on one machine, each node a broker
+#                     and a controller: node i listens on KAFKA_PORT+2(i-1) (controller +1) and
+#                     keeps its files in KAFKA_RUN_DIR/node-i; `start` starts the nodes not running
+#                     and prints every address, comma-separated. For durability tests, not speed.
 #   KAFKA_RUN_DIR     where data, logs and the pid file live (default infra/kafka/.run)
 #   KAFKA_HEAP        JVM heap (default 512m)
 #   KAFKA_START_TIMEOUT seconds to wait for the broker (default 120)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-port="${KAFKA_PORT:-19092}"
-controller_port="$((port + 1))"
-run_dir="${KAFKA_RUN_DIR:-$here/.run}"
+base_port="${KAFKA_PORT:-19092}"
+nodes="${KAFKA_NODES:-1}"
+top_run_dir="${KAFKA_RUN_DIR:-$here/.run}"
 heap="${KAFKA_HEAP:-512m}"
 timeout="${KAFKA_START_TIMEOUT:-120}"
 version="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/pom.xml")"
 libs="$here/.cache/kafka-$version/libs"
-pid_file="$run_dir/kafka.pid"
+
+# Selects node $1: its ports, directory and pid file (one node keeps the single-node layout).
+node() {
+  node_id="$1"
+  port="$((base_port + 2 * (node_id - 1)))"
+  controller_port="$((port + 1))"
+  if [ "$nodes" -eq 1 ]; then run_dir="$top_run_dir"; else run_dir="$top_run_dir/node-$node_id"; fi
+  pid_file="$run_dir/kafka.pid"
+  java_args=(-Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true
+    -Dkafka.logs.dir="$run_dir/logs" -Dlog4j2.configurationFile="$here/log4j2.xml"
+    -cp "$libs/*")
+}
+node 1
 
 log() { echo "[kafka] $*" >&2; }
 
@@ -45,16 +61,26 @@ port_open() {
   (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null
 }
 
-java_args=(-Xms128m -Xmx"$heap" -XX:+UseG1GC -Djava.awt.headless=true
-  -Dkafka.logs.dir="$run_dir/logs" -Dlog4j2.configurationFile="$here/log4j2.xml"
-  -cp "$libs/*")
+voters() {
+  local v="" i
+  for i in $(seq 1 "$nodes"); do v="$v${v:+,}$i@127.0.0.1:$((base_port + 2 * (i - 1) + 1))"; done
+  echo "$v"
+}
+
+addresses() {
+  local a="" i
+  for i in $(seq 1 "$nodes"); do a="$a${a:+,}127.0.0.1:$((base_port + 2 * (i - 1)))"; done
+  echo "$a"
+}
 
 write_config() {
+  # The internal topics' replicas: three (two in sync) on a cluster, one alone.
+  local replicas=$((nodes < 3 ? nodes : 3)) min_isr=$((nodes < 2 ? 1 : 2))
   mkdir -p "$run_dir/logs"
   cat > "$run_dir/server.properties" <<PROPS
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@127.0.0.1:$controller_port
+node.id=$node_id
+controller.quorum.voters=$(voters)
 listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
 advertised.listeners=PLAINTEXT://127.0.0.1:$port
 controller.listener.names=CONTROLLER
@@ -62,12 +88,12 @@ listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 inter.broker.listener.name=PLAINTEXT
 log.dirs=$run_dir/data
 num.partitions=1
-offsets.topic.replication.factor=1
+offsets.topic.replication.factor=$replicas
 offsets.topic.num.partitions=4
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
+transaction.state.log.replication.factor=$replicas
+transaction.state.log.min.isr=$min_isr
+share.coordinator.state.topic.replication.factor=$replicas
+share.coordinator.state.topic.min.isr=$min_isr
 group.initial.rebalance.delay.ms=0
 # Allows consumer sessions from 2 s (EARSHOT_KAFKA_SESSION_SECONDS): a killed member is replaced sooner.
 group.min.session.timeout.ms=2000
@@ -76,40 +102,78 @@ log.retention.hours=24
 PROPS
 }
 
-start() {
-  if is_running; then log "already running (pid $(cat "$pid_file")) on 127.0.0.1:$port"; echo "127.0.0.1:$port"; return; fi
-  if port_open; then log "port $port is taken by another process; set KAFKA_PORT"; exit 1; fi
-  command -v java >/dev/null || { log "java not found: install Java 17+"; exit 1; }
-  resolve_jars
+# Writes the selected node's config and formats its store if it has none (cluster id $1).
+prepare() {
   write_config
   if [ ! -f "$run_dir/data/meta.properties" ]; then
     log "formatting a fresh KRaft store in $run_dir/data"
-    cluster_id="$(java "${java_args[@]}" kafka.tools.StorageTool random-uuid)"
-    java "${java_args[@]}" kafka.tools.StorageTool format -t "$cluster_id" -c "$run_dir/server.properties" >/dev/null
+    java "${java_args[@]}" kafka.tools.StorageTool format -t "$1" -c "$run_dir/server.properties" >/dev/null
   fi
-  # A fresh log, so the readiness check below cannot match a line from an earlier run.
-  [ -f "$run_dir/logs/server.log" ] && mv -f "$run_dir/logs/server.log" "$run_dir/logs/server.log.1"
-  log "starting broker on 127.0.0.1:$port"
-  nohup java "${java_args[@]}" kafka.Kafka "$run_dir/server.properties" > "$run_dir/logs/stdout.log" 2>&1 &
-  echo $! > "$pid_file"
-  local waited=0
-  until grep -q "Kafka Server started" "$run_dir/logs/server.log" 2>/dev/null && port_open; do
-    if ! is_running; then log "broker exited during start; last lines of its logs:"; tail -n 30 "$run_dir/logs/stdout.log" "$run_dir/logs/server.log" >&2 || true; exit 1; fi
-    if [ "$waited" -ge "$timeout" ]; then log "broker not ready after ${timeout}s"; stop; exit 1; fi
-    sleep 1; waited=$((waited + 1))
-  done
-  log "ready after ${waited}s (pid $(cat "$pid_file")); logs in $run_dir/logs"
-  echo "127.0.0.1:$port"
 }
 
-stop() {
-  if ! is_running; then log "not running"; rm -f "$pid_file"; return; fi
+# Launches the selected node, prepared; returns without waiting for it.
+launch() {
+  if is_running; then log "node $node_id already running (pid $(cat "$pid_file")) on 127.0.0.1:$port"; return; fi
+  # A fresh log, so the readiness check below cannot match a line from an earlier run.
+  [ -f "$run_dir/logs/server.log" ] && mv -f "$run_dir/logs/server.log" "$run_dir/logs/server.log.1"
+  log "starting node $node_id on 127.0.0.1:$port"
+  nohup java "${java_args[@]}" kafka.Kafka "$run_dir/server.properties" > "$run_dir/logs/stdout.log" 2>&1 &
+  echo $! > "$pid_file"
+}
+
+# Waits until the selected node serves; waited counts on from the caller's.
+await_ready() {
+  until grep -q "Kafka Server started" "$run_dir/logs/server.log" 2>/dev/null && port_open; do
+    if ! is_running; then log "node $node_id exited during start; last lines of its logs:"; tail -n 30 "$run_dir/logs/stdout.log" "$run_dir/logs/server.log" >&2 || true; stop; exit 1; fi
+    if [ "$waited" -ge "$timeout" ]; then log "node $node_id not ready after ${timeout}s"; stop; exit 1; fi
+    sleep 1; waited=$((waited + 1))
+  done
+}
+
+start() {
+  command -v java >/dev/null || { log "java not found: install Java 17+"; exit 1; }
+  resolve_jars
+  # Every node of a cluster is formatted with the same cluster id (kept with the first node's data).
+  local id_file="$top_run_dir/cluster.id" cluster_id i
+  mkdir -p "$top_run_dir"
+  [ -f "$id_file" ] || java -cp "$libs/*" kafka.tools.StorageTool random-uuid > "$id_file"
+  cluster_id="$(cat "$id_file")"
+  for i in $(seq 1 "$nodes"); do
+    node "$i"
+    if is_running; then continue; fi
+    if port_open; then log "port $port is taken by another process; set KAFKA_PORT"; exit 1; fi
+    prepare "$cluster_id" &
+  done
+  wait
+  for i in $(seq 1 "$nodes"); do node "$i"; launch; done
+  waited=0
+  for i in $(seq 1 "$nodes"); do node "$i"; await_ready; done
+  log "ready after ${waited}s; logs in $top_run_dir"
+  addresses
+}
+
+stop_node() {
+  if ! is_running; then rm -f "$pid_file"; return; fi
   local pid; pid="$(cat "$pid_file")"
-  log "stopping broker (pid $pid)"
+  log "stopping node $node_id (pid $pid)"
   kill "$pid"
   for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
   if kill -0 "$pid" 2>/dev/null; then log "still alive after 30s, killing"; kill -9 "$pid" || true; fi
   rm -f "$pid_file"
+}
+
+stop() {
+  local i
+  for i in $(seq 1 "$nodes"); do node "$i"; stop_node; done
+}
+
+status() {
+  local i up=0
+  for i in $(seq 1 "$nodes"); do
+    node "$i"
+    if is_running; then up=$((up + 1)); echo "running on 127.0.0.1:$port (pid $(cat "$pid_file"))"; else echo "stopped (127.0.0.1:$port)"; fi
+  done
+  [ "$up" -eq "$nodes" ]
 }
 
 # Apache Kafka's own perf tools on a running broker: RECORDS records of BYTES bytes produced
@@ -131,7 +195,7 @@ case "${1:-}" in
   start) start ;;
   perf) shift; perf "$@" ;;
   stop) stop ;;
-  status) if is_running; then echo "running on 127.0.0.1:$port (pid $(cat "$pid_file"))"; else echo "stopped"; exit 1; fi ;;
-  reset) stop; rm -rf "$run_dir"; log "removed $run_dir" ;;
+  status) status ;;
+  reset) stop; rm -rf "$top_run_dir"; log "removed $top_run_dir" ;;
   *) echo "usage: $0 start|stop|status|reset|perf BROKERS RECORDS BYTES [PARTITIONS]" >&2; exit 2 ;;
 esac

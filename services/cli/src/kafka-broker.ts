@@ -8,7 +8,8 @@ export const KAFKA_SCRIPT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 
 /**
  * Starts the project's local Kafka broker (infra/kafka/kafka.sh: jars from Maven
- * Central, KRaft, loopback) unless one is running, and returns its address.
+ * Central, KRaft, loopback) unless one is running, and returns its address (with
+ * KAFKA_NODES in `env`, a cluster's nodes not running, and every address, comma-separated).
  */
 export async function startLocalKafka(env: Record<string, string | undefined> = {}): Promise<string> {
   const { stdout } = await run('bash', [KAFKA_SCRIPT, 'start'], {
@@ -17,7 +18,8 @@ export async function startLocalKafka(env: Record<string, string | undefined> = 
     maxBuffer: 16 * 1024 * 1024,
   });
   const address = stdout.trim().split('\n').pop();
-  if (!address || !/^[\w.-]+:\d+$/.test(address)) throw new Error(`kafka.sh start printed no broker address: ${stdout}`);
+  // One address, or a cluster's (KAFKA_NODES), comma-separated.
+  if (!address || !/^[\w.-]+:\d+(,[\w.-]+:\d+)*$/.test(address)) throw new Error(`kafka.sh start printed no broker address: ${stdout}`);
   return address;
 }
 

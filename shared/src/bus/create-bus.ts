@@ -14,7 +14,7 @@ export function createBus(config: Config, deps: { logger: Logger; metrics: Metri
       brokers: config.EARSHOT_KAFKA_BROKERS,
       clientId: config.EARSHOT_KAFKA_CLIENT_ID,
       partitions: config.EARSHOT_TOPIC_PARTITIONS,
-      replicationFactor: config.EARSHOT_TOPIC_REPLICATION,
+      ...(config.EARSHOT_TOPIC_REPLICATION === undefined ? {} : { replicationFactor: config.EARSHOT_TOPIC_REPLICATION }),
       sessionTimeoutMs: config.EARSHOT_KAFKA_SESSION_SECONDS * 1000,
       ...deps,
     });

@@ -1,21 +1,53 @@
 import { setMaxListeners } from 'node:events';
 // kafkajs is CommonJS: Node's ESM loader sees only some of its names (not ConfigResourceTypes), so the default export is imported too.
-import kafkajs, { Kafka, Partitioners, logLevel as KafkaLogLevel, type Consumer, type ISocketFactory, type Producer, type LogEntry } from 'kafkajs';
+import kafkajs, {
+  Kafka,
+  Partitioners,
+  logLevel as KafkaLogLevel,
+  type Admin,
+  type Consumer,
+  type ISocketFactory,
+  type KafkaConfig,
+  type Producer,
+  type LogEntry,
+} from 'kafkajs';
 import type { Logger } from '../logger.js';
 import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import { withRetries } from '../retry.js';
+import type { HealthCheck } from '../http/server.js';
 import { BatchLostError, BusUnavailableError, errorMessage } from './types.js';
+import { BrokerReachability } from './kafka-reachability.js';
+import { ensureDurableTopics } from './kafka-topics.js';
 import type { Bus, BusMessage, ConsumerHealth, OutgoingMessage, SubscribeOptions, Subscription } from './types.js';
 
 /** Most bytes one fetch takes from a partition: room, with some to spare, for a 2,000-mention batch of enriched mentions (about 720 bytes each in the bench). */
 const FETCH_BYTES_PER_PARTITION = 4 * 1024 * 1024;
 
+/**
+ * How soon the bus learns that the brokers stopped answering, or answer again (issue #35:
+ * a killed broker left requests hanging 35-40 s and /healthz green for two minutes).
+ */
+const REACHABILITY = {
+  /** A metadata request this often while the brokers answer (/healthz red within about this much). */
+  upEveryMs: 3_000,
+  /** And this often while they do not (publishes resume within about this much of their return). */
+  downEveryMs: 1_000,
+  /** Longer than a loaded broker takes (on 2 busy cores a metadata request took over 2 s): a false alarm refuses publishes. */
+  probeTimeoutMs: 5_000,
+  /** A publish unanswered this long has the brokers probed at once: a dead one is then refused, a busy one waited for. */
+  slowPublishMs: 1_000,
+} as const;
+
+/** kafkajs' warning for every idempotent producer with bounded retries: see getProducer for why they are bounded and safe. */
+const BOUNDED_IDEMPOTENT_RETRIES = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+
 export interface KafkaBusOptions {
   brokers: string[];
   clientId: string;
   partitions: number;
-  replicationFactor: number;
+  /** Of topics the bus creates; unset: three, or every broker when there are fewer (see kafka-topics.ts). */
+  replicationFactor?: number;
   /** Largest produce request; keep it under the broker's message.max.bytes. */
   maxRequestBytes?: number;
   /**
@@ -47,8 +79,14 @@ const pinoLevel: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 export class KafkaBus implements Bus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
+  /** The producer's and the probe's client: few, short retries, since someone waits on their answer. */
+  private readonly impatient: Kafka;
+  private readonly reachability: BrokerReachability;
+  private probeAdmin: Admin | null = null;
   private producer: Producer | null = null;
   private producerReady: Promise<Producer> | null = null;
+  /** The publish now sending, settled or not; the next waits for it (see publish). */
+  private sending: Promise<void> = Promise.resolve();
   private readonly consumers = new Set<Consumer>();
   private readonly stopping = new AbortController();
   private session: Promise<number> | null = null;
@@ -56,38 +94,71 @@ export class KafkaBus implements Bus {
   constructor(private readonly opts: KafkaBusOptions) {
     setMaxListeners(0, this.stopping.signal);
     const log = opts.logger.child({ component: 'kafkajs' });
-    this.kafka = new Kafka({
+    const client = (retry: NonNullable<KafkaConfig['retry']>): KafkaConfig => ({
       clientId: opts.clientId,
       brokers: opts.brokers,
       ...(opts.socketFactory ? { socketFactory: opts.socketFactory } : {}),
       logLevel: KafkaLogLevel.WARN,
-      retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+      retry,
       logCreator:
         () =>
         ({ level, log: entry }: LogEntry) => {
           const { message, ...rest } = entry;
+          if (message === BOUNDED_IDEMPOTENT_RETRIES) return;
           log[pinoLevel[level] ?? 'info'](rest, message);
         },
     });
+    // Consumers and the admin are patient: nobody waits on them, and they ride out a broker restart.
+    this.kafka = new Kafka(client({ retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 }));
+    // kafkajs retries a connection inside each retry of a send (the cluster's retries nest in the
+    // producer's): with the patient client's, a send to a dead broker took 35-40 s to fail.
+    this.impatient = new Kafka(client({ retries: 1, initialRetryTime: 100, maxRetryTime: 500 }));
+    this.reachability = new BrokerReachability({
+      probe: () => this.probe(),
+      upEveryMs: REACHABILITY.upEveryMs,
+      downEveryMs: REACHABILITY.downEveryMs,
+      probeTimeoutMs: REACHABILITY.probeTimeoutMs,
+      logger: opts.logger,
+    });
+    this.reachability.start();
+  }
+
+  /** One metadata request; any error, or no broker answering, rejects. The admin is rebuilt after a failure. */
+  private async probe(): Promise<void> {
+    const admin = (this.probeAdmin ??= this.impatient.admin());
+    try {
+      await admin.connect();
+      await admin.describeCluster();
+    } catch (err) {
+      if (this.probeAdmin === admin) this.probeAdmin = null;
+      await admin.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Red while the brokers cannot be reached: publishes are then refused with 503 at once. */
+  health(): HealthCheck {
+    return {
+      name: 'bus',
+      check: () => {
+        const { reachable, downSince, lastError } = this.reachability.current;
+        return {
+          ok: reachable,
+          detail: {
+            kind: 'kafka',
+            brokers: reachable ? 'reachable' : 'unreachable',
+            ...(downSince === null ? {} : { unreachable_since: new Date(downSince).toISOString(), last_error: lastError }),
+          },
+        };
+      },
+    };
   }
 
   async ensureTopics(topics: string[]): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const existing = new Set(await admin.listTopics());
-      const missing = topics.filter((t) => !existing.has(t));
-      if (missing.length > 0) {
-        await admin.createTopics({
-          waitForLeaders: true,
-          topics: missing.map((topic) => ({
-            topic,
-            numPartitions: this.opts.partitions,
-            replicationFactor: this.opts.replicationFactor,
-          })),
-        });
-        this.opts.logger.info({ topics: missing, partitions: this.opts.partitions }, 'created Kafka topics');
-      }
+      await ensureDurableTopics(admin, topics, { partitions: this.opts.partitions, replicationFactor: this.opts.replicationFactor, logger: this.opts.logger });
     } finally {
       await admin.disconnect();
     }
@@ -135,12 +206,19 @@ export class KafkaBus implements Bus {
 
   private getProducer(): Promise<Producer> {
     this.producerReady ??= (async () => {
-      // Few, short retries: a caller waiting on a publish (an HTTP client, a consumer's batch
-      // loop with its own back-off) should hear within seconds that the brokers are away.
-      const producer = this.kafka.producer({
+      // Idempotent with acks=all: a send retried after a lost answer is written once, in order
+      // (KIP-98 asks for one request in flight per connection). The retries are few and short,
+      // so whoever waits (an HTTP client, a consumer's batch loop with its own back-off) hears
+      // within seconds that the brokers are away. kafkajs warns that bounded retries may break
+      // exactly-once: a send given up on rolls its sequence numbers back, and the next send
+      // could reuse them. So a producer that failed a send is replaced (dropProducer): the new
+      // one has a new producer id and sequences of its own.
+      const producer = this.impatient.producer({
         createPartitioner: Partitioners.DefaultPartitioner,
         allowAutoTopicCreation: false,
-        retry: { retries: 4, initialRetryTime: 200, maxRetryTime: 2_000 },
+        idempotent: true,
+        maxInFlightRequests: 1,
+        retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
       });
       try {
         await producer.connect();
@@ -154,24 +232,80 @@ export class KafkaBus implements Bus {
     return this.producerReady;
   }
 
+  /** Forgets a producer whose send failed (see getProducer); sends still on it fail and are answered 503. */
+  private dropProducer(producer: Producer): void {
+    if (this.producer !== producer) return;
+    this.producer = null;
+    this.producerReady = null;
+    // Once more after the send on it has settled: kafkajs' retries reconnect a producer disconnected mid-send.
+    const inFlight = this.sending;
+    void producer
+      .disconnect()
+      .catch(() => undefined)
+      .then(() => inFlight)
+      .then(() => producer.disconnect())
+      .catch(() => undefined);
+  }
+
   /**
    * Sends in requests of at most `maxRequestBytes`, one after the other (so keyed order
    * holds): the broker refuses a record batch over message.max.bytes (1 MiB by default),
    * and a classifier batch of a few thousand enriched mentions is larger than that.
+   * Refused at once (BusUnavailableError) while the brokers are known to be unreachable,
+   * and as soon as they are found so while the send is in flight.
    */
   async publish(topic: string, messages: OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
+    const known = this.reachability.current;
+    if (!known.reachable)
+      throw new BusUnavailableError(
+        `the Kafka brokers cannot be reached (none has answered since ${new Date(known.downSince ?? Date.now()).toISOString()}: ${known.lastError})`,
+      );
     let sent = 0;
+    let started = false;
+    let unsubscribe = () => {};
+    const stoppedAnswering = new Promise<never>((_, reject) => {
+      unsubscribe = this.reachability.onDown((reason) =>
+        reject(new BusUnavailableError(`the Kafka brokers stopped answering during the publish (${reason})`, started)),
+      );
+    });
+    // One publish at a time on the producer, replaced before the next when it failed: kafkajs
+    // rolls a failed request's sequence numbers back, so a send of another publish slipped in
+    // between would reuse them, and if the broker had written the failed one it would take the
+    // other for a duplicate and drop it, acknowledged. kafkajs sends one request per broker at a
+    // time on an idempotent producer anyway, so little is lost.
+    const turn = this.sending.then(async () => {
+      const producer = await this.getProducer();
+      started = true;
+      try {
+        await this.send(producer, topic, messages, () => sent++);
+      } catch (err) {
+        this.dropProducer(producer);
+        throw err;
+      }
+    });
+    this.sending = turn.catch(() => undefined);
+    const slow = setTimeout(() => void this.reachability.probeNow(), REACHABILITY.slowPublishMs);
     try {
-      await this.send(topic, messages, () => sent++);
+      await Promise.race([turn, stoppedAnswering]);
     } catch (err) {
+      if (err instanceof BusUnavailableError) {
+        // Found unreachable mid-send: the send still running on it is cut short, so the next publish does not wait on it.
+        if (this.producer) this.dropProducer(this.producer);
+        throw err;
+      }
+      const someKept = sent > 0 || started;
+      if (producerOutOfStep(err)) throw new BusUnavailableError(`the Kafka producer was replaced after a failed send (${errorMessage(err)})`, someKept);
       if (!brokersAway(err)) throw err;
-      throw new BusUnavailableError(`the Kafka brokers cannot be reached (${errorMessage(err)})`, sent > 0);
+      this.reachability.markDown(err);
+      throw new BusUnavailableError(`the Kafka brokers cannot be reached (${errorMessage(err)})`, someKept);
+    } finally {
+      clearTimeout(slow);
+      unsubscribe();
     }
   }
 
-  private async send(topic: string, messages: OutgoingMessage[], onSent: () => void): Promise<void> {
-    const producer = await this.getProducer();
+  private async send(producer: Producer, topic: string, messages: OutgoingMessage[], onSent: () => void): Promise<void> {
     const limit = this.opts.maxRequestBytes ?? 768 * 1024;
     let chunk: { key: string | null; value: Buffer | string }[] = [];
     let bytes = 0;
@@ -356,30 +490,46 @@ export class KafkaBus implements Bus {
 
   async close(): Promise<void> {
     this.stopping.abort();
+    this.reachability.stop();
+    await this.probeAdmin?.disconnect().catch(() => undefined);
     await Promise.all([...this.consumers].map((c) => c.disconnect()));
     this.consumers.clear();
     if (this.producer) await this.producer.disconnect();
   }
 }
 
-/** Errors that mean the brokers cannot be reached now (not that the request was wrong). */
-function brokersAway(err: unknown): boolean {
+type ErrorChain = { name?: string; type?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined;
+
+/** Whether `err`, or an error it wraps (kafkajs wraps the last one in KafkaJSNumberOfRetriesExceeded), is one `is` picks. */
+function anyInChain(err: unknown, is: (e: NonNullable<ErrorChain>) => boolean): boolean {
   const seen = new Set<unknown>();
-  for (let e = err as { name?: string; retriable?: boolean; originalError?: unknown; cause?: unknown } | undefined; e && !seen.has(e);) {
+  for (let e = err as ErrorChain; e && !seen.has(e); e = (e.originalError ?? e.cause) as ErrorChain) {
     seen.add(e);
-    if (
-      e.retriable === true ||
-      [
-        'KafkaJSConnectionError',
-        'KafkaJSConnectionClosedError',
-        'KafkaJSRequestTimeoutError',
-        'KafkaJSBrokerNotFound',
-        'KafkaJSTimeout',
-        'KafkaJSLockTimeout',
-      ].includes(e.name ?? '')
-    )
-      return true;
-    e = (e.originalError ?? e.cause) as typeof e;
+    if (is(e)) return true;
   }
   return false;
+}
+
+const AWAY = new Set([
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSTimeout',
+  'KafkaJSLockTimeout',
+]);
+
+/** Errors that mean the brokers cannot be reached now (not that the request was wrong). */
+function brokersAway(err: unknown): boolean {
+  return anyInChain(err, (e) => e.retriable === true || AWAY.has(e.name ?? ''));
+}
+
+/**
+ * The broker refused the idempotent producer's sequence numbers or id: after a send that
+ * failed (another publish's, concurrently), kafkajs' numbering is out of step with the
+ * broker's. Nothing of that request was written, and the producer is replaced: a retry is safe.
+ */
+const OUT_OF_STEP = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH', 'INVALID_PRODUCER_ID_MAPPING']);
+function producerOutOfStep(err: unknown): boolean {
+  return anyInChain(err, (e) => OUT_OF_STEP.has(e.type ?? ''));
 }
