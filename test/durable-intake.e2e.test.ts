@@ -1,35 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { type ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { eventually, mention, tempDir } from './helpers.js';
-
-const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
-
-/** `earshot run` as a user starts it, embedded, on a data directory; resolves with its URL. */
-function start(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn('node', [BIN, 'run'], {
-    env: {
-      ...process.env,
-      EARSHOT_DATA_DIR: dataDir,
-      EARSHOT_PORT: '0',
-      EARSHOT_HOST: '127.0.0.1',
-      EARSHOT_BRANDS: 'acme=acme',
-      EARSHOT_LOG_LEVEL: 'warn',
-      EARSHOT_DETECT_CRON: '0 0 1 1 *',
-    },
-  });
-  let output = '';
-  return new Promise((resolve, reject) => {
-    const read = (b: Buffer) => {
-      output += b.toString();
-      const url = /Earshot running .* on (http:\/\/[\d.]+:\d+)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    };
-    child.stderr.on('data', read);
-    child.stdout.on('data', read);
-    child.on('exit', (code) => reject(new Error(`earshot exited with ${code}:\n${output}`)));
-  });
-}
+import { startEarshot as start } from './earshot-process.js';
 
 /**
  * Issue #18.6: `kill -9` of the embedded process lost mentions ingest had acknowledged.

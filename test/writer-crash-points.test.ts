@@ -1,3 +1,4 @@
+import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DeadLetters,
@@ -17,6 +18,7 @@ import {
 } from '@earshot/shared';
 import { createMentionWriteHandler } from '../services/writer/src/mention-writer.js';
 import { freshMetrics, quietLogger, tempDir, testConfig } from './helpers.js';
+import { startStoreStandIn } from './store-standin.js';
 
 const VIEWS = ['mention_stats_1m_mv', 'mention_intents_1m_mv', 'complaint_terms_1h_mv', 'mention_stats_1h_mv', 'mention_intents_1h_mv'];
 class Crash extends Error {}
@@ -54,14 +56,15 @@ describe('the mention writer killed at every point of a batch', () => {
       } as EnrichedMention;
       return { topic: mentionsEnrichedTopic.name, partition: 0, offset: String(i), key: `${m.source}:${m.id}`, value: Buffer.from(JSON.stringify(m)) };
     });
-  const handler = (faults: { beforeInsert?: boolean; beforeDone?: boolean } = {}) => {
+  const handler = (faults: { beforeInsert?: boolean; beforeDone?: boolean; beforeSecondHalf?: boolean } = {}, client = store.client) => {
     const deps = { logger: quietLogger(), metrics: freshMetrics() };
-    const inserter = new TableInserter(store.client, 'mentions', MentionRowSchema, deps);
+    const inserter = new TableInserter(client, 'mentions', MentionRowSchema, deps);
     const journal = new WriteJournal(store.client, () => Date.now());
     const insert = inserter.insert.bind(inserter);
-    inserter.insert = async (rows, token) => {
+    inserter.insert = async (rows, token, parts) => {
       if (faults.beforeInsert) throw new Crash('killed before the insert');
-      return insert(rows, token);
+      if (faults.beforeSecondHalf && token?.endsWith('/2')) throw new Crash('killed between the halves of a split block');
+      return insert(rows, token, parts);
     };
     const done = journal.done.bind(journal);
     journal.done = async (block) => {
@@ -123,6 +126,25 @@ describe('the mention writer killed at every point of a batch', () => {
     await handler()(messages);
     await handler()(messages);
     expect(await counts('p4')).toEqual(exact(50));
+  });
+
+  // Issue #35.2: a block split in halves went in under the halves' tokens, outside the
+  // journal; finished after a crash under the block's own token, its first half was
+  // counted twice in the rollups. A 413 from a proxy makes the inserter split it here.
+  it('killed between the halves of a block split for its size: the redelivery counts each mention once', async () => {
+    const standIn = await startStoreStandIn(store.client);
+    const client = createClient({ url: standIn.url, request_timeout: 30_000, log: { level: ClickHouseLogLevel.OFF } });
+    try {
+      standIn.fail({ status: 413, body: '<html><body><h1>413 Request Entity Too Large</h1></body></html>' });
+      const messages = batch('p6', 40);
+      await expect(handler({ beforeSecondHalf: true }, client)(messages)).rejects.toThrow(Crash);
+      expect(await counts('p6')).toMatchObject({ stored: 20, per_minute: 20 });
+      await handler()(messages);
+      expect(await counts('p6')).toEqual(exact(40));
+    } finally {
+      await client.close();
+      await standIn.close();
+    }
   });
 
   it('a redelivery that brings new mentions with the old stores both, each counted once', async () => {

@@ -15,6 +15,7 @@ export * from './store/migrate.js';
 export * from './store/cluster-ddl.js';
 export * from './store/rows.js';
 export * from './store/inserter.js';
+export * from './store/disk-health.js';
 export * from './store/write-journal.js';
 export * from './store/schema-doc.js';
 export * from './consumer/dead-letters.js';

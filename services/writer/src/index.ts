@@ -4,6 +4,7 @@ import {
   createDeadLetters,
   MentionRowSchema,
   MentionTable,
+  StoreDiskHealth,
   TableInserter,
   WriteJournal,
   consumerHealth,
@@ -38,9 +39,16 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
   const onRejectedRow = (table: string) => async (row: unknown, reason: string) =>
     deadLetters.send([{ origin: `clickhouse:${table}`, stage: 'writer.insert', reason, payload: JSON.stringify(row) }]);
   const table = new MentionTable(client);
-  const mentions = new TableInserter(client, 'mentions', MentionRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('mentions') });
-  const events = new TableInserter(client, 'campaign_events', CampaignEventRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('campaign_events') });
-  const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics });
+  const diskHealth = new StoreDiskHealth(() => clock.now());
+  const mentions = new TableInserter(client, 'mentions', MentionRowSchema, { logger, metrics }, { onRejectedRow: onRejectedRow('mentions'), diskHealth });
+  const events = new TableInserter(
+    client,
+    'campaign_events',
+    CampaignEventRowSchema,
+    { logger, metrics },
+    { onRejectedRow: onRejectedRow('campaign_events'), diskHealth },
+  );
+  const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics }, { diskHealth });
 
   const subscriptions: Subscription[] = [];
   // One group per topic: kafkajs assigns partitions as if every member of a group
@@ -49,10 +57,13 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
   const batching = { maxBatch: config.EARSHOT_BATCH_SIZE, maxWaitMs: config.EARSHOT_BATCH_WAIT_MS };
   return {
     name: 'writer',
-    health: ['mentions', 'events', 'dead_letters', 'engagement'].map((name, i) => ({
-      name: `writer.${name}.consumer`,
-      check: () => consumerHealth(subscriptions[i] ?? null, clock.now(), config.EARSHOT_STALL_SECONDS),
-    })),
+    health: [
+      ...['mentions', 'events', 'dead_letters', 'engagement'].map((name, i) => ({
+        name: `writer.${name}.consumer`,
+        check: () => consumerHealth(subscriptions[i] ?? null, clock.now(), config.EARSHOT_STALL_SECONDS),
+      })),
+      { name: 'writer.store_disk', check: () => diskHealth.check() },
+    ],
     async start() {
       subscriptions.push(
         await bus.subscribe({
@@ -66,6 +77,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
             deadLetters,
             metrics,
             clock,
+            diskHealth,
             onStored: options.onStored,
           }),
         }),

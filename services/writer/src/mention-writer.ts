@@ -12,7 +12,10 @@ import {
   type EnrichedMention,
   type Metrics,
   type MentionRowSchema,
+  type BlockJournal,
+  type MentionRow,
   type MentionTable,
+  type StoreDiskHealth,
   type TableInserter,
   type WriteJournal,
 } from '@earshot/shared';
@@ -56,6 +59,8 @@ export function createMentionWriteHandler(deps: {
   deadLetters: DeadLetters;
   metrics: Metrics;
   clock: Clock;
+  /** Red while a block fails for the store's disk (the journal's writes too), green once an insert succeeds. */
+  diskHealth?: StoreDiskHealth;
   onStored?: StoredListener;
 }) {
   const queue: Waiting[] = [];
@@ -132,7 +137,11 @@ async function writeBlock(deps: Deps, block: Waiting[]): Promise<void> {
   let remaining = block;
   try {
     for (;;) {
-      const lost = await storeBlock(deps, remaining);
+      // The journal's writes fail for a full disk too; the inserter's next success clears it.
+      const lost = await storeBlock(deps, remaining).catch((err: unknown) => {
+        deps.diskHealth?.failed('mentions', err);
+        throw err;
+      });
       if (lost.size === 0) break;
       // The batches still ours go on without the lost ones, in a block of their own.
       for (const [w, reason] of lost) w.reject(reason instanceof BatchLostError ? reason : new BatchLostError(String(reason)));
@@ -179,13 +188,19 @@ async function storeBlock(deps: Deps, block: Waiting[]): Promise<Map<Waiting, un
       await deps.journal.done(journalBlock);
       return lost;
     }
-    await deps.inserter.insert(rows, journalBlock.token);
+    await deps.inserter.insert(rows, journalBlock.token, partsJournal(deps.journal));
     await deps.journal.done(journalBlock);
   }
   const now = deps.clock.now();
   for (const m of fresh) deps.metrics.rowWait.observe(Math.max(0, now - Date.parse(m.ingested_at)) / 1000);
   deps.onStored?.(fresh, now);
   return new Map();
+}
+
+/** The write journal as the inserter notes the parts of a block it splits (a row refused for its content). */
+function partsJournal(journal: WriteJournal): BlockJournal<MentionRow> {
+  const block = (rows: MentionRow[], token: string) => ({ token, keys: rows.map((r) => [r.source, r.id] as [string, string]) });
+  return { begin: (rows, token) => journal.begin(block(rows, token)), done: (rows, token) => journal.done(block(rows, token)) };
 }
 
 /**
@@ -213,6 +228,7 @@ async function finishCutShort(
     await deps.inserter.insert(
       rows.map((r) => deps.inserter.parse(r)),
       block.token,
+      partsJournal(deps.journal),
     );
     await deps.journal.done(block);
   }

@@ -30,6 +30,7 @@ export function createDeadLetterWriteHandler(deps: {
   return async (messages: BusMessage[]): Promise<void> => {
     const rows = [];
     for (const m of messages) {
+      if (m.value.length === 0) continue; // a tombstone: an erased record
       try {
         const parsed = DeadLetterSchema.safeParse(JSON.parse(m.value.toString('utf8')));
         if (parsed.success) rows.push(deadLetterToRow(parsed.data));

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, appendFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -85,6 +85,58 @@ describe('MemoryBus on disk', () => {
     await new Promise((r) => setTimeout(r, 100));
     expect(got).toEqual([]);
     await bus.close();
+  });
+
+  // Issue #35.6: an erased author's texts and names stayed in the bus's files.
+  it("consumed records leave the files; forget() erases the rest of an author's records, which are never delivered", async () => {
+    const dir = join(root, 'forget');
+    const record = (id: string, author: string, text: string) => ({
+      key: id,
+      value: JSON.stringify({ source: 'twitter', id, author: { id: author, handle: `${author}_handle` }, text }),
+    });
+    const inFiles = (needle: string) => readdirSync(join(dir, 'raw', '0')).filter((f) => readFileSync(join(dir, 'raw', '0', f)).includes(needle));
+    const first = busAt(dir, 1);
+    const seen: string[] = [];
+    const sub = await first.subscribe({ group: 'g', topic: 'raw', maxBatch: 10, maxWaitMs: 0, handler: async (ms) => void seen.push(...values(ms)) });
+    await first.publish('raw', [record('1', 'ann', 'consumed secret')]);
+    expect(await first.whenIdle(5000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 50)); // the roll runs after the commit, between flushes
+    expect(inFiles('consumed secret')).toEqual([]);
+
+    // Not consumed yet (the consumer is away): erased in place, the others kept.
+    await sub.stop();
+    await first.publish('raw', [record('2', 'ann', 'pending secret'), record('3', 'bob', 'pending other')]);
+    expect(inFiles('pending secret')).toHaveLength(1);
+    const erase = (v: Buffer) => (JSON.parse(v.toString()) as { author: { id: string } }).author.id === 'ann';
+    expect(await first.forget(erase)).toBe(1);
+    expect(inFiles('pending secret')).toEqual([]);
+    expect(inFiles('ann_handle')).toEqual([]);
+    expect(inFiles('pending other')).toHaveLength(1);
+    await first.close();
+
+    // After a restart only bob's is delivered, and the erased record is no dead letter.
+    const second = busAt(dir, 1);
+    const letters = new DeadLetters({
+      bus: second,
+      clock: systemClock,
+      logger: createLogger('silent'),
+      metrics: createMetrics({ defaultMetrics: false }),
+      topicName: 'dead',
+    });
+    const Schema = z.object({ id: z.string(), text: z.string() });
+    const delivered: string[] = [];
+    await second.subscribe({
+      group: 'g',
+      topic: 'raw',
+      maxBatch: 10,
+      maxWaitMs: 0,
+      handler: async (ms) => void delivered.push(...(await decodeBatch(ms, Schema, letters, 'test')).map((d) => d.value.text)),
+    });
+    expect(await second.whenIdle(5000)).toBe(true);
+    expect(delivered).toEqual(['pending other']);
+    expect(existsSync(join(dir, 'dead')), 'nothing was dead-lettered').toBe(false);
+    expect(await second.forget(() => true)).toBe(0); // all consumed: nothing left to erase
+    await second.close();
   });
 
   it('hands a consumer in the same process the value its publisher validated, and decodes bytes read back from disk', async () => {

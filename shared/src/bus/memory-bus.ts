@@ -230,6 +230,23 @@ export class MemoryBus implements Bus {
     );
   }
 
+  async forget(erase: (value: Buffer) => boolean): Promise<number> {
+    let erased = 0;
+    for (const [name, topic] of this.topics)
+      for (const [p, part] of topic.partitions.entries()) {
+        // In memory first: no delivery from here on hands the record out.
+        let inMemory = 0;
+        part.log = part.log.map((m) => {
+          if (m.value.length === 0 || !erase(m.value)) return m;
+          inMemory++;
+          return { topic: name, partition: p, offset: m.offset, key: m.key, value: Buffer.alloc(0) };
+        });
+        const file = topic.files?.[p];
+        erased += file ? await file.erase(part.base, erase) : inMemory;
+      }
+    return erased;
+  }
+
   private slowest(topic: TopicState, p: number): number {
     let min = Infinity;
     for (const g of topic.groups.values()) min = Math.min(min, g.committed[p]!);
@@ -249,7 +266,9 @@ export class MemoryBus implements Bus {
 
   /** Every (topic, group) with a member now: what runs, for checking it against the stream graph. */
   subscriptions(): { topic: string; group: string }[] {
-    return [...this.topics.entries()].flatMap(([topic, t]) => [...t.groups.entries()].filter(([, g]) => g.members.length > 0).map(([group]) => ({ topic, group })));
+    return [...this.topics.entries()].flatMap(([topic, t]) =>
+      [...t.groups.entries()].filter(([, g]) => g.members.length > 0).map(([group]) => ({ topic, group })),
+    );
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {

@@ -1,6 +1,7 @@
 import {
   closeSync,
   fdatasync,
+  fdatasyncSync,
   fstatSync,
   ftruncateSync,
   mkdirSync,
@@ -11,6 +12,7 @@ import {
   rmSync,
   write,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -49,12 +51,18 @@ export class PartitionFile {
   private flushTimer: NodeJS.Timeout | null = null;
   /** The flush on disk now, if any; the next one starts after it. */
   private flushing: Promise<void> = Promise.resolve();
-  /** The last write error (a full disk), until a write succeeds again. */
+  /** The last write error (a full disk), until a write (or a probe) succeeds again. */
   failure: Error | null = null;
+  private probeTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+  /** A rewrite of the consumed segment is queued (see trimTo). */
+  private rolling = false;
 
   constructor(
     private readonly dir: string,
     private readonly flushEveryMs = 2,
+    /** How often, while the last write failed, a small probe write checks whether the disk takes writes again. */
+    private readonly probeEveryMs = 2_000,
   ) {
     mkdirSync(dir, { recursive: true });
   }
@@ -63,13 +71,27 @@ export class PartitionFile {
   load(): { base: number; records: StoredRecord[] } {
     const segments = this.segments();
     this.bases = segments;
+    const { base, records } = this.read(segments, true);
+    this.segmentBase = segments.at(-1) ?? base;
+    this.fileOffset = base + records.length;
+    return { base, records };
+  }
+
+  /**
+   * The records of these segments, in offset order. A segment holds the offsets from its
+   * name up to the next segment's: where a crash in a rewrite left an older segment
+   * beside its replacement, the newer one's offsets win.
+   */
+  private read(segments: number[], repairTail: boolean): { base: number; records: StoredRecord[] } {
     const records: StoredRecord[] = [];
     const base = segments[0] ?? 0;
     for (const [i, seg] of segments.entries()) {
       const path = join(this.dir, segmentName(seg));
       const buf = readFileSync(path);
+      const limit = i + 1 < segments.length ? segments[i + 1]! - seg : Infinity;
       let at = 0;
-      while (at + 8 <= buf.length) {
+      let count = 0;
+      while (at + 8 <= buf.length && count < limit) {
         const valueLength = buf.readUInt32LE(at);
         const keyLength = buf.readUInt32LE(at + 4);
         const keyBytes = keyLength === NO_KEY ? 0 : keyLength;
@@ -77,17 +99,16 @@ export class PartitionFile {
         if (end > buf.length) break;
         const key = keyLength === NO_KEY ? null : buf.toString('utf8', at + 8, at + 8 + keyBytes);
         records.push({ key, value: Buffer.from(buf.subarray(at + 8 + keyBytes, end)) });
+        count++;
         at = end;
       }
       // A torn last record (the process died mid-write) is cut off, so appends go on cleanly.
-      if (at < buf.length && i === segments.length - 1) {
+      if (repairTail && at < buf.length && i === segments.length - 1) {
         const fd = openSync(path, 'r+');
         ftruncateSync(fd, at);
         closeSync(fd);
       }
     }
-    this.segmentBase = segments.at(-1) ?? base;
-    this.fileOffset = base + records.length;
     return { base, records };
   }
 
@@ -103,13 +124,84 @@ export class PartitionFile {
     });
   }
 
-  /** Drops whole segments below `offset` (every group has committed past them). */
+  /**
+   * Drops whole segments below `offset` (every group has committed past them). Once
+   * everything on disk is consumed, the segment in use goes too (a new, empty one takes
+   * its place): consumed records do not stay on disk for the weeks a 32 MB segment takes
+   * to fill, an erased author's among them.
+   */
   trimTo(offset: number): void {
     while (this.bases.length > 1 && this.bases[1]! <= offset) rmSync(join(this.dir, segmentName(this.bases.shift()!)), { force: true });
+    if (offset >= this.fileOffset && this.pending.length === 0 && !this.rolling && (this.segmentBytes > 0 || this.bases.length > 1)) {
+      this.rolling = true;
+      this.inTurn(() => {
+        this.rolling = false;
+        // Appends may have come in meanwhile: then only once they too are consumed.
+        if (offset >= this.fileOffset) this.rewriteFrom(offset, []);
+      }).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Rewrites the partition on disk from offset `from`: records before it are dropped, and
+   * every later record whose value `erase` picks keeps its offset with an empty value (a
+   * tombstone, which consumers skip). Resolves with how many were erased, once the new
+   * segment is flushed and the old ones removed.
+   */
+  erase(from: number, erase: (value: Buffer) => boolean): Promise<number> {
+    return this.inTurn(() => {
+      const { base, records } = this.read(this.bases, false);
+      const start = Math.max(from, base);
+      let erased = 0;
+      const kept = records.slice(start - base).map((r) => {
+        if (r.value.length === 0 || !erase(r.value)) return r;
+        erased++;
+        return { key: r.key, value: Buffer.alloc(0) };
+      });
+      this.rewriteFrom(start, kept);
+      return erased;
+    });
+  }
+
+  /** Runs `work` between flushes, never beside one. */
+  private inTurn<T>(work: () => T): Promise<T> {
+    const run = this.flushing.then(work);
+    this.flushing = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  /**
+   * One segment named `from`, holding `records` (the offsets from `from` to the end of the
+   * file), written beside the others, flushed, renamed over; the others are removed after.
+   */
+  private rewriteFrom(from: number, records: StoredRecord[]): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    const data = encodeRecords(records);
+    const path = join(this.dir, segmentName(from));
+    const fd = openSync(`${path}.tmp`, 'w');
+    try {
+      for (let written = 0; written < data.length;) written += writeSync(fd, data, written, data.length - written);
+      // An empty segment needs no flush: lost in a crash, the consumed segments it replaces are read as consumed.
+      if (data.length) fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(`${path}.tmp`, path);
+    for (const b of this.bases) if (b !== from) rmSync(join(this.dir, segmentName(b)), { force: true });
+    this.bases = [from];
+    this.segmentBase = from;
+    this.segmentBytes = data.length;
   }
 
   /** Flushes what is pending, then closes the file. */
   async close(): Promise<void> {
+    this.closed = true;
+    if (this.probeTimer) clearTimeout(this.probeTimer);
+    this.probeTimer = null;
     if (this.flushTimer) {
       clearTimeout(this.flushTimer);
       this.flushSoon();
@@ -160,7 +252,43 @@ export class PartitionFile {
         }
       }
       this.failure = err as Error;
+      this.probeSoon();
       for (const w of waiters) w.reject(err as Error);
+    }
+  }
+
+  /**
+   * A failure clears on the next successful write, and a partition nobody publishes to is
+   * never written again: without a probe, health would stay red after the disk recovered,
+   * and an orchestrator would restart a healthy process for ever.
+   */
+  private probeSoon(): void {
+    if (this.probeTimer || this.closed) return;
+    this.probeTimer = setTimeout(() => {
+      this.probeTimer = null;
+      void this.inTurn(() => this.probe());
+    }, this.probeEveryMs);
+    this.probeTimer.unref();
+  }
+
+  /** Writes and flushes a page to a scratch file beside the segments; success clears the failure. */
+  private async probe(): Promise<void> {
+    if (!this.failure || this.closed) return;
+    const path = join(this.dir, 'probe.tmp');
+    try {
+      const fd = openSync(path, 'w');
+      try {
+        const { bytesWritten } = await writeAsync(fd, Buffer.alloc(4096), 0, 4096);
+        if (bytesWritten < 4096) throw new Error('the probe was written short: the disk is still full');
+        await fdatasyncAsync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      this.failure = null;
+    } catch {
+      this.probeSoon();
+    } finally {
+      rmSync(path, { force: true });
     }
   }
 

@@ -84,6 +84,13 @@ export interface Bus {
   ensureTopics(topics: string[]): Promise<void>;
   publish(topic: string, messages: OutgoingMessage[]): Promise<void>;
   subscribe(options: SubscribeOptions): Promise<Subscription>;
+  /**
+   * Erases, from what the bus itself keeps (the embedded bus's files), every record whose
+   * value `erase` picks: consumed ones are dropped, the rest keep their offset with an
+   * empty value (a tombstone, skipped by consumers). Resolves with how many were erased.
+   * Absent where the bus's storage is not Earshot's (Kafka: the cluster's retention).
+   */
+  forget?(erase: (value: Buffer) => boolean): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -43,6 +43,8 @@ export async function decodeBatch<S extends z.ZodType>(
   const good: Decoded<z.infer<S>>[] = [];
   const bad: DeadLetterInput[] = [];
   for (const message of messages) {
+    // A tombstone (an erased record, or Kafka's null value) carries nothing to decode.
+    if (message.value.length === 0) continue;
     // Validated against this schema by its publisher in this process: taken as is.
     if (message.decoded?.schema === schema) {
       good.push({ message, value: message.decoded.value as z.infer<S> });

@@ -101,3 +101,33 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
   }
   return { mentions: ids.length, complaint_term_hours: hours.length, handoffs, links, alerts, dead_letters: deadLetters };
 }
+
+/**
+ * Picks the bus records of these authors: a mention, raw or enriched, by its source and
+ * author id, or a dead letter whose payload is one. For the embedded bus's files
+ * (`Bus.forget`), which keep texts and names until consumed and rolled away.
+ */
+export function isAuthorsRecord(authors: { source: string; id: string }[]): (value: Buffer) => boolean {
+  const wanted = new Set(authors.map((a) => `${a.source}\u0000${a.id}`));
+  // Ids JSON writes as they are can be looked for in the bytes before anything is parsed.
+  const needles = authors.every((a) => !/["\\\u0000-\u001f]/.test(a.id)) ? authors.map((a) => Buffer.from(a.id)) : null;
+  const theirs = (v: unknown): boolean => {
+    if (typeof v !== 'object' || v === null) return false;
+    const o = v as { source?: unknown; author?: { id?: unknown }; payload?: unknown };
+    if (typeof o.source === 'string' && typeof o.author?.id === 'string' && wanted.has(`${o.source}\u0000${o.author.id}`)) return true;
+    if (typeof o.payload !== 'string') return false;
+    try {
+      return theirs(JSON.parse(o.payload));
+    } catch {
+      return false;
+    }
+  };
+  return (value) => {
+    if (needles && !needles.some((n) => value.includes(n))) return false;
+    try {
+      return theirs(JSON.parse(value.toString('utf8')));
+    } catch {
+      return false;
+    }
+  };
+}

@@ -5,6 +5,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { errorMessage } from '../bus/types.js';
 import { withRetries } from '../retry.js';
+import type { StoreDiskHealth } from './disk-health.js';
 
 /** ClickHouse error codes worth another try: load, limits, timeouts, replicas catching up. */
 const RETRYABLE_CODES = new Set(['159', '202', '209', '210', '241', '242', '252', '319', '425', '999', '1002']);
@@ -21,6 +22,22 @@ const PARTITION_SPREAD = /too many partitions for single insert block/i;
 const fromClickHouse = (err: unknown): err is { code: string; type: string } =>
   typeof (err as { code?: unknown })?.code === 'string' && typeof (err as { type?: unknown })?.type === 'string';
 
+/** NOT_ENOUGH_SPACE ("Cannot reserve 1.00 MiB, not enough space", what chDB answers on a full disk). */
+const NOT_ENOUGH_SPACE = '243';
+/** A disk that is full or read-only, in ClickHouse's words or the OS's (as a server relays them). */
+const DISK_REFUSES = /not enough space|no space left on device|ENOSPC|read-only file system|EROFS|disk quota exceeded|EDQUOT/i;
+
+/**
+ * Whether the store's disk refused the write (full, over quota, read-only). Never a
+ * property of the rows: the same insert goes in once space is freed, so it is retried
+ * whole, never split (a split block leaves the write journal that repairs the rollups)
+ * nor dead-lettered.
+ */
+export function isOutOfSpace(err: unknown): boolean {
+  if (fromClickHouse(err) && (err.code === NOT_ENOUGH_SPACE || err.type === 'NOT_ENOUGH_SPACE')) return true;
+  return DISK_REFUSES.test(errorMessage(err));
+}
+
 /**
  * Whether the same insert may succeed later. ClickHouse's own errors are judged by their
  * code. Anything else failed on the way (a refused or dropped connection, a timeout, a
@@ -28,6 +45,7 @@ const fromClickHouse = (err: unknown): err is { code: string; type: string } =>
  * request was too large: refusing those for good would dead-letter good rows.
  */
 export function isRetryable(err: unknown): boolean {
+  if (isOutOfSpace(err)) return true;
   const message = errorMessage(err);
   if (fromClickHouse(err)) return RETRYABLE_CODES.has(err.code) && !PARTITION_SPREAD.test(message);
   return !TOO_LARGE.test(message);
@@ -38,6 +56,21 @@ export interface InserterOptions {
   attempts?: number;
   /** Told about a single row ClickHouse refuses for good (it goes to the dead-letter topic). */
   onRejectedRow?: (row: unknown, reason: string) => Promise<void>;
+  /** Told of every failed and every successful insert: red while the store's disk refuses writes. */
+  diskHealth?: StoreDiskHealth;
+}
+
+/**
+ * The caller's journal of the blocks it inserts (the writer's write journal, which repairs
+ * the rollups of a block cut short). A block refused whole and split in parts is settled
+ * (`done`) before its parts are inserted, and each part is noted (`begin`) before its
+ * insert and `done` after it, under the part's own token: a crash between the parts
+ * leaves the part that was cut short to be finished under the token it went in with,
+ * never the whole block again under its token over parts already counted.
+ */
+export interface BlockJournal<R> {
+  begin(rows: R[], token: string): Promise<void>;
+  done(rows: R[], token: string): Promise<void>;
 }
 
 /**
@@ -67,8 +100,12 @@ export class TableInserter<S extends z.ZodObject> {
     return createHash('sha256').update(this.table).update(JSON.stringify(rows)).digest('hex');
   }
 
-  /** Inserts under `token` when given (a block inserted again after a crash keeps its first token). */
-  async insert(rows: z.infer<S>[], token = this.tokenFor(rows)): Promise<void> {
+  /**
+   * Inserts under `token` when given (a block inserted again after a crash keeps its first
+   * token). The caller notes the block in `journal` around this call; the inserter notes the
+   * parts of a block it splits.
+   */
+  async insert(rows: z.infer<S>[], token = this.tokenFor(rows), journal?: BlockJournal<z.infer<S>>): Promise<void> {
     if (rows.length === 0) return;
     const { metrics, logger } = this.deps;
     const attempts = this.options.attempts ?? 5;
@@ -92,11 +129,13 @@ export class TableInserter<S extends z.ZodObject> {
           capMs: 5_000,
           retryable: isRetryable,
           onError: (err, { attempt, retrying, waitMs }) => {
+            this.options.diskHealth?.failed(this.table, err);
             metrics.writeErrors.inc({ table: this.table, retryable: String(isRetryable(err)) });
             if (retrying) logger.warn({ table: this.table, rows: rows.length, attempt, retryInMs: waitMs, err: errorMessage(err) }, 'insert failed; retrying');
           },
         },
       );
+      this.options.diskHealth?.succeeded(this.table);
       metrics.rowsWritten.inc({ table: this.table }, rows.length);
     } catch (err) {
       if (isRetryable(err)) throw err;
@@ -107,13 +146,21 @@ export class TableInserter<S extends z.ZodObject> {
           'insert refused; splitting the batch',
         );
         // Halves get tokens derived from the block's, so a block inserted again splits the same way and is dropped the same way.
-        await this.insert(rows.slice(0, half), `${token}/1`);
-        await this.insert(rows.slice(half), `${token}/2`);
+        await journal?.done(rows, token);
+        await this.insertPart(rows.slice(0, half), `${token}/1`, journal);
+        await this.insertPart(rows.slice(half), `${token}/2`, journal);
         return;
       }
       if (!this.options.onRejectedRow) throw err;
       await this.options.onRejectedRow(rows[0], `ClickHouse refused the row for ${this.table}: ${errorMessage(err)}`);
     }
+  }
+
+  /** One part of a split block, noted in the journal around its insert like any block. */
+  private async insertPart(rows: z.infer<S>[], token: string, journal?: BlockJournal<z.infer<S>>): Promise<void> {
+    await journal?.begin(rows, token);
+    await this.insert(rows, token, journal);
+    await journal?.done(rows, token);
   }
 
   /** The table's columns, in the schema's order: rows go as arrays of values (JSONCompactEachRow), which ClickHouse parses faster than objects and which are shorter to encode. */

@@ -51,8 +51,13 @@ export class WriteJournal {
        GROUP BY token HAVING max(done) = 1`,
       pending.flatMap((b) => b.keys),
     );
-    const storedByAnother = new Set(finished.flatMap((b) => b.keys.map(([source, id]) => `${source}\u0000${id}`)));
-    const replaced = pending.filter((b) => b.keys.some(([source, id]) => storedByAnother.has(`${source}\u0000${id}`)));
+    // A part of a split block (token `<block>/1`...) is not replaced by its own block: that
+    // one was refused whole and settled before its parts went in.
+    const replaced = pending.filter((b) => {
+      const others = finished.filter((f) => !b.token.startsWith(`${f.token}/`));
+      const storedByAnother = new Set(others.flatMap((f) => f.keys.map(([source, id]) => `${source}\u0000${id}`)));
+      return b.keys.some(([source, id]) => storedByAnother.has(`${source}\u0000${id}`));
+    });
     for (const b of replaced) await this.done(b);
     return pending.filter((b) => !replaced.includes(b));
   }
