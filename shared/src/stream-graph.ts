@@ -15,6 +15,11 @@ export interface ConsumerNode {
   readonly group: string;
   /** The stages after decoding, in order. */
   readonly stages: readonly string[];
+  /**
+   * What becomes of a message that does not decode: the dead-letter topic (the default),
+   * or a log line, for the dead-letter topic's own consumer (sending it on could loop).
+   */
+  readonly undecodable?: 'dead-letter' | 'log';
 }
 
 export interface TopicNode {
@@ -42,8 +47,16 @@ export const STREAM_CONSUMERS = {
     stages: ['write'],
   },
   writerEvents: { name: 'writer.events', service: 'writer', topic: eventsTopic, group: 'earshot-writer.events', stages: ['write'] },
-  writerDeadLetters: { name: 'writer.dead_letters', service: 'writer', topic: deadLetterTopic, group: 'earshot-writer.dead_letters', stages: ['write'] },
+  writerDeadLetters: {
+    name: 'writer.dead_letters',
+    service: 'writer',
+    topic: deadLetterTopic,
+    group: 'earshot-writer.dead_letters',
+    stages: ['write'],
+    undecodable: 'log',
+  },
   writerEngagement: { name: 'writer.engagement', service: 'writer', topic: engagementTopic, group: 'earshot-writer.engagement', stages: ['update'] },
+  notifier: { name: 'notifier', service: 'notifier', topic: alertsTopic, group: 'earshot-notifier', stages: ['deliver'] },
 } as const satisfies Record<string, ConsumerNode>;
 
 export type ConsumerId = keyof typeof STREAM_CONSUMERS;

@@ -29,7 +29,7 @@ export function createClassifierService(deps: Deps, classifier: MentionClassifie
       },
     ],
     async start() {
-      subscription = await runConsumer(enrichConsumer({ classifier, bus, clock, metrics, config }), { bus, config, clock, metrics, deadLetters });
+      subscription = await runConsumer(enrichConsumer({ classifier, bus, clock, metrics, config }), { bus, config, clock, metrics, deadLetters, logger });
       logger.info({ model: classifier.model }, 'classifier consuming raw mentions');
     },
     async stop() {

@@ -1,13 +1,4 @@
-import {
-  EngagementUpdateSchema,
-  decodeBatch,
-  mentionKey,
-  type BusMessage,
-  type DeadLetters,
-  type EngagementUpdate,
-  type MentionTable,
-  type Metrics,
-} from '@earshot/shared';
+import { STREAM_CONSUMERS, defineConsumer, forAll, mentionKey, type EngagementUpdate, type MentionTable, type Metrics } from '@earshot/shared';
 
 /** The newest reading per mention in a batch. */
 function latest(updates: EngagementUpdate[]): EngagementUpdate[] {
@@ -39,29 +30,30 @@ async function eraseGone(deps: { table: MentionTable; metrics: Metrics }, gone: 
  * batch; a refresh for a mention not stored yet changes nothing (the next refresh will
  * find it).
  */
-export function createEngagementWriteHandler(deps: { table: MentionTable; deadLetters: DeadLetters; metrics: Metrics }) {
-  return async (messages: BusMessage[]): Promise<void> => {
-    const decoded = await decodeBatch(messages, EngagementUpdateSchema, deps.deadLetters, 'writer.engagement.decode');
-    const readings = latest(decoded.map((d) => d.value));
-    await eraseGone(
-      deps,
-      readings.filter((u) => u.deleted),
-    );
-    const updates = readings.filter((u) => !u.deleted);
-    if (updates.length === 0) return;
-    await deps.table.setCounts(
-      updates.map((u) => ({
-        source: u.source,
-        id: u.id,
-        values: {
-          likes: u.engagement.likes,
-          shares: u.engagement.shares,
-          replies: u.engagement.replies,
-          views: u.engagement.views,
-          author_followers: u.followers,
-        },
-      })),
-    );
-    deps.metrics.rowsWritten.inc({ table: 'mentions.engagement' }, updates.length);
-  };
+export function engagementWriteConsumer(deps: { table: MentionTable; metrics: Metrics }) {
+  return defineConsumer(STREAM_CONSUMERS.writerEngagement, [forAll((updates) => applyEngagement(deps, updates))]);
+}
+
+async function applyEngagement(deps: { table: MentionTable; metrics: Metrics }, readings: EngagementUpdate[]): Promise<void> {
+  const newest = latest(readings);
+  await eraseGone(
+    deps,
+    newest.filter((u) => u.deleted),
+  );
+  const updates = newest.filter((u) => !u.deleted);
+  if (updates.length === 0) return;
+  await deps.table.setCounts(
+    updates.map((u) => ({
+      source: u.source,
+      id: u.id,
+      values: {
+        likes: u.engagement.likes,
+        shares: u.engagement.shares,
+        replies: u.engagement.replies,
+        views: u.engagement.views,
+        author_followers: u.followers,
+      },
+    })),
+  );
+  deps.metrics.rowsWritten.inc({ table: 'mentions.engagement' }, updates.length);
 }

@@ -8,19 +8,15 @@ import {
   TableInserter,
   WriteJournal,
   consumerHealth,
-  deadLetterTopic,
-  engagementTopic,
-  eventsTopic,
-  mentionsEnrichedTopic,
   requireStore,
-  topicName,
+  runConsumer,
   type Deps,
   type Service,
   type Subscription,
 } from '@earshot/shared';
-import { createMentionWriteHandler, type StoredListener } from './mention-writer.js';
-import { createDeadLetterWriteHandler, createEventWriteHandler } from './simple-writers.js';
-import { createEngagementWriteHandler } from './engagement-writer.js';
+import { mentionWriteConsumer, type StoredListener } from './mention-writer.js';
+import { deadLetterWriteConsumer, eventWriteConsumer } from './simple-writers.js';
+import { engagementWriteConsumer } from './engagement-writer.js';
 
 export { storedAndErased } from './existing-keys.js';
 export { createMentionWriteHandler, type StoredListener } from './mention-writer.js';
@@ -51,10 +47,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
   const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics }, { diskHealth });
 
   const subscriptions: Subscription[] = [];
-  // One group per topic: kafkajs assigns partitions as if every member of a group
-  // subscribed to the same topics, so mixing topics in one group misassigns them.
-  const group = (stream: string) => topicName(config, `${WRITER_GROUP}.${stream}`);
-  const batching = { maxBatch: config.EARSHOT_BATCH_SIZE, maxWaitMs: config.EARSHOT_BATCH_WAIT_MS };
+  const runner = { bus, config, clock, metrics, deadLetters, logger };
   return {
     name: 'writer',
     health: [
@@ -65,12 +58,11 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
       { name: 'writer.store_disk', check: () => diskHealth.check() },
     ],
     async start() {
+      // One group per topic (see the stream graph): kafkajs assigns partitions as if every
+      // member of a group subscribed to the same topics, so mixing topics misassigns them.
       subscriptions.push(
-        await bus.subscribe({
-          group: group('mentions'),
-          topic: topicName(config, mentionsEnrichedTopic.name),
-          ...batching,
-          handler: createMentionWriteHandler({
+        await runConsumer(
+          mentionWriteConsumer({
             table,
             inserter: mentions,
             journal: new WriteJournal(client, () => clock.now()),
@@ -80,30 +72,16 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
             diskHealth,
             onStored: options.onStored,
           }),
-        }),
-        await bus.subscribe({
-          group: group('events'),
-          topic: topicName(config, eventsTopic.name),
-          ...batching,
-          handler: createEventWriteHandler({ inserter: events, deadLetters }),
-        }),
-        await bus.subscribe({
-          group: group('dead_letters'),
-          topic: topicName(config, deadLetterTopic.name),
-          ...batching,
-          handler: createDeadLetterWriteHandler({
-            inserter: letters,
-            onMalformed: (m, reason) => logger.error({ topic: m.topic, offset: m.offset, reason }, 'malformed dead letter skipped'),
-          }),
-        }),
-        await bus.subscribe({
-          group: group('engagement'),
-          topic: topicName(config, engagementTopic.name),
-          ...batching,
-          handler: createEngagementWriteHandler({ table, deadLetters, metrics }),
-        }),
+          runner,
+        ),
+        await runConsumer(eventWriteConsumer({ inserter: events }), runner),
+        await runConsumer(deadLetterWriteConsumer({ inserter: letters }), runner),
+        await runConsumer(engagementWriteConsumer({ table, metrics }), runner),
       );
-      logger.info({ group: group('*') }, 'writer consuming enriched mentions, events, dead letters and engagement refreshes');
+      logger.info(
+        { groups: [...subscriptions.map((x) => x.health().group)] },
+        'writer consuming enriched mentions, events, dead letters and engagement refreshes',
+      );
     },
     async stop() {
       await Promise.all(subscriptions.map((s) => s.stop()));

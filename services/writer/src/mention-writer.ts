@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import {
   BatchLostError,
   EnrichedMentionSchema,
+  STREAM_CONSUMERS,
   decodeBatch,
+  defineConsumer,
+  forAll,
   mentionKey,
   mentionToRow,
   type BatchControl,
@@ -52,7 +55,7 @@ const GATHER_MS = 25;
  * plus about 33 µs a row (chDB, this 2-core machine): blocks of 2,000 cost twice as much a
  * mention as blocks of 12,000.
  */
-export function createMentionWriteHandler(deps: {
+export function createMentionWriter(deps: {
   table: MentionTable;
   inserter: TableInserter<typeof MentionRowSchema>;
   journal: WriteJournal;
@@ -108,18 +111,36 @@ export function createMentionWriteHandler(deps: {
     }
   };
 
-  return async (messages: BusMessage[], batch?: BatchControl): Promise<void> => {
-    const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
-    if (decoded.length === 0) return;
+  /** Resolves once the mentions are stored (or known stored), in a block with whatever else is waiting. */
+  return async (mentions: EnrichedMention[], batch?: BatchControl): Promise<void> => {
+    if (mentions.length === 0) return;
     await new Promise<void>((resolve, reject) => {
-      queue.push({ mentions: decoded.map((d) => d.value), ...(batch ? { batch } : {}), resolve, reject });
+      queue.push({ mentions, ...(batch ? { batch } : {}), resolve, reject });
       arrived?.();
       void drain();
     });
   };
 }
 
-type Deps = Parameters<typeof createMentionWriteHandler>[0];
+type Deps = Parameters<typeof createMentionWriter>[0];
+
+/** The writer's consumer of enriched mentions, from the stream graph: decoded by the runner, then written. */
+export function mentionWriteConsumer(deps: Deps) {
+  const write = createMentionWriter(deps);
+  return defineConsumer(STREAM_CONSUMERS.writerMentions, [forAll((mentions, ctx) => write(mentions, ctx.batch))]);
+}
+
+/** The same write as a bare batch handler (decode, then write), for tests that drive one writer by hand. */
+export function createMentionWriteHandler(deps: Deps) {
+  const write = createMentionWriter(deps);
+  return async (messages: BusMessage[], batch?: BatchControl): Promise<void> => {
+    const decoded = await decodeBatch(messages, EnrichedMentionSchema, deps.deadLetters, 'writer.decode');
+    await write(
+      decoded.map((d) => d.value),
+      batch,
+    );
+  };
+}
 
 /**
  * Asks, right before an insert, every batch in the block whether its partition is still

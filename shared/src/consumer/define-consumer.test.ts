@@ -28,7 +28,7 @@ async function harness(define: (node: typeof NODE) => ConsumerDefinition) {
     maxWaitMs: 0,
     handler: async (ms) => void letters.push(...ms.map((m) => JSON.parse(m.value.toString()))),
   });
-  const subscription = await runConsumer(define(NODE), { bus, config, clock: systemClock, metrics, deadLetters });
+  const subscription = await runConsumer(define(NODE), { bus, config, clock: systemClock, metrics, deadLetters, logger: createLogger('silent') });
   return { bus, metrics, letters, subscription, topic: eventsTopic.name };
 }
 

@@ -1,11 +1,12 @@
 import type { z } from 'zod';
 import type { BatchControl, Bus, BusMessage, Subscription } from '../bus/types.js';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
 import { topicName, type Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
 import type { ConsumerNode } from '../stream-graph.js';
 import type { Topic } from '../topics/topic.js';
-import { decodeBatch } from './decode.js';
+import { decodeBatch, decodeOne, type Decoded } from './decode.js';
 import type { DeadLetterInput, DeadLetters } from './dead-letters.js';
 
 /** What a stage makes of one value: passed on, dropped on purpose, or refused as bad input. */
@@ -61,6 +62,7 @@ export interface RunnerDeps {
   clock: Clock;
   metrics: Metrics;
   deadLetters: DeadLetters;
+  logger: Logger;
 }
 
 /**
@@ -71,7 +73,10 @@ export interface RunnerDeps {
 export function consumerHandler(def: ConsumerDefinition, deps: RunnerDeps): (messages: BusMessage[], batch: BatchControl) => Promise<void> {
   const { node } = def;
   return async (messages, batch) => {
-    const decoded = await decodeBatch(messages, node.topic.schema, deps.deadLetters, `${node.name}.decode`);
+    const decoded =
+      node.undecodable === 'log'
+        ? decodeOrLog(messages, node, deps.logger)
+        : await decodeBatch(messages, node.topic.schema, deps.deadLetters, `${node.name}.decode`);
     let values: unknown[] = decoded.map((d) => d.value);
     let carried = decoded.map((d) => d.message);
     for (const [i, stage] of def.stages.entries()) {
@@ -98,6 +103,18 @@ export function consumerHandler(def: ConsumerDefinition, deps: RunnerDeps): (mes
       carried = nextMessages;
     }
   };
+}
+
+/** Decodes what it can; logs and skips the rest (the dead-letter topic's own consumer). */
+function decodeOrLog(messages: BusMessage[], node: ConsumerNode, logger: Logger): Decoded<unknown>[] {
+  const good: Decoded<unknown>[] = [];
+  for (const message of messages) {
+    if (message.value.length === 0) continue; // a tombstone: an erased record
+    const result = decodeOne(node.topic.schema, message.value);
+    if ('value' in result) good.push({ message, value: result.value });
+    else logger.error({ topic: message.topic, offset: message.offset, reason: result.reason, consumer: node.name }, 'undecodable message skipped');
+  }
+  return good;
 }
 
 /** Subscribes the consumer to its topic in its group, batched as configured. */
