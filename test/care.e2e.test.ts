@@ -25,7 +25,7 @@ describe('customer care', () => {
   const jess = person('tw-jess', 'jess_k', 400);
   const post = async (mentions: Mention[]) => {
     const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(mentions) });
-    expect(await res.json()).toEqual({ accepted: mentions.length, rejected: [] });
+    expect(await res.json()).toEqual({ accepted: mentions.length, duplicates: 0, rejected: [], rejected_total: 0 });
     await rt.drain();
   };
   const get = async (path: string) => {

@@ -39,7 +39,7 @@ describe('embedded mode end to end', () => {
     ];
     const res = await post(JSON.stringify(batch));
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: 3, rejected: [] });
+    expect(await res.json()).toEqual({ accepted: 3, duplicates: 0, rejected: [], rejected_total: 0 });
     await rt.drain();
     const { status, body } = await getJson('/v1/mentions?source=webhook-ok&brand=acme');
     expect(status).toBe(200);
@@ -142,7 +142,7 @@ describe('embedded mode end to end', () => {
     expect(letters).toBe(2);
   });
 
-  it('backfills from CSV: quoted fields, lists and counts read; a bad row dead-lettered with its row number', async () => {
+  it('backfills from CSV: quoted fields, lists and counts read; a bad row dead-lettered with its line number', async () => {
     const file = join(dir.path, 'backfill.csv');
     writeFileSync(
       file,
@@ -162,7 +162,7 @@ describe('embedded mode end to end', () => {
       ['csv-1', 'Acme\'s support, finally "fixed" it', ['acme', 'globex'], 12, 4, 'ann'],
       ['csv-2', 'line one\nline two', ['acme'], 0, undefined, 'a2'],
     ]);
-    expect(await count("SELECT count() AS n FROM dead_letters WHERE stage = 'ingest.replay' AND reason LIKE 'row 4: created_at%'")).toBe(1);
+    expect(await count("SELECT count() AS n FROM dead_letters WHERE stage = 'ingest.replay' AND reason LIKE 'line 5: created_at%'")).toBe(1);
   });
 
   it('replays the demo scenario: the incident and the campaign stand out in the stats', async () => {

@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request } from 'express';
-import type { Clock, Metrics } from '@earshot/shared';
+import express, { type Router, type Request } from 'express';
+import { exactRouter, type Clock, type Metrics } from '@earshot/shared';
 import type { Ingestor } from './ingestor.js';
 import { parseMentionsBody } from './parse-body.js';
-import { intakeErrors } from './webhook.js';
+import { intakeAnswer, intakeErrors } from './webhook.js';
 import type { WebhookConnector } from './connectors/types.js';
 
 const same = (a: string, b: string) => {
@@ -53,7 +53,7 @@ export function createHooksRouter(deps: {
   maxBodyBytes: number;
 }): Router {
   const byName = new Map(deps.hooks.map((h) => [h.connector.name, h]));
-  const router = Router();
+  const router = exactRouter();
   // A service's subscription check (Meta: hub.mode=subscribe, hub.verify_token, hub.challenge).
   router.get('/v1/hooks/:name', (req, res) => {
     const hook = byName.get(String(req.params.name));
@@ -95,7 +95,7 @@ export function createHooksRouter(deps: {
       ...harvest.unusable.map((u) => ({ index: -1, reason: u.reason })),
       ...result.rejected.map((r) => ({ index: values[r.index]?.index ?? r.index, ...(r.id ? { id: r.id } : {}), reason: r.reason })),
     ];
-    res.status(hook.connector.okStatus ?? 202).json({ accepted: result.accepted, rejected });
+    res.status(hook.connector.okStatus ?? 202).json(intakeAnswer(result.accepted, result.duplicates, rejected));
   });
   router.use('/v1/hooks', intakeErrors(deps, 'webhook'));
   return router;

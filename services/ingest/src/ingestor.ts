@@ -1,4 +1,13 @@
-import { MentionSchema, describeZodError, mentionsRawTopic, topicMessage, type Bus, type Clock, type Metrics, type RawMentionMessage } from '@earshot/shared';
+import {
+  describeZodError,
+  intakeMentionSchema,
+  mentionsRawTopic,
+  topicMessage,
+  type Bus,
+  type Clock,
+  type Metrics,
+  type RawMentionMessage,
+} from '@earshot/shared';
 import type { AccountMatcher, BrandMatcher } from './brand-matcher.js';
 import { ConversationMemory } from './conversation-memory.js';
 import type { BodyItem, RejectionCategory } from './parse-body.js';
@@ -12,6 +21,8 @@ export interface Rejection {
 
 export interface IngestResult {
   accepted: number;
+  /** Items repeating the source and id of an earlier one in the same call: taken once, counted once. */
+  duplicates: number;
   rejected: Rejection[];
 }
 
@@ -22,27 +33,51 @@ export interface IngestResult {
  */
 export class Ingestor {
   private readonly conversations = new ConversationMemory();
+  private readonly schema: ReturnType<typeof intakeMentionSchema>;
 
   constructor(
-    private readonly deps: { bus: Bus; clock: Clock; metrics: Metrics; matchBrands: BrandMatcher; rawTopic: string; brandAccounts?: AccountMatcher },
-  ) {}
+    private readonly deps: {
+      bus: Bus;
+      clock: Clock;
+      metrics: Metrics;
+      matchBrands: BrandMatcher;
+      rawTopic: string;
+      brandAccounts?: AccountMatcher;
+      /** EARSHOT_MAX_FUTURE_SECONDS (default a day) past wall time (`now`, default Date.now). */
+      maxFutureSeconds?: number;
+      now?: () => number;
+    },
+  ) {
+    this.schema = intakeMentionSchema({ now: deps.now ?? Date.now, maxFutureSeconds: deps.maxFutureSeconds ?? 86_400 });
+  }
 
   async ingest(items: BodyItem[], via: string): Promise<IngestResult> {
     const { metrics, clock, matchBrands } = this.deps;
     const rejected: Rejection[] = [];
     const good: RawMentionMessage[] = [];
     const ingestedAt = new Date(clock.now()).toISOString();
+    const seen = new Set<string>();
+    let duplicates = 0;
     for (const item of items) {
       if ('error' in item) {
         rejected.push({ index: item.index, reason: item.error, category: item.category });
+        // A brand a file names that is not configured (csv-mapping.ts) is unmatched, counted as such.
+        if (item.category === 'unmatched') metrics.ingestUnmatched.inc({ via });
         continue;
       }
-      const parsed = MentionSchema.safeParse(item.value);
+      const parsed = this.schema.safeParse(item.value);
       if (!parsed.success) {
         const id = (item.value as { id?: unknown } | null)?.id;
         rejected.push({ index: item.index, ...(typeof id === 'string' ? { id } : {}), reason: describeZodError(parsed.error), category: 'schema' });
         continue;
       }
+      // The store keeps one mention per source and id; a second copy in one call is not a second acceptance.
+      const key = `${parsed.data.source}\u0000${parsed.data.id}`;
+      if (seen.has(key)) {
+        duplicates++;
+        continue;
+      }
+      seen.add(key);
       // A brand's own account speaks for that brand, and a message to it is about it, whatever the text says.
       const accounts = this.deps.brandAccounts?.(parsed.data) ?? { speaker: [], addressed: [] };
       const owners = accounts.speaker;
@@ -72,6 +107,6 @@ export class Ingestor {
       );
       metrics.ingestAccepted.inc({ via }, good.length);
     }
-    return { accepted: good.length, rejected };
+    return { accepted: good.length, duplicates, rejected };
   }
 }

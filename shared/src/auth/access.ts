@@ -3,12 +3,18 @@ import { dirname } from 'node:path';
 import type { RequestHandler } from 'express';
 import type { ApiKeys, Scope } from './api-keys.js';
 
+/** Lower case, without trailing slashes: what the guards compare, whatever the router makes of the rest. */
+export const canonicalPath = (path: string): string => path.toLowerCase().replace(/(?<=.)\/+$/, '');
+
 /**
  * The scope a request needs; 'open' for paths the configuration leaves open (health,
  * metrics), null for routes that carry their own credentials (webhooks).
  */
-export function scopeFor(method: string, path: string, openPaths: string[]): Scope | 'open' | null {
-  if (openPaths.includes(path)) return 'open';
+export function scopeFor(method: string, rawPath: string, openPaths: string[]): Scope | 'open' | null {
+  // Decided on the path's canonical form: should a route ever match loosely again, a variant
+  // (/V1/AUTHORS/…, a trailing slash) still needs what the route needs (issue #35).
+  const path = canonicalPath(rawPath);
+  if (openPaths.some((p) => canonicalPath(p) === path)) return 'open';
   // The console's page and assets hold no data; what it shows comes from the API with the user's key.
   if ((method === 'GET' || method === 'HEAD') && (path === '/' || path.startsWith('/console/'))) return 'open';
   if (path.startsWith('/v1/hooks/')) return null;

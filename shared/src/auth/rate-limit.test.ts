@@ -30,6 +30,9 @@ describe('rate limits on the expensive reads', () => {
     expect(isExpensive('GET', '/v1/events/e1')).toBe(false);
     expect(isExpensive('POST', '/v1/mentions')).toBe(false);
     expect(isExpensive('GET', '/healthz')).toBe(false);
+    // Another spelling of an expensive read is as expensive (issue #35).
+    expect(isExpensive('GET', '/V1/STATS/volume')).toBe(true);
+    expect(isExpensive('GET', '/v1/mentions/')).toBe(true);
   });
 
   it("lets a minute's worth through, then answers 429 with Retry-After and the reason; other callers are not affected; it refills", async () => {

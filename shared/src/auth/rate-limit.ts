@@ -1,13 +1,17 @@
 import type { RequestHandler } from 'express';
+import { canonicalPath } from './access.js';
 
 /** Reads that make the store scan or aggregate per request; cheap routes are not limited. */
-export function isExpensive(method: string, path: string): boolean {
+export function isExpensive(method: string, rawPath: string): boolean {
   if (method !== 'GET' && method !== 'HEAD') return false;
+  const path = canonicalPath(rawPath);
   return (
     path.startsWith('/v1/stats/') ||
     path.startsWith('/v1/care/') ||
     path.startsWith('/v1/authors/') ||
     path === '/v1/mentions' ||
+    path === '/v1/mentions.csv' ||
+    path === '/v1/digest' ||
     /^\/v1\/events\/[^/]+\/impact$/.test(path)
   );
 }

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import express, { type Express, type Router, type ErrorRequestHandler, type RequestHandler } from 'express';
+import express, { Router, type Express, type ErrorRequestHandler, type RequestHandler } from 'express';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
 
@@ -17,10 +17,43 @@ export interface HttpServerDeps {
   guards?: RequestHandler[];
 }
 
+/**
+ * A router that matches a path only as written: letter case and a trailing slash count.
+ * The guards decide scope and rate class from the path, so a route that also answered
+ * /V1/AUTHORS/… or /v1/mentions/ would slip past them (issue #35).
+ */
+export const exactRouter = (): Router => Router({ caseSensitive: true, strict: true });
+
+const isExact = (r: Router) => {
+  const o = r as unknown as { caseSensitive?: boolean; strict?: boolean };
+  return o.caseSensitive === true && o.strict === true;
+};
+
+/**
+ * Sent with every answer. The console is one page whose script, stylesheet and data come
+ * from this origin (its icon is a data: URL), so nothing else may load, and no other
+ * site may frame it (clickjacking an erasure) or learn its URLs from a Referer.
+ */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
 /** One express app per process: the routers of the services it runs, plus /healthz and /metrics. */
 export function createApp({ routers, registry, health, logger, guards = [] }: HttpServerDeps): Express {
+  const lax = routers.filter((r) => !isExact(r)).length;
+  if (lax) throw new Error(`${lax} router(s) match paths loosely (any letter case, a trailing slash): build every router with exactRouter()`);
   const app = express();
   app.disable('x-powered-by');
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
+  app.use((_req, res, next) => {
+    res.set(SECURITY_HEADERS);
+    next();
+  });
   for (const g of guards) app.use(g);
   app.get('/healthz', (_req, res) => {
     const checks = health.map((h) => ({ name: h.name, ...h.check() }));
