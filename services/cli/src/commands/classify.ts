@@ -14,7 +14,7 @@ interface InputItem {
 }
 
 /** A line is JSON with a string `text` field, or else the text itself. */
-function parseLine(line: string): InputItem {
+export function parseLine(line: string): InputItem {
   if (line.startsWith('{')) {
     try {
       const v = JSON.parse(line) as Record<string, unknown>;

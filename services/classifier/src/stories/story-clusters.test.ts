@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { StoryClusters, repostKey, type StoryClusterOptions } from './story-clusters.js';
+
+const OPTS: StoryClusterOptions = { join: 0.5, merge: 0.8, mergeEvery: 50, fadeAfter: Infinity, maxLive: 100 };
+
+/** A unit vector near axis `topic` of 16, with seeded noise. */
+function near(topic: number, seed: number, noise = 0.25): Float32Array {
+  const v = new Float32Array(16);
+  let s = seed * 7919 + topic;
+  for (let i = 0; i < 16; i++) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    v[i] = (s / 2 ** 31 - 0.5) * noise;
+  }
+  v[topic]! += 1;
+  const n = Math.hypot(...v);
+  return v.map((x) => x / n);
+}
+
+describe('online story clustering', () => {
+  it('finds the topics without being told how many, in a mixed order', () => {
+    const c = new StoryClusters(OPTS);
+    const topics = Array.from({ length: 300 }, (_, i) => (i * 7) % 4);
+    const stories = topics.map((t, i) => c.assign(near(t, i), `text ${i}`, i).story);
+    const resolved = stories.map((s) => c.resolve(s));
+    const byTopic = [0, 1, 2, 3].map((t) => new Set(resolved.filter((_, i) => topics[i] === t)));
+    for (const ids of byTopic) expect(ids.size).toBe(1);
+    expect(new Set(byTopic.map((s) => [...s][0])).size).toBe(4);
+  });
+
+  it('a new story is born when a mention is far from every live one', () => {
+    const c = new StoryClusters(OPTS);
+    for (let i = 0; i < 20; i++) c.assign(near(0, i), `a ${i}`, i);
+    const first = c.assign(near(5, 99), 'something new', 20);
+    expect(first.born).toBe(true);
+    expect(c.assign(near(5, 100), 'again', 21)).toEqual({ story: first.story, born: false });
+  });
+
+  it('a repost folds into its original story, however far its vector', () => {
+    const c = new StoryClusters(OPTS);
+    const original = c.assign(near(0, 1), 'Payment declined at checkout again, third time today https://t.co/x', 0);
+    c.assign(near(3, 2), 'unrelated', 1);
+    const repost = c.assign(near(3, 3), 'RT @someone: Payment declined at checkout again, third time today', 2);
+    expect(repost).toEqual({ story: original.story, born: false });
+    expect(repostKey('RT @a: Hello  World https://x.y')).toBe('hello world');
+  });
+
+  it('stories whose centres meet merge into the larger, old ids resolve to it, topics stay apart', () => {
+    // A strict join splits every topic into many stories; the merge pass rejoins them.
+    const c = new StoryClusters({ ...OPTS, join: 0.97, merge: 0.6, mergeEvery: 1_000, maxLive: 1_000 });
+    const topics = Array.from({ length: 200 }, (_, i) => (i * 3) % 4);
+    const ids = topics.map((t, i) => c.assign(near(t, i), `t${i}`, i).story);
+    const perTopic = (resolve: (s: string) => string) => [0, 1, 2, 3].map((t) => new Set(ids.filter((_, i) => topics[i] === t).map(resolve)));
+    const before = perTopic((s) => s);
+    c.mergePass();
+    const after = perTopic((s) => c.resolve(s));
+    for (let t = 0; t < 4; t++) expect(after[t]!.size).toBeLessThan(before[t]!.size / 2);
+    const all = after.flatMap((s) => [...s]);
+    expect(new Set(all).size).toBe(all.length);
+    expect(c.merges().every(([from, into]) => from !== into && c.resolve(from) === into)).toBe(true);
+  });
+
+  it('a story quiet for longer than fadeAfter is not matched again: its topic starts a new one', () => {
+    const c = new StoryClusters({ ...OPTS, fadeAfter: 100 });
+    const old = c.assign(near(2, 0), 'old', 0).story;
+    c.assign(near(4, 1), 'other', 150);
+    const later = c.assign(near(2, 2), 'old topic back', 200);
+    expect(later.born).toBe(true);
+    expect(later.story).not.toBe(old);
+  });
+});
