@@ -20,6 +20,8 @@ export function scopeFor(method: string, rawPath: string, openPaths: string[]): 
   if (path.startsWith('/v1/hooks/')) return null;
   // Erasure is irreversible and a link can make an erasure reach a stranger.
   if (/^\/v1\/authors\//.test(path) && method !== 'GET' && method !== 'HEAD') return 'admin';
+  // Dead letters are refused input as it came: people's posts, names and all.
+  if (path === '/v1/dead-letters') return 'admin';
   if (method === 'GET' || method === 'HEAD') return 'read';
   if (path.startsWith('/v1/care/')) return 'care';
   return 'write';
