@@ -125,6 +125,34 @@ describe('limits written inside 200 answers', () => {
   });
 });
 
+// https://api.stackexchange.com/docs/error-handling : a client that asked too often gets
+// `throttle_violation` (error_id 502) in a 400 answer, the message saying when more
+// requests are available.
+describe('stack exchange: throttle_violation', () => {
+  it('waits as long as the message says, then catches up', async () => {
+    const s = await oneSource(h, T0, 'stackexchange', (reply) => reply, undefined, { id: 'acme.stackexchange.throttled' });
+    try {
+      const id = s.add(T0 - 1000);
+      s.api.failNext({
+        status: 400,
+        json: { error_id: 502, error_message: 'too many requests from this IP, more requests available in 3600 seconds', error_name: 'throttle_violation' },
+      });
+      expect(await s.poll()).toBe('rate_limited');
+      expect(s.health().next_attempt_at).toBe(new Date(T0 + 3_600_000).toISOString());
+      const calls = s.api.requests.length;
+      s.clock.advance(600_000);
+      expect(await s.poll()).toBe('deferred');
+      expect(s.api.requests.length).toBe(calls);
+      s.clock.advance(3_000_001);
+      expect(await s.poll()).toBe('ok');
+      await h.bus.whenIdle();
+      expect(h.ids()).toContain(id);
+    } finally {
+      await teardown(s);
+    }
+  });
+});
+
 /** A Google API's 403 as its error docs show it: `error.errors[]` carries the reason. */
 const googleError403 = (message: string, error: { message: string; domain: string; reason: string }) => ({
   status: 403,

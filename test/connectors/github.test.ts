@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { harnessForSuite } from './harness.js';
 import { oneSource, teardown } from './one-source.js';
+import type { Reply } from './fake-api.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
 
@@ -76,6 +77,52 @@ describe('github rate limits', () => {
       expect(await s.poll()).toBe('failed');
       expect(s.health().last_error).toMatch(/GitHub GraphQL refused the search: Invalid search query/);
     } finally {
+      await teardown(s);
+    }
+  });
+});
+
+// https://docs.github.com/en/rest/search/search#timeouts-and-incomplete-results : a search
+// that runs too long answers the matches found so far with `incomplete_results: true`, and
+// "more results might have been found".
+describe('github: a search cut short by its time limit (incomplete_results)', () => {
+  const cutShort = (times: { left: number }) => (reply: Reply) => {
+    const body = reply.json as { items?: unknown[]; incomplete_results?: boolean } | undefined;
+    if (times.left <= 0 || !body?.items) return reply;
+    times.left--;
+    return { ...reply, json: { ...body, items: body.items.slice(0, 1), incomplete_results: true } };
+  };
+
+  it('is asked again: every result lands', async () => {
+    const times = { left: 1 };
+    const s = await oneSource(h, T0, 'github', cutShort(times), undefined, { id: 'acme.github.retried' });
+    try {
+      const ids = [s.add(T0 - 60_000), s.add(T0 - 120_000), s.add(T0 - 180_000)];
+      expect(await s.poll()).toBe('ok');
+      await h.bus.whenIdle();
+      expect(h.ids().sort()).toEqual([...ids].sort());
+      expect(s.api.requests).toHaveLength(2);
+    } finally {
+      h.landed.length = 0;
+      await teardown(s);
+    }
+  });
+
+  it('cut short three times in a row: the poll fails and says why, and the next poll loses nothing', async () => {
+    const times = { left: 3 };
+    const s = await oneSource(h, T0, 'github', cutShort(times), undefined, { id: 'acme.github.failed' });
+    try {
+      const ids = [s.add(T0 - 60_000), s.add(T0 - 120_000)];
+      expect(await s.poll()).toBe('failed');
+      expect(s.health().last_error).toMatch(/timed out \(incomplete_results\) 3 times/);
+      await h.bus.whenIdle();
+      expect(h.ids()).toEqual([]);
+      s.clock.advance(60_000);
+      expect(await s.poll()).toBe('ok');
+      await h.bus.whenIdle();
+      expect(h.ids().sort()).toEqual([...ids].sort());
+    } finally {
+      h.landed.length = 0;
       await teardown(s);
     }
   });

@@ -18,6 +18,7 @@ import { ConnectorRunner, Ingestor, createBrandMatcher, loadBrandsFile } from '@
 import type { RunnerDeps } from '../../services/ingest/src/connectors/runner.js';
 import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
 import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
+import { ClickHouseStoredMentions } from '../../services/ingest/src/connectors/stored-mentions.js';
 import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
 
 /**
@@ -77,6 +78,7 @@ export async function connectorHarness() {
       new ConnectorRunner({
         connectors: runnable,
         checkpoints: new ClickHouseCheckpoints(store.client, clock),
+        stored: new ClickHouseStoredMentions(store.client),
         ingestor,
         deadLetters: new DeadLetters({ bus, clock, logger: quietLogger(), metrics, topicName: deadLetterTopic.name }),
         bus,

@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@earshot/shared';
-import type { ConnectorRunner } from '@earshot/ingest';
+import { readFileSync } from 'node:fs';
+import { SOURCES, type ConnectorRunner } from '@earshot/ingest';
 import { connectorHarness, type ConnectorHarness } from './harness.js';
 import { startFakeApi, type FakeApi } from './fake-api.js';
 import { POLL_CASES, type Held, type PollCase } from './poll-sources.js';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
+const reference = readFileSync(new URL('../../docs/connectors.md', import.meta.url), 'utf8');
 
 /**
  * Every poll connector against a fake of its API, through the real runner, ingestor,
@@ -179,6 +181,34 @@ describe.each(POLL_CASES.map((c) => [c.type, c] as const))('%s connector', (type
     await h.bus.whenIdle();
     expect(outcomes.every((o) => o === 'ok')).toBe(true);
     expect(ids().slice(before).sort()).toEqual(idsOf(made).sort());
+    expect(new Set(ids()).size).toBe(ids().length);
+  });
+
+  // docs/connectors.md, overlap_minutes: "how far before the newest item already seen each
+  // poll looks again, for items a search index shows late". A source whose service cannot
+  // show such an item says why in its definition (`lateItems`) and in the docs' table.
+  it('an item that appears late, older than items already seen, lands exactly once (or the source says why it cannot)', async () => {
+    await runner.stop();
+    runner = await startRunner({ overlap_minutes: 60 });
+    clock.advance(60_000);
+    const [newest] = add(1, () => clock.now() - 1000);
+    expect(await poll()).toBe('ok');
+    await h.bus.whenIdle();
+    expect(ids()).toContain(idOf(newest!));
+    const newestAt = held.find((x) => x.n === newest)!.t;
+    const [late] = add(1, () => newestAt - 30 * 60_000);
+    for (let i = 0; i < 2; i++) {
+      clock.advance(60_000);
+      expect(await poll()).toBe('ok');
+    }
+    await h.bus.whenIdle();
+    const blind = SOURCES.find((s) => s.type === type)!.lateItems;
+    if (blind) {
+      const row = reference.split('\n').find((l) => l.startsWith('| `') && l.split('|')[1]!.includes(`\`${type}\``));
+      expect(row, `docs/connectors.md: the "cannot see" table's row for ${type}`).toMatch(/late/i);
+      return;
+    }
+    expect(ids().filter((id) => id === idOf(late!))).toHaveLength(1);
     expect(new Set(ids()).size).toBe(ids().length);
   });
 });

@@ -69,6 +69,64 @@ const gdeltTime = (t: number) =>
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
 const fromGdelt = (s: string) => Date.parse(`${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}Z`);
+/**
+ * GDELT DOC 2.0 (https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/): ArtList, newest
+ * first (sort=DateDesc), at most `maxrecords` (250) a call, no paging token, bounded by
+ * STARTDATETIME/ENDDATETIME; errors are text in a 200. GDELT updates every 15 minutes, and
+ * an article's `seendate` is the update that first saw it. The query takes `sourcelang:`,
+ * `sourcecountry:` (no spaces) and `domainis:`, each negated by a leading "-".
+ */
+export const GDELT_UPDATE_MS = 15 * 60_000;
+const GDELT_LANGS = ['English', 'Spanish', 'French'];
+const GDELT_COUNTRIES = ['United States', 'United Kingdom'];
+export const gdeltUrl = (n: number) => `https://news${n % 4}.example.com/acme-${n}`;
+export const gdeltArticle = (n: number, t: number, over: Partial<Record<'language' | 'sourcecountry' | 'domain', string>> = {}) => {
+  const domain = over.domain ?? `news${n % 4}.example.com`;
+  return {
+    url: over.domain ? `https://${domain}/acme-${n}` : gdeltUrl(n),
+    url_mobile: '',
+    title: `Acme recalls widget ${n}`,
+    seendate: gdeltTime(Math.floor(t / GDELT_UPDATE_MS) * GDELT_UPDATE_MS),
+    socialimage: '',
+    domain,
+    language: over.language ?? GDELT_LANGS[n % 3]!,
+    sourcecountry: over.sourcecountry ?? GDELT_COUNTRIES[Math.floor(n / 3) % 2]!,
+  };
+};
+const gdeltOperand: Record<string, (a: Record<string, string>) => string> = {
+  sourcelang: (a) => (a.language ?? '').toLowerCase().replace(/\s+/g, ''),
+  sourcecountry: (a) => (a.sourcecountry ?? '').toLowerCase().replace(/[^a-z]/g, ''),
+  domainis: (a) => (a.domain ?? '').toLowerCase(),
+};
+export function gdeltRoute(req: FakeRequest, held: Held[]): Reply {
+  if (req.path !== '/api/v2/doc/doc') return { status: 404, text: 'not found' };
+  const query = req.query.get('query') ?? '';
+  if (query.replace(/"/g, '').length < 3) return { text: 'The specified phrase is too short.' };
+  if (req.query.get('sort') !== 'DateDesc' || Number(req.query.get('maxrecords')) > 250) return { text: 'Invalid sort or maxrecords.' };
+  const clauses = [...query.matchAll(/(^|\s)(-?)(sourcelang|sourcecountry|domainis):(\S+)/g)].map((m) => ({ not: m[2] === '-', op: m[3]!, value: m[4]! }));
+  const from = fromGdelt(req.query.get('startdatetime')!);
+  const to = fromGdelt(req.query.get('enddatetime')!);
+  const hits = newestFirst(held)
+    .filter((h) => {
+      const a = h.raw as Record<string, string>;
+      // The contract's malformed item has a seendate nobody can place: served in every window.
+      const seen = fromGdelt(String(a.seendate).replace('T', '').replace('Z', ''));
+      return (Number.isNaN(seen) || (seen >= from && seen <= to)) && clauses.every((c) => (gdeltOperand[c.op]!(a) === c.value) !== c.not);
+    })
+    .slice(0, Number(req.query.get('maxrecords')));
+  return hits.length ? { json: { articles: hits.map((h) => h.raw) } } : { text: '' };
+}
+/**
+ * A Mastodon status id made at `t`: a snowflake, milliseconds since the epoch shifted left
+ * 16 bits over a sequence (mastodon/mastodon lib/mastodon/snowflake.rb). A status the
+ * instance fetched late (a boosted original) gets one from its original publish time.
+ */
+export const mastodonId = (n: number, t: number) => String((BigInt(t) << 16n) | BigInt(n % 65_536));
+/** A post's sortAt: the earlier of its record's createdAt and indexedAt (NaN where neither reads). */
+export const blueskySortAt = (raw: unknown) => {
+  const p = raw as { indexedAt?: string; record?: { createdAt?: string } };
+  return Math.min(Date.parse(p.indexedAt ?? ''), Date.parse(p.record?.createdAt ?? '')) || Date.parse(p.indexedAt ?? '');
+};
 let bskyUrl = '';
 const bskyPds = fakeBlueskyPds({ url: () => bskyUrl, identifier: 'earshot.bsky.social', password: 'app-pass' });
 const oauthToken: Reply = { json: { access_token: 'tok', token_type: 'bearer', expires_in: 3600, scope: '*' } };
@@ -310,7 +368,7 @@ export const POLL_CASES: PollCase[] = [
     brandQuery: '#acme',
     options: (base) => ({ instance: 'https://mastodon.example', hashtag: 'acme', base_url: base }),
     item: (n, t) => ({
-      id: String(t * 10 + (n % 10)),
+      id: mastodonId(n, t),
       uri: `https://mastodon.example/users/m${n}/statuses/${n}`,
       url: `https://mastodon.example/@m${n}/${n}`,
       created_at: iso(t),
@@ -324,8 +382,8 @@ export const POLL_CASES: PollCase[] = [
       visibility: 'public',
       account: { id: String(n), username: `m${n}`, acct: `m${n}@other.social`, display_name: `M ${n}`, followers_count: 10 },
     }),
-    broken: (n, t) => ({ id: String(t * 10 + (n % 10)), content: null }),
-    id: (n, t) => `mastodon.example/${t * 10 + (n % 10)}`,
+    broken: (n, t) => ({ id: mastodonId(n, t), content: null }),
+    id: (n, t) => `mastodon.example/${mastodonId(n, t)}`,
     route(req, held) {
       // https://docs.joinmastodon.org/entities/Instance/ (v2): Mastodon 4.5 adds timelines_access.
       if (req.path === '/api/v2/instance')
@@ -344,19 +402,20 @@ export const POLL_CASES: PollCase[] = [
           },
         };
       if (req.path !== '/api/v1/timelines/tag/acme') throw new Error(`unexpected ${req.path}`);
-      const idOf = (h: Held) => Number((h.raw as { id: string }).id);
+      const idOf = (h: Held) => BigInt((h.raw as { id: string }).id);
       const limit = Number(req.query.get('limit'));
       const minId = req.query.get('min_id');
-      // min_id: the statuses just after it (oldest of the newer ones), newest first within the page.
+      // min_id: the statuses just after it (oldest of the newer ones), newest first within the
+      // page; ids compare as numbers, whether or not a status has that id.
       const maxId = req.query.get('max_id');
       const page = minId
         ? [...held]
-            .filter((h) => idOf(h) > Number(minId))
-            .sort((a, b) => idOf(a) - idOf(b))
+            .filter((h) => idOf(h) > BigInt(minId))
+            .sort((a, b) => (idOf(a) < idOf(b) ? -1 : 1))
             .slice(0, limit)
             .reverse()
         : newestFirst(held)
-            .filter((h) => !maxId || idOf(h) < Number(maxId))
+            .filter((h) => !maxId || idOf(h) < BigInt(maxId))
             .slice(0, limit);
       return { json: page.map((h) => h.raw) };
     },
@@ -379,7 +438,7 @@ export const POLL_CASES: PollCase[] = [
       uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`,
       cid: 'bafy',
       author: { did: `did:plc:u${n}`, handle: `u${n}.bsky.social`, displayName: `U${n}` },
-      record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(n % 7 === 3 ? t - 400 * 86_400_000 : t), langs: ['en'] },
+      record: { $type: 'app.bsky.feed.post', text: `acme is great ${n}`, createdAt: iso(t - 2000), langs: ['en'] },
       replyCount: 1,
       repostCount: 2,
       likeCount: 3,
@@ -389,12 +448,16 @@ export const POLL_CASES: PollCase[] = [
     broken: (n, t) => ({ uri: `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`, record: { createdAt: iso(t) }, indexedAt: iso(t) }),
     id: (n) => `at://did:plc:u${n}/app.bsky.feed.post/3k${n}`,
     // https://docs.bsky.app/docs/api/app-bsky-feed-search-posts : `since` and the order are by
-    // sortAt (index time), not createdAt, which clients may back-date (every 7th post here is).
+    // sortAt, the earlier of createdAt and indexedAt (docs.bsky.app/docs/advanced-guides/timestamps).
     route(req, held, now) {
       const session = bskyPds.route(req, now);
       if (session) return session;
       const since = Date.parse(req.query.get('since') ?? '1970-01-01T00:00:00Z');
-      const all = newestFirst(held).filter((h) => h.t >= since);
+      const all = held
+        .map((h) => ({ h, at: blueskySortAt(h.raw) }))
+        .filter((x) => Number.isNaN(x.at) || x.at >= since)
+        .sort((a, b) => b.at - a.at)
+        .map((x) => x.h);
       const { page, next } = pageOf(all, Number(req.query.get('cursor') ?? 0), Number(req.query.get('limit')));
       return {
         json: { posts: page.map((h) => h.raw), ...(next !== null ? { cursor: String(next) } : {}), hitsTotal: all.length },
@@ -865,41 +928,26 @@ export const POLL_CASES: PollCase[] = [
   {
     type: 'gdelt',
     pageSize: 250,
-    burstSpacingMs: 1000,
+    // GDELT stamps an article with the 15-minute update that saw it; a burst packed into one
+    // update is read in parts (gdelt.test.ts), which takes more calls than this contract's
+    // eight one-page polls allow, so here the burst is spread over several updates.
+    burstSpacingMs: 4000,
     options: (base) => ({ query: '"acme"', base_url: base }),
-    item: (n, t) => ({
-      url: `https://news.example.com/acme-${n}`,
-      url_mobile: '',
-      title: `Acme recalls widget ${n}`,
-      seendate: gdeltTime(t),
-      socialimage: '',
-      domain: 'news.example.com',
-      language: 'English',
-      sourcecountry: 'United States',
-    }),
+    item: (n, t) => gdeltArticle(n, t),
     broken: (n) => ({ url: `https://news.example.com/acme-${n}`, title: 'Acme', seendate: 'yesterday' }),
-    id: (n) => `https://news.example.com/acme-${n}`,
-    // https://blog.gdeltproject.org/gdelt-doc-2-0-api-debuts/ : ArtList, newest first, at most
-    // `maxrecords` (250), bounded by STARTDATETIME/ENDDATETIME; errors are text in a 200.
-    route(req, held) {
-      if (req.path !== '/api/v2/doc/doc') return { status: 404, text: 'not found' };
-      if ((req.query.get('query') ?? '').replace(/"/g, '').length < 3) return { text: 'The specified phrase is too short.' };
-      const from = fromGdelt(req.query.get('startdatetime')!);
-      const to = fromGdelt(req.query.get('enddatetime')!);
-      const hits = newestFirst(held)
-        .filter((h) => Math.floor(h.t / 1000) * 1000 >= from && Math.floor(h.t / 1000) * 1000 <= to)
-        .slice(0, Number(req.query.get('maxrecords')));
-      return hits.length ? { json: { articles: hits.map((h) => h.raw) } } : { text: '' };
-    },
+    id: (n) => gdeltUrl(n),
+    route: gdeltRoute,
     check(m, n, t) {
+      const a = gdeltArticle(n, t);
       expect(m).toMatchObject({
         source: 'news',
         text: `Acme recalls widget ${n}`,
         title: `Acme recalls widget ${n}`,
-        url: `https://news.example.com/acme-${n}`,
-        lang: 'en',
-        author: { handle: 'news.example.com' },
-        created_at: iso(Math.floor(t / 1000) * 1000),
+        url: gdeltUrl(n),
+        lang: ({ English: 'en', Spanish: 'es', French: 'fr' } as Record<string, string>)[a.language],
+        author: { handle: a.domain },
+        created_at: iso(Math.floor(t / GDELT_UPDATE_MS) * GDELT_UPDATE_MS),
+        metadata: { country: a.sourcecountry },
       });
     },
   },

@@ -34,12 +34,13 @@ describe('stream connectors', () => {
     const streams: ServerResponse[] = [];
     let hashtagFeeds = { local: 'public', remote: 'public' };
     let seq = 0;
-    const status = (text: string) => {
+    const status = (text: string, at = Date.now()) => {
       const s = {
-        id: String(111_000_000 + ++seq),
+        // Snowflake ids (mastodon/mastodon lib/mastodon/snowflake.rb): ms since the epoch above 16 bits.
+        id: String((BigInt(at) << 16n) | BigInt(++seq)),
         uri: `https://m.example/s/${seq}`,
         url: `https://m.example/@a/${seq}`,
-        created_at: new Date().toISOString(),
+        created_at: new Date(at).toISOString(),
         content: `<p>${text}</p>`,
         spoiler_text: '',
         language: 'en',
@@ -80,9 +81,9 @@ describe('stream connectors', () => {
           };
         if (req.path.startsWith('/api/v1/streaming/')) return { status: 301, headers: { location: `${streaming.url}${req.path}?${req.query}` }, text: '' };
         if (req.path === '/api/v1/timelines/tag/acme') {
-          const min = Number(req.query.get('min_id') ?? 0);
-          const max = Number(req.query.get('max_id') ?? Infinity);
-          return { json: statuses.filter((s) => Number(s.id) > min && Number(s.id) < max).reverse() };
+          const min = BigInt(req.query.get('min_id') ?? 0);
+          const max = req.query.has('max_id') ? BigInt(req.query.get('max_id')!) : null;
+          return { json: statuses.filter((s) => BigInt(s.id as string) > min && (max === null || BigInt(s.id as string) < max)).reverse() };
         }
         return { status: 404, json: { error: 'Record not found' } };
       });
@@ -116,13 +117,17 @@ describe('stream connectors', () => {
       await eventually(async () => h.ids().length === base + 2);
       streaming.dropConnections();
       status('posted during the outage #acme');
-      await eventually(async () => streams.length === 2 && h.ids().length === base + 3);
+      // A boosted original the instance fetched meanwhile: its id is from its publish time, 5
+      // minutes back, below the last id streamed; the catch-up looks back overlap_minutes (10).
+      status('boosted original #acme', Date.now() - 5 * 60_000);
+      await eventually(async () => streams.length === 2 && h.ids().length === base + 4);
       expect(
         h.landed
-          .slice(-3)
+          .slice(-4)
           .map((m) => [m.source, m.text, m.author.handle])
           .sort(),
       ).toEqual([
+        ['mastodon', 'boosted original #acme', 'ann@m.example'],
         ['mastodon', 'live #acme update', 'ann@m.example'],
         ['mastodon', 'old news about #acme', 'ann@m.example'],
         ['mastodon', 'posted during the outage #acme', 'ann@m.example'],

@@ -27,6 +27,7 @@ export function buildConnectors(
       schedule: s.schedule,
       refresh: s.refresh,
       owned: s.owned,
+      sweep: s.definition.sweep?.(s.options) ?? null,
       ...(s.options.monthly_read_budget ? { monthlyReadBudget: s.options.monthly_read_budget } : {}),
     });
   }

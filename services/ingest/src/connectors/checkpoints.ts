@@ -8,6 +8,8 @@ export interface Checkpoint {
   recent: RecentMention[];
   /** Items read from the source this month (UTC), against `monthly_read_budget`. */
   usage?: { month: string; reads: number };
+  /** How far the sweep over stored mentions has come (the last id re-checked; '' to start over). */
+  sweep?: { after: string };
 }
 
 export interface CheckpointStore {

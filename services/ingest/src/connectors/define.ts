@@ -2,7 +2,7 @@ import { z } from 'zod';
 import cron from 'node-cron';
 import type { Connector } from './types.js';
 
-const cronExpression = z.string().refine((s) => cron.validate(s), 'is not a cron expression (5 fields, or 6 with seconds)');
+export const cronExpression = z.string().refine((s) => cron.validate(s), 'is not a cron expression (5 fields, or 6 with seconds)');
 
 /** Options every source accepts, whatever its type. */
 export const BaseSourceSchema = z.object({
@@ -53,6 +53,18 @@ export const BaseSourceSchema = z.object({
 });
 export type BaseSource = z.infer<typeof BaseSourceSchema>;
 
+/**
+ * A re-check of everything a source has stored, on a schedule of its own: `idsPerRun`
+ * stored ids (in id order, wrapping round) are looked up each run through the connector's
+ * `refresh`, and only what the source reports gone is acted on; with `retentionDays`,
+ * what is older is erased without asking.
+ */
+export interface SweepPlan {
+  schedule: string;
+  idsPerRun: number;
+  retentionDays: number | null;
+}
+
 export interface BrandRef {
   id: string;
 }
@@ -71,6 +83,12 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
   /** Everything it returns is about the brand by construction (its review page, its app). */
   owned: boolean;
   defaultSchedule: string;
+  /**
+   * Why the service cannot show an item that appears late with an older time than items
+   * already read (it lists by a time the item keeps, with no look-back), for a source that
+   * cannot; docs/connectors.md's "cannot see" table says the same.
+   */
+  lateItems?: string;
   /** Engagement refresh only when the brands file asks for it (`refresh: {...}`): the source bills each read. */
   refreshOptIn?: boolean;
   /**
@@ -80,6 +98,8 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
    * all of them as `members`.
    */
   networkWide?(options: z.infer<S> & BaseSource): string;
+  /** Its sweep over the stored mentions, where its service's terms ask for one (Reddit: deletions); null when turned off. */
+  sweep?(options: z.infer<S> & BaseSource): SweepPlan | null;
   create(
     options: z.infer<S> & BaseSource,
     ctx: { env: (name: string) => string | undefined; brand: BrandRef; connectorId: string; members: { brand: string; options: z.infer<S> & BaseSource }[] },

@@ -5,6 +5,8 @@ export interface Page<T> {
   items: T[];
   /** Token, URL or page number for the next (older) page; absent on the last one. */
   next?: string | null;
+  /** What the user should know about this page (part of it the source could not give). */
+  notice?: string;
 }
 
 /**
@@ -24,7 +26,7 @@ interface Pass<T> {
   fetchPage(next: string | undefined, since: number): Promise<Page<T>>;
   timeOf(item: T): number | null;
   normalise(item: T): Mention[] | Unusable;
-  into: { mentions: Mention[]; unusable: Unusable[] };
+  into: { mentions: Mention[]; unusable: Unusable[]; notices: string[] };
 }
 
 /** Reads pages from `start` back to `since`; returns the newest time seen and, when the budget ran out first, where to go on. */
@@ -32,7 +34,8 @@ async function readPass<T>(p: Pass<T>): Promise<{ newest: number | null; pages: 
   let newest: number | null = null;
   let next = p.start;
   for (let page = 0; page < p.budget; page++) {
-    const { items, next: following } = await p.fetchPage(next, p.since);
+    const { items, next: following, notice } = await p.fetchPage(next, p.since);
+    if (notice) p.into.notices.push(notice);
     let reachedSince = false;
     for (const item of items) {
       const t = p.timeOf(item);
@@ -77,7 +80,7 @@ export async function harvestNewestFirst<T>(opts: {
 }): Promise<Harvest> {
   const newestBefore = typeof opts.cursor.since === 'number' ? opts.cursor.since : null;
   const since = newestBefore !== null ? newestBefore - (opts.overlapMinutes ?? 0) * 60_000 : opts.now - opts.lookbackHours * 3_600_000;
-  const into = { mentions: [] as Mention[], unusable: [] as Unusable[] };
+  const into = { mentions: [] as Mention[], unusable: [] as Unusable[], notices: [] as string[] };
   const pass = { fetchPage: opts.fetchPage, timeOf: opts.timeOf, normalise: opts.normalise, into };
 
   // What earlier bursts left behind first, oldest gap first, so the backlog cannot starve.
@@ -96,8 +99,10 @@ export async function harvestNewestFirst<T>(opts: {
   const top = await readPass({ ...pass, start: undefined, since, budget: opts.maxPages });
   if (top.stoppedAt) backlog.push({ next: top.stoppedAt, since });
   const { backlog: _old, ...rest } = opts.cursor;
+  const { notices, ...found } = into;
   return {
-    ...into,
+    ...found,
+    ...(notices.length ? { notices } : {}),
     cursor: { ...rest, since: Math.max(newestBefore ?? since, top.newest ?? since), ...(backlog.length ? { backlog } : {}) },
   };
 }

@@ -3,6 +3,7 @@ import {
   MAX_TEXT_CHARS,
   backoffMs,
   engagementTopic,
+  topicMessage,
   sleep,
   type Bus,
   type Clock,
@@ -15,6 +16,8 @@ import {
 } from '@earshot/shared';
 import type { Ingestor } from '../ingestor.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
+import type { SweepPlan } from './define.js';
+import type { StoredMentions } from './stored-mentions.js';
 import { RateLimitedError, type HttpClient } from './http.js';
 import { fitText } from './text.js';
 import type { Connector, ConnectorContext, Harvest, RecentMention } from './types.js';
@@ -28,6 +31,8 @@ export interface RunnableConnector {
   http: HttpClient;
   schedule: string;
   refresh: { schedule: string; hours: number } | null;
+  /** The re-check of its stored mentions over their whole life (Reddit's deletions); null for none. */
+  sweep?: SweepPlan | null;
   owned: boolean;
   /** Items it may read per calendar month (UTC); unlimited when absent. */
   monthlyReadBudget?: number;
@@ -53,6 +58,8 @@ export interface RunnerDeps {
   random?: () => number;
   /** Recent ids kept per connector to drop repeats (and to refresh engagement). */
   recentLimit?: number;
+  /** The store's mentions, for sweeps; without it no sweep runs. */
+  stored?: StoredMentions;
 }
 
 type State = 'idle' | 'ok' | 'failing' | 'rate_limited' | 'budget_spent' | 'connecting' | 'connected' | 'reconnecting' | 'standby' | 'stopped';
@@ -116,6 +123,7 @@ export class ConnectorRunner {
         void this.pollOnce(c.id);
       } else this.loops.push(this.streamLoop(slot));
       if (c.refresh && c.connector.refresh) this.tasks.push(cron.schedule(c.refresh.schedule, () => void this.refreshOnce(c.id)));
+      if (c.sweep && c.connector.refresh && this.d.stored) this.tasks.push(cron.schedule(c.sweep.schedule, () => void this.sweepOnce(c.id)));
     }
     this.d.logger.info({ connectors: this.ids }, 'connectors started');
   }
@@ -178,11 +186,56 @@ export class ConnectorRunner {
       if (updates.length) {
         await this.d.bus.publish(
           this.d.engagementTopicName,
-          updates.map((u) => ({ key: engagementTopic.key(u), value: JSON.stringify(u) })),
+          updates.map((u) => topicMessage(engagementTopic, u)),
         );
         this.d.metrics.engagementRefreshed.inc({ connector: id }, updates.length);
       }
       return updates.length;
+    });
+    return n === 'busy' ? 0 : n;
+  }
+
+  /**
+   * One step of the sweep over the connector's stored mentions: the next `idsPerRun` ids
+   * (in id order) are looked up at the source, and those it reports gone, with those past
+   * the retention, are published as deleted (the writer erases them). Returns how many.
+   */
+  async sweepOnce(id: string): Promise<number> {
+    const slot = this.slot(id);
+    const { connector, sweep } = slot.c;
+    const stored = this.d.stored;
+    if (!connector.refresh || !sweep || !stored) return 0;
+    const n = await this.exclusive(slot, async () => {
+      const now = this.d.clock.now();
+      if (now < slot.notBefore || (this.d.lease && !(await this.d.lease.isLeader(now)))) return 0;
+      const checkpoint = await this.checkpoint(slot);
+      if (this.pauseIfBudgetSpent(slot, checkpoint)) return 0;
+      const page = await stored.after(connector.source, checkpoint.sweep?.after ?? '', sweep.idsPerRun);
+      const expiredBefore = sweep.retentionDays === null ? -Infinity : now - sweep.retentionDays * 86_400_000;
+      const observed_at = new Date(now).toISOString();
+      const gone: EngagementUpdate[] = page
+        .filter((m) => m.created_at < expiredBefore)
+        .map((m) => ({ source: connector.source, id: m.id, engagement: {}, deleted: true, observed_at }));
+      const ask = page.filter((m) => m.created_at >= expiredBefore);
+      try {
+        if (ask.length) gone.push(...(await connector.refresh!(ask, this.context(slot))).filter((u) => u.deleted));
+      } catch (err) {
+        if (err instanceof RateLimitedError) slot.notBefore = Math.max(slot.notBefore, err.retryAt);
+        this.d.metrics.connectorRuns.inc({ connector: id, type: slot.c.type, outcome: 'sweep_failed' });
+        this.d.logger.warn({ connector: id, err: (err as Error).message }, 'sweep of stored mentions failed');
+        return 0;
+      }
+      if (gone.length)
+        await this.d.bus.publish(
+          this.d.engagementTopicName,
+          gone.map((u) => topicMessage(engagementTopic, u)),
+        );
+      // A short page is the end of the store: the next run starts over.
+      const next: Checkpoint = { ...(slot.checkpoint ?? checkpoint), sweep: { after: page.length < sweep.idsPerRun ? '' : page.at(-1)!.id } };
+      await this.d.checkpoints.save(slot.c.id, next);
+      slot.checkpoint = next;
+      await this.countReads(slot, ask.length);
+      return gone.length;
     });
     return n === 'busy' ? 0 : n;
   }
@@ -350,7 +403,12 @@ export class ConnectorRunner {
       ...(rejected.has(i) ? { dropped: true as const } : {}),
     }));
     const recent = [...checkpoint.recent, ...added].sort((a, b) => a.created_at - b.created_at).slice(-(this.d.recentLimit ?? 5000));
-    const next: Checkpoint = { cursor: harvest.cursor, recent, ...this.usageAfter(checkpoint, harvest.mentions.length + harvest.unusable.length) };
+    const next: Checkpoint = {
+      cursor: harvest.cursor,
+      recent,
+      ...this.usageAfter(checkpoint, harvest.mentions.length + harvest.unusable.length),
+      ...(checkpoint.sweep ? { sweep: checkpoint.sweep } : {}),
+    };
     await this.d.checkpoints.save(c.id, next);
     slot.checkpoint = next;
     slot.published += result.accepted;

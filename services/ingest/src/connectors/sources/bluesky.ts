@@ -70,9 +70,16 @@ export function postViewToMention(raw: unknown): Mention | Unusable {
 const indexedAt = timeField('indexedAt');
 const recordCreatedAt = timeField('record', 'createdAt');
 
-/** When Bluesky indexed a post: search pages and its `since` are in index order, not `createdAt` (which authors can back-date). */
-function indexedTime(raw: unknown): number | null {
-  return indexedAt(raw) ?? recordCreatedAt(raw);
+/**
+ * Where search places a post: its `sortAt`, the earlier of `createdAt` and `indexedAt`
+ * (https://docs.bsky.app/docs/advanced-guides/timestamps), which `searchPosts` orders
+ * `sort=latest` by and filters `since` on. A post back-dated by its client sorts at the
+ * date it claims: further back than `overlap_minutes`, search does not show it to a poll.
+ */
+function sortAt(raw: unknown): number | null {
+  const indexed = indexedAt(raw);
+  const created = recordCreatedAt(raw);
+  return indexed === null ? created : created === null ? indexed : Math.min(indexed, created);
 }
 
 export const bluesky = defineSource({
@@ -113,7 +120,7 @@ export const bluesky = defineSource({
           const page = await session.query(http, clock.now(), 'app.bsky.feed.searchPosts', params, SearchPage);
           return { items: page.posts, next: page.cursor ?? null };
         },
-        timeOf: indexedTime,
+        timeOf: sortAt,
         normalise: (raw) => {
           const m = postViewToMention(raw);
           return isUnusable(m) ? m : [m];

@@ -45,6 +45,24 @@ const Issue = z.object({
 });
 const SearchAnswer = z.object({ total_count: z.number(), incomplete_results: z.boolean(), items: z.array(z.unknown()) });
 
+/**
+ * GitHub stops a search that runs too long and answers what it found so far with
+ * `incomplete_results: true` (https://docs.github.com/en/rest/search/search#timeouts-and-incomplete-results):
+ * results may be missing. Asked again (a timeout is not always repeated); still cut short,
+ * the poll fails, so the checkpoint stays where it was and the next poll tries again.
+ */
+const INCOMPLETE_TRIES = 3;
+async function completeSearch<T extends { incomplete_results: boolean }>(call: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i++) {
+    const body = await call();
+    if (!body.incomplete_results) return body;
+    if (i >= INCOMPLETE_TRIES)
+      throw new Error(
+        `GitHub search timed out (incomplete_results) ${INCOMPLETE_TRIES} times in a row; nothing was skipped, the poll is tried again later (a narrower query runs faster)`,
+      );
+  }
+}
+
 const repoOf = (apiUrl: string) => /\/repos\/([^/]+\/[^/]+)$/.exec(apiUrl)?.[1] ?? apiUrl;
 const titled = (title: string, body: string | null) => (body?.trim() ? `${title}\n\n${body.trim()}` : title);
 
@@ -77,7 +95,7 @@ export const github = defineSource({
           .filter(Boolean)
           .join(' ');
         const params = new URLSearchParams({ q, sort: 'created', order: 'desc', per_page: String(PER_PAGE), page: String(page) });
-        const body = await http.json(`${base}/search/issues?${params}`, SearchAnswer, { headers });
+        const body = await completeSearch(() => http.json(`${base}/search/issues?${params}`, SearchAnswer, { headers }));
         const more = page * PER_PAGE < Math.min(body.total_count, SEARCH_CAP) && body.items.length > 0;
         if (more) return { items: body.items, next: token(page + 1, until) };
         // Past the cap: the same query again, up to the oldest time read (it comes again; repeats drop by id).

@@ -70,13 +70,15 @@ function timelinePath(o: z.infer<typeof Options>): { path: string; params: Recor
   return { path: '/api/v1/timelines/public', params: o.timeline === 'local' ? { local: 'true' } : {} };
 }
 
-/** What reading one timeline needs: the client, the source's options, where and as whom. */
+/** What reading one timeline needs: the client, the source's options, where and as whom, how far to look back. */
 interface TimelineRead {
   http: HttpClient;
   o: z.infer<typeof Options>;
   base: string;
   headers: Record<string, string>;
   maxPages: number;
+  overlapMinutes: number;
+  now: number;
 }
 
 /** The statuses' ids, oldest first. */
@@ -86,19 +88,47 @@ const statusIds = (statuses: unknown[]): string[] =>
     .filter((id): id is string => typeof id === 'string')
     .sort(compareNumericIds);
 
+const EARLIEST_SNOWFLAKE = Date.parse('2016-01-01T00:00:00Z');
+
+/**
+ * The id a status made at `ms` would have at most sequence 0: Mastodon ids are snowflakes,
+ * milliseconds since the epoch shifted left 16 bits over a sequence (mastodon/mastodon
+ * lib/mastodon/snowflake.rb, `id_at`), and `min_id` compares ids, so a made-up id works.
+ */
+export const mastodonIdAt = (ms: number): string => (BigInt(Math.max(0, Math.floor(ms))) << 16n).toString();
+
+/**
+ * Where to page forward from: `overlap` before the newest id seen. A status the instance
+ * fetched rather than had delivered (a boosted original, a post pulled in to fill a reply
+ * thread) gets an id from its original publish time, below ids already read; looking back
+ * finds it, and the (source, id) key drops the repeats. Ids that are not snowflakes (an old
+ * or non-Mastodon server) are left as they are.
+ */
+function lookBack(minId: string, overlapMs: number, now: number): string {
+  if (!/^\d{1,20}$/.test(minId)) return minId;
+  const at = Number(BigInt(minId) >> 16n);
+  if (at < EARLIEST_SNOWFLAKE || at > now + 86_400_000) return minId;
+  return mastodonIdAt(at - overlapMs);
+}
+
 /**
  * Pages forward from `min_id` (each page is the statuses just after it, newest first) until
- * a short page; with no cursor yet, takes the newest page and starts from there.
+ * a short page, starting `overlap_minutes` behind the newest id seen; with no cursor yet,
+ * takes the newest page and starts from there. A pass the page limit cut short resumes
+ * where it stopped (`resume`) instead of looking back again, so it always gains ground.
  */
 async function timelineSince(t: TimelineRead, cursor: Cursor, from: number): Promise<Harvest> {
   const { http, o, base, headers, maxPages } = t;
   const host = new URL(o.instance).host;
   const { path, params } = timelinePath(o);
   if (typeof cursor.min_id !== 'string') return backfill(t, cursor, from);
-  const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor } };
-  let minId: string | undefined = cursor.min_id;
-  for (let page = 0; page < maxPages; page++) {
-    const q: URLSearchParams = new URLSearchParams({ ...params, limit: '40', ...(minId ? { min_id: minId } : {}) });
+  const { resume, ...rest } = cursor;
+  const out: Harvest = { mentions: [], unusable: [], cursor: rest };
+  let newest: string = cursor.min_id;
+  let minId = typeof resume === 'string' ? resume : lookBack(newest, t.overlapMinutes * 60_000, t.now);
+  let caughtUp = false;
+  for (let page = 0; page < maxPages && !caughtUp; page++) {
+    const q: URLSearchParams = new URLSearchParams({ ...params, limit: '40', min_id: minId });
     const statuses: unknown[] = await http.json(`${base}${path}?${q}`, z.array(z.unknown()), { headers });
     for (const raw of statuses) {
       const m = statusToMention(raw, host);
@@ -106,10 +136,12 @@ async function timelineSince(t: TimelineRead, cursor: Cursor, from: number): Pro
       else out.mentions.push(m);
     }
     const top: string | undefined = statusIds(statuses).at(-1);
-    if (top && (!minId || compareNumericIds(top, minId) > 0)) minId = top;
-    if (!minId || statuses.length < 40) break;
+    if (top && compareNumericIds(top, minId) > 0) minId = top;
+    if (compareNumericIds(minId, newest) > 0) newest = minId;
+    caughtUp = statuses.length < 40;
   }
-  if (minId) out.cursor.min_id = minId;
+  out.cursor.min_id = newest;
+  if (!caughtUp) out.cursor.resume = minId;
   return out;
 }
 
@@ -237,7 +269,7 @@ function instanceAccess(o: z.infer<typeof Options> & { base_url?: string }, env:
 export const mastodon = defineSource({
   type: 'mastodon',
   source: 'mastodon',
-  summary: 'Mastodon hashtag or public timeline of one instance, paged forward from `min_id`; counts refreshed per status.',
+  summary: 'Mastodon hashtag or public timeline of one instance, paged forward from `min_id` less `overlap_minutes`; counts refreshed per status.',
   options: z.object({ type: z.literal('mastodon'), ...Options.shape }).superRefine(oneTimeline),
   secrets: () => [],
   owned: false,
@@ -252,7 +284,12 @@ export const mastodon = defineSource({
         // Once per process; a failed check is tried again on the next poll.
         checked ??= instanceInfo(http, o, base, headers).catch((err) => ((checked = null), Promise.reject(err)));
         const { notices } = await checked;
-        const h = await timelineSince({ http, o, base, headers, maxPages: o.max_pages }, cursor, clock.now() - o.lookback_hours * 3_600_000);
+        const now = clock.now();
+        const h = await timelineSince(
+          { http, o, base, headers, maxPages: o.max_pages, overlapMinutes: o.overlap_minutes, now },
+          cursor,
+          now - o.lookback_hours * 3_600_000,
+        );
         return { ...h, notices: [...notices, ...(h.notices ?? [])] };
       },
       refresh: refreshOn(base, host, headers),
@@ -282,7 +319,12 @@ export const mastodonStream = defineSource({
         const body = await openStream(`${info.streaming}${stream}`, headers, signal, () => clock.now());
         onConnected();
         // Statuses posted while disconnected come from the timeline, then the stream takes over.
-        const gap = await timelineSince({ http, o, base, headers, maxPages: o.max_pages }, cursor, clock.now() - o.lookback_hours * 3_600_000);
+        const now = clock.now();
+        const gap = await timelineSince(
+          { http, o, base, headers, maxPages: o.max_pages, overlapMinutes: o.overlap_minutes, now },
+          cursor,
+          now - o.lookback_hours * 3_600_000,
+        );
         await emit({ ...gap, notices: info.notices });
         let since = gap.cursor;
         for await (const ev of serverSentEvents(responseLines(body, o.idle_seconds * 1000, signal))) {

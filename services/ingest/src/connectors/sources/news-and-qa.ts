@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource } from '../define.js';
-import { MalformedResponseError, RateLimitedError, describeUrl, type HttpClient } from '../http.js';
+import { HttpError, MalformedResponseError, RateLimitedError, describeUrl, type HttpClient } from '../http.js';
 import { isUnusable, itemOrUnusable, newestFirstPoll, timeOrNull } from '../paging.js';
 import { boundedId, htmlToText, scalarText } from '../text.js';
 
@@ -57,6 +57,46 @@ async function gdeltJson(http: HttpClient, url: string, now: number): Promise<{ 
   return parsed.data;
 }
 
+/**
+ * One call of a GDELT pass, carried in the pager's `next` token. `end`: the time walk goes on
+ * up to here (newest first). With `batch`: first the parts of that one 15-minute batch still
+ * to read, each a list of clauses added to the query.
+ */
+const GdeltStep = z.object({ end: z.string(), batch: z.number().optional(), parts: z.array(z.array(z.string())).optional() });
+type GdeltStep = z.infer<typeof GdeltStep>;
+
+/**
+ * `seendate` is the time of the 15-minute update that first saw an article, so more than 250
+ * matches in one update cannot be told apart by time. Such a batch is read in parts, split
+ * by the outlet's language, then its country, then its domain: the announcement's
+ * `sourcelang:`, `sourcecountry:` (no spaces) and `domainis:` operators, each of which a
+ * leading "-" negates. A part still full is split again by the most common value it showed.
+ */
+const SPLITS = [
+  { field: 'language', op: 'sourcelang', value: (v: string) => v.toLowerCase().replace(/\s+/g, '') },
+  { field: 'sourcecountry', op: 'sourcecountry', value: (v: string) => v.toLowerCase().replace(/[^a-z]/g, '') },
+  { field: 'domain', op: 'domainis', value: (v: string) => v.toLowerCase() },
+] as const;
+
+/** The two halves of a full part: with the value most common in its answer, and without it; null when nothing is left to split by. */
+export function splitGdeltPart(part: string[], articles: unknown[]): [string[], string[]] | null {
+  for (const s of SPLITS) {
+    if (part.some((c) => c.startsWith(`${s.op}:`))) continue;
+    const counts = new Map<string, number>();
+    for (const a of articles) {
+      const v = s.value(scalarText((a as Record<string, unknown> | null)?.[s.field]));
+      if (v && !part.includes(`-${s.op}:${v}`)) counts.set(v, (counts.get(v) ?? 0) + 1);
+    }
+    const top = [...counts].sort((x, y) => y[1] - x[1])[0]?.[0];
+    if (top)
+      return [
+        [...part, `${s.op}:${top}`],
+        [...part, `-${s.op}:${top}`],
+      ];
+  }
+  return null;
+}
+
 export const gdelt = defineSource({
   type: 'gdelt',
   source: 'news',
@@ -67,25 +107,59 @@ export const gdelt = defineSource({
   defaultSchedule: '*/15 * * * *',
   create(o) {
     const base = o.base_url ?? 'https://api.gdeltproject.org';
+    const call = (http: HttpClient, now: number, from: string, to: string, clauses: string[]) => {
+      const params = new URLSearchParams({
+        query: [o.query, ...clauses].join(' '),
+        mode: 'ArtList',
+        format: 'json',
+        sort: 'DateDesc',
+        maxrecords: String(GDELT_MAX),
+        startdatetime: from,
+        enddatetime: to,
+      });
+      return gdeltJson(http, `${base}/api/v2/doc/doc?${params}`, now);
+    };
+    const seenOf = (a: unknown) => fromSeen(scalarText((a as { seendate?: unknown })?.seendate));
+    // Batches whose reading in parts has begun (here or in a backlog gap): a later pass that
+    // meets one again goes on past it instead of reading it twice. Lost on restart, which
+    // only costs calls.
+    const taken = new Set<number>();
     return newestFirstPoll(o, 'news', {
       async fetchPage(next, since, { http, clock }) {
-        const end = next ?? gdeltTime(clock.now());
-        const params = new URLSearchParams({
-          query: o.query,
-          mode: 'ArtList',
-          format: 'json',
-          sort: 'DateDesc',
-          maxrecords: String(GDELT_MAX),
-          startdatetime: gdeltTime(since),
-          enddatetime: end,
-        });
-        const { articles } = await gdeltJson(http, `${base}/api/v2/doc/doc?${params}`, clock.now());
-        const seen = articles.map((a) => fromSeen(scalarText((a as { seendate?: unknown })?.seendate))).filter(Number.isFinite);
-        // A full answer may have left older articles out: ask again up to the oldest second seen (it comes again; repeats drop by id).
-        const oldest = seen.length ? Math.min(...seen) : null;
-        return { items: articles, next: articles.length >= GDELT_MAX && oldest !== null ? gdeltTime(oldest + 1000) : null };
+        const now = clock.now();
+        // A token saved before batches were split is a bare end time.
+        const step: GdeltStep = !next ? { end: gdeltTime(now) } : next.startsWith('{') ? GdeltStep.parse(JSON.parse(next)) : { end: next };
+        const goOn = (end: number): string | null => (end >= since ? JSON.stringify({ end: gdeltTime(end) }) : null);
+        if (step.batch !== undefined && step.parts?.length) {
+          // One part of a batch too large for one answer.
+          const [part, ...rest] = step.parts;
+          const { articles } = await call(http, now, gdeltTime(step.batch), gdeltTime(step.batch), part!);
+          let parts = rest;
+          let notice: string | undefined;
+          if (articles.length >= GDELT_MAX) {
+            const halves = splitGdeltPart(part!, articles);
+            if (halves) parts = [...halves, ...rest];
+            else
+              notice = `GDELT update of ${new Date(step.batch).toISOString()} holds more than ${GDELT_MAX} articles from one outlet for "${[o.query, ...part!].join(' ')}": only ${GDELT_MAX} could be read`;
+          }
+          const following = parts.length ? JSON.stringify({ ...step, parts }) : goOn(step.batch - 1000);
+          return { items: articles, next: following, ...(notice ? { notice } : {}) };
+        }
+        const { articles } = await call(http, now, gdeltTime(since), step.end, []);
+        if (articles.length < GDELT_MAX) return { items: articles, next: null };
+        // A full answer holds every article of its newer batches, and only some of its oldest:
+        // that batch is read on its own (in parts if need be), then the walk goes on before it.
+        const seen = articles.map(seenOf).filter(Number.isFinite);
+        if (seen.length === 0) return { items: articles, next: null };
+        const oldest = Math.min(...seen);
+        if (taken.has(oldest)) return { items: articles, next: goOn(oldest - 1000) };
+        taken.add(oldest);
+        if (taken.size > 1000) taken.delete(Math.min(...taken));
+        // An answer wholly of one batch is that batch's first 250 already: split it straight away.
+        const parts = (seen.every((t) => t === oldest) && splitGdeltPart([], articles)) || [[]];
+        return { items: articles, next: JSON.stringify({ end: gdeltTime(oldest - 1000), batch: oldest, parts } satisfies GdeltStep) };
       },
-      timeOf: (raw) => timeOrNull(fromSeen(scalarText((raw as { seendate?: unknown })?.seendate))),
+      timeOf: (raw) => timeOrNull(seenOf(raw)),
       normalise: (raw) => {
         const a = itemOrUnusable(GdeltArticle, raw, 'GDELT article');
         if (isUnusable(a)) return a;
@@ -124,6 +198,25 @@ const SeQuestion = z.object({
 });
 const SeWrapper = z.object({ items: z.array(z.unknown()), has_more: z.boolean(), quota_remaining: z.number().optional(), backoff: z.number().optional() });
 
+/**
+ * https://api.stackexchange.com/docs/error-handling : `throttle_violation` (error_id 502, in a
+ * 400 answer) when a client asked too often, its message saying when more requests are
+ * available ("... more requests available in 42 seconds"). The seconds to wait, or null for
+ * any other failure; a message without them waits a minute.
+ */
+function throttleWait(err: unknown): number | null {
+  if (!(err instanceof HttpError) || err.status !== 400) return null;
+  let body: { error_id?: unknown; error_message?: unknown };
+  try {
+    body = JSON.parse(err.body) as typeof body;
+  } catch {
+    return null;
+  }
+  if (body.error_id !== 502) return null;
+  const seconds = /available in (\d+) seconds?/i.exec(scalarText(body.error_message))?.[1];
+  return seconds ? Number(seconds) : 60;
+}
+
 export const stackExchange = defineSource({
   type: 'stackexchange',
   source: 'stackexchange',
@@ -161,7 +254,12 @@ export const stackExchange = defineSource({
           filter: 'withbody',
           ...(key ? { key } : {}),
         });
-        const body = await http.json(`${base}/2.3/search/advanced?${params}`, SeWrapper);
+        const body = await http.json(`${base}/2.3/search/advanced?${params}`, SeWrapper).catch((err: unknown) => {
+          const wait = throttleWait(err);
+          if (wait === null) throw err;
+          quietUntil = now + wait * 1000;
+          throw new RateLimitedError(quietUntil, `Stack Exchange throttled this client (throttle_violation); more requests in ${wait} s`);
+        });
         if (body.backoff) quietUntil = now + body.backoff * 1000;
         if (body.quota_remaining === 0) {
           const d = new Date(now);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { EngagementUpdate, Mention } from '@earshot/shared';
-import { defineSource, requireEnv } from '../define.js';
+import { cronExpression, defineSource, requireEnv } from '../define.js';
 import { HttpError, TokenCache, withTokenRenewal, type HttpClient } from '../http.js';
 import { harvestNewestFirst, isUnusable, itemOrUnusable } from '../paging.js';
 import type { Cursor, Harvest } from '../types.js';
@@ -109,11 +109,28 @@ export const reddit = defineSource({
           'Reddit requires "<platform>:<app id>:<version> (by /u/<reddit username>)", e.g. "server:com.example.earshot:1.0 (by /u/example)"',
         ),
       auth_url: z.url().default('https://www.reddit.com'),
+      /**
+       * Reddit's Data API terms ask that content deleted on Reddit, and deleted accounts'
+       * ids, be deleted here too, whenever that happens: every stored Reddit mention is
+       * looked up again (`/api/info`, 100 a call), `ids_per_run` a run, round and round.
+       * `retention_days` erases what is older without asking. `false`: no sweep.
+       */
+      recheck: z
+        .union([
+          z.literal(false),
+          z.object({
+            schedule: cronExpression.default('*/10 * * * *'),
+            ids_per_run: z.number().int().min(100).max(10_000).default(1000),
+            retention_days: z.number().int().positive().optional(),
+          }),
+        ])
+        .default({ schedule: '*/10 * * * *', ids_per_run: 1000 }),
     })
     .refine((o) => o.query || o.subreddits.length > 0, 'needs a query, subreddits, or both'),
   secrets: (o) => [o.client_id_env, o.client_secret_env],
   owned: false,
   defaultSchedule: '*/5 * * * *',
+  sweep: (o) => (o.recheck ? { schedule: o.recheck.schedule, idsPerRun: o.recheck.ids_per_run, retentionDays: o.recheck.retention_days ?? null } : null),
   create(o, { env }) {
     const base = o.base_url ?? 'https://oauth.reddit.com';
     const client = redditClient(o.auth_url, requireEnv(env, o.client_id_env), requireEnv(env, o.client_secret_env), o.user_agent);

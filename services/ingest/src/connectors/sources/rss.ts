@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { XMLParser } from 'fast-xml-parser';
 import type { Mention } from '@earshot/shared';
@@ -5,6 +6,9 @@ import { defineSource } from '../define.js';
 import { MalformedResponseError } from '../http.js';
 import { boundedId, htmlToText, scalarText } from '../text.js';
 import type { Harvest, Unusable } from '../types.js';
+
+/** Ids of one document kept to tell new items (a feed of more is rare; the runner's recent ids still drop repeats). */
+const MAX_IDS_KEPT = 2000;
 
 const parser = new XMLParser({
   ignoreAttributes: false,
@@ -115,15 +119,23 @@ export const rss = defineSource({
         if (res.status === 304) return { mentions: [], unusable: [], cursor };
         const feed = parseFeed(res.text);
         const now = clock.now();
+        // `pubDate` is when an item was published, not when the feed added it (news sites and
+        // Google Alerts add items late, back-dated): after the first poll an item is new when
+        // its id was not in the feed last time, whatever its date. Only the first poll (or one
+        // from a checkpoint made before ids were kept) limits by date, to the look-back.
+        const before = Array.isArray(cursor.ids) ? new Set(cursor.ids as unknown[]) : null;
         const newestBefore = typeof cursor.since === 'number' ? cursor.since : null;
         const since = newestBefore !== null ? newestBefore - o.overlap_minutes * 60_000 : now - o.lookback_hours * 3_600_000;
         const mentions: Mention[] = [];
         const unusable: Unusable[] = [];
-        let newestSeen = newestBefore ?? since;
+        const ids: string[] = [];
         for (const item of feed.items) {
-          // Undated items are kept; the runner's recent ids stop them coming twice.
-          if (item.date !== null && item.date < since) continue;
-          if (item.date !== null) newestSeen = Math.max(newestSeen, item.date);
+          // An item with no id is known by its content, so it is dead-lettered once, not every poll.
+          const key = item.id
+            ? boundedId(item.id)
+            : `no-id:${createHash('sha256').update(`${item.title}\n${item.text}\n${item.date}`).digest('hex').slice(0, 32)}`;
+          if (ids.length < MAX_IDS_KEPT) ids.push(key);
+          if (before ? before.has(key) : item.date !== null && item.date < since) continue;
           if (!item.id) {
             unusable.push({ reason: 'feed item has no guid, id or link', payload: item });
             continue;
@@ -146,12 +158,13 @@ export const rss = defineSource({
             metadata: { feed: feed.title },
           });
         }
+        const { since: _since, ...rest } = cursor;
         return {
           mentions,
           unusable,
           cursor: {
-            ...cursor,
-            since: newestSeen,
+            ...rest,
+            ids,
             ...(res.headers.get('etag') ? { etag: res.headers.get('etag') } : {}),
             ...(res.headers.get('last-modified') ? { last_modified: res.headers.get('last-modified') } : {}),
           },

@@ -83,6 +83,8 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 /** X ids are snowflakes: the time they were made is in their top bits. */
 const SNOWFLAKE_EPOCH = 1_288_834_974_657;
 export const snowflakeTime = (id: string) => Number(BigInt(id) >> 22n) + SNOWFLAKE_EPOCH;
+/** The lowest id a post made at `ms` can have: a `since_id` that steps back in time. */
+const snowflakeAt = (ms: number) => (BigInt(Math.max(0, Math.floor(ms - SNOWFLAKE_EPOCH))) << 22n).toString();
 
 /** Recent search covers the last 7 days; `since_id` and `start_time` older than that are refused (400). */
 const SEARCH_REACH_MS = 7 * 24 * 3_600_000 - 3_600_000;
@@ -118,6 +120,7 @@ async function searchSince(
   maxPages: number,
   now: number,
   firstFrom: number,
+  overlapMs = 0,
 ): Promise<Harvest> {
   const out: Harvest = { mentions: [], unusable: [], cursor: { ...cursor }, notices: [] };
   const gaps: XGap[] = [];
@@ -166,7 +169,10 @@ async function searchSince(
     if (r.rest) gaps.push(r.rest);
   }
   const before = newest;
-  const bound: Bound = newest ? { since_id: newest } : { start_time: typeof cursor.from === 'number' ? cursor.from : firstFrom };
+  // Posts X indexes late carry ids from their posting time, below the newest read: the
+  // overlap steps `since_id` back that far (repeats are dropped by id, but X bills them).
+  const since = newest && overlapMs > 0 ? snowflakeAt(snowflakeTime(newest) - overlapMs) : newest;
+  const bound: Bound = since ? { since_id: since } : { start_time: typeof cursor.from === 'number' ? cursor.from : firstFrom };
   const top = await pass(bound, undefined, maxPages);
   if (top.rest) gaps.push(top.rest);
   const { gaps: _old, from: _from, since_id: _since, ...rest } = out.cursor;
@@ -219,7 +225,17 @@ export const xSearch = defineSource({
   type: 'x_search',
   source: 'twitter',
   summary: 'X (Twitter) API v2 recent search, resumed from `since_id`; public metrics refreshed through the posts lookup.',
-  options: z.object({ type: z.literal('x_search'), query: z.string().min(1).max(4096), ...tokenOption }),
+  options: z.object({
+    type: z.literal('x_search'),
+    query: z.string().min(1).max(4096),
+    ...tokenOption,
+    // X bills every post read, repeats in the overlap too: no look-back unless asked for.
+    overlap_minutes: z
+      .number()
+      .min(0)
+      .max(24 * 60)
+      .default(0),
+  }),
   secrets: (o) => [o.token_env],
   owned: false,
   defaultSchedule: '*/5 * * * *',
@@ -231,7 +247,8 @@ export const xSearch = defineSource({
     return {
       kind: 'poll',
       source: 'twitter',
-      poll: (cursor, { http, clock }) => searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000),
+      poll: (cursor, { http, clock }) =>
+        searchSince(http, base, token, o.query, cursor, o.max_pages, clock.now(), clock.now() - o.lookback_hours * 3_600_000, o.overlap_minutes * 60_000),
       refresh: refreshByLookup(base, token),
     };
   },
