@@ -51,10 +51,19 @@ export function proportionChange(x1: number, n1: number, x2: number, n2: number)
   };
 }
 
+type SentimentCounts = Pick<WindowCounts, 'brand' | 'positive' | 'negative'>;
+const net = (w: SentimentCounts) => (w.brand ? (w.positive - w.negative) / w.brand : 0);
+// Per-mention variance of the +1/0/−1 score whose mean is net sentiment.
+const variance = (w: SentimentCounts) => (w.brand ? (w.positive + w.negative) / w.brand - net(w) ** 2 : 0);
+
+/** Net sentiment ((pos − neg) / n) of one window with its 95% CI. */
+export function netSentimentInterval(w: SentimentCounts) {
+  const se = Math.sqrt(variance(w) / Math.max(1, w.brand));
+  return { value: round(net(w)), ci95: [round(net(w) - Z95 * se), round(net(w) + Z95 * se)] };
+}
+
 /** Net sentiment ((pos − neg) / n) before and after, its difference, 95% CI and z-test. */
 export function netSentimentChange(b: WindowCounts, a: WindowCounts) {
-  const net = (w: WindowCounts) => (w.brand ? (w.positive - w.negative) / w.brand : 0);
-  const variance = (w: WindowCounts) => (w.brand ? (w.positive + w.negative) / w.brand - net(w) ** 2 : 0);
   const se = Math.sqrt(variance(b) / Math.max(1, b.brand) + variance(a) / Math.max(1, a.brand));
   const d = net(a) - net(b);
   return {
@@ -72,8 +81,16 @@ async function windowCounts(client: ClickHouseClient, brand: string, from: numbe
 
 const texts = (client: ClickHouseClient, brand: string, from: number, to: number) => new MentionTable(client).texts(brand, from, to, 5000);
 
-const pct = (x: number) => `${x >= 0 ? '+' : ''}${Math.round(x * 100)}%`;
+// Rates read as rates ("37%"), their changes as signed percentage points ("−23 pp").
+const rate = (x: number) => `${Math.round(x * 100)}%`;
+const points = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(x * 100))} pp`;
 const sig = (p: number) => (p < 0.05 ? 'significant' : 'not significant');
+
+/** The window after an event its impact reads by default: its span (a day when it has no end), at least an hour. */
+export function defaultAfterMs(event: Pick<CampaignEvent, 'starts_at' | 'ends_at'>): number {
+  const span = event.ends_at ? Date.parse(event.ends_at) - Date.parse(event.starts_at) : 86_400_000;
+  return Math.max(3_600_000, span);
+}
 
 /**
  * What an event did: the window after it against the window before it, for mention
@@ -91,7 +108,7 @@ export async function eventImpact(client: ClickHouseClient, event: CampaignEvent
   const newTerms = topTerms(await texts(client, event.brand, t0, t0 + opts.afterMs), await texts(client, event.brand, t0 - opts.beforeMs, t0), 5);
   const verdict = [
     `Mentions of ${event.brand} ${volume.ratio >= 1 ? 'rose' : 'fell'} ${volume.ratio.toFixed(2)}× after "${event.title}" (95% CI ${volume.ci95[0]}–${volume.ci95[1]}, ${sig(volume.p_value)}).`,
-    `Share of voice ${pct(share.difference)} points (${sig(share.p_value)}); net sentiment ${sentiment.before.toFixed(2)} → ${sentiment.after.toFixed(2)} (${sig(sentiment.p_value)}); complaint rate ${pct(complaints.before)} → ${pct(complaints.after)} (${sig(complaints.p_value)}).`,
+    `Share of voice ${rate(share.before)} → ${rate(share.after)} (${points(share.difference)}, ${sig(share.p_value)}); net sentiment ${sentiment.before.toFixed(2)} → ${sentiment.after.toFixed(2)} (${sig(sentiment.p_value)}); complaint rate ${rate(complaints.before)} → ${rate(complaints.after)} (${points(complaints.difference)}, ${sig(complaints.p_value)}).`,
     newTerms.length ? `New in the conversation: ${newTerms.map((t) => `"${t}"`).join(', ')}.` : '',
   ]
     .filter(Boolean)

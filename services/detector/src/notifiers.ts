@@ -8,7 +8,8 @@ export interface Notifier {
 
 const verb = (a: Alert) => (a.status === 'open' ? 'opened' : a.status === 'resolved' ? 'resolved' : 'updated');
 
-async function post(url: string, body: unknown, fetchImpl: typeof fetch, key?: string): Promise<void> {
+/** POSTs JSON (with the delivery key as Idempotency-Key); any non-2xx answer is an error. */
+export async function post(url: string, body: unknown, fetchImpl: typeof fetch, key?: string): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) };
   const res = await fetchImpl(url, { method: 'POST', headers, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);

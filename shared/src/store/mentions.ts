@@ -21,6 +21,8 @@ export interface MentionFilter {
   /** Event time in [from, to). */
   from?: string | number | Date;
   to?: string | number | Date;
+  /** Keyset paging: only mentions after this one in the list's order (newest first, then source, id). */
+  after?: { created_at: string; source: string; id: string };
   limit: number;
   offset: number;
 }
@@ -132,13 +134,21 @@ export class MentionTable {
       f.q && '(positionCaseInsensitiveUTF8(text, {q:String}) > 0 OR positionCaseInsensitiveUTF8(title, {q:String}) > 0)',
       f.from && 'created_at >= {from:DateTime64(3)}',
       f.to && 'created_at < {to:DateTime64(3)}',
+      f.after &&
+        '(created_at < {after_at:DateTime64(3)} OR (created_at = {after_at:DateTime64(3)} AND (source, id) > ({after_source:String}, {after_id:String})))',
     ].filter(Boolean);
+    const { after, ...filter } = f;
     const result = await this.client.query({
       query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL
               ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
               ORDER BY created_at DESC, source, id
               LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
-      query_params: definedOnly({ ...f, from: f.from && toClickHouseTime(f.from), to: f.to && toClickHouseTime(f.to) }),
+      query_params: definedOnly({
+        ...filter,
+        from: f.from && toClickHouseTime(f.from),
+        to: f.to && toClickHouseTime(f.to),
+        ...(after ? { after_at: after.created_at, after_source: after.source, after_id: after.id } : {}),
+      }),
       format: 'JSONEachRow',
     });
     return result.json<T>();

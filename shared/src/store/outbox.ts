@@ -33,6 +33,24 @@ export class NotificationOutbox {
     await this.write([item], 'pending', error.slice(0, 500), now);
   }
 
+  /**
+   * Which of these deliveries are recorded already (sent, or pending a retry), by `key`: an
+   * alert version that reaches a consumer again (at-least-once delivery) must not be
+   * enqueued, and so sent, a second time.
+   */
+  async recordedKeys(items: readonly { alert: Alert; notifier: string }[]): Promise<Set<string>> {
+    if (!items.length) return new Set();
+    const rows = await (
+      await this.client.query({
+        query: `SELECT notifier, alert FROM notification_outbox FINAL WHERE alert_id IN {ids:Array(String)}`,
+        query_params: { ids: [...new Set(items.map((i) => i.alert.id))] },
+        format: 'JSONEachRow',
+      })
+    ).json<{ notifier: string; alert: string }>();
+    const recorded = new Set(rows.map((r) => NotificationOutbox.key(AlertSchema.parse(JSON.parse(r.alert)), r.notifier)));
+    return new Set(items.map((i) => NotificationOutbox.key(i.alert, i.notifier)).filter((k) => recorded.has(k)));
+  }
+
   /** Everything still pending, oldest alert version first. */
   async pending(limit = 10_000): Promise<OutboxItem[]> {
     const rows = await (
