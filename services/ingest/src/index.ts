@@ -14,10 +14,12 @@ import { createAccountMatcher, createBrandMatcher, type BrandMatcher } from './b
 import { EMPTY_BRANDS_FILE, readBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
+import { ClickHouseStoredMentions } from './connectors/stored-mentions.js';
 import { ConnectorRunner } from './connectors/runner.js';
 import { createHooksRouter } from './hooks.js';
 import { Ingestor } from './ingestor.js';
 import { createWebhookRouter } from './webhook.js';
+import { configuredBrandIds } from './csv-mapping.js';
 
 export { createAccountMatcher, createBrandMatcher } from './brand-matcher.js';
 export { parseBrandQuery, BrandQueryError } from './brand-query.js';
@@ -27,7 +29,10 @@ export { buildConnectors } from './connectors/build.js';
 export { SOURCES } from './connectors/sources/index.js';
 export { Ingestor } from './ingestor.js';
 export { parseMentionsBody, BodyError } from './parse-body.js';
-export { replayFile, type ReplayProgress } from './replay.js';
+export { replayFile, type ReplayProgress, type ReplayResult } from './replay.js';
+export { csvMentions } from './csv-mentions.js';
+export { csvImport, parseColumnMap, parseTimestamp, checkTimeZone, configuredBrandIds, CsvMappingError, type CsvImportOptions } from './csv-mapping.js';
+export { RejectionTally, type RejectionGroup } from './rejection-tally.js';
 
 export interface IngestOptions {
   /** Where secrets named by the brands file are read; the process environment by default. */
@@ -57,6 +62,7 @@ export function createIngestor(
     matchBrands,
     brandAccounts: createAccountMatcher(brands.accounts),
     rawTopic: topicName(config, mentionsRawTopic.name),
+    maxFutureSeconds: config.EARSHOT_MAX_FUTURE_SECONDS,
   });
   return { ingestor, deadLetters: createDeadLetters(deps), brands, matchBrands };
 }
@@ -80,6 +86,7 @@ export function createIngestService(
     connectors = new ConnectorRunner({
       connectors: runnable,
       checkpoints: new ClickHouseCheckpoints(store.client, clock),
+      stored: new ClickHouseStoredMentions(store.client),
       ingestor,
       deadLetters,
       bus,
@@ -102,7 +109,12 @@ export function createIngestService(
     deadLetters,
     connectors,
     routers: [
-      createWebhookRouter({ ingestor, metrics, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES }),
+      createWebhookRouter({
+        ingestor,
+        metrics,
+        maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES,
+        brandIds: configuredBrandIds(config.EARSHOT_BRANDS, brands.accounts),
+      }),
       createHooksRouter({ hooks, ingestor, metrics, clock, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES }),
     ],
     health: connectors ? [connectors.health()] : [],

@@ -1,7 +1,7 @@
 /** One item of a request body: its JSON value, or why it could not be read. */
 export type BodyItem = { index: number; value: unknown } | { index: number; error: string; category: RejectionCategory };
 
-export type RejectionCategory = 'invalid_json' | 'invalid_utf8' | 'schema' | 'unmatched' | 'too_large' | 'empty';
+export type RejectionCategory = 'invalid_json' | 'invalid_utf8' | 'invalid_csv' | 'schema' | 'unmatched' | 'too_large' | 'empty';
 
 export class BodyError extends Error {
   constructor(

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import type { DeadLetters } from '@earshot/shared';
 import type { Ingestor } from './ingestor.js';
-import { csvMentions } from './csv-mentions.js';
+import { csvImport, type CsvImportOptions } from './csv-mapping.js';
 import { parseMentionsBody } from './parse-body.js';
+import { RejectionTally } from './rejection-tally.js';
 
 export interface ReplayProgress {
   lines: number;
@@ -12,6 +13,24 @@ export interface ReplayProgress {
   bytesRead: number;
   totalBytes: number;
 }
+
+/** What a replay did, for its summary: rejections by reason, and how the file was read. */
+export interface ReplayResult extends ReplayProgress {
+  duplicates: number;
+  tally: RejectionTally;
+  /** Ignored columns and defaults used (a mapped CSV). */
+  notes: string[];
+  madeUpAuthors: number;
+}
+
+type ReplayDeps = {
+  ingestor: Ingestor;
+  deadLetters: DeadLetters;
+  onProgress?: (p: ReplayProgress) => void;
+  linesPerChunk?: number;
+  /** How to read a CSV from another tool (column map, time zone, default source, brand ids). */
+  csv?: CsvImportOptions;
+};
 
 /** Reads a JSONL file in chunks of whole lines, without decoding lines it has not reached yet. */
 async function* lineChunks(path: string, linesPerChunk: number): AsyncGenerator<{ buffer: Buffer; bytes: number }> {
@@ -42,22 +61,23 @@ async function* lineChunks(path: string, linesPerChunk: number): AsyncGenerator<
 }
 
 /** A CSV backfill: read whole (CSV fields may span lines), then ingested in chunks. */
-async function replayCsv(
-  path: string,
-  deps: { ingestor: Ingestor; deadLetters: DeadLetters; onProgress?: (p: ReplayProgress) => void; linesPerChunk?: number },
-): Promise<ReplayProgress> {
+async function replayCsv(path: string, deps: ReplayDeps): Promise<ReplayResult> {
   const text = await readFile(path, 'utf8');
-  const items = csvMentions(text);
+  const { items, notes, madeUpAuthors } = csvImport(text, deps.csv);
   const progress: ReplayProgress = { lines: 0, accepted: 0, rejected: 0, bytesRead: 0, totalBytes: Buffer.byteLength(text) };
+  const tally = new RejectionTally();
+  let duplicates = 0;
   const size = deps.linesPerChunk ?? 2000;
   for (let i = 0; i < items.length; i += size) {
     const chunk = items.slice(i, i + size).map((it, j) => ({ ...it, index: j }));
     const result = await deps.ingestor.ingest(chunk, 'replay');
+    duplicates += result.duplicates;
+    for (const r of result.rejected) tally.add(chunk[r.index]!.line, r.reason, r.category);
     await deps.deadLetters.send(
       result.rejected.map((r) => ({
         origin: `replay:${path}`,
         stage: 'ingest.replay',
-        reason: `row ${i + r.index + 2}: ${r.reason}`,
+        reason: `line ${chunk[r.index]!.line}: ${r.reason}`,
         key: r.id ?? null,
         payload: JSON.stringify((chunk[r.index] as { value?: unknown }).value ?? null),
       })),
@@ -68,7 +88,7 @@ async function replayCsv(
     progress.bytesRead = Math.round((progress.lines / items.length) * progress.totalBytes);
     deps.onProgress?.({ ...progress });
   }
-  return progress;
+  return { ...progress, duplicates, tally, notes, madeUpAuthors };
 }
 
 /**
@@ -76,18 +96,19 @@ async function replayCsv(
  * validation as the webhook. Records that cannot be used go to the dead-letter topic with
  * their reason; the rest are published.
  */
-export async function replayFile(
-  path: string,
-  deps: { ingestor: Ingestor; deadLetters: DeadLetters; onProgress?: (p: ReplayProgress) => void; linesPerChunk?: number },
-): Promise<ReplayProgress> {
+export async function replayFile(path: string, deps: ReplayDeps): Promise<ReplayResult> {
   if (/\.csv$/i.test(path)) return replayCsv(path, deps);
   const totalBytes = (await stat(path)).size;
   const progress: ReplayProgress = { lines: 0, accepted: 0, rejected: 0, bytesRead: 0, totalBytes };
+  const tally = new RejectionTally();
+  let duplicates = 0;
   for await (const { buffer, bytes } of lineChunks(path, deps.linesPerChunk ?? 2000)) {
     const items = parseMentionsBody(buffer, 'application/x-ndjson');
     const lines = buffer.toString('latin1').split('\n');
     const result = await deps.ingestor.ingest(items, 'replay');
     const nonEmpty = lines.filter((l) => l.trim() !== '');
+    duplicates += result.duplicates;
+    for (const r of result.rejected) tally.add(progress.lines + r.index + 1, r.reason, r.category);
     await deps.deadLetters.send(
       result.rejected.map((r) => ({
         origin: `replay:${path}`,
@@ -103,5 +124,5 @@ export async function replayFile(
     progress.bytesRead = bytes;
     deps.onProgress?.({ ...progress });
   }
-  return progress;
+  return { ...progress, duplicates, tally, notes: [], madeUpAuthors: 0 };
 }
