@@ -73,7 +73,7 @@ describe('earshot CLI', () => {
   it('explains usage mistakes', async () => {
     const res = await earshot(['run', 'clasifier']);
     expect(res.code).toBe(2);
-    expect(res.stderr).toMatch(/unknown service clasifier; services are ingest, classifier, writer, detector, api/);
+    expect(res.stderr).toMatch(/unknown service clasifier; services are ingest, classifier, writer, detector, notifier, api/);
     expect((await earshot(['--help'])).stdout).toMatch(/earshot classify --input FILE/);
   });
 

@@ -62,7 +62,8 @@ export const ConfigSchema = z.object({
   /** How long a killed consumer holds its partitions before the group gives them to another. */
   EARSHOT_KAFKA_SESSION_SECONDS: z.coerce.number().int().min(2).max(300).default(4),
   EARSHOT_TOPIC_PARTITIONS: int(1, 1024).default(6),
-  EARSHOT_TOPIC_REPLICATION: int(1, 16).default(1),
+  /** Unset: three replicas, or every broker when there are fewer (see bus/kafka-topics.ts). */
+  EARSHOT_TOPIC_REPLICATION: int(1, 16).optional(),
   EARSHOT_TOPIC_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9._-]*$/, 'may hold only letters, digits, ".", "_" and "-"')
@@ -91,6 +92,8 @@ export const ConfigSchema = z.object({
   /** `disk`: the in-process bus keeps its queues under EARSHOT_DATA_DIR/bus, so what ingest acknowledged survives a crash; `memory`: faster, lost on a crash. */
   EARSHOT_QUEUE_STORAGE: z.enum(['disk', 'memory']).default('disk'),
   EARSHOT_MAX_BODY_BYTES: int(1024, 1024 * 1024 * 1024).default(1024 * 1024),
+  /** How far past now a mention's created_at may be; later ones are rejected with the reason. */
+  EARSHOT_MAX_FUTURE_SECONDS: int(0, 10 * 365 * 86_400).default(86_400),
   EARSHOT_STALL_SECONDS: int(5, 86_400).default(120),
   EARSHOT_DEMO_SECONDS: z.coerce.number().min(0).max(86_400).default(90),
   EARSHOT_DEMO_SEED: int(0, 2 ** 31 - 1).default(42),
@@ -127,6 +130,18 @@ export const ConfigSchema = z.object({
     .default(0),
   EARSHOT_CARE_MIN_CONVERSATIONS: int(1, 1_000_000).default(5),
   EARSHOT_ALERT_SLACK_WEBHOOK_URL: z.url().optional(),
+  /** The notifier's routing rules and channels (docs/alerts-routing.md). */
+  EARSHOT_ROUTES_FILE: z.string().min(1).optional(),
+  /** smtp://user:pass@host:587 (STARTTLS when offered; ?requireTLS=true insists) or smtps://…:465, for email channels. */
+  EARSHOT_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^/]+/, 'must look like smtp://user:password@host:587')
+    .optional(),
+  EARSHOT_SMTP_FROM: z.string().min(3).default('Earshot <earshot@localhost>'),
+  /** The notifier routes alert versions at most this old (a backfill's history is for the digest, not for paging). */
+  EARSHOT_NOTIFY_MAX_AGE_MINUTES: int(1, 525_600).default(360),
+  /** The console's address as people reach it, for links in notifications (acknowledge, digest). */
+  EARSHOT_CONSOLE_URL: z.url().optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -5,10 +5,48 @@ const isoDateTime = z.iso.datetime({ offset: true, message: 'must be an ISO 8601
 
 const count = z.number().int().nonnegative();
 
+/**
+ * The span of `created_at` a mention may have: the store's minute rollups are 32-bit
+ * `DateTime` (1970 to 2106) and a time outside it wraps into another minute, so 0001 or
+ * 9999 would be counted decades away (issue #35). Nothing social predates 2000.
+ */
+export const EARLIEST_MENTION_TIME = '2000-01-01T00:00:00Z';
+export const LATEST_MENTION_TIME = '2100-01-01T00:00:00Z';
+const EARLIEST_MS = Date.parse(EARLIEST_MENTION_TIME);
+const LATEST_MS = Date.parse(LATEST_MENTION_TIME);
+const mentionTime = isoDateTime.refine((s) => {
+  const t = Date.parse(s);
+  return t >= EARLIEST_MS && t < LATEST_MS;
+}, `must be between ${EARLIEST_MENTION_TIME} and ${LATEST_MENTION_TIME}`);
+
+// With the u flag a surrogate class matches only an unpaired one.
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+/** A string the store can keep: a lone surrogate ("\ud800") is not Unicode, and its insert would fail after the 202. */
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const NOT_UNICODE = 'is not well-formed Unicode (a lone surrogate such as \\ud800)';
+const str = () => z.string().refine(wellFormed, NOT_UNICODE);
+
+/** Every string in a JSON value, keys too, counted without recursion. */
+function allStringsWellFormed(value: unknown): boolean {
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (!wellFormed(v)) return false;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        if (!wellFormed(k)) return false;
+        stack.push(child);
+      }
+    }
+  }
+  return true;
+}
+
 export const AuthorSchema = z.object({
-  id: z.string().min(1).max(256),
-  handle: z.string().min(1).max(256),
-  name: z.string().max(512).optional(),
+  id: str().min(1).max(256),
+  handle: str().min(1).max(256),
+  name: str().max(512).optional(),
   followers: count.optional(),
 });
 
@@ -40,26 +78,39 @@ function nesting(value: unknown, stopAt: number): number {
 /** Free-form source details, bounded in depth so one pushed item cannot break the batch it came in. */
 const metadata = z
   .record(z.string(), z.unknown())
-  .refine((m) => nesting(m, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  .refine((m) => nesting(m, MAX_METADATA_DEPTH) <= MAX_METADATA_DEPTH, `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`)
+  .refine(allStringsWellFormed, `holds a string that ${NOT_UNICODE}`);
 
 export const MentionSchema = z.object({
-  id: z.string().min(1).max(256),
+  id: str().min(1).max(256),
   source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/, 'must be a lower-case source name such as "twitter" or "trustpilot"'),
-  text: z.string().max(MAX_TEXT_CHARS, `text is longer than ${MAX_TEXT_CHARS} characters`),
-  created_at: isoDateTime,
+  text: str().max(MAX_TEXT_CHARS, `text is longer than ${MAX_TEXT_CHARS} characters`),
+  created_at: mentionTime,
   author: AuthorSchema,
-  url: z.url().max(2048).optional(),
-  title: z.string().max(1024).optional(),
-  lang: z.string().min(2).max(16).optional(),
-  brands: z.array(z.string().min(1).max(64)).max(64).optional(),
+  url: z.url().max(2048).refine(wellFormed, NOT_UNICODE).optional(),
+  title: str().max(1024).optional(),
+  lang: str().min(2).max(16).optional(),
+  brands: z.array(str().min(1).max(64)).max(64).optional(),
   engagement: EngagementSchema.optional(),
-  in_reply_to: z.string().max(256).optional(),
+  in_reply_to: str().max(256).optional(),
   rating: z.number().int().min(1).max(5).optional(),
   metadata: metadata.optional(),
   /** The brand's own account wrote it; ingest sets it from each brand's declared accounts. */
   from_brand: z.boolean().optional(),
 });
 export type Mention = z.infer<typeof MentionSchema>;
+
+/**
+ * What intake accepts: a mention dated at most `maxFutureSeconds` past `now()`.
+ * A wrong year or a clock far off would open rollup minutes nobody looks at yet. Wall
+ * time, not a replay's stream clock, which may lag the data it replays.
+ */
+export function intakeMentionSchema(o: { now: () => number; maxFutureSeconds: number }) {
+  return MentionSchema.refine((m) => Date.parse(m.created_at) <= o.now() + o.maxFutureSeconds * 1000, {
+    path: ['created_at'],
+    message: `is more than ${o.maxFutureSeconds} s ahead of this server's clock (EARSHOT_MAX_FUTURE_SECONDS)`,
+  });
+}
 
 /**
  * The conversation a mention belongs to on its source: the source's own thread id
@@ -137,7 +188,15 @@ export type CampaignEvent = z.infer<typeof CampaignEventSchema>;
 export const SENSITIVITIES = ['low', 'medium', 'high'] as const;
 export type Sensitivity = (typeof SENSITIVITIES)[number];
 
-export const ALERT_KINDS = ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] as const;
+export const ALERT_KINDS = [
+  'negative_volume_surge',
+  'net_sentiment_drop',
+  'complaint_surge',
+  'volume_spike',
+  'viral_negative',
+  'source_silent',
+  'care',
+] as const;
 
 export const AlertSchema = z.object({
   id: z.string().min(1),

@@ -1,6 +1,6 @@
-import { Router } from 'express';
+import type { Router } from 'express';
 import { z } from 'zod';
-import { ALERT_ACTIONS, ALERT_KINDS, AlertStore, type ClickHouseClient, type Clock } from '@earshot/shared';
+import { exactRouter, ALERT_ACTIONS, ALERT_KINDS, AlertStore, type ClickHouseClient, type Clock } from '@earshot/shared';
 import { HttpError, actorOf, parseQuery } from './query-params.js';
 
 const AlertsQuerySchema = z.object({
@@ -20,7 +20,7 @@ const AlertIdSchema = z.object({ id: z.string().min(1).max(512) });
  */
 export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const store = new AlertStore(deps.client);
-  const router = Router();
+  const router = exactRouter();
   router.get('/v1/alerts', async (req, res) => {
     const q = parseQuery(AlertsQuerySchema, req.query);
     const items = await store.list(q);

@@ -1,5 +1,15 @@
-import express, { Router } from 'express';
-import { AuthorStore, CareStore, eraseAuthor, fromClickHouseTime, type ClickHouseClient, type Clock } from '@earshot/shared';
+import express, { type Router } from 'express';
+import {
+  exactRouter,
+  AuthorStore,
+  CareStore,
+  eraseAuthor,
+  fromClickHouseTime,
+  isAuthorsRecord,
+  type Bus,
+  type ClickHouseClient,
+  type Clock,
+} from '@earshot/shared';
 import { toApiMention, type MentionRecord } from './mentions-route.js';
 import { AuthorLinksBodySchema, AuthorParamsSchema, HttpError, parseQuery } from './query-params.js';
 
@@ -11,8 +21,9 @@ import { AuthorLinksBodySchema, AuthorParamsSchema, HttpError, parseQuery } from
  * DELETE /v1/authors/:source/:id — erases the author, and the identities linked to them,
  * everywhere Earshot keeps their data.
  */
-export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
-  const router = Router();
+/** `bus`: the one this process publishes to, whose own files (the embedded bus's) erasure reaches too. */
+export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clock; bus?: Bus }): Router {
+  const router = exactRouter();
   const care = new CareStore(deps.client);
   const authors = new AuthorStore(deps.client);
   router.get('/v1/authors/:source/:id', async (req, res) => {
@@ -48,6 +59,8 @@ export function createAuthorsRouter(deps: { client: ClickHouseClient; clock: Clo
     const removed: Record<string, number> = {};
     for (const i of ids)
       for (const [k, n] of Object.entries(await eraseAuthor(deps.client, i.source, i.id, deps.clock.now()))) removed[k] = (removed[k] ?? 0) + n;
+    // After the store: a record the writer takes meanwhile is dropped there as erased.
+    if (deps.bus?.forget) removed.bus_records = await deps.bus.forget(isAuthorsRecord(ids));
     res.json({ erased: ids, removed });
   });
   return router;

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
+import { exactRouter } from '@earshot/shared';
 import { CONSOLE_DIR } from '@earshot/console';
 
 /**
@@ -8,7 +9,7 @@ import { CONSOLE_DIR } from '@earshot/console';
  * package. Views are addressed in the URL fragment, so every link is the one page.
  */
 export function createConsoleRouter(dir = CONSOLE_DIR): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/', (_req, res) => {
     const index = join(dir, 'index.html');
     if (!existsSync(index)) {

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import express, { Router } from 'express';
+import express, { type Router } from 'express';
 import { z } from 'zod';
 import {
+  exactRouter,
   CAMPAIGN_EVENT_KINDS,
   CampaignEventSchema,
   describeZodError,
   eventsTopic,
+  topicMessage,
   EventTable,
   type Bus,
   type CampaignEvent,
   type ClickHouseClient,
 } from '@earshot/shared';
 import { HttpError, intervalSeconds, parseQuery, timeText } from './query-params.js';
-import { eventImpact } from './event-impact.js';
+import { defaultAfterMs, eventImpact } from './event-impact.js';
 import { parseEventsCsv, parseEventsIcs } from './event-import.js';
 
 const ListSchema = z.object({
@@ -37,7 +39,7 @@ export class EventRepository {
   async publish(events: CampaignEvent[]): Promise<void> {
     await this.deps.bus.publish(
       this.deps.topic,
-      events.map((e) => ({ key: eventsTopic.key(e), value: JSON.stringify(e) })),
+      events.map((e) => topicMessage(eventsTopic, e)),
     );
   }
 
@@ -64,7 +66,7 @@ const body = <S extends z.ZodType>(schema: S, value: unknown): z.infer<S> => {
  * and GET /v1/events/:id/impact (before vs after windows, `before`/`after` like 24h).
  */
 export function createEventsRouter(repo: EventRepository, client: ClickHouseClient): Router {
-  const router = Router();
+  const router = exactRouter();
   // A CSV or iCalendar file as the body, as `earshot events import` reads it from disk.
   router.post('/v1/events/import', express.text({ type: () => true, limit: '2mb' }), async (req, res) => {
     const text = typeof req.body === 'string' ? req.body : '';
@@ -117,8 +119,7 @@ export function createEventsRouter(repo: EventRepository, client: ClickHouseClie
   router.get('/v1/events/:id/impact', async (req, res) => {
     const event = await repo.get(String(req.params.id));
     const q = parseQuery(ImpactSchema, req.query);
-    const span = event.ends_at ? Date.parse(event.ends_at) - Date.parse(event.starts_at) : 86_400_000;
-    const afterMs = q.after ? q.after * 1000 : Math.max(3_600_000, span);
+    const afterMs = q.after ? q.after * 1000 : defaultAfterMs(event);
     res.json(await eventImpact(client, event, { beforeMs: q.before * 1000, afterMs }));
   });
 

@@ -1,5 +1,5 @@
-import { Router } from 'express';
-import { MentionTable, fromClickHouseTime as iso, type ClickHouseClient } from '@earshot/shared';
+import type { Router } from 'express';
+import { exactRouter, MentionTable, fromClickHouseTime as iso, type ClickHouseClient } from '@earshot/shared';
 import { MentionsQuerySchema, parseQuery } from './query-params.js';
 
 export interface MentionRecord {
@@ -73,7 +73,7 @@ export function toApiMention(r: MentionRecord) {
 
 /** GET /v1/mentions: newest first, filtered by brand, source, sentiment, intent, language, words in the text and event-time range. */
 export function createMentionsRouter(deps: { client: ClickHouseClient }): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/v1/mentions', async (req, res) => {
     const q = parseQuery(MentionsQuerySchema, req.query);
     const rows = await new MentionTable(deps.client).search<MentionRecord>(q);

@@ -1,4 +1,5 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { exactRouter } from '@earshot/shared';
 import { withCommonAnswers } from './openapi-common.js';
 
 /**
@@ -18,11 +19,33 @@ export const openApiDocument = withCommonAnswers({
   paths: {
     '/v1/mentions': {
       post: {
-        summary: 'Ingest mentions: a JSON array (or one object) or NDJSON, one mention a line',
-        requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {} } },
+        summary: 'Ingest mentions: a JSON array (or one object), NDJSON (one mention a line) or CSV (text/csv)',
+        parameters: [
+          {
+            name: 'map',
+            in: 'query',
+            schema: { type: 'string' },
+            description:
+              'text/csv only: a CSV exported by another tool, its columns named as FIELD=COLUMN pairs, e.g. id=tweet_id,created_at=tweet_created,brand=brand_name (docs/importing.md); columns named like a field need no pair, other columns are ignored. Without map, timezone or source the standard columns are required',
+          },
+          {
+            name: 'timezone',
+            in: 'query',
+            schema: { type: 'string', default: 'UTC' },
+            description: 'text/csv only: the IANA zone dates written without one are read in (M/D/YYYY H:mm, YYYY-MM-DD HH:mm, D.M.YYYY, …)',
+          },
+          { name: 'source', in: 'query', schema: { type: 'string' }, description: 'text/csv only: the source of every row, for a file with no source column' },
+        ],
+        requestBody: { required: true, content: { 'application/json': {}, 'application/x-ndjson': {}, 'text/csv': {} } },
         responses: {
-          '202': { description: 'Accepted; body lists each rejected item with index, id and reason: {accepted, rejected[]}' },
-          '400': { description: 'The body as a whole is unreadable (empty, not JSON)' },
+          '202': {
+            description:
+              'Accepted: {accepted, duplicates, rejected[], rejected_total}; rejected lists the first 100 refused items with index, id and reason (for CSV, the reason starts with its line; a created_at before 2000-01-01 or more than EARSHOT_MAX_FUTURE_SECONDS ahead, a string that is not well-formed Unicode, …), rejected_total counts them all; duplicates counts items repeating the source and id of an earlier one in the body (taken once)',
+          },
+          '400': {
+            description:
+              'The body as a whole is unreadable (empty, not JSON), or a CSV whose header does not fit: a column missing for id, text or created_at, a mapped column that is not there, no source column and no source, an unknown time zone',
+          },
           '413': { description: 'Body larger than EARSHOT_MAX_BODY_BYTES' },
           '503': {
             description:
@@ -45,6 +68,52 @@ export const openApiDocument = withCommonAnswers({
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
         ],
         responses: { '200': { description: '{items[], count, limit, offset}' }, '400': { description: 'Invalid filter, with the reason' } },
+      },
+    },
+    '/v1/mentions.csv': {
+      get: {
+        summary: 'Every stored mention matching the filters of GET /v1/mentions, as CSV, newest first, streamed (no page size)',
+        description:
+          "Columns: created_at, source, id, brands, author_handle, author_name, author_followers, text, title, url, lang, sentiment, sentiment_score, intents, journey_stage, likes, shares, replies, views, ingested_at. Brands and intents are joined with ';'. A text cell a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) is written with a leading single quote.",
+        parameters: [
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'source', in: 'query', schema: { type: 'string' } },
+          { name: 'sentiment', in: 'query', schema: { enum: ['negative', 'neutral', 'positive'] } },
+          { name: 'intent', in: 'query', schema: { type: 'string' } },
+          { name: 'lang', in: 'query', schema: { type: 'string' } },
+          { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 } },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at at or after' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at before' },
+        ],
+        responses: {
+          '200': { description: 'RFC 4180 CSV with a header row', content: { 'text/csv': { schema: { type: 'string' } } } },
+          '400': { description: 'Invalid filter, with the reason' },
+        },
+      },
+    },
+    '/v1/digest': {
+      get: {
+        summary:
+          "A brand's day or week against the one before: volume, share of voice, net sentiment with its 95% interval, complaint rate, new words, alerts with detection and acknowledgement times, event verdicts, care response",
+        parameters: [
+          { name: 'brand', in: 'query', required: true, schema: { type: 'string' } },
+          { name: 'period', in: 'query', schema: { enum: ['day', 'week'], default: 'day' } },
+          {
+            name: 'format',
+            in: 'query',
+            schema: { enum: ['json', 'html'], default: 'json' },
+            description: 'html: a page fit for email (inline styles, no scripts)',
+          },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'end of the period; default: now' },
+        ],
+        responses: {
+          '200': {
+            description:
+              '{brand, period, from, to, previous, volume, share_of_voice, net_sentiment{value, ci95, previous, change}, complaint_rate, new_terms[], alerts{count, acknowledged, detection_minutes_p50, acknowledge_minutes_p50, items[]}, events[{event, verdict}], care}',
+            content: { 'application/json': {}, 'text/html': { schema: { type: 'string' } } },
+          },
+          '400': { description: 'Invalid query, with the reason' },
+        },
       },
     },
     '/v1/stats/sentiment': {
@@ -82,8 +151,8 @@ export const openApiDocument = withCommonAnswers({
     },
     '/v1/brands': {
       get: {
-        summary: 'Brands with mentions in the last 30 days, most mentioned first',
-        responses: { '200': { description: '{items[{brand, mentions_30d}]}' } },
+        summary: 'Every stored brand, most mentioned in the last 30 days first, then configured brands with nothing stored yet',
+        responses: { '200': { description: '{items[{brand, mentions_30d, mentions, latest}]}; latest: the last stored minute, null when nothing is stored' } },
       },
     },
     '/v1/hooks/{name}': {
@@ -148,7 +217,7 @@ export const openApiDocument = withCommonAnswers({
         responses: {
           '200': {
             description:
-              '{brand, from, to, total, by_source[]}; each: conversations, answered, response_rate, complaints, complaints_answered, first_reply_seconds {p50, p90}, replies_per_conversation, outcome {conversations, first_sentiment, last_sentiment, change, improved_share}',
+              '{brand, from, to, total, by_source[], helpdesk (whether hand-off is configured)}; each: conversations, answered, response_rate, complaints, complaints_answered, first_reply_seconds {p50, p90}, replies_per_conversation, outcome {conversations, first_sentiment, last_sentiment, change, improved_share}',
           },
           '400': { description: 'Invalid query, with the reason' },
         },
@@ -161,13 +230,16 @@ export const openApiDocument = withCommonAnswers({
           { name: 'brand', in: 'query', schema: { type: 'string' } },
           { name: 'source', in: 'query', schema: { type: 'string' } },
           { name: 'hours', in: 'query', schema: { type: 'number', default: 72, maximum: 2160 }, description: 'only items first asked within this many hours' },
+          { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'instead of hours: only items first asked at or after' },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'with from: only items first asked before' },
           {
             name: 'sort',
             in: 'query',
             schema: { enum: ['priority', 'oldest', 'reach'], default: 'priority' },
-            description: "priority: waiting time weighted by the author's reach",
+            description: "priority: the author's reach (log of followers) times the log of the waiting time",
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+          { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 }, description: 'items to skip (paging)' },
         ],
         responses: {
           '200': {
@@ -216,7 +288,11 @@ export const openApiDocument = withCommonAnswers({
           { name: 'source', in: 'path', required: true, schema: { type: 'string' } },
           { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
         ],
-        responses: { '200': { description: '{erased[], removed {mentions, complaint_term_hours, handoffs, links, alerts, dead_letters}}' } },
+        responses: {
+          '200': {
+            description: '{erased[], removed {mentions, complaint_term_hours, handoffs, links, alerts, dead_letters, bus_records (the embedded bus only)}}',
+          },
+        },
       },
     },
     '/v1/authors/{source}/{id}/links': {
@@ -249,12 +325,29 @@ export const openApiDocument = withCommonAnswers({
           {
             name: 'kind',
             in: 'query',
-            schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'viral_negative', 'source_silent', 'care'] },
+            schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'volume_spike', 'viral_negative', 'source_silent', 'care'] },
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
         responses: {
           '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by' },
+          '400': { description: 'Invalid query' },
+        },
+      },
+    },
+    '/v1/dead-letters': {
+      get: {
+        summary: 'What was refused (HTTP, hooks, replay, consumers, ClickHouse) and why: newest first, with a count per origin, stage and reason',
+        parameters: [
+          { name: 'origin', in: 'query', schema: { type: 'string' }, description: 'e.g. http, replay, earshot.mentions.raw.v1, clickhouse:mentions' },
+          { name: 'since', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'ISO 8601; 7 days ago by default' },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description:
+              '{since, items[{at, origin, stage, reason, key, payload_bytes, payload (first 2,000 characters)}], reasons[{origin, stage, reason, count, first_at, last_at}], total}',
+          },
           '400': { description: 'Invalid query' },
         },
       },
@@ -278,6 +371,47 @@ export const openApiDocument = withCommonAnswers({
       post: {
         summary: 'Resolve an alert by hand; a later detector version (the anomaly went on) opens it again',
         responses: { '200': { description: 'the alert, resolved' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } },
+      },
+    },
+    '/v1/detection/backfill': {
+      post: {
+        summary:
+          'Run detection over past stream time, minute by minute as the live schedule would have (after importing history): a job, followed with GET /v1/detection/backfill/{id}. Its alerts are stored and published like live ones, page nobody, and a second backfill over the same data stores none twice; the live schedule runs on beside it. One at a time per process',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['from', 'to'],
+                additionalProperties: false,
+                properties: {
+                  from: { type: 'string', format: 'date-time' },
+                  to: { type: 'string', format: 'date-time', description: 'at most 31 days after `from`, not in the future' },
+                  brands: { type: 'array', items: { type: 'string' }, description: 'only these brands (default: every brand with mentions)' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            description:
+              'Started: the job {id, status: running, from, to, brands?, started_at, progress {minutes_done, minutes_total, stream_time, waiting_for_lead?}, alerts[]}; Location names it',
+          },
+          '400': { description: 'Invalid range, with the reason' },
+          '409': { description: 'A backfill is already running (its id in the reason), or no detector runs in this process' },
+        },
+      },
+    },
+    '/v1/detection/backfill/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } }],
+      get: {
+        summary: 'A backfill job: its progress and the newest version of each alert it raised so far',
+        responses: {
+          '200': { description: '{id, status: running|done|failed, from, to, brands?, started_at, finished_at?, progress, alerts[], error?}' },
+          '404': { description: 'No such job in this process (jobs are kept in memory, the last 20)' },
+        },
       },
     },
     '/v1/events/import': {
@@ -343,7 +477,7 @@ export const openApiDocument = withCommonAnswers({
 } as const);
 
 export function createOpenApiRouter(): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/openapi.json', (_req, res) => {
     res.json(openApiDocument);
   });

@@ -1,5 +1,5 @@
-import { Router } from 'express';
-import type { Clock, MentionRollups } from '@earshot/shared';
+import type { Router } from 'express';
+import { exactRouter, type Clock, type MentionRollups } from '@earshot/shared';
 import { SentimentStatsQuerySchema, parseQuery } from './query-params.js';
 
 const DEFAULT_RANGE_MS = 7 * 86_400_000;
@@ -10,7 +10,7 @@ const DEFAULT_RANGE_MS = 7 * 86_400_000;
  * read from the per-minute rollup.
  */
 export function createStatsRouter(deps: { rollups: MentionRollups; clock: Clock }): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/v1/stats/sentiment', async (req, res) => {
     const q = parseQuery(SentimentStatsQuerySchema, req.query);
     const to = q.to ?? new Date(deps.clock.now());

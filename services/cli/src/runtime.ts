@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
+  KafkaBus,
   MemoryBus,
   apiKeysFor,
   assertSafeBind,
@@ -32,12 +33,13 @@ import { createClassifier, createClassifierService, type MentionClassifier } fro
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
 import { createDetectorService, type DetectorService, type Notifier } from '@earshot/detector';
+import { createNotifierService } from '@earshot/notifier';
 
-export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'detector', 'api'] as const;
+export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'detector', 'notifier', 'api'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 /** Downstream first, so nothing is published before its consumer is there; stopped in reverse. */
-const START_ORDER: ServiceName[] = ['writer', 'classifier', 'detector', 'api', 'ingest'];
+const START_ORDER: ServiceName[] = ['writer', 'classifier', 'notifier', 'detector', 'api', 'ingest'];
 
 export interface RuntimeOptions {
   services: readonly ServiceName[];
@@ -52,6 +54,8 @@ export interface RuntimeOptions {
   onStored?: StoredListener;
   /** Detector: notifiers instead of the configured webhooks, and a replica id. */
   detector?: { notifiers?: Notifier[]; replica?: string };
+  /** Notifier: how often failed deliveries are tried again, and their first back-off. */
+  notifier?: { retryEveryMs?: number; retryBaseMs?: number };
 }
 
 export interface Runtime {
@@ -61,6 +65,8 @@ export interface Runtime {
   ingest?: { ingestor: Ingestor; deadLetters: DeadLetters; connectors: ConnectorRunner | null };
   /** Present when the detector runs in this process. */
   detector?: DetectorService;
+  /** The brands file, when one is configured and a service here reads it. */
+  brands?: BrandsFile;
   server?: Server;
   /** Base URL of the HTTP server, when there is one. */
   url?: string;
@@ -98,7 +104,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
     // Ingest keeps connector checkpoints in the store when a brands file can name sources.
     const needsStore =
       options.store ||
-      options.services.some((s) => s === 'writer' || s === 'api' || s === 'detector' || (s === 'ingest' && Boolean(config.EARSHOT_BRANDS_FILE)));
+      options.services.some(
+        (s) => s === 'writer' || s === 'api' || s === 'detector' || s === 'notifier' || (s === 'ingest' && Boolean(config.EARSHOT_BRANDS_FILE)),
+      );
     const store = needsStore ? await openStore(config) : undefined;
     if (store) {
       cleanups.unshift(() => store.close());
@@ -122,8 +130,9 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         if (!options.classifier) cleanups.unshift(() => classifier.close());
         service = createClassifierService(deps, classifier);
       } else if (name === 'writer') service = createWriterService(deps, { onStored: options.onStored });
+      else if (name === 'notifier') service = createNotifierService(deps, options.notifier);
       else if (name === 'detector') service = detector = createDetectorService(deps, { sensitivity: brands?.sensitivity, ...options.detector });
-      else service = createApiService(deps);
+      else service = createApiService(deps, { detector, brands: Object.keys(brands?.queries ?? {}) });
       await service.start();
       services.push(service);
     }
@@ -143,7 +152,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
           }),
         ],
         routers: services.flatMap((s) => s.routers ?? []),
-        health: [...(bus instanceof MemoryBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],
+        health: [...(bus instanceof MemoryBus || bus instanceof KafkaBus ? [bus.health()] : []), ...services.flatMap((s) => s.health ?? [])],
         registry: metrics.registry,
         logger,
       });
@@ -162,7 +171,7 @@ export async function startRuntime(config: Config, options: RuntimeOptions): Pro
         for (const s of [...services].reverse()) await s.stop();
         for (const c of cleanups) await c();
       })());
-    return { deps, services, ingest, detector, server, url, drain, stop };
+    return { deps, services, ingest, detector, brands, server, url, drain, stop };
   } catch (err) {
     for (const c of cleanups) await c().catch(() => undefined);
     throw err;

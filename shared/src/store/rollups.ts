@@ -97,13 +97,15 @@ export class MentionRollups {
     return { totals, buckets };
   }
 
-  /** Brands with mentions since `since`, most mentioned first. */
-  async brands(since: number): Promise<{ brand: string; mentions: number }[]> {
-    const rows = await this.rows<{ brand: string; n: Num }>(
-      `SELECT brand, sum(mentions) AS n FROM mention_stats_1m WHERE minute >= {since:DateTime64(3)} AND brand != '' GROUP BY brand ORDER BY n DESC, brand`,
+  /** Every stored brand: its mentions since `since` (most first), in all, and its latest minute. */
+  async brands(since: number): Promise<{ brand: string; mentions: number; all_mentions: number; latest: string }[]> {
+    // Every brand ever stored, not only recent ones: imported history is data too.
+    const rows = await this.rows<{ brand: string; n: Num; all_n: Num; latest: string }>(
+      `SELECT brand, sumIf(mentions, minute >= {since:DateTime64(3)}) AS n, sum(mentions) AS all_n, max(minute) AS latest
+       FROM mention_stats_1m WHERE brand != '' GROUP BY brand ORDER BY n DESC, all_n DESC, brand`,
       { since: toClickHouseTime(since) },
     );
-    return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n) }));
+    return rows.map((r) => ({ brand: r.brand, mentions: Number(r.n), all_mentions: Number(r.all_n), latest: fromClickHouseTime(r.latest) }));
   }
 
   /** Per brand since `since` (unbranded mentions under ''): mentions, positive, negative and mean score. */

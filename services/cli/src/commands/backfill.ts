@@ -18,7 +18,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * rows converted (with `csv`, a file from another tool mapped); a CSV row that cannot be
  * converted is told to `local` (and not sent).
  */
-export async function* mentionLines(path: string, csv?: CsvImportOptions, local?: { tally: RejectionTally; lines: number[]; notes: string[] }): AsyncGenerator<string> {
+export async function* mentionLines(
+  path: string,
+  csv?: CsvImportOptions,
+  local?: { tally: RejectionTally; lines: number[]; notes: string[] },
+): AsyncGenerator<string> {
   if (/\.csv$/i.test(path)) {
     const read = csvImport(await readFile(path, 'utf8'), csv);
     local?.notes.push(...read.notes);

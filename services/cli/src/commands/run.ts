@@ -6,12 +6,16 @@ import { DEMO_BRANDS_ENV } from '../demo/scenario.js';
 import { loadConfigOrExit } from '../config.js';
 import { createProgress, fmt } from '../progress.js';
 import { onShutdown } from '../shutdown.js';
+import { alertLines } from '../alert-lines.js';
 
 /** `earshot run [service…] [--demo]`: the named services (all when none) in this process. */
 export async function runCommand(services: ServiceName[], opts: { demo: boolean }): Promise<void> {
   const env = { ...process.env };
   // The demo's mentions carry no brands: match them with the demo's keywords unless configured.
   if (opts.demo && !env.EARSHOT_BRANDS) env.EARSHOT_BRANDS = DEMO_BRANDS_ENV;
+  // The demo tells its story on stdout; logs (stderr) keep to warnings unless asked.
+  if (opts.demo && !env.EARSHOT_LOG_LEVEL) env.EARSHOT_LOG_LEVEL = 'warn';
+  const say = (text: string) => process.stdout.write(text);
   const config: Config = loadConfigOrExit(env);
   const names = services.length ? services : ([...SERVICE_NAMES] as ServiceName[]);
   if (opts.demo && !names.includes('ingest')) throw new Error('--demo needs the ingest service in this process');
@@ -29,8 +33,8 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   process.stderr.write(`Earshot running ${names.join(', ')} (${mode}) on ${runtime.url}\n`);
   if (!opts.demo) return;
 
-  const progress = createProgress();
-  process.stderr.write(`Demo: replaying 3 days of mentions for acme, globex and initech in ~${config.EARSHOT_DEMO_SECONDS}s (EARSHOT_DEMO_SECONDS)\n`);
+  const progress = createProgress(process.stdout);
+  say(`Demo: replaying 3 days of mentions for acme, globex and initech in ~${config.EARSHOT_DEMO_SECONDS}s (EARSHOT_DEMO_SECONDS)\n`);
   const scenario = await runDemo(runtime, config, {
     clock: systemClock,
     seconds: config.EARSHOT_DEMO_SECONDS,
@@ -44,7 +48,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   if (abort.signal.aborted) return;
   for (let waited = 0; stored < scenario.mentions.length && waited < 120_000; waited += 200) await new Promise((r) => setTimeout(r, 200));
   progress.done(`  done: ${fmt(scenario.mentions.length)} mentions sent, ${fmt(stored)} stored`);
-  if (runtime.deps.store) process.stderr.write(`${await demoSummary(runtime.deps.store.client, scenario)}\n`);
+  if (runtime.deps.store) say(`${await demoSummary(runtime.deps.store.client, scenario)}\n`);
   if (runtime.detector) {
     // The detector runs on wall-clock minutes; the story happened in compressed stream time,
     // so replay detection over it minute by minute, as a backfill would.
@@ -53,13 +57,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     await runtime.detector.replay(from, scenario.incident.start.getTime() + 60 * 60_000, {
       onStep: (t, alerts) => {
         for (const a of alerts) {
-          if (a.status !== 'open') continue;
-          opened.push(
-            `  ${new Date(t).toISOString().slice(11, 16)} UTC  ${String(a.severity_score ?? '–').padStart(2)}/10 ${a.severity.padEnd(8)} ${a.kind} (${a.brand}): ${a.summary}`,
-          );
-          const carried = a.explanation?.sources.map((s) => `${s.source} ${s.mentions}`).join(', ');
-          const link = a.sample_mentions.find((m) => m.url)?.url;
-          if (carried || link) opened.push(`                      ${[carried && `carried by ${carried}`, link && `e.g. ${link}`].filter(Boolean).join('; ')}`);
+          if (a.status === 'open') opened.push(...alertLines(a, t));
         }
         progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
       },
@@ -67,7 +65,7 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     progress.done(opened.length ? `Alerts raised while the outage unfolded:\n${opened.join('\n')}` : 'No alerts raised.');
   }
   const u = runtime.url;
-  process.stderr.write(
+  say(
     [
       '',
       `Open the console: ${u}/`,
