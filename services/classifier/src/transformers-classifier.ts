@@ -19,7 +19,6 @@ export interface TransformersOptions extends EncoderOptions {
   mixCalibration?: boolean;
 }
 
-
 export function averageProbabilities(a: Probabilities, b: Probabilities, wb: number): Probabilities {
   const out: Probabilities = { ...a };
   for (const [head, probs] of Object.entries(b)) {
