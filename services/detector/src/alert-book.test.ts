@@ -29,3 +29,49 @@ describe('alert book after a restart', () => {
     },
   );
 });
+
+describe('alert texts', () => {
+  const MIN = 60_000;
+  const surge = (
+    observed: number,
+    expected: number,
+    windowStart: number,
+    windowEnd: number,
+    severity: 'info' | 'warning' | 'critical' = 'critical',
+  ): Firing => ({
+    kind: 'complaint_surge',
+    brand: 'acme',
+    scope: 'complaint',
+    finding: { windowStart, windowEnd, observed, expected, band: [0, 2 * expected], score: 0.99, severity },
+    summary: `${observed} complaints in ${Math.round((windowEnd - windowStart) / MIN)} min`,
+    samples: [],
+  });
+
+  it('gives the window the summary counts over, as the incident goes on', () => {
+    const book = new AlertBook();
+    book.apply([surge(9, 0.5, 0, 5 * MIN)], 5 * MIN);
+    const [updated] = book.apply([surge(152, 20, 0, 75 * MIN)], 75 * MIN);
+    expect(updated!.summary).toBe('152 complaints in 75 min');
+    expect((Date.parse(updated!.window_end) - Date.parse(updated!.window_start)) / MIN).toBe(75);
+  });
+
+  it('labels severity as its 1–10 score reads, and keeps a detector’s “info” from paging', () => {
+    const book = new AlertBook();
+    const [big] = book.apply([surge(200, 2, 0, 15 * MIN)], 15 * MIN);
+    expect(big!.severity_score).toBeGreaterThanOrEqual(8);
+    expect(big!.severity).toBe('critical');
+    const [news] = book.apply([{ ...surge(200, 2, 0, 15 * MIN, 'info'), scope: 'campaign' }], 16 * MIN);
+    expect(news!.severity).toBe('info');
+    expect(news!.severity_score).toBeLessThanOrEqual(3);
+  });
+
+  it('says when and why it resolved', () => {
+    const book = new AlertBook({ resolveAfterMs: 15 * MIN, updateEveryMs: 5 * MIN, cooldownMs: 30 * MIN });
+    book.apply([surge(9, 0.5, 0, 5 * MIN)], 5 * MIN);
+    expect(book.openedAt({ kind: 'complaint_surge', brand: 'acme', scope: 'complaint' })).toBe(5 * MIN);
+    const [resolved] = book.apply([], 21 * MIN);
+    expect(resolved!.status).toBe('resolved');
+    expect(resolved!.summary).toBe('9 complaints in 5 min (resolved: back within its usual range for 16 min)');
+    expect(book.openedAt({ kind: 'complaint_surge', brand: 'acme', scope: 'complaint' })).toBeNull();
+  });
+});

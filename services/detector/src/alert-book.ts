@@ -27,8 +27,22 @@ export interface LifecycleOptions {
 export const DEFAULT_LIFECYCLE: LifecycleOptions = { resolveAfterMs: 15 * 60_000, updateEveryMs: 5 * 60_000, cooldownMs: 30 * 60_000 };
 
 const SEVERITY = { info: 0, warning: 1, critical: 2 } as const;
+
+/**
+ * The severity label and the 1–10 score tell one story: 8 and up is critical, 4 and up a
+ * warning, below that worth a look (info). A detector's own label is a ceiling: a finding
+ * it calls info (a campaign's crowd) scores at most 3, one it calls a warning at most 7.
+ */
+export function gradeOf(kind: Firing['kind'], f: Firing['finding']): { severity: Alert['severity']; severity_score: number } {
+  const ceiling = { info: 3, warning: 7, critical: 10 }[f.severity];
+  const score = Math.min(ceiling, severityScore(kind, f));
+  return { severity: score >= 8 ? 'critical' : score >= 4 ? 'warning' : 'info', severity_score: score };
+}
 const iso = (ms: number) => new Date(ms).toISOString();
 const keyOf = (f: { kind: string; brand: string; scope: string }) => `${f.kind}:${f.brand}:${f.scope}`;
+
+const RESOLVED_PREFIX = ' (resolved: ';
+const RESOLVED_NOTE = / \(resolved: [^)]*\)$/;
 
 /**
  * One incident is one alert: opened when a detector first fires, updated while it
@@ -55,6 +69,12 @@ export class AlertBook {
     return [...this.active.values()].map((x) => x.alert);
   }
 
+  /** When the incident a firing belongs to was opened (ms), or null when it would open now. */
+  openedAt(f: Pick<Firing, 'kind' | 'brand' | 'scope'>): number | null {
+    const a = this.active.get(keyOf(f))?.alert;
+    return a ? Date.parse(a.opened_at) : null;
+  }
+
   /** New alert versions produced by this run's findings at `now`. */
   apply(firings: Firing[], now: number): Alert[] {
     const out: Alert[] = [];
@@ -64,7 +84,8 @@ export class AlertBook {
       seen.add(key);
       const current = this.active.get(key);
       const fields = {
-        severity: f.finding.severity,
+        ...gradeOf(f.kind, f.finding),
+        // The window the summary's count is over (it moves as the incident goes on).
         window_start: iso(f.finding.windowStart),
         window_end: iso(f.finding.windowEnd),
         observed: f.finding.observed,
@@ -72,7 +93,6 @@ export class AlertBook {
         band: f.finding.band,
         score: Math.min(1, Math.max(0, f.finding.score)),
         summary: f.summary,
-        severity_score: severityScore(f.kind, f.finding),
         ...(f.explanation ? { explanation: f.explanation } : {}),
         sample_mentions: f.samples,
         ...(f.source ? { source: f.source } : {}),
@@ -80,14 +100,15 @@ export class AlertBook {
       };
       if (current) {
         current.lastFiring = now;
-        const worse = SEVERITY[f.finding.severity] > SEVERITY[current.alert.severity];
+        const worse = SEVERITY[fields.severity] > SEVERITY[current.alert.severity];
         if (!worse && now - current.lastReported < this.opts.updateEveryMs) continue;
+        // An incident keeps the worst grade it reached, label and score together.
+        const peak = (current.alert.severity_score ?? 1) > fields.severity_score ? current.alert : fields;
         current.alert = {
           ...current.alert,
           ...fields,
-          window_start: current.alert.window_start,
-          severity: worse ? f.finding.severity : current.alert.severity,
-          severity_score: Math.max(current.alert.severity_score ?? 1, fields.severity_score),
+          severity: peak.severity,
+          severity_score: peak.severity_score ?? fields.severity_score,
           status: 'updated',
           updated_at: iso(now),
         };
@@ -98,7 +119,7 @@ export class AlertBook {
       const recent = this.resolved.get(key);
       const base: Alert =
         recent && now - recent.at < this.opts.cooldownMs
-          ? { ...recent.alert, ...fields, window_start: recent.alert.window_start, status: 'updated', updated_at: iso(now) }
+          ? { ...recent.alert, ...fields, status: 'updated', updated_at: iso(now) }
           : { id: `${key}:${iso(f.finding.windowStart)}`, kind: f.kind, brand: f.brand, status: 'open', ...fields, opened_at: iso(now), updated_at: iso(now) };
       delete (base as Partial<Alert>).resolved_at;
       this.resolved.delete(key);
@@ -107,7 +128,14 @@ export class AlertBook {
     }
     for (const [key, state] of this.active) {
       if (seen.has(key) || now - state.lastFiring < this.opts.resolveAfterMs) continue;
-      const alert: Alert = { ...state.alert, status: 'resolved', updated_at: iso(now), resolved_at: iso(now) };
+      const quiet = Math.round((now - state.lastFiring) / 60_000);
+      const alert: Alert = {
+        ...state.alert,
+        status: 'resolved',
+        summary: `${state.alert.summary.replace(RESOLVED_NOTE, '')}${RESOLVED_PREFIX}back within its usual range for ${quiet} min)`,
+        updated_at: iso(now),
+        resolved_at: iso(now),
+      };
       this.active.delete(key);
       this.resolved.set(key, { alert, at: now });
       out.push(alert);

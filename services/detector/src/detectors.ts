@@ -1,5 +1,5 @@
 import type { BucketSeries, Sensitivity, ViralCandidate, ViralNorms } from '@earshot/shared';
-import { surgeAt, type SurgeModel } from './surge-score.js';
+import { median, surgeAt, type SurgeModel } from './surge-score.js';
 import { DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 
 export type { BucketSeries, ViralCandidate, ViralNorms };
@@ -38,10 +38,25 @@ export const DEFAULT_SURGE: SurgeOptions = { windows: [2, 5, 15], minCount: 5, m
 
 const DAY = 86_400_000;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+/**
+ * The stream count tests' model: counts against the same time of day on earlier days and
+ * the trailing hours, their median rate (robust), so an incident cannot raise its own baseline.
+ */
+const countModel = (series: BucketSeries, opts: SurgeOptions, windows: number[]): SurgeModel => ({
+  mode: 'counts',
+  windows,
+  perDay: Math.round(DAY / series.bucketMs),
+  days: opts.days,
+  slot: opts.slot,
+  trailing: opts.trailing,
+  twoSided: false,
+  robust: true,
+});
+
+/** The count a series usually has over its last `buckets` buckets, by the surge test's baseline. */
+export function usualCount(series: BucketSeries, buckets: number, opts: SurgeOptions = DEFAULT_SURGE): number {
+  return surgeAt(series.counts, series.counts.length, countModel(series, opts, [buckets]))?.expected ?? 0;
+}
 
 /**
  * A count surge at the end of the series: the shared surge test (surge-score.ts) in
@@ -49,15 +64,7 @@ const median = (xs: number[]) => {
  */
 export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_SURGE): Finding | null {
   const n = series.counts.length;
-  const model: SurgeModel = {
-    mode: 'counts',
-    windows: opts.windows,
-    perDay: Math.round(DAY / series.bucketMs),
-    days: opts.days,
-    slot: opts.slot,
-    trailing: opts.trailing,
-    twoSided: false,
-  };
+  const model = countModel(series, opts, opts.windows);
   let best: Finding | null = null;
   // Each window on its own, so the guards apply to the window that fires.
   for (const w of opts.windows) {
@@ -222,9 +229,11 @@ export function detectSentimentDrop(positive: BucketSeries, negative: BucketSeri
   // The lower of the pooled and the median day's: pooled, a campaign's day of ten times the
   // volume would set the norm for a week, and every ordinary day after it would look like a fall.
   const netB = Math.min((pb - qb) / nb, dayNets.length ? median(dayNets) : Infinity);
-  const varW = Math.max(1e-6, (sum(positive, w0, n) + sum(negative, w0, n)) / nw - netW * netW);
   const varB = Math.max(1e-6, (pb + qb) / nb - netB * netB);
-  const se = Math.sqrt(varW / nw + varB / nb);
+  // The window's spread as the baseline's (the null hypothesis): its own collapses when it
+  // happens to be nearly all negative, and at a brand whose mentions are mostly complaints
+  // that happens by chance (18 of 20), which made ordinary windows look like falls.
+  const se = Math.sqrt(varB / nw + varB / nb);
   const z = (netW - netB) / se;
   if (netB - netW < opts.minDrop || -z < opts.minZ) return null;
   const r = (x: number) => Math.round(x * 1000) / 1000;

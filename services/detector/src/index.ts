@@ -18,7 +18,7 @@ import {
 } from '@earshot/shared';
 import { AlertBook, alertKey } from './alert-book.js';
 
-import { NotifierQueue, slackNotifier, webhookNotifier, type Notifier } from './notifiers.js';
+import { NotifierQueue, type Notifier } from './notifiers.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
 
 export { scoreSeries, pointsPerDay } from './anomaly-scorer.js';
@@ -41,7 +41,7 @@ export { detectSurge, detectViral, DEFAULT_SURGE, SENSITIVITY, type DetectorOpti
 export { detectShareRise, DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 export { DETECTORS, type Detector, type Detection, type BrandSeries } from './registry.js';
 
-export { webhookNotifier, slackNotifier, NotifierQueue, type Notifier } from './notifiers.js';
+export { webhookNotifier, slackNotifier, NotifierQueue, post as postJson, type Notifier } from './notifiers.js';
 
 export interface DetectorService extends Service {
   /** One run at stream time `now` (the clock's now by default); what the schedule calls. */
@@ -49,9 +49,20 @@ export interface DetectorService extends Service {
   /**
    * Detection replayed over past stream time, one run per `stepMs` from `from` to `to`
    * (a backfill, the demo): safe beside the live schedule, with its own incident lifecycle.
-   * Returns every alert version it produced, in order.
+   * Returns every alert version it produced, in order. `brands` limits it to those brands;
+   * `notify: false` stores and publishes the alerts but neither notifies nor hands off
+   * (a backfill's incidents are history). `onStep` learns whether this replica led the step.
    */
-  replay(from: number, to: number, opts?: { stepMs?: number; onStep?: (t: number, alerts: Alert[]) => void }): Promise<Alert[]>;
+  replay(
+    from: number,
+    to: number,
+    opts?: {
+      stepMs?: number;
+      brands?: readonly string[];
+      notify?: boolean;
+      onStep?: (t: number, alerts: Alert[], leader: boolean) => void | Promise<void>;
+    },
+  ): Promise<Alert[]>;
 }
 
 /**
@@ -65,12 +76,10 @@ export function createDetectorService(
 ): DetectorService {
   const { config, clock, logger, metrics, bus } = deps;
   const { client } = requireStore(deps, 'detector');
-  const notifiers =
-    options.notifiers ??
-    [
-      config.EARSHOT_ALERT_WEBHOOK_URL && webhookNotifier(config.EARSHOT_ALERT_WEBHOOK_URL),
-      config.EARSHOT_ALERT_SLACK_WEBHOOK_URL && slackNotifier(config.EARSHOT_ALERT_SLACK_WEBHOOK_URL),
-    ].filter((n): n is Notifier => Boolean(n));
+  // The detector only publishes alerts; the notifier service (earshot.alerts.v1) delivers
+  // them, so no run waits for anyone's webhook. `notifiers` remains for callers that want
+  // delivery in the run itself.
+  const notifiers = options.notifiers ?? [];
   const store = new AlertStore(client);
   const care = new CareStore(client);
   const book = new AlertBook();
@@ -103,9 +112,9 @@ export function createDetectorService(
   let task: ReturnType<typeof cron.schedule> | null = null;
   let running: Promise<unknown> | null = null;
   let lastRun: { at: number; ok: boolean; error?: string } | null = null;
-  const runOnce = async (now = clock.now(), runBook = book) => {
+  const runOnce = async (now = clock.now(), runBook = book, runOpts: Parameters<typeof runDetectors>[3] = {}) => {
     while (running) await running.catch(() => undefined);
-    const run = runDetectors(d, now, runBook);
+    const run = runDetectors(d, now, runBook, runOpts);
     running = run;
     try {
       const result = await run;
@@ -122,9 +131,9 @@ export function createDetectorService(
     const replayBook = new AlertBook();
     const out: Alert[] = [];
     for (let t = from; t <= to; t += opts.stepMs ?? 60_000) {
-      const { alerts } = await runOnce(t, replayBook);
+      const { leader, alerts } = await runOnce(t, replayBook, { brands: opts.brands, notify: opts.notify });
       out.push(...alerts);
-      opts.onStep?.(t, alerts);
+      await opts.onStep?.(t, alerts, leader);
     }
     return out;
   };

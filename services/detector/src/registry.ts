@@ -11,7 +11,9 @@ import {
   type ViralNorms,
 } from './detectors.js';
 import { detectShareRise, explainedByShare } from './share-rise.js';
-import type { IncidentKind } from './simulate/brand-week.js';
+import type { IncidentKind } from './incident-kinds.js';
+import { crowdIsThePart, describeMix, leansNegative, sentimentMix } from './crowd.js';
+import { roughCount } from './count-text.js';
 
 const MIN = 60_000;
 
@@ -56,31 +58,47 @@ export interface Detector {
 const minutes = (f: Finding) => Math.round((f.windowEnd - f.windowStart) / MIN);
 
 /**
+ * A surge in a part's count (negatives, complaints) against its seasonal baseline pages
+ * unless the whole's volume explains it: the window's mentions bring that many of the part
+ * at its usual share (a binomial test), and the crowd above the usual is not mostly the
+ * part. A campaign's crowd brings negatives too and is not a problem; an outage's crowd is
+ * one, even where the part was already the majority.
+ */
+function countSurge(part: BucketSeries, whole: BucketSeries, o: DetectorOptions, share = o.share) {
+  const surge = detectSurge(part, o.surge);
+  if (!surge) return null;
+  if (!explainedByShare(surge, part, whole, share)) return surge;
+  // The crowd is judged window by window: the most surprising window may be a longer one the
+  // storm fills only in part.
+  for (const w of o.surge.windows) {
+    const f = detectSurge(part, { ...o.surge, windows: [w] });
+    if (f && crowdIsThePart(f, whole, o.surge)) return f;
+  }
+  return null;
+}
+
+/**
  * More negative mentions than usual, for the brand and per source (an app-store review
  * storm can hide inside the brand's volume): a rise in their share of the mentions, or a
- * surge in their number that the brand's whole volume does not explain (a campaign's
- * crowd brings negatives too, and is not a problem).
+ * surge in their number (see countSurge).
  */
 export const negativeSurge: Detector = {
   kind: 'negative_volume_surge',
   catches: ['outage', 'slide'],
   detect(s, o) {
-    const find = (negative: BucketSeries, total: BucketSeries) => {
-      const surge = detectSurge(negative, o.surge);
-      return detectShareRise(negative, total, o.share) ?? (surge && !explainedByShare(surge, negative, total, o.share) ? surge : null);
-    };
+    const find = (x: { total: BucketSeries; negative: BucketSeries }) => detectShareRise(x.negative, x.total, o.share) ?? countSurge(x.negative, x.total, o);
     const out: Detection[] = [];
-    const brand = find(s.negative, s.total);
+    const brand = find(s);
     for (const [source, x] of s.bySource) {
       if (brand && s.bySource.size === 1) continue;
-      const f = find(x.negative, x.total);
+      const f = find(x);
       if (f)
         out.push({
           kind: 'negative_volume_surge',
           scope: `source:${source}`,
           source,
           finding: f,
-          summary: `${f.observed} negative mentions on ${source} in ${minutes(f)} min, about ${f.expected} expected`,
+          summary: `${f.observed} negative mentions on ${source} in ${minutes(f)} min, about ${roughCount(f.expected)} expected`,
           explainBy: { sentiment: 'negative', source },
         });
     }
@@ -89,7 +107,7 @@ export const negativeSurge: Detector = {
         kind: 'negative_volume_surge',
         scope: '',
         finding: brand,
-        summary: `${brand.observed} negative mentions in ${minutes(brand)} min, about ${brand.expected} expected`,
+        summary: `${brand.observed} negative mentions in ${minutes(brand)} min, about ${roughCount(brand.expected)} expected`,
         explainBy: { sentiment: 'negative' },
       });
     return out;
@@ -138,16 +156,15 @@ export const sentimentDrop: Detector = {
   },
 };
 
-/** More complaints than usual: a rise in their share of the brand's mentions, or in their number. */
+/** More complaints than usual: a rise in their share of the brand's mentions, or in their number (see countSurge). */
 export const complaintSurge: Detector = {
   kind: 'complaint_surge',
   catches: ['outage'],
   detect(s, o) {
     // Judged against the window's whole volume like negatives: in an outage the complaints
     // are the crowd and their share leaps, while a burst of reposts brings them at their usual share.
-    const surge = detectSurge(s.complaints, o.surge);
     const share = { ...o.share, threshold: o.complaintThreshold };
-    const f = detectShareRise(s.complaints, s.total, share) ?? (surge && !explainedByShare(surge, s.complaints, s.total, share) ? surge : null);
+    const f = detectShareRise(s.complaints, s.total, share) ?? countSurge(s.complaints, s.total, o, share);
     return f
       ? [
           {
@@ -155,11 +172,38 @@ export const complaintSurge: Detector = {
             scope: 'complaint',
             intent: 'complaint',
             finding: f,
-            summary: `${f.observed} complaints in ${minutes(f)} min, about ${f.expected} expected`,
+            summary: `${f.observed} complaints in ${minutes(f)} min, about ${roughCount(f.expected)} expected`,
             explainBy: { intent: 'complaint' },
           },
         ]
       : [];
+  },
+};
+
+/**
+ * The brand's mention volume far above its seasonal baseline, whatever the sentiment: a
+ * post going viral, a backlash starting, a campaign taking off. It tells the sentiment mix,
+ * and pages as a problem only when the crowd is negative; a campaign's is news (info).
+ * Windows of 5 minutes to an hour: a campaign or a backlash builds over an hour, while
+ * ordinary traffic has bursts of a minute or two that reposts make.
+ */
+export const volumeSpike: Detector = {
+  kind: 'volume_spike',
+  catches: ['backlash', 'campaign'],
+  detect(s, o) {
+    const f = detectSurge(s.total, { ...o.surge, windows: [...new Set([...o.surge.windows.filter((w) => w >= 5), 60])] });
+    if (!f) return [];
+    const mix = sentimentMix(s, f, o.surge);
+    const negative = leansNegative(mix);
+    return [
+      {
+        kind: 'volume_spike',
+        scope: '',
+        finding: negative ? f : { ...f, severity: 'info' },
+        summary: `${f.observed} mentions in ${minutes(f)} min, about ${roughCount(f.expected)} expected, ${negative ? 'mostly negative' : 'not mostly negative'}: ${describeMix(mix)}`,
+        explainBy: {},
+      },
+    ];
   },
 };
 
@@ -189,11 +233,11 @@ export const viralNegative: Detector = {
 };
 
 /** Every stream detector, in the order their alerts are reported. */
-export const DETECTORS: readonly Detector[] = [negativeSurge, sourceSilent, sentimentDrop, complaintSurge, viralNegative];
+export const DETECTORS: readonly Detector[] = [negativeSurge, sourceSilent, sentimentDrop, complaintSurge, volumeSpike, viralNegative];
 
 /** Minutes of history the detectors read at these options (seasonal days, windows, baselines). */
 export function seriesMinutes(o: DetectorOptions): number {
-  const surge = o.surge.days * 1440 + o.surge.trailing + 2 * o.surge.slot + Math.max(...o.surge.windows);
+  const surge = o.surge.days * 1440 + o.surge.trailing + 2 * o.surge.slot + Math.max(60, ...o.surge.windows);
   const share = o.share.days * 1440 + o.share.horizon + o.share.slot;
   const drop = o.drop.days * 1440 + o.drop.window + o.drop.trailing + o.drop.slot;
   const silence = o.silence.days * 1440 + o.silence.trailing + 2 * o.silence.slot + Math.max(...o.silence.windows);

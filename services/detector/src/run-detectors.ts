@@ -1,4 +1,4 @@
-import { alertsTopic, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
+import { alertsTopic, topicMessage, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
 import { SENSITIVITY } from './detectors.js';
 import { DETECTORS, seriesMinutes, type BrandSeries } from './registry.js';
 import { alertKey, type AlertBook, type Firing } from './alert-book.js';
@@ -106,7 +106,13 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
  * backfill) runs beside the live schedule; it keeps its own `book` so the live run's
  * lifecycle (which resolves what has not fired lately) never interleaves with it.
  */
-export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook = d.book): Promise<{ leader: boolean; alerts: Alert[] }> {
+export async function runDetectors(
+  d: DetectorDeps,
+  now: number,
+  book: AlertBook = d.book,
+  /** A backfill may test only some brands, and keep past incidents from paging or handing off today. */
+  opts: { brands?: readonly string[]; notify?: boolean } = {},
+): Promise<{ leader: boolean; alerts: Alert[] }> {
   const end = d.metrics.detectorRuns.startTimer();
   const wall = d.clock.now();
   const live = book === d.book;
@@ -120,12 +126,17 @@ export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook
   if (live && (d.led.at === null || wall - d.led.at > d.lease.ttlMs)) d.book.restore(await d.store.list({ status: 'open', limit: 10_000 }), alertKey);
   if (live) d.led.at = wall;
   const firings: Firing[] = [];
-  for (const brand of await d.queries.activeBrands(now)) {
+  const active = await d.queries.activeBrands(now);
+  for (const brand of opts.brands ? active.filter((b) => opts.brands!.includes(b)) : active) {
     const found = await brandFirings(d, brand, now);
     if (found.length) {
       // Name what the company itself did just before, so a spike is read against its cause.
-      const [event] = await d.queries.eventsNear(brand, now, 6 * 60 * MIN);
-      if (event) for (const f of found) f.summary += ` (possibly linked to "${event.title}", ${new Date(event.starts_at).toISOString().slice(11, 16)} UTC)`;
+      // Only an event that had begun when the alert opened: what starts later did not cause it.
+      const events = await d.queries.eventsNear(brand, now, 6 * 60 * MIN);
+      for (const f of found) {
+        const event = events.find((e) => e.starts_at <= (book.openedAt(f) ?? now));
+        if (event) f.summary += ` (possibly linked to "${event.title}", ${new Date(event.starts_at).toISOString().slice(11, 16)} UTC)`;
+      }
     }
     firings.push(...found, ...(await careFirings(d.care, brand, now, d.careBounds)));
   }
@@ -134,7 +145,7 @@ export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook
   if (versions.length) {
     await d.bus.publish(
       d.alertsTopic,
-      versions.map((a) => ({ key: alertsTopic.key(a), value: JSON.stringify(a) })),
+      versions.map((a) => topicMessage(alertsTopic, a)),
     );
     for (const a of versions) {
       d.metrics.alertVersions.inc({ kind: a.kind, status: a.status });
@@ -143,8 +154,10 @@ export async function runDetectors(d: DetectorDeps, now: number, book: AlertBook
   }
   d.metrics.alertsOpen.reset();
   for (const a of d.book.openAlerts()) d.metrics.alertsOpen.inc({ kind: a.kind, brand: a.brand, severity: a.severity });
-  await d.notifiers.deliver(versions);
-  await d.handoff?.run(now, d.careBounds.windowHours);
+  if (opts.notify !== false) {
+    await d.notifiers.deliver(versions);
+    await d.handoff?.run(now, d.careBounds.windowHours);
+  }
   end({ leader: 'true' });
   return { leader: true, alerts: versions };
 }

@@ -141,6 +141,9 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   const base = baseline(part.counts, whole.counts, baselineRanges(from, n, Math.round(DAY / whole.bucketMs), opts), opts.minBaseline);
   if (!base) return null;
   const p0 = base.p;
+  // A share already past half cannot double: its chart would only weigh chance clumps. The
+  // count tests judge such a part (complaints at a complaint-heavy brand).
+  if (p0 >= 0.5) return null;
   // One chart per designed rise; the strongest evidence wins, and its run is the window.
   let s = 0;
   let runStart = from;

@@ -20,6 +20,12 @@ export interface SurgeModel {
   trailing: number;
   /** Gaussian mode: also flag drops, not only rises. */
   twoSided: boolean;
+  /**
+   * Counts mode: the usual rate is the median of the baseline ranges' own rates (each
+   * earlier day's slot, the trailing points), so an incident in the trailing points (or one
+   * odd day) cannot move the baseline it is judged on.
+   */
+  robust?: boolean;
 }
 
 export interface SurgeResult {
@@ -33,8 +39,19 @@ export interface SurgeResult {
 
 const LN10 = Math.log(10);
 
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length / 2;
+  return s.length % 2 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
 export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): SurgeResult | null {
   let best: SurgeResult | null = null;
+  // Robust mode: the zeros before a series' first event are no history (a brand's first days,
+  // a backfill's first week); counted, their median would call every ordinary hour a surge.
+  // Unless nothing came before the window at all: then the zeros are the history.
+  let first = 0;
+  if (m.robust) while (first < end && values[first] === 0) first++;
   for (const w of m.windows) {
     if (end - w < 1) continue;
     let observed = 0;
@@ -42,19 +59,29 @@ export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): 
     let n = 0;
     let sum = 0;
     let sumSq = 0;
+    const rates: number[] = [];
     const take = (from: number, to: number) => {
-      for (let i = Math.max(0, from); i < Math.min(to, end - w); i++) {
+      let rn = 0;
+      let rs = 0;
+      let rss = 0;
+      for (let i = Math.max(first < end - w ? first : 0, from); i < Math.min(to, end - w); i++) {
         const v = values[i]!;
-        n++;
-        sum += v;
-        sumSq += v * v;
+        rn++;
+        rs += v;
+        rss += v * v;
       }
+      if (rn === 0) return;
+      ((n += rn), (sum += rs), (sumSq += rss));
+      rates.push(rs / rn);
     };
     if (m.perDay > 0) for (let d = 1; d <= m.days; d++) take(end - w - d * m.perDay - m.slot, end - d * m.perDay + m.slot);
     take(end - w - m.trailing, end - w);
     if (n === 0) continue;
-    const mean = sum / n;
-    const sdPoint = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
+    const robust = m.robust && m.mode === 'counts';
+    const mean = robust ? median(rates) : sum / n;
+    // The spread is the pooled one about that rate: it carries the day-to-day drift that a
+    // window's count inherits, which each range's own spread misses.
+    const sdPoint = Math.sqrt(Math.max(0, sumSq / n - 2 * mean * (sum / n) + mean * mean));
     let surprise: number;
     let expected: number;
     let sd: number;

@@ -1,14 +1,15 @@
 import { poisson, seededRandom } from '@earshot/shared';
+import { INCIDENT_KINDS, type IncidentKind } from '../incident-kinds.js';
+
+export { INCIDENT_KINDS, type IncidentKind };
 
 /**
  * Seeded per-minute rollups of one brand over two weeks (the first is history), with a
  * daily and weekly rhythm, quiet nights, day-to-day drift and overdispersed noise, and
  * at most one injected incident in the second week. What `npm run eval:alerts` runs the
- * stream detectors over.
+ * stream detectors over. A complaint-heavy brand (a telecom, an airline) has most of its
+ * mentions complaints already: `complaintShare` 0.55–0.65, negatives a little more.
  */
-export const INCIDENT_KINDS = ['outage', 'slide', 'viral', 'campaign', 'silence', 'control'] as const;
-export type IncidentKind = (typeof INCIDENT_KINDS)[number];
-
 export interface Incident {
   kind: IncidentKind;
   /** Size against the affected series' usual level at that time (3 = three times). */
@@ -33,6 +34,11 @@ export interface BrandWeek {
   complaints: Float64Array;
   /** Complaints expected each minute without the incident (the mean the noise is drawn around). */
   usualComplaints: Float64Array;
+  /** Mentions (all sources) expected each minute without the incident. */
+  usualTotal: Float64Array;
+  /** Usual shares of complaints and negatives among the mentions. */
+  complaintShare: number;
+  negativeShare: number;
   incident: Incident;
   /** The viral post, when there is one: engagement per minute and its author's followers. */
   viral?: { at: number; velocity: number; followers: number };
@@ -60,7 +66,7 @@ function gammaMeanOne(rand: () => number, k: number): number {
 }
 
 const DAY = 1440;
-/** Complaints among a brand's mentions on an ordinary day. */
+/** Complaints among a brand's mentions on an ordinary day, unless the brand is complaint-heavy. */
 const COMPLAINT_SHARE = 0.08;
 /** Quiet nights, a morning rise, an afternoon peak; UTC for simplicity. */
 const diurnal = (minuteOfDay: number) => 0.08 + 0.92 * Math.max(0, Math.sin(((minuteOfDay / 60 - 6) / 18) * Math.PI)) ** 1.5;
@@ -72,7 +78,13 @@ export function simulateBrandWeek(opts: {
   kind: IncidentKind;
   size: number;
   /** Gamma shape of the minute-to-minute noise (smaller: burstier); 8 by default. */ noise?: number;
+  /** Usual share of complaints among the mentions; 0.08 by default. */
+  complaintShare?: number;
 }): BrandWeek {
+  const complaintShare = opts.complaintShare ?? COMPLAINT_SHARE;
+  // Negatives include most complaints; a complaint-heavy brand has few positives left.
+  const usualNeg = Math.max(0.2, complaintShare + 0.05);
+  const usualPos = Math.min(0.4, (1 - usualNeg) * 0.6);
   const rand = seededRandom(opts.seed);
   const minutes = 14 * DAY;
   const evalFrom = 7 * DAY;
@@ -85,7 +97,7 @@ export function simulateBrandWeek(opts: {
   const dayDrift = Array.from({ length: 14 }, () => Math.exp(0.12 * gaussian(rand)));
 
   const incidentStart = evalFrom + Math.floor(rand() * (6 * DAY));
-  const length = { outage: 120, slide: DAY, viral: 120, campaign: 12 * 60, silence: 4 * 60, control: 0 }[opts.kind];
+  const length = { outage: 120, slide: DAY, viral: 120, backlash: 120, campaign: 12 * 60, silence: 4 * 60, control: 0 }[opts.kind];
   const incident: Incident = { kind: opts.kind, size: opts.size, start: incidentStart, end: incidentStart + length };
   if (opts.kind === 'silence') incident.source = 0;
 
@@ -95,24 +107,33 @@ export function simulateBrandWeek(opts: {
   const negative = make();
   const complaints = new Float64Array(minutes);
   const usualComplaints = new Float64Array(minutes);
+  const usualTotal = new Float64Array(minutes);
   for (let m = 0; m < minutes; m++) {
-    usualComplaints[m] = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * COMPLAINT_SHARE;
+    usualTotal[m] = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]!;
+    usualComplaints[m] = usualTotal[m]! * complaintShare;
     const base = perMinute * shape(m) * dayDrift[Math.floor(m / DAY)]! * gammaMeanOne(rand, opts.noise ?? 8);
     const inIncident = m >= incident.start && m < incident.end;
-    let negShare = 0.2;
-    let posShare = 0.4;
+    let negShare = usualNeg;
+    let posShare = usualPos;
     let extraNegative = 0;
     let extraComplaints = 0;
     let extraPositive = 0;
     if (inIncident && opts.kind === 'outage') {
       // An outage multiplies complaints (and the negative mentions they are) by `size`.
-      extraComplaints = (opts.size - 1) * base * COMPLAINT_SHARE;
+      extraComplaints = (opts.size - 1) * base * complaintShare;
       extraNegative = extraComplaints;
     } else if (inIncident && opts.kind === 'slide') {
-      // Over a day the negative share climbs to `size` times its usual, at the positives' expense.
+      // Over a day the negatives climb to `size` times their usual number, at the positives' expense
+      // (capped at 90% of the mentions: a complaint-heavy brand's slide is mostly a count rise).
       const f = (m - incident.start) / length;
-      negShare = Math.min(0.9, 0.2 * (1 + (opts.size - 1) * f));
-      posShare = Math.max(0.02, 0.6 - negShare);
+      negShare = Math.min(0.9, usualNeg * (1 + (opts.size - 1) * f));
+      posShare = Math.max(0.02, usualPos + usualNeg - negShare);
+    } else if (inIncident && opts.kind === 'backlash') {
+      // A brand post ridiculed and reposted: volume `size` times its usual, mixed sentiment
+      // (half negative, the rest positive and neutral: defenders and jokes), few of them complaints.
+      extraNegative = (opts.size - 1) * base * 0.5;
+      extraPositive = ((opts.size - 1) * base * 0.5) / 1.3;
+      extraComplaints = (opts.size - 1) * base * 0.05;
     } else if (inIncident && opts.kind === 'campaign') {
       // A campaign multiplies volume by `size`, nearly all of it positive or neutral.
       extraPositive = (opts.size - 1) * base * 0.7;
@@ -122,8 +143,11 @@ export function simulateBrandWeek(opts: {
       // A silent source (a broken connector) brings no mention at all, complaints included.
       if (opts.kind === 'silence' && inIncident && s === incident.source) continue;
       const share = shares[s]!;
-      complaints[m] = complaints[m]! + poisson(rand, (base * COMPLAINT_SHARE + extraComplaints) * share);
+      const complaint = poisson(rand, (base * complaintShare + extraComplaints) * share);
       const neg = poisson(rand, (base * negShare + extraNegative) * share);
+      // Complaints are negative mentions: never more of them than of those (at a brand whose
+      // mentions are mostly complaints, independent draws would often break that).
+      complaints[m] = complaints[m]! + Math.min(complaint, neg);
       const pos = poisson(rand, (base * posShare + extraPositive) * share);
       const neu = poisson(rand, base * (1 - negShare - posShare) * share + extraPositive * 0.3 * share);
       negative[s]![m] = neg;
@@ -131,7 +155,21 @@ export function simulateBrandWeek(opts: {
       total[s]![m] = neg + pos + neu;
     }
   }
-  const week: BrandWeek = { volume: opts.volume, minutes, evalFrom, sources, total, positive, negative, complaints, usualComplaints, incident };
+  const week: BrandWeek = {
+    volume: opts.volume,
+    minutes,
+    evalFrom,
+    sources,
+    total,
+    positive,
+    negative,
+    complaints,
+    usualComplaints,
+    usualTotal,
+    complaintShare,
+    negativeShare: usualNeg,
+    incident,
+  };
   if (opts.kind === 'viral') {
     // `size` scales how fast it spreads: 3 ≈ 24 interactions a minute from an author of 2,000 followers.
     week.viral = { at: incident.start, velocity: 8 * opts.size, followers: 2000 };
