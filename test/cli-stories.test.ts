@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { STORY_ENCODER_HOW, storyEncoderBuilt } from '@earshot/classifier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 
@@ -34,6 +35,12 @@ describe('earshot stories', () => {
     const res = await earshot(['stories', '--input', input, '--output', output]);
     expect(res.code).toBe(0);
     expect(res.stderr).toMatch(/Found \d+ stories in 7 texts/);
+    // No silent fallback: stderr names the embedding used, and how to get the encoder.
+    if (storyEncoderBuilt()) expect(res.stderr).toMatch(/Stories with the encoder all-MiniLM-L6-v2/);
+    else
+      expect(res.stderr).toContain(
+        `Stories with the static embedding (128 dims, no transformer): the encoder, which finds them better, is not built (\`${STORY_ENCODER_HOW}\``,
+      );
     const out = readFileSync(output, 'utf8')
       .trim()
       .split('\n')
@@ -42,6 +49,24 @@ describe('earshot stories', () => {
     for (const o of out) expect(o).toMatchObject({ story: expect.any(String), label: expect.any(String) });
     expect(out[1]!.id).toBe('r1');
     expect(out[6]!.story).toBe(out[0]!.story);
+  });
+
+  it('--embedding static uses the static embedding and says so; --embedding encoder needs it built', async () => {
+    const input = join(dir.path, 'two.txt');
+    writeFileSync(input, 'my parcel is late\ncannot log in\n');
+    const asStatic = await earshot(['stories', '--input', input, '--output', join(dir.path, 'static.jsonl'), '--embedding', 'static']);
+    expect(asStatic.code).toBe(0);
+    expect(asStatic.stderr).toMatch(/Stories with the static embedding .*, as asked/);
+    expect(readFileSync(join(dir.path, 'static.jsonl'), 'utf8').trim().split('\n')).toHaveLength(2);
+    const asEncoder = await earshot(['stories', '--input', input, '--output', join(dir.path, 'enc.jsonl'), '--embedding', 'encoder']);
+    if (storyEncoderBuilt()) expect(asEncoder.code).toBe(0);
+    else {
+      expect(asEncoder.code).toBe(2);
+      expect(asEncoder.stderr).toContain(STORY_ENCODER_HOW);
+    }
+    const wrong = await earshot(['stories', '--input', input, '--output', join(dir.path, 'x.jsonl'), '--embedding', 'bert']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--embedding is encoder or static/);
   });
 
   it('says what is missing', async () => {

@@ -45,9 +45,10 @@ Usage:
                                     nothing published, no checkpoint touched
   earshot classify --input FILE --output FILE.jsonl [--tier fast|accurate]
                                     enrich one text (or JSON with a "text" field) per line
-  earshot stories --input FILE --output FILE.jsonl
+  earshot stories --input FILE --output FILE.jsonl [--embedding encoder|static]
                                     group texts (one a line, or JSON with "text") into
-                                    stories: {"story", "label"} per line, in order
+                                    stories: {"story", "label"} per line, in order; the
+                                    encoder (npm run models:build:stories) when built
   earshot events import FILE [--brand B] [--kind K]
                                     campaign/PR events from CSV or iCalendar (.ics)
   earshot events impact ID [--before 24h] [--after 24h]
@@ -113,6 +114,7 @@ export async function main(argv: string[]): Promise<void> {
       origin: { type: 'string' },
       since: { type: 'string' },
       limit: { type: 'string' },
+      embedding: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -180,7 +182,9 @@ export async function main(argv: string[]): Promise<void> {
     case 'stories':
       if (!values.input || !values.output) throw new UsageError('stories needs --input FILE and --output FILE.jsonl');
       if (!existsSync(values.input)) throw new UsageError(`no file ${values.input}`);
-      return storiesCommand({ input: values.input, output: values.output });
+      if (values.embedding !== undefined && values.embedding !== 'encoder' && values.embedding !== 'static')
+        throw new UsageError('--embedding is encoder or static');
+      return storiesCommand({ input: values.input, output: values.output, embedding: values.embedding });
     case 'bench': {
       if (rest[0] === 'queries') {
         const count = values.count === undefined ? 10_000_000 : Number(values.count);

@@ -6,7 +6,8 @@ export interface OfflineStory {
   label: string;
 }
 
-export type Embed = (text: string) => Float32Array;
+/** A text's embedding; `index` is its place in the batch (for embeddings computed ahead, in batches). */
+export type Embed = (text: string, index: number) => Float32Array;
 
 /**
  * A settled batch keeps only stories holding at least this share of its texts (and 2):
@@ -24,7 +25,7 @@ export function storiesOfTexts(texts: readonly string[], embed: Embed, opts: Sto
   const clusters = new StoryClusters(opts);
   const vecs = settle ? new Array<Float32Array>(texts.length) : [];
   const assigned = texts.map((t, i) => {
-    const v = embed(t);
+    const v = embed(t, i);
     if (settle) vecs[i] = v;
     return clusters.assign(v, t, i).story;
   });
