@@ -224,6 +224,17 @@ describe('customer care', () => {
     expect((await get(oldest[1].links.author)).body.open_issues.map((i: any) => i.mention.id)).toEqual(['tw4']);
   });
 
+  it('GET /v1/care/queue pages (limit, offset) and reads a range (from, to); the stats say a helpdesk is there (issue #40)', async () => {
+    expect((await get('/v1/care/queue?brand=acme&hours=240&limit=1&offset=1')).body.items.map((i: any) => i.mention.id)).toEqual(['tw5']);
+    expect((await get('/v1/care/queue?brand=acme&hours=240&limit=1&offset=2')).body.items).toEqual([]);
+    // tw5 was asked at -90 min, tw4 at +30: a range before +30 holds only tw5.
+    const range = (from: number, to: number) => `from=${encodeURIComponent(at(from))}&to=${encodeURIComponent(at(to))}`;
+    expect((await get(`/v1/care/queue?brand=acme&${range(-120, 0)}`)).body.items.map((i: any) => i.mention.id)).toEqual(['tw5']);
+    expect((await get(`/v1/care/queue?brand=acme&${range(0, 60)}`)).body.items.map((i: any) => i.mention.id)).toEqual(['tw4']);
+    expect((await get('/v1/care/queue?brand=acme&offset=-1')).status).toBe(400);
+    expect((await get('/v1/stats/care?brand=acme')).body.helpdesk).toBe(true);
+  });
+
   it('hands each unanswered item to the helpdesk exactly once, retrying failures', async () => {
     helpdesk.failNext({ status: 503, text: 'busy' }, 2);
     const now = Date.parse(at(120));

@@ -375,5 +375,9 @@ describe.skipIf(!haveChromium)('web console with API keys', () => {
     // Read with the key: nothing stored yet, and the page says so instead of an error.
     await expect.poll(() => page.locator('.empty').first().textContent(), { timeout: 20_000 }).toMatch(/No mentions stored/);
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Kept for this tab only: "Remember on this device" was left unticked (issue #35).
+    expect(await page.evaluate<string>("JSON.stringify([sessionStorage.getItem('earshot.apiKey'), localStorage.getItem('earshot.apiKey')])")).toBe(
+      JSON.stringify([key, null]),
+    );
   }, 200_000);
 });

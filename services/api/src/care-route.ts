@@ -1,5 +1,5 @@
-import { Router } from 'express';
-import type { CareStore, Clock, HelpdeskHandoff } from '@earshot/shared';
+import type { Router } from 'express';
+import { exactRouter, type CareStore, type Clock, type HelpdeskHandoff } from '@earshot/shared';
 import { CareItemParamsSchema, CareQueueQuerySchema, CareStatsQuerySchema, HttpError, actorOf, parseQuery } from './query-params.js';
 
 const DAY = 86_400_000;
@@ -10,24 +10,42 @@ const DAY = 86_400_000;
  * their first message), for a brand, overall and per source, over conversations whose
  * first complaint or question falls in [from, to) (default: the last 7 days).
  * GET /v1/care/queue: open complaints and questions no brand account has answered and no
- * one marked handled.
+ * one marked handled, asked in the last `hours` or in [from, to), a page at a time (limit, offset).
  * POST /v1/care/queue/:brand/:source/:conversation/handoff: hands one item to the helpdesk
  * now (once: a second request answers that it already went).
  * POST /v1/care/queue/:brand/:source/:conversation/handled: takes it out of the queue.
  */
 export function createCareRouter(deps: { care: CareStore; clock: Clock; handoff?: HelpdeskHandoff }): Router {
-  const router = Router();
+  const router = exactRouter();
   router.get('/v1/stats/care', async (req, res) => {
     const q = parseQuery(CareStatsQuerySchema, req.query);
     const to = q.to?.getTime() ?? deps.clock.now();
     const from = q.from?.getTime() ?? to - 7 * DAY;
     const stats = await deps.care.stats({ brand: q.brand, source: q.source, from, to });
-    res.json({ brand: q.brand, ...(q.source ? { source: q.source } : {}), from: new Date(from).toISOString(), to: new Date(to).toISOString(), ...stats });
+    res.json({
+      brand: q.brand,
+      ...(q.source ? { source: q.source } : {}),
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      ...stats,
+      // Whether "hand off" can do anything here: the console offers it only then.
+      helpdesk: Boolean(deps.handoff),
+    });
   });
   router.get('/v1/care/queue', async (req, res) => {
     const q = parseQuery(CareQueueQuerySchema, req.query);
     const now = deps.clock.now();
-    const items = await deps.care.queue({ brand: q.brand, source: q.source, since: now - q.hours * 3_600_000, now, limit: q.limit, order: q.sort });
+    const since = q.from?.getTime() ?? now - q.hours * 3_600_000;
+    const items = await deps.care.queue({
+      brand: q.brand,
+      source: q.source,
+      since,
+      until: q.to?.getTime(),
+      now,
+      limit: q.limit,
+      offset: q.offset,
+      order: q.sort,
+    });
     res.json({ items, count: items.length });
   });
   const queued = async (params: unknown) => {

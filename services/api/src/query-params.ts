@@ -112,8 +112,12 @@ export const CareQueueQuerySchema = z.object({
     .positive()
     .max(24 * 90)
     .default(72),
+  /** A range instead of `hours`: items first asked in [from, to), e.g. a pinned past range. */
+  from: time.optional(),
+  to: time.optional(),
   sort: z.enum(['priority', 'oldest', 'reach']).default('priority'),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
 });
 
 export const CareItemParamsSchema = z.object({

@@ -1,6 +1,5 @@
 // The console reads and acts only through Earshot's public HTTP API.
-
-const KEY = 'earshot.apiKey';
+import { keyStore } from './key-store.js';
 
 export class ApiError extends Error {
   constructor(
@@ -11,10 +10,7 @@ export class ApiError extends Error {
   }
 }
 
-export const apiKey = {
-  get: () => localStorage.getItem(KEY) ?? '',
-  set: (key: string) => (key ? localStorage.setItem(KEY, key) : localStorage.removeItem(KEY)),
-};
+export const apiKey = keyStore({ session: () => sessionStorage, local: () => localStorage });
 
 /** Calls the API with the saved key; a non-2xx answer becomes an ApiError holding the server's reason. */
 export async function api<T>(path: string, init: RequestInit = {}): Promise<T> {

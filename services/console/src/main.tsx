@@ -10,6 +10,7 @@ import { Alerts } from './views/alerts.js';
 import { Events } from './views/events.js';
 import { Care } from './views/care.js';
 import { Sources } from './views/sources.js';
+import { PastDataBanner } from './past-data.js';
 
 const TITLES: Record<View, string> = {
   overview: 'Overview',
@@ -22,21 +23,25 @@ const TITLES: Record<View, string> = {
 
 function KeyForm({ onDone }: { onDone: () => void }) {
   const [value, setValue] = useState(apiKey.get());
+  const [remember, setRemember] = useState(apiKey.remembered());
   return (
     <form
       class="key-form"
       onSubmit={(e) => {
         e.preventDefault();
-        apiKey.set(value.trim());
+        apiKey.set(value.trim(), remember);
         onDone();
       }}
     >
       <label>
         API key{' '}
         <span class="muted">
-          (kept in this browser; create one with <code>earshot keys create --scope read</code>)
+          (kept in this tab until it closes; create one with <code>earshot keys create --scope read</code>)
         </span>
         <input type="password" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoComplete="off" />
+      </label>
+      <label class="muted remember">
+        <input type="checkbox" checked={remember} onChange={(e) => setRemember(e.currentTarget.checked)} /> Remember on this device
       </label>
       <button type="submit">Save</button>
     </form>
@@ -47,7 +52,7 @@ function App() {
   const route = useRoute();
   const [keyOpen, setKeyOpen] = useState(false);
   const [keyTick, setKeyTick] = useState(0);
-  const brands = useLoad(() => api<{ items: { brand: string }[] }>('/v1/brands'), [keyTick]);
+  const brands = useLoad(() => api<{ items: { brand: string; latest: string | null }[] }>('/v1/brands'), [keyTick]);
   const sources = useLoad(
     () => api<Volume>(`/v1/stats/volume${query({ by: 'source', from: new Date(Date.now() - 30 * 86_400_000).toISOString() })}`),
     [keyTick],
@@ -121,8 +126,12 @@ function App() {
             {brands.error}
           </p>
         )}
-        {brands.data && brandNames.length === 0 && <p class="empty">No mentions stored in the last 30 days yet. Start a source or run the demo (npm start).</p>}
-        {f.brand && <View f={f} params={route.params} key={keyTick} />}
+        {brands.data && brandNames.length === 0 && (
+          <p class="empty">No mentions stored and no brand configured yet. Start a source, replay a file (earshot replay) or run the demo (npm start).</p>
+        )}
+        {/* Without a valid key every panel would fail alike: one prompt above, no panels, no false zeros. */}
+        {f.brand && !needsKey && <PastDataBanner brand={f.brand} latest={brands.data?.items.find((b) => b.brand === f.brand)?.latest ?? null} f={f} />}
+        {f.brand && !needsKey && <View f={f} params={route.params} key={keyTick} />}
       </main>
     </>
   );

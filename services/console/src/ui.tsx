@@ -69,17 +69,19 @@ export const sentimentTone = (label: string) => (label === 'negative' ? 'bad' : 
 
 /** One mention with its enrichment, a link to the post and to the author's history. */
 export function MentionItem({ m, fresh }: { m: Mention; fresh?: boolean }) {
-  const intents = m.intents;
+  // The brand's own posts (its accounts' replies) are not customers asking: no intent tags.
+  const intents = m.from_brand ? [] : m.intents;
   const emotion = Object.entries(m.emotion).sort((a, b) => b[1] - a[1])[0];
   return (
-    <li class={`mention${fresh ? ' fresh' : ''}`}>
+    <li class={`mention${fresh ? ' fresh' : ''}${m.from_brand ? ' from-brand' : ''}`}>
       <div class="mention-meta">
         <Badge tone={sentimentTone(m.sentiment.label)}>{m.sentiment.label}</Badge>
         <span class="source">{m.source}</span>
         <a href={href('care', { author: `${m.source}:${m.author.id}` })} class="author" title="This customer across sources">
           @{m.author.handle || m.author.id}
         </a>
-        <span class="muted">{num(m.author.followers)} followers</span>
+        {/* Stored as 0 when the source sent no count: nothing to show. */}
+        {m.author.followers > 0 && <span class="muted">{num(m.author.followers)} followers</span>}
         <time dateTime={m.created_at} class="muted">
           {ago(m.created_at)}
         </time>
@@ -89,6 +91,7 @@ export function MentionItem({ m, fresh }: { m: Mention; fresh?: boolean }) {
         {m.text}
       </p>
       <div class="mention-tags">
+        {m.from_brand && <Badge tone="brand">brand's own post</Badge>}
         {intents.map((i) => (
           <Badge key={i.label}>{i.label.replace(/_/g, ' ')}</Badge>
         ))}

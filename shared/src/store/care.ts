@@ -30,8 +30,10 @@ export interface CareStats {
 export type QueueOrder = 'priority' | 'oldest' | 'reach';
 
 const ORDER: Record<QueueOrder, string> = {
-  // Waiting time weighted by reach: an old question from a big account comes first.
-  priority: '({now:Int64} - toUnixTimestamp64Milli(asked_at)) / 60000 * log10(ask_followers + 10) DESC, asked_at',
+  // Reach times the log of waiting: a viral complaint from a big account comes before days-old
+  // posts nobody saw, and among accounts of one size the one waiting longest comes first.
+  // (Waiting time as a plain factor let any post a week old outrank a 182,000-follower complaint.)
+  priority: 'log10(({now:Int64} - toUnixTimestamp64Milli(asked_at)) / 60000 + 10) * log10(ask_followers + 10) DESC, asked_at',
   oldest: 'asked_at, ask_followers DESC',
   reach: 'ask_followers DESC, asked_at',
 };
@@ -76,8 +78,12 @@ export class CareStore {
     /** Only items asked by these authors. */
     authors?: { source: string; id: string }[];
     since: number;
+    /** Only items asked before this time (a pinned range). */
+    until?: number;
     now: number;
     limit: number;
+    /** Items to skip, for paging. */
+    offset?: number;
     order?: QueueOrder;
     notHandedOff?: boolean;
     /** One conversation only. */
@@ -86,6 +92,7 @@ export class CareStore {
     const where = [
       'brand_replies = 0',
       'asked_at >= {since:DateTime64(3)}',
+      q.until !== undefined && 'asked_at < {until:DateTime64(3)}',
       q.brand && 'brand = {brand:String}',
       q.source && 'source = {source:String}',
       q.authors && '(source, ask_author_id) IN {authors:Array(Tuple(String, String))}',
@@ -96,11 +103,13 @@ export class CareStore {
     // The ask's text, handle and link are read for the page only, not for every conversation ranked.
     const ranked = await this.rows(
       `SELECT brand, source, conversation_id, asked_at, ask_id, ask_author_id, ask_followers, ask_intent, first_score
-       FROM care_conversations_since(since = {since:DateTime64(3)}) WHERE ${where.join(' AND ')} ORDER BY ${ORDER[q.order ?? 'priority']} LIMIT {limit:UInt32}`,
+       FROM care_conversations_since(since = {since:DateTime64(3)}) WHERE ${where.join(' AND ')} ORDER BY ${ORDER[q.order ?? 'priority']} LIMIT {limit:UInt32} OFFSET {offset:UInt32}`,
       {
         since: toClickHouseTime(q.since),
+        ...(q.until !== undefined ? { until: toClickHouseTime(q.until) } : {}),
         now: q.now,
         limit: q.limit,
+        offset: q.offset ?? 0,
         ...(q.brand ? { brand: q.brand } : {}),
         ...(q.source ? { source: q.source } : {}),
         ...(q.authors ? { authors: q.authors.map((a) => new TupleParam([a.source, a.id])) } : {}),

@@ -5,6 +5,7 @@ import { num, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { hrefWith, setParams } from '../route.js';
 import { Badge, MentionItem, Panel, Problem } from '../ui.js';
+import { DownloadCsv } from '../download.js';
 import type { ViewProps } from './props.js';
 
 const HOUR = 3_600_000;
@@ -161,6 +162,7 @@ function Timeline({ alert: a }: { alert: Alert }) {
           highlight={[seconds(a.window_start), seconds(a.window_end)]}
           height={200}
           label={`Mentions of ${a.brand} per 5 minutes from 6 hours before the alert, its window shaded`}
+          yLabel="Mentions per 5 minutes"
         />
       )}
       <h3>Linked events</h3>
@@ -182,16 +184,13 @@ function Timeline({ alert: a }: { alert: Alert }) {
 /** Posts from the alert's window that match what it counted (negative, or its intent). */
 function Samples({ alert: a }: { alert: Alert }) {
   const filter = a.intent ? { intent: a.intent } : a.kind === 'care' ? {} : { sentiment: 'negative' };
-  const posts = useLoad(
-    () =>
-      api<{ items: Mention[] }>(
-        `/v1/mentions${query({ brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString(), limit: 5 })}`,
-      ),
-    [a.id],
-  );
+  const all = { brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString() };
+  const posts = useLoad(() => api<{ items: Mention[] }>(`/v1/mentions${query({ ...all, limit: 5 })}`), [a.id]);
   return (
     <>
-      <h3>Sample posts</h3>
+      <h3>
+        Sample posts <DownloadCsv filter={all} name={`alert-${a.brand}-${a.window_start.slice(0, 16).replace(':', '')}`} />
+      </h3>
       <Problem error={posts.error} />
       <ul class="mentions" data-testid="alert-samples">
         {(posts.data?.items ?? []).map((m) => (

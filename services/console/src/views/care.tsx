@@ -7,7 +7,10 @@ import { hrefWith, setParams } from '../route.js';
 import { Badge, MentionItem, Panel, Problem, Stat, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
-type Stats = { total: CareStats; by_source: (CareStats & { source: string })[] };
+type Stats = { total: CareStats; by_source: (CareStats & { source: string })[]; helpdesk?: boolean };
+
+/** Queue items per page. */
+const PAGE = 25;
 
 /** Response rate, time to first reply and outcome; the unanswered queue; one customer across sources. */
 export function Care({ f, params }: ViewProps) {
@@ -22,7 +25,8 @@ export function Care({ f, params }: ViewProps) {
       <div class="stats" data-testid="care-stats">
         <Stat
           label="Response rate"
-          value={<span data-testid="response-rate">{pct(t?.response_rate)}</span>}
+          // Under 1%, a decimal: 1 of 501 is not "0%".
+          value={<span data-testid="response-rate">{pct(t?.response_rate, t?.response_rate && t.response_rate < 0.01 ? 1 : 0)}</span>}
           hint={t ? `${num(t.answered)} of ${num(t.conversations)} conversations answered` : undefined}
         />
         <Stat label="First reply, median" value={duration(t?.first_reply_seconds.p50)} hint={`90% within ${duration(t?.first_reply_seconds.p90)}`} />
@@ -41,35 +45,44 @@ export function Care({ f, params }: ViewProps) {
       <Problem error={stats.error} />
       {stats.data && stats.data.by_source.length > 0 && (
         <Panel title="By source">
-          <table>
-            <TableHead cols={['Source', numCol('Conversations'), numCol('Response rate'), numCol('First reply (median)'), numCol('Outcome')]} />
-            <tbody>
-              {stats.data.by_source.map((s) => (
-                <tr key={s.source}>
-                  <th scope="row">{s.source}</th>
-                  <td class="num">{num(s.conversations)}</td>
-                  <td class="num">{pct(s.response_rate)}</td>
-                  <td class="num">{duration(s.first_reply_seconds.p50)}</td>
-                  <td class="num">{signed(s.outcome.change)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <div class="table-scroll">
+            <table>
+              <TableHead cols={['Source', numCol('Conversations'), numCol('Response rate'), numCol('First reply (median)'), numCol('Outcome')]} />
+              <tbody>
+                {stats.data.by_source.map((s) => (
+                  <tr key={s.source}>
+                    <th scope="row">{s.source}</th>
+                    <td class="num">{num(s.conversations)}</td>
+                    <td class="num">{pct(s.response_rate)}</td>
+                    <td class="num">{duration(s.first_reply_seconds.p50)}</td>
+                    <td class="num">{signed(s.outcome.change)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </Panel>
       )}
       {author ? <Customer who={author} /> : null}
-      <Queue f={f} params={params} />
+      <Queue f={f} params={params} helpdesk={stats.data?.helpdesk} />
     </div>
   );
 }
 
-function Queue({ f, params }: ViewProps) {
+/** The unanswered items asked in the chosen range (the same conversations the response rate counts), a page at a time. */
+function Queue({ f, params, helpdesk }: ViewProps & { helpdesk: boolean | undefined }) {
   const sort = params.get('sort') ?? 'priority';
-  const hours = Math.max(1, Math.round((Date.parse(f.to) - Date.parse(f.from)) / 3_600_000));
+  const page = Math.max(1, Number.parseInt(params.get('page') ?? '1', 10) || 1);
+  // One more than a page: whether there is a next one.
   const queue = useLoad(
-    () => api<{ items: CareItem[] }>(`/v1/care/queue${query({ brand: f.brand, source: f.source, hours, sort, limit: 100 })}`),
-    [f.brand, f.source, hours, sort],
+    () =>
+      api<{ items: CareItem[] }>(
+        `/v1/care/queue${query({ brand: f.brand, source: f.source, from: f.from, to: f.to, sort, limit: PAGE + 1, offset: (page - 1) * PAGE })}`,
+      ),
+    [f.brand, f.source, f.from, f.to, sort, page],
   );
+  const items = queue.data?.items.slice(0, PAGE) ?? [];
+  const more = (queue.data?.items.length ?? 0) > PAGE;
   const [notice, setNotice] = useState<string>();
   const [error, setError] = useState<string>();
   const act = async (item: CareItem, action: 'handoff' | 'handled') => {
@@ -90,8 +103,8 @@ function Queue({ f, params }: ViewProps) {
       actions={
         <label class="small">
           Sort{' '}
-          <select value={sort} onChange={(e) => setParams({ sort: e.currentTarget.value })}>
-            <option value="priority">priority (waiting × reach)</option>
+          <select value={sort} onChange={(e) => setParams({ sort: e.currentTarget.value, page: undefined })}>
+            <option value="priority">priority (reach × waiting)</option>
             <option value="oldest">oldest first</option>
             <option value="reach">reach</option>
           </select>
@@ -104,46 +117,69 @@ function Queue({ f, params }: ViewProps) {
           {notice}
         </p>
       )}
-      {queue.data?.items.length === 0 && <p class="empty">Nothing waiting for {f.brand}.</p>}
-      <table data-testid="care-queue">
-        <TableHead cols={['Customer', 'Asked', numCol('Waiting'), 'Actions']} />
-        <tbody>
-          {(queue.data?.items ?? []).map((i) => (
-            <tr key={`${i.source}:${i.conversation_id}`}>
-              <td>
-                <a href={hrefWith('care', params, { author: `${i.source}:${i.author.id}` })}>@{i.author.handle}</a>
-                <div class="muted small">
-                  {i.source} · {num(i.author.followers)} followers
-                </div>
-              </td>
-              <td>
-                <Badge tone={i.intent === 'complaint' ? 'bad' : 'soft'}>{i.intent}</Badge> {i.mention.text}
-                {i.mention.url && (
-                  <>
-                    {' '}
-                    <a href={i.mention.url} target="_blank" rel="noopener noreferrer">
-                      Open post
-                    </a>
-                  </>
-                )}
-              </td>
-              <td class="num">{duration(i.waiting_minutes * 60)}</td>
-              <td class="actions">
-                {i.handed_off_at ? (
-                  <span class="muted small">handed off {when(i.handed_off_at)}</span>
-                ) : (
-                  <button type="button" onClick={() => act(i, 'handoff')} aria-label={`Hand off @${i.author.handle}'s ${i.intent} to the helpdesk`}>
-                    Hand off
+      {queue.data && items.length === 0 && (
+        <p class="empty">
+          Nothing waiting for {f.brand} from this range{page > 1 ? ' on this page' : ''}.
+        </p>
+      )}
+      {helpdesk === false && <p class="muted small">No helpdesk is configured (EARSHOT_CARE_WEBHOOK_URL), so items cannot be handed off from here.</p>}
+      <div class="table-scroll">
+        <table data-testid="care-queue">
+          <TableHead cols={['Customer', 'Asked', numCol('Waiting'), 'Actions']} />
+          <tbody>
+            {items.map((i) => (
+              <tr key={`${i.source}:${i.conversation_id}`}>
+                <td>
+                  <a href={hrefWith('care', params, { author: `${i.source}:${i.author.id}` })}>@{i.author.handle}</a>
+                  <div class="muted small">
+                    {i.source}
+                    {i.author.followers > 0 && ` · ${num(i.author.followers)} followers`}
+                  </div>
+                </td>
+                <td>
+                  <Badge tone={i.intent === 'complaint' ? 'bad' : 'soft'}>{i.intent}</Badge> {i.mention.text}
+                  {i.mention.url && (
+                    <>
+                      {' '}
+                      <a href={i.mention.url} target="_blank" rel="noopener noreferrer">
+                        Open post
+                      </a>
+                    </>
+                  )}
+                </td>
+                <td class="num">{duration(i.waiting_minutes * 60)}</td>
+                <td class="actions">
+                  {i.handed_off_at ? (
+                    <span class="muted small">handed off {when(i.handed_off_at)}</span>
+                  ) : (
+                    helpdesk && (
+                      <button type="button" onClick={() => act(i, 'handoff')} aria-label={`Hand off @${i.author.handle}'s ${i.intent} to the helpdesk`}>
+                        Hand off
+                      </button>
+                    )
+                  )}
+                  <button type="button" class="link" onClick={() => act(i, 'handled')} aria-label={`Mark @${i.author.handle}'s ${i.intent} handled`}>
+                    Mark handled
                   </button>
-                )}
-                <button type="button" class="link" onClick={() => act(i, 'handled')} aria-label={`Mark @${i.author.handle}'s ${i.intent} handled`}>
-                  Mark handled
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {(page > 1 || more) && (
+        <nav class="pager" aria-label="Queue pages" data-testid="care-pager">
+          <button type="button" class="link" disabled={page === 1} onClick={() => setParams({ page: page > 2 ? String(page - 1) : undefined })}>
+            Previous
+          </button>
+          <span>
+            Page {page}, items {num((page - 1) * PAGE + 1)}–{num((page - 1) * PAGE + items.length)}
+          </span>
+          <button type="button" class="link" disabled={!more} onClick={() => setParams({ page: String(page + 1) })}>
+            Next
+          </button>
+        </nav>
+      )}
     </Panel>
   );
 }
@@ -201,7 +237,14 @@ function Customer({ who }: { who: string }) {
                 {v.identities.map((i) => `${i.source}:${i.id}`).join(', ')} · {num(v.mentions.length)} mentions · {num(v.open_issues.length)} unanswered
               </p>
               {v.trajectory.length > 1 && (
-                <TimeChart x={v.trajectory.map((t) => seconds(t.day))} series={series} height={140} label={`Daily mean sentiment of @${handle}`} />
+                <TimeChart
+                  x={v.trajectory.map((t) => seconds(t.day))}
+                  series={series}
+                  height={140}
+                  label={`Daily mean sentiment of @${handle}`}
+                  yLabel="Mentions per day"
+                  netLabel="Mean sentiment score (−1 to 1)"
+                />
               )}
               <ul class="mentions" data-testid="customer-mentions">
                 {v.mentions.slice(0, 20).map((m) => (

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, query, type CampaignEvent, type Impact, type Interval, type SentimentStats } from '../api.js';
-import { TimeChart, seconds } from '../chart.js';
-import { num, pct, signed, when } from '../format.js';
+import { MIN_NET_MENTIONS, TimeChart, emptyBucket, everyBucket, netWhenCounted, seconds } from '../chart.js';
+import { num, pct, points, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { hrefWith, setParams } from '../route.js';
 import { Badge, Panel, Problem, TableHead, numCol } from '../ui.js';
@@ -207,11 +207,11 @@ function ImpactPanel({ id, params, onDeleted }: { id: string; params: URLSearchP
         : Promise.resolve(undefined),
     [w?.before.from, w?.after.to],
   );
-  const b = stats.data?.buckets ?? [];
+  const b = w && stats.data ? everyBucket(stats.data?.buckets ?? [], w.before.from, w.after.to, 3600, emptyBucket) : [];
   const series = useMemo(
     () => [
       { label: 'Mentions per hour', values: b.map((x) => x.mentions), color: '#2563eb', bars: true },
-      { label: 'Net sentiment', values: b.map((x) => x.net_sentiment), color: '#059669', scale: 'net' as const },
+      { label: 'Net sentiment', values: b.map(netWhenCounted), color: '#059669', scale: 'net' as const },
     ],
     [stats.data],
   );
@@ -263,42 +263,49 @@ function ImpactPanel({ id, params, onDeleted }: { id: string; params: URLSearchP
               markers={[{ at: seconds(e.starts_at), label: e.title }]}
               height={200}
               label={`Mentions per hour and net sentiment of ${e.brand} before and after ${e.title}`}
+              yLabel="Mentions per hour"
+              // The whole before and after windows, even where no mention falls at their ends.
+              xRange={[seconds(i.windows.before.from), seconds(i.windows.after.to)]}
             />
           )}
-          <table>
-            <caption>
-              Before ({num(i.windows.before.mentions)} mentions) against after ({num(i.windows.after.mentions)}), 95% intervals
-            </caption>
-            <TableHead cols={['Measure', numCol('Before'), numCol('After'), numCol('Change (95% CI)'), 'Verdict']} />
-            <tbody>
-              <tr>
-                <th scope="row">Mentions per hour</th>
-                <td class="num">{i.volume.before_per_hour}</td>
-                <td class="num">{i.volume.after_per_hour}</td>
-                <td class="num">
-                  ×{i.volume.ratio} ({i.volume.ci95[0]}–{i.volume.ci95[1]})
-                </td>
-                <td>{i.volume.p_value < 0.05 ? 'significant' : 'not significant'}</td>
-              </tr>
-              {(
-                [
-                  ['Share of voice', i.share_of_voice, pct],
-                  ['Net sentiment', i.net_sentiment, (x: number) => signed(x)],
-                  ['Complaint rate', i.complaint_rate, pct],
-                ] as const
-              ).map(([label, x, fmt]) => (
-                <tr key={label}>
-                  <th scope="row">{label}</th>
-                  <td class="num">{fmt(x.before)}</td>
-                  <td class="num">{fmt(x.after)}</td>
+          {b.length > 0 && <p class="muted small">Net sentiment is drawn only for hours with at least {MIN_NET_MENTIONS} mentions.</p>}
+          <div class="table-scroll">
+            <table>
+              <caption>
+                Before ({num(i.windows.before.mentions)} mentions) against after ({num(i.windows.after.mentions)}), 95% intervals
+              </caption>
+              <TableHead cols={['Measure', numCol('Before'), numCol('After'), numCol('Change (95% CI)'), 'Verdict']} />
+              <tbody>
+                <tr>
+                  <th scope="row">Mentions per hour</th>
+                  <td class="num">{i.volume.before_per_hour}</td>
+                  <td class="num">{i.volume.after_per_hour}</td>
                   <td class="num">
-                    {signed(x.difference)} ({signed(x.ci95[0])} to {signed(x.ci95[1])})
+                    ×{i.volume.ratio} ({i.volume.ci95[0]}–{i.volume.ci95[1]})
                   </td>
-                  <td>{verdictOf(x)}</td>
+                  <td>{i.volume.p_value < 0.05 ? 'significant' : 'not significant'}</td>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+                {(
+                  [
+                    // Rates change in percentage points; net sentiment in its own units.
+                    ['Share of voice', i.share_of_voice, pct, points],
+                    ['Net sentiment', i.net_sentiment, (x: number) => signed(x), (x: number) => signed(x)],
+                    ['Complaint rate', i.complaint_rate, pct, points],
+                  ] as const
+                ).map(([label, x, fmt, change]) => (
+                  <tr key={label}>
+                    <th scope="row">{label}</th>
+                    <td class="num">{fmt(x.before)}</td>
+                    <td class="num">{fmt(x.after)}</td>
+                    <td class="num">
+                      {change(x.difference)} ({change(x.ci95[0])} to {change(x.ci95[1])})
+                    </td>
+                    <td>{verdictOf(x)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {i.new_terms.length > 0 && <p>New in the conversation: {i.new_terms.map((t) => `“${t}”`).join(', ')}</p>}
         </>
       )}

@@ -3,6 +3,7 @@ import { api, query, type Mention } from '../api.js';
 import { when } from '../format.js';
 import { setParams } from '../route.js';
 import { MentionItem, Panel, Problem } from '../ui.js';
+import { DownloadCsv } from '../download.js';
 import type { ViewProps } from './props.js';
 
 const INTENTS = ['complaint', 'question', 'praise', 'purchase_intent', 'churn_risk', 'feature_request'];
@@ -60,7 +61,8 @@ export function Live({ f, params }: ViewProps) {
           {updated && `, last ${when(updated)}`}{' '}
           <button type="button" class="link" onClick={() => setPaused(!paused)}>
             {paused ? 'Resume' : 'Pause'}
-          </button>
+          </button>{' '}
+          <DownloadCsv filter={filter} name={`mentions-${filter.brand ?? 'all'}`} />
         </span>
       }
     >

@@ -1,7 +1,7 @@
 import { useMemo } from 'preact/hooks';
 import { api, query, type Alert, type CampaignEvent, type SentimentStats, type Volume } from '../api.js';
-import { TimeChart, seconds } from '../chart.js';
-import { num, pct, signed, when } from '../format.js';
+import { MIN_NET_MENTIONS, TimeChart, emptyBucket, everyBucket, netWhenCounted, seconds, stepSeconds } from '../chart.js';
+import { num, pct, per, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { href, hrefWith } from '../route.js';
 import { Badge, Panel, Problem, Stat, TableHead, numCol } from '../ui.js';
@@ -30,41 +30,43 @@ export function Overview({ f, params }: ViewProps) {
   const buckets = stats.data?.buckets ?? [];
   const totals = buckets.reduce((t, b) => ({ n: t.n + b.mentions, neg: t.neg + b.negative, pos: t.pos + b.positive }), { n: 0, neg: 0, pos: 0 });
   const net = totals.n ? (totals.pos - totals.neg) / totals.n : null;
-  const chart = useMemo(
-    () => ({
-      x: buckets.map((b) => seconds(b.start)),
+  const chart = useMemo(() => {
+    const all = everyBucket(buckets, f.from, f.to, stepSeconds(f.interval), emptyBucket);
+    return {
+      x: all.map((b) => seconds(b.start)),
       series: [
-        { label: 'Mentions', values: buckets.map((b) => b.mentions), color: '#2563eb', bars: true },
-        { label: 'Negative', values: buckets.map((b) => b.negative), color: '#dc2626' },
-        { label: 'Net sentiment', values: buckets.map((b) => b.net_sentiment), color: '#059669', scale: 'net' as const },
+        { label: 'Mentions', values: all.map((b) => b.mentions), color: '#2563eb', bars: true },
+        { label: 'Negative', values: all.map((b) => b.negative), color: '#dc2626' },
+        { label: 'Net sentiment', values: all.map(netWhenCounted), color: '#059669', scale: 'net' as const },
       ],
-    }),
-    [stats.data],
-  );
+    };
+  }, [stats.data]);
   const markers = useMemo(() => (events.data?.items ?? []).map((e) => ({ at: seconds(e.starts_at), label: e.title })), [events.data]);
   const share = voice.data?.totals.find((t) => t.key === f.brand)?.share;
   const open = alerts.data?.items ?? [];
+  // Until an answer comes (or when it failed), a dash: never a false "0".
+  const known = stats.data ? totals : undefined;
 
   return (
     <div class="grid">
       <div class="stats" data-testid="overview-stats">
-        <Stat label="Mentions" value={<span data-testid="total-mentions">{num(totals.n)}</span>} hint={`${f.brand}${f.source ? ` on ${f.source}` : ''}`} />
+        <Stat label="Mentions" value={<span data-testid="total-mentions">{num(known?.n)}</span>} hint={`${f.brand}${f.source ? ` on ${f.source}` : ''}`} />
         <Stat
           label="Net sentiment"
           value={<span data-testid="net-sentiment">{signed(net)}</span>}
           hint="(positive − negative) / mentions"
           tone={net !== null && net < 0 ? 'bad' : 'good'}
         />
-        <Stat label="Negative" value={pct(totals.n ? totals.neg / totals.n : null)} hint={`${num(totals.neg)} mentions`} tone="bad" />
+        <Stat label="Negative" value={pct(known?.n ? known.neg / known.n : null)} hint={`${num(known?.neg)} mentions`} tone="bad" />
         <Stat label="Share of voice" value={pct(share ?? null)} hint="of the tracked brands' mentions" />
         <Stat
           label="Open alerts"
           value={
             <a href={href('alerts', params)} data-testid="open-alerts">
-              {num(open.length)}
+              {num(alerts.data ? open.length : null)}
             </a>
           }
-          tone={open.length ? 'bad' : 'good'}
+          tone={open.length || !alerts.data ? 'bad' : 'good'}
         />
       </div>
       <Panel title="Volume and sentiment">
@@ -74,19 +76,25 @@ export function Overview({ f, params }: ViewProps) {
             x={chart.x}
             series={chart.series}
             markers={markers}
-            label={`Mentions, negative mentions and net sentiment of ${f.brand} per ${f.interval}, with ${markers.length} events marked`}
+            label={`Mentions, negative mentions and net sentiment of ${f.brand} ${per(f.interval)}, with ${markers.length} events marked`}
+            yLabel={`Mentions ${per(f.interval)}`}
           />
         ) : (
-          !stats.loading && <p class="empty">No mentions of {f.brand} in this range.</p>
+          stats.data && <p class="empty">No mentions of {f.brand} in this range.</p>
         )}
-        {markers.length > 0 && <p class="muted small">Dashed lines: {f.brand}'s own events (campaigns, launches, incidents).</p>}
+        <p class="muted small">
+          Net sentiment is drawn only where a bucket has at least {MIN_NET_MENTIONS} mentions.
+          {markers.length > 0 && ` Dashed lines: ${f.brand}'s own events (campaigns, launches, incidents).`}
+        </p>
       </Panel>
       <Panel title="Share of voice">
         <Problem error={voice.error} />
         <ul class="bars" aria-label="Share of voice by brand">
           {(voice.data?.totals ?? []).map((t) => (
             <li key={t.key} class={t.key === f.brand ? 'current' : ''}>
-              <span class="bar-label">{t.key}</span>
+              <span class="bar-label" title={t.key}>
+                {t.key}
+              </span>
               <span class="bar-track">
                 <span class="bar-fill" style={{ width: `${Math.max(1, t.share * 100)}%` }} />
               </span>
@@ -99,23 +107,25 @@ export function Overview({ f, params }: ViewProps) {
       </Panel>
       <Panel title="By source">
         <Problem error={bySource.error} />
-        <table>
-          <TableHead cols={['Source', numCol('Mentions'), numCol('Share'), numCol('Net sentiment')]} />
-          <tbody>
-            {(bySource.data?.totals ?? []).map((t) => (
-              <tr key={t.key}>
-                <th scope="row">{t.key}</th>
-                <td class="num">{num(t.mentions)}</td>
-                <td class="num">{pct(t.share)}</td>
-                <td class="num">{signed(t.net_sentiment)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <div class="table-scroll">
+          <table>
+            <TableHead cols={['Source', numCol('Mentions'), numCol('Share'), numCol('Net sentiment')]} />
+            <tbody>
+              {(bySource.data?.totals ?? []).map((t) => (
+                <tr key={t.key}>
+                  <th scope="row">{t.key}</th>
+                  <td class="num">{num(t.mentions)}</td>
+                  <td class="num">{pct(t.share)}</td>
+                  <td class="num">{signed(t.net_sentiment)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </Panel>
       <Panel title="Open alerts">
         <Problem error={alerts.error} />
-        {open.length === 0 && !alerts.loading && <p class="empty">No open alerts for {f.brand}.</p>}
+        {alerts.data && open.length === 0 && <p class="empty">No open alerts for {f.brand}.</p>}
         <ul class="alert-list">
           {open.slice(0, 8).map((a) => (
             <li key={a.id}>

@@ -74,7 +74,9 @@ export function Sources({ f }: ViewProps) {
       </Panel>
       <Panel title={`Mentions of ${f.brand} by source`}>
         <Problem error={volume.error} />
-        {chart && chart.x.length > 0 && <TimeChart x={chart.x} series={chart.series} height={220} label={`Mentions of ${f.brand} per hour by source`} />}
+        {chart && chart.x.length > 0 && (
+          <TimeChart x={chart.x} series={chart.series} height={220} label={`Mentions of ${f.brand} per hour by source`} yLabel="Mentions per hour" />
+        )}
         <table data-testid="source-volume">
           <TableHead cols={['Source', numCol('Mentions'), numCol('Per hour')]} />
           <tbody>
