@@ -1,19 +1,10 @@
 import type { BucketSeries, Sensitivity, ViralCandidate, ViralNorms } from '@earshot/shared';
 import { median, surgeAt, type SurgeModel } from './surge-score.js';
+import type { Finding } from './finding.js';
 import { DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 
 export type { BucketSeries, ViralCandidate, ViralNorms };
-
-export interface Finding {
-  observed: number;
-  expected: number;
-  band: [number, number];
-  /** 1 − p: how sure it is not chance. */
-  score: number;
-  severity: 'info' | 'warning' | 'critical';
-  windowStart: number;
-  windowEnd: number;
-}
+export type { Finding };
 
 export interface SurgeOptions {
   /** Lengths of the recent windows tested, in buckets (e.g. 5 and 15 minutes of 1-minute buckets). */

@@ -1,4 +1,5 @@
-import type { BucketSeries, Finding } from './detectors.js';
+import type { BucketSeries } from '@earshot/shared';
+import type { Finding } from './finding.js';
 import { binomialUpperTail } from './poisson.js';
 
 /**

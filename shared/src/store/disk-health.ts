@@ -1,5 +1,5 @@
 import { errorMessage } from '../bus/types.js';
-import { isOutOfSpace } from './inserter.js';
+import { isOutOfSpace } from './store-errors.js';
 
 /**
  * Whether the store's disk takes writes, as the writer last found it: red from an insert

@@ -6,6 +6,9 @@ import type { Metrics } from '../metrics.js';
 import { errorMessage } from '../bus/types.js';
 import { withRetries } from '../retry.js';
 import type { StoreDiskHealth } from './disk-health.js';
+import { fromClickHouse, isOutOfSpace } from './store-errors.js';
+
+export { isOutOfSpace } from './store-errors.js';
 
 /** ClickHouse error codes worth another try: load, limits, timeouts, replicas catching up. */
 const RETRYABLE_CODES = new Set(['159', '202', '209', '210', '241', '242', '252', '319', '425', '999', '1002']);
@@ -17,26 +20,6 @@ const TOO_LARGE = /413|too large|TOO_LARGE|exceeds the maximum/i;
  * (an out-of-order backfill), which splitting cures and retrying never does.
  */
 const PARTITION_SPREAD = /too many partitions for single insert block/i;
-
-/** An error ClickHouse itself raised (it carries ClickHouse's code and type), as opposed to one on the way to it. */
-const fromClickHouse = (err: unknown): err is { code: string; type: string } =>
-  typeof (err as { code?: unknown })?.code === 'string' && typeof (err as { type?: unknown })?.type === 'string';
-
-/** NOT_ENOUGH_SPACE ("Cannot reserve 1.00 MiB, not enough space", what chDB answers on a full disk). */
-const NOT_ENOUGH_SPACE = '243';
-/** A disk that is full or read-only, in ClickHouse's words or the OS's (as a server relays them). */
-const DISK_REFUSES = /not enough space|no space left on device|ENOSPC|read-only file system|EROFS|disk quota exceeded|EDQUOT/i;
-
-/**
- * Whether the store's disk refused the write (full, over quota, read-only). Never a
- * property of the rows: the same insert goes in once space is freed, so it is retried
- * whole, never split (a split block leaves the write journal that repairs the rollups)
- * nor dead-lettered.
- */
-export function isOutOfSpace(err: unknown): boolean {
-  if (fromClickHouse(err) && (err.code === NOT_ENOUGH_SPACE || err.type === 'NOT_ENOUGH_SPACE')) return true;
-  return DISK_REFUSES.test(errorMessage(err));
-}
 
 /**
  * Whether the same insert may succeed later. ClickHouse's own errors are judged by their
