@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import {
+  ClickHouseStoredMentions,
   DeadLetters,
   MemoryBus,
   deadLetterTopic,
@@ -18,7 +19,6 @@ import { ConnectorRunner, Ingestor, createBrandMatcher, loadBrandsFile } from '@
 import type { RunnerDeps } from '../../services/ingest/src/connectors/runner.js';
 import { buildConnectors } from '../../services/ingest/src/connectors/build.js';
 import { ClickHouseCheckpoints } from '../../services/ingest/src/connectors/checkpoints.js';
-import { ClickHouseStoredMentions } from '../../services/ingest/src/connectors/stored-mentions.js';
 import { freshMetrics, quietLogger, tempDir, testConfig } from '../helpers.js';
 
 /**

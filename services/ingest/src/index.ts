@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import {
   ClickHouseLease,
+  ClickHouseStoredMentions,
   createDeadLetters,
   engagementTopic,
   mentionsRawTopic,
@@ -14,7 +15,6 @@ import { createAccountMatcher, createBrandMatcher, type BrandMatcher } from './b
 import { EMPTY_BRANDS_FILE, readBrandsFile, type BrandsFile } from './brands-file.js';
 import { buildConnectors } from './connectors/build.js';
 import { ClickHouseCheckpoints } from './connectors/checkpoints.js';
-import { ClickHouseStoredMentions } from './connectors/stored-mentions.js';
 import { ConnectorRunner } from './connectors/runner.js';
 import { createHooksRouter } from './hooks.js';
 import { Ingestor } from './ingestor.js';

@@ -17,7 +17,7 @@ import {
 import type { Ingestor } from '../ingestor.js';
 import type { Checkpoint, CheckpointStore } from './checkpoints.js';
 import type { SweepPlan } from './define.js';
-import type { StoredMentions } from './stored-mentions.js';
+import type { StoredMentions } from '@earshot/shared';
 import { RateLimitedError, type HttpClient } from './http.js';
 import { fitText } from './text.js';
 import type { Connector, ConnectorContext, Harvest, RecentMention } from './types.js';

@@ -1,4 +1,5 @@
-import { selectRows, type Store } from '@earshot/shared';
+import { selectRows } from './rows.js';
+import type { Store } from './client.js';
 
 /** A stored mention of one source: its id and when it was made (epoch ms). */
 export interface StoredMention {
