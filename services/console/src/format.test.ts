@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duration, per } from './format.js';
+import { about, duration, per } from './format.js';
 
 describe('how the console writes spans and bucket sizes (issue #40)', () => {
   it('writes every span in one style, its two largest units', () => {
@@ -19,5 +19,9 @@ describe('how the console writes spans and bucket sizes (issue #40)', () => {
 
   it('names a bucket size for an axis', () => {
     expect(['15m', '1h', '3h', '12h', '5m', '1d'].map(per)).toEqual(['per 15 minutes', 'per hour', 'per 3 hours', 'per 12 hours', 'per 5 minutes', 'per day']);
+  });
+
+  it('writes an expected count as people say it, not 50.56', () => {
+    expect([50.56, 10.4, 3.26, 0.33, 0.041, 0].map(about)).toEqual(['51', '10', '3.3', '0.3', '0.04', '0']);
   });
 });

@@ -1,6 +1,9 @@
 const nf = new Intl.NumberFormat('en');
 
 export const num = (n: number | null | undefined) => (n === null || n === undefined ? '–' : nf.format(n));
+/** An expected count as people say it: "about 51", "0.3" (two significant digits at most below 10). */
+export const about = (n: number | null | undefined) =>
+  n === null || n === undefined ? '–' : n >= 10 ? nf.format(Math.round(n)) : nf.format(Number(n.toPrecision(n >= 1 ? 2 : 1)));
 export const pct = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)}%`);
 export const signed = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '–' : `${x > 0 ? '+' : ''}${x.toFixed(digits)}`);
 /** A change of a rate in percentage points: 0.234 → "+23.4 pp". */

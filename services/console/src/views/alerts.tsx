@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { api, query, type Alert, type CampaignEvent, type Mention, type SentimentStats } from '../api.js';
 import { TimeChart, seconds } from '../chart.js';
-import { num, when } from '../format.js';
+import { about, num, when } from '../format.js';
 import { useLoad } from '../load.js';
 import { hrefWith, setParams } from '../route.js';
 import { Badge, MentionItem, Panel, Problem } from '../ui.js';
@@ -111,7 +111,7 @@ function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
         </dd>
         <dt>Observed</dt>
         <dd>
-          {num(a.observed)} (expected {num(a.expected)}, normal range {num(a.band[0])}–{num(a.band[1])})
+          {num(a.observed)} (about {about(a.expected)} expected, usual range {about(a.band[0])}–{about(a.band[1])})
         </dd>
         {a.explanation?.terms.length ? (
           <>
