@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleAlert } from '../services/notifier/src/test-support/sample-alert.js';
 import { NotificationOutbox, type Alert, type Mention } from '@earshot/shared';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { AlertDispatcher, AlertRouter, buildChannels, parseRoutesFile } from '@earshot/notifier';
@@ -23,26 +24,18 @@ describe('alert routing to email (SMTP), Slack and Teams', () => {
   const posts = () => hooks.posts;
   let dispatcher: AlertDispatcher;
 
-  const surge: Alert = {
-    id: 'complaint_surge:globex:complaint:2026-11-20T08:00:00.000Z',
-    kind: 'complaint_surge',
-    brand: 'globex',
-    status: 'open',
-    severity: 'warning',
-    severity_score: 7,
+  const surge: Alert = sampleAlert({
     window_start: at(0),
     window_end: at(15),
     observed: 41,
     expected: 3.2,
-    band: [0, 8],
-    score: 0.99,
     intent: 'complaint',
     summary: '41 complaints in 15 min, about 3.2 expected',
     explanation: { terms: ['checkout', 'charged twice'], sources: [{ source: 'twitter', mentions: 30 }] },
     sample_mentions: [{ source: 'twitter', id: 's1', url: 'https://x.example/globexfan/status/s1' }],
     opened_at: at(15),
     updated_at: at(15),
-  };
+  });
 
   beforeAll(async () => {
     smtp = await startSmtpServer();

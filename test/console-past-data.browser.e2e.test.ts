@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.js';
 import { pastMentions } from './past-mentions.js';
+import { consoleUrl, stopEarshot } from './earshot-process.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -32,24 +33,13 @@ describe.skipIf(!haveChromium)('web console on imported past data', () => {
     writeFileSync(file, past.mentions.map((m) => `${JSON.stringify(m)}\n`).join(''));
     await run('node', [BIN, 'replay', file, '--no-detect'], { env, timeout: 300_000 });
     child = spawn('node', [BIN, 'run', 'api'], { env: { ...env, EARSHOT_PORT: '0' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    url = await new Promise<string>((resolve, reject) => {
-      child!.stderr!.on('data', (b: Buffer) => {
-        log += b.toString();
-        const m = /Earshot console: (http:\/\/\S+?)\/\n/.exec(log);
-        if (m) resolve(m[1]!);
-      });
-      child!.once('exit', (code) => reject(new Error(`earshot run exited ${code}: ${log}`)));
-    });
+    url = await consoleUrl(child);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
   }, 400_000);
 
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      child.kill('SIGINT');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    if (child) await stopEarshot(child);
     dir.remove();
   });
 

@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, tempDir } from './helpers.js';
 import { pastMentions } from './past-mentions.js';
+import { consoleUrl, stopEarshot } from './earshot-process.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -145,15 +146,7 @@ describe.skipIf(!haveChromium)('web console reads right', () => {
     key = (await run('node', [BIN, 'keys', 'create', '--scope', 'admin', '--name', 'console'], { env })).stdout.trim();
     // Every service: the writer stores the event posted below.
     child = spawn('node', [BIN, 'run'], { env: { ...env, EARSHOT_PORT: '0', EARSHOT_HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    url = await new Promise<string>((resolve, reject) => {
-      child!.stderr!.on('data', (b: Buffer) => {
-        log += b.toString();
-        const m = /Earshot console: (http:\/\/\S+?)\/\n/.exec(log);
-        if (m) resolve(m[1]!);
-      });
-      child!.once('exit', (code) => reject(new Error(`earshot run exited ${code}: ${log}`)));
-    });
+    url = await consoleUrl(child);
     // An event inside the imported span, for the impact view.
     const created = await api<{ items: { id: string }[] }>('/v1/events', {
       method: 'POST',
@@ -172,10 +165,7 @@ describe.skipIf(!haveChromium)('web console reads right', () => {
 
   afterAll(async () => {
     await browser?.close();
-    if (child && child.exitCode === null) {
-      child.kill('SIGINT');
-      await new Promise((r) => child!.once('exit', r));
-    }
+    if (child) await stopEarshot(child);
     dir.remove();
   });
 

@@ -37,3 +37,16 @@ export async function stopEarshot(child: ChildProcess): Promise<void> {
   child.kill('SIGINT');
   await exited;
 }
+
+/** The console's address that `earshot run` prints on stderr once it serves; rejects if it exits first. */
+export function consoleUrl(child: ChildProcess): Promise<string> {
+  let log = '';
+  return new Promise<string>((resolve, reject) => {
+    child.stderr!.on('data', (b: Buffer) => {
+      log += b.toString();
+      const m = /Earshot console: (http:\/\/\S+?)\/\n/.exec(log);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`earshot run exited ${code}: ${log}`)));
+  });
+}

@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { sampleAlert } from '../services/notifier/src/test-support/sample-alert.js';
 import { KafkaBus, alertsTopic, systemClock, topicMessage, type Alert } from '@earshot/shared';
 import { eventually, freshMetrics, quietLogger, tempDir } from './helpers.js';
 
@@ -85,24 +86,16 @@ describe('the notifier service, killed between a failure and its retry', () => {
     const first = start();
     await first.running;
     const now = new Date().toISOString();
-    const alert: Alert = {
+    const alert: Alert = sampleAlert({
       id: `complaint_surge:globex:complaint:${now}`,
-      kind: 'complaint_surge',
-      brand: 'globex',
-      status: 'open',
       severity: 'critical',
       severity_score: 8,
       window_start: now,
       window_end: now,
-      observed: 40,
-      expected: 3,
-      band: [0, 8],
-      score: 0.99,
       summary: '40 complaints in 15 min',
-      sample_mentions: [],
       opened_at: now,
       updated_at: now,
-    };
+    });
     await bus.publish(`${prefix}${alertsTopic.name}`, [topicMessage(alertsTopic, alert)]);
     // The first attempt fails; the process dies before its retry.
     expect(await eventually(async () => attempts.length >= 1, { timeoutMs: 60_000 })).toBe(true);

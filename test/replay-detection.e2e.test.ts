@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Alert } from '@earshot/shared';
 import { tempDir } from './helpers.js';
 import { pastMentions } from './past-mentions.js';
+import { consoleUrl } from './earshot-process.js';
 
 const run = promisify(execFile);
 const BIN = join(import.meta.dirname, '../services/cli/bin/earshot.js');
@@ -73,15 +74,7 @@ describe('earshot replay: detection over past data', () => {
     const key = created.stdout.trim();
     // A body limit far under the default, so the file must go in many chunks.
     server = spawn('node', [BIN, 'run'], { env: { ...env, EARSHOT_PORT: '0', EARSHOT_MAX_BODY_BYTES: '20000' }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let log = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      server!.stderr!.on('data', (b: Buffer) => {
-        log += b.toString();
-        const m = /Earshot console: (http:\/\/\S+?)\/\n/.exec(log);
-        if (m) resolve(m[1]!);
-      });
-      server!.once('exit', (code) => reject(new Error(`earshot run exited ${code}: ${log}`)));
-    });
+    const url = await consoleUrl(server);
     const get = async (path: string) => {
       const res = await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status, path).toBe(200);

@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { sampleAlert } from '../services/notifier/src/test-support/sample-alert.js';
 import { parseRoutesFile } from '@earshot/notifier';
 import { tempDir } from './helpers.js';
 
@@ -23,25 +24,9 @@ describe('earshot routes test', () => {
     const path = join(dir.path, `alert-${Math.random().toString(36).slice(2)}.json`);
     writeFileSync(
       path,
-      JSON.stringify({
-        id: 'complaint_surge:acme:complaint:2026-11-20T08:00:00.000Z',
-        kind: 'complaint_surge',
-        brand: 'acme',
-        status: 'open',
-        severity: 'warning',
-        severity_score: 7,
-        window_start: '2026-11-20T08:00:00.000Z',
-        window_end: '2026-11-20T08:15:00.000Z',
-        observed: 40,
-        expected: 3,
-        band: [0, 8],
-        score: 0.99,
-        summary: '40 complaints in 15 min',
-        sample_mentions: [],
-        opened_at: '2026-11-20T08:15:00.000Z',
-        updated_at: '2026-11-20T08:15:00.000Z',
-        ...over,
-      }),
+      JSON.stringify(
+        sampleAlert({ id: 'complaint_surge:acme:complaint:2026-11-20T08:00:00.000Z', brand: 'acme', summary: '40 complaints in 15 min', ...over }),
+      ),
     );
     return path;
   };

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sampleAlert } from './test-support/sample-alert.js';
 import type { Alert } from '@earshot/shared';
 import { AlertRouter, localTime } from './route-alert.js';
 import { parseRoutesFile } from './routes-file.js';
@@ -23,25 +24,7 @@ routes:
     channels: [care-teams]
 `;
 
-const alert = (over: Partial<Alert> = {}): Alert => ({
-  id: 'complaint_surge:globex:complaint:2026-11-20T08:00:00.000Z',
-  kind: 'complaint_surge',
-  brand: 'globex',
-  status: 'open',
-  severity: 'warning',
-  severity_score: 7,
-  window_start: '2026-11-20T08:00:00.000Z',
-  window_end: '2026-11-20T08:15:00.000Z',
-  observed: 40,
-  expected: 3,
-  band: [0, 8],
-  score: 0.99,
-  summary: '40 complaints in 15 min, about 3 expected',
-  sample_mentions: [],
-  opened_at: '2026-11-20T08:15:00.000Z',
-  updated_at: '2026-11-20T08:15:00.000Z',
-  ...over,
-});
+const alert = sampleAlert;
 
 // Friday 20 November 2026, 10:00 in Berlin (09:00 UTC), 04:00 in New York.
 const FRI_10_BERLIN = Date.parse('2026-11-20T09:00:00Z');

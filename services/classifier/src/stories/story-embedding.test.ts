@@ -1,38 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { scoreClusters } from './cluster-metrics.js';
+import { SHOP_STREAM } from '../test-support/shop-topics.js';
 import { storiesOfTexts } from './offline-stories.js';
 import { StaticEmbedding } from './static-embedding.js';
 import { DEFAULT_STORY_EMBEDDING, STORY_ENCODER_HOW, encoderStoryEmbedding, staticStoryEmbedding, storyEncoderBuilt } from './story-embedding.js';
 
-// Three issues a shop hears about, six ways each, interleaved as a stream brings them.
-const TOPICS: Record<string, string[]> = {
-  delivery: [
-    'my parcel has not been delivered',
-    'where is my delivery, it was due yesterday',
-    'the courier never delivered my package',
-    'delivery is late again, still waiting for the parcel',
-    'package marked delivered but nothing arrived',
-    'when will my order be delivered?',
-  ],
-  login: [
-    'I cannot log in to the app',
-    'login fails with an error every time',
-    'the app will not let me sign in',
-    'password reset does not work, cannot log in',
-    'stuck on the login screen',
-    'sign in keeps failing on my phone',
-  ],
-  refund: [
-    'still waiting for my refund',
-    'refund has not reached my account',
-    'how long does a refund take?',
-    'you promised a refund two weeks ago',
-    'I returned the item but got no refund',
-    'where is my money back for the return?',
-  ],
-};
-const rows = Object.entries(TOPICS).flatMap(([topic, texts]) => texts.map((text) => ({ topic, text })));
-const mixed = rows.map((_, i) => rows[(i * 7) % rows.length]!);
+const mixed = SHOP_STREAM;
 
 describe('story embeddings', () => {
   it('the static one embeds as StaticEmbedding does, with its own options', async () => {
