@@ -26,6 +26,12 @@ export interface StoredRecord {
 }
 
 const SEGMENT_BYTES = 32 * 1024 * 1024;
+/**
+ * A consumed segment is rolled away this long after the partition was last found fully
+ * consumed, not at every catch-up: a busy partition catches up many times a second, and
+ * each roll closes, rewrites and reopens its file (erasure stays prompt: a second).
+ */
+const ROLL_AFTER_MS = 1_000;
 const NO_KEY = 0xffffffff;
 const segmentName = (base: number) => `${String(base).padStart(20, '0')}.log`;
 
@@ -57,6 +63,9 @@ export class PartitionFile {
   private closed = false;
   /** A rewrite of the consumed segment is queued (see trimTo). */
   private rolling = false;
+  private rollTimer: NodeJS.Timeout | null = null;
+  /** The highest offset every group has committed past, as last told by trimTo. */
+  private consumedTo = 0;
 
   constructor(
     private readonly dir: string,
@@ -132,14 +141,24 @@ export class PartitionFile {
    */
   trimTo(offset: number): void {
     while (this.bases.length > 1 && this.bases[1]! <= offset) rmSync(join(this.dir, segmentName(this.bases.shift()!)), { force: true });
-    if (offset >= this.fileOffset && this.pending.length === 0 && !this.rolling && (this.segmentBytes > 0 || this.bases.length > 1)) {
+    this.consumedTo = Math.max(this.consumedTo, offset);
+    if (this.rollTimer || this.rolling || !this.fullyConsumed()) return;
+    this.rollTimer = setTimeout(() => {
+      this.rollTimer = null;
+      if (this.closed || !this.fullyConsumed()) return;
       this.rolling = true;
       this.inTurn(() => {
         this.rolling = false;
         // Appends may have come in meanwhile: then only once they too are consumed.
-        if (offset >= this.fileOffset) this.rewriteFrom(offset, []);
+        if (this.fullyConsumed()) this.rewriteFrom(this.consumedTo, []);
       }).catch(() => undefined);
-    }
+    }, ROLL_AFTER_MS);
+    this.rollTimer.unref();
+  }
+
+  /** Everything on disk is consumed, and there is something on disk to roll away. */
+  private fullyConsumed(): boolean {
+    return this.consumedTo >= this.fileOffset && this.pending.length === 0 && (this.segmentBytes > 0 || this.bases.length > 1);
   }
 
   /**
@@ -200,6 +219,8 @@ export class PartitionFile {
   /** Flushes what is pending, then closes the file. */
   async close(): Promise<void> {
     this.closed = true;
+    if (this.rollTimer) clearTimeout(this.rollTimer);
+    this.rollTimer = null;
     if (this.probeTimer) clearTimeout(this.probeTimer);
     this.probeTimer = null;
     if (this.flushTimer) {
