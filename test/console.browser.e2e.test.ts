@@ -160,6 +160,10 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await expect.poll(() => page.getByTestId('alert-samples').locator('li').count()).toBeGreaterThan(0);
     const samples = await page.getByTestId('alert-samples').locator('.mention-tags').allTextContents();
     for (const s of samples) expect(s).toContain('complaint');
+    // The timeline charts what the alert counted: complaints beside all mentions, not negatives.
+    const legend = page.getByTestId('alert-timeline').locator('.u-legend');
+    await expect.poll(() => legend.textContent(), { timeout: 10_000 }).toContain('Complaints');
+    expect(await legend.textContent()).not.toContain('Negative');
     await shot('alert');
 
     await page.getByRole('button', { name: 'Acknowledge', exact: true }).click();

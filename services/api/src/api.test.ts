@@ -53,6 +53,7 @@ describe('api routes over chDB', () => {
       brands: ['acme'],
       created_at: at(minutesBefore),
       sentiment: { label, score: label === 'negative' ? -0.8 : label === 'positive' ? 0.8 : 0, probs: { negative: 0, neutral: 0, positive: 0, [label]: 1 } },
+      intents: label === 'negative' ? [{ label: 'complaint', score: 0.9 }] : [],
     }) as EnrichedMention;
   const get = async (path: string) => {
     const res = await fetch(`${url}${path}`);
@@ -104,6 +105,22 @@ describe('api routes over chDB', () => {
     expect(body.total).toBe(4);
     const buckets = body.buckets as { mentions: number }[];
     expect(buckets.reduce((n, b) => n + b.mentions, 0)).toBe(4);
+  });
+
+  it('GET /v1/stats/sentiment with an intent counts that intent in each bucket (what a complaint alert charts)', async () => {
+    const { status, body } = await get('/v1/stats/sentiment?brand=acme&from=2026-11-20T09:00:00Z&to=2026-11-20T12:00:00Z&interval=1h&intent=complaint');
+    expect(status).toBe(200);
+    expect(body.intent).toBe('complaint');
+    const buckets = body.buckets as { start: string; intent: number }[];
+    // n1 (30 min before) and n2 (90 min before) are the complaints: one in each of the last two hours.
+    expect(buckets.map((b) => [b.start, b.intent])).toEqual([
+      ['2026-11-20T09:00:00Z', 0],
+      ['2026-11-20T10:00:00Z', 1],
+      ['2026-11-20T11:00:00Z', 1],
+    ]);
+    const refused = await get('/v1/stats/sentiment?brand=acme&intent=complain');
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/intent/);
   });
 
   it('POST /v1/events publishes the event on its topic and answers 202 with its id; the api writes no table', async () => {

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { exactRouter } from '@earshot/shared';
+import { INTENT_LABELS, exactRouter } from '@earshot/shared';
 import { withCommonAnswers } from './openapi-common.js';
 
 /**
@@ -125,6 +125,12 @@ export const openApiDocument = withCommonAnswers({
           { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: 7 days before `to`' },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
           { name: 'interval', in: 'query', schema: { type: 'string', default: '1h' }, description: '5m, 1h, 1d or seconds (at least 1m)' },
+          {
+            name: 'intent',
+            in: 'query',
+            schema: { type: 'string', enum: [...INTENT_LABELS] },
+            description: 'also count, in each bucket (`intent`), the mentions carrying this intent',
+          },
         ],
         responses: { '200': { description: '{brand, from, to, interval_seconds, total, buckets[]}' }, '400': { description: 'Invalid query' } },
       },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
+import { INTENT_LABELS, SENTIMENT_LABELS, describeZodError } from '@earshot/shared';
 
 export { definedOnly } from '@earshot/shared';
 
@@ -62,6 +62,7 @@ export const SentimentStatsQuerySchema = z.object({
   from: time.optional(),
   to: time.optional(),
   interval: intervalSeconds.default(3600),
+  intent: z.enum(INTENT_LABELS).optional(),
 });
 
 /** An error with an HTTP status; the app's error handler answers it with the status and message. */

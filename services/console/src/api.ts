@@ -44,6 +44,8 @@ export interface Bucket {
   neutral: number;
   positive: number;
   net_sentiment: number;
+  /** Mentions with the intent asked for (`intent=`), when one was. */
+  intent?: number;
 }
 export interface SentimentStats {
   total: number;

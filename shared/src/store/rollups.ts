@@ -14,6 +14,8 @@ export interface SentimentBucket {
   positive: number;
   mean_score: number;
   net_sentiment: number;
+  /** Mentions carrying the asked-for intent, when one was asked for. */
+  intent?: number;
 }
 
 export interface VolumeTotal {
@@ -39,8 +41,11 @@ export class MentionRollups {
     return selectRows<T>(this.client, query, definedOnly(params));
   }
 
-  /** Per-interval counts per label, mean score and net sentiment of one brand, in event time. */
-  async sentiment(q: { brand: string; source?: string; from: Date; to: Date; intervalS: number }): Promise<SentimentBucket[]> {
+  /**
+   * Per-interval counts per label, mean score and net sentiment of one brand, in event time;
+   * with `intent`, each interval also counts the mentions carrying that intent.
+   */
+  async sentiment(q: { brand: string; source?: string; from: Date; to: Date; intervalS: number; intent?: string }): Promise<SentimentBucket[]> {
     const rows = await this.rows<{ start: string; n: Num; n_negative: Num; n_neutral: Num; n_positive: Num; total_score: number }>(
       `SELECT toStartOfInterval(minute, toIntervalSecond({interval:UInt32})) AS start, sum(mentions) AS n,
               sumIf(mentions, sentiment_label = 'negative') AS n_negative, sumIf(mentions, sentiment_label = 'neutral') AS n_neutral,
@@ -50,20 +55,36 @@ export class MentionRollups {
        GROUP BY start ORDER BY start`,
       { brand: q.brand, source: q.source, interval: q.intervalS, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to) },
     );
+    const withIntent = q.intent ? await this.intentCounts({ ...q, intent: q.intent }) : null;
     return rows.map((r) => {
       const mentions = Number(r.n);
       const negative = Number(r.n_negative);
       const positive = Number(r.n_positive);
+      const start = fromClickHouseTime(r.start);
       return {
-        start: fromClickHouseTime(r.start),
+        start,
         mentions,
         negative,
         neutral: Number(r.n_neutral),
         positive,
         mean_score: mentions ? r4(r.total_score / mentions) : 0,
         net_sentiment: netSentiment(positive, negative, mentions),
+        ...(withIntent ? { intent: withIntent.get(start) ?? 0 } : {}),
       };
     });
+  }
+
+  /** Mentions carrying one intent per interval, keyed by the interval's start. */
+  private async intentCounts(q: { brand: string; source?: string; from: Date; to: Date; intervalS: number; intent: string }): Promise<Map<string, number>> {
+    const rows = await this.rows<{ start: string; n: Num }>(
+      `SELECT toStartOfInterval(minute, toIntervalSecond({interval:UInt32})) AS start, sum(mentions) AS n
+       FROM mention_intents_1m
+       WHERE brand = {brand:String} AND intent = {intent:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}
+         ${q.source ? 'AND source = {source:String}' : ''}
+       GROUP BY start`,
+      { brand: q.brand, source: q.source, intent: q.intent, interval: q.intervalS, from: toClickHouseTime(q.from), to: toClickHouseTime(q.to) },
+    );
+    return new Map(rows.map((r) => [fromClickHouseTime(r.start), Number(r.n)]));
   }
 
   /**

@@ -132,11 +132,19 @@ function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
   );
 }
 
-/** The brand's sentiment around the alert, its window shaded, events marked; the events listed. */
+/** What an alert counted, for its chart and samples: its intent (complaints), negatives, or every mention. */
+function counted(a: Alert): { label: string; sentiment?: 'negative'; intent?: string } {
+  if (a.intent) return { label: a.intent === 'complaint' ? 'Complaints' : `Intent: ${a.intent}`, intent: a.intent };
+  if (a.kind === 'volume_spike' || a.kind === 'care' || a.kind === 'source_silent') return { label: 'Mentions' };
+  return { label: 'Negative', sentiment: 'negative' };
+}
+
+/** The brand's mentions around the alert and what the alert counted, its window shaded, events marked; the events listed. */
 function Timeline({ alert: a }: { alert: Alert }) {
   const from = new Date(Date.parse(a.window_start) - 6 * HOUR).toISOString();
   const to = new Date(Math.max(Date.parse(a.window_end) + 2 * HOUR, Date.parse(a.window_start) + HOUR)).toISOString();
-  const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: a.brand, from, to, interval: '5m' })}`), [a.id]);
+  const what = counted(a);
+  const stats = useLoad(() => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: a.brand, from, to, interval: '5m', intent: what.intent })}`), [a.id]);
   const events = useLoad(
     () => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: a.brand, from: new Date(Date.parse(from) - 18 * HOUR).toISOString(), to })}`),
     [a.id],
@@ -145,7 +153,7 @@ function Timeline({ alert: a }: { alert: Alert }) {
   const series = useMemo(
     () => [
       { label: 'Mentions', values: b.map((x) => x.mentions), color: '#2563eb', bars: true },
-      { label: 'Negative', values: b.map((x) => x.negative), color: '#dc2626' },
+      ...(what.label === 'Mentions' ? [] : [{ label: what.label, values: b.map((x) => (what.intent ? (x.intent ?? 0) : x.negative)), color: '#dc2626' }]),
     ],
     [stats.data],
   );
@@ -155,15 +163,17 @@ function Timeline({ alert: a }: { alert: Alert }) {
       <h3>Timeline</h3>
       <Problem error={stats.error} />
       {b.length > 0 && (
-        <TimeChart
-          x={b.map((x) => seconds(x.start))}
-          series={series}
-          markers={linked.map((e) => ({ at: seconds(e.starts_at), label: e.title }))}
-          highlight={[seconds(a.window_start), seconds(a.window_end)]}
-          height={200}
-          label={`Mentions of ${a.brand} per 5 minutes from 6 hours before the alert, its window shaded`}
-          yLabel="Mentions per 5 minutes"
-        />
+        <div data-testid="alert-timeline">
+          <TimeChart
+            x={b.map((x) => seconds(x.start))}
+            series={series}
+            markers={linked.map((e) => ({ at: seconds(e.starts_at), label: e.title }))}
+            highlight={[seconds(a.window_start), seconds(a.window_end)]}
+            height={200}
+            label={`Mentions of ${a.brand}${what.label === 'Mentions' ? '' : ` and ${what.label.toLowerCase()}`} per 5 minutes from 6 hours before the alert, its window shaded`}
+            yLabel="Mentions per 5 minutes"
+          />
+        </div>
       )}
       <h3>Linked events</h3>
       {linked.length === 0 ? (
@@ -181,9 +191,10 @@ function Timeline({ alert: a }: { alert: Alert }) {
   );
 }
 
-/** Posts from the alert's window that match what it counted (negative, or its intent). */
+/** Posts from the alert's window that match what it counted (its intent, negatives, or any). */
 function Samples({ alert: a }: { alert: Alert }) {
-  const filter = a.intent ? { intent: a.intent } : a.kind === 'care' ? {} : { sentiment: 'negative' };
+  const { intent, sentiment } = counted(a);
+  const filter = intent ? { intent } : sentiment ? { sentiment } : {};
   const all = { brand: a.brand, source: a.source, ...filter, from: a.window_start, to: new Date(Date.parse(a.window_end) + 60_000).toISOString() };
   const posts = useLoad(() => api<{ items: Mention[] }>(`/v1/mentions${query({ ...all, limit: 5 })}`), [a.id]);
   return (
