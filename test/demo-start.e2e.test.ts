@@ -56,13 +56,25 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     );
     expect(printed).toMatch(/^ {2}\d\d:\d\d UTC +\d+\/10 critical viral_negative \(globex\): Negative post spreading fast/m);
     const url = /on (http:\/\/[\d.]+:\d+)/.exec(out)![1];
-    const res = await fetch(`${url}/v1/alerts`);
+    const res = await fetch(`${url}/v1/alerts?status=all`);
     expect(res.status).toBe(200);
     const globex = (
       (await res.json()) as {
-        items: { kind: string; brand: string; observed: number; severity_score: number; explanation?: { sources: { mentions: number }[] } }[];
+        items: {
+          kind: string;
+          brand: string;
+          status: string;
+          summary: string;
+          observed: number;
+          severity_score: number;
+          explanation?: { sources: { mentions: number }[] };
+        }[];
       }
     ).items.filter((a) => a.brand === 'globex');
+    // Detection is replayed past the outage's end: its alerts resolved, as they would have live, and say so.
+    expect(globex.filter((a) => a.status !== 'resolved')).toEqual([]);
+    for (const a of globex) expect(a.summary).toMatch(/\(resolved: back within its usual range for \d+ min\)$/);
+    expect(printed).toMatch(/^Resolved once the outage was over:$/m);
     expect(globex.map((a) => a.kind)).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
     const surge = globex.find((a) => a.kind === 'complaint_surge')!;
     expect(surge.severity_score).toBeGreaterThanOrEqual(1);

@@ -54,7 +54,10 @@ Usage:
   earshot events impact ID [--before 24h] [--after 24h]
                                     what an event did: before/after report as JSON
   earshot detect --input SERIES.csv --output SCORES.csv
-                                    score timestamp,value rows: adds anomaly_score in [0, 1]
+                                    score timestamp,value rows: adds anomaly_score in [0, 1),
+                                    causal, from the detection core the stream alerts use
+                                    (counts if every value is a whole number >= 0);
+                                    0.5: the largest surprise lately, or a new pattern
   earshot bench [--kafka] [--count N] [--rate R]
                                     push N mentions (default 100000) through the pipeline
                                     and print throughput and ingest-to-stored latency;

@@ -53,6 +53,11 @@ export class AlertBook {
   private readonly active = new Map<string, { alert: Alert; lastFiring: number; lastReported: number }>();
   private readonly resolved = new Map<string, { alert: Alert; at: number }>();
 
+  /** Incidents open now (not yet resolved). */
+  get openCount(): number {
+    return this.active.size;
+  }
+
   constructor(private readonly opts: LifecycleOptions = DEFAULT_LIFECYCLE) {}
 
   /** Replaces what it holds with the unresolved alerts as stored (after a restart or a change of leader). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { pointsPerDay, scoreSeries } from './anomaly-scorer.js';
-import { surgeAt } from './surge-score.js';
+import { surgeAt } from './core/surge.js';
 import { ContextNovelty } from './core/context-novelty.js';
 import { DecayingRecord } from './core/decaying-record.js';
 import { AnomalyLikelihood } from './core/anomaly-likelihood.js';

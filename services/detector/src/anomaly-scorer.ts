@@ -1,4 +1,4 @@
-import { DEFAULT_DETECTOR, SeriesDetector, type SeriesDetectorOptions } from './core/series-detector.js';
+import { SeriesCore, type CoreOptions } from './core/series-core.js';
 
 const parseTime = (t: string) => Date.parse(t.includes('T') || t.endsWith('Z') ? t : `${t.replace(' ', 'T')}Z`);
 
@@ -20,10 +20,27 @@ export function pointsPerDay(timestamps: string[]): number {
 }
 
 /**
- * `earshot detect`'s per-row anomaly score: the streaming SeriesDetector run over the
+ * `earshot detect`'s settings of the detection core, chosen by NAB's leave-one-category-out
+ * score (`npm run eval:detector`): the surge test on single points against 7 earlier days at
+ * this time and the trailing 500 points, scored as a ratio to the largest surge lately (from
+ * one in a million up), beside the shape views (novelty, level, daily pattern).
+ */
+export const DETECT_CORE: Omit<CoreOptions, 'perDay'> = {
+  days: 7,
+  slot: 0,
+  trailing: 500,
+  windows: [1],
+  twoSided: true,
+  robust: true,
+  shapes: {},
+  record: { halfLife: 10_000, floor: 6 },
+};
+
+/**
+ * `earshot detect`'s per-row anomaly score: the detection core (SeriesCore) run over the
  * rows in order, so each score uses only the rows before it.
  */
-export function scoreSeries(values: number[], timestamps?: string[], opts: Partial<SeriesDetectorOptions> = {}): number[] {
-  const detector = new SeriesDetector({ ...DEFAULT_DETECTOR, perDay: timestamps ? pointsPerDay(timestamps) : 0, ...opts });
-  return values.map((v) => detector.update(v));
+export function scoreSeries(values: number[], timestamps?: string[], opts: Partial<CoreOptions> = {}): number[] {
+  const core = new SeriesCore({ ...DETECT_CORE, perDay: timestamps ? pointsPerDay(timestamps) : 0, ...opts });
+  return values.map((v) => core.push(v).evidence.score);
 }

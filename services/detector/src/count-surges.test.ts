@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SENSITIVITY, type BucketSeries } from './detectors.js';
 import { complaintSurge, negativeSurge, volumeSpike, type BrandSeries } from './registry.js';
-import { surgeAt } from './surge-score.js';
+import { surgeAt } from './core/surge.js';
 
 const MIN = 60_000;
 const o = SENSITIVITY.medium;

@@ -59,6 +59,15 @@ describe('surge detection', () => {
     expect(found.map((f) => f.id)).toEqual(['hot']);
     expect(found[0]!.reason).toMatch(/450 interactions\/min/);
   });
+
+  it("flags a large author's negative post while it is fresh, not for hours after when nobody engages", () => {
+    const post = { source: 'x', id: 'big', url: 'u', created_at: 0, followers: 50_000, engagement: 10 };
+    const norms = { engagementP95: 5, followersP95: 800 };
+    expect(detectViral([post], norms, 10 * MIN).map((f) => f.reason)).toEqual(['author with 50,000 followers']);
+    expect(detectViral([post], norms, 90 * MIN)).toEqual([]);
+    // Still spreading fast later: its engagement keeps it flagged.
+    expect(detectViral([{ ...post, engagement: 3_000 }], norms, 90 * MIN).map((f) => f.id)).toEqual(['big']);
+  });
 });
 
 describe('silence and sentiment drops', () => {

@@ -1,5 +1,5 @@
 import type { BucketSeries, Sensitivity, ViralCandidate, ViralNorms } from '@earshot/shared';
-import { median, surgeAt, type SurgeModel } from './surge-score.js';
+import { median, surgeAt, type SurgeModel } from './core/surge.js';
 import type { Finding } from './finding.js';
 import { DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 
@@ -50,7 +50,7 @@ export function usualCount(series: BucketSeries, buckets: number, opts: SurgeOpt
 }
 
 /**
- * A count surge at the end of the series: the shared surge test (surge-score.ts) in
+ * A count surge at the end of the series: the shared surge test (core/surge.ts) in
  * counts mode, plus guards so a quiet brand needs several events and a clear ratio.
  */
 export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_SURGE): Finding | null {
@@ -148,13 +148,14 @@ export function detectViral(
   candidates: ViralCandidate[],
   norms: ViralNorms,
   now: number,
-  opts = { factor: 20, minEngagement: 200, minFollowers: 20_000, minVelocity: 20 },
+  opts = { factor: 20, minEngagement: 200, minFollowers: 20_000, minVelocity: 20, freshMinutes: 30 },
 ): (ViralCandidate & { velocity: number; reason: string })[] {
   return candidates.flatMap((c) => {
     const minutes = Math.max(1, (now - c.created_at) / 60_000);
     const velocity = c.engagement / minutes;
     const hotEngagement = c.engagement >= Math.max(opts.minEngagement, opts.factor * norms.engagementP95) && velocity >= opts.minVelocity;
-    const bigAuthor = c.followers >= Math.max(opts.minFollowers, opts.factor * norms.followersP95);
+    // A large author's reach is news while the post is fresh; later only its engagement says it still spreads.
+    const bigAuthor = minutes <= opts.freshMinutes && c.followers >= Math.max(opts.minFollowers, opts.factor * norms.followersP95);
     if (!hotEngagement && !bigAuthor) return [];
     const reason = [
       hotEngagement ? `${Math.round(velocity)} interactions/min` : '',

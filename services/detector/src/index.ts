@@ -21,9 +21,10 @@ import { AlertBook, alertKey } from './alert-book.js';
 import { NotifierQueue, type Notifier } from './notifiers.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
 
-export { scoreSeries, pointsPerDay } from './anomaly-scorer.js';
-export { SeriesDetector, DEFAULT_DETECTOR, type SeriesDetectorOptions } from './core/series-detector.js';
-export { surgeAt, type SurgeModel } from './surge-score.js';
+export { scoreSeries, pointsPerDay, DETECT_CORE } from './anomaly-scorer.js';
+export { SeriesCore, type CoreOptions, type Reading } from './core/series-core.js';
+export type { Evidence, View } from './core/evidence.js';
+export { surgeAt, type SurgeModel } from './core/surge.js';
 export {
   nabScore,
   optimiseThreshold,
@@ -52,6 +53,8 @@ export interface DetectorService extends Service {
    * Returns every alert version it produced, in order. `brands` limits it to those brands;
    * `notify: false` stores and publishes the alerts but neither notifies nor hands off
    * (a backfill's incidents are history). `onStep` learns whether this replica led the step.
+   * `stopWhenQuietAfter`: from that stream time on, stop at the first step with no incident
+   * left open (the demo replays past its outage until the outage's alerts have resolved).
    */
   replay(
     from: number,
@@ -60,6 +63,7 @@ export interface DetectorService extends Service {
       stepMs?: number;
       brands?: readonly string[];
       notify?: boolean;
+      stopWhenQuietAfter?: number;
       onStep?: (t: number, alerts: Alert[], leader: boolean) => void | Promise<void>;
     },
   ): Promise<Alert[]>;
@@ -134,6 +138,7 @@ export function createDetectorService(
       const { leader, alerts } = await runOnce(t, replayBook, { brands: opts.brands, notify: opts.notify });
       out.push(...alerts);
       await opts.onStep?.(t, alerts, leader);
+      if (opts.stopWhenQuietAfter !== undefined && t >= opts.stopWhenQuietAfter && replayBook.openCount === 0) break;
     }
     return out;
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nabScore, optimiseThreshold, scaledSigmoid } from './nab-score.js';
+import { leaveOneCategoryOut, nabScore, optimiseThreshold, scaledSigmoid } from './nab-score.js';
 
 const ts = Array.from({ length: 1000 }, (_, i) => `t${String(i).padStart(4, '0')}`);
 const series = (hits: number[]) => {
@@ -34,5 +34,21 @@ describe('NAB scoring', () => {
     s.scores[505] = 0.9;
     s.scores[800] = 0.7;
     expect(optimiseThreshold([s]).threshold).toBeCloseTo(0.9, 6);
+  });
+
+  it('leave one category out: each category at the threshold the others chose', () => {
+    // Category a fires at 0.9 in its window; b at 0.6 in its window and 0.9 outside it.
+    const a = { ...series([]), category: 'a' };
+    a.scores[505] = 0.9;
+    const b = { ...series([]), category: 'b', name: 'b' };
+    b.scores[505] = 0.6;
+    b.scores[800] = 0.9;
+    // In-sample, 0.6 catches both windows (and b's false positive); held out, b's threshold (0.6) catches a's,
+    // while a's (0.9) misses b's window and fires on its false positive.
+    expect(optimiseThreshold([a, b]).threshold).toBeCloseTo(0.6, 6);
+    const bAlone = nabScore([b], 0.9).raw;
+    const expected = ((nabScore([a], 0.6).raw + bAlone + 2) / 4) * 100;
+    expect(leaveOneCategoryOut([a, b])).toBeCloseTo(expected, 6);
+    expect(leaveOneCategoryOut([a, b])).toBeLessThan(optimiseThreshold([a, b]).score);
   });
 });

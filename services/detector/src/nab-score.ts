@@ -170,3 +170,22 @@ export function optimiseThreshold(series: LabelledSeries[], profile: CostProfile
   }
   return top;
 }
+
+/**
+ * Leave one category out: each category scored at the threshold chosen on the others (the
+ * hidden NAB series are other kinds of data), summed over the corpus and normalised.
+ */
+export function leaveOneCategoryOut(series: (LabelledSeries & { category: string })[], profile: CostProfile = STANDARD_PROFILE): number {
+  let raw = 0;
+  let windows = 0;
+  for (const c of new Set(series.map((s) => s.category))) {
+    const part = series.filter((s) => s.category === c);
+    const threshold = optimiseThreshold(
+      series.filter((s) => s.category !== c),
+      profile,
+    ).threshold;
+    raw += nabScore(part, threshold, profile).raw;
+    windows += part.reduce((n, s) => n + s.windows.length, 0);
+  }
+  return normalise(raw, windows, profile);
+}

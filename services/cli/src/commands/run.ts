@@ -9,6 +9,9 @@ import { onShutdown } from '../shutdown.js';
 import { alertLines } from '../alert-lines.js';
 
 /** `earshot run [service…] [--demo]`: the named services (all when none) in this process. */
+/** At most this far past the demo outage's end is detection replayed, waiting for its alerts to resolve. */
+const DEMO_REPLAY_PAST_OUTAGE_MS = 4 * 3_600_000;
+
 export async function runCommand(services: ServiceName[], opts: { demo: boolean }): Promise<void> {
   const env = { ...process.env };
   // The demo's mentions carry no brands: match them with the demo's keywords unless configured.
@@ -51,18 +54,24 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   if (runtime.deps.store) say(`${await demoSummary(runtime.deps.store.client, scenario)}\n`);
   if (runtime.detector) {
     // The detector runs on wall-clock minutes; the story happened in compressed stream time,
-    // so replay detection over it minute by minute, as a backfill would.
+    // so replay detection over it minute by minute, as a backfill would: from before the
+    // outage to past its end, until its alerts have resolved as they would have live.
     const from = scenario.incident.start.getTime() - 30 * 60_000;
+    const to = Math.min(scenario.end.getTime(), scenario.incident.end.getTime() + DEMO_REPLAY_PAST_OUTAGE_MS);
     const opened: string[] = [];
-    await runtime.detector.replay(from, scenario.incident.start.getTime() + 60 * 60_000, {
+    const resolved: string[] = [];
+    await runtime.detector.replay(from, to, {
+      stopWhenQuietAfter: scenario.incident.end.getTime(),
       onStep: (t, alerts) => {
         for (const a of alerts) {
           if (a.status === 'open') opened.push(...alertLines(a, t));
+          if (a.status === 'resolved') resolved.push(...alertLines(a, t).slice(0, 1));
         }
         progress.update(`  replaying detection: stream time ${new Date(t).toISOString().slice(0, 16).replace('T', ' ')}, ${opened.length} alerts`);
       },
     });
     progress.done(opened.length ? `Alerts raised while the outage unfolded:\n${opened.join('\n')}` : 'No alerts raised.');
+    if (resolved.length) say(`Resolved once the outage was over:\n${resolved.join('\n')}\n`);
   }
   const u = runtime.url;
   say(

@@ -1,7 +1,8 @@
-import { poissonUpperTail } from './poisson.js';
+import { poissonUpperTail } from '../poisson.js';
 
 /**
- * The one test behind both the streaming detectors and `earshot detect`: the sum of
+ * The surge test, the one test behind both the streaming detectors and `earshot detect`
+ * (through SeriesCore): the sum of
  * the last `w` points against a baseline made of the same time of day on earlier days
  * (seasonality) and the trailing points before the window. Counts are judged with a
  * (quasi-)Poisson tail (quiet series stay quiet), other values with a Gaussian one on the
@@ -45,13 +46,21 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[Math.floor(mid)]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel): SurgeResult | null {
+/**
+ * The surge test over the `end` points of `values` before `end`. `firstEvent` is the index of
+ * the series' first non-zero value when `values` holds only its latest points (a ring, see
+ * SeriesCore): 0 when one came before them; by default it is found in `values`.
+ */
+export function surgeAt(values: ArrayLike<number>, end: number, m: SurgeModel, firstEvent?: number): SurgeResult | null {
   let best: SurgeResult | null = null;
   // Robust mode: the zeros before a series' first event are no history (a brand's first days,
   // a backfill's first week); counted, their median would call every ordinary hour a surge.
   // Unless nothing came before the window at all: then the zeros are the history.
   let first = 0;
-  if (m.robust) while (first < end && values[first] === 0) first++;
+  if (m.robust) {
+    if (firstEvent !== undefined) first = Math.min(firstEvent, end);
+    else while (first < end && values[first] === 0) first++;
+  }
   for (const w of m.windows) {
     if (end - w < 1) continue;
     let observed = 0;
