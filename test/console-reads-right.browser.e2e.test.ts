@@ -192,6 +192,39 @@ describe.skipIf(!haveChromium)('web console reads right', () => {
     await page.close();
   });
 
+  it('every control of every view is reached with the Tab key, in order, and shows where the focus is', async () => {
+    const page = await newPage(SIZES[0]!, key);
+    for (const view of VIEWS) {
+      await openView(page, view);
+      // Every visible control, numbered in document order (what a keyboard user must reach).
+      const controls = await page.evaluate<number>(`(() => {
+        const all = [...document.querySelectorAll('a[href], button:not(:disabled), input:not(:disabled), select:not(:disabled), textarea:not(:disabled), [tabindex]:not([tabindex="-1"])')];
+        const shown = all.filter((el) => { const r = el.getBoundingClientRect(); const st = getComputedStyle(el); return r.width > 0 && r.height > 0 && st.visibility !== 'hidden'; });
+        shown.forEach((el, i) => el.setAttribute('data-kb', String(i)));
+        return shown.length;
+      })()`);
+      expect(controls, view).toBeGreaterThan(3);
+      const reached: number[] = [];
+      const unmarked: string[] = [];
+      await page.evaluate('document.activeElement?.blur(); window.scrollTo(0, 0)');
+      for (let i = 0; i < controls + 5 && reached.length < controls; i++) {
+        await page.keyboard.press('Tab');
+        const focused = await page.evaluate<{ kb: string | null; ring: boolean; tag: string }>(`(() => {
+          const el = document.activeElement;
+          const st = getComputedStyle(el);
+          return { kb: el.getAttribute('data-kb'), ring: (st.outlineStyle !== 'none' && parseFloat(st.outlineWidth) > 0) || st.boxShadow !== 'none', tag: el.outerHTML.slice(0, 80) };
+        })()`);
+        if (focused.kb === null) continue;
+        reached.push(Number(focused.kb));
+        if (!focused.ring) unmarked.push(focused.tag);
+      }
+      // All reached, each once, in document order (the tab order follows the page, no trap).
+      expect(reached, view).toEqual(Array.from({ length: controls }, (_, i) => i));
+      expect(unmarked, `${view}: focused without a visible focus ring`).toEqual([]);
+    }
+    await page.close();
+  });
+
   it('charts name their axes, and the legend reads the latest values before any hover', async () => {
     const page = await newPage(SIZES[0]!, key);
     await page.goto(`${url}/#/overview?brand=acme&${range}`);
