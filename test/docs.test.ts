@@ -43,6 +43,7 @@ describe('the example brands file', () => {
         'EARSHOT_ASC_PRIVATE_KEY',
         'EARSHOT_META_APP_SECRET',
         'EARSHOT_META_VERIFY_TOKEN',
+        'EARSHOT_INSTAGRAM_TOKEN',
       ].map((n) => [n, 'x']),
     );
     const file = loadBrandsFile('brands.example.yaml', read('infra/brands/brands.example.yaml'), secrets);
@@ -78,5 +79,6 @@ const REQUIRED: Record<string, Record<string, unknown>> = {
   appstore_connect: { app_id: '1' },
   facebook_page: { page_id: '1' },
   instagram: { account_id: '1', username: 'u' },
+  instagram_hashtags: { user_id: '1', hashtags: ['acme'] },
   webhook: { name: 'h', secret_env: 'EARSHOT_HOOK_SECRET' },
 };

@@ -185,6 +185,44 @@ export const ascRefusal = (req: FakeRequest, now: number): Reply | null => {
   return ok ? null : refuse;
 };
 
+/**
+ * Instagram hashtag search (https://developers.facebook.com/docs/instagram-platform/instagram-api-with-facebook-login/hashtag-search
+ * and its ig-hashtag/recent-media reference): GET /ig_hashtag_search?user_id=&q= gives the
+ * hashtag's id; GET /{id}/recent_media?user_id=&fields= the media of the last 24 hours, at
+ * most 50 a page, paged by `paging.cursors.after`, with `paging.next` left out on the last
+ * page; errors are Graph errors (190 for a bad token, 100 for a bad parameter).
+ */
+const igHashtagIds = new Map<string, string>();
+/** The fake's id for a hashtag (Instagram's are static and global); any hashtag but "nosuchtag" exists. */
+export const igHashtagId = (tag: string) => {
+  if (!igHashtagIds.has(tag)) igHashtagIds.set(tag, String(17843853986012965n + BigInt(igHashtagIds.size)));
+  return igHashtagIds.get(tag)!;
+};
+export function instagramHashtagRoute(req: FakeRequest, held: Held[], now: number): Reply {
+  const graphError = (code: number, message: string): Reply => ({ status: 400, json: { error: { message, type: 'OAuthException', code, fbtrace_id: 'x' } } });
+  if (req.query.get('access_token') !== 'IGQ_test') return graphError(190, 'Invalid OAuth access token - Cannot parse access token');
+  if (!req.query.get('user_id')) return graphError(100, 'The parameter user_id is required');
+  if (req.path === '/v25.0/ig_hashtag_search') {
+    const q = req.query.get('q') ?? '';
+    return { json: { data: q && q !== 'nosuchtag' ? [{ id: igHashtagId(q) }] : [] } };
+  }
+  const tag = [...igHashtagIds].find(([, id]) => req.path === `/v25.0/${id}/recent_media`)?.[0];
+  if (!tag) return { status: 400, json: { error: { message: 'Unknown path components', type: 'OAuthException', code: 2500, fbtrace_id: 'x' } } };
+  const limit = Math.min(Number(req.query.get('limit') ?? 25), 50);
+  const tagged = newestFirst(held).filter(
+    (h) => now - h.t <= 24 * 3_600_000 && new RegExp(`#${tag}(?![\\p{L}\\p{N}_])`, 'iu').test((h.raw as { caption?: string }).caption ?? ''),
+  );
+  const offset = req.query.has('after') ? Number(Buffer.from(req.query.get('after')!, 'base64').toString()) : 0;
+  const { page, next } = pageOf(tagged, offset, limit);
+  const after = Buffer.from(String(next ?? offset + limit)).toString('base64');
+  return {
+    json: {
+      data: page.map((h) => h.raw),
+      paging: { cursors: { after }, ...(next !== null ? { next: `http://graph.example/v25.0/${igHashtagId(tag)}/recent_media?after=${after}` } : {}) },
+    },
+  };
+}
+
 export const POLL_CASES: PollCase[] = [
   {
     type: 'hackernews',
@@ -522,6 +560,36 @@ export const POLL_CASES: PollCase[] = [
     },
   },
   {
+    type: 'instagram_hashtags',
+    pageSize: 50,
+    burstSpacingMs: 1000,
+    env: { EARSHOT_INSTAGRAM_TOKEN: 'IGQ_test' },
+    options: (base) => ({ user_id: '17841405309211844', hashtags: ['acme'], base_url: base }),
+    item: (n, t) => ({
+      id: `1789${n}`,
+      caption: `#acme my order never came ${n}`,
+      media_type: n % 2 ? 'IMAGE' : 'VIDEO',
+      permalink: `https://www.instagram.com/p/C${n}/`,
+      timestamp: new Date(inSeconds(t)).toISOString().replace('.000Z', '+0000'),
+      like_count: n,
+      comments_count: 2,
+    }),
+    broken: (n) => ({ id: `1789${n}`, caption: '#acme', timestamp: 'yesterday' }),
+    id: (n) => `1789${n}`,
+    route: instagramHashtagRoute,
+    check(m, n, t) {
+      expect(m).toMatchObject({
+        source: 'instagram',
+        text: `#acme my order never came ${n}`,
+        url: `https://www.instagram.com/p/C${n}/`,
+        created_at: iso(inSeconds(t)),
+        author: { handle: 'unknown' },
+        engagement: { likes: n, replies: 2 },
+        metadata: { hashtag: 'acme', author_hidden: true },
+      });
+    },
+  },
+  {
     type: 'youtube',
     pageSize: 100,
     env: { EARSHOT_YOUTUBE_API_KEY: 'yk' },
@@ -533,7 +601,7 @@ export const POLL_CASES: PollCase[] = [
       snippet: {
         channelId: 'UC1',
         videoId: 'vid1',
-        totalReplyCount: 1,
+        totalReplyCount: 0,
         canReply: true,
         isPublic: true,
         topLevelComment: {
@@ -558,8 +626,16 @@ export const POLL_CASES: PollCase[] = [
     }),
     broken: (n) => ({ kind: 'youtube#commentThread', id: `th${n}`, snippet: {} }),
     id: (n) => `c${n}`,
+    // https://developers.google.com/youtube/v3/docs/commentThreads/list (also by `id`) and
+    // /docs/comments/list (`parentId` for replies; these threads have none).
     route(req, held) {
       if (req.query.get('key') !== 'yk') return { status: 400, json: { error: { code: 400, message: 'API key not valid.' } } };
+      if (req.path === '/youtube/v3/comments') return { json: { kind: 'youtube#commentListResponse', etag: 'e', items: [] } };
+      if (req.path !== '/youtube/v3/commentThreads') return { status: 404, json: { error: { code: 404, message: 'Not Found' } } };
+      if (req.query.has('id')) {
+        const ids = req.query.get('id')!.split(',');
+        return { json: { kind: 'youtube#commentThreadListResponse', etag: 'e', items: held.filter((h) => ids.includes(`th${h.n}`)).map((h) => h.raw) } };
+      }
       const { page, next } = pageOf(newestFirst(held), Number(req.query.get('pageToken') ?? 0), Number(req.query.get('maxResults')));
       return {
         json: {
@@ -577,7 +653,7 @@ export const POLL_CASES: PollCase[] = [
         text: `nice ${n}`,
         author: { id: `UCv${n}`, handle: `@viewer${n}` },
         url: `https://www.youtube.com/watch?v=vid1&lc=c${n}`,
-        engagement: { likes: n, replies: 1 },
+        engagement: { likes: n, replies: 0 },
       });
     },
   },

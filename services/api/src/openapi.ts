@@ -201,7 +201,7 @@ export const openApiDocument = withCommonAnswers({
           '404': { description: 'No such hook' },
           '503': {
             description:
-              'Not accepted: the embedded queue cannot write to disk (full) or the Kafka brokers cannot be reached; retry after Retry-After (mentions are stored once by source and id)',
+              'Not accepted: the embedded queue cannot write to disk (full), the Kafka brokers cannot be reached, or a lookup the delivery needs (an Instagram @mention, sent as ids) failed at the service; retry after Retry-After (mentions are stored once by source and id)',
           },
         },
       },

@@ -201,6 +201,22 @@ export function loadBrandsFile(path: string, text: string, env: Record<string, s
       });
     });
   });
+  // A limit the service sets per account holds across every brand's source on that account.
+  const perAccount = new Map<string, { at: (string | number)[]; uses: Set<string>; max: number; what: string }>();
+  for (const s of out.sources) {
+    const limit = s.definition.perAccount?.(s.options);
+    if (!limit) continue;
+    const key = `${s.definition.type}\u0000${limit.account}`;
+    const entry = perAccount.get(key) ?? { at: [], uses: new Set<string>(), max: limit.max, what: limit.what };
+    for (const u of limit.uses) entry.uses.add(u);
+    entry.at.push(s.id);
+    perAccount.set(key, entry);
+  }
+  for (const [key, p] of perAccount)
+    if (p.uses.size > p.max)
+      problems.push(
+        `${path}: ${p.uses.size} ${p.what} for ${key.split('\u0000')[0]} account ${key.split('\u0000')[1]} across ${p.at.join(', ')}; the service allows ${p.max} an account`,
+      );
   // One connector per network-wide connection, named by its type (or the first explicit id).
   for (const { at, members } of networkWide.values()) {
     const first = members[0]!.options;

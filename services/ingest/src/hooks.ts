@@ -1,10 +1,11 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Router, type Request } from 'express';
-import { exactRouter, type Clock, type Metrics } from '@earshot/shared';
+import { exactRouter, type Clock, type DeadLetters, type Metrics } from '@earshot/shared';
 import type { Ingestor } from './ingestor.js';
 import { parseMentionsBody } from './parse-body.js';
 import { intakeAnswer, intakeErrors } from './webhook.js';
-import type { WebhookConnector } from './connectors/types.js';
+import type { Harvest, WebhookConnector } from './connectors/types.js';
+import { HttpError, RateLimitedError, type HttpClient } from './connectors/http.js';
 
 const same = (a: string, b: string) => {
   const x = Buffer.from(a);
@@ -46,11 +47,13 @@ function refusal(req: Request, body: Buffer, hook: WebhookConnector, now: number
  * as POST /v1/mentions). GET answers a service's subscription check where the hook has one.
  */
 export function createHooksRouter(deps: {
-  hooks: { connector: WebhookConnector; brand: string; owned: boolean }[];
+  hooks: { connector: WebhookConnector; brand: string; owned: boolean; http: HttpClient }[];
   ingestor: Ingestor;
   metrics: Metrics;
   clock: Clock;
   maxBodyBytes: number;
+  /** Where a delivery's items that cannot be used go, with their reason (an @mention that could not be looked up, say). */
+  deadLetters?: DeadLetters;
 }): Router {
   const byName = new Map(deps.hooks.map((h) => [h.connector.name, h]));
   const router = exactRouter();
@@ -81,10 +84,33 @@ export function createHooksRouter(deps: {
     }
     const parsed = parseMentionsBody(body, req.get('content-type'));
     const values = parsed.flatMap((p) => ('value' in p ? [{ index: p.index, value: p.value }] : []));
-    const harvest = hook.connector.read(
-      values.map((v) => v.value),
-      deps.clock.now(),
-    );
+    let harvest: Harvest;
+    try {
+      harvest = await hook.connector.read(
+        values.map((v) => v.value),
+        deps.clock.now(),
+        { http: hook.http, clock: deps.clock },
+      );
+    } catch (err) {
+      // A lookup the service could not answer now (5xx, network, rate limit): nothing is
+      // kept, and the 503 makes the service deliver again (Meta retries for 36 hours).
+      if (!(err instanceof RateLimitedError || (err instanceof HttpError && (err.status === null || err.status >= 500)))) throw err;
+      deps.metrics.ingestRejected.inc({ via: 'webhook', reason: 'unavailable' });
+      res
+        .status(503)
+        .set('retry-after', '60')
+        .json({ error: `not accepted, nothing was kept: a lookup this delivery needs failed (${err.message}); send it again later` });
+      return;
+    }
+    if (harvest.unusable.length)
+      await deps.deadLetters?.send(
+        harvest.unusable.map((u) => ({
+          origin: `webhook:${hook.connector.name}`,
+          stage: 'ingest.webhook',
+          reason: u.reason,
+          payload: JSON.stringify(u.payload) ?? 'null',
+        })),
+      );
     const mentions = harvest.mentions.map((m) => (hook.owned && !m.brands ? { ...m, brands: [hook.brand] } : m));
     const result = await deps.ingestor.ingest(
       mentions.map((value, index) => ({ index, value })),

@@ -115,7 +115,7 @@ export function createIngestService(
         maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES,
         brandIds: configuredBrandIds(config.EARSHOT_BRANDS, brands.accounts),
       }),
-      createHooksRouter({ hooks, ingestor, metrics, clock, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES }),
+      createHooksRouter({ hooks, ingestor, metrics, clock, maxBodyBytes: config.EARSHOT_MAX_BODY_BYTES, deadLetters }),
     ],
     health: connectors ? [connectors.health()] : [],
     start: async () => connectors?.start(),

@@ -8,16 +8,17 @@ import type { WebhookConnector } from './types.js';
 export function buildConnectors(
   sources: ConfiguredSource[],
   deps: { env: (name: string) => string | undefined; clock: Clock; retryMs: number; signal: AbortSignal },
-): { runnable: RunnableConnector[]; hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] } {
+): { runnable: RunnableConnector[]; hooks: { connector: WebhookConnector; brand: string; owned: boolean; http: HttpClient }[] } {
   const runnable: RunnableConnector[] = [];
-  const hooks: { connector: WebhookConnector; brand: string; owned: boolean }[] = [];
+  const hooks: { connector: WebhookConnector; brand: string; owned: boolean; http: HttpClient }[] = [];
   for (const s of sources) {
     const connector = s.definition.create(s.options, { env: deps.env, brand: { id: s.brand }, connectorId: s.id, members: s.members });
+    const http = new HttpClient({ clock: deps.clock, perMinute: s.options.rate_limit_per_minute, backoffMs: deps.retryMs, signal: deps.signal });
     if (connector.kind === 'webhook') {
-      hooks.push({ connector, brand: s.brand, owned: s.owned });
+      // Its HTTP client is for the lookups a delivery may need (Instagram @mentions arrive as ids).
+      hooks.push({ connector, brand: s.brand, owned: s.owned, http });
       continue;
     }
-    const http = new HttpClient({ clock: deps.clock, perMinute: s.options.rate_limit_per_minute, backoffMs: deps.retryMs, signal: deps.signal });
     runnable.push({
       id: s.id,
       type: s.definition.type,

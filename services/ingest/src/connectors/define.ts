@@ -98,6 +98,12 @@ export interface SourceDefinition<S extends z.ZodObject = z.ZodObject> {
    * all of them as `members`.
    */
   networkWide?(options: z.infer<S> & BaseSource): string;
+  /**
+   * A limit the service sets per account across every source that uses the account
+   * (Instagram: 30 hashtags in 7 days): the brands file refuses more than `max` unique `uses`
+   * for one `account` in all.
+   */
+  perAccount?(options: z.infer<S> & BaseSource): { account: string; uses: string[]; max: number; what: string };
   /** Its sweep over the stored mentions, where its service's terms ask for one (Reddit: deletions); null when turned off. */
   sweep?(options: z.infer<S> & BaseSource): SweepPlan | null;
   create(

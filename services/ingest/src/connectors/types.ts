@@ -81,7 +81,12 @@ export interface WebhookConnector extends ConnectorBase {
   readonly okStatus?: number;
   /** Answers the service's subscription check (`GET /v1/hooks/<name>?…`): the body to echo, or null to refuse. */
   verify?(query: URLSearchParams): string | null;
-  read(body: unknown, now: number): Harvest;
+  /**
+   * `ctx` is for hooks whose service sends only ids to look up (Instagram @mentions); a
+   * lookup the service cannot answer for now throws, and the delivery is refused with a
+   * 503 so that the service sends it again.
+   */
+  read(body: unknown, now: number, ctx: { http: HttpClient; clock: Clock }): Harvest | Promise<Harvest>;
 }
 
 export type Connector = PollConnector | StreamConnector | WebhookConnector;

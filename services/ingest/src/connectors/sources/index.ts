@@ -4,6 +4,7 @@ import { bluesky, jetstream } from './bluesky.js';
 import { github, githubDiscussions } from './github.js';
 import { hackerNews } from './hackernews.js';
 import { mastodon, mastodonStream } from './mastodon.js';
+import { instagramHashtags } from './instagram-hashtags.js';
 import { facebookPage, instagram } from './meta-webhooks.js';
 import { gdelt, stackExchange } from './news-and-qa.js';
 import { reddit } from './reddit.js';
@@ -40,6 +41,7 @@ export const SOURCES: SourceDefinition[] = [
   githubDiscussions,
   facebookPage,
   instagram,
+  instagramHashtags,
   webhook,
 ];
 

@@ -5,6 +5,8 @@ import { HttpError, RateLimitedError, describeUrl, jsonAnswer, type HttpClient }
 // https://developers.facebook.com/docs/graph-api/overview/rate-limiting : Graph API errors
 // (Facebook, Instagram and Threads alike) are `{error: {message, type, code, error_subcode}}`
 // with a 4xx status; which one is told by the code, not the status.
+/** The Graph API version the Instagram calls name (Meta keeps each version for about two years). */
+export const GRAPH_VERSION = 'v25.0';
 const GraphError = z.object({ error: z.object({ message: z.string(), type: z.string().optional(), code: z.number(), error_subcode: z.number().optional() }) });
 const RATE_LIMIT_CODES = new Set([4, 17, 32, 613]);
 const isRateLimit = (code: number) => RATE_LIMIT_CODES.has(code) || (code >= 80001 && code <= 80014);

@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { Mention } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
+import type { HttpClient } from '../http.js';
 import type { Unusable, WebhookConnector } from '../types.js';
+import { MentionChange, lookUpMention } from './instagram-mentions.js';
 
 // https://developers.facebook.com/docs/graph-api/webhooks/getting-started : Meta checks the
 // callback with GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=… (echo the
@@ -37,7 +39,13 @@ const metaOptions = {
   verify_token_env: z.string().default('EARSHOT_META_VERIFY_TOKEN'),
 };
 
-/** The webhook for one Meta object type; `change` turns one change of a brand's entry into mentions. */
+type Lookup = { http: HttpClient; now: number };
+type ChangeOutcome = Mention[] | Unusable | null;
+
+/**
+ * The webhook for one Meta object type; `change` turns one change of a brand's entry into
+ * mentions, looking up what Meta sends only as ids through `lookup`'s HTTP client.
+ */
 function metaHook(
   o: { name?: string; app_secret_env: string; verify_token_env: string },
   env: (n: string) => string | undefined,
@@ -46,7 +54,7 @@ function metaHook(
     name: string;
     source: string;
     accounts: Map<string, string>;
-    change(entry: Entry, field: string, value: unknown, brand: string): Mention[] | Unusable | null;
+    change(entry: Entry, field: string, value: unknown, lookup: Lookup): ChangeOutcome | Promise<ChangeOutcome>;
   },
 ): WebhookConnector {
   const verifyToken = requireEnv(env, o.verify_token_env);
@@ -58,7 +66,7 @@ function metaHook(
     signedWith: 'x-hub-signature-256',
     okStatus: 200,
     verify: (q) => (q.get('hub.mode') === 'subscribe' && sameText(q.get('hub.verify_token') ?? '', verifyToken) ? (q.get('hub.challenge') ?? '') : null),
-    read(body) {
+    async read(body, now, ctx) {
       const mentions: Mention[] = [];
       const unusable: Unusable[] = [];
       for (const raw of Array.isArray(body) ? body : [body]) {
@@ -78,7 +86,7 @@ function metaHook(
           }
           const changes = entry.changes ?? (entry.field ? [{ field: entry.field, value: entry.value }] : []);
           for (const c of changes) {
-            const out = spec.change(entry, c.field, c.value, brand);
+            const out = await spec.change(entry, c.field, c.value, { http: ctx.http, now });
             if (out === null) continue; // a change that is not a mention (a like, a removal)
             if (Array.isArray(out)) mentions.push(...out.map((m) => ({ ...m, brands: [brand] })));
             else unusable.push(out);
@@ -165,27 +173,50 @@ const IgComment = z.object({
 export const instagram = defineSource({
   type: 'instagram',
   source: 'instagram',
-  summary: "Comments on your Instagram professional account's posts and lives, pushed by Meta webhooks (`comments`, `live_comments`), your replies included.",
+  summary:
+    "Comments on your Instagram professional account's posts and lives, pushed by Meta webhooks (`comments`, `live_comments`), your replies included; @mentions of the account (`mentions`), looked up by id.",
   options: z.object({
     type: z.literal('instagram'),
     account_id: z.string().regex(/^\d+$/, 'the numeric Instagram professional account id'),
     /** Your account's username: comments it writes are the brand's replies. */
     username: z.string().min(1),
+    /**
+     * A user token for this account (instagram_basic, instagram_manage_comments,
+     * pages_read_engagement): @mentions arrive as ids and are looked up with it.
+     */
+    mentions_token_env: z.string().optional(),
     ...metaOptions,
   }),
-  secrets: (o) => [o.app_secret_env, o.verify_token_env],
+  secrets: (o) => [o.app_secret_env, o.verify_token_env, ...(o.mentions_token_env ? [o.mentions_token_env] : [])],
   owned: true,
   defaultSchedule: '* * * * *',
   networkWide: (o) => `instagram ${o.name ?? ''}`,
   create(o, { env, members }) {
     const accounts = new Map(members.map((m) => [m.options.account_id, m.brand]));
     const usernames = new Set(members.map((m) => m.options.username.toLowerCase()));
+    const tokens = new Map(members.flatMap((m) => (m.options.mentions_token_env ? [[m.options.account_id, m.options.mentions_token_env] as const] : [])));
+    const base = o.base_url ?? 'https://graph.facebook.com';
     return metaHook(o, env, {
       object: 'instagram',
       name: 'instagram',
       source: 'instagram',
       accounts,
-      change(entry, field, value) {
+      change(entry, field, value, { http, now }) {
+        if (field === 'mentions') {
+          const v = MentionChange.safeParse(value);
+          if (!v.success)
+            return {
+              reason: `Instagram mentions change is not in the documented shape: ${v.error.issues[0]?.path.join('.')}: ${v.error.issues[0]?.message}`,
+              payload: value,
+            };
+          const tokenEnv = tokens.get(entry.id);
+          if (!tokenEnv)
+            return {
+              reason: `@mention of Instagram account ${entry.id} (media ${v.data.media_id}${v.data.comment_id ? `, comment ${v.data.comment_id}` : ''}) arrives as ids only: set mentions_token_env on that brand's instagram source to look it up`,
+              payload: value,
+            };
+          return lookUpMention(http, { base, token: requireEnv(env, tokenEnv), tokenEnv, accountId: entry.id, now }, v.data);
+        }
         if (field !== 'comments' && field !== 'live_comments') return null;
         const v = IgComment.safeParse(value);
         if (!v.success)

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { EngagementUpdate } from '@earshot/shared';
 import { defineSource, requireEnv } from '../define.js';
 import { HttpError, RateLimitedError, describeUrl, jsonAnswer, type HttpClient } from '../http.js';
-import { isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
+import { harvestNewestFirst, isUnusable, itemOrUnusable, newestFirstPoll, timeField } from '../paging.js';
+import { Comment, Followed, RepliesOption, commentMention, keepFollowing, readNewReplies } from './youtube-replies.js';
 import { chunks, zonedToUtc } from '../text.js';
 
 /**
@@ -55,37 +56,42 @@ function youtubeGet<S extends z.ZodType>(
   return youtubeJson(http, `${access.base}/youtube/v3/${endpoint}?${q}`, schema, now);
 }
 
-// https://developers.google.com/youtube/v3/docs/commentThreads/list
-const CommentSnippet = z.object({
-  textOriginal: z.string().optional(),
-  textDisplay: z.string().optional(),
-  authorDisplayName: z.string(),
-  authorChannelId: z.object({ value: z.string() }).optional(),
-  likeCount: z.number().default(0),
-  publishedAt: z.string(),
-  videoId: z.string().optional(),
-});
+// https://developers.google.com/youtube/v3/docs/commentThreads/list: part=snippet,replies gives
+// each thread with its top-level comment and some of its replies (youtube-replies.ts reads the rest).
 const Thread = z.object({
   id: z.string(),
   snippet: z.object({
     videoId: z.string().optional(),
     totalReplyCount: z.number().default(0),
-    topLevelComment: z.object({ id: z.string(), snippet: CommentSnippet }),
+    topLevelComment: Comment,
   }),
+  replies: z.object({ comments: z.array(z.unknown()) }).optional(),
 });
 const ThreadList = z.object({ items: z.array(z.unknown()), nextPageToken: z.string().optional() });
 const CommentList = z.object({ items: z.array(z.object({ id: z.string(), snippet: z.object({ likeCount: z.number().default(0) }) })) });
+const ReplyState = z.object({
+  followed: z.record(z.string(), Followed).catch({}),
+  /** Quota units spent on the Pacific-time day `day` (YouTube's quota day), and how many of them on replies. */
+  quota: z
+    .object({ day: z.string(), units: z.number(), reply_units: z.number().default(0) })
+    .optional()
+    .catch(undefined),
+});
+const pacificDay = (t: number) => new Date(nextPacificMidnight(t) - 86_400_000).toISOString().slice(0, 10);
 
 export const youtube = defineSource({
   type: 'youtube',
   source: 'youtube',
-  summary: "YouTube Data API v3 comment threads on a video or on all of a channel's videos; like counts refreshed through `comments.list`.",
+  summary:
+    "YouTube Data API v3 comment threads on a video or on all of a channel's videos, with their replies (`comments.list?parentId=` when a thread's reply count rises); like counts refreshed through `comments.list`.",
   options: z
     .object({
       type: z.literal('youtube'),
       video_id: z.string().min(1).optional(),
       channel_id: z.string().min(1).optional(),
       key_env: KEY_ENV,
+      /** `{days, units_per_day}`: how long a thread's replies are followed, and the quota units a day they may take; `false`: top-level comments only. */
+      replies: RepliesOption,
     })
     .refine((o) => Boolean(o.video_id) !== Boolean(o.channel_id), 'needs exactly one of video_id or channel_id'),
   secrets: (o) => [o.key_env],
@@ -95,32 +101,78 @@ export const youtube = defineSource({
     const access = youtubeAccess(o, env);
     const target: Record<string, string> = o.video_id ? { videoId: o.video_id } : { allThreadsRelatedToChannelId: o.channel_id! };
     return {
-      ...newestFirstPoll(o, 'youtube', {
-        async fetchPage(pageToken, _since, { http, clock }) {
-          const params = { order: 'time', maxResults: '100', textFormat: 'plainText', ...target, pageToken: pageToken ?? undefined };
-          const page = await youtubeGet(http, access, 'commentThreads', params, ThreadList, clock.now());
-          return { items: page.items, next: page.nextPageToken ?? null };
-        },
-        timeOf: timeField('snippet', 'topLevelComment', 'snippet', 'publishedAt'),
-        normalise: (raw) => {
-          const t = itemOrUnusable(Thread, raw, 'YouTube comment thread');
-          if (isUnusable(t)) return t;
-          const c = t.snippet.topLevelComment;
-          const videoId = c.snippet.videoId ?? t.snippet.videoId ?? o.video_id ?? '';
-          return [
-            {
-              id: c.id,
-              source: 'youtube',
-              text: c.snippet.textOriginal ?? c.snippet.textDisplay ?? '',
-              created_at: c.snippet.publishedAt,
-              author: { id: c.snippet.authorChannelId?.value ?? c.snippet.authorDisplayName, handle: c.snippet.authorDisplayName },
-              url: `https://www.youtube.com/watch?v=${encodeURIComponent(videoId)}&lc=${encodeURIComponent(c.id)}`,
-              engagement: { likes: c.snippet.likeCount, shares: 0, replies: t.snippet.totalReplyCount, views: 0 },
-              metadata: { video_id: videoId, thread: t.id },
-            },
-          ];
-        },
-      }),
+      kind: 'poll',
+      source: 'youtube',
+      async poll(cursor, { http, clock }) {
+        const now = clock.now();
+        const { followed: followedBefore, quota, ...paging } = cursor;
+        const state = ReplyState.parse({ followed: followedBefore, quota });
+        const day = pacificDay(now);
+        const today = state.quota?.day === day ? state.quota : { day, units: 0, reply_units: 0 };
+        const get: Parameters<typeof readNewReplies>[0]['get'] = (endpoint, params, schema) => youtubeGet(http, access, endpoint, params, schema, now);
+        let listingCalls = 0;
+        const followed = { ...state.followed };
+        const behind = new Map<string, number>();
+        const listed = new Set<string>();
+        const harvest = await harvestNewestFirst({
+          cursor: paging,
+          now,
+          lookbackHours: o.lookback_hours,
+          overlapMinutes: o.overlap_minutes,
+          maxPages: o.max_pages,
+          async fetchPage(pageToken) {
+            listingCalls++;
+            const part = o.replies ? 'snippet,replies' : 'snippet';
+            const page = await get('commentThreads', { part, order: 'time', maxResults: '100', textFormat: 'plainText', ...target, pageToken }, ThreadList);
+            return { items: page.items, next: page.nextPageToken ?? null };
+          },
+          timeOf: timeField('snippet', 'topLevelComment', 'snippet', 'publishedAt'),
+          normalise: (raw) => {
+            const t = itemOrUnusable(Thread, raw, 'YouTube comment thread');
+            if (isUnusable(t)) return t;
+            const c = t.snippet.topLevelComment;
+            const videoId = c.snippet.videoId ?? t.snippet.videoId ?? o.video_id ?? '';
+            const included = (t.replies?.comments ?? []).flatMap((r) => {
+              const parsed = Comment.safeParse(r);
+              return parsed.success ? [commentMention(parsed.data, videoId, t.id, { parent: c.id })] : [];
+            });
+            if (o.replies) {
+              listed.add(t.id);
+              const read = Math.max(followed[t.id]?.read ?? 0, included.length);
+              followed[t.id] = { top: c.id, read, at: Date.parse(c.snippet.publishedAt) || now, video: videoId };
+              if (t.snippet.totalReplyCount > read) behind.set(t.id, t.snippet.totalReplyCount);
+            }
+            return [commentMention(c, videoId, t.id, { replies: t.snippet.totalReplyCount }), ...included];
+          },
+        });
+        const replies = o.replies
+          ? await readNewReplies({
+              get,
+              followed: keepFollowing(followed, now, o.replies.days),
+              behind,
+              listed,
+              budget: Math.max(0, o.replies.units_per_day - today.reply_units),
+              maxPages: o.max_pages,
+            })
+          : null;
+        const notices = [...(harvest.notices ?? [])];
+        if (replies?.unfinished)
+          notices.push(
+            `replies of ${replies.unfinished} comment thread(s) are read next poll: this poll reached max_pages, or today's replies.units_per_day (${o.replies ? o.replies.units_per_day : 0} quota units) is spent`,
+          );
+        const replyCalls = replies?.calls ?? 0;
+        return {
+          mentions: [...harvest.mentions, ...(replies?.mentions ?? [])],
+          unusable: [...harvest.unusable, ...(replies?.unusable ?? [])],
+          ...(notices.length ? { notices } : {}),
+          cursor: {
+            ...harvest.cursor,
+            ...(replies ? { followed: replies.followed } : {}),
+            // Every call here costs 1 unit: counted per Pacific-time day, replies apart, against their budget.
+            quota: { day, units: today.units + listingCalls + replyCalls, reply_units: today.reply_units + replyCalls },
+          },
+        };
+      },
       async refresh(recent, { http, clock }) {
         const out: EngagementUpdate[] = [];
         for (const group of chunks(recent, 50)) {
