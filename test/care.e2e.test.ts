@@ -60,7 +60,7 @@ describe('customer care', () => {
         EARSHOT_CARE_MIN_CONVERSATIONS: '2',
         EARSHOT_DETECT_CRON: '0 0 1 1 *',
       }),
-      { services: ['ingest', 'classifier', 'writer', 'detector', 'api'], http: true, logger: quietLogger(), detector: { notifiers: [] } },
+      { services: ['ingest', 'classifier', 'writer', 'detector', 'api'], http: true, logger: quietLogger() },
     );
     // Twitter: a complaint, the brand's answer in the same conversation, the customer happier after it.
     await post([

@@ -19,7 +19,7 @@ describe('detection on a quiet control scenario', () => {
       metrics: freshMetrics(),
       clock,
       logger: quietLogger(),
-      detector: { replica: 'control', notifiers: [] },
+      detector: { replica: 'control' },
     });
     let sent = 0;
     // Every 15 minutes of stream time over the last two days, after a first day of history.

@@ -32,7 +32,16 @@ describe('earshot routes test', () => {
   };
 
   it('the example file is valid', () => {
-    expect(parseRoutesFile(EXAMPLE, readFileSync(EXAMPLE, 'utf8')).routes.map((r) => r.name)).toEqual(['pr', 'marketing', 'ops', 'pager', 'care', 'audit']);
+    expect(parseRoutesFile(EXAMPLE, readFileSync(EXAMPLE, 'utf8')).routes.map((r) => r.name)).toEqual([
+      'pr',
+      'marketing',
+      'ops',
+      'pager',
+      'care',
+      'audit',
+      'digests',
+      'globex-digest',
+    ]);
   });
 
   it('prints the channels an alert reaches, and why each route sends, holds or passes', async () => {

@@ -32,6 +32,7 @@ export * from './text/csv.js';
 export * from './store/retention.js';
 export * from './store/lease.js';
 export * from './store/outbox.js';
+export * from './store/digest-outbox.js';
 export * from './store/care.js';
 export * from './store/mention-copies.js';
 export * from './store/mentions.js';

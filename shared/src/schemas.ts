@@ -223,6 +223,8 @@ export const AlertSchema = z.object({
   opened_at: isoDateTime,
   updated_at: isoDateTime,
   resolved_at: isoDateTime.optional(),
+  /** Set on versions a backfill raised over past stream time (detection replayed with notify: false): history, which the notifier delivers to no one. */
+  replayed: z.literal(true).optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

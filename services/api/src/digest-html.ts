@@ -20,10 +20,41 @@ const row = (cells: string[], style = CELL) => `<tr>${cells.map((c) => `<td styl
 const table = (head: string[], rows: string[]) =>
   `<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse;width:100%;font-size:14px;">${row(head, HEAD)}${rows.join('')}</table>`;
 
+const titleOf = (d: Digest) => `${d.brand}: your ${d.period === 'day' ? 'daily' : 'weekly'} digest`;
+
+/** The digest as plain text (an email's text part, a chat message): its figures, alerts, events and care, one line each. */
+export function digestText(d: Digest): string {
+  const lines = [
+    titleOf(d),
+    `${day(d.from)} to ${day(d.to)}, against the ${d.period} before`,
+    '',
+    `Mentions: ${num(d.volume.mentions)} (previous ${num(d.volume.previous)}, ×${d.volume.change.ratio})`,
+    `Share of voice: ${pct(d.share_of_voice.share)} (previous ${pct(d.share_of_voice.previous)})`,
+    `Net sentiment: ${signed(d.net_sentiment.value)} (95% CI ${signed(d.net_sentiment.ci95[0]!)} to ${signed(d.net_sentiment.ci95[1]!)}; previous ${signed(d.net_sentiment.previous)})`,
+    `Complaint rate: ${pct(d.complaint_rate.rate)} (previous ${pct(d.complaint_rate.previous)})`,
+    ...(d.new_terms.length ? [`New in the conversation: ${d.new_terms.map((t) => `“${t}”`).join(', ')}`] : []),
+    '',
+    `Alerts: ${d.alerts.count}; median acknowledgement ${minutes(d.alerts.acknowledge_minutes_p50)}, median resolution ${minutes(d.alerts.resolve_minutes_p50)}`,
+    ...d.alerts.items.map(
+      (a) =>
+        `  - ${kindLabel(a.kind)} (${a.severity_score ? `${a.severity_score}/10 ` : ''}${a.severity}): ${a.summary}; ${
+          a.acknowledge_minutes === undefined ? 'not acknowledged' : `acknowledged after ${minutes(a.acknowledge_minutes)}`
+        }, ${a.resolve_minutes === undefined ? 'open' : `resolved after ${minutes(a.resolve_minutes)}`}${a.assignee ? `, assigned to ${a.assignee}` : ''}`,
+    ),
+    ...(d.events.length ? ['', 'Events:', ...d.events.map((v) => `  - ${v.event.title}: ${v.verdict}`)] : []),
+    '',
+    d.care.conversations
+      ? `Care: ${num(d.care.answered)} of ${num(d.care.conversations)} complaints and questions answered (${pct(d.care.response_rate)})`
+      : 'Care: no complaints or questions to answer',
+    '',
+  ];
+  return lines.join('\n');
+}
+
 /** The digest as an HTML page a mail client renders: inline styles, tables, no scripts. */
 export function digestHtml(d: Digest): string {
   const e = escapeHtml;
-  const title = `${d.brand}: your ${d.period === 'day' ? 'daily' : 'weekly'} digest`;
+  const title = titleOf(d);
   const figures = table(
     ['', 'This ' + d.period, 'Previous ' + d.period, 'Change'],
     [
@@ -55,7 +86,7 @@ export function digestHtml(d: Digest): string {
   );
   const alerts = d.alerts.items.length
     ? table(
-        ['Alert', 'Severity', 'Opened', 'Detected after', 'Acknowledged after'],
+        ['Alert', 'Severity', 'Opened', 'Detected after', 'Acknowledged after', 'Resolved after'],
         d.alerts.items.map((a) =>
           row([
             `<strong>${e(kindLabel(a.kind))}</strong><br>${e(a.summary)}${a.terms?.length ? `<br><span style="color:#6b7280;">rose: ${e(a.terms.join(', '))}</span>` : ''}`,
@@ -63,6 +94,7 @@ export function digestHtml(d: Digest): string {
             e(day(a.opened_at)),
             minutes(a.detection_minutes),
             a.acknowledge_minutes === undefined ? 'not yet' : `${minutes(a.acknowledge_minutes)} (${e(a.acknowledged_by ?? '')})`,
+            `${a.resolve_minutes === undefined ? 'open' : minutes(a.resolve_minutes)}${a.assignee ? `<br><span style="color:#6b7280;">assigned to ${e(a.assignee)}</span>` : ''}`,
           ]),
         ),
       )
@@ -81,7 +113,7 @@ export function digestHtml(d: Digest): string {
 <p style="margin:0 0 16px;color:#6b7280;">${e(day(d.from))} to ${e(day(d.to))}, against the ${d.period} before</p>
 ${figures}
 ${d.new_terms.length ? `<p><strong>New in the conversation:</strong> ${e(d.new_terms.map((t) => `“${t}”`).join(', '))}</p>` : ''}
-<h2 style="${H2}">Alerts (${d.alerts.count}; median detection ${minutes(d.alerts.detection_minutes_p50)}, median acknowledgement ${minutes(d.alerts.acknowledge_minutes_p50)})</h2>
+<h2 style="${H2}">Alerts (${d.alerts.count}; median detection ${minutes(d.alerts.detection_minutes_p50)}, median acknowledgement ${minutes(d.alerts.acknowledge_minutes_p50)}, median resolution ${minutes(d.alerts.resolve_minutes_p50)})</h2>
 ${alerts}
 <h2 style="${H2}">Events</h2>
 ${events}

@@ -19,10 +19,14 @@ const minutesBetween = (from: string, to: string) => round((Date.parse(to) - Dat
  * its interval, complaint rate, words new in the conversation, the alerts opened in it with
  * how long detection and acknowledgement took, what its events did, and how care answered.
  */
-export async function buildDigest(client: ClickHouseClient, q: { brand: string; period: DigestPeriod; to: number }) {
-  const length = DIGEST_PERIODS[q.period];
+export async function buildDigest(
+  client: ClickHouseClient,
+  q: { brand: string; period: DigestPeriod; to: number; /** Default: a day or a week before `to`. */ from?: number },
+) {
   const to = q.to;
-  const from = to - length;
+  const from = q.from ?? to - DIGEST_PERIODS[q.period];
+  // A local day or week across a daylight-saving change is an hour longer or shorter.
+  const length = to - from;
   const before = from - length;
   const rollups = new MentionRollups(client);
   const hours = length / 3_600_000;
@@ -50,6 +54,7 @@ export async function buildDigest(client: ClickHouseClient, q: { brand: string; 
         ? { acknowledged_at: a.acknowledged_at, acknowledged_by: a.acknowledged_by, acknowledge_minutes: minutesBetween(a.opened_at, a.acknowledged_at) }
         : {}),
       ...(a.resolved_at ? { resolved_at: a.resolved_at, resolve_minutes: minutesBetween(a.opened_at, a.resolved_at) } : {}),
+      ...(a.assignee ? { assignee: a.assignee } : {}),
     }));
 
   const events = await new EventTable(client).list({ brand: q.brand, from, to, limit: 20 });
@@ -78,6 +83,8 @@ export async function buildDigest(client: ClickHouseClient, q: { brand: string; 
       acknowledged: alerts.filter((a) => a.acknowledged_at).length,
       detection_minutes_p50: median(alerts.map((a) => a.detection_minutes)),
       acknowledge_minutes_p50: median(alerts.flatMap((a) => (a.acknowledge_minutes === undefined ? [] : [a.acknowledge_minutes]))),
+      resolved: alerts.filter((a) => a.resolved_at).length,
+      resolve_minutes_p50: median(alerts.flatMap((a) => (a.resolve_minutes === undefined ? [] : [a.resolve_minutes]))),
       items: alerts,
     },
     events: verdicts,

@@ -19,7 +19,7 @@ export { parseEventsCsv, parseEventsIcs, type ImportResult } from './event-impor
 export { EventRepository } from './events-route.js';
 export { eventImpact } from './event-impact.js';
 export { buildDigest, DIGEST_PERIODS, type Digest, type DigestPeriod } from './digest.js';
-export { digestHtml, escapeHtml, kindLabel } from './digest-html.js';
+export { digestHtml, digestText, escapeHtml, kindLabel } from './digest-html.js';
 export { intervalSeconds } from './query-params.js';
 export { BackfillBodySchema, type BackfillJob, type DetectionReplayer } from './detection-route.js';
 

@@ -109,7 +109,7 @@ export const openApiDocument = withCommonAnswers({
         responses: {
           '200': {
             description:
-              '{brand, period, from, to, previous, volume, share_of_voice, net_sentiment{value, ci95, previous, change}, complaint_rate, new_terms[], alerts{count, acknowledged, detection_minutes_p50, acknowledge_minutes_p50, items[]}, events[{event, verdict}], care}',
+              '{brand, period, from, to, previous, volume, share_of_voice, net_sentiment{value, ci95, previous, change}, complaint_rate, new_terms[], alerts{count, acknowledged, detection_minutes_p50, acknowledge_minutes_p50, resolved, resolve_minutes_p50, items[]}, events[{event, verdict}], care}',
             content: { 'application/json': {}, 'text/html': { schema: { type: 'string' } } },
           },
           '400': { description: 'Invalid query, with the reason' },
@@ -336,7 +336,7 @@ export const openApiDocument = withCommonAnswers({
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
         responses: {
-          '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by' },
+          '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by, assignee/assigned_at' },
           '400': { description: 'Invalid query' },
         },
       },
@@ -377,6 +377,67 @@ export const openApiDocument = withCommonAnswers({
       post: {
         summary: 'Resolve an alert by hand; a later detector version (the anomaly went on) opens it again',
         responses: { '200': { description: 'the alert, resolved' }, '404': { description: 'no such alert' }, '409': { description: 'already resolved' } },
+      },
+    },
+    '/v1/alerts/{id}/assign': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        summary: 'Assign an alert to someone (the latest assignment holds); it shows on the alert, its timeline and the digest',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['assignee'],
+                additionalProperties: false,
+                properties: { assignee: { type: 'string', minLength: 1, maxLength: 200 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': { description: 'the alert, with assignee and assigned_at' },
+          '400': { description: 'Invalid body' },
+          '404': { description: 'no such alert' },
+        },
+      },
+    },
+    '/v1/alerts/{id}/notes': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      post: {
+        summary: 'Add a note to an alert (what was found, what was done); notes are part of its timeline',
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['text'],
+                additionalProperties: false,
+                properties: { text: { type: 'string', minLength: 1, maxLength: 4000 } },
+              },
+            },
+          },
+        },
+        responses: {
+          '201': { description: '{alert_id, items[]}: the timeline with the note' },
+          '400': { description: 'Invalid body' },
+          '404': { description: 'no such alert' },
+        },
+      },
+    },
+    '/v1/alerts/{id}/timeline': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        summary: 'What happened to an alert, oldest first: opened, updated, acknowledged, notified (the channel), assigned, noted, resolved',
+        responses: {
+          '200': {
+            description:
+              '{alert_id, items[{at, event: opened|updated|resolved|acknowledged|assigned|noted|notified, by? (the person), detail? (summary, assignee, note or channel), severity_score?}], count}',
+          },
+          '404': { description: 'no such alert' },
+        },
       },
     },
     '/v1/detection/backfill': {

@@ -32,7 +32,7 @@ import { createIngestService, readBrandsFile, type BrandsFile, type ConnectorRun
 import { createClassifier, createClassifierService, type MentionClassifier } from '@earshot/classifier';
 import { createWriterService, type StoredListener } from '@earshot/writer';
 import { createApiService } from '@earshot/api';
-import { createDetectorService, type DetectorService, type Notifier } from '@earshot/detector';
+import { createDetectorService, type DetectorService } from '@earshot/detector';
 import { createNotifierService } from '@earshot/notifier';
 
 export const SERVICE_NAMES = ['ingest', 'classifier', 'writer', 'detector', 'notifier', 'api'] as const;
@@ -52,8 +52,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   classifier?: MentionClassifier;
   onStored?: StoredListener;
-  /** Detector: notifiers instead of the configured webhooks, and a replica id. */
-  detector?: { notifiers?: Notifier[]; replica?: string };
+  /** Detector: a replica id. */
+  detector?: { replica?: string };
   /** Notifier: how often failed deliveries are tried again, and their first back-off. */
   notifier?: { retryEveryMs?: number; retryBaseMs?: number };
 }

@@ -95,6 +95,16 @@ export interface Alert {
   acknowledged_at?: string;
   acknowledged_by?: string;
   resolved_by?: string;
+  assignee?: string;
+  assigned_at?: string;
+}
+/** One line of GET /v1/alerts/{id}/timeline. */
+export interface TimelineEntry {
+  at: string;
+  event: 'opened' | 'updated' | 'resolved' | 'acknowledged' | 'assigned' | 'noted' | 'notified';
+  by?: string;
+  detail?: string;
+  severity_score?: number;
 }
 export interface CampaignEvent {
   id: string;

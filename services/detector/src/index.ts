@@ -6,7 +6,6 @@ import {
   ClickHouseLease,
   DetectorQueries,
   HelpdeskHandoff,
-  NotificationOutbox,
   alertsTopic,
   errorMessage,
   requireStore,
@@ -17,8 +16,6 @@ import {
   type Service,
 } from '@earshot/shared';
 import { AlertBook, alertKey } from './alert-book.js';
-
-import { NotifierQueue, type Notifier } from './notifiers.js';
 import { runDetectors, type DetectorDeps } from './run-detectors.js';
 
 export { scoreSeries, pointsPerDay, DETECT_CORE } from './anomaly-scorer.js';
@@ -51,8 +48,8 @@ export interface DetectorService extends Service {
    * Detection replayed over past stream time, one run per `stepMs` from `from` to `to`
    * (a backfill, the demo): safe beside the live schedule, with its own incident lifecycle.
    * Returns every alert version it produced, in order. `brands` limits it to those brands;
-   * `notify: false` stores and publishes the alerts but neither notifies nor hands off
-   * (a backfill's incidents are history). `onStep` learns whether this replica led the step.
+   * `notify: false` stores and publishes the alerts flagged `replayed`, which the notifier
+   * delivers to no one, and hands nothing off (a backfill's incidents are history). `onStep` learns whether this replica led the step.
    * `stopWhenQuietAfter`: from that stream time on, stop at the first step with no incident
    * left open (the demo replays past its outage until the outage's alerts have resolved).
    */
@@ -76,14 +73,12 @@ export interface DetectorService extends Service {
  */
 export function createDetectorService(
   deps: Deps,
-  options: { notifiers?: Notifier[]; replica?: string; /** Per-brand sensitivity from the brands file. */ sensitivity?: Record<string, Sensitivity> } = {},
+  options: { replica?: string; /** Per-brand sensitivity from the brands file. */ sensitivity?: Record<string, Sensitivity> } = {},
 ): DetectorService {
   const { config, clock, logger, metrics, bus } = deps;
   const { client } = requireStore(deps, 'detector');
-  // The detector only publishes alerts; the notifier service (earshot.alerts.v1) delivers
-  // them, so no run waits for anyone's webhook. `notifiers` remains for callers that want
-  // delivery in the run itself.
-  const notifiers = options.notifiers ?? [];
+  // The detector only stores and publishes alerts; the notifier service (earshot.alerts.v1)
+  // delivers them, so no run waits for anyone's webhook.
   const store = new AlertStore(client);
   const care = new CareStore(client);
   const book = new AlertBook();
@@ -91,7 +86,6 @@ export function createDetectorService(
     queries: new DetectorQueries(client),
     book,
     store,
-    notifiers: new NotifierQueue(notifiers, { logger, metrics, outbox: new NotificationOutbox(client), now: () => Date.now() }),
     lease: new ClickHouseLease(client, 'detector_leases', options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),
     clock,
     bus,
@@ -152,13 +146,11 @@ export function createDetectorService(
       // Fresh from the store: the first run need not take the incidents up again (a
       // standby's later first lead will).
       d.led.at = clock.now();
-      // Notifications a previous process could not deliver go out on the next run.
-      await d.notifiers.restore();
       if (!cron.validate(config.EARSHOT_DETECT_CRON)) throw new Error(`EARSHOT_DETECT_CRON "${config.EARSHOT_DETECT_CRON}" is not a cron expression`);
       task = cron.schedule(config.EARSHOT_DETECT_CRON, () => {
         runOnce().catch((err) => logger.error({ err: errorMessage(err) }, 'detector run failed'));
       });
-      logger.info({ cron: config.EARSHOT_DETECT_CRON, replica: d.lease.replica, notifiers: notifiers.map((n) => n.name) }, 'detector scheduled');
+      logger.info({ cron: config.EARSHOT_DETECT_CRON, replica: d.lease.replica }, 'detector scheduled');
     },
     async stop() {
       await task?.stop();

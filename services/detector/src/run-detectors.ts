@@ -4,7 +4,6 @@ import { DETECTORS, seriesMinutes, type BrandSeries } from './registry.js';
 import { alertKey, type AlertBook, type Firing } from './alert-book.js';
 import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff } from '@earshot/shared';
 import { careFirings, type CareBounds } from './care.js';
-import type { NotifierQueue } from './notifiers.js';
 
 const MIN = 60_000;
 const SERIES_MINUTES = Math.max(...Object.values(SENSITIVITY).map(seriesMinutes));
@@ -14,7 +13,6 @@ export interface DetectorDeps {
   queries: DetectorQueries;
   book: AlertBook;
   store: AlertStore;
-  notifiers: NotifierQueue;
   lease: ClickHouseLease;
   /** Wall-clock time, for leadership: a replica leads now, whatever stream time it analyses. */
   clock: Clock;
@@ -101,7 +99,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
 
 /**
  * One detector run at stream time `now`: only the leader works; every brand's series
- * are tested; new alert versions are stored, published and handed to the notifiers.
+ * are tested; new alert versions are stored and published (the notifier service delivers them).
  * Leadership is asked at the wall clock, so a replay over past stream time (the demo, a
  * backfill) runs beside the live schedule; it keeps its own `book` so the live run's
  * lifecycle (which resolves what has not fired lately) never interleaves with it.
@@ -140,7 +138,8 @@ export async function runDetectors(
     }
     firings.push(...found, ...(await careFirings(d.care, brand, now, d.careBounds)));
   }
-  const versions = book.apply(firings, now);
+  // A backfill's versions are history: flagged, so the notifier delivers them to no one.
+  const versions = opts.notify === false ? book.apply(firings, now).map((a): Alert => ({ ...a, replayed: true })) : book.apply(firings, now);
   await d.store.save(versions);
   if (versions.length) {
     await d.bus.publish(
@@ -154,10 +153,7 @@ export async function runDetectors(
   }
   d.metrics.alertsOpen.reset();
   for (const a of d.book.openAlerts()) d.metrics.alertsOpen.inc({ kind: a.kind, brand: a.brand, severity: a.severity });
-  if (opts.notify !== false) {
-    await d.notifiers.deliver(versions);
-    await d.handoff?.run(now, d.careBounds.windowHours);
-  }
+  if (opts.notify !== false) await d.handoff?.run(now, d.careBounds.windowHours);
   end({ leader: 'true' });
   return { leader: true, alerts: versions };
 }

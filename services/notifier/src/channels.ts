@@ -88,11 +88,7 @@ export function emailNotifier(
     name: 'email',
     send: async (a, key) => {
       const message = alertEmail(a, await deps.context(a), { consoleUrl: deps.consoleUrl });
-      const id = createHash('sha256')
-        .update(key ?? `${a.id}@${a.updated_at}`)
-        .digest('hex')
-        .slice(0, 32);
-      await deps.transport.sendMail({ from: deps.from, to, ...message, messageId: `<${id}@earshot>` });
+      await deps.transport.sendMail({ from: deps.from, to, ...message, messageId: messageIdFor(key ?? `${a.id}@${a.updated_at}`) });
     },
   };
 }
@@ -101,6 +97,23 @@ export class ChannelConfigError extends Error {
   override readonly name = 'ChannelConfigError';
 }
 
+export type ChannelsConfig = Pick<Config, 'EARSHOT_SMTP_URL' | 'EARSHOT_SMTP_FROM' | 'EARSHOT_CONSOLE_URL' | 'EARSHOT_PORT'>;
+
+/** Where people open the console (links in messages). */
+export const consoleUrlOf = (config: ChannelsConfig) => config.EARSHOT_CONSOLE_URL ?? `http://localhost:${config.EARSHOT_PORT}`;
+
+/** One SMTP transport, made when the first email channel asks for it; without EARSHOT_SMTP_URL, an error naming the channel. */
+export function smtpTransport(config: ChannelsConfig): (channel: string) => Transporter {
+  let transport: Transporter | undefined;
+  return (name) => {
+    if (!config.EARSHOT_SMTP_URL) throw new ChannelConfigError(`channel "${name}" sends email: set EARSHOT_SMTP_URL (smtp://user:password@host:587)`);
+    return (transport ??= createTransport(config.EARSHOT_SMTP_URL));
+  };
+}
+
+/** A Message-ID made from a delivery key, the same on every attempt (receivers can drop a repeat). */
+export const messageIdFor = (key: string) => `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@earshot>`;
+
 /**
  * The routes file's channels as notifiers, each named after its channel (the outbox and the
  * metrics know them by that name). An email channel needs EARSHOT_SMTP_URL.
@@ -108,18 +121,14 @@ export class ChannelConfigError extends Error {
 export function buildChannels(
   file: RoutesFile,
   deps: {
-    config: Pick<Config, 'EARSHOT_SMTP_URL' | 'EARSHOT_SMTP_FROM' | 'EARSHOT_CONSOLE_URL' | 'EARSHOT_PORT'>;
+    config: ChannelsConfig;
     client?: ClickHouseClient;
     fetchImpl?: typeof fetch;
   },
 ): Map<string, Notifier> {
   const { config } = deps;
-  const consoleUrl = config.EARSHOT_CONSOLE_URL ?? `http://localhost:${config.EARSHOT_PORT}`;
-  let transport: Transporter | undefined;
-  const smtp = (name: string) => {
-    if (!config.EARSHOT_SMTP_URL) throw new ChannelConfigError(`channel "${name}" sends email: set EARSHOT_SMTP_URL (smtp://user:password@host:587)`);
-    return (transport ??= createTransport(config.EARSHOT_SMTP_URL));
-  };
+  const consoleUrl = consoleUrlOf(config);
+  const smtp = smtpTransport(config);
   const context = (a: Alert): Promise<AlertContext> =>
     deps.client ? loadAlertContext(deps.client, a) : Promise.resolve({ samples: a.sample_mentions, events: [] });
   const build = (name: string, c: ChannelConfig): Notifier => {

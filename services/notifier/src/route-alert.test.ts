@@ -91,5 +91,20 @@ describe('routing rules', () => {
     expect(bad('channels: { x: { type: slack, url: "https://x.example" } }\nroutes: [{ name: a, match: { min_severity: 11 }, channels: [x] }]')).toThrow(
       /min_severity/,
     );
+    expect(bad('digests: { day: "at eight" }\nchannels: { x: { type: slack, url: "https://x.example" } }\nroutes: [{ name: a, channels: [x] }]')).toThrow(
+      /digests\.day: must be a cron expression/,
+    );
+    expect(bad('channels: { x: { type: alertmanager, url: "https://x.example" } }\nroutes: [{ name: a, match: { kinds: [digest] }, channels: [x] }]')).toThrow(
+      /sends digests to "x", an Alertmanager channel, which takes alerts only/,
+    );
+  });
+
+  it('sends no alert through a route for digests', () => {
+    const file = parseRoutesFile(
+      'r.yaml',
+      'channels: { x: { type: slack, url: "https://x.example" } }\nroutes: [{ name: digests, match: { kinds: [digest] }, channels: [x] }]',
+    );
+    expect(file.digests).toEqual({ day: '0 8 * * *', week: '0 8 * * 1' });
+    expect(new AlertRouter(file).decide(alert(), FRI_10_BERLIN)).toEqual([{ route: 'digests', outcome: 'skip', reason: 'kind complaint_surge is not digest' }]);
   });
 });

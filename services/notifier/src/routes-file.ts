@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parse } from 'yaml';
+import cron from 'node-cron';
 import { ALERT_KINDS, describeZodError } from '@earshot/shared';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -30,6 +31,24 @@ const duration = z
   .transform((s) => Number.parseInt(s, 10) * { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[s.slice(-1) as 's' | 'm' | 'h' | 'd']);
 
 const severity = z.number().int().min(1).max(10);
+
+/** The kind a route names to receive the scheduled digests; no alert has it. */
+export const DIGEST_KIND = 'digest';
+
+const cronExpression = z.string().refine((c) => cron.validate(c), 'must be a cron expression such as "0 8 * * *" (node-cron; a sixth field first for seconds)');
+
+/** When the digests go out, in the schedule's time zone: each covers the last whole day (midnight to midnight) or week (Monday to Monday) there. */
+const DigestScheduleSchema = z
+  .object({
+    day: cronExpression.default('0 8 * * *'),
+    week: cronExpression.default('0 8 * * 1'),
+    /** Default: the file's time zone. */
+    timezone: timeZone.optional(),
+  })
+  .strict();
+export type DigestSchedule = z.infer<typeof DigestScheduleSchema>;
+/** Daily at 08:00, weekly on Mondays at 08:00. */
+export const DEFAULT_DIGEST_SCHEDULE: DigestSchedule = { day: '0 8 * * *', week: '0 8 * * 1' };
 const url = z.url();
 
 const ChannelSchema = z.discriminatedUnion('type', [
@@ -48,7 +67,11 @@ const RouteSchema = z
     match: z
       .object({
         brands: z.array(z.string().min(1)).min(1).optional(),
-        kinds: z.array(z.enum(ALERT_KINDS)).min(1).optional(),
+        /** Alert kinds, and `digest` for the scheduled digests (which only `brands` narrows). */
+        kinds: z
+          .array(z.enum([...ALERT_KINDS, DIGEST_KIND]))
+          .min(1)
+          .optional(),
         sources: z.array(z.string().min(1)).min(1).optional(),
         /** The severity floor, 1–10. */
         min_severity: severity.optional(),
@@ -74,6 +97,8 @@ const RoutesFileSchema = z
   .object({
     /** The time zone for routes that name none (default UTC). */
     timezone: timeZone.default('UTC'),
+    /** When daily and weekly digests go to the routes whose kinds include `digest`. */
+    digests: DigestScheduleSchema.default(DEFAULT_DIGEST_SCHEDULE),
     channels: z.record(z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'channel names are lower-case letters, digits, - and _'), ChannelSchema),
     routes: z.array(RouteSchema).min(1, 'lists no routes'),
   })
@@ -86,6 +111,12 @@ const RoutesFileSchema = z
       for (const c of r.channels)
         if (!f.channels[c])
           ctx.addIssue({ code: 'custom', path: ['routes', i, 'channels'], message: `names channel "${c}", which the channels section does not define` });
+        else if (r.match.kinds?.includes(DIGEST_KIND) && f.channels[c].type === 'alertmanager')
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', i, 'channels'],
+            message: `sends digests to "${c}", an Alertmanager channel, which takes alerts only`,
+          });
     }
   });
 export type RoutesFile = z.infer<typeof RoutesFileSchema>;

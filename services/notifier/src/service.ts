@@ -5,6 +5,7 @@ import {
   consumerHealth,
   createDeadLetters,
   defineConsumer,
+  errorMessage,
   forAll,
   requireStore,
   runConsumer,
@@ -16,8 +17,10 @@ import {
 } from '@earshot/shared';
 import { AlertDispatcher } from './alert-dispatcher.js';
 import { buildChannels } from './channels.js';
+import { buildDigestChannels } from './digest-channels.js';
+import { DigestScheduler } from './digest-scheduler.js';
 import { AlertRouter } from './route-alert.js';
-import { parseRoutesFile, type RoutesFile } from './routes-file.js';
+import { DEFAULT_DIGEST_SCHEDULE, parseRoutesFile, type RoutesFile } from './routes-file.js';
 
 /**
  * The routes the notifier applies: the routes file's (EARSHOT_ROUTES_FILE), plus, for the
@@ -27,7 +30,7 @@ import { parseRoutesFile, type RoutesFile } from './routes-file.js';
 export function configuredRoutes(config: Config, readFile: (path: string) => string = (p) => readFileSync(p, 'utf8')): RoutesFile {
   const file: RoutesFile = config.EARSHOT_ROUTES_FILE
     ? parseRoutesFile(config.EARSHOT_ROUTES_FILE, readFile(config.EARSHOT_ROUTES_FILE))
-    : { timezone: 'UTC', channels: {}, routes: [] };
+    : { timezone: 'UTC', digests: DEFAULT_DIGEST_SCHEDULE, channels: {}, routes: [] };
   const legacy: RoutesFile['channels'] = {
     ...(config.EARSHOT_ALERT_WEBHOOK_URL ? { webhook: { type: 'webhook' as const, url: config.EARSHOT_ALERT_WEBHOOK_URL } } : {}),
     ...(config.EARSHOT_ALERT_SLACK_WEBHOOK_URL ? { slack: { type: 'slack' as const, url: config.EARSHOT_ALERT_SLACK_WEBHOOK_URL } } : {}),
@@ -45,14 +48,17 @@ export function configuredRoutes(config: Config, readFile: (path: string) => str
  * The notifier service: consumes `earshot.alerts.v1` (group earshot-notifier), routes each
  * alert version and delivers it to its channels with retries and back-off, through the
  * persistent outbox (once per version and channel, across restarts and redeliveries).
- * What still fails is tried again every `retryEveryMs`. Versions older than
- * EARSHOT_NOTIFY_MAX_AGE_MINUTES (a backfill's history) are left to the digest.
+ * What still fails is tried again every `retryEveryMs`. Versions a backfill raised
+ * (`replayed`) and versions older than EARSHOT_NOTIFY_MAX_AGE_MINUTES (a backlog) are left
+ * to the digest. On the routes file's schedule it also sends the daily and weekly digests
+ * (DigestScheduler).
  */
 export function createNotifierService(
   deps: Deps,
   opts: { routes?: RoutesFile; fetchImpl?: typeof fetch; retryEveryMs?: number; retryBaseMs?: number } = {},
 ): Service & {
   dispatcher: AlertDispatcher;
+  digests: DigestScheduler;
 } {
   const { config, bus, clock, metrics, logger } = deps;
   const { client } = requireStore(deps, 'notifier');
@@ -65,14 +71,24 @@ export function createNotifierService(
     now: () => clock.now(),
     retryBaseMs: opts.retryBaseMs,
   });
+  const digests = new DigestScheduler(routes, buildDigestChannels(routes, { config, fetchImpl: opts.fetchImpl }), {
+    client,
+    logger,
+    metrics,
+    now: () => clock.now(),
+    retryBaseMs: opts.retryBaseMs,
+  });
   const deadLetters = createDeadLetters(deps);
   const maxAgeMs = config.EARSHOT_NOTIFY_MAX_AGE_MINUTES * 60_000;
   const consumer = defineConsumer(STREAM_CONSUMERS.notifier, [
     forAll(async (alerts: Alert[]) => {
       const now = clock.now();
-      const fresh = alerts.filter((a) => now - Date.parse(a.updated_at) <= maxAgeMs);
-      if (fresh.length < alerts.length)
-        logger.info({ skipped: alerts.length - fresh.length }, 'alert versions older than EARSHOT_NOTIFY_MAX_AGE_MINUTES left to the digest');
+      const replayed = alerts.filter((a) => a.replayed).length;
+      // The age bound stays for a backlog: a notifier down for hours, or a new one reading the topic from its start.
+      const stale = alerts.filter((a) => !a.replayed && now - Date.parse(a.updated_at) > maxAgeMs).length;
+      const fresh = alerts.filter((a) => !a.replayed && now - Date.parse(a.updated_at) <= maxAgeMs);
+      if (replayed || stale)
+        logger.info({ replayed, stale }, 'alert versions a backfill raised, or older than EARSHOT_NOTIFY_MAX_AGE_MINUTES, left to the digest');
       await dispatcher.dispatch(fresh);
     }),
   ]);
@@ -82,20 +98,28 @@ export function createNotifierService(
   return {
     name: 'notifier',
     dispatcher,
+    digests,
     health: [{ name: 'notifier.consumer', check: () => consumerHealth(subscription, clock.now(), config.EARSHOT_STALL_SECONDS) }],
     async start() {
       // Deliveries a previous process could not finish go out first.
       await dispatcher.restore();
       subscription = await runConsumer(consumer, { bus, config, clock, metrics, deadLetters, logger });
+      const retry = () =>
+        Promise.all([dispatcher.retry(), digests.retry()]).then(
+          () => undefined,
+          (err) => logger.warn({ err: errorMessage(err) }, 'notification retry failed'),
+        );
       timer = setInterval(() => {
-        retrying ??= dispatcher.retry().finally(() => (retrying = null));
+        retrying ??= retry().finally(() => (retrying = null));
       }, opts.retryEveryMs ?? 30_000);
       timer.unref();
-      void dispatcher.retry();
+      void retry();
+      digests.start();
       logger.info({ routes: routes.routes.map((r) => r.name), channels: Object.keys(routes.channels) }, 'notifier consuming alerts');
     },
     async stop() {
       clearInterval(timer);
+      await digests.stop();
       await subscription?.stop();
       await retrying;
     },

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { AlertSchema, type Alert } from '../schemas.js';
-import { toClickHouseTime } from './rows.js';
+import { fromClickHouseTime, toClickHouseTime } from './rows.js';
 
 export interface OutboxItem {
   alert: Alert;
@@ -49,6 +49,18 @@ export class NotificationOutbox {
     ).json<{ notifier: string; alert: string }>();
     const recorded = new Set(rows.map((r) => NotificationOutbox.key(AlertSchema.parse(JSON.parse(r.alert)), r.notifier)));
     return new Set(items.map((i) => NotificationOutbox.key(i.alert, i.notifier)).filter((k) => recorded.has(k)));
+  }
+
+  /** The channels an alert reached, each version once: when the outbox marked it sent. */
+  async sent(alertId: string): Promise<{ channel: string; at: string; alert: Alert }[]> {
+    const rows = await (
+      await this.client.query({
+        query: `SELECT notifier, alert, changed_at FROM notification_outbox FINAL WHERE alert_id = {id:String} AND status = 'sent' ORDER BY changed_at`,
+        query_params: { id: alertId },
+        format: 'JSONEachRow',
+      })
+    ).json<{ notifier: string; alert: string; changed_at: string }>();
+    return rows.map((r) => ({ channel: r.notifier, at: fromClickHouseTime(r.changed_at), alert: AlertSchema.parse(JSON.parse(r.alert)) }));
   }
 
   /** Everything still pending, oldest alert version first. */

@@ -120,8 +120,6 @@ async function detectOver(runtime: Runtime, file: string, progress: ReturnType<t
   const replica = runtime.deps.store?.kind === 'chdb' ? '!replay' : undefined;
   const detector = createDetectorService(runtime.deps, {
     sensitivity: runtime.brands?.sensitivity,
-    // Past incidents page nobody (replay's notify: false); no webhook is even built.
-    notifiers: [],
     replica,
   });
   const alerts: Alert[] = [];

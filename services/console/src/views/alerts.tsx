@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, query, type Alert, type CampaignEvent, type Mention, type SentimentStats } from '../api.js';
+import { api, query, type Alert, type CampaignEvent, type Mention, type SentimentStats, type TimelineEntry } from '../api.js';
 import { TimeChart, seconds } from '../chart.js';
 import { about, num, when } from '../format.js';
 import { useLoad } from '../load.js';
@@ -13,7 +13,7 @@ const tone = (a: Alert) => (a.severity === 'critical' ? 'bad' : a.severity === '
 const shownStatus = (a: Alert) =>
   a.status === 'resolved' ? `resolved${a.resolved_by ? ` by ${a.resolved_by}` : ''}` : a.acknowledged_at ? `acknowledged by ${a.acknowledged_by}` : 'open';
 
-/** Open and resolved alerts; one alert's explanation, posts, linked events and timeline, with acknowledge and resolve. */
+/** Open and resolved alerts; one alert's explanation, posts, linked events and timeline, with acknowledge, resolve, assign and notes. */
 export function Alerts({ f, params }: ViewProps) {
   const status = params.get('status') ?? 'open';
   const list = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status, limit: 200 })}`), [f.brand, status]);
@@ -64,16 +64,20 @@ export function Alerts({ f, params }: ViewProps) {
 
 function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
   const alert = useLoad(() => api<Alert>(`/v1/alerts/${encodeURIComponent(id)}`), [id]);
+  const log = useLoad(() => api<{ items: TimelineEntry[] }>(`/v1/alerts/${encodeURIComponent(id)}/timeline`), [id]);
   const [actionError, setActionError] = useState<string>();
   const a = alert.data;
-  const act = async (action: 'acknowledge' | 'resolve') => {
+  const act = async (action: 'acknowledge' | 'resolve' | 'assign' | 'notes', body?: object) => {
     try {
       setActionError(undefined);
-      await api(`/v1/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST' });
+      await api(`/v1/alerts/${encodeURIComponent(id)}/${action}`, { method: 'POST', ...(body ? { body: JSON.stringify(body) } : {}) });
       alert.reload();
+      log.reload();
       onChange();
+      return true;
     } catch (err) {
       setActionError((err as Error).message);
+      return false;
     }
   };
   if (!a) return <Panel title="Details">{alert.error ? <Problem error={alert.error} /> : <p class="muted">Loading…</p>}</Panel>;
@@ -103,6 +107,10 @@ function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
       <dl class="facts">
         <dt>Status</dt>
         <dd data-testid="alert-status">{shownStatus(a)}</dd>
+        <dt>Assigned to</dt>
+        <dd>
+          <Assign assignee={a.assignee} onAssign={(assignee) => act('assign', { assignee })} />
+        </dd>
         <dt>Brand</dt>
         <dd>{a.brand}</dd>
         <dt>Window</dt>
@@ -126,9 +134,77 @@ function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
           </>
         ) : null}
       </dl>
+      <IncidentLog entries={log.data?.items} error={log.error} onNote={(text) => act('notes', { text })} />
       <Timeline alert={a} />
       <Samples alert={a} />
     </Panel>
+  );
+}
+
+/** Who the alert is assigned to, and a field to assign it (again). */
+function Assign({ assignee, onAssign }: { assignee?: string; onAssign: (assignee: string) => Promise<boolean> }) {
+  const [typed, setTyped] = useState('');
+  return (
+    <form
+      class="inline-form"
+      onSubmit={async (e) => {
+        e.preventDefault();
+        if (typed.trim() && (await onAssign(typed.trim()))) setTyped('');
+      }}
+    >
+      <span data-testid="alert-assignee">{assignee ?? 'nobody'}</span>
+      <input aria-label="Assign to" placeholder="name" maxLength={200} value={typed} onInput={(e) => setTyped(e.currentTarget.value)} />
+      <button type="submit" disabled={!typed.trim()}>
+        Assign
+      </button>
+    </form>
+  );
+}
+
+const EVENT_TEXT: Record<TimelineEntry['event'], string> = {
+  opened: 'Opened',
+  updated: 'Updated',
+  resolved: 'Resolved',
+  acknowledged: 'Acknowledged',
+  assigned: 'Assigned to',
+  noted: 'Note',
+  notified: 'Notified',
+};
+
+/** What happened to the alert, oldest first (the detector's versions, people's actions, the channels it reached), and a note to add. */
+function IncidentLog({ entries, error, onNote }: { entries?: TimelineEntry[]; error?: string; onNote: (text: string) => Promise<boolean> }) {
+  const [note, setNote] = useState('');
+  return (
+    <>
+      <h3>What happened</h3>
+      <Problem error={error} />
+      <ol class="incident-log" data-testid="alert-log">
+        {(entries ?? []).map((e, i) => (
+          <li key={i}>
+            <span class="muted small">{when(e.at)}</span> <strong>{EVENT_TEXT[e.event]}</strong>
+            {e.detail ? ` ${e.event === 'notified' ? `via ${e.detail}` : e.detail}` : ''}
+            {e.by ? <span class="muted"> · {e.by}</span> : null}
+          </li>
+        ))}
+      </ol>
+      <form
+        class="form"
+        onSubmit={async (e) => {
+          e.preventDefault();
+          if (note.trim() && (await onNote(note.trim()))) setNote('');
+        }}
+      >
+        <label>
+          Add a note
+          <textarea rows={2} maxLength={4000} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+        </label>
+        <div class="actions">
+          <button type="submit" disabled={!note.trim()}>
+            Add note
+          </button>
+        </div>
+      </form>
+    </>
   );
 }
 
