@@ -32,12 +32,6 @@ export interface DetectorDeps {
 
 const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
 
-/** The sources carrying a spike, busiest first, from the window's mentions. */
-const sourcesOf = (rows: { source: string }[]) =>
-  [...rows.reduce((m, r) => m.set(r.source, (m.get(r.source) ?? 0) + 1), new Map<string, number>())]
-    .sort((a, b) => b[1] - a[1])
-    .map(([source, mentions]) => ({ source, mentions }));
-
 type Explain = (
   from: number,
   to: number,
@@ -55,12 +49,13 @@ function explainer(d: DetectorDeps, brand: string): Explain {
     let baseline = baselines.get(from);
     if (!baseline)
       baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
-    const window = await d.queries.windowMentions(brand, from, to, filter, 300);
+    // The words from the window's most engaged 300 posts; the sources from all of its mentions.
+    const [window, sources] = await Promise.all([d.queries.windowMentions(brand, from, to, filter, 300), d.queries.windowSources(brand, from, to, filter)]);
     const terms = topTerms(
       window.map((r) => r.text),
       await baseline,
     );
-    return { window, terms, explanation: { terms, sources: sourcesOf(window) } };
+    return { window, terms, explanation: { terms, sources } };
   };
 }
 const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');

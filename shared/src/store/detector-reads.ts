@@ -140,6 +140,26 @@ export class DetectorQueries {
   }
 
   /** Mentions of a brand in a window (newest, most engaged first), optionally of one intent or sentiment. */
+  /** Mentions per source in a window with the same filters as windowMentions, busiest first: every one counted, not a sample. */
+  async windowSources(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }) {
+    const r = await rows<{ source: string; n: string | number }>(
+      this.client,
+      `SELECT source, count() AS n FROM mentions FINAL
+       WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
+         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
+       GROUP BY source ORDER BY n DESC, source`,
+      {
+        brand,
+        from: toClickHouseTime(from),
+        to: toClickHouseTime(to),
+        ...(filter.intent ? { intent: filter.intent } : {}),
+        ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
+        ...(filter.source ? { source: filter.source } : {}),
+      },
+    );
+    return r.map((x) => ({ source: x.source, mentions: Number(x.n) }));
+  }
+
   async windowMentions(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }, limit: number) {
     return rows<{ source: string; id: string; url: string; text: string }>(
       this.client,
