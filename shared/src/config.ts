@@ -100,6 +100,8 @@ export const ConfigSchema = z.object({
   EARSHOT_OFFLINE: bool.default(false),
   EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate', 'adaptive']).default('fast'),
   EARSHOT_CLASSIFIER_OWN_THREAD: bool.default(true),
+  /** `1`: each enriched mention gets its story (online clustering per brand, docs/stories.md); off by default until it fits the bench budget. */
+  EARSHOT_STORIES: bool.default(false),
   EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
   EARSHOT_CLASSIFIER_TASK: z.enum(['feature-extraction', 'text-classification']).default('feature-extraction'),
   EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),

@@ -155,6 +155,10 @@ export const EnrichedMentionSchema = MentionSchema.extend({
   /** When ingest accepted the mention (ISO 8601); used for end-to-end latency. */
   ingested_at: isoDateTime,
   enriched_at: isoDateTime,
+  /** The story this mention joined within its first brand (the classifier's online story clustering; absent when off). */
+  story_id: z.string().min(1).max(64).optional(),
+  /** That story's label when the mention joined it (a key phrase of its mentions; may be empty for a new story). */
+  story_label: z.string().max(200).optional(),
 });
 export type EnrichedMention = z.infer<typeof EnrichedMentionSchema>;
 

@@ -38,7 +38,7 @@ export const STREAM_TOPICS: readonly TopicNode[] = [
 ];
 
 export const STREAM_CONSUMERS = {
-  classifier: { name: 'classifier', service: 'classifier', topic: mentionsRawTopic, group: 'earshot-classifier', stages: ['classify', 'publish'] },
+  classifier: { name: 'classifier', service: 'classifier', topic: mentionsRawTopic, group: 'earshot-classifier', stages: ['classify', 'story', 'publish'] },
   writerMentions: {
     name: 'writer',
     service: 'writer',

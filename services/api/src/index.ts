@@ -1,4 +1,4 @@
-import { CareStore, HelpdeskHandoff, MentionRollups, eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
+import { CareStore, HelpdeskHandoff, MentionRollups, StoryStore, eventsTopic, requireStore, topicName, type Deps, type Service } from '@earshot/shared';
 import { createConsoleRouter } from './console-route.js';
 import { createAuthorsRouter } from './authors-route.js';
 import { createCareRouter } from './care-route.js';
@@ -7,6 +7,7 @@ import { createExportRouter } from './export-route.js';
 import { createDigestRouter } from './digest-route.js';
 import { createStatsRouter } from './stats-route.js';
 import { createVolumeRouter } from './volume-route.js';
+import { createStoriesRouter } from './stories-routes.js';
 import { createOpenApiRouter } from './openapi.js';
 import { createAlertsRouter } from './alerts-route.js';
 import { createDeadLettersRouter } from './dead-letters-route.js';
@@ -50,6 +51,7 @@ export function createApiService(
       createStatsRouter({ rollups, clock }),
       createVolumeRouter({ rollups, clock, configured: [...new Set([...Object.keys(config.EARSHOT_BRANDS), ...(opts.brands ?? [])])] }),
       createAlertsRouter({ client, clock }),
+      createStoriesRouter({ stories: new StoryStore(client), clock }),
       createDeadLettersRouter({ client, clock }),
       createEventsRouter(events, client),
       createCareRouter({ care, clock, handoff }),

@@ -155,6 +155,49 @@ export const openApiDocument = withCommonAnswers({
         },
       },
     },
+    '/v1/stories': {
+      get: {
+        summary:
+          "A brand's stories (groups of mentions about one thing, found by the classifier as mentions arrive) with mentions in the range, counted by whole hours",
+        parameters: [
+          { name: 'brand', in: 'query', required: true, schema: { type: 'string' } },
+          {
+            name: 'from',
+            in: 'query',
+            schema: { type: 'string', format: 'date-time' },
+            description: 'default: 24 hours before `to`; taken from the start of its hour',
+          },
+          { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'default: now' },
+          {
+            name: 'sort',
+            in: 'query',
+            schema: { enum: ['rising', 'volume'], default: 'rising' },
+            description: 'rising: most grown against the window as long just before `from` (a new story from zero); volume: most mentioned',
+          },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 500, default: 50 } },
+        ],
+        responses: {
+          '200': {
+            description:
+              '{brand, from, to, sort, count, items[{id, brand, label, first_seen, last_seen, mentions, negative, neutral, positive, complaints, complaint_share, previous_mentions, new}]}',
+          },
+          '400': { description: 'Invalid query (brand missing, bad time, from not before to)' },
+        },
+      },
+    },
+    '/v1/stories/{id}': {
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      get: {
+        summary: 'One story: label, first and last seen, totals, hourly timeline, sources and its first posts still stored',
+        responses: {
+          '200': {
+            description:
+              '{id, brand, label, first_seen, last_seen, totals{mentions, negative, neutral, positive, complaints, complaint_share}, timeline[{hour, mentions, negative, neutral, positive, complaints}], sources[{source, mentions}], posts[{source, id, created_at, text, url, author_handle, sentiment}]}',
+          },
+          '404': { description: 'no such story' },
+        },
+      },
+    },
     '/v1/brands': {
       get: {
         summary: 'Every stored brand, most mentioned in the last 30 days first, then configured brands with nothing stored yet',
@@ -296,7 +339,8 @@ export const openApiDocument = withCommonAnswers({
         ],
         responses: {
           '200': {
-            description: '{erased[], removed {mentions, complaint_term_hours, handoffs, links, alerts, dead_letters, bus_records (the embedded bus only)}}',
+            description:
+              '{erased[], removed {mentions, complaint_term_hours, handoffs, links, alerts, dead_letters, stories, bus_records (the embedded bus only)}}',
           },
         },
       },

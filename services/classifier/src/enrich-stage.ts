@@ -14,10 +14,13 @@ import {
   type Stage,
 } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
+import { storyStage, type StreamStories } from './stories/stream-stories.js';
 
-/** Raw mentions in, enriched mentions out: classify, then publish (the runner decodes and commits). */
+/** Raw mentions in, enriched mentions out: classify, give each its story (unless off), then publish (the runner decodes and commits). */
 export function enrichConsumer(deps: {
   classifier: MentionClassifier;
+  /** Stories in the stream; without it, mentions pass the story stage unchanged (EARSHOT_STORIES=0). */
+  stories?: StreamStories;
   bus: Bus;
   clock: Clock;
   metrics: Metrics;
@@ -25,6 +28,7 @@ export function enrichConsumer(deps: {
 }) {
   return defineConsumer(STREAM_CONSUMERS.classifier, [
     classifyStage(deps),
+    storyStage(deps.stories),
     forAll((enriched) => publishTo(deps.bus, deps.config, mentionsEnrichedTopic, enriched)),
   ]);
 }

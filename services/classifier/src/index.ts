@@ -2,6 +2,9 @@ import { consumerHealth, createDeadLetters, runConsumer } from '@earshot/shared'
 import type { Deps, Service, Subscription } from '@earshot/shared';
 import type { MentionClassifier } from './classifier.js';
 import { enrichConsumer } from './enrich-stage.js';
+import { StaticEmbedding } from './stories/static-embedding.js';
+import { DEFAULT_STORY_EMBEDDING } from './stories/story-embedding.js';
+import { StreamStories } from './stories/stream-stories.js';
 
 export type { MentionClassifier } from './classifier.js';
 export { LinearClassifier, DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
@@ -29,7 +32,15 @@ export function createClassifierService(deps: Deps, classifier: MentionClassifie
       },
     ],
     async start() {
-      subscription = await runConsumer(enrichConsumer({ classifier, bus, clock, metrics, config }), { bus, config, clock, metrics, deadLetters, logger });
+      const stories = config.EARSHOT_STORIES ? new StreamStories(StaticEmbedding.load(DEFAULT_STORY_EMBEDDING)) : undefined;
+      subscription = await runConsumer(enrichConsumer({ classifier, stories, bus, clock, metrics, config }), {
+        bus,
+        config,
+        clock,
+        metrics,
+        deadLetters,
+        logger,
+      });
       logger.info({ model: classifier.model }, 'classifier consuming raw mentions');
     },
     async stop() {

@@ -2,6 +2,8 @@ import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { erasedAuthorKey } from './erased-authors.js';
 import { deleteMentions } from './mention-copies.js';
 import { toClickHouseTime } from './rows.js';
+import { StoryStore } from './stories.js';
+import { viewQueryOver } from './view-query.js';
 
 export interface ErasureReport {
   mentions: number;
@@ -10,13 +12,16 @@ export interface ErasureReport {
   links: number;
   alerts: number;
   dead_letters: number;
+  /** Stories their mentions were in, whose label and samples were rebuilt from the rest. */
+  stories: number;
 }
 
 /**
  * Erases one author everywhere Earshot keeps their data: their mentions (and the copies
  * care reads); the hourly
  * complaint terms their texts fed (rebuilt from what remains); helpdesk hand-offs;
- * identity links; their posts among alert samples; dead letters holding their mentions.
+ * identity links; their posts among alert samples; dead letters holding their mentions;
+ * the rows of the stories they were in (label and samples rebuilt from the rest).
  * The author is first added (hashed) to `erased_authors`, so the writer drops anything
  * of theirs still in flight. Count rollups keep their numbers, which name nobody.
  */
@@ -36,7 +41,10 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
     `SELECT DISTINCT arrayJoin(if(empty(brands), [''], brands)) AS brand, source, toString(toStartOfHour(created_at)) AS hour
      FROM mentions WHERE source = {source:String} AND author_id = {author:String} AND has(intents, 'complaint')`,
   );
+  const storyStore = new StoryStore(client);
+  const stories = await storyStore.storiesOf('source = {source:String} AND author_id = {author:String}', who);
   await deleteMentions(client, 'source = {source:String} AND author_id = {author:String}', who);
+  await storyStore.rebuild(stories);
 
   if (hours.length) {
     const keys = { keys: hours.map((h) => new TupleParam([h.brand, h.source, h.hour])) };
@@ -47,16 +55,11 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
     });
     // The view's own query, over the affected hours of the mentions that remain, so the
     // rebuilt rows are what the view would have made.
-    const [mv] = await rows<{ as_select: string }>(
-      "SELECT as_select FROM system.tables WHERE database = currentDatabase() AND name = 'complaint_terms_1h_mv'",
-      {},
+    const scoped = await viewQueryOver(
+      client,
+      'complaint_terms_1h_mv',
+      'SELECT * FROM mentions WHERE (source, toString(toStartOfHour(created_at))) IN {hours:Array(Tuple(String, String))}',
     );
-    if (!mv) throw new Error('complaint_terms_1h_mv is missing; run the migrations');
-    const scoped = mv.as_select.replace(
-      /\bFROM\s+(?:`?\w+`?\.)?`?mentions`?/,
-      'FROM (SELECT * FROM mentions WHERE (source, toString(toStartOfHour(created_at))) IN {hours:Array(Tuple(String, String))}) AS mentions',
-    );
-    if (scoped === mv.as_select) throw new Error(`cannot scope the complaint terms view query: ${mv.as_select}`);
     await client.command({
       query: `INSERT INTO complaint_terms_1h (brand, source, hour, term, mentions)
               SELECT brand, source, hour, term, mentions FROM (${scoped}) WHERE (brand, source, toString(hour)) IN {keys:Array(Tuple(String, String, String))}`,
@@ -99,7 +102,7 @@ export async function eraseAuthor(client: ClickHouseClient, source: string, auth
       alerts++;
     }
   }
-  return { mentions: ids.length, complaint_term_hours: hours.length, handoffs, links, alerts, dead_letters: deadLetters };
+  return { mentions: ids.length, complaint_term_hours: hours.length, handoffs, links, alerts, dead_letters: deadLetters, stories: stories.length };
 }
 
 /**

@@ -14,6 +14,7 @@ const HOURLY = [
   ['mention_stats_1h', 'hour'],
   ['mention_intents_1h', 'hour'],
   ['complaint_terms_1h', 'hour'],
+  ['story_stats_1h', 'hour'],
 ] as const;
 
 /**

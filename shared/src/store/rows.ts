@@ -55,6 +55,8 @@ export const MentionRowSchema = z.object({
   model_version: z.string(),
   from_brand: z.number().int().min(0).max(1),
   conversation_id: z.string(),
+  story_id: z.string(),
+  story_label: z.string(),
 });
 export type MentionRow = z.infer<typeof MentionRowSchema>;
 
@@ -96,6 +98,8 @@ export function mentionToRow(m: EnrichedMention, conversation = conversationOf(m
     model_version: m.model.version,
     from_brand: m.from_brand ? 1 : 0,
     conversation_id: conversation,
+    story_id: m.story_id ?? '',
+    story_label: m.story_label ?? '',
   };
 }
 

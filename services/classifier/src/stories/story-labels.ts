@@ -6,6 +6,8 @@ import { termsOf } from '@earshot/shared';
  * mentions share reads best ("card arrival"); else the two top words.
  */
 const MAX_TERMS_PER_STORY = 400;
+/** Terms counted across all stories before those seen once are dropped: a stream runs for months. */
+const MAX_OVERALL_TERMS = 1_000_000;
 
 interface Counts {
   mentions: number;
@@ -28,6 +30,7 @@ export class StoryLabels {
       this.overall.set(g, (this.overall.get(g) ?? 0) + 1);
       this.totalTerms++;
     }
+    if (this.overall.size > MAX_OVERALL_TERMS) for (const [g, n] of this.overall) if (n === 1) this.overall.delete(g);
     // Bounded memory: the rarest terms of a long story never label it.
     if (c.terms.size > 2 * MAX_TERMS_PER_STORY) {
       const kept = [...c.terms].sort((a, b) => b[1] - a[1]).slice(0, MAX_TERMS_PER_STORY);

@@ -1,0 +1,69 @@
+// npm run bench:stories: what stories cost the stream a mention (the classifier's story
+// stage: embed, assign, label), with the stream's options. Banking77 in a seeded random
+// order (77 issues spread over the whole run: the live stories climb to the cap, the
+// costly case) and the demo's texts for one brand (few stories, reposts). Figures only.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { EnrichedMentionSchema, mentionsEnrichedTopic, parseCsv, type EnrichedMention } from '@earshot/shared';
+import { generateDemoScenario } from '../../cli/src/demo/scenario.js';
+import { DEFAULT_STORY_EMBEDDING, STREAM_STORY_OPTIONS, StaticEmbedding, StoryClusters, StreamStories } from '../src/stories/index.js';
+import { DATASETS } from './datasets.js';
+
+function bankTexts(): string[] {
+  const [head, ...rows] = parseCsv(readFileSync(join(DATASETS, 'stories/banking77_train.csv'), 'utf8'));
+  const col = head!.indexOf('text');
+  const texts = rows.filter((r) => r.length === head!.length).map((r) => r[col]!);
+  let s = 77;
+  for (let i = texts.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    const j = Math.floor((s / 2 ** 31) * (i + 1));
+    [texts[i], texts[j]] = [texts[j]!, texts[i]!];
+  }
+  return texts;
+}
+
+function demoTexts(): string[] {
+  const mentions = generateDemoScenario({ seed: 7, end: new Date() }).mentions;
+  const brand = mentions.find((m) => m.brands?.length)?.brands?.[0];
+  return mentions.filter((m) => m.brands?.[0] === brand).map((m) => m.text);
+}
+
+const embedding = StaticEmbedding.load(DEFAULT_STORY_EMBEDDING);
+const opts = STREAM_STORY_OPTIONS;
+const base = EnrichedMentionSchema.parse(mentionsEnrichedTopic.examples[0]);
+const us = (ms: number, n: number) => ((1000 * ms) / n).toFixed(1);
+console.log(
+  `stories bench: static embedding (${embedding.dims} dims); join ${opts.join}, merge ${opts.merge} every ${opts.mergeEvery}, at most ${opts.maxLive} live`,
+);
+console.log(
+  `${'texts'.padEnd(32)} ${'mentions'.padStart(8)} ${'embed µs'.padStart(9)} ${'assign µs'.padStart(10)} ${'stage µs'.padStart(9)} ${'live'.padStart(5)}`,
+);
+for (const [name, texts] of [
+  ['banking77, seeded random order', bankTexts()],
+  ['demo, one brand', demoTexts()],
+] as const) {
+  const mentions: EnrichedMention[] = texts.map((text, i) => ({
+    ...base,
+    id: `b${i}`,
+    text,
+    brands: ['bench'],
+    created_at: new Date(Date.UTC(2026, 0, 1) + i * 1000).toISOString(),
+  }));
+  // Once untimed first: the JIT and the embedding's word cache warm up, as in a running stream.
+  new StreamStories(embedding, opts, 'warm').assign(mentions);
+  let at = performance.now();
+  const vecs = texts.map((t) => embedding.embed(t));
+  const embedMs = performance.now() - at;
+  const clusters = new StoryClusters(opts);
+  at = performance.now();
+  texts.forEach((t, i) => clusters.assign(vecs[i]!, t, i * 1000));
+  const assignMs = performance.now() - at;
+  // The whole stage, in the classifier's batches of 2,000 (EARSHOT_BATCH_SIZE).
+  const stream = new StreamStories(embedding, opts, 'timed');
+  at = performance.now();
+  for (let i = 0; i < mentions.length; i += 2000) stream.assign(mentions.slice(i, i + 2000));
+  const stageMs = performance.now() - at;
+  console.log(
+    `${name.padEnd(32)} ${String(texts.length).padStart(8)} ${us(embedMs, texts.length).padStart(9)} ${us(assignMs, texts.length).padStart(10)} ${us(stageMs, texts.length).padStart(9)} ${String(clusters.liveCount()).padStart(5)}`,
+  );
+}
