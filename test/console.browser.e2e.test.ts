@@ -163,6 +163,12 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     await expect.poll(() => page.getByTestId('alert-samples').locator('li').count()).toBeGreaterThan(0);
     const samples = await page.getByTestId('alert-samples').locator('.mention-tags').allTextContents();
     for (const s of samples) expect(s).toContain('complaint');
+    // The stories carrying it, each a link to the Stories view, where its posts are.
+    await expect.poll(() => page.getByTestId('alert-stories').textContent()).toMatch(/\d+ of \d+/);
+    await page.getByTestId('alert-stories').getByRole('link').first().click();
+    await expect.poll(() => page.getByTestId('story-posts').locator('li').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await shot('stories');
+    await page.goBack();
     // The timeline charts what the alert counted: complaints beside all mentions, not negatives.
     const legend = page.getByTestId('alert-timeline').locator('.u-legend');
     await expect.poll(() => legend.textContent(), { timeout: 10_000 }).toContain('Complaints');

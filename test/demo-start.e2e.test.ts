@@ -55,6 +55,8 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
       /^ {2}\d\d:\d\d UTC +\d+\/10 \w+ +complaint_surge \(globex\): \d+ complaints in \d+ min, about [\d.]+ expected.*\n +carried by \w+ \d+/m,
     );
     expect(printed).toMatch(/^ {2}\d\d:\d\d UTC +\d+\/10 critical viral_negative \(globex\): Negative post spreading fast/m);
+    // Each surge names the stories carrying it (the demo turns stories on).
+    expect(printed).toMatch(/complaint_surge \(globex\): .*; stor(y|ies) "[^"]+"/);
     const url = /on (http:\/\/[\d.]+:\d+)/.exec(out)![1];
     const res = await fetch(`${url}/v1/alerts?status=all`);
     expect(res.status).toBe(200);
@@ -67,7 +69,7 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
           summary: string;
           observed: number;
           severity_score: number;
-          explanation?: { sources: { mentions: number }[] };
+          explanation?: { sources: { mentions: number }[]; stories?: { id: string; label: string; mentions: number }[] };
         }[];
       }
     ).items.filter((a) => a.brand === 'globex');
@@ -80,5 +82,12 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     expect(surge.severity_score).toBeGreaterThanOrEqual(1);
     // The explanation reads the mentions the surge counted.
     expect(surge.explanation!.sources.reduce((n, s) => n + s.mentions, 0)).toBeGreaterThanOrEqual(surge.observed);
+    // ... and the stories they belong to, which the stories API knows.
+    const story = surge.explanation!.stories![0]!;
+    expect(story.mentions).toBeGreaterThan(0);
+    const listed = (await (await fetch(`${url}/v1/stories/${encodeURIComponent(story.id)}`)).json()) as { label: string; brand: string };
+    // (the story's label now may have moved on from the one it had during the surge)
+    expect(listed.brand).toBe('globex');
+    expect(listed.label).not.toBe('');
   }, 300_000);
 });

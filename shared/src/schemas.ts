@@ -219,9 +219,16 @@ export const AlertSchema = z.object({
   summary: z.string(),
   /** 1 (worth a look) to 10 (drop everything): how far past normal, on how many mentions. Absent on alerts stored before it existed. */
   severity_score: z.number().int().min(1).max(10).optional(),
-  /** What it is about: the words that rose against the baseline, and the sources carrying it (mentions in the window). */
+  /**
+   * What it is about: the words that rose against the baseline, the sources carrying it
+   * (mentions in the window), and the stories carrying it, most first (mentions of the window in each).
+   */
   explanation: z
-    .object({ terms: z.array(z.string()), sources: z.array(z.object({ source: z.string(), mentions: z.number().int().nonnegative() })) })
+    .object({
+      terms: z.array(z.string()),
+      sources: z.array(z.object({ source: z.string(), mentions: z.number().int().nonnegative() })),
+      stories: z.array(z.object({ id: z.string(), label: z.string(), mentions: z.number().int().nonnegative() })).optional(),
+    })
     .optional(),
   sample_mentions: z.array(z.object({ source: z.string(), id: z.string(), url: z.string().optional() })),
   opened_at: isoDateTime,

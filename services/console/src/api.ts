@@ -87,7 +87,7 @@ export interface Alert {
   source?: string;
   intent?: string;
   summary: string;
-  explanation?: { terms: string[]; sources: { source: string; mentions: number }[] };
+  explanation?: { terms: string[]; sources: { source: string; mentions: number }[]; stories?: { id: string; label: string; mentions: number }[] };
   sample_mentions: { source: string; id: string; url?: string }[];
   opened_at: string;
   updated_at: string;
@@ -174,4 +174,33 @@ export interface ConnectorHealth {
 export interface Health {
   status: string;
   checks: { name: string; ok: boolean; detail?: unknown }[];
+}
+
+/** A story as `GET /v1/stories` lists it. */
+export interface Story {
+  id: string;
+  brand: string;
+  label: string;
+  first_seen: string;
+  last_seen: string;
+  mentions: number;
+  negative: number;
+  neutral: number;
+  positive: number;
+  complaints: number;
+  previous_mentions: number;
+  new: boolean;
+  complaint_share: number;
+}
+/** One story as `GET /v1/stories/{id}` gives it. */
+export interface StoryDetail {
+  id: string;
+  brand: string;
+  label: string;
+  first_seen: string;
+  last_seen: string;
+  totals: { mentions: number; negative: number; neutral: number; positive: number; complaints: number; complaint_share: number };
+  timeline: { hour: string; mentions: number; negative: number; neutral: number; positive: number; complaints: number }[];
+  sources: { source: string; mentions: number }[];
+  posts: { source: string; id: string; created_at: string; text: string; url: string; author_handle: string; sentiment: string }[];
 }

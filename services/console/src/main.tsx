@@ -10,12 +10,14 @@ import { Alerts } from './views/alerts.js';
 import { Events } from './views/events.js';
 import { Care } from './views/care.js';
 import { Sources } from './views/sources.js';
+import { Stories } from './views/stories.js';
 import { PastDataBanner } from './past-data.js';
 
 const TITLES: Record<View, string> = {
   overview: 'Overview',
   live: 'Live stream',
   alerts: 'Alerts',
+  stories: 'Stories',
   events: 'Events & impact',
   care: 'Customer care',
   sources: 'Sources',
@@ -60,7 +62,7 @@ function App() {
   const brandNames = brands.data?.items.map((b) => b.brand) ?? [];
   const f = filters(route.params, brandNames);
   const needsKey = brands.error && /API key/.test(brands.error);
-  const View = { overview: Overview, live: Live, alerts: Alerts, events: Events, care: Care, sources: Sources }[route.view];
+  const View = { overview: Overview, live: Live, alerts: Alerts, stories: Stories, events: Events, care: Care, sources: Sources }[route.view];
   return (
     <>
       <a class="skip" href="#main">

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 // Views and their filters live in the URL fragment (#/alerts?brand=globex&range=7d), so a
 // link shows the same thing to whoever opens it and the server has one page to serve.
 
-export const VIEWS = ['overview', 'live', 'alerts', 'events', 'care', 'sources'] as const;
+export const VIEWS = ['overview', 'live', 'alerts', 'stories', 'events', 'care', 'sources'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface Route {

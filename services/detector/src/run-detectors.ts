@@ -49,16 +49,33 @@ function explainer(d: DetectorDeps, brand: string): Explain {
     let baseline = baselines.get(from);
     if (!baseline)
       baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
-    // The words from the window's most engaged 300 posts; the sources from all of its mentions.
-    const [window, sources] = await Promise.all([d.queries.windowMentions(brand, from, to, filter, 300), d.queries.windowSources(brand, from, to, filter)]);
+    // The words from the window's most engaged 300 posts; the sources and stories from all of its mentions.
+    const [window, stories, sources] = await Promise.all([
+      d.queries.windowMentions(brand, from, to, filter, 300),
+      d.queries.windowStories(brand, from, to, filter, 3),
+      d.queries.windowSources(brand, from, to, filter),
+    ]);
     const terms = topTerms(
       window.map((r) => r.text),
       await baseline,
     );
-    return { window, terms, explanation: { terms, sources } };
+    return { window, terms, explanation: { terms, sources, ...(stories.length ? { stories } : {}) } };
   };
 }
 const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');
+
+/**
+ * The stories carrying a window, as the summary's headline: the top one when it holds half
+ * of it (`; story "payment declined": 143 of 152`), else the top two (`; stories "a" (40) and "b" (31) of 152`).
+ */
+function storyLine(e: NonNullable<Firing['explanation']>): string {
+  const named = (e.stories ?? []).filter((s) => s.label);
+  const total = e.sources.reduce((n, s) => n + s.mentions, 0);
+  const [top, next] = named;
+  if (!top) return '';
+  if (top.mentions * 2 >= total || !next) return `; story "${top.label}": ${top.mentions} of ${total}`;
+  return `; stories "${top.label}" (${top.mentions}) and "${next.label}" (${next.mentions}) of ${total}`;
+}
 
 /** The brand's series as the detectors read them, from the rollups and recent posts. */
 async function brandSeries(d: DetectorDeps, brand: string, now: number): Promise<BrandSeries> {
@@ -83,7 +100,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
       const firing: Firing = { ...rest, brand, samples: own ?? [] };
       if (explainBy) {
         const e = await explain(x.finding.windowStart, x.finding.windowEnd, explainBy);
-        firing.summary += about(e.terms);
+        firing.summary += storyLine(e.explanation) + about(e.terms);
         firing.samples = samples(e.window.slice(0, 5));
         firing.explanation = e.explanation;
       }

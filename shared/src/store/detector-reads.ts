@@ -33,6 +33,26 @@ export interface SentimentSeries {
 }
 
 /** The reads the stream detectors need (rollups, recent posts, events), in event time. */
+type WindowFilter = { intent?: string; sentiment?: string; source?: string };
+
+/** A brand's customer mentions in [from, to), narrowed by the filter: what an alert's window counted. */
+const windowWhere = (filter: WindowFilter) =>
+  [
+    'has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}',
+    filter.intent ? 'AND has(intents, {intent:String})' : '',
+    filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : '',
+    filter.source ? 'AND source = {source:String}' : '',
+  ].join(' ');
+
+const windowParams = (brand: string, from: number, to: number, filter: WindowFilter) => ({
+  brand,
+  from: toClickHouseTime(from),
+  to: toClickHouseTime(to),
+  ...(filter.intent ? { intent: filter.intent } : {}),
+  ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
+  ...(filter.source ? { source: filter.source } : {}),
+});
+
 export class DetectorQueries {
   constructor(private readonly client: ClickHouseClient) {}
 
@@ -139,42 +159,43 @@ export class DetectorQueries {
     return { engagementP95: Number(r?.e ?? 0) || 0, followersP95: Number(r?.f ?? 0) || 0 };
   }
 
-  /** Mentions of a brand in a window (newest, most engaged first), optionally of one intent or sentiment. */
   /** Mentions per source in a window with the same filters as windowMentions, busiest first: every one counted, not a sample. */
-  async windowSources(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }) {
+  async windowSources(brand: string, from: number, to: number, filter: WindowFilter) {
     const r = await rows<{ source: string; n: string | number }>(
       this.client,
       `SELECT source, count() AS n FROM mentions FINAL
-       WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
-         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
+       WHERE ${windowWhere(filter)}
        GROUP BY source ORDER BY n DESC, source`,
-      {
-        brand,
-        from: toClickHouseTime(from),
-        to: toClickHouseTime(to),
-        ...(filter.intent ? { intent: filter.intent } : {}),
-        ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
-        ...(filter.source ? { source: filter.source } : {}),
-      },
+      windowParams(brand, from, to, filter),
     );
     return r.map((x) => ({ source: x.source, mentions: Number(x.n) }));
   }
 
-  async windowMentions(brand: string, from: number, to: number, filter: { intent?: string; sentiment?: string; source?: string }, limit: number) {
+  /** The stories carrying a window's mentions (same filters as windowMentions), most first, with each one's newest label. */
+  async windowStories(brand: string, from: number, to: number, filter: WindowFilter, limit: number) {
+    const r = await rows<{ story_id: string; label: string; n: string | number }>(
+      this.client,
+      `SELECT story_id, argMax(story_label, created_at) AS label, count() AS n FROM mentions FINAL
+       WHERE ${windowWhere(filter)} AND story_id != ''
+       GROUP BY story_id ORDER BY n DESC, story_id LIMIT {limit:UInt32}`,
+      {
+        ...windowParams(brand, from, to, filter),
+        limit,
+      },
+    );
+    return r.map((x) => ({ id: x.story_id, label: x.label, mentions: Number(x.n) }));
+  }
+
+  /** Mentions of a brand in a window (most engaged, then newest, first), optionally of one intent, sentiment or source. */
+  async windowMentions(brand: string, from: number, to: number, filter: WindowFilter, limit: number) {
     return rows<{ source: string; id: string; url: string; text: string }>(
       this.client,
       `SELECT source, id, url, text FROM mentions FINAL
-       WHERE has(brands, {brand:String}) AND from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
-         ${filter.intent ? 'AND has(intents, {intent:String})' : ''} ${filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : ''} ${filter.source ? 'AND source = {source:String}' : ''}
+       WHERE ${windowWhere(filter)}
        ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
       {
-        brand,
-        from: toClickHouseTime(from),
-        to: toClickHouseTime(to),
+        ...windowParams(brand, from, to, filter),
         limit,
-        ...(filter.intent ? { intent: filter.intent } : {}),
-        ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
-        ...(filter.source ? { source: filter.source } : {}),
       },
     );
   }

@@ -18,6 +18,8 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   if (opts.demo && !env.EARSHOT_BRANDS) env.EARSHOT_BRANDS = DEMO_BRANDS_ENV;
   // The demo tells its story on stdout; logs (stderr) keep to warnings unless asked.
   if (opts.demo && !env.EARSHOT_LOG_LEVEL) env.EARSHOT_LOG_LEVEL = 'warn';
+  // The demo shows what people talk about: stories on unless set (off by default for their CPU cost, docs/stories.md).
+  if (opts.demo && !env.EARSHOT_STORIES) env.EARSHOT_STORIES = '1';
   const say = (text: string) => process.stdout.write(text);
   const config: Config = loadConfigOrExit(env);
   const names = services.length ? services : ([...SERVICE_NAMES] as ServiceName[]);

@@ -3,7 +3,7 @@ import { api, query, type Alert, type CampaignEvent, type Mention, type Sentimen
 import { TimeChart, seconds } from '../chart.js';
 import { about, num, when } from '../format.js';
 import { useLoad } from '../load.js';
-import { hrefWith, setParams } from '../route.js';
+import { href, hrefWith, setParams } from '../route.js';
 import { Badge, MentionItem, Panel, Problem } from '../ui.js';
 import { DownloadCsv } from '../download.js';
 import type { ViewProps } from './props.js';
@@ -121,6 +121,20 @@ function AlertDetail({ id, onChange }: { id: string; onChange: () => void }) {
         <dd>
           {num(a.observed)} (about {about(a.expected)} expected, usual range {about(a.band[0])}–{about(a.band[1])})
         </dd>
+        {a.explanation?.stories?.length ? (
+          <>
+            <dt>Stories</dt>
+            <dd data-testid="alert-stories">
+              {a.explanation.stories.map((s, i) => (
+                <span key={s.id}>
+                  {i ? ', ' : ''}
+                  <a href={href('stories', { brand: a.brand, story: s.id })}>{s.label || 'a new story'}</a> {num(s.mentions)} of{' '}
+                  {num(a.explanation!.sources.reduce((n, x) => n + x.mentions, 0))}
+                </span>
+              ))}
+            </dd>
+          </>
+        ) : null}
         {a.explanation?.terms.length ? (
           <>
             <dt>What rose</dt>
