@@ -3,7 +3,8 @@
 // seeded simulated brand-weeks with injected incidents and quiet controls, for typical brands
 // (8% complaints) and complaint-heavy ones (55–65%). Prints recall per incident kind, size and
 // volume on the incidents the data can show at all (the information limit, below), detection
-// delay in stream minutes, and false alerts per brand-month; then the same figures on other
+// delay in stream minutes, and false alerts per brand-month (and of which alert kinds, per
+// profile); then the same figures on other
 // seeds and on burstier traffic beside them, since the thresholds were chosen on the first.
 // EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 192 brand-weeks per run);
 // EARSHOT_EVAL_SENSITIVITY the brands' sensitivity (default medium);
@@ -246,20 +247,24 @@ for (const profile of PROFILES)
         `| ${kind} | ${profile.name} | ${volume.toLocaleString('en-US')} | ${cell.length} | ${cell.length - shown.length} | ${pct(shown.filter((r) => r.detected).length, shown.length)} | ${ms(shown.flatMap((r) => (r.delay === null ? [] : [r.delay])))} | ${ms(shown.map((r) => r.bound!))} |`,
       );
     }
-lines.push(
-  '',
-  `false alerts by kind, per kind of week: ${INCIDENT_KINDS.map((k) => {
-    const counts = rows
-      .filter((r) => r.kind === k)
-      .flatMap((r) => r.falseKinds)
-      .reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
-    return `${k}: ${
-      Object.entries(counts)
-        .map(([x, n]) => `${x} ${n}`)
-        .join(', ') || 'none'
-    }`;
-  }).join('; ')}`,
-);
+// Which alert kinds the false alerts are, per profile and kind of week: where to look first.
+for (const profile of PROFILES)
+  lines.push(
+    '',
+    `false alerts by alert kind, ${profile.name} brands, per kind of week: ${profile.kinds
+      .map((k) => {
+        const counts = rows
+          .filter((r) => r.kind === k && r.profile === profile.name)
+          .flatMap((r) => r.falseKinds)
+          .reduce<Record<string, number>>((acc, x) => ((acc[x] = (acc[x] ?? 0) + 1), acc), {});
+        return `${k}: ${
+          Object.entries(counts)
+            .map(([x, n]) => `${x} ${n}`)
+            .join(', ') || 'none'
+        }`;
+      })
+      .join('; ')}`,
+  );
 process.stdout.write(`${lines.join('\n')}\n`);
 
 // The same figures on seeds and noise the thresholds were not chosen on, beside the first.

@@ -1,6 +1,7 @@
 import type { BucketSeries, Sensitivity, ViralCandidate, ViralNorms } from '@earshot/shared';
 import { median, surgeAt, type SurgeModel } from './core/surge.js';
 import type { Finding } from './finding.js';
+import { negativeBinomialUpperTail } from './poisson.js';
 import { DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
 
 export type { BucketSeries, ViralCandidate, ViralNorms };
@@ -50,6 +51,16 @@ export function usualCount(series: BucketSeries, buckets: number, opts: SurgeOpt
 }
 
 /**
+ * Buckets since the series' first non-zero one (its first mention), up to its end; 0 when it
+ * has none. Zeros before it are no history: the store had nothing yet.
+ */
+export function historyLength(series: BucketSeries): number {
+  const n = series.counts.length;
+  for (let i = 0; i < n; i++) if (series.counts[i]! > 0) return n - i;
+  return 0;
+}
+
+/**
  * A count surge at the end of the series: the shared surge test (core/surge.ts) in
  * counts mode, plus guards so a quiet brand needs several events and a clear ratio.
  */
@@ -61,12 +72,20 @@ export function detectSurge(series: BucketSeries, opts: SurgeOptions = DEFAULT_S
   for (const w of opts.windows) {
     const r = surgeAt(series.counts, n, { ...model, windows: [w] });
     if (!r) continue;
-    const p = 10 ** -r.surprise;
+    // The dispersion from the earlier days alone when there are any: the trailing hours may hold
+    // the incident itself (a campaign's second hour), whose spread would call the rest of it usual.
+    const days = surgeAt(series.counts, n, { ...model, windows: [w], trailing: 0 });
+    const sd = days ? days.sd * Math.sqrt(r.expected / days.expected) : r.sd;
+    // The tail of a negative binomial with that dispersion, not the quasi-Poisson one the surge
+    // test ranks windows by: counts come in clumps (reposts, threads), and far above the mean a
+    // clump is much likelier than a Poisson scaled to the same variance says. Seven in two
+    // minutes where 0.5 were expected is p ≈ 1e-6 to a Poisson, 8e-6 at a dispersion of 1.08.
+    const p = negativeBinomialUpperTail(r.observed, r.expected, (sd * sd) / r.expected);
     if (r.observed < opts.minCount || r.observed < opts.minRatio * r.expected || p > opts.maxP) continue;
     const finding: Finding = {
       observed: r.observed,
       expected: Math.round(r.expected * 100) / 100,
-      band: [Math.max(0, Math.round((r.expected - 3 * r.sd) * 100) / 100), Math.round((r.expected + 3 * r.sd) * 100) / 100],
+      band: [Math.max(0, Math.round((r.expected - 3 * sd) * 100) / 100), Math.round((r.expected + 3 * sd) * 100) / 100],
       score: 1 - p,
       severity: r.observed >= 10 * r.expected && r.observed >= 3 * opts.minCount ? 'critical' : r.observed >= 5 * r.expected ? 'warning' : 'info',
       windowStart: series.start + (n - w) * series.bucketMs,
@@ -248,7 +267,16 @@ export interface DetectorOptions {
   complaintThreshold: number;
   drop: DropOptions;
   silence: SilenceOptions;
+  /**
+   * Minutes of history (since the first mention of the series tested) before any count, share,
+   * sentiment or silence test may fire: on a history imported a moment ago, the baseline is
+   * a few minutes of the first hour, and an ordinary morning rise looks like a surge.
+   */
+  minHistory: number;
 }
+
+/** Two hours: the trailing baseline's own length, so a first test has a full one. */
+export const MIN_HISTORY = 120;
 
 /**
  * What each sensitivity means (false alerts each measures: `npm run eval:alerts`). Medium
@@ -263,8 +291,16 @@ export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
     complaintThreshold: 20,
     drop: { ...DEFAULT_DROP, minDrop: 0.4, minZ: 5.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 18 },
+    minHistory: MIN_HISTORY,
   },
-  medium: { surge: DEFAULT_SURGE, share: DEFAULT_SHARE_RISE, complaintThreshold: DEFAULT_SHARE_RISE.threshold, drop: DEFAULT_DROP, silence: DEFAULT_SILENCE },
+  medium: {
+    surge: DEFAULT_SURGE,
+    share: DEFAULT_SHARE_RISE,
+    complaintThreshold: DEFAULT_SHARE_RISE.threshold,
+    drop: DEFAULT_DROP,
+    silence: DEFAULT_SILENCE,
+    minHistory: MIN_HISTORY,
+  },
   high: {
     // An hour-long window too: a slow-building outage at a small brand shows only over an hour.
     surge: { ...DEFAULT_SURGE, windows: [2, 5, 15, 60], minRatio: 2, maxP: 1e-5 },
@@ -272,5 +308,6 @@ export const SENSITIVITY: Record<Sensitivity, DetectorOptions> = {
     complaintThreshold: 10,
     drop: { ...DEFAULT_DROP, minDrop: 0.2, minZ: 3.5 },
     silence: { ...DEFAULT_SILENCE, minExpected: 11 },
+    minHistory: MIN_HISTORY,
   },
 };

@@ -5,6 +5,11 @@ export interface Finding {
   band: [number, number];
   /** 1 − p: how sure it is not chance. */
   score: number;
+  /**
+   * How many times the usual it is, where observed / expected understates it: a share past
+   * half (65% → 90% negatives is 1.4× their count, but the rest shrank 3.5×). Severity reads it.
+   */
+  ratio?: number;
   severity: 'info' | 'warning' | 'critical';
   windowStart: number;
   windowEnd: number;

@@ -46,3 +46,27 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   }
   return Math.min(1, sum);
 }
+
+/**
+ * P(X ≥ k) for X negative binomial with mean `mean` and variance `dispersion` × mean: a Poisson
+ * whose rate itself varies (a gamma of shape mean / (dispersion − 1)), as counts do when
+ * reposts and threads bring mentions in clumps. Its tail is heavier than the quasi-Poisson
+ * one far above the mean, where a surge test decides; at dispersion 1 it is the Poisson's.
+ */
+export function negativeBinomialUpperTail(k: number, mean: number, dispersion: number): number {
+  if (k <= 0) return 1;
+  if (mean <= 0) return 0;
+  const size = mean / Math.max(dispersion - 1, 1e-9);
+  if (size > 1e6) return poissonUpperTail(k, mean);
+  const q = mean / (size + mean);
+  // Sum P(X = j) for j ≥ k until the terms vanish, in log space.
+  let logP = logGamma(k + size) - logGamma(size) - logGamma(k + 1) + size * Math.log1p(-q) + k * Math.log(q);
+  let sum = 0;
+  for (let j = k; j < k + 100_000; j++) {
+    const p = Math.exp(logP);
+    sum += p;
+    if (p < sum * 1e-12 && j > mean * dispersion) break;
+    logP += Math.log((j + size) / (j + 1)) + Math.log(q);
+  }
+  return Math.min(1, sum);
+}

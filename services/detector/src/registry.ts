@@ -1,5 +1,6 @@
 import { mentionKey, type Alert } from '@earshot/shared';
 import {
+  historyLength,
   detectSentimentDrop,
   detectSilence,
   detectSurge,
@@ -57,6 +58,9 @@ export interface Detector {
 
 const minutes = (f: Finding) => Math.round((f.windowEnd - f.windowStart) / MIN);
 
+/** True once a series (a brand's or a source's mentions) has `o.minHistory` minutes of history to test against. */
+const seasoned = (total: BucketSeries, o: DetectorOptions) => historyLength(total) * total.bucketMs >= o.minHistory * MIN;
+
 /**
  * A surge in a part's count (negatives, complaints) against its seasonal baseline pages
  * unless the whole's volume explains it: the window's mentions bring that many of the part
@@ -86,12 +90,22 @@ export const negativeSurge: Detector = {
   kind: 'negative_volume_surge',
   catches: ['outage', 'slide'],
   detect(s, o) {
-    const find = (x: { total: BucketSeries; negative: BucketSeries }) => detectShareRise(x.negative, x.total, o.share) ?? countSurge(x.negative, x.total, o);
+    const find = (x: { total: BucketSeries; negative: BucketSeries }, at: DetectorOptions) =>
+      seasoned(x.total, at) ? (detectShareRise(x.negative, x.total, at.share) ?? countSurge(x.negative, x.total, at)) : null;
+    // The sources are as many more tests each minute: each one is held to the brand's false-alarm
+    // rate divided among them (Bonferroni: p over the number of sources, the CUSUM's threshold up
+    // by its log), so a brand with three sources does not page three times as often by chance.
+    const sources = Math.max(1, s.bySource.size);
+    const perSource = {
+      ...o,
+      surge: { ...o.surge, maxP: o.surge.maxP / sources },
+      share: { ...o.share, threshold: o.share.threshold + Math.log(sources) },
+    };
     const out: Detection[] = [];
-    const brand = find(s);
+    const brand = find(s, o);
     for (const [source, x] of s.bySource) {
       if (brand && s.bySource.size === 1) continue;
-      const f = find(x);
+      const f = find(x, perSource);
       if (f)
         out.push({
           kind: 'negative_volume_surge',
@@ -120,7 +134,7 @@ export const sourceSilent: Detector = {
   catches: ['silence'],
   detect(s, o) {
     return [...s.bySource].flatMap(([source, x]) => {
-      const f = detectSilence(x.total, o.silence);
+      const f = seasoned(x.total, o) ? detectSilence(x.total, o.silence) : null;
       return f
         ? [
             {
@@ -141,7 +155,7 @@ export const sentimentDrop: Detector = {
   kind: 'net_sentiment_drop',
   catches: ['outage', 'slide'],
   detect(s, o) {
-    const f = detectSentimentDrop(s.positive, s.negative, s.total, o.drop);
+    const f = seasoned(s.total, o) ? detectSentimentDrop(s.positive, s.negative, s.total, o.drop) : null;
     return f
       ? [
           {
@@ -164,6 +178,7 @@ export const complaintSurge: Detector = {
     // Judged against the window's whole volume like negatives: in an outage the complaints
     // are the crowd and their share leaps, while a burst of reposts brings them at their usual share.
     const share = { ...o.share, threshold: o.complaintThreshold };
+    if (!seasoned(s.total, o)) return [];
     const f = detectShareRise(s.complaints, s.total, share) ?? countSurge(s.complaints, s.total, o, share);
     return f
       ? [
@@ -191,6 +206,7 @@ export const volumeSpike: Detector = {
   kind: 'volume_spike',
   catches: ['backlash', 'campaign'],
   detect(s, o) {
+    if (!seasoned(s.total, o)) return [];
     const f = detectSurge(s.total, { ...o.surge, windows: [...new Set([...o.surge.windows.filter((w) => w >= 5), 60])] });
     if (!f) return [];
     const mix = sentimentMix(s, f, o.surge);

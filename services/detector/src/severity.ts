@@ -12,7 +12,7 @@ export function severityScore(kind: Alert['kind'], f: Finding): number {
   if (kind === 'net_sentiment_drop') return clamp(2 + 8 * Math.min(1, (f.expected - f.observed) / 1.2));
   if (kind === 'source_silent') return clamp(3 + 2 * Math.log2(Math.max(1, f.expected / 14)));
   if (kind === 'care') return clamp(3 + 2 * Math.log2(Math.max(1, f.observed / Math.max(1, f.expected))));
-  const ratio = f.observed / Math.max(f.expected, 0.01);
+  const ratio = f.ratio ?? f.observed / Math.max(f.expected, 0.01);
   const weight = Math.min(1, Math.log10(1 + f.observed) / 2);
   return clamp(1 + 2.2 * Math.log2(Math.max(1, ratio)) * weight);
 }

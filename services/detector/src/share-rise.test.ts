@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BucketSeries } from './detectors.js';
+import { gradeOf } from './alert-book.js';
 import { DEFAULT_SHARE_RISE, detectShareRise } from './share-rise.js';
 
 const MIN = 60_000;
@@ -43,5 +44,39 @@ describe('detectShareRise', () => {
     const s = (counts: number[]): BucketSeries => ({ start: 0, bucketMs: MIN, counts });
     expect(detectShareRise(s(part), s(whole))).not.toBeNull();
     expect(detectShareRise(s(part), s(whole), { ...DEFAULT_SHARE_RISE, minBaseline: 200 })).toBeNull();
+  });
+});
+
+describe('a share that is already the majority', () => {
+  /** Per-minute whole and part: `minutes` at `perMinute` mentions, `share` of them the part (spread evenly). */
+  function shares(spans: { minutes: number; perMinute: number; share: number }[]): { part: BucketSeries; whole: BucketSeries } {
+    const part: number[] = [];
+    const whole: number[] = [];
+    let seen = 0;
+    for (const s of spans)
+      for (let m = 0; m < s.minutes; m++) {
+        seen += s.perMinute;
+        const due = Math.floor(seen * s.share + 1e-9) - Math.floor((seen - s.perMinute) * s.share + 1e-9);
+        part.push(due);
+        whole.push(s.perMinute);
+      }
+    return { part: { start: 0, bucketMs: MIN, counts: part }, whole: { start: 0, bucketMs: MIN, counts: whole } };
+  }
+  // A complaint-heavy brand: two days at 65% negatives, 4 mentions a minute.
+  const usual = { minutes: 2 * 1440, perMinute: 4, share: 0.65 };
+
+  it('pages when negatives go from 65% to 90% of the mentions: 1.4 times their count, the rest 3.5 times fewer', () => {
+    const slide = shares([usual, { minutes: 90, perMinute: 4, share: 0.9 }]);
+    const f = detectShareRise(slide.part, slide.whole);
+    expect(f).not.toBeNull();
+    expect(f!.ratio).toBeGreaterThan(3);
+    expect(f!.observed / f!.expected).toBeLessThan(1.5);
+    // The alert's grade reads the odds, not the count: a warning or worse, not "worth a look".
+    expect(gradeOf('negative_volume_surge', f!).severity).not.toBe('info');
+  });
+
+  it('stays quiet while the share stays where it was', () => {
+    const quiet = shares([usual, { minutes: 240, perMinute: 4, share: 0.65 }]);
+    expect(detectShareRise(quiet.part, quiet.whole)).toBeNull();
   });
 });

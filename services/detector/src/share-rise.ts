@@ -31,16 +31,24 @@ export interface ShareRiseOptions {
   trailing: number;
   /** The part must count at least this many over the rise... */
   minCount: number;
-  /** ... and this many times what the usual share predicts. */
+  /**
+   * ... and its share risen this many times (see shareRise: for a rare part, its count over
+   * what the usual share predicts; for a majority, how much the rest has shrunk).
+   */
   minRatio: number;
   /** The baseline needs this many of the whole before a share means anything. */
   minBaseline: number;
   /**
    * A run past the threshold ends when the part over its last this-many buckets is back
-   * under minRatio times what the usual share predicts: the CUSUM would hold an outage's
+   * under a rise of minRatio: the CUSUM would hold an outage's
    * evidence for hours after it ended, its alert open and ready to page again.
    */
   recent: number;
+  /**
+   * ... reaching further back until it holds this many of the whole: at night 15 minutes hold a
+   * handful of mentions, and two negatives of eight would end a slide that is still going on.
+   */
+  recentMentions: number;
 }
 
 export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
@@ -56,6 +64,7 @@ export const DEFAULT_SHARE_RISE: ShareRiseOptions = {
   // breakfast) would have no share chart at 200; eval:alerts gave the same figures at 60.
   minBaseline: 60,
   recent: 15,
+  recentMentions: 20,
 };
 
 const DAY = 86_400_000;
@@ -108,6 +117,15 @@ function baseline(
   return { p, dispersion: bin > 0 ? Math.min(10, Math.max(1, dev / bin)) : 1 };
 }
 
+/**
+ * How far `part` of `whole` has risen from the usual share p0: the part's share grown by this
+ * factor, or the rest's shrunk by it, whichever is more. A rare part is judged on its own
+ * growth (8% → 16% is 2), one already the majority on the rest's shrinking, which is where
+ * its rise shows (negatives from 65% to 90% leave 10% of the mentions where 35% were: 3.5).
+ */
+export const shareRise = (part: number, whole: number, p0: number) =>
+  whole > 0 ? Math.max(part / (p0 * whole), ((1 - p0) * whole) / Math.max(whole - part, 0.5)) : 0;
+
 /** The baseline ranges before bucket `from`: the trailing buckets and the same time on earlier days. */
 function baselineRanges(from: number, n: number, perDay: number, opts: ShareRiseOptions): [number, number][] {
   const ranges: [number, number][] = [[from - opts.trailing, from]];
@@ -142,9 +160,8 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   const base = baseline(part.counts, whole.counts, baselineRanges(from, n, Math.round(DAY / whole.bucketMs), opts), opts.minBaseline);
   if (!base) return null;
   const p0 = base.p;
-  // A share already past half cannot double: its chart would only weigh chance clumps. The
-  // count tests judge such a part (complaints at a complaint-heavy brand).
-  if (p0 >= 0.5) return null;
+  // The charts are designed on odds, not on the share: a share already past half cannot double,
+  // but its odds can (a complaint-heavy brand's negatives from 65% to 90% of the mentions).
   // One chart per designed rise; the strongest evidence wins, and its run is the window.
   let s = 0;
   let runStart = from;
@@ -154,18 +171,19 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
     const down = Math.log((1 - p1) / (1 - p0)) / base.dispersion;
     let c = 0;
     let start = from;
-    // The last `recent` buckets' part and whole, to tell when a rise has ended.
+    // The recent stretch's part and whole, buckets j..i, to tell when a rise has ended.
     let rp = 0;
     let rw = 0;
+    let j = from;
     for (let i = from; i < n; i++) {
       const x = part.counts[i]!;
       c += x * up + (whole.counts[i]! - x) * down;
       rp += x;
       rw += whole.counts[i]!;
-      if (i - opts.recent >= from) ((rp -= part.counts[i - opts.recent]!), (rw -= whole.counts[i - opts.recent]!));
+      while (i - j + 1 > opts.recent && rw - whole.counts[j]! >= opts.recentMentions) ((rp -= part.counts[j]!), (rw -= whole.counts[j]!), j++);
       // Past the threshold, a stretch back at the usual share ends the incident: start afresh,
       // or the evidence of an outage hours ago would keep its alert open (and page again) all day.
-      const ended = c >= opts.threshold && i - start >= opts.recent && rp < opts.minRatio * p0 * rw;
+      const ended = c >= opts.threshold && i - start >= opts.recent && rw >= opts.recentMentions && shareRise(rp, rw, p0) < opts.minRatio;
       if (c <= 0 || ended) ((c = 0), (start = i + 1));
     }
     if (c > s) ((s = c), (runStart = start));
@@ -175,15 +193,16 @@ export function detectShareRise(part: BucketSeries, whole: BucketSeries, opts: S
   let of = 0;
   for (let i = runStart; i < n; i++) ((observed += part.counts[i]!), (of += whole.counts[i]!));
   const expected = p0 * of;
-  if (observed < opts.minCount || observed < opts.minRatio * expected) return null;
+  const ratio = shareRise(observed, of, p0);
+  if (observed < opts.minCount || ratio < opts.minRatio) return null;
   const sd = Math.sqrt(of * p0 * (1 - p0) * base.dispersion);
   const r2 = (v: number) => Math.round(v * 100) / 100;
-  const ratio = observed / Math.max(expected, 1e-9);
   return {
     observed,
     expected: r2(expected),
     band: [Math.max(0, r2(expected - 3 * sd)), r2(expected + 3 * sd)],
     score: 1 - Math.exp(-s),
+    ratio: r2(ratio),
     severity: ratio >= 5 && observed >= 3 * opts.minCount ? 'critical' : ratio >= 2.5 ? 'warning' : 'info',
     windowStart: whole.start + runStart * whole.bucketMs,
     windowEnd: whole.start + n * whole.bucketMs,

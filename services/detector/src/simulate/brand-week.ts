@@ -143,11 +143,14 @@ export function simulateBrandWeek(opts: {
       // A silent source (a broken connector) brings no mention at all, complaints included.
       if (opts.kind === 'silence' && inIncident && s === incident.source) continue;
       const share = shares[s]!;
-      const complaint = poisson(rand, (base * complaintShare + extraComplaints) * share);
       const neg = poisson(rand, (base * negShare + extraNegative) * share);
-      // Complaints are negative mentions: never more of them than of those (at a brand whose
-      // mentions are mostly complaints, independent draws would often break that).
-      complaints[m] = complaints[m]! + Math.min(complaint, neg);
+      // Complaints are negative mentions, each one a complaint with the same chance whatever the
+      // minute's volume (as a classifier labels them): drawn independently and capped at the
+      // negatives, their share fell in quiet minutes and rose in bursts, which real data does not do.
+      const q = Math.min(1, (base * complaintShare + extraComplaints) / Math.max(1e-12, base * negShare + extraNegative));
+      let complaint = 0;
+      for (let i = 0; i < neg; i++) if (rand() < q) complaint++;
+      complaints[m] = complaints[m]! + complaint;
       const pos = poisson(rand, (base * posShare + extraPositive) * share);
       const neu = poisson(rand, base * (1 - negShare - posShare) * share + extraPositive * 0.3 * share);
       negative[s]![m] = neg;
