@@ -203,6 +203,8 @@ describe('embedded mode end to end', () => {
     // Brand replies are the brand's voice, not customer sentiment: the rollups leave them out.
     const replies = await count('SELECT count() AS n FROM mentions WHERE from_brand = 1');
     expect(replies).toBeGreaterThan(100);
+    // ... and carry no customer intent: a brand's "sorry, we're on it" is no complaint.
+    expect(await count('SELECT count() AS n FROM mentions WHERE from_brand = 1 AND notEmpty(intents)')).toBe(0);
     const range = { from: from.replace('T', ' ').replace('Z', ''), to: to.replace('T', ' ').replace('Z', '') };
     expect(await count('SELECT sum(mentions) AS n FROM mention_stats_1m WHERE minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)}', range)).toBe(
       await count('SELECT count() AS n FROM mentions WHERE from_brand = 0 AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}', range),

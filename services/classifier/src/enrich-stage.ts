@@ -43,6 +43,9 @@ function classifyStage(deps: { classifier: MentionClassifier; clock: Clock; metr
     const byModel = new Map<string, number>();
     for (const e of enrichments) byModel.set(e.model.name, (byModel.get(e.model.name) ?? 0) + 1);
     for (const [model, n] of byModel) deps.metrics.classified.inc({ model }, n);
-    return mentions.map((m, i) => ok({ ...m, ...enrichments[i]!, enriched_at: enrichedAt }));
+    // A brand's own post carries no customer intent or journey stage: its "sorry, we're on it"
+    // is no complaint, nor its "can you DM us?" a question, for every reader of intents
+    // (rollups, detectors, care, filters).
+    return mentions.map((m, i) => ok({ ...m, ...enrichments[i]!, ...(m.from_brand ? { intents: [], journey_stage: null } : {}), enriched_at: enrichedAt }));
   };
 }
