@@ -73,6 +73,10 @@ describe('GET /v1/stories and /v1/stories/{id}', () => {
     expect(detail.totals.mentions).toBe(top.mentions);
     expect(detail.sources).toEqual([{ source: 'twitter', mentions: top.mentions }]);
     expect(detail.timeline.map((t: any) => t.hour)).toEqual([at(9, 0)]);
+    // Each of its posts, read as a mention, says which story it joined.
+    const mention = (await get(`/v1/mentions?brand=acme&q=${encodeURIComponent(detail.posts[0].text.split(' ').slice(0, 3).join(' '))}&limit=5`)).body
+      .items as any[];
+    expect(mention.find((m) => m.id === detail.posts[0].id)).toMatchObject({ story_id: top.id });
     // The delivery complaints were there the hour before: their story is not new.
     const delivery = body.items.find((s: any) => /deliver|parcel|package/.test(s.label));
     expect(delivery).toMatchObject({ new: false });

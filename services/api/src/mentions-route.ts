@@ -36,6 +36,8 @@ export interface MentionRecord {
   model_version: string;
   from_brand?: number;
   conversation_id?: string;
+  story_id?: string;
+  story_label?: string;
 }
 
 const round = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -67,6 +69,8 @@ export function toApiMention(r: MentionRecord) {
     emotion: r.emotion,
     toxicity: r.toxicity,
     journey_stage: r.journey_stage || null,
+    // The story it joined (docs/stories.md), when stories are on.
+    ...(r.story_id ? { story_id: r.story_id, story_label: r.story_label ?? '' } : {}),
     model: { name: r.model_name, version: r.model_version },
   };
 }
