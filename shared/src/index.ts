@@ -3,6 +3,7 @@ export * from './topics/index.js';
 export * from './config.js';
 export * from './logger.js';
 export * from './clock.js';
+export * from './time-zone.js';
 export * from './metrics.js';
 export * from './bus/types.js';
 export * from './retry.js';

@@ -1,4 +1,4 @@
-import { parseCsvRecords } from '@earshot/shared';
+import { parseCsvRecords, wallToUtc, zoneFormatter } from '@earshot/shared';
 import { CSV_COLUMNS, csvMentions, csvRowMention, type CsvColumn } from './csv-mentions.js';
 import { suggestion } from './did-you-mean.js';
 import type { BodyItem } from './parse-body.js';
@@ -51,50 +51,13 @@ export function parseColumnMap(spec: string): Record<string, string> {
   return map;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-      second: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The zone name as Intl knows it, or a CsvMappingError. */
 export function checkTimeZone(timeZone: string): string {
   try {
-    return formatter(timeZone).resolvedOptions().timeZone;
+    return zoneFormatter(timeZone).resolvedOptions().timeZone;
   } catch {
     throw new CsvMappingError(`"${timeZone}" is not an IANA time zone (e.g. UTC, Europe/London, America/New_York)`);
   }
-}
-
-/** How far `timeZone`'s clocks are ahead of UTC at the instant `utc`, in ms. */
-function offsetAt(timeZone: string, utc: number): number {
-  const parts = Object.fromEntries(
-    formatter(timeZone)
-      .formatToParts(new Date(utc))
-      .map((p) => [p.type, Number(p.value)]),
-  );
-  const wall = Date.UTC(parts.year!, parts.month! - 1, parts.day, parts.hour! % 24, parts.minute, parts.second);
-  return wall - Math.floor(utc / 1000) * 1000;
-}
-
-/** The instant a wall-clock time (given as if it were UTC) names in `timeZone`; the offset is re-checked once across a DST change. */
-function wallToUtc(wall: number, timeZone: string): number {
-  const first = wall - offsetAt(timeZone, wall);
-  const second = wall - offsetAt(timeZone, first);
-  return second;
 }
 
 const ZONE = String.raw`(Z|UTC|GMT|UT|[+-]\d{2}(?::?\d{2})?)`;

@@ -9,6 +9,26 @@ import type { ChannelConfig, RoutesFile } from './routes-file.js';
 
 const verb = (a: Alert) => (a.status === 'open' ? 'opened' : a.status === 'resolved' ? 'resolved' : 'updated');
 
+/** A Teams message holding one Adaptive Card: these blocks, and one button that opens a link. */
+export function teamsCard(body: object[], open: { title: string; url: string }) {
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body,
+          actions: [{ type: 'Action.OpenUrl', ...open }],
+        },
+      },
+    ],
+  };
+}
+
 /**
  * Microsoft Teams through a Workflows incoming webhook: a message with one Adaptive Card
  * attachment, the format Microsoft documents for them
@@ -20,33 +40,21 @@ export function teamsNotifier(url: string, opts: { consoleUrl: string }, fetchIm
     send: (a, key) =>
       postJson(
         url,
-        {
-          type: 'message',
-          attachments: [
+        teamsCard(
+          [
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${kindLabel(a.kind)} ${verb(a)} for ${a.brand}` },
+            { type: 'TextBlock', wrap: true, text: a.summary },
             {
-              contentType: 'application/vnd.microsoft.card.adaptive',
-              contentUrl: null,
-              content: {
-                $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-                type: 'AdaptiveCard',
-                version: '1.4',
-                body: [
-                  { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${kindLabel(a.kind)} ${verb(a)} for ${a.brand}` },
-                  { type: 'TextBlock', wrap: true, text: a.summary },
-                  {
-                    type: 'FactSet',
-                    facts: [
-                      { title: 'Severity', value: `${alertSeverity(a)}/10 ${a.severity}` },
-                      { title: 'Observed', value: `${a.observed} (expected ${a.expected})` },
-                      ...(a.explanation?.terms.length ? [{ title: 'What rose', value: a.explanation.terms.join(', ') }] : []),
-                    ],
-                  },
-                ],
-                actions: [{ type: 'Action.OpenUrl', title: 'Acknowledge in Earshot', url: acknowledgeUrl(opts.consoleUrl, a) }],
-              },
+              type: 'FactSet',
+              facts: [
+                { title: 'Severity', value: `${alertSeverity(a)}/10 ${a.severity}` },
+                { title: 'Observed', value: `${a.observed} (expected ${a.expected})` },
+                ...(a.explanation?.terms.length ? [{ title: 'What rose', value: a.explanation.terms.join(', ') }] : []),
+              ],
             },
           ],
-        },
+          { title: 'Acknowledge in Earshot', url: acknowledgeUrl(opts.consoleUrl, a) },
+        ),
         fetchImpl,
         key,
       ),

@@ -2,7 +2,7 @@ import type { Transporter } from 'nodemailer';
 import { digestHtml, digestText, type Digest } from '@earshot/api';
 import { postJson } from '@earshot/detector';
 import type { ChannelConfig, RoutesFile } from './routes-file.js';
-import { consoleUrlOf, messageIdFor, smtpTransport, type ChannelsConfig } from './channels.js';
+import { consoleUrlOf, messageIdFor, smtpTransport, teamsCard, type ChannelsConfig } from './channels.js';
 
 /** A channel as digests reach it; `key` names the delivery (brand, period, start, channel) for receivers that deduplicate. */
 export interface DigestSender {
@@ -45,25 +45,13 @@ function digestSender(
       return (d: Digest, key: string) =>
         postJson(
           c.url,
-          {
-            type: 'message',
-            attachments: [
-              {
-                contentType: 'application/vnd.microsoft.card.adaptive',
-                contentUrl: null,
-                content: {
-                  $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-                  type: 'AdaptiveCard',
-                  version: '1.4',
-                  body: [
-                    { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: title(d) },
-                    { type: 'TextBlock', wrap: true, text: digestText(d).split('\n').slice(2).join('\n\n').trim() },
-                  ],
-                  actions: [{ type: 'Action.OpenUrl', title: 'Open the digest', url: digestUrl(deps.consoleUrl, d) }],
-                },
-              },
+          teamsCard(
+            [
+              { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: title(d) },
+              { type: 'TextBlock', wrap: true, text: digestText(d).split('\n').slice(2).join('\n\n').trim() },
             ],
-          },
+            { title: 'Open the digest', url: digestUrl(deps.consoleUrl, d) },
+          ),
           deps.fetchImpl,
           key,
         );
