@@ -98,13 +98,18 @@ export const ConfigSchema = z.object({
   EARSHOT_DEMO_SECONDS: z.coerce.number().min(0).max(86_400).default(90),
   EARSHOT_DEMO_SEED: int(0, 2 ** 31 - 1).default(42),
   EARSHOT_OFFLINE: bool.default(false),
-  EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate', 'adaptive']).default('fast'),
+  /** adaptive: the fast tier alone until `npm run models:build` has built the encoder (docs/model-card.md). */
+  EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate', 'adaptive']).default('adaptive'),
   EARSHOT_CLASSIFIER_OWN_THREAD: bool.default(true),
-  /** `1`: each enriched mention gets its story (online clustering per brand, docs/stories.md); off by default until it fits the bench budget. */
-  EARSHOT_STORIES: bool.default(false),
+  /** adaptive tier: the most of the wall time its encoder may take (0..1), so that a backlog is not slowed by it (docs/model-card.md). */
+  EARSHOT_CLASSIFIER_ENCODER_SHARE: z.coerce.number().min(0).max(1).default(0.02),
+  /** Each enriched mention gets its story (online clustering per brand, docs/stories.md); `0` turns it off. */
+  EARSHOT_STORIES: bool.default(true),
   EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
   EARSHOT_CLASSIFIER_TASK: z.enum(['feature-extraction', 'text-classification']).default('feature-extraction'),
   EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),
+  /** accurate/adaptive tier: `1` sends Arabic, French, German, Italian, Portuguese and Spanish mentions to the multilingual encoder (`npm run models:build:multilingual`); off by default (docs/model-card.md). */
+  EARSHOT_CLASSIFIER_MULTILINGUAL: bool.default(false),
   EARSHOT_CLASSIFIER_THREADS: int(1, 64).default(2),
   EARSHOT_CLASSIFIER_BATCH: int(1, 1024).default(32),
   EARSHOT_CLASSIFIER_DTYPE: z.enum(['q8', 'fp32']).default('q8'),

@@ -8,10 +8,12 @@ import { averageProbabilities } from '../src/transformers-classifier.js';
 import { detectLanguage } from '../src/lang.js';
 import { LinearModel } from '../src/linear/model.js';
 import { HEADS } from '../src/linear/heads.js';
-import { macroRecall } from '../src/linear/metrics.js';
+import { macroF1, macroRecall } from '../src/linear/metrics.js';
+import { multilingualEncoderBuilt, withMultilingualEncoder } from '../src/multilingual-tier.js';
 import { ACCURATE_ENSEMBLE_WEIGHT, DEFAULT_ENCODER, DEFAULT_HEADS } from '../src/create-classifier.js';
 import { distillationPool, loadCorpus, shiftCheck } from './corpus.js';
 import {
+  classDistribution,
   complaintDomainCv,
   evaluate,
   hateOnBrandTweetsCv,
@@ -22,7 +24,8 @@ import {
   RULE_INTENTS,
   type Scores,
 } from './evaluate.js';
-import { readIntentSet } from './datasets.js';
+import { UMSAB_LANGUAGES, readIntentSet } from './datasets.js';
+import { churnSarcasmTable, readChurnSarcasmSet } from './churn-sarcasm.js';
 import { heldOutShift, isBrandRow } from './complaint-calibration.js';
 import { logit, sigmoid } from '../src/logit.js';
 import { FAST_RECIPE, distilledSentiment, loadTeacher, trainOnExamples } from './train-linear.js';
@@ -58,6 +61,11 @@ const intentsOf = async (classify: (texts: string[]) => Promise<{ intents: { lab
 });
 const fastIntents = await intentsOf((texts) => fast.classify(texts.map((text) => ({ text }))));
 let accurateIntents: { all: IntentScores; check: IntentScores } | null = null;
+// Churn risk and sarcasm on their own set (docs/intent-guidelines.md), per tier; routed too when the encoder is built.
+const churnSet = readChurnSarcasmSet();
+const churnMentions = churnSet.map((r) => ({ text: r.text }));
+const fastChurn = await fast.classify(churnMentions);
+let churnTable = churnSarcasmTable(churnSet, { texts: churnSet.map((r) => r.text), fast: fastChurn, accurate: null });
 
 // The shift check: the fast tier's sentiment retrained as npm run train:classifier trains
 // it (distilled from the accurate tier's shift-check run), on the older releases only.
@@ -110,9 +118,37 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
   // Calls of 500, as the service passes a bus batch (EARSHOT_BATCH_SIZE) at once; the encoder runs 32 at a time.
   accurate = { scores, speed: await speed((b) => clf.classify(b), 2_000, 500), name: clf.model.name };
   accurateIntents = await intentsOf((texts) => clf.classify(texts.map((text) => ({ text }))));
+  churnTable = churnSarcasmTable(churnSet, { texts: churnSet.map((r) => r.text), fast: fastChurn, accurate: await clf.classify(churnMentions) });
   await clf.close();
 } else {
   log(`accurate tier: not built here (${DEFAULT_ENCODER}); run npm run models:build (and npm run train:classifier:accurate to retrain its heads)`);
+}
+
+// The accurate tier with the multilingual encoder beside it (EARSHOT_CLASSIFIER_MULTILINGUAL=1), when both are built.
+let multilingual: Record<string, number> | null = null;
+if (accurate && multilingualEncoderBuilt()) {
+  log('accurate tier with the multilingual encoder: UMSAB val');
+  const clf = await withMultilingualEncoder(await loadMeasuredAccurateTier(), {
+    offline: true,
+    dtype: 'q8',
+    threads: 2,
+    batchSize: 32,
+    linearPath: DEFAULT_LINEAR_MODEL,
+    weight: ACCURATE_ENSEMBLE_WEIGHT,
+  });
+  multilingual = {};
+  for (const lang of UMSAB_LANGUAGES) {
+    const rows = corpus.val.umsab[lang];
+    const dist = (await clf.probabilities(rows.map((r) => r.text))).map((p) => classDistribution(HEADS.sentiment, p.sentiment!));
+    multilingual[lang] =
+      100 *
+      macroF1(
+        rows.map((r) => r.label),
+        dist.map((d) => d.indexOf(Math.max(...d))),
+        3,
+      );
+  }
+  await clf.close();
 }
 
 const f = (n: number | undefined) => (n === undefined ? 'n/a' : n.toFixed(1));
@@ -165,13 +201,26 @@ const languageTable = [
     (r) => `| ${r.set} | ${r.lang} | ${r.n.toLocaleString('en-US')} | ${f(r.share)}% |`,
   ),
 ];
+const mean = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0) / Object.keys(r).length;
+const multilingualTable = multilingual
+  ? [
+      `| UMSAB val, macro-F1 | fast | accurate | accurate + multilingual encoder (EARSHOT_CLASSIFIER_MULTILINGUAL=1) |`,
+      `|---|---|---|---|`,
+      ...UMSAB_LANGUAGES.map((l) => `| ${l} | ${f(fastScores.umsab_macro_f1[l])} | ${f(accurate!.scores.umsab_macro_f1[l])} | ${f(multilingual[l])} |`),
+      `| average | ${f(avg(fastScores))} | ${f(avg(accurate!.scores))} | ${f(mean(multilingual))} |`,
+      '',
+    ]
+  : [`Multilingual encoder: not built (npm run models:build:multilingual).`, ''];
 table.push(
   '',
+  ...multilingualTable,
   ...calibration,
   '',
   ...languageTable,
   '',
   ...intentsTable,
+  '',
+  ...churnTable,
   '',
   `Accurate tier trained in ${tuned.wall_s}s on ${tuned.device} (npm run train:classifier:accurate)${tuned.complaint_stage ? `, its complaint stage in ${tuned.complaint_stage.wall_s}s on ${tuned.complaint_stage.device} (npm run train:classifier:complaint)` : ''}.`,
 );

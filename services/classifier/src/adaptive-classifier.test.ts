@@ -46,6 +46,49 @@ describe('adaptive tier', () => {
     await clf.close();
   });
 
+  it('with a route, sends the routed mentions of a batch too large for the accurate tier, and none under a backlog of routed ones', async () => {
+    const { accurate, fast } = await tiers();
+    // A service clock the test moves: the accurate tier is made to cost 10 ms a mention.
+    let t = 0;
+    const slow = {
+      model: accurate.model,
+      classify: async (m: { text: string }[]) => ((t += 10 * m.length), accurate.classify(m)),
+      close: () => accurate.close(),
+    };
+    const clf = new AdaptiveClassifier({ accurate: slow, fast, now: () => t, minBudgetMs: 100, route: (text) => text.includes('switching') });
+    expect(new Set((await clf.classify(batch(2))).map((e) => e.model.name))).toEqual(new Set([accurate.model.name]));
+
+    // 100 mentions would take 1,000 ms, over the 100 ms budget; the 3 routed ones take 30 ms.
+    const mixed = batch(100).map((m, i) => (i % 40 === 0 ? { text: `I'm switching to another shop, order ${i} is late` } : m));
+    const out = await clf.classify(mixed);
+    expect(out.map((e, i) => (e.model.name === accurate.model.name ? i : -1)).filter((i) => i >= 0)).toEqual([0, 40, 80]);
+    expect(out.filter((e) => e.model.name === fast.model.name)).toHaveLength(97);
+
+    // Every mention routed: 1,000 ms again, so all stay with the fast tier.
+    const all = await clf.classify(batch(100).map((m) => ({ text: `switching: ${m.text}` })));
+    expect(new Set(all.map((e) => e.model.name))).toEqual(new Set([fast.model.name]));
+    await clf.close();
+  });
+
+  it('with a share, gives the accurate tier no more than that share of the wall time, beyond a second saved up', async () => {
+    const { accurate, fast } = await tiers();
+    let t = 0;
+    const slow = {
+      model: accurate.model,
+      classify: async (m: { text: string }[]) => ((t += 10 * m.length), accurate.classify(m)),
+      close: () => accurate.close(),
+    };
+    // Keeping up is never the limit here (a 10 s budget): only the share is.
+    const clf = new AdaptiveClassifier({ accurate: slow, fast, now: () => t, minBudgetMs: 10_000, share: 0.1 });
+    const tier = async (n: number) => [...new Set((await clf.classify(batch(n))).map((e) => (e.model.name === accurate.model.name ? 'accurate' : 'fast')))];
+    await clf.measure(['one', 'two']); // 20 ms of the 1,000 saved up
+    expect(await tier(60)).toEqual(['accurate']); // 600 ms, 380 left
+    expect(await tier(60)).toEqual(['fast']); // those 600 ms earned 60: 440, short of 600
+    t += 2000; // two seconds at a tenth earn 200 ms: 640
+    expect(await tier(60)).toEqual(['accurate']);
+    await clf.close();
+  });
+
   it('names both tiers in its own model name', async () => {
     const { accurate, fast } = await tiers();
     const clf = new AdaptiveClassifier({ accurate, fast, now: () => performance.now(), minBudgetMs: 100 });

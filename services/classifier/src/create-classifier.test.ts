@@ -11,6 +11,24 @@ describe('createClassifier', () => {
     expect(e!.sentiment.label).toBe('negative');
   });
 
+  const built = existsSync(join(DEFAULT_ENCODER, 'onnx', 'model_quantized.onnx'));
+
+  it.skipIf(!built)('the default tier is adaptive: with the encoder built, a mention that fits its budget is read by the encoder', async () => {
+    const c = await createClassifier(loadConfig({}));
+    expect(c.model.name).toMatch(/^adaptive\(earshot-ensemble\(.*\|earshot-linear-fast\)$/);
+    const [e] = await c.classify([{ text: 'I love how I have to call three times to fix one bill' }]);
+    expect(e!.model.name).toMatch(/^earshot-ensemble\(/);
+    expect(e!.sentiment.label).toBe('negative');
+    await c.close();
+  });
+
+  it.skipIf(built)('the default tier is the fast tier alone until the encoder is built', async () => {
+    const c = await createClassifier(loadConfig({}));
+    expect(c.model.name).toBe('earshot-linear-fast');
+    expect((await c.classify([{ text: 'I love how I have to call three times to fix one bill' }]))[0]!.model.name).toBe('earshot-linear-fast');
+    await c.close();
+  });
+
   // A fresh clone (and CI) has no built encoder; a checkout that ran models:build has one.
   it.skipIf(existsSync(join(DEFAULT_ENCODER, 'onnx', 'model_quantized.onnx')))(
     'the accurate tier without its built encoder says how to build it, and builds nothing',

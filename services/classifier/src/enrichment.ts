@@ -1,6 +1,7 @@
 import type { Enrichment } from '@earshot/shared';
 import { detectIntents, journeyStage } from './intents.js';
 import { detectLanguage } from './lang.js';
+import { readSarcasm } from './sarcasm.js';
 
 // What every tier emits, from one text's head probabilities: the tiers differ only in how
 // they get the probabilities (n-grams, an encoder, a mix), never in how they are shaped.
@@ -14,7 +15,8 @@ export function enrichmentFrom(
   model: { name: string; version: string },
   lang: string | undefined,
 ): Enrichment {
-  const s = probs.sentiment ?? { negative: 0, neutral: 1, positive: 0 };
+  // Sarcasm (sarcasm.ts) read as what it means before anything else uses the sentiment.
+  const s = readSarcasm(text, probs.sentiment ?? { negative: 0, neutral: 1, positive: 0 });
   const label = (['negative', 'neutral', 'positive'] as const).reduce((a, b) => ((s[b] ?? 0) > (s[a] ?? 0) ? b : a));
   const sentiment = {
     label,

@@ -49,7 +49,7 @@ export class TransformersClassifier implements MentionClassifier {
 
   static async load(opts: TransformersOptions): Promise<TransformersClassifier> {
     const heads = DenseHeads.load(opts.headsPath);
-    const encoder = await TransformersEncoder.load({ ...opts, normalize: heads.file.encoder.normalize });
+    const encoder = await TransformersEncoder.load({ ...opts, normalize: heads.file.encoder.normalize, prefix: heads.file.encoder.prefix });
     if (encoder.dims !== heads.file.encoder.dims) {
       await encoder.dispose();
       throw new Error(

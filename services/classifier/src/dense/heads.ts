@@ -21,7 +21,15 @@ export interface MixCalibration {
 export interface DenseHeadsFile {
   format: 'earshot-dense-heads/1';
   /** The encoder these heads were trained on; loading checks the dimension. */
-  encoder: { name: string; dims: number; pooling: 'mean'; normalize: boolean; languages?: string[] };
+  encoder: {
+    name: string;
+    dims: number;
+    pooling: 'mean';
+    normalize: boolean;
+    languages?: string[];
+    /** Put before every text, as in training (e5 models read "query: " + text). */
+    prefix?: string;
+  };
   heads: DenseHead[];
   /**
    * Applied after the mix with the linear model (scripts/calibrate-mix.ts, src/mix-calibration.ts):
