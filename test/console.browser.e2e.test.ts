@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, tempDir } from './helpers.js';
+import { tierOf } from '../services/console/src/format.js';
 
 /**
  * The web console as a user meets it: `earshot run --demo` (what `npm start` runs) in its
@@ -141,8 +142,8 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     const net = (pos - neg) / stats.total;
     expect(await page.getByTestId('net-sentiment').textContent()).toBe(`${net > 0 ? '+' : ''}${net.toFixed(2)}`);
     // The demo's outage alerts have resolved by now (detection is replayed past the outage's end).
-    const open_ = await api<{ count: number }>('/v1/alerts?brand=globex');
-    await expect.poll(() => page.getByTestId('open-alerts').textContent()).toBe(String(open_.count));
+    const open_ = await api<{ count: number }>('/v1/incidents?brand=globex');
+    await expect.poll(() => page.getByTestId('open-incidents').textContent()).toBe(String(open_.count));
     // The events are drawn on the time axis of a real chart (a canvas uPlot drew).
     await expect.poll(() => page.locator('.chart canvas').count()).toBeGreaterThan(0);
     await shot('overview');
@@ -155,8 +156,16 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
       )
     ).items[0]!;
     expect(surge.summary).toMatch(/\(resolved: back within its usual range for \d+ min\)$/);
+    // One row per incident (#36): the outage's alerts sit under its one row, one click away.
+    const incidents = await api<{ items: { id: string; alerts: { id: string }[] }[] }>('/v1/incidents?brand=globex&status=all');
+    const outage = incidents.items.find((i) => i.alerts.some((a) => a.id === surge.id))!;
+    expect(outage.alerts.length).toBeGreaterThan(1);
     await open('alerts?brand=globex&status=all');
-    await page.getByTestId('alert-list').getByRole('link', { name: 'complaint surge' }).first().click();
+    await expect.poll(() => page.getByTestId('incident').count(), { timeout: 10_000 }).toBe(incidents.items.length);
+    const row = page.locator(`[data-incident="${outage.id}"]`);
+    expect(await row.getByTestId('incident-size').textContent()).toBe(`${outage.alerts.length} alerts`);
+    await row.getByTestId('incident-size').click();
+    await row.getByTestId('alert-list').getByRole('link', { name: 'complaint surge' }).first().click();
     await expect.poll(() => page.getByTestId('alert-summary').textContent(), { timeout: 10_000 }).toContain(surge.summary);
     expect(await page.getByTestId('alert-sources').textContent()).toContain(surge.explanation.sources[0]!.source);
     await expect.poll(() => page.getByTestId('alert-events').textContent()).toContain('Mobile ordering outage');
@@ -245,6 +254,13 @@ describe.skipIf(!haveChromium)('web console in a real browser, on the demo data 
     expect(res.status).toBe(202);
     // Nobody reloads: the stream polls, and the new post arrives marked as new.
     await expect.poll(() => page.locator('.mention.fresh .mention-text').allTextContents(), { timeout: 30_000 }).toContain(text);
+    // Each mention says which classifier tier labelled it: the model the API stores for it.
+    const stored = (await api<{ items: { text: string; model: { name: string; version: string } }[] }>('/v1/mentions?brand=globex&limit=50')).items;
+    const model = stored.find((m) => m.text === text)!.model;
+    const tier = page.locator('.mention', { hasText: text }).locator('.tier');
+    expect(await tier.textContent()).toBe(`${tierOf(model.name)} tier`);
+    expect(await tier.getAttribute('title')).toBe(`Labelled by ${model.name} ${model.version}`);
+    expect(await items.locator('.tier').count()).toBe(await items.count());
     await shot('live');
   });
 

@@ -77,6 +77,12 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     expect(globex.filter((a) => a.status !== 'resolved')).toEqual([]);
     for (const a of globex) expect(a.summary).toMatch(/\(resolved: back within its usual range for \d+ min\)$/);
     expect(printed).toMatch(/^Resolved once the outage was over:$/m);
+    // One incident, one page (#36): globex's outage alerts are one incident.
+    const [alertCount, incidentCount] = /^(\d+) alerts in (\d+) incidents?, paging (once|\d+ times)/m.exec(printed)!.slice(1);
+    expect(Number(alertCount)).toBeGreaterThan(Number(incidentCount));
+    const incidents = ((await (await fetch(`${url}/v1/incidents?brand=globex&status=all`)).json()) as { items: { alerts: unknown[] }[] }).items;
+    expect(incidents).toHaveLength(1);
+    expect(incidents[0]!.alerts).toHaveLength(globex.length);
     expect(globex.map((a) => a.kind)).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
     const surge = globex.find((a) => a.kind === 'complaint_surge')!;
     expect(surge.severity_score).toBeGreaterThanOrEqual(1);

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock, alertsTopic, closeServer, eventsTopic, listen, type Alert } from '@earshot/shared';
+import { ManualClock, alertsTopic, closeServer, eventsTopic, listen, type Alert, type IncidentView } from '@earshot/shared';
 import { createDetectorService } from '@earshot/detector';
 import { DEMO_BRANDS_ENV, generateDemoScenario, startRuntime, type Runtime } from '@earshot/cli';
 import { eventually, freshMetrics, metricValue, quietLogger, tempDir, testConfig } from './helpers.js';
@@ -145,13 +145,29 @@ describe('detection on the demo scenario', () => {
     expect(body.items.map((a) => a.kind).sort()).toEqual(expect.arrayContaining(['complaint_surge', 'viral_negative']));
     // The notifier delivers what the detector published, the two failed attempts retried.
     const hooks = () => receiver.received.filter((r) => r.path === '/hook');
-    expect(
-      await eventually(async () => hooks().some((h) => h.body.alert.kind === 'complaint_surge') && receiver.received.some((r) => r.path === '/slack')),
-    ).toBe(true);
+    expect(await eventually(async () => hooks().some((h) => h.body.alert.brand === 'globex') && receiver.received.some((r) => r.path === '/slack'))).toBe(true);
     expect(hooks().map((h) => h.body.event)).toContain('alert.opened');
     expect(receiver.received.find((r) => r.path === '/slack')!.body.text).toMatch(/globex/);
     expect(await metricValue(metrics.registry, 'earshot_notify_failures_total')).toBe(2);
     expect(await metricValue(metrics.registry, 'earshot_alerts_open', { brand: 'globex', kind: 'complaint_surge' })).toBe(1);
+  });
+
+  it('groups the outage’s alerts into one incident, which pages the webhook once (#36)', async () => {
+    const { items } = (await (await fetch(`${rt.url}/v1/incidents?brand=globex&status=all`)).json()) as { items: IncidentView[] };
+    expect(items.map((i) => i.id)).toHaveLength(1);
+    const incident = items[0]!;
+    expect(incident.alerts.map((a) => a.kind)).toEqual(expect.arrayContaining(['complaint_surge', 'net_sentiment_drop', 'negative_volume_surge']));
+    expect(incident.alerts.length).toBeGreaterThan(3);
+    expect(incident.headline).toBe(incident.alerts[0]!.summary);
+    const alerts = ((await (await fetch(`${rt.url}/v1/alerts?brand=globex&status=all`)).json()) as { items: Alert[] }).items;
+    expect(new Set(alerts.map((a) => a.incident_id))).toEqual(new Set([incident.id]));
+    // Every version that pages reaches the webhook; the others were stored and published only.
+    const paging = published.filter((a) => a.brand === 'globex' && !a.quiet);
+    const hooks = () => receiver.received.filter((r) => r.path === '/hook' && r.body.alert.brand === 'globex');
+    expect(await eventually(async () => hooks().length === paging.length)).toBe(true);
+    expect(hooks().filter((h) => h.body.event === 'alert.opened')).toHaveLength(1);
+    expect(hooks().every((h) => h.body.incident_id === incident.id)).toBe(true);
+    expect(paging.length).toBeLessThan(published.filter((a) => a.brand === 'globex').length);
   });
 
   it('a standby that takes over continues the open incidents instead of opening them again', async () => {
@@ -180,5 +196,18 @@ describe('detection on the demo scenario', () => {
     const [a, b] = [await rt.detector!.runOnce(now), await second.runOnce(now)];
     expect([a.leader, b.leader]).toEqual([true, false]);
     expect(b.alerts).toEqual([]);
+  });
+
+  it('resolves the incident when its last alert resolves, and pages once for that', async () => {
+    const incident = async () => ((await (await fetch(`${rt.url}/v1/incidents?brand=globex&status=all`)).json()) as { items: IncidentView[] }).items;
+    const end = scenario.incident.end.getTime();
+    for (let t = end + 70 * MIN; t <= end + 4 * 60 * MIN && (await incident())[0]?.status !== 'resolved'; t += 5 * MIN) await runAt(t);
+    const [only, ...more] = await incident();
+    const open = only?.alerts.filter((a) => a.status !== 'resolved').map((a) => a.id);
+    expect(more).toEqual([]);
+    expect(only, `still open: ${open?.join(', ')}`).toMatchObject({ status: 'resolved', resolved_at: expect.any(String) });
+    const resolvedHooks = () => receiver.received.filter((r) => r.path === '/hook' && r.body.alert.brand === 'globex' && r.body.event === 'alert.resolved');
+    expect(await eventually(async () => resolvedHooks().length === 1)).toBe(true);
+    expect(resolvedHooks()[0]!.body).toMatchObject({ incident_id: only!.id, alert: { resolved_at: only!.resolved_at } });
   });
 });

@@ -42,6 +42,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     EARSHOT_LOG_LEVEL: process.env.EARSHOT_TEST_LOG_LEVEL ?? 'silent',
     EARSHOT_BATCH_WAIT_MS: '10',
     EARSHOT_TOPIC_PARTITIONS: '3',
+    // The default tier (adaptive) uses the encoder only where models:build has run: tests read the same labels either way.
+    EARSHOT_CLASSIFIER_TIER: 'fast',
     ...overrides,
   });
 }

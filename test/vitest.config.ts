@@ -9,6 +9,9 @@ export default defineConfig({
     // chDB binds one data directory per process: every test file gets its own process.
     pool: 'forks',
     isolate: true,
+    // Earshot processes the tests start (npm start, the CLI) read the same labels whether or not
+    // models:build has run: the default tier (adaptive) uses the encoder only where it is built.
+    env: { EARSHOT_CLASSIFIER_TIER: 'fast' },
     testTimeout: 120_000,
     hookTimeout: 600_000,
     teardownTimeout: 120_000,

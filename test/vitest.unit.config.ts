@@ -1,8 +1,9 @@
 import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-// npm run test:unit: every test that needs no Kafka broker and starts no server process
-// (the *.e2e.test.ts files do), without the broker the whole suite starts first.
+// npm run test:unit: every test that needs no Kafka broker and starts no process (the
+// *.e2e.test.ts files do: a server, or the CLI run as a user runs it), without the broker
+// the whole suite starts first.
 export default mergeConfig(
   base,
   defineConfig({

@@ -200,6 +200,7 @@ export const ALERT_KINDS = [
   'viral_negative',
   'source_silent',
   'care',
+  'emerging_story',
 ] as const;
 
 export const AlertSchema = z.object({
@@ -236,6 +237,20 @@ export const AlertSchema = z.object({
   resolved_at: isoDateTime.optional(),
   /** Set on versions a backfill raised over past stream time (detection replayed with notify: false): history, which the notifier delivers to no one. */
   replayed: z.literal(true).optional(),
+  /**
+   * The incident the alert belongs to: the id of its first alert. The alerts of one brand
+   * that open while one of them is open (the same trouble seen by several detectors) share
+   * it. Read back, an alert stored before incidents existed is its own incident.
+   */
+  incident_id: z.string().min(1).optional(),
+  /**
+   * Set on versions that add nothing a person must be paged for: a later alert joining an
+   * incident that already paged, an update that does not raise its severity, an alert
+   * resolving while others of the incident stay open. Stored and shown; the notifier
+   * delivers them only to a channel that nothing of the incident has reached yet (the
+   * incident's opening, severity rises and resolution page).
+   */
+  quiet: z.literal(true).optional(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 

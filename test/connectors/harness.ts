@@ -105,6 +105,10 @@ export async function connectorHarness() {
     runner,
     /** Ids on the raw topic, brand replies left out. */
     ids: () => landed.map((m) => m.id).filter((id) => !id.endsWith(':reply')),
+    /** Forgets what has landed so far (raw, dead letters, engagement): a block that reuses the harness starts from nothing. */
+    forget() {
+      for (const into of [landed, letters, refreshed]) into.length = 0;
+    },
     async close() {
       await bus.close();
       await store.close();

@@ -10,6 +10,8 @@ const AlertsQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 });
 
+const IncidentsQuerySchema = AlertsQuerySchema.omit({ kind: true });
+
 const AlertIdSchema = z.object({ id: z.string().min(1).max(512) });
 const AssignBodySchema = z.object({ assignee: z.string().trim().min(1).max(200) }).strict();
 const NoteBodySchema = z.object({ text: z.string().trim().min(1).max(4000) }).strict();
@@ -28,6 +30,8 @@ function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
  * POST /v1/alerts/:id/assign {assignee}, /notes {text}: the incident's owner and notes.
  * GET /v1/alerts/:id/timeline: opened, updated, acknowledged, notified (where), assigned,
  * noted, resolved, oldest first.
+ * GET /v1/incidents: alerts grouped by incident_id, each incident with its alerts, worst
+ * severity, opened/resolved and the worst alert's summary as headline; open ones by default.
  */
 export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Clock }): Router {
   const store = new AlertStore(deps.client);
@@ -35,6 +39,10 @@ export function createAlertsRouter(deps: { client: ClickHouseClient; clock: Cloc
   router.get('/v1/alerts', async (req, res) => {
     const q = parseQuery(AlertsQuerySchema, req.query);
     const items = await store.list(q);
+    res.json({ items, count: items.length });
+  });
+  router.get('/v1/incidents', async (req, res) => {
+    const items = await store.incidents(parseQuery(IncidentsQuerySchema, req.query));
     res.json({ items, count: items.length });
   });
   const found = async (id: string) => {

@@ -1,5 +1,5 @@
 import type { Router } from 'express';
-import { INTENT_LABELS, exactRouter } from '@earshot/shared';
+import { ALERT_KINDS, INTENT_LABELS, exactRouter } from '@earshot/shared';
 import { withCommonAnswers } from './openapi-common.js';
 
 /**
@@ -375,12 +375,34 @@ export const openApiDocument = withCommonAnswers({
           {
             name: 'kind',
             in: 'query',
-            schema: { enum: ['negative_volume_surge', 'net_sentiment_drop', 'complaint_surge', 'volume_spike', 'viral_negative', 'source_silent', 'care'] },
+            // The schema's own list: a new alert kind is listed here without another edit.
+            schema: { enum: [...ALERT_KINDS] },
           },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
         ],
         responses: {
-          '200': { description: '{items[], count}; an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by, assignee/assigned_at' },
+          '200': {
+            description:
+              '{items[], count}; each alert names its incident (incident_id, the id of its first alert); an alert a person acted on carries acknowledged_at/acknowledged_by, resolved_by, assignee/assigned_at',
+          },
+          '400': { description: 'Invalid query' },
+        },
+      },
+    },
+    '/v1/incidents': {
+      get: {
+        summary:
+          'Incidents, newest first, open ones by default: the alerts of one brand that opened while one of them was open (one trouble seen by several detectors), which paged once',
+        parameters: [
+          { name: 'status', in: 'query', schema: { enum: ['open', 'resolved', 'all'], default: 'open' } },
+          { name: 'brand', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
+        ],
+        responses: {
+          '200': {
+            description:
+              "{items[{id (its first alert's id), brand, status: open|resolved, severity, severity_score?, headline (the worst alert's summary), opened_at, updated_at, resolved_at?, alerts[] (worst first)}], count}",
+          },
           '400': { description: 'Invalid query' },
         },
       },

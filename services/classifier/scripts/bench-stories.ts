@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnrichedMentionSchema, mentionsEnrichedTopic, parseCsv, type EnrichedMention } from '@earshot/shared';
-import { generateDemoScenario } from '../../cli/src/demo/scenario.js';
+import { DEMO_BRANDS, generateDemoScenario } from '../../cli/src/demo/scenario.js';
+import { createBrandMatcher } from '../../ingest/src/brand-matcher.js';
 import { DEFAULT_STORY_EMBEDDING, STREAM_STORY_OPTIONS, StaticEmbedding, StoryClusters, StreamStories } from '../src/stories/index.js';
 import { DATASETS } from './datasets.js';
 
@@ -22,10 +23,11 @@ function bankTexts(): string[] {
   return texts;
 }
 
+/** The demo's mentions of the brand with the outage, matched by its keywords as ingest does (the demo's posts carry no brands). */
 function demoTexts(): string[] {
-  const mentions = generateDemoScenario({ seed: 7, end: new Date() }).mentions;
-  const brand = mentions.find((m) => m.brands?.length)?.brands?.[0];
-  return mentions.filter((m) => m.brands?.[0] === brand).map((m) => m.text);
+  const scenario = generateDemoScenario({ seed: 7, end: new Date() });
+  const match = createBrandMatcher(Object.fromEntries(DEMO_BRANDS.map((b) => [b.id, b.keywords])));
+  return scenario.mentions.filter((m) => match(m)?.[0] === scenario.incident.brand).map((m) => m.text);
 }
 
 const embedding = StaticEmbedding.load(DEFAULT_STORY_EMBEDDING);

@@ -71,6 +71,8 @@ export interface Mention {
   emotion: Record<string, number>;
   journey_stage: string | null;
   from_brand?: boolean;
+  /** The model that labelled it (the adaptive tier stores the tier it used for each). */
+  model?: { name: string; version: string };
 }
 export interface Alert {
   id: string;
@@ -97,6 +99,22 @@ export interface Alert {
   resolved_by?: string;
   assignee?: string;
   assigned_at?: string;
+  /** The incident it belongs to: its first alert's id. */
+  incident_id?: string;
+}
+/** One item of GET /v1/incidents: alerts of one trouble, which paged once. */
+export interface Incident {
+  id: string;
+  brand: string;
+  status: 'open' | 'resolved';
+  severity: Alert['severity'];
+  severity_score?: number;
+  headline: string;
+  opened_at: string;
+  updated_at: string;
+  resolved_at?: string;
+  /** Worst first. */
+  alerts: Alert[];
 }
 /** One line of GET /v1/alerts/{id}/timeline. */
 export interface TimelineEntry {

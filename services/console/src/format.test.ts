@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { about, duration, per } from './format.js';
+import { about, duration, per, tierOf } from './format.js';
 
 describe('how the console writes spans and bucket sizes (issue #40)', () => {
   it('writes every span in one style, its two largest units', () => {
@@ -23,5 +23,12 @@ describe('how the console writes spans and bucket sizes (issue #40)', () => {
 
   it('writes an expected count as people say it, not 50.56', () => {
     expect([50.56, 10.4, 3.26, 0.33, 0.041, 0].map(about)).toEqual(['51', '10', '3.3', '0.3', '0.04', '0']);
+  });
+});
+
+describe('which tier labelled a mention (issue #42)', () => {
+  it('calls the linear model fast and an encoder accurate', () => {
+    expect(tierOf('earshot-linear-fast')).toBe('fast');
+    expect(tierOf('earshot-ensemble(earshot-minilm-tuned+earshot-linear-fast)')).toBe('accurate');
   });
 });

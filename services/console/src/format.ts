@@ -6,6 +6,11 @@ export const about = (n: number | null | undefined) =>
   n === null || n === undefined ? '–' : n >= 10 ? nf.format(Math.round(n)) : nf.format(Number(n.toPrecision(n >= 1 ? 2 : 1)));
 export const pct = (x: number | null | undefined, digits = 0) => (x === null || x === undefined ? '–' : `${(x * 100).toFixed(digits)}%`);
 export const signed = (x: number | null | undefined, digits = 2) => (x === null || x === undefined ? '–' : `${x > 0 ? '+' : ''}${x.toFixed(digits)}`);
+/**
+ * Which classifier tier labelled a mention, from the stored model name: the fast tier is
+ * Earshot's linear model ("earshot-linear-…"); any other model is an encoder (accurate).
+ */
+export const tierOf = (modelName: string): 'fast' | 'accurate' => (modelName.startsWith('earshot-linear') ? 'fast' : 'accurate');
 /** A change of a rate in percentage points: 0.234 → "+23.4 pp". */
 export const points = (x: number | null | undefined, digits = 1) => (x === null || x === undefined ? '–' : `${signed(x * 100, digits)} pp`);
 

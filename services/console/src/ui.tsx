@@ -1,7 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { Mention } from './api.js';
 import { href } from './route.js';
-import { ago, num } from './format.js';
+import { ago, num, tierOf } from './format.js';
 
 export function Stat({ label, value, hint, tone }: { label: string; value: ComponentChildren; hint?: string; tone?: 'bad' | 'good' }) {
   return (
@@ -98,6 +98,11 @@ export function MentionItem({ m, fresh }: { m: Mention; fresh?: boolean }) {
         {emotion && emotion[1] >= 0.3 && <Badge tone="soft">{emotion[0]}</Badge>}
         {m.journey_stage && <Badge tone="soft">{m.journey_stage}</Badge>}
         <span class="muted">{m.lang}</span>
+        {m.model && (
+          <span class="muted tier" title={`Labelled by ${m.model.name} ${m.model.version}`}>
+            {tierOf(m.model.name)} tier
+          </span>
+        )}
         {m.url && (
           <a href={m.url} target="_blank" rel="noopener noreferrer">
             Open post

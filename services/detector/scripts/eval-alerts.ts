@@ -1,18 +1,19 @@
-// npm run eval:alerts — the stream detectors' decisions (registry.ts, alert-book.ts: the same
+// npm run eval:alerts — the stream detectors' decisions (detectors/, alert-book.ts: the same
 // functions the detector service runs on ClickHouse rollups) replayed minute by minute over
 // seeded simulated brand-weeks with injected incidents and quiet controls, for typical brands
 // (8% complaints) and complaint-heavy ones (55–65%). Prints recall per incident kind, size and
 // volume on the incidents the data can show at all (the information limit, below), detection
-// delay in stream minutes, and false alerts per brand-month (and of which alert kinds, per
+// delay in stream minutes (for outages, also where an oracle on the incident's own counts could
+// fire within 5 minutes: oracleOutageDelay), and false alerts per brand-month (and of which alert kinds, per
 // profile); then the same figures on other
 // seeds and on burstier traffic beside them, since the thresholds were chosen on the first.
 // EARSHOT_EVAL_SEEDS sets brand-weeks per cell (default 1: 192 brand-weeks per run);
 // EARSHOT_EVAL_SENSITIVITY the brands' sensitivity (default medium);
 // EARSHOT_EVAL_CHECKS=0 skips the other seeds and noise.
 import { AlertBook, type Firing } from '../src/alert-book.js';
-import { SENSITIVITY } from '../src/detectors.js';
 import { INCIDENT_KINDS, type IncidentKind } from '../src/incident-kinds.js';
-import { DETECTORS, seriesMinutes } from '../src/registry.js';
+import { DETECTORS, seriesMinutes } from '../src/detectors/registry.js';
+import { SENSITIVITY } from '../src/detectors/sensitivity.js';
 import { brandViews } from '../src/simulate/brand-view.js';
 import { simulateBrandWeek, type BrandWeek } from '../src/simulate/brand-week.js';
 
@@ -94,6 +95,34 @@ function informationDelay(w: BrandWeek): number | null {
   return null;
 }
 
+/**
+ * The outage delay an oracle reaches on the incident's own counts: a CUSUM that knows the
+ * usual rates, the onset, the size and the simulator's noise, on the joint likelihood of each
+ * minute's complaints and other mentions, at the same one false alarm a month. The limit
+ * above follows the average path with Poisson counts; the simulator draws each minute's rate
+ * from a gamma of shape `noise` shared by every mention of that minute (at shape 3 and three
+ * complaints a minute, twice the Poisson variance), and an outage that starts on a quiet
+ * stretch is slower to show for any detector. This one is what the delay target is judged
+ * where: a detector cannot be faster but by luck. Null when it never gets there.
+ */
+function oracleOutageDelay(w: BrandWeek, noise: number): number | null {
+  const { kind, size, start, end } = w.incident;
+  if (kind !== 'outage') return null;
+  let s = 0;
+  for (let m = start; m < end; m++) {
+    // Complaints c and the rest r are Poisson with rates a·g and b·g given the minute's gamma g
+    // (shape k, mean 1): jointly negative multinomial, whose log-likelihood ratio between the
+    // outage (complaints ×size) and the usual is c·ln(size) + (k + c + r)·ln((k + a + b) / (k + size·a + b)).
+    const a = w.usualComplaints[m]!;
+    const ab = w.usualTotal[m]!;
+    let all = 0;
+    for (const t of w.total) all += t[m]!;
+    s = Math.max(0, s + w.complaints[m]! * Math.log(size) + (noise + all) * Math.log((noise + ab) / (noise + ab + (size - 1) * a)));
+    if (s >= MONTH_NATS) return m - start;
+  }
+  return null;
+}
+
 const seeds = Number(process.env.EARSHOT_EVAL_SEEDS ?? 1);
 const volumes = [300, 1000, 3000, 10_000];
 const sizes = [2, 3, 5, 10];
@@ -113,6 +142,8 @@ type Row = {
   paged: boolean;
   delay: number | null;
   bound: number | null;
+  /** Outages: the oracle's delay on the incident's own counts (oracleOutageDelay). */
+  oracle: number | null;
   falseAlerts: number;
   falseKinds: string[];
   /** Stream minutes replayed: the whole week for controls, the incident and half a day either side otherwise. */
@@ -156,6 +187,7 @@ function run(seedFrom: number, noise: number, label: string): { rows: Row[]; sec
               paged: opened.some((a) => a.page && inIncident(a)),
               delay: relevant.length ? relevant[0]!.at - start : null,
               bound: informationDelay(w),
+              oracle: oracleOutageDelay(w, noise),
               falseAlerts: opened.filter((a) => !during(a)).length,
               falseKinds: opened.filter((a) => !during(a)).map((a) => a.kind),
               minutes: to - from,
@@ -183,6 +215,7 @@ function headline(rows: Row[]): [string, string][] {
   const shown = big.filter(showable);
   const outages = rows.filter((r) => r.kind === 'outage' && r.size >= 3 && showable(r));
   const quick = outages.filter((r) => r.bound! <= 5);
+  const reachable = outages.filter((r) => r.oracle !== null && r.oracle <= 5);
   const delays = (rs: Row[]) => rs.flatMap((r) => (r.delay === null ? [] : [r.delay]));
   const of = (kind: IncidentKind, profile?: Profile) => rows.filter((r) => r.kind === kind && (!profile || r.profile === profile));
   return [
@@ -194,8 +227,13 @@ function headline(rows: Row[]): [string, string][] {
       `${pct(shown.filter((r) => r.profile === 'typical' && r.detected).length, shown.filter((r) => r.profile === 'typical').length)} / ${pct(shown.filter((r) => r.profile === 'complaint-heavy' && r.detected).length, shown.filter((r) => r.profile === 'complaint-heavy').length)}`,
     ],
     ['outage delay p50 / p95, 3× or more the data can show', ms(delays(outages))],
-    ['  where the limit is ≤ 5 min (target p95 ≤ 5)', ms(delays(quick))],
-    ['  the limit itself p50 / p95', ms(outages.map((r) => r.bound!))],
+    ['  where the average-path limit is ≤ 5 min', `${ms(delays(quick))} (${quick.length} outages, ${quick.filter((r) => r.delay === null).length} missed)`],
+    [
+      "  where the oracle on the incident's own counts is ≤ 5 min (target p95 ≤ 5)",
+      `${ms(delays(reachable))} (${reachable.length} outages, ${reachable.filter((r) => r.delay === null).length} missed)`,
+    ],
+    ['  the average-path limit itself p50 / p95', ms(outages.map((r) => r.bound!))],
+    ['  the oracle itself p50 / p95 (never: counted as 120)', ms(outages.map((r) => r.oracle ?? 120))],
     [
       'false alerts per brand-month, controls (target ≤ 1): typical / complaint-heavy',
       `${perMonth(of('control', 'typical'))} / ${perMonth(of('control', 'complaint-heavy'))}`,

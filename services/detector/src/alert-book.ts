@@ -1,6 +1,7 @@
 import type { Alert } from '@earshot/shared';
-import type { Finding } from './detectors.js';
+import type { Finding } from './finding.js';
 import { severityScore } from './severity.js';
+import { IncidentGrouping } from './incident-grouping.js';
 
 export interface Firing {
   kind: Alert['kind'];
@@ -45,15 +46,17 @@ const RESOLVED_PREFIX = ' (resolved: ';
 const RESOLVED_NOTE = / \(resolved: [^)]*\)$/;
 
 /**
- * One incident is one alert: opened when a detector first fires, updated while it
+ * One finding is one alert: opened when a detector first fires, updated while it
  * keeps firing (at most every few minutes, or when it gets worse), resolved after a
  * quiet spell; firing again within the cooldown continues it rather than opening another.
+ * Alerts of one trouble are grouped into an incident that pages once (IncidentGrouping).
  */
 export class AlertBook {
   private readonly active = new Map<string, { alert: Alert; lastFiring: number; lastReported: number }>();
   private readonly resolved = new Map<string, { alert: Alert; at: number }>();
+  private readonly incidents = new IncidentGrouping();
 
-  /** Incidents open now (not yet resolved). */
+  /** Alerts open now (not yet resolved). */
   get openCount(): number {
     return this.active.size;
   }
@@ -64,6 +67,7 @@ export class AlertBook {
   restore(alerts: Alert[], keyFor: (a: Alert) => string): void {
     this.active.clear();
     this.resolved.clear();
+    this.incidents.restore(alerts);
     for (const a of alerts) {
       const t = Date.parse(a.updated_at);
       this.active.set(keyFor(a), { alert: a, lastFiring: t, lastReported: t });
@@ -145,7 +149,12 @@ export class AlertBook {
       this.resolved.set(key, { alert, at: now });
       out.push(alert);
     }
-    return out;
+    return out.map((version) => {
+      const placed = this.incidents.place(version, now);
+      // The book's copy carries the incident into the alert's later versions.
+      version.incident_id = placed.incident_id;
+      return placed;
+    });
   }
 }
 

@@ -14,3 +14,6 @@ export interface Finding {
   windowStart: number;
   windowEnd: number;
 }
+
+/** A finding's window in whole minutes, as summaries state it. */
+export const windowMinutes = (f: Finding) => Math.round((f.windowEnd - f.windowStart) / 60_000);

@@ -6,6 +6,7 @@ import {
   ClickHouseLease,
   DetectorQueries,
   HelpdeskHandoff,
+  StoryStore,
   alertsTopic,
   errorMessage,
   requireStore,
@@ -35,11 +36,14 @@ export {
   type ProfileName,
 } from './nab-score.js';
 export { parseSeriesCsv, loadNab, type Series } from './nab-data.js';
-export { detectSurge, detectViral, DEFAULT_SURGE, SENSITIVITY, type DetectorOptions } from './detectors.js';
-export { detectShareRise, DEFAULT_SHARE_RISE, type ShareRiseOptions } from './share-rise.js';
-export { DETECTORS, type Detector, type Detection, type BrandSeries } from './registry.js';
+export { detectSurge, DEFAULT_SURGE } from './checks/count-surge.js';
+export { detectViral } from './checks/viral-post.js';
+export { detectShareRise, DEFAULT_SHARE_RISE, type ShareRiseOptions } from './checks/share-chart.js';
+export { SENSITIVITY } from './detectors/sensitivity.js';
+export { DETECTORS } from './detectors/registry.js';
+export type { Detector, Detection, BrandSeries, DetectorOptions } from './detectors/contract.js';
 
-export { webhookNotifier, slackNotifier, NotifierQueue, post as postJson, type Notifier } from './notifiers.js';
+export { webhookNotifier, slackNotifier, incidentNote, NotifierQueue, post as postJson, type Notifier } from './notifiers.js';
 
 export interface DetectorService extends Service {
   /** One run at stream time `now` (the clock's now by default); what the schedule calls. */
@@ -84,6 +88,7 @@ export function createDetectorService(
   const book = new AlertBook();
   const d: DetectorDeps = {
     queries: new DetectorQueries(client),
+    ...(config.EARSHOT_STORIES ? { stories: new StoryStore(client) } : {}),
     book,
     store,
     lease: new ClickHouseLease(client, 'detector_leases', options.replica ?? config.EARSHOT_DETECTOR_REPLICA ?? `${hostname()}-${process.pid}`),

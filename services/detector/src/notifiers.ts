@@ -7,6 +7,8 @@ export interface Notifier {
 }
 
 const verb = (a: Alert) => (a.status === 'open' ? 'opened' : a.status === 'resolved' ? 'resolved' : 'updated');
+/** A version paging for an incident another alert opened names that incident. */
+export const incidentNote = (a: Alert) => (a.incident_id && a.incident_id !== a.id ? ` (incident ${a.incident_id})` : '');
 
 /** POSTs JSON (with the delivery key as Idempotency-Key); any non-2xx answer is an error. */
 export async function post(url: string, body: unknown, fetchImpl: typeof fetch, key?: string): Promise<void> {
@@ -15,9 +17,12 @@ export async function post(url: string, body: unknown, fetchImpl: typeof fetch, 
   if (!res.ok) throw new Error(`${url} answered ${res.status}`);
 }
 
-/** Generic JSON webhook: {event: "alert.opened"|"alert.updated"|"alert.resolved", alert}. */
+/** Generic JSON webhook: {event: "alert.opened"|"alert.updated"|"alert.resolved", alert, incident_id}. */
 export function webhookNotifier(url: string, fetchImpl: typeof fetch = fetch): Notifier {
-  return { name: 'webhook', send: (alert, key) => post(url, { event: `alert.${verb(alert)}`, alert }, fetchImpl, key) };
+  return {
+    name: 'webhook',
+    send: (alert, key) => post(url, { event: `alert.${verb(alert)}`, alert, incident_id: alert.incident_id ?? alert.id }, fetchImpl, key),
+  };
 }
 
 /** Slack incoming webhook: a text line plus a section block with the figures and links. */
@@ -26,7 +31,7 @@ export function slackNotifier(url: string, fetchImpl: typeof fetch = fetch): Not
     name: 'slack',
     send: (a) => {
       const icon = a.status === 'resolved' ? ':white_check_mark:' : a.severity === 'critical' ? ':rotating_light:' : ':warning:';
-      const text = `${icon} [${a.severity}] ${a.brand}: ${a.kind.replaceAll('_', ' ')} ${verb(a)} — ${a.summary}`;
+      const text = `${icon} [${a.severity}] ${a.brand}: ${a.kind.replaceAll('_', ' ')} ${verb(a)}${incidentNote(a)} — ${a.summary}`;
       const links = a.sample_mentions
         .filter((m) => m.url)
         .slice(0, 3)

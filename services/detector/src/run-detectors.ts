@@ -1,9 +1,12 @@
-import { alertsTopic, topicMessage, topTerms, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
-import { SENSITIVITY } from './detectors.js';
-import { DETECTORS, seriesMinutes, type BrandSeries } from './registry.js';
+import { alertsTopic, topicMessage, type Alert, type Bus, type Clock, type Logger, type Metrics, type Sensitivity } from '@earshot/shared';
+import type { BrandSeries } from './detectors/contract.js';
+import { DETECTORS, seriesMinutes } from './detectors/registry.js';
+import { SENSITIVITY } from './detectors/sensitivity.js';
 import { alertKey, type AlertBook, type Firing } from './alert-book.js';
-import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff } from '@earshot/shared';
+import type { AlertStore, CareStore, ClickHouseLease, DetectorQueries, HelpdeskHandoff, StoryStore } from '@earshot/shared';
+import { ACTIVE_STORY_MS, NEW_STORY_MS } from './checks/story-rise.js';
 import { careFirings, type CareBounds } from './care.js';
+import { eventLine, explained, explainer } from './explain.js';
 
 const MIN = 60_000;
 const SERIES_MINUTES = Math.max(...Object.values(SENSITIVITY).map(seriesMinutes));
@@ -11,6 +14,8 @@ const VIRAL_LOOKBACK = 2 * 60 * MIN;
 
 export interface DetectorDeps {
   queries: DetectorQueries;
+  /** The stories' counts, when stories are on (EARSHOT_STORIES): emerging_story reads them. */
+  stories?: StoryStore;
   book: AlertBook;
   store: AlertStore;
   lease: ClickHouseLease;
@@ -30,67 +35,21 @@ export interface DetectorDeps {
   led: { at: number | null };
 }
 
-const samples = (rows: { source: string; id: string; url: string }[]) => rows.map((r) => ({ source: r.source, id: r.id, ...(r.url ? { url: r.url } : {}) }));
-
-type Explain = (
-  from: number,
-  to: number,
-  filter: { intent?: string; sentiment?: string; source?: string },
-) => Promise<{ window: { source: string; id: string; url: string }[]; terms: string[]; explanation: NonNullable<Firing['explanation']> }>;
-
-/**
- * What a spike is about: the words that rose in the window against the brand's past week,
- * and where it is said, read over the same span the finding counted. The week's baseline is read once per window start within a run,
- * however many of the brand's alerts share it.
- */
-function explainer(d: DetectorDeps, brand: string): Explain {
-  const baselines = new Map<number, Promise<string[]>>();
-  return async (from, to, filter) => {
-    let baseline = baselines.get(from);
-    if (!baseline)
-      baselines.set(from, (baseline = d.queries.windowMentions(brand, from - 7 * 1440 * MIN, from, {}, 3000).then((rows) => rows.map((r) => r.text))));
-    // The words from the window's most engaged 300 posts; the sources and stories from all of its mentions.
-    const [window, stories, sources] = await Promise.all([
-      d.queries.windowMentions(brand, from, to, filter, 300),
-      d.queries.windowStories(brand, from, to, filter, 3),
-      d.queries.windowSources(brand, from, to, filter),
-    ]);
-    const terms = topTerms(
-      window.map((r) => r.text),
-      await baseline,
-    );
-    return { window, terms, explanation: { terms, sources, ...(stories.length ? { stories } : {}) } };
-  };
-}
-const about = (terms: string[]) => (terms.length ? `; about ${terms.map((t) => `"${t}"`).join(', ')}` : '');
-
-/**
- * The stories carrying a window, as the summary's headline: the top one when it holds half
- * of it (`; story "payment declined": 143 of 152`), else the top two (`; stories "a" (40) and "b" (31) of 152`).
- */
-function storyLine(e: NonNullable<Firing['explanation']>): string {
-  const named = (e.stories ?? []).filter((s) => s.label);
-  const total = e.sources.reduce((n, s) => n + s.mentions, 0);
-  const [top, next] = named;
-  if (!top) return '';
-  if (top.mentions * 2 >= total || !next) return `; story "${top.label}": ${top.mentions} of ${total}`;
-  return `; stories "${top.label}" (${top.mentions}) and "${next.label}" (${next.mentions}) of ${total}`;
-}
-
 /** The brand's series as the detectors read them, from the rollups and recent posts. */
 async function brandSeries(d: DetectorDeps, brand: string, now: number): Promise<BrandSeries> {
-  const [sentiment, complaints, candidates, norms] = await Promise.all([
+  const [sentiment, complaints, candidates, norms, stories] = await Promise.all([
     d.queries.sentimentSeries(brand, now, SERIES_MINUTES),
     d.queries.complaintSeries(brand, now, SERIES_MINUTES),
     d.queries.viralCandidates(brand, now, VIRAL_LOOKBACK),
     d.queries.viralNorms(brand, now),
+    d.stories?.minuteSeries(brand, now, SERIES_MINUTES, { youngMs: NEW_STORY_MS, activeMs: ACTIVE_STORY_MS }),
   ]);
-  return { now, ...sentiment, complaints, viral: { candidates, norms } };
+  return { now, ...sentiment, complaints, viral: { candidates, norms }, ...(stories ? { stories } : {}) };
 }
 
 /** Every registered detector over one brand; each finding explained by the mentions it counted. */
 async function brandFirings(d: DetectorDeps, brand: string, now: number): Promise<Firing[]> {
-  const explain = explainer(d, brand);
+  const explain = explainer(d.queries, brand);
   const series = await brandSeries(d, brand, now);
   const o = SENSITIVITY[d.sensitivity[brand] ?? 'medium'];
   const out: Firing[] = [];
@@ -98,13 +57,7 @@ async function brandFirings(d: DetectorDeps, brand: string, now: number): Promis
     for (const x of detector.detect(series, o)) {
       const { explainBy, samples: own, ...rest } = x;
       const firing: Firing = { ...rest, brand, samples: own ?? [] };
-      if (explainBy) {
-        const e = await explain(x.finding.windowStart, x.finding.windowEnd, explainBy);
-        firing.summary += storyLine(e.explanation) + about(e.terms);
-        firing.samples = samples(e.window.slice(0, 5));
-        firing.explanation = e.explanation;
-      }
-      out.push(firing);
+      out.push(explainBy ? explained(firing, await explain(x.finding.windowStart, x.finding.windowEnd, explainBy)) : firing);
     }
   return out;
 }
@@ -145,7 +98,7 @@ export async function runDetectors(
       const events = await d.queries.eventsNear(brand, now, 6 * 60 * MIN);
       for (const f of found) {
         const event = events.find((e) => e.starts_at <= (book.openedAt(f) ?? now));
-        if (event) f.summary += ` (possibly linked to "${event.title}", ${new Date(event.starts_at).toISOString().slice(11, 16)} UTC)`;
+        if (event) f.summary += eventLine(event);
       }
     }
     firings.push(...found, ...(await careFirings(d.care, brand, now, d.careBounds)));

@@ -1,5 +1,5 @@
 import type { Alert } from '@earshot/shared';
-import type { Finding } from './detectors.js';
+import type { Finding } from './finding.js';
 
 const clamp = (x: number) => Math.min(10, Math.max(1, Math.round(x)));
 

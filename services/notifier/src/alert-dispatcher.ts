@@ -1,6 +1,6 @@
 import { NotifierQueue, type Notifier } from '@earshot/detector';
 import { NotificationOutbox, type Alert, type Logger, type Metrics } from '@earshot/shared';
-import type { AlertRouter, Decision } from './route-alert.js';
+import { reachedChannels, type AlertRouter, type Decision } from './route-alert.js';
 
 /**
  * Alert versions routed to channels and delivered: each channel has its own queue (retries
@@ -47,13 +47,28 @@ export class AlertDispatcher {
     for (const alert of alerts) {
       const now = this.deps.now();
       const decisions = this.router.decide(alert, now);
-      const channels = this.router.commit(alert, decisions, now);
+      const channels = await this.paging(alert, reachedChannels(decisions));
+      // A quiet version that goes nowhere is no send, so it starts no route's cooldown.
+      if (channels.length) this.router.commit(alert, decisions, now);
       const held = decisions.filter((d) => d.outcome === 'digest').map((d) => `${d.route}: ${d.reason}`);
       this.deps.logger.info({ alert: alert.id, status: alert.status, channels, ...(held.length ? { digest_only: held } : {}) }, 'alert routed');
       await Promise.all(channels.map((c) => this.serial(c, () => this.deliverOnce(c, alert))));
       out.push({ alert, decisions, channels });
     }
     return out;
+  }
+
+  /**
+   * One page per incident and channel: a `quiet` version (an incident's later alert, an
+   * update that is no worse) goes only to a channel that has nothing of its incident yet
+   * (its routes did not match the incident's earlier pages, e.g. a route for complaint
+   * surges when a viral post opened the incident). The outbox remembers across restarts.
+   */
+  private async paging(alert: Alert, channels: string[]): Promise<string[]> {
+    if (!alert.quiet || !channels.length) return channels;
+    if (!this.deps.outbox || !alert.incident_id) return [];
+    const reached = await this.deps.outbox.channelsReached(alert.incident_id);
+    return channels.filter((c) => !reached.has(c));
   }
 
   private async flush(channel: string): Promise<void> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createTransport, type Transporter } from 'nodemailer';
 import type { Alert, ClickHouseClient, Config } from '@earshot/shared';
-import { postJson, slackNotifier, webhookNotifier, type Notifier } from '@earshot/detector';
+import { incidentNote, postJson, slackNotifier, webhookNotifier, type Notifier } from '@earshot/detector';
 import { kindLabel } from '@earshot/api';
 import { alertEmail, acknowledgeUrl, loadAlertContext, type AlertContext } from './alert-message.js';
 import { alertSeverity } from './route-alert.js';
@@ -42,7 +42,7 @@ export function teamsNotifier(url: string, opts: { consoleUrl: string }, fetchIm
         url,
         teamsCard(
           [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${kindLabel(a.kind)} ${verb(a)} for ${a.brand}` },
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, text: `${kindLabel(a.kind)} ${verb(a)}${incidentNote(a)} for ${a.brand}` },
             { type: 'TextBlock', wrap: true, text: a.summary },
             {
               type: 'FactSet',

@@ -50,7 +50,8 @@ export function configuredRoutes(config: Config, readFile: (path: string) => str
  * persistent outbox (once per version and channel, across restarts and redeliveries).
  * What still fails is tried again every `retryEveryMs`. Versions a backfill raised
  * (`replayed`) and versions older than EARSHOT_NOTIFY_MAX_AGE_MINUTES (a backlog) are left
- * to the digest. On the routes file's schedule it also sends the daily and weekly digests
+ * to the digest; versions inside an incident that already paged a channel (`quiet`) do not
+ * go to that channel again (AlertDispatcher). On the routes file's schedule it also sends the daily and weekly digests
  * (DigestScheduler).
  */
 export function createNotifierService(

@@ -28,6 +28,7 @@ export function alertToRow(a: Alert) {
     opened_at: time(a.opened_at),
     updated_at: time(a.updated_at),
     resolved_at: a.resolved_at ? time(a.resolved_at) : null,
+    incident_id: a.incident_id ?? '',
   };
 }
 
@@ -55,6 +56,8 @@ export function rowToAlert(r: AlertRow): Alert {
     opened_at: fromCh(r.opened_at),
     updated_at: fromCh(r.updated_at),
     ...(r.resolved_at ? { resolved_at: fromCh(r.resolved_at) } : {}),
+    // An alert stored before incidents existed is its own.
+    incident_id: r.incident_id || r.id,
   });
 }
 
@@ -83,6 +86,56 @@ const ACTION_EVENT = { acknowledge: 'acknowledged', resolve: 'resolved', assign:
  * detector version (the anomaly went on) opens it again.
  */
 export type AlertView = Alert & { acknowledged_at?: string; acknowledged_by?: string; resolved_by?: string; assignee?: string; assigned_at?: string };
+
+/**
+ * An incident as people see it: its alerts (newest version of each, worst first), open
+ * while one of them is, as severe as the worst, headed by the worst one's summary.
+ */
+export interface IncidentView {
+  id: string;
+  brand: string;
+  status: 'open' | 'resolved';
+  severity: Alert['severity'];
+  severity_score?: number;
+  headline: string;
+  opened_at: string;
+  updated_at: string;
+  /** When its last alert resolved (absent while open). */
+  resolved_at?: string;
+  alerts: AlertView[];
+}
+
+const LEVEL = { info: 0, warning: 1, critical: 2 } as const;
+const worseFirst = (x: Alert, y: Alert) => LEVEL[y.severity] - LEVEL[x.severity] || (y.severity_score ?? 0) - (x.severity_score ?? 0);
+
+/** Alerts grouped by incident_id, newest incident first. */
+export function groupIncidents(alerts: readonly AlertView[]): IncidentView[] {
+  const byId = new Map<string, AlertView[]>();
+  for (const a of alerts) {
+    const id = a.incident_id ?? a.id;
+    byId.set(id, [...(byId.get(id) ?? []), a]);
+  }
+  return [...byId]
+    .map(([id, members]): IncidentView => {
+      const sorted = [...members].sort(worseFirst);
+      const worst = sorted[0]!;
+      const open = members.some((a) => a.status !== 'resolved');
+      const latest = (f: (a: AlertView) => string | undefined) => members.map(f).reduce<string>((m, t) => (t && t > m ? t : m), '');
+      return {
+        id,
+        brand: worst.brand,
+        status: open ? 'open' : 'resolved',
+        severity: worst.severity,
+        ...(worst.severity_score ? { severity_score: worst.severity_score } : {}),
+        headline: worst.summary,
+        opened_at: members.map((a) => a.opened_at).reduce((m, t) => (t < m ? t : m)),
+        updated_at: latest((a) => a.updated_at),
+        ...(open ? {} : { resolved_at: latest((a) => a.resolved_at) }),
+        alerts: sorted,
+      };
+    })
+    .sort((x, y) => y.opened_at.localeCompare(x.opened_at) || x.id.localeCompare(y.id));
+}
 
 type AlertViewRow = AlertRow & {
   ack_at: string;
@@ -170,6 +223,13 @@ export class AlertStore {
       })
     ).json<AlertViewRow>();
     return rows.map(rowToView);
+  }
+
+  /** Incidents with their alerts, newest first; an incident is open while one of its alerts is. */
+  async incidents(filter: { status?: 'open' | 'resolved' | 'all'; brand?: string; limit?: number } = {}): Promise<IncidentView[]> {
+    const all = groupIncidents(await this.list({ status: 'all', brand: filter.brand, limit: 10_000 }));
+    const status = filter.status ?? 'open';
+    return all.filter((i) => status === 'all' || i.status === status).slice(0, filter.limit ?? 100);
   }
 
   async get(id: string): Promise<AlertView | null> {

@@ -33,7 +33,7 @@ export interface SentimentSeries {
 }
 
 /** The reads the stream detectors need (rollups, recent posts, events), in event time. */
-type WindowFilter = { intent?: string; sentiment?: string; source?: string };
+type WindowFilter = { intent?: string; sentiment?: string; source?: string; /** One story's mentions (an emerging_story alert's). */ story?: string };
 
 /** A brand's customer mentions in [from, to), narrowed by the filter: what an alert's window counted. */
 const windowWhere = (filter: WindowFilter) =>
@@ -42,6 +42,7 @@ const windowWhere = (filter: WindowFilter) =>
     filter.intent ? 'AND has(intents, {intent:String})' : '',
     filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : '',
     filter.source ? 'AND source = {source:String}' : '',
+    filter.story ? 'AND story_id = {story:String}' : '',
   ].join(' ');
 
 const windowParams = (brand: string, from: number, to: number, filter: WindowFilter) => ({
@@ -51,6 +52,7 @@ const windowParams = (brand: string, from: number, to: number, filter: WindowFil
   ...(filter.intent ? { intent: filter.intent } : {}),
   ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
   ...(filter.source ? { source: filter.source } : {}),
+  ...(filter.story ? { story: filter.story } : {}),
 });
 
 export class DetectorQueries {
@@ -175,7 +177,7 @@ export class DetectorQueries {
   async windowStories(brand: string, from: number, to: number, filter: WindowFilter, limit: number) {
     const r = await rows<{ story_id: string; label: string; n: string | number }>(
       this.client,
-      `SELECT story_id, argMax(story_label, created_at) AS label, count() AS n FROM mentions FINAL
+      `SELECT story_id, argMaxIf(story_label, created_at, story_label != '') AS label, count() AS n FROM mentions FINAL
        WHERE ${windowWhere(filter)} AND story_id != ''
        GROUP BY story_id ORDER BY n DESC, story_id LIMIT {limit:UInt32}`,
       {

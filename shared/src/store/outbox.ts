@@ -51,6 +51,18 @@ export class NotificationOutbox {
     return new Set(items.map((i) => NotificationOutbox.key(i.alert, i.notifier)).filter((k) => recorded.has(k)));
   }
 
+  /** The channels that have (or are retrying) a delivery of any alert of this incident. */
+  async channelsReached(incidentId: string): Promise<Set<string>> {
+    const rows = await (
+      await this.client.query({
+        query: `SELECT DISTINCT notifier FROM notification_outbox WHERE JSONExtractString(alert, 'incident_id') = {id:String}`,
+        query_params: { id: incidentId },
+        format: 'JSONEachRow',
+      })
+    ).json<{ notifier: string }>();
+    return new Set(rows.map((r) => r.notifier));
+  }
+
   /** The channels an alert reached, each version once: when the outbox marked it sent. */
   async sent(alertId: string): Promise<{ channel: string; at: string; alert: Alert }[]> {
     const rows = await (

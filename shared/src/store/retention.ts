@@ -8,6 +8,7 @@ const RAW = [
   ...MENTION_COPIES.map((t) => [t, 'created_at'] as const),
   ['mention_stats_1m', 'minute'],
   ['mention_intents_1m', 'minute'],
+  ['story_stats_1m', 'minute'],
   ['dead_letters', 'at'],
 ] as const;
 const HOURLY = [

@@ -1,9 +1,11 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { fromClickHouseTime, selectRows, toClickHouseTime } from './rows.js';
 import { viewQueryOver } from './view-query.js';
+import type { BucketSeries } from './detector-reads.js';
 
 type Num = string | number;
 const HOUR = 3_600_000;
+const MINUTE = 60_000;
 
 export type StorySort = 'rising' | 'volume';
 
@@ -50,6 +52,24 @@ export interface StoryDetail {
   posts: StoryPost[];
 }
 
+/** One story's customer mentions per minute, as the `emerging_story` detector reads them. */
+export interface StorySeries {
+  id: string;
+  label: string;
+  /** Its first mention (ms), from `stories`. */
+  firstSeen: number;
+  total: BucketSeries;
+  negative: BucketSeries;
+}
+
+/** A brand's stories as the detector reads them at one moment. */
+export interface BrandStories {
+  /** Per minute, the brand's mentions in stories then younger than `youngMs`: how many mentions new stories usually bring. */
+  young: BucketSeries;
+  /** The stories with a mention in the last `activeMs`, each with its series. */
+  active: StorySeries[];
+}
+
 /** Counts as summed: `n_` names, as an alias may not shadow the column it sums. */
 interface Summed {
   n_mentions: Num;
@@ -71,8 +91,9 @@ const SUMS =
 
 /**
  * The stories' one home: `stories` (a row per story: label, first and last seen, counts,
- * first posts) and `story_stats_1h` (counts per story, hour and source), both filled by
- * views over `mentions` as the writer stores them. Counted by the hour.
+ * first posts), `story_stats_1h` (counts per story, hour and source) and `story_stats_1m`
+ * (customers' mentions per story and minute, for the emerging_story detector), filled by
+ * views over `mentions` as the writer stores them. The API counts by the hour.
  */
 export class StoryStore {
   constructor(private readonly client: ClickHouseClient) {}
@@ -164,6 +185,74 @@ export class StoryStore {
       sources: sources.map((r) => ({ source: r.source, mentions: Number(r.n_mentions) })),
       posts: posts.map((p) => ({ ...p, created_at: fromClickHouseTime(p.created_at) })),
     };
+  }
+
+  /**
+   * A brand's stories per minute over [now − minutes, now), zero-filled, from `story_stats_1m`
+   * (customers' mentions; a story is its mentions' first brand's), with each story's first
+   * mention from `stories` and its label as of `now`: what the `emerging_story` detector tests.
+   */
+  async minuteSeries(brand: string, now: number, minutes: number, opts: { youngMs: number; activeMs: number }): Promise<BrandStories> {
+    const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
+    const start = end - minutes * MINUTE;
+    const rows = await selectRows<{ story_id: string; t: Num; n: Num; neg: Num }>(
+      this.client,
+      `SELECT story_id, toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n, sum(negative) AS neg FROM story_stats_1m
+       WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
+       GROUP BY story_id, minute`,
+      { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
+    );
+    const byStory = new Map<string, { i: number; n: number; neg: number }[]>();
+    for (const r of rows) {
+      const i = Math.round((Number(r.t) - start) / MINUTE);
+      if (i < 0 || i >= minutes) continue;
+      const points = byStory.get(r.story_id) ?? [];
+      points.push({ i, n: Number(r.n), neg: Number(r.neg) });
+      byStory.set(r.story_id, points);
+    }
+    const first = new Map<string, number>();
+    if (byStory.size)
+      for (const r of await selectRows<{ story_id: string; first: Num }>(
+        this.client,
+        `SELECT story_id, toUnixTimestamp64Milli(min(first_seen)) AS first
+         FROM stories WHERE brand = {brand:String} AND story_id IN {ids:Array(String)} GROUP BY story_id`,
+        { brand, ids: [...byStory.keys()] },
+      ))
+        first.set(r.story_id, Number(r.first));
+    // Each active story's label as of `now` (its newest labelled mention's, over the same minutes
+    // as the counts), as the alert's explanation reads it: in a replay the `stories` row may
+    // already hold a later label.
+    const labels = new Map<string, string>();
+    for (const r of await selectRows<{ story_id: string; label: string }>(
+      this.client,
+      `SELECT story_id, argMaxIf(story_label, created_at, story_label != '') AS label FROM mentions FINAL
+       WHERE has(brands, {brand:String}) AND brands[1] = {brand:String} AND from_brand = 0 AND story_id != ''
+         AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
+       GROUP BY story_id`,
+      { brand, from: toClickHouseTime(now - opts.activeMs), to: toClickHouseTime(end) },
+    ))
+      labels.set(r.story_id, r.label);
+    const young = new Float64Array(minutes);
+    const activeFrom = Math.floor((now - opts.activeMs - start) / MINUTE);
+    const active: StorySeries[] = [];
+    for (const [id, points] of byStory) {
+      // Without its `stories` row, the story's first minute in the range stands in for its first mention.
+      const born = first.get(id) ?? start + Math.min(...points.map((p) => p.i)) * MINUTE;
+      for (const p of points) if (start + p.i * MINUTE - born < opts.youngMs) young[p.i] = young[p.i]! + p.n;
+      if (!points.some((p) => p.i >= activeFrom)) continue;
+      const total = new Float64Array(minutes);
+      const negative = new Float64Array(minutes);
+      for (const p of points) ((total[p.i] = p.n), (negative[p.i] = p.neg));
+      active.push({
+        id,
+        label: labels.get(id) ?? '',
+        firstSeen: born,
+        total: { start, bucketMs: MINUTE, counts: total },
+        negative: { start, bucketMs: MINUTE, counts: negative },
+      });
+    }
+    active.sort((a, b) => (a.id < b.id ? -1 : 1));
+    return { young: { start, bucketMs: MINUTE, counts: young }, active };
   }
 
   /** The stories (brand, id) that stored mentions matching `where` are in: read before an erasure deletes them. */

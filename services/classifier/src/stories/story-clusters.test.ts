@@ -44,6 +44,17 @@ describe('online story clustering', () => {
     expect(repostKey('RT @a: Hello  World https://x.y')).toBe('hello world');
   });
 
+  it('a repost given its embedding lazily is never embedded; a new text is', () => {
+    const c = new StoryClusters(OPTS);
+    let embedded = 0;
+    const lazy = (v: Float32Array) => () => (embedded++, v);
+    const original = c.assign(lazy(near(0, 1)), 'Payment declined at checkout again, third time today', 0);
+    expect(c.assign(lazy(near(3, 3)), 'RT @someone: Payment declined at checkout again, third time today', 1)).toEqual({ story: original.story, born: false });
+    expect(embedded).toBe(1);
+    expect(c.assign(lazy(near(3, 4)), 'Something else entirely, with a long enough text', 2).born).toBe(true);
+    expect(embedded).toBe(2);
+  });
+
   it('stories whose centres meet merge into the larger, old ids resolve to it, topics stay apart', () => {
     // A strict join splits every topic into many stories; the merge pass rejoins them.
     const c = new StoryClusters({ ...OPTS, join: 0.97, merge: 0.6, mergeEvery: 1_000, maxLive: 1_000 });

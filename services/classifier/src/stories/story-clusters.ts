@@ -46,6 +46,12 @@ interface Story {
 }
 
 const REPOST_MEMORY = 50_000;
+/**
+ * Reposts whose embedding is kept (about 600 bytes each): a repost counts in the brand's
+ * mean as its original did, without embedding it again. Past it the vectors start again
+ * and a repost is embedded once more.
+ */
+const REPOST_VECTORS = 10_000;
 const CENTRE_WARMUP = 50;
 /**
  * Dimensions scored first. The rest of a cosine can add at most |v past HEAD| x |c past
@@ -85,6 +91,7 @@ export class StoryClusters {
   /** A merged story's id → the id it merged into. */
   private readonly mergedInto = new Map<string, string>();
   private readonly reposts = new Map<string, string>();
+  private readonly repostVectors = new Map<string, Float32Array>();
   private sinceMerge = 0;
   private next = 0;
   /** Running sum of every embedding seen: what all the brand's mentions share is no story. */
@@ -136,12 +143,29 @@ export class StoryClusters {
     const k = Math.min(1, this.seen / CENTRE_WARMUP) / Math.max(1, this.seen);
     const out = new Float32Array(vec.length);
     for (let i = 0; i < vec.length; i++) out[i] = vec[i]! - this.meanSum[i]! * k;
-    if (count) {
-      this.seen++;
-      for (let i = 0; i < vec.length; i++) this.meanSum[i]! += vec[i]!;
-    }
+    if (count) this.count(vec);
     normalise(out, out);
     return out;
+  }
+
+  /** Adds an embedding to the brand's running mean. */
+  private count(vec: Float32Array): void {
+    this.seen++;
+    for (let i = 0; i < vec.length; i++) this.meanSum![i]! += vec[i]!;
+  }
+
+  /** A repost's embedding: its original's when kept, else made now (and kept). */
+  private repostVector(key: string, raw: Float32Array | (() => Float32Array)): Float32Array {
+    let vec = this.repostVectors.get(key);
+    if (vec) return vec;
+    vec = typeof raw === 'function' ? raw() : raw;
+    this.keepVector(key, vec);
+    return vec;
+  }
+
+  private keepVector(key: string, vec: Float32Array): void {
+    if (this.repostVectors.size >= REPOST_VECTORS) this.repostVectors.clear();
+    this.repostVectors.set(key, vec);
   }
 
   /**
@@ -183,19 +207,25 @@ export class StoryClusters {
     return best?.id ?? this.resolve(assigned);
   }
 
-  assign(raw: Float32Array, text: string, time: number): Assignment {
-    const vec = this.centred(raw, true);
-    const key = repostKey(text);
+  /**
+   * The story of a mention. `raw` may be given as a function: an exact repost of a live
+   * story's mention is then not embedded again (in a stream most mentions can be reposts);
+   * it counts in the brand's running mean with its original's embedding.
+   */
+  assign(raw: Float32Array | (() => Float32Array), text: string, time: number, key = repostKey(text)): Assignment {
     const original = key.length >= 20 ? this.reposts.get(key) : undefined;
     if (original !== undefined) {
       const story = this.resolve(original);
       const s = this.byId.get(story);
       if (s) {
+        this.count(this.repostVector(key, raw));
         s.count++;
         s.lastSeen = Math.max(s.lastSeen, time);
         return { story, born: false };
       }
     }
+    const rawVec = typeof raw === 'function' ? raw() : raw;
+    const vec = this.centred(rawVec, true);
     this.fade(time);
     let [best] = this.nearestAbove(vec, this.opts.join);
     let born = false;
@@ -211,6 +241,7 @@ export class StoryClusters {
     if (key.length >= 20) {
       if (this.reposts.size >= REPOST_MEMORY) this.reposts.clear();
       this.reposts.set(key, best.id);
+      this.keepVector(key, rawVec);
     }
     if (++this.sinceMerge >= this.opts.mergeEvery) this.mergePass();
     return { story: best.id, born };

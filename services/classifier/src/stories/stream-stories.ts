@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ok, type EnrichedMention, type Stage } from '@earshot/shared';
 import type { StaticEmbedding } from './static-embedding.js';
-import { StoryClusters, type StoryClusterOptions } from './story-clusters.js';
+import { StoryClusters, repostKey, type StoryClusterOptions } from './story-clusters.js';
 import { StoryLabels } from './story-labels.js';
 
 const DAY = 86_400_000;
@@ -82,9 +82,11 @@ export class StreamStories {
     for (const m of mentions) {
       const text = m.title ? `${m.title} ${m.text}` : m.text;
       const b = this.brand(m.brands[0] ?? '');
-      // Resolved: the merge pass that closes an assignment may fold this very story into a larger one.
-      const story = b.clusters.resolve(b.clusters.assign(this.embedding.embed(text), text, Date.parse(m.created_at)).story);
-      b.labels.add(story, text);
+      const key = repostKey(text);
+      // Embedded only when not a repost; resolved: the merge pass that closes an assignment may fold this very story into a larger one.
+      const story = b.clusters.resolve(b.clusters.assign(() => this.embedding.embed(text), text, Date.parse(m.created_at), key).story);
+      // Labelled from the repost key: a repost's terms are its original's, counted once per text.
+      b.labels.add(story, key);
       const n = (b.mentions.get(story) ?? 0) + 1;
       b.mentions.set(story, n);
       let named = b.named.get(story);

@@ -18,8 +18,6 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
   if (opts.demo && !env.EARSHOT_BRANDS) env.EARSHOT_BRANDS = DEMO_BRANDS_ENV;
   // The demo tells its story on stdout; logs (stderr) keep to warnings unless asked.
   if (opts.demo && !env.EARSHOT_LOG_LEVEL) env.EARSHOT_LOG_LEVEL = 'warn';
-  // The demo shows what people talk about: stories on unless set (off by default for their CPU cost, docs/stories.md).
-  if (opts.demo && !env.EARSHOT_STORIES) env.EARSHOT_STORIES = '1';
   const say = (text: string) => process.stdout.write(text);
   const config: Config = loadConfigOrExit(env);
   const names = services.length ? services : ([...SERVICE_NAMES] as ServiceName[]);
@@ -62,10 +60,16 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     const to = Math.min(scenario.end.getTime(), scenario.incident.end.getTime() + DEMO_REPLAY_PAST_OUTAGE_MS);
     const opened: string[] = [];
     const resolved: string[] = [];
+    const raised = new Set<string>();
+    const incidents = new Set<string>();
+    let pages = 0;
     await runtime.detector.replay(from, to, {
       stopWhenQuietAfter: scenario.incident.end.getTime(),
       onStep: (t, alerts) => {
         for (const a of alerts) {
+          raised.add(a.id);
+          incidents.add(a.incident_id ?? a.id);
+          if (!a.quiet) pages++;
           if (a.status === 'open') opened.push(...alertLines(a, t));
           if (a.status === 'resolved') resolved.push(...alertLines(a, t).slice(0, 1));
         }
@@ -74,6 +78,11 @@ export async function runCommand(services: ServiceName[], opts: { demo: boolean 
     });
     progress.done(opened.length ? `Alerts raised while the outage unfolded:\n${opened.join('\n')}` : 'No alerts raised.');
     if (resolved.length) say(`Resolved once the outage was over:\n${resolved.join('\n')}\n`);
+    // One page per incident (#36): what a notification channel would have received.
+    if (incidents.size)
+      say(
+        `${raised.size === 1 ? '1 alert' : `${raised.size} alerts`} in ${incidents.size === 1 ? '1 incident' : `${incidents.size} incidents`}, paging ${pages === 1 ? 'once' : `${pages} times`} (opened, worse, resolved): ${runtime.url}/v1/incidents?status=all\n`,
+      );
   }
   const u = runtime.url;
   say(

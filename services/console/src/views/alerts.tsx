@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'preact/hooks';
-import { api, query, type Alert, type CampaignEvent, type Mention, type SentimentStats, type TimelineEntry } from '../api.js';
+import { api, query, type Alert, type Incident, type CampaignEvent, type Mention, type SentimentStats, type TimelineEntry } from '../api.js';
 import { TimeChart, seconds } from '../chart.js';
 import { about, num, when } from '../format.js';
 import { useLoad } from '../load.js';
@@ -13,10 +13,18 @@ const tone = (a: Alert) => (a.severity === 'critical' ? 'bad' : a.severity === '
 const shownStatus = (a: Alert) =>
   a.status === 'resolved' ? `resolved${a.resolved_by ? ` by ${a.resolved_by}` : ''}` : a.acknowledged_at ? `acknowledged by ${a.acknowledged_by}` : 'open';
 
-/** Open and resolved alerts; one alert's explanation, posts, linked events and timeline, with acknowledge, resolve, assign and notes. */
+const kindName = (a: Alert) => a.kind.replace(/_/g, ' ');
+const shownIncidentStatus = (i: Incident) =>
+  i.status === 'resolved' ? 'resolved' : i.alerts.some((a) => a.status !== 'resolved' && a.acknowledged_at) ? 'acknowledged' : 'open';
+
+/**
+ * Open and resolved incidents, one row each (its worst alert, its headline), expandable to
+ * its alerts; one alert's explanation, posts, linked events and timeline, with acknowledge,
+ * resolve, assign and notes.
+ */
 export function Alerts({ f, params }: ViewProps) {
   const status = params.get('status') ?? 'open';
-  const list = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status, limit: 200 })}`), [f.brand, status]);
+  const list = useLoad(() => api<{ items: Incident[] }>(`/v1/incidents${query({ brand: f.brand, status, limit: 200 })}`), [f.brand, status]);
   const id = params.get('id');
   return (
     <div class="split">
@@ -35,20 +43,42 @@ export function Alerts({ f, params }: ViewProps) {
         <Problem error={list.error} />
         {list.data?.items.length === 0 && (
           <p class="empty">
-            No {status === 'all' ? '' : status} alerts for {f.brand}.
+            No {status === 'all' ? '' : status} incidents for {f.brand}.
           </p>
         )}
-        <ul class="alert-list" data-testid="alert-list">
-          {(list.data?.items ?? []).map((a) => (
-            <li key={a.id} aria-current={a.id === id ? 'true' : undefined}>
-              <Badge tone={tone(a)}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge>{' '}
-              <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a>{' '}
-              <span class="muted small">
-                {when(a.opened_at)} · {shownStatus(a)}
-              </span>
-              <div class="small">{a.summary}</div>
-            </li>
-          ))}
+        <ul class="alert-list" data-testid="incident-list">
+          {(list.data?.items ?? []).map((i) => {
+            const worst = i.alerts[0]!;
+            const holds = i.alerts.some((a) => a.id === id);
+            return (
+              <li key={i.id} data-testid="incident" data-incident={i.id} aria-current={holds ? 'true' : undefined}>
+                <Badge tone={tone(worst)}>{i.severity_score ? `${i.severity_score}/10` : i.severity}</Badge>{' '}
+                <a href={hrefWith('alerts', params, { id: worst.id })}>{kindName(worst)}</a>{' '}
+                <span class="muted small">
+                  {when(i.opened_at)} · {shownIncidentStatus(i)}
+                </span>
+                <div class="small">{i.headline}</div>
+                {/* One page per incident: its alerts are one click away, not one row each. */}
+                <details open={holds}>
+                  <summary class="small" data-testid="incident-size">
+                    {i.alerts.length === 1 ? '1 alert' : `${i.alerts.length} alerts`}
+                  </summary>
+                  <ul class="alert-list" data-testid="alert-list">
+                    {i.alerts.map((a) => (
+                      <li key={a.id} aria-current={a.id === id ? 'true' : undefined}>
+                        <Badge tone={tone(a)}>{a.severity_score ? `${a.severity_score}/10` : a.severity}</Badge>{' '}
+                        <a href={hrefWith('alerts', params, { id: a.id })}>{kindName(a)}</a>{' '}
+                        <span class="muted small">
+                          {when(a.opened_at)} · {shownStatus(a)}
+                        </span>
+                        <div class="small">{a.summary}</div>
+                      </li>
+                    ))}
+                  </ul>
+                </details>
+              </li>
+            );
+          })}
         </ul>
       </Panel>
       {id ? (
@@ -225,7 +255,7 @@ function IncidentLog({ entries, error, onNote }: { entries?: TimelineEntry[]; er
 /** What an alert counted, for its chart and samples: its intent (complaints), negatives, or every mention. */
 function counted(a: Alert): { label: string; sentiment?: 'negative'; intent?: string } {
   if (a.intent) return { label: a.intent === 'complaint' ? 'Complaints' : `Intent: ${a.intent}`, intent: a.intent };
-  if (a.kind === 'volume_spike' || a.kind === 'care' || a.kind === 'source_silent') return { label: 'Mentions' };
+  if (a.kind === 'volume_spike' || a.kind === 'care' || a.kind === 'source_silent' || a.kind === 'emerging_story') return { label: 'Mentions' };
   return { label: 'Negative', sentiment: 'negative' };
 }
 

@@ -1,5 +1,5 @@
 import { useMemo } from 'preact/hooks';
-import { api, query, type Alert, type CampaignEvent, type SentimentStats, type Volume } from '../api.js';
+import { api, query, type Incident, type CampaignEvent, type SentimentStats, type Volume } from '../api.js';
 import { MIN_NET_MENTIONS, TimeChart, emptyBucket, everyBucket, netWhenCounted, seconds, stepSeconds } from '../chart.js';
 import { num, pct, per, signed, when } from '../format.js';
 import { useLoad } from '../load.js';
@@ -7,7 +7,7 @@ import { href, hrefWith } from '../route.js';
 import { Badge, Panel, Problem, Stat, TableHead, numCol } from '../ui.js';
 import type { ViewProps } from './props.js';
 
-/** Volume, net sentiment, share of voice and sources for one brand, its events on the time axis, its open alerts. */
+/** Volume, net sentiment, share of voice and sources for one brand, its events on the time axis, its open incidents. */
 export function Overview({ f, params }: ViewProps) {
   const stats = useLoad(
     () => api<SentimentStats>(`/v1/stats/sentiment${query({ brand: f.brand, source: f.source, from: f.from, to: f.to, interval: f.interval })}`),
@@ -25,7 +25,7 @@ export function Overview({ f, params }: ViewProps) {
     () => api<{ items: CampaignEvent[] }>(`/v1/events${query({ brand: f.brand, from: f.from, to: f.to, limit: 200 })}`),
     [f.brand, f.from, f.to],
   );
-  const alerts = useLoad(() => api<{ items: Alert[] }>(`/v1/alerts${query({ brand: f.brand, status: 'open' })}`), [f.brand]);
+  const alerts = useLoad(() => api<{ items: Incident[] }>(`/v1/incidents${query({ brand: f.brand, status: 'open' })}`), [f.brand]);
 
   const buckets = stats.data?.buckets ?? [];
   const totals = buckets.reduce((t, b) => ({ n: t.n + b.mentions, neg: t.neg + b.negative, pos: t.pos + b.positive }), { n: 0, neg: 0, pos: 0 });
@@ -60,12 +60,13 @@ export function Overview({ f, params }: ViewProps) {
         <Stat label="Negative" value={pct(known?.n ? known.neg / known.n : null)} hint={`${num(known?.neg)} mentions`} tone="bad" />
         <Stat label="Share of voice" value={pct(share ?? null)} hint="of the tracked brands' mentions" />
         <Stat
-          label="Open alerts"
+          label="Open incidents"
           value={
-            <a href={href('alerts', params)} data-testid="open-alerts">
+            <a href={href('alerts', params)} data-testid="open-incidents">
               {num(alerts.data ? open.length : null)}
             </a>
           }
+          hint={open.length ? `${num(open.reduce((n, i) => n + i.alerts.length, 0))} alerts in them` : undefined}
           tone={open.length || !alerts.data ? 'bad' : 'good'}
         />
       </div>
@@ -123,17 +124,20 @@ export function Overview({ f, params }: ViewProps) {
           </table>
         </div>
       </Panel>
-      <Panel title="Open alerts">
+      <Panel title="Open incidents">
         <Problem error={alerts.error} />
-        {alerts.data && open.length === 0 && <p class="empty">No open alerts for {f.brand}.</p>}
+        {alerts.data && open.length === 0 && <p class="empty">No open incidents for {f.brand}.</p>}
         <ul class="alert-list">
-          {open.slice(0, 8).map((a) => (
-            <li key={a.id}>
-              <Badge tone={a.severity === 'critical' ? 'bad' : a.severity === 'warning' ? 'warn' : 'soft'}>
-                {a.severity_score ? `${a.severity_score}/10` : a.severity}
+          {open.slice(0, 8).map((i) => (
+            <li key={i.id}>
+              <Badge tone={i.severity === 'critical' ? 'bad' : i.severity === 'warning' ? 'warn' : 'soft'}>
+                {i.severity_score ? `${i.severity_score}/10` : i.severity}
               </Badge>{' '}
-              <a href={hrefWith('alerts', params, { id: a.id })}>{a.kind.replace(/_/g, ' ')}</a> <span class="muted">{when(a.opened_at)}</span>
-              <div class="small">{a.summary}</div>
+              <a href={hrefWith('alerts', params, { id: i.alerts[0]!.id })}>{i.alerts[0]!.kind.replace(/_/g, ' ')}</a>{' '}
+              <span class="muted">
+                {when(i.opened_at)} · {i.alerts.length === 1 ? '1 alert' : `${i.alerts.length} alerts`}
+              </span>
+              <div class="small">{i.headline}</div>
             </li>
           ))}
         </ul>

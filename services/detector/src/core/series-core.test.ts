@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DETECT_CORE, scoreSeries } from '../anomaly-scorer.js';
-import { DEFAULT_SURGE, detectSurge, type BucketSeries } from '../detectors.js';
+import type { BucketSeries } from '@earshot/shared';
+import { DEFAULT_SURGE, detectSurge } from '../checks/count-surge.js';
 import { SeriesCore, type CoreOptions } from './series-core.js';
 import { surgeAt } from './surge.js';
 

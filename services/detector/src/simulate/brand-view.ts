@@ -1,5 +1,5 @@
-import type { BucketSeries } from '../detectors.js';
-import type { BrandSeries } from '../registry.js';
+import type { BucketSeries } from '@earshot/shared';
+import type { BrandSeries } from '../detectors/contract.js';
 import type { BrandWeek } from './brand-week.js';
 
 const MIN = 60_000;

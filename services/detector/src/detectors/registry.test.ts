@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest';
-import { AlertBook, alertKey, type Firing } from './alert-book.js';
-import { SENSITIVITY } from './detectors.js';
-import { DETECTORS, seriesMinutes, type BrandSeries, type Detector } from './registry.js';
-import { brandViews } from './simulate/brand-view.js';
-import { simulateBrandWeek, type BrandWeek, type IncidentKind } from './simulate/brand-week.js';
+import { AlertBook, alertKey, type Firing } from '../alert-book.js';
+import type { IncidentKind } from '../incident-kinds.js';
+import { ACTIVE_STORY_MS, NEW_STORY_MS } from '../checks/story-rise.js';
+import { storyViews } from '../simulate/brand-stories.js';
+import { brandViews } from '../simulate/brand-view.js';
+import { simulateBrandWeek, type BrandWeek } from '../simulate/brand-week.js';
+import type { BrandSeries, Detector } from './contract.js';
+import { DETECTORS, seriesMinutes } from './registry.js';
+import { SENSITIVITY } from './sensitivity.js';
 
 const o = SENSITIVITY.medium;
 const SERIES = seriesMinutes(o);
 
 const views = new WeakMap<BrandWeek, (m: number) => BrandSeries>();
+/** The brand's series at minute m, its mentions in stories (simulate/brand-stories.ts: an incident's crowd is a story of its own). */
 const at = (w: BrandWeek, m: number) => {
   let f = views.get(w);
-  if (!f) views.set(w, (f = brandViews(w, SERIES)));
+  if (!f) {
+    const brand = brandViews(w, SERIES);
+    const stories = storyViews(w, SERIES, { seed: 1, youngMs: NEW_STORY_MS, activeMs: ACTIVE_STORY_MS });
+    // Read only by the detectors that use them: drawing a minute's stories costs more than the rest.
+    views.set(w, (f = (t) => Object.defineProperty(brand(t), 'stories', { get: () => stories(t), enumerable: true })));
+  }
   return f(m);
 };
 

@@ -1,7 +1,14 @@
+import { poisson, seededRandom, type BucketSeries } from '@earshot/shared';
 import { describe, expect, it } from 'vitest';
-import { SENSITIVITY, type BucketSeries } from './detectors.js';
-import { complaintSurge, negativeSurge, volumeSpike, type BrandSeries } from './registry.js';
-import { surgeAt } from './core/surge.js';
+import { AlertBook } from '../alert-book.js';
+import { detectSurge } from '../checks/count-surge.js';
+import { surgeAt } from '../core/surge.js';
+import { complaintSurge } from './complaint-surge.js';
+import type { BrandSeries } from './contract.js';
+import { negativeSurge } from './negative-volume-surge.js';
+import { DETECTORS } from './registry.js';
+import { SENSITIVITY } from './sensitivity.js';
+import { volumeSpike } from './volume-spike.js';
 
 const MIN = 60_000;
 const o = SENSITIVITY.medium;
@@ -100,5 +107,97 @@ describe('a brand’s first days', () => {
     const counts = [...new Array(7 * 1440).fill(0), 10, 10];
     const model = { mode: 'counts' as const, windows: [2], perDay: 1440, days: 7, slot: 30, trailing: 120, twoSided: false, robust: true };
     expect(surgeAt(counts, counts.length, model)!.surprise).toBeGreaterThan(6);
+  });
+});
+
+describe('negative and complaint surges against the whole volume', () => {
+  /** Three days of a steady 5 mentions a minute, 1 of them a negative complaint, then `tail` as [total, negative] minutes. */
+  function brand(tail: [number, number][]): BrandSeries {
+    const total = [...new Array(3 * 1440).fill(5), ...tail.map(([t]) => t)];
+    const negative = [...new Array(3 * 1440).fill(1), ...tail.map(([, n]) => n)];
+    const positive = total.map((t, i) => Math.floor((t - negative[i]!) / 2));
+    const s = (counts: number[]): BucketSeries => ({ start: 0, bucketMs: MIN, counts });
+    return {
+      now: total.length * MIN,
+      total: s(total),
+      positive: s(positive),
+      negative: s(negative),
+      complaints: s(negative),
+      bySource: new Map(),
+      viral: { candidates: [], norms: { engagementP95: 5, followersP95: 800 } },
+    };
+  }
+
+  it('does not page when a burst of traffic brings negatives at about their usual share', () => {
+    // Five minutes of 15 a minute (3×), 5 of them negative (5×): a ratio of ratios (5 > 1.5 × 3)
+    // called this a problem; 25 negatives of 75 mentions is well within chance at a 20% share.
+    const burst = brand(new Array(5).fill([15, 5]));
+    expect(detectSurge(burst.negative)).not.toBeNull();
+    expect(negativeSurge.detect(burst, SENSITIVITY.medium)).toEqual([]);
+    expect(complaintSurge.detect(burst, SENSITIVITY.medium)).toEqual([]);
+  });
+
+  it('pages when the same number of negatives arrives without the crowd', () => {
+    const outage = brand(new Array(5).fill([9, 5]));
+    const found = negativeSurge.detect(outage, SENSITIVITY.medium);
+    expect(found).toHaveLength(1);
+    expect(found[0]!.summary).toMatch(/^25 negative mentions in 5 min/);
+    expect(complaintSurge.detect(outage, SENSITIVITY.medium).map((d) => d.summary)).toEqual([expect.stringMatching(/^25 complaints in 5 min/)]);
+  });
+});
+
+describe('a small brand’s outage on the stream path', () => {
+  // Two mentions a minute, one complaint in seven minutes, drawn at random (seeded) as traffic is.
+  function ordinary(seed: number, minutes: number): Minute[] {
+    const rand = seededRandom(seed);
+    return Array.from({ length: minutes }, () => {
+      const complaints = poisson(rand, 1 / 7);
+      const negative = complaints + poisson(rand, 0.1);
+      const positive = poisson(rand, 0.8);
+      return { total: negative + positive + poisson(rand, 1), negative, positive, complaints };
+    });
+  }
+
+  /** Every detector each minute from `from` on, through the alert book, as the service runs them: the minute after `from` the first alert opened, and its summary. */
+  function firstAlert(minutes: Minute[], from: number): { after: number; summary: string } | null {
+    const book = new AlertBook();
+    for (let end = from + 1; end <= minutes.length; end++) {
+      const view = minutes.slice(0, end);
+      const s = (k: keyof Minute): BucketSeries => ({ start: 0, bucketMs: MIN, counts: view.map((m) => m[k]) });
+      const series: BrandSeries = {
+        now: end * MIN,
+        total: s('total'),
+        positive: s('positive'),
+        negative: s('negative'),
+        complaints: s('complaints'),
+        bySource: new Map(),
+        viral: { candidates: [], norms: { engagementP95: 5, followersP95: 800 } },
+      };
+      const firings = DETECTORS.flatMap((d) => d.detect(series, o)).map((x) => ({ ...x, brand: 'b', samples: [] }));
+      const opened = book.apply(firings, series.now).find((a) => a.status === 'open');
+      if (opened) return { after: end - 1 - from, summary: opened.summary };
+    }
+    return null;
+  }
+
+  const history = ordinary(2, 3 * 1440);
+
+  it('opens within 5 minutes of the onset when one or two complaints a minute come where one in seven minutes is usual', () => {
+    // Tenfold and more, but never five in two minutes nor rare enough in five: the windows alone
+    // opened it 7 minutes in; the complaints' run adds up (the count CUSUM) by the sixth minute.
+    const extra = [2, 2, 1, 2, 2, 1, 2, 2];
+    const outage = ordinary(102, extra.length).map((m, i) => ({
+      ...m,
+      total: m.total + extra[i]!,
+      negative: m.negative + extra[i]!,
+      complaints: m.complaints + extra[i]!,
+    }));
+    const first = firstAlert([...history, ...outage], history.length);
+    expect(first?.after).toBeLessThanOrEqual(5);
+    expect(first?.summary).toMatch(/^10 complaints in 6 min, about 0\.8 expected/);
+  });
+
+  it('stays silent over six more hours of the same brand’s ordinary minutes', () => {
+    expect(firstAlert([...history, ...ordinary(103, 360)], history.length)).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
-import type { BucketSeries, Finding, SurgeOptions } from './detectors.js';
-import { usualCount } from './detectors.js';
+import type { BucketSeries } from '@earshot/shared';
+import type { Finding } from '../finding.js';
+import { usualCount, type SurgeOptions } from './count-surge.js';
 
 /** Mentions, negatives and positives over a finding's window, and what the seasonal baseline expected of each. */
 export interface SentimentMix {

@@ -1,6 +1,8 @@
+import type { BucketSeries } from '@earshot/shared';
 import { describe, expect, it } from 'vitest';
-import { MIN_HISTORY, SENSITIVITY, type BucketSeries } from './detectors.js';
-import { DETECTORS, type BrandSeries } from './registry.js';
+import type { BrandSeries } from './contract.js';
+import { DETECTORS } from './registry.js';
+import { MIN_HISTORY, SENSITIVITY } from './sensitivity.js';
 
 const MIN = 60_000;
 const o = SENSITIVITY.medium;

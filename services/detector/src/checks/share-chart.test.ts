@@ -1,7 +1,7 @@
+import type { BucketSeries } from '@earshot/shared';
 import { describe, expect, it } from 'vitest';
-import type { BucketSeries } from './detectors.js';
-import { gradeOf } from './alert-book.js';
-import { DEFAULT_SHARE_RISE, detectShareRise } from './share-rise.js';
+import { gradeOf } from '../alert-book.js';
+import { DEFAULT_SHARE_RISE, detectShareRise } from './share-chart.js';
 
 const MIN = 60_000;
 /** Per-minute whole and part: `minutes` at `perMinute` mentions, every `every`-th one (by count) a part. */

@@ -1,6 +1,6 @@
 import type { BucketSeries } from '@earshot/shared';
-import type { Finding } from './finding.js';
-import { binomialUpperTail } from './poisson.js';
+import type { Finding } from '../finding.js';
+import { binomialUpperTail } from '../poisson.js';
 
 /**
  * A rise in one part's share of a whole (complaints among all mentions, negatives among a
