@@ -70,6 +70,20 @@ class LoRALinear(nn.Module):
         return self.base(x) + (self.drop(x) @ self.A.t() @ self.B.t()) * self.scale
 
 
+def adapt_layer(layer, i, rank, alpha):
+    """Wraps the ADAPTED linears of transformer block i in LoRALinear; returns them by weight name."""
+    lora = {}
+    for path in ADAPTED:
+        parent = layer
+        *parents, leaf = path.split(".")
+        for p in parents:
+            parent = getattr(parent, p)
+        wrapped = LoRALinear(getattr(parent, leaf), rank, alpha, 0.05)
+        setattr(parent, leaf, wrapped)
+        lora[f"encoder.layer.{i}.{path}"] = wrapped
+    return lora
+
+
 def load_encoder(base_dir, rank, alpha):
     from transformers import BertConfig, BertModel
     cfg = BertConfig.from_json_file(os.path.join(base_dir, "config.json"))
@@ -83,14 +97,7 @@ def load_encoder(base_dir, rank, alpha):
         p.requires_grad_(False)
     lora = {}
     for i, layer in enumerate(model.encoder.layer):
-        for path in ADAPTED:
-            parent = layer
-            *parents, leaf = path.split(".")
-            for p in parents:
-                parent = getattr(parent, p)
-            wrapped = LoRALinear(getattr(parent, leaf), rank, alpha, 0.05)
-            setattr(parent, leaf, wrapped)
-            lora[f"encoder.layer.{i}.{path}"] = wrapped
+        lora.update(adapt_layer(layer, i, rank, alpha))
     # Biases and layer norms are small: train them in full.
     for name, p in model.named_parameters():
         if name.endswith(".bias") or "LayerNorm" in name:

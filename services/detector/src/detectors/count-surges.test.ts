@@ -18,7 +18,11 @@ type Minute = { total: number; negative: number; positive: number; complaints: n
 
 /** Three days of `usual` every minute, then `tail`: a brand as the detector service reads it. */
 function brand(usual: Minute, tail: Minute[]): BrandSeries {
-  const minutes = [...new Array<Minute>(3 * 1440).fill(usual), ...tail];
+  return seriesOf([...new Array<Minute>(3 * 1440).fill(usual), ...tail]);
+}
+
+/** A brand's series from its minutes, the stream's view at the end of the last one. */
+function seriesOf(minutes: Minute[]): BrandSeries {
   const s = (k: keyof Minute): BucketSeries => ({ start: 0, bucketMs: MIN, counts: minutes.map((m) => m[k]) });
   return {
     now: minutes.length * MIN,
@@ -162,17 +166,7 @@ describe('a small brand’s outage on the stream path', () => {
   function firstAlert(minutes: Minute[], from: number): { after: number; summary: string } | null {
     const book = new AlertBook();
     for (let end = from + 1; end <= minutes.length; end++) {
-      const view = minutes.slice(0, end);
-      const s = (k: keyof Minute): BucketSeries => ({ start: 0, bucketMs: MIN, counts: view.map((m) => m[k]) });
-      const series: BrandSeries = {
-        now: end * MIN,
-        total: s('total'),
-        positive: s('positive'),
-        negative: s('negative'),
-        complaints: s('complaints'),
-        bySource: new Map(),
-        viral: { candidates: [], norms: { engagementP95: 5, followersP95: 800 } },
-      };
+      const series = seriesOf(minutes.slice(0, end));
       const firings = DETECTORS.flatMap((d) => d.detect(series, o)).map((x) => ({ ...x, brand: 'b', samples: [] }));
       const opened = book.apply(firings, series.now).find((a) => a.status === 'open');
       if (opened) return { after: end - 1 - from, summary: opened.summary };

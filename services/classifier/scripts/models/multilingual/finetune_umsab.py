@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 from embed_umsab import LANGUAGES, read_split  # noqa: E402
-from finetune import ADAPTED, LoRALinear, class_weights, export_adapter, macro_f1, mean_pool, prepare  # noqa: E402
+from finetune import adapt_layer, class_weights, export_adapter, macro_f1, mean_pool, prepare  # noqa: E402
 from write_tokenizer import PREFIX  # noqa: E402
 
 SENTIMENT = ["negative", "neutral", "positive"]
@@ -53,14 +53,7 @@ def load_encoder(base_dir, layers, rank, alpha):
     lora, first = {}, cfg.num_hidden_layers - layers
     for i in range(first, cfg.num_hidden_layers):
         layer = model.encoder.layer[i]
-        for path in ADAPTED:
-            *parents, leaf = path.split(".")
-            parent = layer
-            for p in parents:
-                parent = getattr(parent, p)
-            wrapped = LoRALinear(getattr(parent, leaf), rank, alpha, 0.05)
-            setattr(parent, leaf, wrapped)
-            lora[f"encoder.layer.{i}.{path}"] = wrapped
+        lora.update(adapt_layer(layer, i, rank, alpha))
         for name, p in layer.named_parameters():
             if name.endswith(".bias") or "LayerNorm" in name or name.endswith((".A", ".B")):
                 p.requires_grad_(True)
