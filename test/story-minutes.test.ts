@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { StoryStore, mentionToRow, mentionsEnrichedTopic } from '@earshot/shared';
-import { migratedStoreForSuite } from './helpers.js';
+import { StoryStore, loadMigrations, mentionToRow, mentionsEnrichedTopic, migrate } from '@earshot/shared';
+import { migratedStoreForSuite, quietLogger } from './helpers.js';
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 20, 8, 0);
 const at = (minute: number) => new Date(T0 + minute * MIN).toISOString().replace('T', ' ').replace('Z', '');
 
 /**
- * The stories' per-minute counts (story_stats_1m, filled by a view as mentions are stored)
+ * The stories' per-minute counts (story_stats, filled by a view as mentions are stored)
  * as the emerging_story detector reads them, on the real engine (chDB): zero-filled series
  * per story active in the last hour, its first mention and label from `stories`, and the
  * brand's new-story series.
@@ -71,5 +71,59 @@ describe('StoryStore.minuteSeries', () => {
     expect(young[index(170)]).toBe(0);
     expect([young[index(172)], young[index(174)]]).toEqual([2, 1]);
     expect(young.reduce((a, b) => a + b, 0)).toBe(5);
+  });
+
+  it("a story only the brand's own replies mention is no story rising", async () => {
+    const { client } = suite.store;
+    await client.insert({ table: 'mentions', values: [row('replies', 174, { from_brand: 1 }), row('replies', 175, { from_brand: 1 })], format: 'JSONEachRow' });
+    const s = await new StoryStore(client).minuteSeries('acme', T0 + 175 * MIN + 30_000, 180, { youngMs: 60 * MIN, activeMs: 60 * MIN });
+    expect(s.active.map((x) => x.id)).not.toContain('replies');
+  });
+
+  it('migration 021 counts the stories stored before it again, and keeps the hourly counts of hours whose mentions are gone', async () => {
+    const { client, database } = suite.store;
+    await client.command({ query: 'CREATE DATABASE IF NOT EXISTS before_021' });
+    await client.command({ query: 'USE before_021' });
+    try {
+      await migrate(client, quietLogger(), { migrations: loadMigrations().filter((m) => m.version < 21) });
+      await client.insert({
+        table: 'mentions',
+        values: [row('kept', 0), row('kept', 5, { source: 'reddit', sentiment_label: 'negative' }), row('kept', 65, { from_brand: 1 })],
+        format: 'JSONEachRow',
+      });
+      // Two hours before, aged out of `mentions`: only its hourly counts are left.
+      await client.insert({
+        table: 'story_stats_1h',
+        values: [{ brand: 'acme', story_id: 'kept', hour: at(-120), source: 'news', mentions: 4, negative: 1, neutral: 3, positive: 0, complaints: 2 }],
+        format: 'JSONEachRow',
+      });
+      await migrate(client, quietLogger());
+      const store = new StoryStore(client);
+      const story = await store.get('kept');
+      expect(story?.timeline.map((t) => [t.hour, t.mentions, t.negative])).toEqual([
+        [new Date(T0 - 120 * MIN).toISOString(), 4, 1],
+        [new Date(T0).toISOString(), 2, 1],
+        [new Date(T0 + 60 * MIN).toISOString(), 1, 0],
+      ]);
+      expect(story?.sources).toEqual([
+        { source: 'news', mentions: 4 },
+        { source: 'twitter', mentions: 2 },
+        { source: 'reddit', mentions: 1 },
+      ]);
+      // Per minute, customers only: the brand's reply at minute 65 is no count.
+      const s = await store.minuteSeries('acme', T0 + 65 * MIN, 70, { youngMs: 60 * MIN, activeMs: 70 * MIN });
+      const kept = s.active.find((x) => x.id === 'kept');
+      expect(Array.from(kept?.total.counts ?? []).reduce((a, b) => a + b, 0)).toBe(2);
+      expect(Array.from(kept?.negative.counts ?? []).reduce((a, b) => a + b, 0)).toBe(1);
+      const tables = await (
+        await client.query({
+          query: "SELECT name FROM system.tables WHERE database = 'before_021' AND name LIKE 'story_stats%' ORDER BY name",
+          format: 'JSONEachRow',
+        })
+      ).json<{ name: string }>();
+      expect(tables.map((t) => t.name)).toEqual(['story_stats', 'story_stats_mv']);
+    } finally {
+      await client.command({ query: `USE ${database}` });
+    }
   });
 });

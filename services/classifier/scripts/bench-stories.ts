@@ -1,10 +1,25 @@
 // npm run bench:stories: what stories cost the stream a mention (the classifier's story
 // stage: embed, assign, label), with the stream's options. Banking77 in a seeded random
 // order (77 issues spread over the whole run: the live stories climb to the cap, the
-// costly case) and the demo's texts for one brand (few stories, reposts). Figures only.
-import { readFileSync } from 'node:fs';
+// costly case) and the demo's texts for one brand (few stories, reposts). Then what the
+// story views cost the writer's inserts into chDB, as `earshot bench` sends them. Figures only.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EnrichedMentionSchema, mentionsEnrichedTopic, parseCsv, type EnrichedMention } from '@earshot/shared';
+import {
+  EnrichedMentionSchema,
+  MentionRowSchema,
+  TableInserter,
+  createLogger,
+  createMetrics,
+  loadConfig,
+  mentionToRow,
+  mentionsEnrichedTopic,
+  migrate,
+  openStore,
+  parseCsv,
+  type EnrichedMention,
+} from '@earshot/shared';
 import { DEMO_BRANDS, generateDemoScenario } from '../../cli/src/demo/scenario.js';
 import { createBrandMatcher } from '../../ingest/src/brand-matcher.js';
 import { DEFAULT_STORY_EMBEDDING, STREAM_STORY_OPTIONS, StaticEmbedding, StoryClusters, StreamStories } from '../src/stories/index.js';
@@ -69,3 +84,55 @@ for (const [name, texts] of [
     `${name.padEnd(32)} ${String(texts.length).padStart(8)} ${us(embedMs, texts.length).padStart(9)} ${us(assignMs, texts.length).padStart(10)} ${us(stageMs, texts.length).padStart(9)} ${String(clusters.liveCount()).padStart(5)}`,
   );
 }
+
+/**
+ * The store's share: the demo's mentions cycled as `earshot bench` sends them, given their
+ * stories by the stage, inserted in blocks of 5,000 into two databases of one chDB, one with
+ * every view and one without the story views, block by block in turn (the machine's other
+ * load then weighs on both alike). CPU of the whole process: chDB inserts in it.
+ */
+async function storeViews(count = 60_000, block = 5_000): Promise<void> {
+  const demo = generateDemoScenario({ seed: 7, end: new Date() }).mentions;
+  const match = createBrandMatcher(Object.fromEntries(DEMO_BRANDS.map((b) => [b.id, b.keywords])));
+  const mentions: EnrichedMention[] = Array.from({ length: count }, (_, i) => {
+    const d = demo[i % demo.length]!;
+    return { ...base, ...d, id: `s${i}`, brands: match(d) ?? [], from_brand: false };
+  });
+  new StreamStories(embedding, opts, 'views').assign(mentions);
+  const rows = mentions.map((m) => mentionToRow(m));
+  const dir = mkdtempSync(join(tmpdir(), 'earshot-bench-stories-'));
+  const logger = createLogger('warn');
+  const store = await openStore(loadConfig({ ...process.env, EARSHOT_DATA_DIR: dir }));
+  try {
+    const dbs = { 'every view': 'with_story_views', 'no story views': 'without_story_views' } as const;
+    for (const db of Object.values(dbs)) {
+      await store.client.command({ query: `CREATE DATABASE ${db}` });
+      await store.client.command({ query: `USE ${db}` });
+      await migrate(store.client, logger);
+    }
+    const views = await store.client.query({
+      query: `SELECT name FROM system.tables WHERE database = '${dbs['no story views']}' AND engine = 'MaterializedView' AND name LIKE 'stor%'`,
+      format: 'JSONEachRow',
+    });
+    for (const { name } of await views.json<{ name: string }>()) await store.client.command({ query: `DROP VIEW ${dbs['no story views']}.${name}` });
+    const inserter = new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics: createMetrics({ defaultMetrics: false }) });
+    const cpu: Record<string, number> = {};
+    for (let i = 0; i < rows.length; i += block)
+      for (const [name, db] of Object.entries(dbs)) {
+        await store.client.command({ query: `USE ${db}` });
+        const before = process.cpuUsage();
+        await inserter.insert(rows.slice(i, i + block));
+        const used = process.cpuUsage(before);
+        cpu[name] = (cpu[name] ?? 0) + (used.user + used.system) / 1000;
+      }
+    const with_ = cpu['every view']!;
+    const without = cpu['no story views']!;
+    console.log(
+      `\nstore: ${rows.length} demo mentions in blocks of ${block}, CPU µs a mention: every view ${us(with_, rows.length)}, without the story views ${us(without, rows.length)}: the story views ${us(with_ - without, rows.length)}`,
+    );
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+await storeViews();

@@ -12,6 +12,12 @@ export interface Labelled {
   group?: string;
 }
 
+/** A CSV file of the data sets as objects keyed by its header (rows of another length left out). */
+export function csvRows(file: string): Record<string, string>[] {
+  const [head, ...rows] = parseCsv(readFileSync(join(DATASETS, file), 'utf8'));
+  return rows.filter((r) => r.length === head!.length).map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
+}
+
 export function requireDatasets(): void {
   if (!existsSync(DATASETS)) {
     throw new Error(

@@ -7,9 +7,6 @@
 // coarser check nobody tuned on. Each set is taken as one batch (file order, every text
 // settled in its final story) and as a stream in a seeded random order (each text's story
 // as first given, after merges).
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseCsv } from '@earshot/shared';
 import {
   DEFAULT_STORY_ENCODER,
   STORY_ENCODER_HOW,
@@ -20,17 +17,12 @@ import {
   storyEncoderBuilt,
   type StoryEmbedding,
 } from '../src/stories/index.js';
-import { DATASETS } from './datasets.js';
+import { csvRows } from './datasets.js';
 
 interface Grouped {
   name: string;
   texts: string[];
   groups: string[];
-}
-
-function csvRows(file: string): Record<string, string>[] {
-  const [head, ...rows] = parseCsv(readFileSync(join(DATASETS, file), 'utf8'));
-  return rows.filter((r) => r.length === head!.length).map((r) => Object.fromEntries(head!.map((h, i) => [h, r[i]!])));
 }
 
 function sets(): Grouped[] {

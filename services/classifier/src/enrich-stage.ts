@@ -46,6 +46,17 @@ function classifyStage(deps: { classifier: MentionClassifier; clock: Clock; metr
     // A brand's own post carries no customer intent or journey stage: its "sorry, we're on it"
     // is no complaint, nor its "can you DM us?" a question, for every reader of intents
     // (rollups, detectors, care, filters).
-    return mentions.map((m, i) => ok({ ...m, ...enrichments[i]!, ...(m.from_brand ? { intents: [], journey_stage: null } : {}), enriched_at: enrichedAt }));
+    // The story stage's fields made here, unset (JSON leaves them out): setting them on an
+    // object made without them cost the story stage more than its clustering.
+    return mentions.map((m, i) =>
+      ok({
+        ...m,
+        ...enrichments[i]!,
+        ...(m.from_brand ? { intents: [], journey_stage: null } : {}),
+        enriched_at: enrichedAt,
+        story_id: undefined,
+        story_label: undefined,
+      }),
+    );
   };
 }

@@ -43,9 +43,9 @@ export function createClassifierService(deps: Deps, classifier: MentionClassifie
       });
       logger.info({ model: classifier.model }, 'classifier consuming raw mentions');
     },
+    // The classifier is closed by whoever made it (the runtime, or a caller that passed its own): closing it here too disposed its model sessions twice.
     async stop() {
       await subscription?.stop();
-      await classifier.close();
     },
   };
 }

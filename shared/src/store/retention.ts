@@ -8,14 +8,14 @@ const RAW = [
   ...MENTION_COPIES.map((t) => [t, 'created_at'] as const),
   ['mention_stats_1m', 'minute'],
   ['mention_intents_1m', 'minute'],
-  ['story_stats_1m', 'minute'],
   ['dead_letters', 'at'],
 ] as const;
 const HOURLY = [
   ['mention_stats_1h', 'hour'],
   ['mention_intents_1h', 'hour'],
   ['complaint_terms_1h', 'hour'],
-  ['story_stats_1h', 'hour'],
+  // Per minute, but it holds the stories' hourly history (migration 021).
+  ['story_stats', 'minute'],
 ] as const;
 
 /**

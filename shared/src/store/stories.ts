@@ -91,9 +91,9 @@ const SUMS =
 
 /**
  * The stories' one home: `stories` (a row per story: label, first and last seen, counts,
- * first posts), `story_stats_1h` (counts per story, hour and source) and `story_stats_1m`
- * (customers' mentions per story and minute, for the emerging_story detector), filled by
- * views over `mentions` as the writer stores them. The API counts by the hour.
+ * first posts) and `story_stats` (counts per story, minute and source, and customers'
+ * mentions for the emerging_story detector), filled by views over `mentions` as the writer
+ * stores them. The API counts by the hour: the sum of an hour's minutes.
  */
 export class StoryStore {
   constructor(private readonly client: ClickHouseClient) {}
@@ -106,16 +106,18 @@ export class StoryStore {
   async list(q: { brand: string; from: Date; to: Date; sort: StorySort; limit: number }): Promise<StorySummary[]> {
     const from = Math.floor(q.from.getTime() / HOUR) * HOUR;
     const before = from - Math.max(HOUR, q.to.getTime() - from);
-    const inRange = (col: string) => `sumIf(${col}, hour >= {from:DateTime64(3)}) AS n_${col}`;
+    // Whole hours: the hours that start in [before, to), all their minutes.
+    const [since, to] = [before, q.to.getTime()].map((t) => Math.ceil(t / HOUR) * HOUR) as [number, number];
+    const inRange = (col: string) => `sumIf(${col}, minute >= {from:DateTime64(3)}) AS n_${col}`;
     const rows = await selectRows<Summed & { id: string; label: string; first_seen: string; last_seen: string; n_previous: Num }>(
       this.client,
       `SELECT id, label, toString(first_seen) AS first_seen, toString(last_seen) AS last_seen,
               n_mentions, n_negative, n_neutral, n_positive, n_complaints, n_previous
        FROM (
          SELECT story_id AS id, ${['mentions', 'negative', 'neutral', 'positive', 'complaints'].map(inRange).join(', ')},
-                sumIf(mentions, hour < {from:DateTime64(3)}) AS n_previous
-         FROM story_stats_1h
-         WHERE brand = {brand:String} AND hour >= {before:DateTime64(3)} AND hour < {to:DateTime64(3)}
+                sumIf(mentions, minute < {from:DateTime64(3)}) AS n_previous
+         FROM story_stats
+         WHERE brand = {brand:String} AND minute >= {before:DateTime64(3)} AND minute < {to:DateTime64(3)}
          GROUP BY id HAVING n_mentions > 0
        ) AS c
        INNER JOIN (
@@ -124,7 +126,7 @@ export class StoryStore {
        ) AS s USING id
        ORDER BY ${q.sort === 'rising' ? 'toInt64(n_mentions) - toInt64(n_previous) DESC, n_mentions DESC' : 'n_mentions DESC'}, id
        LIMIT {limit:UInt32}`,
-      { brand: q.brand, from: toClickHouseTime(from), before: toClickHouseTime(before), to: toClickHouseTime(q.to), limit: q.limit },
+      { brand: q.brand, from: toClickHouseTime(from), before: toClickHouseTime(since), to: toClickHouseTime(to), limit: q.limit },
     );
     return rows.map((r) => {
       const c = counts(r);
@@ -156,12 +158,12 @@ export class StoryStore {
     const where = 'brand = {brand:String} AND story_id = {id:String}';
     const timeline = await selectRows<Summed & { hour: string }>(
       this.client,
-      `SELECT toString(toDateTime64(hour, 3)) AS hour, ${SUMS} FROM story_stats_1h WHERE ${where} GROUP BY hour ORDER BY hour`,
+      `SELECT toString(toDateTime64(toStartOfHour(minute), 3)) AS hour, ${SUMS} FROM story_stats WHERE ${where} GROUP BY hour ORDER BY hour`,
       { brand: s.brand, id },
     );
     const sources = await selectRows<{ source: string; n_mentions: Num }>(
       this.client,
-      `SELECT source, sum(mentions) AS n_mentions FROM story_stats_1h WHERE ${where} GROUP BY source ORDER BY n_mentions DESC, source`,
+      `SELECT source, sum(mentions) AS n_mentions FROM story_stats WHERE ${where} GROUP BY source ORDER BY n_mentions DESC, source`,
       { brand: s.brand, id },
     );
     // Texts from `mentions`: an erased or deleted post is simply not there.
@@ -188,7 +190,7 @@ export class StoryStore {
   }
 
   /**
-   * A brand's stories per minute over [now − minutes, now), zero-filled, from `story_stats_1m`
+   * A brand's stories per minute over [now − minutes, now), zero-filled, from `story_stats`
    * (customers' mentions; a story is its mentions' first brand's), with each story's first
    * mention from `stories` and its label as of `now`: what the `emerging_story` detector tests.
    */
@@ -197,9 +199,9 @@ export class StoryStore {
     const start = end - minutes * MINUTE;
     const rows = await selectRows<{ story_id: string; t: Num; n: Num; neg: Num }>(
       this.client,
-      `SELECT story_id, toUnixTimestamp(minute) * 1000 AS t, sum(mentions) AS n, sum(negative) AS neg FROM story_stats_1m
+      `SELECT story_id, toUnixTimestamp(minute) * 1000 AS t, sum(customer_mentions) AS n, sum(customer_negative) AS neg FROM story_stats
        WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
-       GROUP BY story_id, minute`,
+       GROUP BY story_id, minute HAVING n > 0`,
       { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
     );
     const byStory = new Map<string, { i: number; n: number; neg: number }[]>();
@@ -267,8 +269,8 @@ export class StoryStore {
 
   /**
    * Remakes these stories' rows in `stories` from the mentions that remain, through the
-   * view's own query: after an erasure, no label or sample of theirs is left. The hourly
-   * counts keep their numbers, which name nobody.
+   * view's own query: after an erasure, no label or sample of theirs is left. The counts
+   * in `story_stats` keep their numbers, which name nobody.
    */
   async rebuild(keys: readonly [string, string][]): Promise<void> {
     if (keys.length === 0) return;

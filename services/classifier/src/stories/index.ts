@@ -1,6 +1,6 @@
 export { StaticEmbedding } from './static-embedding.js';
-export { StoryClusters, repostKey, type StoryClusterOptions, type Assignment, type StoryListener } from './story-clusters.js';
-export { StreamStories, STREAM_STORY_OPTIONS, storyStage } from './stream-stories.js';
+export { StoryClusters, repostKey, type StoryClusterOptions, type StoryBurstOptions, type Assignment, type StoryListener } from './story-clusters.js';
+export { StreamStories, STREAM_STORY_OPTIONS, STREAM_BURST_OPTIONS, storyStage } from './stream-stories.js';
 export { StoryLabels } from './story-labels.js';
 export { storiesOfTexts, type OfflineStory, type Embed } from './offline-stories.js';
 export { scoreClusters, hungarian, type ClusterScores } from './cluster-metrics.js';

@@ -79,3 +79,54 @@ describe('online story clustering', () => {
     expect(later.story).not.toBe(old);
   });
 });
+
+describe('stories that burst together', () => {
+  // Times in minutes: 5-minute bins over the last 2 hours.
+  const BURST = { bin: 5, bins: 24, bornWithin: 30, minRecent: 5, correlation: 0.6, floor: 0.2 };
+  const TIMED: StoryClusterOptions = { ...OPTS, burst: BURST };
+  /** One outage told in different words: each sentence its own axis (1 or 2) and a shared one (8); centred cosine about 0.4, below `join`. */
+  const sentence = (axis: number, seed: number) => {
+    const v = near(axis, seed, 0.1);
+    v[8]! += 0.6;
+    const n = Math.hypot(...v);
+    return v.map((x) => x / n);
+  };
+  type Tagged = [time: number, vec: Float32Array, kind: number];
+  /** `n` mentions of a sentence spread over [from, from + minutes), its kind its axis. */
+  const burst = (axis: number, from: number, minutes: number, n = 40): Tagged[] =>
+    Array.from({ length: n }, (_, i) => [from + (i * minutes) / n, sentence(axis, axis * 1000 + i), axis]);
+  /** Steady background, a mention a minute for 8 hours, five topics in turn (axes 3-7, kind 0). */
+  const background = (t: number): Tagged => [t, near(3 + (t % 5), 10_000 + t), 0];
+  /** The events mixed into the background in time order: the final stories of each kind's mentions. */
+  function storiesByKind(opts: StoryClusterOptions, events: Tagged[], steady = background) {
+    const c = new StoryClusters(opts);
+    const all = [...Array.from({ length: 480 }, (_, t) => steady(t)), ...events].sort((a, b) => a[0] - b[0]);
+    const ids = all.map(([t, v], i) => c.assign(v, `m${i}`, t).story);
+    return (kind: number) => new Set(ids.filter((_, i) => all[i]![2] === kind).map((s) => c.resolve(s)));
+  }
+  const shared = (a: Set<string>, b: Set<string>) => [...a].some((s) => b.has(s));
+
+  it('two young stories that burst together merge; without the time rule they stay two', () => {
+    const events = [...burst(1, 240, 30), ...burst(2, 242, 30)];
+    const timed = storiesByKind(TIMED, events);
+    expect(timed(1).size).toBe(1);
+    expect(timed(2)).toEqual(timed(1));
+    expect(shared(timed(0), timed(1))).toBe(false);
+    const timeless = storiesByKind(OPTS, events);
+    expect(shared(timeless(1), timeless(2))).toBe(false);
+  });
+
+  it('a bursting story and a steady background story do not merge, however close their words', () => {
+    // Sentence 2 is said all along, every sixth minute (kind 2); sentence 1 bursts at 240.
+    const steady = (t: number): Tagged => (t % 6 === 5 ? [t, sentence(2, 5_000 + t), 2] : background(t));
+    const by = storiesByKind(TIMED, burst(1, 240, 30, 60), steady);
+    expect(by(1).size).toBe(1);
+    expect(shared(by(1), by(2))).toBe(false);
+  });
+
+  it('a story bursting after another is over does not merge with it (the praise after a fix is not the outage)', () => {
+    // Both within the last two hours at the second's peak, but born an hour apart and rising at different times.
+    const by = storiesByKind(TIMED, [...burst(1, 240, 30), ...burst(2, 300, 30)]);
+    expect(shared(by(1), by(2))).toBe(false);
+  });
+});

@@ -3,7 +3,8 @@
  * the nearest live story when close enough, else starts a new one; exact reposts fold
  * into their original's story; stories that go quiet fade (are no longer matched);
  * every `mergeEvery` mentions, live stories whose centres have met merge into the
- * larger. The number of stories is never given.
+ * larger; with `burst` set, young stories that burst together merge too (one event told
+ * in several sentences). The number of stories is never given.
  */
 export interface StoryClusterOptions {
   /** Cosine to a story's centre at or above which a mention joins it. */
@@ -16,11 +17,31 @@ export interface StoryClusterOptions {
   fadeAfter: number;
   /** Most live stories kept; past it the quietest fade first (bounds the cost per mention). */
   maxLive: number;
+  /** Merge young stories that burst together (needs a real clock: off for a timeless batch). */
+  burst?: StoryBurstOptions;
+}
+
+/**
+ * When two live stories are one burst: both born within `bornWithin` of each other, both
+ * bursting (at least `minRecent` mentions in the recent window, `bins` x `bin`, and most of
+ * their mentions in it), their counts per bin over that window correlating at or above
+ * `correlation`, and their centres at least `floor` apart in cosine (well below `merge`:
+ * what joins them is time, the floor only keeps unrelated bursts apart). Checked once a
+ * bin of time, on bursting stories only. Times in the caller's unit.
+ */
+export interface StoryBurstOptions {
+  bin: number;
+  bins: number;
+  bornWithin: number;
+  minRecent: number;
+  correlation: number;
+  floor: number;
 }
 
 /** Told of stories leaving the live set, so whoever keeps per-story state can fold or drop it. */
 export interface StoryListener {
-  merged(from: string, into: string): void;
+  /** `why`: centres that met ('meaning') or a burst together ('burst'). */
+  merged(from: string, into: string, why: 'meaning' | 'burst'): void;
   faded(id: string): void;
 }
 
@@ -43,6 +64,11 @@ interface Story {
   lastSeen: number;
   /** Changed since the last merge pass (a join, or it absorbed another). */
   dirty: boolean;
+  /** Time of its first mention (the earliest of a merged pair's). */
+  born: number;
+  /** With `burst`: mentions per time bin, a ring over the last `bins` bins ending at bin `lastBin`. */
+  bins?: Float32Array;
+  lastBin: number;
 }
 
 const REPOST_MEMORY = 50_000;
@@ -104,6 +130,9 @@ export class StoryClusters {
   private head = 0;
   /** No live story was seen before this: until `time - fadeAfter` passes it, nothing fades. */
   private oldestSeen = Infinity;
+  /** The bin of the last burst check, and of the first mention (with `burst`). */
+  private checkedBin = -Infinity;
+  private firstBin = Infinity;
 
   constructor(
     private readonly opts: StoryClusterOptions,
@@ -221,7 +250,8 @@ export class StoryClusters {
         this.count(this.repostVector(key, raw));
         s.count++;
         s.lastSeen = Math.max(s.lastSeen, time);
-        return { story, born: false };
+        this.tick(s, time);
+        return { story: this.resolve(story), born: false };
       }
     }
     const rawVec = typeof raw === 'function' ? raw() : raw;
@@ -238,13 +268,14 @@ export class StoryClusters {
       best = this.born(vec, time);
       born = true;
     }
+    this.tick(best, time);
     if (key.length >= 20) {
       if (this.reposts.size >= REPOST_MEMORY) this.reposts.clear();
       this.reposts.set(key, best.id);
       this.keepVector(key, rawVec);
     }
     if (++this.sinceMerge >= this.opts.mergeEvery) this.mergePass();
-    return { story: best.id, born };
+    return { story: this.opts.burst ? this.resolve(best.id) : best.id, born };
   }
 
   private born(vec: Float32Array, time: number): Story {
@@ -257,7 +288,20 @@ export class StoryClusters {
       for (let free = grown.length / this.dims - 1; free > slot; free--) this.freeSlots.push(free);
       for (const s of this.live) s.centre = this.row(s.slot);
     }
-    const s: Story = { id: this.newId(this.next++), sum: Float32Array.from(vec), centre: this.row(slot), tail: 0, slot, count: 1, lastSeen: time, dirty: true };
+    const burst = this.opts.burst;
+    const s: Story = {
+      id: this.newId(this.next++),
+      sum: Float32Array.from(vec),
+      centre: this.row(slot),
+      tail: 0,
+      slot,
+      count: 1,
+      lastSeen: time,
+      dirty: true,
+      born: time,
+      lastBin: -Infinity,
+      ...(burst ? { bins: new Float32Array(burst.bins) } : {}),
+    };
     this.recentre(s);
     this.live.push(s);
     this.byId.set(s.id, s);
@@ -322,13 +366,8 @@ export class StoryClusters {
         if (h + big.tail * small.tail < merge) continue;
         for (let d = head; d < dims; d++) h += centres[a + d]! * centres[b + d]!;
         if (h < merge) continue;
-        for (let d = 0; d < big.sum.length; d++) big.sum[d]! += small.sum[d]!;
-        this.recentre(big);
         absorbed.add(big);
-        big.count += small.count;
-        big.lastSeen = Math.max(big.lastSeen, small.lastSeen);
-        this.mergedInto.set(small.id, big.id);
-        this.listener?.merged(small.id, big.id);
+        this.absorb(big, small, 'meaning');
         gone.add(small);
       }
     }
@@ -337,4 +376,112 @@ export class StoryClusters {
     // moved: it stays changed for the next pass, as a pass over every pair would see it.
     for (const s of this.live) s.dirty = absorbed.has(s);
   }
+
+  /** `small` folds into `big`: its sum, count, times and bins; its id resolves to `big`. */
+  private absorb(big: Story, small: Story, why: 'meaning' | 'burst'): void {
+    for (let d = 0; d < big.sum.length; d++) big.sum[d]! += small.sum[d]!;
+    this.recentre(big);
+    big.count += small.count;
+    big.lastSeen = Math.max(big.lastSeen, small.lastSeen);
+    big.born = Math.min(big.born, small.born);
+    if (big.bins && small.bins) {
+      const top = Math.max(big.lastBin, small.lastBin);
+      this.shift(big, top);
+      const n = big.bins.length;
+      for (let b = Math.max(top - n + 1, small.lastBin - n + 1); b <= small.lastBin; b++) big.bins[b % n]! += small.bins[b % n]!;
+    }
+    this.mergedInto.set(small.id, big.id);
+    this.listener?.merged(small.id, big.id, why);
+  }
+
+  /** Moves a story's ring forward to end at bin `to`, emptying the bins it passes. */
+  private shift(s: Story, to: number): void {
+    const bins = s.bins!;
+    if (to <= s.lastBin) return;
+    const n = bins.length;
+    for (let b = Math.max(s.lastBin + 1, to - n + 1); b <= to; b++) bins[b % n] = 0;
+    s.lastBin = to;
+  }
+
+  /** Counts a mention in its story's time bin, and once a bin of time checks for bursts. */
+  private tick(s: Story, time: number): void {
+    const burst = this.opts.burst;
+    if (!burst) return;
+    const bin = Math.floor(time / burst.bin);
+    this.firstBin = Math.min(this.firstBin, bin);
+    this.shift(s, bin);
+    // A mention older than the ring (late data) counts in the story, not in its profile.
+    if (bin > s.lastBin - burst.bins) s.bins![bin % burst.bins]!++;
+    if (bin > this.checkedBin) {
+      // Over the bins that are complete: the one just begun holds a mention or two.
+      this.checkedBin = bin;
+      this.burstPass(bin - 1);
+    }
+  }
+
+  /** A story's counts over the `bins` bins ending at bin `now`, oldest first, into `out`. */
+  private profile(s: Story, now: number, out: Float32Array): Float32Array {
+    const n = out.length;
+    for (let i = 0; i < n; i++) {
+      const b = now - n + 1 + i;
+      out[i] = b <= s.lastBin && b > s.lastBin - n ? s.bins![b % n]! : 0;
+    }
+    return out;
+  }
+
+  /**
+   * Merges live stories that burst together (see StoryBurstOptions) into the larger. Only
+   * bursting stories are compared, so a pass costs a read of each live story's ring. A
+   * story born in the first window of the brand's stream is never one: every story is
+   * young there (a restart, a new brand), and nobody saw the quiet before it.
+   */
+  burstPass(now: number): void {
+    const burst = this.opts.burst;
+    if (!burst) return;
+    const { bins, minRecent, bornWithin, correlation, floor } = burst;
+    const watchedSince = (this.firstBin + bins) * burst.bin;
+    const bursting: { s: Story; p: Float32Array }[] = [];
+    for (const s of this.live) {
+      // Cheap tests first: most stories are neither new nor heard of lately.
+      if (s.born < watchedSince || s.count < minRecent || s.lastBin <= now - bins) continue;
+      let recent = 0;
+      for (let b = Math.max(now, s.lastBin) - bins + 1; b <= Math.min(now, s.lastBin); b++) recent += s.bins![b % bins]!;
+      if (recent >= minRecent && recent * 2 > s.count) bursting.push({ s, p: this.profile(s, now, new Float32Array(bins)) });
+    }
+    if (bursting.length < 2) return;
+    bursting.sort((a, b) => b.s.count - a.s.count);
+    const gone = new Set<Story>();
+    for (let i = 0; i < bursting.length; i++) {
+      const big = bursting[i]!;
+      if (gone.has(big.s)) continue;
+      for (let j = i + 1; j < bursting.length; j++) {
+        const small = bursting[j]!;
+        if (gone.has(small.s) || Math.abs(big.s.born - small.s.born) > bornWithin) continue;
+        if (dot(big.s.centre, small.s.centre) < floor || pearson(big.p, small.p) < correlation) continue;
+        this.absorb(big.s, small.s, 'burst');
+        for (let b = 0; b < bins; b++) big.p[b]! += small.p[b]!;
+        gone.add(small.s);
+      }
+    }
+    this.retire(gone, false);
+  }
+}
+
+/** Pearson correlation of two equal-length series (0 when either is flat). */
+function pearson(a: Float32Array, b: Float32Array): number {
+  const n = a.length;
+  let ma = 0;
+  let mb = 0;
+  for (let i = 0; i < n; i++) [ma, mb] = [ma + a[i]!, mb + b[i]!];
+  [ma, mb] = [ma / n, mb / n];
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < n; i++) {
+    const [x, y] = [a[i]! - ma, b[i]! - mb];
+    ab += x * y;
+    aa += x * x;
+    bb += y * y;
+  }
+  return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
 }

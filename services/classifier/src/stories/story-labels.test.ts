@@ -25,4 +25,20 @@ describe('story labels (c-TF-IDF)', () => {
     expect(l.label('latte')).toBe('oat latte');
     expect(termsAndPhrases('Crashed at checkout. Awful, fix it').phrases).toEqual(['crashed at checkout']);
   });
+  it('reposts counted when a story is labelled give the labels counting each one as it comes gives, also past the trim of a long story', () => {
+    const word = (i: number) => `wx${i.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[Number(d)]!)}`;
+    for (const labelEach of [true, false]) {
+      const l = new StoryLabels();
+      // 800 one-off words, then "kiwi": the story passes 800 terms and keeps its 400 most
+      // counted (ties: the first met), so "kiwi" goes and counts again from its next mention.
+      for (let i = 0; i < 800; i++) l.add('a', word(i));
+      l.add('a', 'kiwi');
+      for (let i = 0; i < 2; i++) {
+        l.add('a', 'kiwi mango');
+        if (labelEach) l.label('a');
+      }
+      // kiwi 2 (3 had it not been trimmed) and mango 2 in the story; mango the rarer overall.
+      expect(l.label('a')).toBe('mango kiwi');
+    }
+  });
 });

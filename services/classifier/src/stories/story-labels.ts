@@ -40,9 +40,20 @@ export function termsAndPhrases(text: string): { terms: string[]; phrases: strin
   return { terms: [...terms], phrases: [...phrases] };
 }
 
+type Grams = { terms: string[]; phrases: string[] };
+
 interface Counts {
   mentions: number;
   terms: Map<string, number>;
+  /**
+   * Texts added since the story's terms were last counted, with how many times: a stream's
+   * reposts then cost a count each, not one per word (the story's terms are read only when
+   * it is labelled or merged). In the order first added, so its terms enter `terms` in the
+   * order they would have one by one.
+   */
+  pending: Map<Grams, number>;
+  /** Most terms `pending` can add to `terms` (its texts' words and phrases). */
+  pendingGrams: number;
 }
 
 export class StoryLabels {
@@ -53,16 +64,30 @@ export class StoryLabels {
 
   add(story: string, text: string): void {
     let c = this.stories.get(story);
-    if (!c) this.stories.set(story, (c = { mentions: 0, terms: new Map() }));
+    if (!c) this.stories.set(story, (c = { mentions: 0, terms: new Map(), pending: new Map(), pendingGrams: 0 }));
     c.mentions++;
-    const { terms, phrases } = this.gramsOf(text);
-    for (const g of terms) {
-      c.terms.set(g, (c.terms.get(g) ?? 0) + 1);
+    const grams = this.gramsOf(text);
+    // The counts across stories at once: every label reads them.
+    for (const g of grams.terms) {
       this.overall.set(g, (this.overall.get(g) ?? 0) + 1);
       this.totalTerms++;
     }
-    for (const g of phrases) c.terms.set(g, (c.terms.get(g) ?? 0) + 1);
     if (this.overall.size > MAX_OVERALL_TERMS) for (const [g, n] of this.overall) if (n === 1) this.overall.delete(g);
+    const n = c.pending.get(grams);
+    if (n !== undefined) {
+      c.pending.set(grams, n + 1);
+      return;
+    }
+    // Put off only while the story's terms cannot pass the trim below meanwhile, so the
+    // trim comes where it would have and keeps the same terms.
+    const size = grams.terms.length + grams.phrases.length;
+    if (c.terms.size + c.pendingGrams + size <= 2 * MAX_TERMS_PER_STORY) {
+      c.pending.set(grams, 1);
+      c.pendingGrams += size;
+      return;
+    }
+    this.countPending(c);
+    this.count(c, grams, 1);
     // Bounded memory: the rarest terms of a long story never label it.
     if (c.terms.size > 2 * MAX_TERMS_PER_STORY) {
       const kept = [...c.terms].sort((a, b) => b[1] - a[1]).slice(0, MAX_TERMS_PER_STORY);
@@ -70,8 +95,20 @@ export class StoryLabels {
     }
   }
 
+  private count(c: Counts, grams: Grams, n: number): void {
+    for (const g of grams.terms) c.terms.set(g, (c.terms.get(g) ?? 0) + n);
+    for (const g of grams.phrases) c.terms.set(g, (c.terms.get(g) ?? 0) + n);
+  }
+
+  private countPending(c: Counts): void {
+    if (c.pending.size === 0) return;
+    for (const [grams, n] of c.pending) this.count(c, grams, n);
+    c.pending.clear();
+    c.pendingGrams = 0;
+  }
+
   /** A text's terms and phrases, cached: in a stream the same text (a repost) comes back again and again. */
-  private gramsOf(text: string): { terms: string[]; phrases: string[] } {
+  private gramsOf(text: string): Grams {
     let grams = this.grams.get(text);
     if (grams) return grams;
     grams = termsAndPhrases(text);
@@ -84,9 +121,11 @@ export class StoryLabels {
   merge(from: string, into: string): void {
     const f = this.stories.get(from);
     if (!f || from === into) return;
+    this.countPending(f);
     this.stories.delete(from);
     let t = this.stories.get(into);
-    if (!t) this.stories.set(into, (t = { mentions: 0, terms: new Map() }));
+    if (!t) this.stories.set(into, (t = { mentions: 0, terms: new Map(), pending: new Map(), pendingGrams: 0 }));
+    this.countPending(t);
     t.mentions += f.mentions;
     for (const [g, n] of f.terms) t.terms.set(g, (t.terms.get(g) ?? 0) + n);
   }
@@ -97,6 +136,7 @@ export class StoryLabels {
 
   label(story: string): string {
     const c = this.stories.get(story);
+    if (c) this.countPending(c);
     if (!c || c.terms.size === 0) return '';
     const avg = this.totalTerms / Math.max(1, this.stories.size);
     const weight = (w: string) => Math.log(1 + avg / (this.overall.get(w) ?? 1));
