@@ -101,7 +101,7 @@ export const ConfigSchema = z.object({
   /** adaptive: the fast tier alone until `npm run models:build` has built the encoder (docs/model-card.md). */
   EARSHOT_CLASSIFIER_TIER: z.enum(['fast', 'accurate', 'adaptive']).default('adaptive'),
   EARSHOT_CLASSIFIER_OWN_THREAD: bool.default(true),
-  /** adaptive tier: the most of the wall time its encoder may take (0..1), so that a backlog is not slowed by it (docs/model-card.md). */
+  /** adaptive tier: the most CPU time its encoder may take beyond the host's idle time, as a share (0..1) of the process's CPU time, so that a backlog is not slowed by it (docs/model-card.md). */
   EARSHOT_CLASSIFIER_ENCODER_SHARE: z.coerce.number().min(0).max(1).default(0.02),
   /** Each enriched mention gets its story (online clustering per brand, docs/stories.md); `0` turns it off. */
   EARSHOT_STORIES: bool.default(true),

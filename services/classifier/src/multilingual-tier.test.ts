@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DenseHeads } from './dense/heads.js';
 import { TransformersEncoder } from './encoder.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 import { LinearModel } from './linear/model.js';
@@ -59,6 +60,41 @@ describe('the multilingual encoder beside the English one', () => {
     expect(en!.sentiment).toBeDefined();
     expect(empty!.sentiment.label).toBe('neutral');
     await split.close();
+  });
+
+  it("reads a text with its language's own heads where the heads file has them, the shared ones elsewhere", () => {
+    const head = (weights: number[][]) => ({
+      name: 'sentiment',
+      labels: ['negative', 'neutral', 'positive'],
+      kind: 'softmax' as const,
+      weights,
+      bias: [0, 0, 0],
+    });
+    const heads = new DenseHeads({
+      format: 'earshot-dense-heads/1',
+      encoder: { name: 'e5', dims: 2, pooling: 'mean', normalize: false, languages: ['fr', 'de'] },
+      heads: [
+        head([
+          [0, 0],
+          [0, 0],
+          [4, 0],
+        ]),
+      ],
+      byLanguage: {
+        fr: [
+          head([
+            [4, 0],
+            [0, 0],
+            [0, 0],
+          ]),
+        ],
+      },
+      trainedOn: {},
+    });
+    const top = (p: Record<string, number>) => Object.entries(p).sort((a, b) => b[1] - a[1])[0]![0];
+    expect(top(heads.predict([1, 0], 'fr').sentiment!)).toBe('negative');
+    expect(top(heads.predict([1, 0], 'de').sentiment!)).toBe('positive');
+    expect(top(heads.predict([1, 0]).sentiment!)).toBe('positive');
   });
 
   it('says how to build the multilingual encoder when it is missing', async () => {

@@ -77,13 +77,16 @@ export class TransformersClassifier implements MentionClassifier {
     const encoded = texts.map((_, i) => i).filter((i) => this.languages.has(langs[i]!));
     const embeddings = await this.encoder.embed(encoded.map((i) => texts[i]!));
     const out = [...linear];
-    encoded.forEach((i, k) => (out[i] = recalibrated(averageProbabilities(linear[i]!, this.heads.predict(embeddings[k]!), this.weight), this.postMix)));
+    encoded.forEach(
+      (i, k) => (out[i] = recalibrated(averageProbabilities(linear[i]!, this.heads.predict(embeddings[k]!, langs[i]), this.weight), this.postMix)),
+    );
     return out;
   }
 
-  /** The encoder heads' probabilities alone, whatever the language (for evaluation). */
+  /** The encoder heads' probabilities alone, whatever the language (for evaluation); per-language heads by the detected language. */
   async encoderProbabilities(texts: string[]): Promise<Probabilities[]> {
-    return (await this.encoder.embed(texts)).map((e) => this.heads.predict(e));
+    const langs = texts.map((t) => detectLanguage(t, this.linear.predict(t).lang));
+    return (await this.encoder.embed(texts)).map((e, i) => this.heads.predict(e, langs[i]));
   }
 
   async classify(mentions: { text: string; title?: string; lang?: string }[]): Promise<Enrichment[]> {

@@ -32,6 +32,12 @@ export interface DenseHeadsFile {
   };
   heads: DenseHead[];
   /**
+   * Heads that replace the same-named ones for texts detected in a language (its code):
+   * the multilingual encoder's sentiment head per language, which held-out train tweets
+   * preferred to one shared head (scripts/models/multilingual/fit_heads.py).
+   */
+  byLanguage?: Record<string, DenseHead[]>;
+  /**
    * Applied after the mix with the linear model (scripts/calibrate-mix.ts, src/mix-calibration.ts):
    * logit shifts so the yes/no heads call as many val tweets positive as are, and temperatures
    * so every head's confidence matches val. They hold only for this mix weight and this
@@ -59,10 +65,16 @@ export class DenseHeads {
     );
   }
 
-  predict(embedding: ArrayLike<number>): Record<string, Record<string, number>> {
+  /** The heads for a text in `lang`: its own where the file has them, the shared ones otherwise. */
+  headsFor(lang?: string): DenseHead[] {
+    const own = lang === undefined ? undefined : this.file.byLanguage?.[lang];
+    return own ? this.file.heads.map((h) => own.find((o) => o.name === h.name) ?? h) : this.file.heads;
+  }
+
+  predict(embedding: ArrayLike<number>, lang?: string): Record<string, Record<string, number>> {
     if (embedding.length !== this.file.encoder.dims) throw new Error(`embedding has ${embedding.length} dims, heads expect ${this.file.encoder.dims}`);
     const out: Record<string, Record<string, number>> = {};
-    for (const h of this.file.heads) {
+    for (const h of this.headsFor(lang)) {
       const logits = h.weights.map((row, r) => {
         let s = h.bias[r]!;
         for (let i = 0; i < row.length; i++) s += row[i]! * embedding[i]!;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { featurize, normalizeText, tokenize } from './features.js';
-import { trainHead } from './trainer.js';
+import { trainHead, trainWithResiduals } from './trainer.js';
 import { LinearModel } from './model.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'linear-'));
@@ -127,5 +127,62 @@ describe('LinearModel', () => {
     const good = readFileSync(join(dir, 'toy.bin'));
     writeFileSync(bad, good.subarray(0, good.length - 10));
     expect(() => LinearModel.load(bad)).toThrow();
+  });
+});
+
+describe('language residuals', () => {
+  // "top" praises in English but, as in some slang, mocks in French (group 0): the shared
+  // weights cannot serve both, a residual for the group can.
+  const sentiment = { name: 'sentiment', labels: ['negative', 'neutral', 'positive'], kind: 'softmax' as const };
+  const rows = [
+    ['top service', 2, undefined],
+    ['top team', 2, undefined],
+    ['great top', 2, undefined],
+    ['awful service', 0, undefined],
+    ['a phone', 1, undefined],
+    ['le top service', 0, 0],
+    ['le top du top', 0, 0],
+    ['le service', 1, 0],
+  ] as const;
+  const opts = { dim: 1 << features.bits, epochs: 40, learningRate: 0.5, l2: 0, balanced: true, seed: 1 };
+  const ex = rows.map(([t, label, group]) => ({ features: featurize(t, features), label, group }));
+  const { shared, residuals } = trainWithResiduals(sentiment, ex, opts, { groups: 1, l2: 0 });
+  // A lang head that says 'fr' for texts with "le" and 'en' otherwise.
+  const lang = trainHead(
+    { name: 'lang', labels: ['en', 'fr'], kind: 'softmax' },
+    ['le top', 'le service', 'le du', 'top service', 'awful team', 'a phone'].map((t) => ({
+      features: featurize(t, features),
+      label: t.startsWith('le') ? 1 : 0,
+    })),
+    { ...opts, learningRate: 1 },
+  );
+  const model = new LinearModel({ name: 'ml', version: '1', features, heads: [shared, lang, { ...residuals[0]!, language: 'fr' }], trainedOn: {} });
+  const top = (m: LinearModel, t: string) => Object.entries(m.predict(t).sentiment!).sort((a, b) => b[1] - a[1])[0]![0];
+
+  it('add to their head only for texts the lang head gives their language', () => {
+    expect(model.predict('le top service').lang!.fr).toBeGreaterThan(0.5);
+    expect(top(model, 'le top service')).toBe('negative');
+    expect(top(model, 'top service')).toBe('positive');
+    // It is the residual that reads the French text as mockery: the shared head alone is far less sure.
+    const alone = new LinearModel({ name: 'shared', version: '1', features, heads: [shared, lang], trainedOn: {} });
+    expect(alone.predict('le top service').sentiment!.negative).toBeLessThan(model.predict('le top service').sentiment!.negative! - 0.3);
+  });
+
+  it('save and load with their language', () => {
+    const path = join(dir, 'ml.bin');
+    model.save(path);
+    const loaded = LinearModel.load(path);
+    expect(loaded.file.heads.map((h) => h.language)).toEqual([undefined, undefined, 'fr']);
+    for (const t of ['le top service', 'top service']) {
+      const a = model.predict(t).sentiment!;
+      const b = loaded.predict(t).sentiment!;
+      for (const k of Object.keys(a)) expect(b[k]).toBeCloseTo(a[k]!, 5);
+    }
+  });
+
+  it('refuse a residual with no head to add to', () => {
+    expect(() => new LinearModel({ name: 'bad', version: '1', features, heads: [lang, { ...residuals[0]!, language: 'fr' }], trainedOn: {} })).toThrow(
+      /no head/,
+    );
   });
 });

@@ -6,6 +6,10 @@ export interface Example {
   label: number;
   /** A softmax head's target distribution (a teacher's probabilities), in place of the one-hot label. */
   soft?: ArrayLike<number>;
+  /** Index of the example's residual table (trainWithResiduals), e.g. its language; none: the shared weights alone. */
+  group?: number;
+  /** How much the example counts against others of its class (default 1). */
+  weight?: number;
 }
 
 export interface TrainOptions {
@@ -16,6 +20,12 @@ export interface TrainOptions {
   /** Weight each class by n / (k · n_class), so macro metrics do not ignore small classes. */
   balanced: boolean;
   seed: number;
+}
+
+/** A residual table's options (trainWithResiduals): its own L2, since it sees a few thousand examples, not tens of thousands. */
+export interface ResidualOptions {
+  groups: number;
+  l2: number;
 }
 
 export const DEFAULT_TRAIN: Omit<TrainOptions, 'dim'> = { epochs: 8, learningRate: 0.5, l2: 1e-6, balanced: true, seed: 1 };
@@ -41,14 +51,33 @@ function shuffle<T>(items: T[], seed: number): T[] {
  * with lazy L2 folded into the step. Deterministic for a given seed.
  */
 export function trainHead(spec: HeadSpec, examples: Example[], opts: TrainOptions): Head {
+  return train(spec, examples, opts, { groups: 0, l2: 0 }).shared;
+}
+
+/**
+ * trainHead with one residual table per group (Daumé's feature augmentation): an example
+ * of group g scores the shared weights plus table g, and both learn from it together, so a
+ * group's few examples move only what the shared weights get wrong for it. Each residual
+ * is a head with the spec's labels whose logits add to the shared head's.
+ */
+export function trainWithResiduals(spec: HeadSpec, examples: Example[], opts: TrainOptions, residual: ResidualOptions): { shared: Head; residuals: Head[] } {
+  return train(spec, examples, opts, residual);
+}
+
+function train(spec: HeadSpec, examples: Example[], opts: TrainOptions, residual: ResidualOptions): { shared: Head; residuals: Head[] } {
   const rows = spec.kind === 'softmax' ? spec.labels.length : 1;
   const classes = spec.kind === 'softmax' ? spec.labels.length : 2;
-  const w = new Float32Array(rows * opts.dim);
-  const g2 = new Float32Array(rows * opts.dim).fill(1e-8);
-  const bias = new Float32Array(rows);
-  const bg2 = new Float32Array(rows).fill(1e-8);
+  const size = rows * opts.dim;
+  // Table 0 holds the shared weights, table 1 + g group g's residual.
+  const tables = 1 + residual.groups;
+  const w = new Float32Array(tables * size);
+  const g2 = new Float32Array(tables * size).fill(1e-8);
+  const bias = new Float32Array(tables * rows);
+  const bg2 = new Float32Array(tables * rows).fill(1e-8);
   const counts = new Array(classes).fill(0);
   for (const e of examples) counts[e.label]++;
+  const stray = examples.find((e) => e.group !== undefined && residual.groups > 0 && !(e.group >= 0 && e.group < residual.groups));
+  if (stray) throw new Error(`an example's group ${stray.group} is not one of the ${residual.groups} residual tables`);
   const classWeight = counts.map((c) => (opts.balanced && c > 0 ? examples.length / (classes * c) : 1));
   const logits = new Float64Array(rows);
   const grad = new Float64Array(rows);
@@ -56,13 +85,17 @@ export function trainHead(spec: HeadSpec, examples: Example[], opts: TrainOption
     for (const e of shuffle(examples, opts.seed + epoch)) {
       const f = e.features;
       const norm = 1 / Math.sqrt(Math.max(1, f.length));
+      const own = e.group === undefined || residual.groups === 0 ? [0] : [0, 1 + e.group];
       for (let r = 0; r < rows; r++) {
-        let s = bias[r]!;
-        const base = r * opts.dim;
-        for (let i = 0; i < f.length; i++) s += w[base + f[i]!]! * norm;
+        let s = 0;
+        for (const t of own) {
+          s += bias[t * rows + r]!;
+          const base = t * size + r * opts.dim;
+          for (let i = 0; i < f.length; i++) s += w[base + f[i]!]! * norm;
+        }
         logits[r] = s;
       }
-      const cw = classWeight[e.label]!;
+      const cw = classWeight[e.label]! * (e.weight ?? 1);
       if (spec.kind === 'sigmoid') {
         grad[0] = (1 / (1 + Math.exp(-logits[0]!)) - e.label) * cw;
       } else {
@@ -72,20 +105,25 @@ export function trainHead(spec: HeadSpec, examples: Example[], opts: TrainOption
         for (let r = 0; r < rows; r++) sum += grad[r] = Math.exp(logits[r]! - max);
         for (let r = 0; r < rows; r++) grad[r] = (grad[r]! / sum - (e.soft ? e.soft[r]! : r === e.label ? 1 : 0)) * cw;
       }
-      for (let r = 0; r < rows; r++) {
-        const gr = grad[r]!;
-        if (gr === 0) continue;
-        const base = r * opts.dim;
-        for (let i = 0; i < f.length; i++) {
-          const k = base + f[i]!;
-          const g = gr * norm + opts.l2 * w[k]!;
-          g2[k] = g2[k]! + g * g;
-          w[k] = w[k]! - (opts.learningRate * g) / Math.sqrt(g2[k]);
+      for (const t of own) {
+        const l2 = t === 0 ? opts.l2 : residual.l2;
+        for (let r = 0; r < rows; r++) {
+          const gr = grad[r]!;
+          if (gr === 0) continue;
+          const base = t * size + r * opts.dim;
+          for (let i = 0; i < f.length; i++) {
+            const k = base + f[i]!;
+            const g = gr * norm + l2 * w[k]!;
+            g2[k] = g2[k]! + g * g;
+            w[k] = w[k]! - (opts.learningRate * g) / Math.sqrt(g2[k]);
+          }
+          const b = t * rows + r;
+          bg2[b] = bg2[b]! + gr * gr;
+          bias[b] = bias[b]! - (opts.learningRate * gr) / Math.sqrt(bg2[b]);
         }
-        bg2[r] = bg2[r]! + gr * gr;
-        bias[r] = bias[r]! - (opts.learningRate * gr) / Math.sqrt(bg2[r]!);
       }
     }
   }
-  return { ...spec, weights: w, bias };
+  const table = (t: number): Head => ({ ...spec, weights: w.slice(t * size, (t + 1) * size), bias: bias.slice(t * rows, (t + 1) * rows) });
+  return { shared: table(0), residuals: Array.from({ length: residual.groups }, (_, g) => table(1 + g)) };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, loadConfig, type Mention } from '@earshot/shared';
+import { createLogger, createMetrics, loadConfig, type Mention } from '@earshot/shared';
 import { startRuntime } from '../runtime.js';
 import { generateDemoScenario, DEMO_BRANDS_ENV } from '../demo/scenario.js';
 import { rawKafkaRates, startLocalKafka } from '../kafka-broker.js';
@@ -38,9 +38,12 @@ export async function benchCommand(opts: { kafka: boolean; count: number; rate?:
   });
   const mentions = benchMentions(opts.count);
   const latencies: number[] = [];
+  // Its own registry, to say which tier read how many mentions (the adaptive tier mixes two).
+  const metrics = createMetrics({ defaultMetrics: false });
   const runtime = await startRuntime(config, {
     services: ['ingest', 'classifier', 'writer'],
     logger: createLogger(config.EARSHOT_LOG_LEVEL),
+    metrics,
     onStored: (stored, at) => {
       for (const m of stored) latencies.push(at - Date.parse(m.ingested_at));
     },
@@ -75,6 +78,7 @@ export async function benchCommand(opts: { kafka: boolean; count: number; rate?:
       `mentions:    ${fmt(latencies.length)} stored of ${fmt(opts.count)} sent`,
       `ingest:      ${fmt(Math.round(opts.count / ((sentAt - started) / 1000)))} mentions/s accepted`,
       `throughput:  ${fmt(Math.round(latencies.length / elapsed))} mentions/s end to end (${elapsed.toFixed(1)} s)`,
+      `tiers:       ${(await metrics.classified.get()).values.map((v) => `${fmt(v.value)} by ${v.labels.model}`).join(', ')}`,
       `latency:     p50 ${fmt(Math.round(quantile(latencies, 0.5)))} ms, p95 ${fmt(Math.round(quantile(latencies, 0.95)))} ms, max ${fmt(Math.round(latencies[latencies.length - 1] ?? NaN))} ms (ingest to stored row)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
