@@ -15,7 +15,7 @@ import {
   loadConfig,
   mentionToRow,
   mentionsEnrichedTopic,
-  migrate,
+  storyViewCostDatabases,
   openStore,
   parseCsv,
   type EnrichedMention,
@@ -105,21 +105,12 @@ async function storeViews(count = 60_000, block = 5_000): Promise<void> {
   const store = await openStore(loadConfig({ ...process.env, EARSHOT_DATA_DIR: dir }));
   try {
     const dbs = { 'every view': 'with_story_views', 'no story views': 'without_story_views' } as const;
-    for (const db of Object.values(dbs)) {
-      await store.client.command({ query: `CREATE DATABASE ${db}` });
-      await store.client.command({ query: `USE ${db}` });
-      await migrate(store.client, logger);
-    }
-    const views = await store.client.query({
-      query: `SELECT name FROM system.tables WHERE database = '${dbs['no story views']}' AND engine = 'MaterializedView' AND name LIKE 'stor%'`,
-      format: 'JSONEachRow',
-    });
-    for (const { name } of await views.json<{ name: string }>()) await store.client.command({ query: `DROP VIEW ${dbs['no story views']}.${name}` });
+    const { use } = await storyViewCostDatabases(store.client, logger, { withViews: dbs['every view'], withoutViews: dbs['no story views'] });
     const inserter = new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics: createMetrics({ defaultMetrics: false }) });
     const cpu: Record<string, number> = {};
     for (let i = 0; i < rows.length; i += block)
       for (const [name, db] of Object.entries(dbs)) {
-        await store.client.command({ query: `USE ${db}` });
+        await use(db);
         const before = process.cpuUsage();
         await inserter.insert(rows.slice(i, i + block));
         const used = process.cpuUsage(before);
