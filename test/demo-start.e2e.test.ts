@@ -57,12 +57,14 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     expect(printed).toMatch(/^ {2}\d\d:\d\d UTC +\d+\/10 critical viral_negative \(globex\): Negative post spreading fast/m);
     // Each surge names the stories carrying it (the demo turns stories on).
     expect(printed).toMatch(/complaint_surge \(globex\): .*; stor(y|ies) "[^"]+"/);
-    // Once the outage is over its surge is one story carrying most of its complaints: the
-    // outage's five sentences burst together, so their stories merge (#38).
-    const resolvedSurge = /^Resolved once the outage was over:$[\s\S]*?complaint_surge \(globex\): .*; story "[^"]+": (\d+) of (\d+)/m.exec(printed);
-    expect(resolvedSurge, 'the resolved complaint surge names one story').not.toBeNull();
-    const [carried, complaints] = resolvedSurge!.slice(1).map(Number);
-    expect(carried! / complaints!).toBeGreaterThan(0.5);
+    // Once the outage is over, the stories its surge names carry most of its complaints. (Its
+    // five sentences burst together, so their stories may merge (#38); how far depends on the
+    // order the partitions deliver a brand's mentions in: one story in time order, two or
+    // three when a partition runs an hour ahead, as under load. The merge has unit tests.)
+    const resolvedSurge = /^Resolved once the outage was over:$[\s\S]*?complaint_surge \(globex\): .*; (?:story "[^"]+": (\d+)|stories "[^"]+" \((\d+)\) and "[^"]+" \((\d+)\)) of (\d+)/m.exec(printed);
+    expect(resolvedSurge, 'the resolved complaint surge names its stories').not.toBeNull();
+    const [one, first, second, complaints] = resolvedSurge!.slice(1).map((n) => Number(n ?? 0));
+    expect((one! + first! + second!) / complaints!).toBeGreaterThan(0.5);
     const url = /on (http:\/\/[\d.]+:\d+)/.exec(out)![1];
     const res = await fetch(`${url}/v1/alerts?status=all`);
     expect(res.status).toBe(200);
