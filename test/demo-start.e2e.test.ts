@@ -61,7 +61,10 @@ describe('npm start (earshot run --demo) on the real clock with the live schedul
     // five sentences burst together, so their stories may merge (#38); how far depends on the
     // order the partitions deliver a brand's mentions in: one story in time order, two or
     // three when a partition runs an hour ahead, as under load. The merge has unit tests.)
-    const resolvedSurge = /^Resolved once the outage was over:$[\s\S]*?complaint_surge \(globex\): .*; (?:story "[^"]+": (\d+)|stories "[^"]+" \((\d+)\) and "[^"]+" \((\d+)\)) of (\d+)/m.exec(printed);
+    const resolvedSurge =
+      /^Resolved once the outage was over:$[\s\S]*?complaint_surge \(globex\): .*; (?:story "[^"]+": (\d+)|stories "[^"]+" \((\d+)\) and "[^"]+" \((\d+)\)) of (\d+)/m.exec(
+        printed,
+      );
     expect(resolvedSurge, 'the resolved complaint surge names its stories').not.toBeNull();
     const [one, first, second, complaints] = resolvedSurge!.slice(1).map((n) => Number(n ?? 0));
     expect((one! + first! + second!) / complaints!).toBeGreaterThan(0.5);
