@@ -5,6 +5,7 @@ import {
   MemoryBus,
   MentionRowSchema,
   MentionTable,
+  StoryMergeRowSchema,
   TableInserter,
   WriteJournal,
   deadLetterTopic,
@@ -74,6 +75,7 @@ describe('the mention writer killed at every point of a batch', () => {
     return createMentionWriteHandler({
       table: new MentionTable(store.client),
       inserter,
+      merges: new TableInserter(client, 'story_merges', StoryMergeRowSchema, deps),
       journal,
       deadLetters: new DeadLetters({ bus, clock: systemClock, logger: quietLogger(), metrics: deps.metrics, topicName: deadLetterTopic.name }),
       metrics: deps.metrics,

@@ -7,6 +7,7 @@ import {
   KafkaBus,
   MentionRowSchema,
   MentionTable,
+  StoryMergeRowSchema,
   TableInserter,
   WriteJournal,
   mentionsEnrichedTopic,
@@ -76,6 +77,7 @@ describe('a zombie writer', () => {
     createMentionWriteHandler({
       table: new MentionTable(suite.store.client),
       inserter: new TableInserter(suite.store.client, 'mentions', MentionRowSchema, { logger: quietLogger(), metrics: freshMetrics() }),
+      merges: new TableInserter(suite.store.client, 'story_merges', StoryMergeRowSchema, { logger: quietLogger(), metrics: freshMetrics() }),
       journal,
       deadLetters: new DeadLetters({ bus: b, clock: systemClock, logger: quietLogger(), metrics: freshMetrics(), topicName: `${topic}.dead` }),
       metrics: freshMetrics(),

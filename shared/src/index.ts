@@ -49,6 +49,7 @@ export * from './store/erased-authors.js';
 export * from './store/dead-letter-reads.js';
 export * from './store/stored-mentions.js';
 export * from './store/stories.js';
+export * from './store/story-merges.js';
 export * from './store/story-view-cost.js';
 export * from './random.js';
 export * from './auth/api-keys.js';

@@ -149,6 +149,10 @@ export const EnrichmentSchema = z.object({
 });
 export type Enrichment = z.infer<typeof EnrichmentSchema>;
 
+/** Two stories found to be one (docs/stories.md): `from` folds into `into`, the story that goes on. */
+export const StoryMergeSchema = z.object({ from: z.string().min(1).max(64), into: z.string().min(1).max(64) });
+export type StoryMerge = z.infer<typeof StoryMergeSchema>;
+
 export const EnrichedMentionSchema = MentionSchema.extend({
   ...EnrichmentSchema.shape,
   brands: z.array(z.string()),
@@ -159,6 +163,11 @@ export const EnrichedMentionSchema = MentionSchema.extend({
   story_id: z.string().min(1).max(64).optional(),
   /** That story's label when the mention joined it (a key phrase of its mentions; may be empty for a new story). */
   story_label: z.string().max(200).optional(),
+  /**
+   * Stories of this mention's first brand that merged while it was assigned (absent when none):
+   * each `from` now reads as `into`, and mentions stored under `from` before count in `into`.
+   */
+  story_merges: z.array(StoryMergeSchema).max(1_000).optional(),
 });
 export type EnrichedMention = z.infer<typeof EnrichedMentionSchema>;
 

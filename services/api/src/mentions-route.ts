@@ -75,12 +75,16 @@ export function toApiMention(r: MentionRecord) {
   };
 }
 
-/** GET /v1/mentions: newest first, filtered by brand, source, sentiment, intent, language, words in the text and event-time range. */
+/**
+ * GET /v1/mentions: newest first, filtered by brand, source, sentiment, intent, language,
+ * words in the text, story and event-time range; each with the story it is in now.
+ */
 export function createMentionsRouter(deps: { client: ClickHouseClient }): Router {
   const router = exactRouter();
   router.get('/v1/mentions', async (req, res) => {
     const q = parseQuery(MentionsQuerySchema, req.query);
-    const rows = await new MentionTable(deps.client).search<MentionRecord>(q);
+    const table = new MentionTable(deps.client);
+    const rows = await table.withCurrentStories(await table.search<MentionRecord>(q));
     res.json({ items: rows.map(toApiMention), count: rows.length, limit: q.limit, offset: q.offset });
   });
   return router;

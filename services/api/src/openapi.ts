@@ -62,12 +62,24 @@ export const openApiDocument = withCommonAnswers({
           { name: 'intent', in: 'query', schema: { type: 'string' }, description: 'mentions with this intent (complaint, question, praise, …)' },
           { name: 'lang', in: 'query', schema: { type: 'string' }, description: 'ISO 639 language code' },
           { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 }, description: 'words the text or title holds, case-insensitively' },
+          {
+            name: 'story',
+            in: 'query',
+            schema: { type: 'string', maxLength: 64 },
+            description: "one story's mentions (GET /v1/stories), those of the stories merged into it included",
+          },
           { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at at or after' },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at before' },
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 100 } },
           { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
         ],
-        responses: { '200': { description: '{items[], count, limit, offset}' }, '400': { description: 'Invalid filter, with the reason' } },
+        responses: {
+          '200': {
+            description:
+              "{items[], count, limit, offset}; an item's story_id is the story it is in now (one it joined that merged into another reads as that one)",
+          },
+          '400': { description: 'Invalid filter, with the reason' },
+        },
       },
     },
     '/v1/mentions.csv': {
@@ -82,6 +94,7 @@ export const openApiDocument = withCommonAnswers({
           { name: 'intent', in: 'query', schema: { type: 'string' } },
           { name: 'lang', in: 'query', schema: { type: 'string' } },
           { name: 'q', in: 'query', schema: { type: 'string', maxLength: 200 } },
+          { name: 'story', in: 'query', schema: { type: 'string', maxLength: 64 } },
           { name: 'from', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at at or after' },
           { name: 'to', in: 'query', schema: { type: 'string', format: 'date-time' }, description: 'created_at before' },
         ],
@@ -188,11 +201,12 @@ export const openApiDocument = withCommonAnswers({
     '/v1/stories/{id}': {
       parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
       get: {
-        summary: 'One story: label, first and last seen, totals, hourly timeline, sources and its first posts still stored',
+        summary:
+          'One story: label, first and last seen, totals, hourly timeline, sources and its first posts still stored, with the stories merged into it; a story that merged into another answers as that one (its id in `id`)',
         responses: {
           '200': {
             description:
-              '{id, brand, label, first_seen, last_seen, totals{mentions, negative, neutral, positive, complaints, complaint_share}, timeline[{hour, mentions, negative, neutral, positive, complaints}], sources[{source, mentions}], posts[{source, id, created_at, text, url, author_handle, sentiment}]}',
+              '{id, merged_ids[], brand, label, first_seen, last_seen, totals{mentions, negative, neutral, positive, complaints, complaint_share}, timeline[{hour, mentions, negative, neutral, positive, complaints}], sources[{source, mentions}], posts[{source, id, created_at, text, url, author_handle, sentiment}]}',
           },
           '404': { description: 'no such story' },
         },

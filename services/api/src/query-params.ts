@@ -32,6 +32,8 @@ export const MentionsQuerySchema = z.object({
     .optional(),
   /** Words the text holds, case-insensitively. */
   q: z.string().min(1).max(200).optional(),
+  /** One story's mentions, those stored under stories merged into it included. */
+  story: z.string().min(1).max(64).optional(),
   from: time.optional(),
   to: time.optional(),
   limit: z.coerce.number().int().min(1).max(5000).default(100),

@@ -5,6 +5,7 @@ import {
   MentionRowSchema,
   MentionTable,
   StoreDiskHealth,
+  StoryMergeRowSchema,
   TableInserter,
   WriteJournal,
   consumerHealth,
@@ -45,6 +46,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
     { onRejectedRow: onRejectedRow('campaign_events'), diskHealth },
   );
   const letters = new TableInserter(client, 'dead_letters', DeadLetterRowSchema, { logger, metrics }, { diskHealth });
+  const merges = new TableInserter(client, 'story_merges', StoryMergeRowSchema, { logger, metrics }, { diskHealth });
 
   const subscriptions: Subscription[] = [];
   const runner = { bus, config, clock, metrics, deadLetters, logger };
@@ -65,6 +67,7 @@ export function createWriterService(deps: Deps, options: { onStored?: StoredList
           mentionWriteConsumer({
             table,
             inserter: mentions,
+            merges,
             journal: new WriteJournal(client, () => clock.now()),
             deadLetters,
             metrics,

@@ -5,6 +5,7 @@ import {
   MemoryBus,
   MentionRowSchema,
   MentionTable,
+  StoryMergeRowSchema,
   TableInserter,
   WriteJournal,
   createLogger,
@@ -73,6 +74,7 @@ describe('mention write handler', () => {
     handle = createMentionWriteHandler({
       table: new MentionTable(store.client),
       inserter: new TableInserter(store.client, 'mentions', MentionRowSchema, { logger, metrics }),
+      merges: new TableInserter(store.client, 'story_merges', StoryMergeRowSchema, { logger, metrics }),
       // Wall time: the journal keeps two days (TTL), and the manual clock is further back than that.
       journal: new WriteJournal(store.client, () => Date.now()),
       deadLetters: new DeadLetters({ bus, clock, logger, metrics, topicName: 'dead' }),
@@ -144,6 +146,7 @@ describe('mention write handler', () => {
     const handler = createMentionWriteHandler({
       table: new MentionTable(store.client),
       inserter,
+      merges: new TableInserter(store.client, 'story_merges', StoryMergeRowSchema, { logger, metrics }),
       journal: new WriteJournal(store.client, () => Date.now()),
       deadLetters: new DeadLetters({ bus, clock, logger, metrics, topicName: 'dead' }),
       metrics,

@@ -8,6 +8,7 @@ import {
   forAll,
   mentionKey,
   mentionToRow,
+  storyMergeRows,
   type BatchControl,
   type BusMessage,
   type Clock,
@@ -19,6 +20,7 @@ import {
   type MentionRow,
   type MentionTable,
   type StoreDiskHealth,
+  type StoryMergeRowSchema,
   type TableInserter,
   type WriteJournal,
 } from '@earshot/shared';
@@ -58,6 +60,8 @@ const GATHER_MS = 25;
 export function createMentionWriter(deps: {
   table: MentionTable;
   inserter: TableInserter<typeof MentionRowSchema>;
+  /** Stories the classifier merged (`story_merges` on enriched mentions), stored beside the mentions. */
+  merges: TableInserter<typeof StoryMergeRowSchema>;
   journal: WriteJournal;
   deadLetters: DeadLetters;
   metrics: Metrics;
@@ -178,8 +182,18 @@ async function writeBlock(deps: Deps, block: Waiting[]): Promise<void> {
 /** Inserts the block's new mentions, unless a batch lost its partition first: then nothing, and those batches are returned. */
 async function storeBlock(deps: Deps, block: Waiting[]): Promise<Map<Waiting, unknown>> {
   const latest = new Map<string, EnrichedMention>();
+  const merging: EnrichedMention[] = [];
   let received = 0;
-  for (const w of block) for (const m of w.mentions) (latest.set(mentionKey(m), m), received++);
+  for (const w of block)
+    for (const m of w.mentions) {
+      latest.set(mentionKey(m), m);
+      received++;
+      if (m.story_merges) merging.push(m);
+    }
+  // Merges first, from every mention received, repeats and erased authors' included: a
+  // redelivery stores what a crash cut short, and the table keeps one row per story merged
+  // away (a zombie's insert of the same rows changes nothing).
+  if (merging.length) await deps.merges.insert(storyMergeRows(merging));
   const { stored, erased } = await storedAndErased(deps.table, [...latest.values()]);
   // Rows already stored come back after a crash (or as plain repeats): a block they were
   // in that never finished may have missed some rollups; inserting it again under its

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { selectRows as rows, toClickHouseTime } from './rows.js';
+import { SURVIVOR, StoryMerges } from './story-merges.js';
 
 /** Counts per fixed-length bucket, oldest first; `start` is the first bucket's start (ms). */
 export interface BucketSeries {
@@ -33,7 +34,13 @@ export interface SentimentSeries {
 }
 
 /** The reads the stream detectors need (rollups, recent posts, events), in event time. */
-type WindowFilter = { intent?: string; sentiment?: string; source?: string; /** One story's mentions (an emerging_story alert's). */ story?: string };
+type WindowFilter = {
+  intent?: string;
+  sentiment?: string;
+  source?: string;
+  /** One story's mentions (an emerging_story alert's), those of the stories merged into it included. */
+  story?: string;
+};
 
 /** A brand's customer mentions in [from, to), narrowed by the filter: what an alert's window counted. */
 const windowWhere = (filter: WindowFilter) =>
@@ -42,21 +49,27 @@ const windowWhere = (filter: WindowFilter) =>
     filter.intent ? 'AND has(intents, {intent:String})' : '',
     filter.sentiment ? 'AND sentiment_label = {sentiment:String}' : '',
     filter.source ? 'AND source = {source:String}' : '',
-    filter.story ? 'AND story_id = {story:String}' : '',
+    filter.story ? 'AND story_id IN {story_parts:Array(String)}' : '',
   ].join(' ');
 
-const windowParams = (brand: string, from: number, to: number, filter: WindowFilter) => ({
-  brand,
-  from: toClickHouseTime(from),
-  to: toClickHouseTime(to),
-  ...(filter.intent ? { intent: filter.intent } : {}),
-  ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
-  ...(filter.source ? { source: filter.source } : {}),
-  ...(filter.story ? { story: filter.story } : {}),
-});
-
 export class DetectorQueries {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly merges = new StoryMerges(client),
+  ) {}
+
+  /** The window's parameters; a story filter reads the story and those merged into it. */
+  private async windowParams(brand: string, from: number, to: number, filter: WindowFilter) {
+    return {
+      brand,
+      from: toClickHouseTime(from),
+      to: toClickHouseTime(to),
+      ...(filter.intent ? { intent: filter.intent } : {}),
+      ...(filter.sentiment ? { sentiment: filter.sentiment } : {}),
+      ...(filter.source ? { source: filter.source } : {}),
+      ...(filter.story ? { story_parts: (await this.merges.of(brand)).parts(filter.story) } : {}),
+    };
+  }
 
   async activeBrands(now: number): Promise<string[]> {
     const r = await rows<{ brand: string }>(
@@ -168,24 +181,29 @@ export class DetectorQueries {
       `SELECT source, count() AS n FROM mentions FINAL
        WHERE ${windowWhere(filter)}
        GROUP BY source ORDER BY n DESC, source`,
-      windowParams(brand, from, to, filter),
+      await this.windowParams(brand, from, to, filter),
     );
     return r.map((x) => ({ source: x.source, mentions: Number(x.n) }));
   }
 
-  /** The stories carrying a window's mentions (same filters as windowMentions), most first, with each one's newest label. */
+  /**
+   * The stories carrying a window's mentions (same filters as windowMentions), most first,
+   * with each one's newest label; a story merged into another counts as that one.
+   */
   async windowStories(brand: string, from: number, to: number, filter: WindowFilter, limit: number) {
-    const r = await rows<{ story_id: string; label: string; n: string | number }>(
+    const merged = await this.merges.of(brand);
+    const r = await rows<{ sid: string; label: string; n: string | number }>(
       this.client,
-      `SELECT story_id, argMaxIf(story_label, created_at, story_label != '') AS label, count() AS n FROM mentions FINAL
+      `SELECT ${SURVIVOR('story_id')} AS sid, argMaxIf(story_label, created_at, story_label != '') AS label, count() AS n FROM mentions FINAL
        WHERE ${windowWhere(filter)} AND story_id != ''
-       GROUP BY story_id ORDER BY n DESC, story_id LIMIT {limit:UInt32}`,
+       GROUP BY sid ORDER BY n DESC, sid LIMIT {limit:UInt32}`,
       {
-        ...windowParams(brand, from, to, filter),
+        ...(await this.windowParams(brand, from, to, filter)),
+        ...merged.params(),
         limit,
       },
     );
-    return r.map((x) => ({ id: x.story_id, label: x.label, mentions: Number(x.n) }));
+    return r.map((x) => ({ id: x.sid, label: x.label, mentions: Number(x.n) }));
   }
 
   /** Mentions of a brand in a window (most engaged, then newest, first), optionally of one intent, sentiment or source. */
@@ -196,7 +214,7 @@ export class DetectorQueries {
        WHERE ${windowWhere(filter)}
        ORDER BY likes + shares + replies DESC, created_at DESC LIMIT {limit:UInt32}`,
       {
-        ...windowParams(brand, from, to, filter),
+        ...(await this.windowParams(brand, from, to, filter)),
         limit,
       },
     );

@@ -1,6 +1,7 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { MENTION_COPIES, deleteMentions } from './mention-copies.js';
 import { definedOnly, toClickHouseTime, selectRows } from './rows.js';
+import { StoryMerges } from './story-merges.js';
 import { mentionKey } from '../topics/topic.js';
 
 type Key = readonly [source: string, id: string];
@@ -18,6 +19,8 @@ export interface MentionFilter {
   lang?: string;
   /** Words in the text or title, any case. */
   q?: string;
+  /** One story's mentions, those stored under stories merged into it included. */
+  story?: string;
   /** Event time in [from, to). */
   from?: string | number | Date;
   to?: string | number | Date;
@@ -34,7 +37,10 @@ export interface MentionFilter {
  * `TableInserter`.
  */
 export class MentionTable {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly merges = new StoryMerges(client),
+  ) {}
 
   /**
    * In one round trip: which (source, id) keys are stored, and which of the given hashed
@@ -132,12 +138,13 @@ export class MentionTable {
       f.intent && 'has(intents, {intent:String})',
       f.lang && 'lang = {lang:String}',
       f.q && '(positionCaseInsensitiveUTF8(text, {q:String}) > 0 OR positionCaseInsensitiveUTF8(title, {q:String}) > 0)',
+      f.story && 'story_id IN {stories:Array(String)}',
       f.from && 'created_at >= {from:DateTime64(3)}',
       f.to && 'created_at < {to:DateTime64(3)}',
       f.after &&
         '(created_at < {after_at:DateTime64(3)} OR (created_at = {after_at:DateTime64(3)} AND (source, id) > ({after_source:String}, {after_id:String})))',
     ].filter(Boolean);
-    const { after, ...filter } = f;
+    const { after, story, ...filter } = f;
     const result = await this.client.query({
       query: `SELECT * EXCEPT (metadata, stored_at, enriched_at) FROM mentions FINAL
               ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
@@ -148,10 +155,30 @@ export class MentionTable {
         from: f.from && toClickHouseTime(f.from),
         to: f.to && toClickHouseTime(f.to),
         ...(after ? { after_at: after.created_at, after_source: after.source, after_id: after.id } : {}),
+        ...(story ? { stories: await this.storyParts(story) } : {}),
       }),
       format: 'JSONEachRow',
     });
     return result.json<T>();
+  }
+
+  /** A story and the stories merged into it (just the id when no merge names it). */
+  private async storyParts(story: string): Promise<string[]> {
+    const brand = await this.merges.brandOf(story);
+    return brand === null ? [story] : (await this.merges.of(brand)).parts(story);
+  }
+
+  /**
+   * Each row's `story_id` as the story it is in now: one that merged into another reads as
+   * that one (its brand's merges, chains followed); rows changed in place.
+   */
+  async withCurrentStories<R extends { brands: string[]; story_id?: string }>(rows: R[]): Promise<R[]> {
+    const brands = new Set(rows.filter((r) => r.story_id).map((r) => r.brands[0] ?? ''));
+    for (const brand of brands) {
+      const merged = await this.merges.of(brand);
+      for (const r of rows) if (r.story_id && (r.brands[0] ?? '') === brand) r.story_id = merged.survivor(r.story_id);
+    }
+    return rows;
   }
 
   /** The texts of a brand's mentions in [from, to), oldest first, at most `limit`. */

@@ -1,5 +1,6 @@
 import { TupleParam, type ClickHouseClient } from '@clickhouse/client';
 import { fromClickHouseTime, selectRows, toClickHouseTime } from './rows.js';
+import { SURVIVOR, StoryMerges } from './story-merges.js';
 import { viewQueryOver } from './view-query.js';
 import type { BucketSeries } from './detector-reads.js';
 
@@ -41,7 +42,10 @@ export interface StoryPost {
 }
 
 export interface StoryDetail {
+  /** The story that goes on: asked for a story that merged away, this is the one it went into. */
   id: string;
+  /** The stories merged into this one (their mentions, counts and posts are in it). */
+  merged_ids: string[];
   brand: string;
   label: string;
   first_seen: string;
@@ -89,14 +93,21 @@ const share = (part: number, whole: number) => (whole ? Math.round((10_000 * par
 const SUMS =
   'sum(mentions) AS n_mentions, sum(negative) AS n_negative, sum(neutral) AS n_neutral, sum(positive) AS n_positive, sum(complaints) AS n_complaints';
 
+/** Most posts a story's detail shows. */
+const POSTS = 5;
+
 /**
  * The stories' one home: `stories` (a row per story: label, first and last seen, counts,
  * first posts) and `story_stats` (counts per story, minute and source, and customers'
  * mentions for the emerging_story detector), filled by views over `mentions` as the writer
- * stores them. The API counts by the hour: the sum of an hour's minutes.
+ * stores them. The API counts by the hour: the sum of an hour's minutes. Every read counts
+ * a story that merged into another as that one (`story_merges`, chains followed).
  */
 export class StoryStore {
-  constructor(private readonly client: ClickHouseClient) {}
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly merges = new StoryMerges(client),
+  ) {}
 
   /**
    * A brand's stories with mentions in [from, to) (whole hours), with their counts there
@@ -109,24 +120,25 @@ export class StoryStore {
     // Whole hours: the hours that start in [before, to), all their minutes.
     const [since, to] = [before, q.to.getTime()].map((t) => Math.ceil(t / HOUR) * HOUR) as [number, number];
     const inRange = (col: string) => `sumIf(${col}, minute >= {from:DateTime64(3)}) AS n_${col}`;
+    const merged = await this.merges.of(q.brand);
     const rows = await selectRows<Summed & { id: string; label: string; first_seen: string; last_seen: string; n_previous: Num }>(
       this.client,
       `SELECT id, label, toString(first_seen) AS first_seen, toString(last_seen) AS last_seen,
               n_mentions, n_negative, n_neutral, n_positive, n_complaints, n_previous
        FROM (
-         SELECT story_id AS id, ${['mentions', 'negative', 'neutral', 'positive', 'complaints'].map(inRange).join(', ')},
+         SELECT ${SURVIVOR('story_id')} AS id, ${['mentions', 'negative', 'neutral', 'positive', 'complaints'].map(inRange).join(', ')},
                 sumIf(mentions, minute < {from:DateTime64(3)}) AS n_previous
          FROM story_stats
          WHERE brand = {brand:String} AND minute >= {before:DateTime64(3)} AND minute < {to:DateTime64(3)}
          GROUP BY id HAVING n_mentions > 0
        ) AS c
        INNER JOIN (
-         SELECT story_id AS id, argMaxMerge(label) AS label, min(first_seen) AS first_seen, max(last_seen) AS last_seen
+         SELECT ${SURVIVOR('story_id')} AS id, argMaxMerge(label) AS label, min(first_seen) AS first_seen, max(last_seen) AS last_seen
          FROM stories WHERE brand = {brand:String} GROUP BY id
        ) AS s USING id
        ORDER BY ${q.sort === 'rising' ? 'toInt64(n_mentions) - toInt64(n_previous) DESC, n_mentions DESC' : 'n_mentions DESC'}, id
        LIMIT {limit:UInt32}`,
-      { brand: q.brand, from: toClickHouseTime(from), before: toClickHouseTime(since), to: toClickHouseTime(to), limit: q.limit },
+      { brand: q.brand, from: toClickHouseTime(from), before: toClickHouseTime(since), to: toClickHouseTime(to), limit: q.limit, ...merged.params() },
     );
     return rows.map((r) => {
       const c = counts(r);
@@ -145,43 +157,64 @@ export class StoryStore {
     });
   }
 
-  /** One story: totals, its hourly timeline, its sources and its first posts still stored; null when unknown. */
-  async get(id: string): Promise<StoryDetail | null> {
-    const [s] = await selectRows<Summed & { brand: string; label: string; first_seen: string; last_seen: string; samples: [string, string][] }>(
+  /**
+   * One story: totals, its hourly timeline, its sources and its first posts still stored;
+   * null when unknown. A story that merged into another answers as that one, and a story
+   * holds the mentions, counts and posts of every story merged into it.
+   */
+  async get(asked: string): Promise<StoryDetail | null> {
+    const brand = await this.merges.brandOf(asked);
+    if (brand === null) return null;
+    const merged = await this.merges.of(brand);
+    const id = merged.survivor(asked);
+    const parts = await selectRows<Summed & { story_id: string; label: string; first_seen: string; last_seen: string; samples: [string, string][] }>(
       this.client,
-      `SELECT brand, argMaxMerge(label) AS label, toString(min(first_seen)) AS first_seen, toString(max(last_seen)) AS last_seen, ${SUMS},
+      `SELECT story_id, argMaxMerge(label) AS label, toString(min(first_seen)) AS first_seen, toString(max(last_seen)) AS last_seen, ${SUMS},
               groupArrayMerge(5)(samples) AS samples
-       FROM stories WHERE story_id = {id:String} GROUP BY brand LIMIT 1`,
-      { id },
+       FROM stories WHERE brand = {brand:String} AND story_id IN {ids:Array(String)} GROUP BY story_id
+       ORDER BY n_mentions DESC, story_id`,
+      { brand, ids: merged.parts(id) },
     );
-    if (!s) return null;
-    const where = 'brand = {brand:String} AND story_id = {id:String}';
+    if (parts.length === 0) return null;
+    const ids = parts.map((p) => p.story_id);
+    const where = 'brand = {brand:String} AND story_id IN {ids:Array(String)}';
     const timeline = await selectRows<Summed & { hour: string }>(
       this.client,
       `SELECT toString(toDateTime64(toStartOfHour(minute), 3)) AS hour, ${SUMS} FROM story_stats WHERE ${where} GROUP BY hour ORDER BY hour`,
-      { brand: s.brand, id },
+      { brand, ids },
     );
     const sources = await selectRows<{ source: string; n_mentions: Num }>(
       this.client,
       `SELECT source, sum(mentions) AS n_mentions FROM story_stats WHERE ${where} GROUP BY source ORDER BY n_mentions DESC, source`,
-      { brand: s.brand, id },
+      { brand, ids },
     );
+    const samples = samplesOf(parts.map((p) => p.samples));
     // Texts from `mentions`: an erased or deleted post is simply not there.
-    const posts = s.samples.length
+    const posts = samples.length
       ? await selectRows<StoryPost & { created_at: string }>(
           this.client,
           `SELECT source, id, toString(created_at) AS created_at, text, url, author_handle, sentiment_label AS sentiment
            FROM mentions FINAL WHERE (source, id) IN {keys:Array(Tuple(String, String))} ORDER BY created_at, id`,
-          { keys: s.samples.map((k) => new TupleParam(k)) },
+          { keys: samples.map((k) => new TupleParam(k)) },
         )
       : [];
-    const totals = counts(s);
+    const totals = parts.map(counts).reduce((a, b) => ({
+      mentions: a.mentions + b.mentions,
+      negative: a.negative + b.negative,
+      neutral: a.neutral + b.neutral,
+      positive: a.positive + b.positive,
+      complaints: a.complaints + b.complaints,
+    }));
+    const times = (key: 'first_seen' | 'last_seen') => parts.map((p) => p[key]).sort();
+    // The label of its newest mention: the part seen last holds it.
+    const newest = parts.reduce((a, b) => (b.last_seen > a.last_seen ? b : a));
     return {
       id,
-      brand: s.brand,
-      label: s.label,
-      first_seen: fromClickHouseTime(s.first_seen),
-      last_seen: fromClickHouseTime(s.last_seen),
+      merged_ids: ids.filter((x) => x !== id).sort(),
+      brand,
+      label: newest.label,
+      first_seen: fromClickHouseTime(times('first_seen')[0]!),
+      last_seen: fromClickHouseTime(times('last_seen').at(-1)!),
       totals: { ...totals, complaint_share: share(totals.complaints, totals.mentions) },
       timeline: timeline.map((t) => ({ hour: fromClickHouseTime(t.hour), ...counts(t) })),
       sources: sources.map((r) => ({ source: r.source, mentions: Number(r.n_mentions) })),
@@ -197,43 +230,44 @@ export class StoryStore {
   async minuteSeries(brand: string, now: number, minutes: number, opts: { youngMs: number; activeMs: number }): Promise<BrandStories> {
     const end = Math.floor(now / MINUTE) * MINUTE + MINUTE;
     const start = end - minutes * MINUTE;
-    const rows = await selectRows<{ story_id: string; t: Num; n: Num; neg: Num }>(
+    const merged = await this.merges.of(brand);
+    const rows = await selectRows<{ sid: string; t: Num; n: Num; neg: Num }>(
       this.client,
-      `SELECT story_id, toUnixTimestamp(minute) * 1000 AS t, sum(customer_mentions) AS n, sum(customer_negative) AS neg FROM story_stats
+      `SELECT ${SURVIVOR('story_id')} AS sid, toUnixTimestamp(minute) * 1000 AS t, sum(customer_mentions) AS n, sum(customer_negative) AS neg FROM story_stats
        WHERE brand = {brand:String} AND minute >= {from:DateTime64(3)} AND minute < {to:DateTime64(3)} AND minute <= {now:DateTime64(3)}
-       GROUP BY story_id, minute HAVING n > 0`,
-      { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now) },
+       GROUP BY sid, minute HAVING n > 0`,
+      { brand, from: toClickHouseTime(start), to: toClickHouseTime(end), now: toClickHouseTime(now), ...merged.params() },
     );
     const byStory = new Map<string, { i: number; n: number; neg: number }[]>();
     for (const r of rows) {
       const i = Math.round((Number(r.t) - start) / MINUTE);
       if (i < 0 || i >= minutes) continue;
-      const points = byStory.get(r.story_id) ?? [];
+      const points = byStory.get(r.sid) ?? [];
       points.push({ i, n: Number(r.n), neg: Number(r.neg) });
-      byStory.set(r.story_id, points);
+      byStory.set(r.sid, points);
     }
     const first = new Map<string, number>();
     if (byStory.size)
-      for (const r of await selectRows<{ story_id: string; first: Num }>(
+      for (const r of await selectRows<{ sid: string; first: Num }>(
         this.client,
-        `SELECT story_id, toUnixTimestamp64Milli(min(first_seen)) AS first
-         FROM stories WHERE brand = {brand:String} AND story_id IN {ids:Array(String)} GROUP BY story_id`,
-        { brand, ids: [...byStory.keys()] },
+        `SELECT ${SURVIVOR('story_id')} AS sid, toUnixTimestamp64Milli(min(first_seen)) AS first
+         FROM stories WHERE brand = {brand:String} AND story_id IN {ids:Array(String)} GROUP BY sid`,
+        { brand, ids: [...byStory.keys()].flatMap((id) => merged.parts(id)), ...merged.params() },
       ))
-        first.set(r.story_id, Number(r.first));
+        first.set(r.sid, Number(r.first));
     // Each active story's label as of `now` (its newest labelled mention's, over the same minutes
     // as the counts), as the alert's explanation reads it: in a replay the `stories` row may
     // already hold a later label.
     const labels = new Map<string, string>();
-    for (const r of await selectRows<{ story_id: string; label: string }>(
+    for (const r of await selectRows<{ sid: string; label: string }>(
       this.client,
-      `SELECT story_id, argMaxIf(story_label, created_at, story_label != '') AS label FROM mentions FINAL
+      `SELECT ${SURVIVOR('story_id')} AS sid, argMaxIf(story_label, created_at, story_label != '') AS label FROM mentions FINAL
        WHERE has(brands, {brand:String}) AND brands[1] = {brand:String} AND from_brand = 0 AND story_id != ''
          AND created_at >= {from:DateTime64(3)} AND created_at < {to:DateTime64(3)}
-       GROUP BY story_id`,
-      { brand, from: toClickHouseTime(now - opts.activeMs), to: toClickHouseTime(end) },
+       GROUP BY sid`,
+      { brand, from: toClickHouseTime(now - opts.activeMs), to: toClickHouseTime(end), ...merged.params() },
     ))
-      labels.set(r.story_id, r.label);
+      labels.set(r.sid, r.label);
     const young = new Float64Array(minutes);
     const activeFrom = Math.floor((now - opts.activeMs - start) / MINUTE);
     const active: StorySeries[] = [];
@@ -287,4 +321,14 @@ export class StoryStore {
       query_params: params,
     });
   }
+}
+
+/**
+ * Up to POSTS sample keys from a story's parts (largest first, each's in stored order),
+ * taken from each in turn: a merged story shows posts of the stories it was made of.
+ */
+function samplesOf(parts: [string, string][][]): [string, string][] {
+  const out: [string, string][] = [];
+  for (let i = 0; out.length < POSTS && parts.some((p) => i < p.length); i++) for (const p of parts) if (i < p.length && out.length < POSTS) out.push(p[i]!);
+  return out;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EnrichedMentionSchema, mentionsEnrichedTopic, type EnrichedMention } from '@earshot/shared';
 import { StaticEmbedding } from './static-embedding.js';
 import { DEFAULT_STORY_EMBEDDING } from './story-embedding.js';
-import { StreamStories, storyStage } from './stream-stories.js';
+import { STREAM_STORY_OPTIONS, StreamStories, storyStage } from './stream-stories.js';
 import { SHOP_STREAM } from '../test-support/shop-topics.js';
 import { scoreClusters } from './cluster-metrics.js';
 
@@ -53,6 +53,36 @@ describe('stories in the stream', () => {
       mentionOf('RT @someone: My parcel never arrived and tracking shows nothing for a week', 2),
     ]);
     expect(repost!.story_id).toBe(orig!.story_id);
+  });
+
+  it('publishes each merge once, on the mention whose assignment made it; each reads to the story that goes on', () => {
+    // Merges checked every 3 mentions with a low floor, so the shop's stories merge as they stream.
+    const stories = new StreamStories(embedding, { ...STREAM_STORY_OPTIONS, mergeEvery: 3, merge: 0.3 }, 'run5');
+    const out = stories.assign(SHOP_STREAM.map((r, i) => mentionOf(r.text, i)));
+    const merges = out.flatMap((m) => m.story_merges ?? []);
+    expect(merges.length).toBeGreaterThan(1);
+    // Once each: a story merges away only once, and no mention after it carries its id.
+    expect(new Set(merges.map((x) => x.from)).size).toBe(merges.length);
+    let earlier = 0;
+    out.forEach((m, i) => {
+      for (const { from } of m.story_merges ?? []) {
+        if (out.slice(0, i).some((e) => e.story_id === from)) earlier++;
+        expect(out.slice(i).some((e) => e.story_id === from)).toBe(false);
+      }
+      expect(EnrichedMentionSchema.parse(m).story_merges).toEqual(m.story_merges);
+    });
+    // Stories that had mentions before they merged away (a story may also merge in the assignment that made it).
+    expect(earlier).toBeGreaterThan(0);
+    const into = new Map(merges.map((x) => [x.from, x.into]));
+    const survivor = (id: string): string => (into.has(id) ? survivor(into.get(id)!) : id);
+    // What the stage says now of each earlier mention's story (a repost joins its original's) is the published chain's end.
+    const later = stories.assign(out.map((m, i) => mentionOf(`RT @x: ${m.text}`, 100 + i)));
+    later.forEach((r, i) => expect(r.story_id).toBe(survivor(out[i]!.story_id!)));
+  });
+
+  it('adds nothing to a mention when no stories merged', () => {
+    const out = new StreamStories(embedding, undefined, 'run6').assign(SHOP_STREAM.map((r, i) => mentionOf(r.text, i)));
+    for (const m of out) expect('story_merges' in m).toBe(false);
   });
 
   it('with stories off the stage passes mentions on unchanged', async () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ok, type EnrichedMention, type Stage } from '@earshot/shared';
+import { ok, type EnrichedMention, type Stage, type StoryMerge } from '@earshot/shared';
 import type { StaticEmbedding } from './static-embedding.js';
 import { StoryClusters, repostKey, type StoryBurstOptions, type StoryClusterOptions } from './story-clusters.js';
 import { StoryLabels } from './story-labels.js';
@@ -46,6 +46,8 @@ interface Brand {
   /** Label and the mention count it was made at, per story. */
   named: Map<string, { label: string; at: number }>;
   mentions: Map<string, number>;
+  /** Merges since the brand's last mention was assigned: that mention carries them. */
+  merges: StoryMerge[];
 }
 
 /**
@@ -74,6 +76,7 @@ export class StreamStories {
       const labels = new StoryLabels();
       const named = new Map<string, { label: string; at: number }>();
       const mentions = new Map<string, number>();
+      const merges: StoryMerge[] = [];
       // A faded story's counts go (its mentions keep their label); a merged one's fold into the larger.
       const listener = {
         faded: (id: string) => {
@@ -87,10 +90,11 @@ export class StreamStories {
           mentions.delete(from);
           named.delete(from);
           named.delete(into);
+          merges.push({ from, into });
         },
       };
       const clusters = new StoryClusters(this.opts, () => `${this.prefix}-${(this.born++).toString(36)}`, listener);
-      b = { clusters, labels, named, mentions };
+      b = { clusters, labels, named, mentions, merges };
       this.brands.set(name, b);
     }
     return b;
@@ -107,7 +111,8 @@ export class StreamStories {
   }
 
   /**
-   * Sets `story_id` and `story_label` on each mention, in place (the classify stage made
+   * Sets `story_id` and `story_label` on each mention, and `story_merges` on one whose
+   * assignment merged stories, in place (the classify stage made
    * these objects for this batch; a copy of each cost more than the clustering), and
    * returns them in the same order.
    */
@@ -126,6 +131,9 @@ export class StreamStories {
       if (!named || (named.at !== n && relabel(n))) b.named.set(story, (named = { label: b.labels.label(story), at: n }));
       m.story_id = story;
       m.story_label = named.label;
+      // Published once, on the mention whose assignment merged them (the writer stores them,
+      // and readers count mentions stored under `from` in `into`); nothing when none merged.
+      if (b.merges.length) m.story_merges = b.merges.splice(0);
     }
     return mentions;
   }
