@@ -108,8 +108,16 @@ export const ConfigSchema = z.object({
   EARSHOT_CLASSIFIER_MODEL: z.string().min(1).optional(),
   EARSHOT_CLASSIFIER_TASK: z.enum(['feature-extraction', 'text-classification']).default('feature-extraction'),
   EARSHOT_CLASSIFIER_HEADS: z.string().min(1).optional(),
-  /** accurate/adaptive tier: `1` sends Arabic, French, German, Italian, Portuguese and Spanish mentions to the multilingual encoder (`npm run models:build:multilingual`); off by default (docs/model-card.md). */
-  EARSHOT_CLASSIFIER_MULTILINGUAL: bool.default(false),
+  /**
+   * accurate/adaptive tier: Arabic, French, German, Italian, Portuguese and Spanish mentions
+   * to the multilingual encoder (docs/model-card.md). `auto` (default): when `npm run
+   * models:build` has built it; `1`: required (fails with the command that builds it); `0`:
+   * the English encoder for every language.
+   */
+  EARSHOT_CLASSIFIER_MULTILINGUAL: z
+    .enum(['auto', '0', '1', 'true', 'false'])
+    .default('auto')
+    .transform((v) => (v === 'auto' ? v : v === '1' || v === 'true')),
   EARSHOT_CLASSIFIER_THREADS: int(1, 64).default(2),
   EARSHOT_CLASSIFIER_BATCH: int(1, 1024).default(32),
   EARSHOT_CLASSIFIER_DTYPE: z.enum(['q8', 'fp32']).default('q8'),

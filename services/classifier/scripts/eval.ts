@@ -124,7 +124,7 @@ if (existsSync(DEFAULT_ENCODER) && existsSync(DEFAULT_HEADS)) {
   log(`accurate tier: not built here (${DEFAULT_ENCODER}); run npm run models:build (and npm run train:classifier:accurate to retrain its heads)`);
 }
 
-// The accurate tier with the multilingual encoder beside it (EARSHOT_CLASSIFIER_MULTILINGUAL=1), when both are built.
+// The accurate tier with the multilingual encoder beside it (its default once both are built; the accurate column is EARSHOT_CLASSIFIER_MULTILINGUAL=0).
 let multilingual: Record<string, number> | null = null;
 if (accurate && multilingualEncoderBuilt()) {
   log('accurate tier with the multilingual encoder: UMSAB val');
@@ -204,13 +204,13 @@ const languageTable = [
 const mean = (r: Record<string, number>) => Object.values(r).reduce((a, b) => a + b, 0) / Object.keys(r).length;
 const multilingualTable = multilingual
   ? [
-      `| UMSAB val, macro-F1 | fast | accurate | accurate + multilingual encoder (EARSHOT_CLASSIFIER_MULTILINGUAL=1) |`,
+      `| UMSAB val, macro-F1 | fast | accurate, English encoder alone (EARSHOT_CLASSIFIER_MULTILINGUAL=0) | accurate, with the multilingual encoder (default once built) |`,
       `|---|---|---|---|`,
       ...UMSAB_LANGUAGES.map((l) => `| ${l} | ${f(fastScores.umsab_macro_f1[l])} | ${f(accurate!.scores.umsab_macro_f1[l])} | ${f(multilingual[l])} |`),
       `| average | ${f(avg(fastScores))} | ${f(avg(accurate!.scores))} | ${f(mean(multilingual))} |`,
       '',
     ]
-  : [`Multilingual encoder: not built (npm run models:build:multilingual).`, ''];
+  : [`Multilingual encoder: not built (npm run models:build builds it).`, ''];
 table.push(
   '',
   ...multilingualTable,

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '@earshot/shared';
 import { DEFAULT_ENCODER, createClassifier } from './create-classifier.js';
+import { multilingualEncoderBuilt } from './multilingual-tier.js';
 
 describe('createClassifier', () => {
   it('the fast tier needs nothing built', async () => {
@@ -27,6 +28,25 @@ describe('createClassifier', () => {
     expect(c.model.name).toBe('earshot-linear-fast');
     expect((await c.classify([{ text: 'I love how I have to call three times to fix one bill' }]))[0]!.model.name).toBe('earshot-linear-fast');
     await c.close();
+  });
+
+  it('reads EARSHOT_CLASSIFIER_MULTILINGUAL as auto unless told', () => {
+    expect(loadConfig({}).EARSHOT_CLASSIFIER_MULTILINGUAL).toBe('auto');
+    expect(loadConfig({ EARSHOT_CLASSIFIER_MULTILINGUAL: '1' }).EARSHOT_CLASSIFIER_MULTILINGUAL).toBe(true);
+    expect(loadConfig({ EARSHOT_CLASSIFIER_MULTILINGUAL: 'false' }).EARSHOT_CLASSIFIER_MULTILINGUAL).toBe(false);
+    expect(() => loadConfig({ EARSHOT_CLASSIFIER_MULTILINGUAL: 'yes' })).toThrow(/EARSHOT_CLASSIFIER_MULTILINGUAL/);
+  });
+
+  // After `npm run models:build` (both encoders): a French complaint goes to the multilingual encoder unless it is turned off.
+  it.skipIf(!built || !multilingualEncoderBuilt())('the accurate tier reads other languages with the multilingual encoder once it is built', async () => {
+    const byDefault = await createClassifier(loadConfig({ EARSHOT_CLASSIFIER_TIER: 'accurate' }));
+    const off = await createClassifier(loadConfig({ EARSHOT_CLASSIFIER_TIER: 'accurate', EARSHOT_CLASSIFIER_MULTILINGUAL: '0' }));
+    expect(byDefault.model.name).toMatch(/e5-multilingual/);
+    expect(off.model.name).not.toMatch(/e5-multilingual/);
+    const text = "Impossible de payer sur l'appli depuis ce matin, c'est vraiment nul";
+    const [ml] = await byDefault.classify([{ text }]);
+    expect(ml!.sentiment.label).toBe('negative');
+    await Promise.all([byDefault.close(), off.close()]);
   });
 
   // A fresh clone (and CI) has no built encoder; a checkout that ran models:build has one.

@@ -10,7 +10,7 @@ import { TransformersClassifier } from './transformers-classifier.js';
 import { AdaptiveClassifier } from './adaptive-classifier.js';
 import { routeReason } from './routing.js';
 import { TextClassificationClassifier } from './text-classification-classifier.js';
-import { withMultilingualEncoder } from './multilingual-tier.js';
+import { multilingualEncoderBuilt, withMultilingualEncoder } from './multilingual-tier.js';
 
 const MODELS = join(dirname(fileURLToPath(import.meta.url)), '../models');
 export const DEFAULT_ENCODER = join(MODELS, 'earshot-minilm-tuned');
@@ -113,6 +113,7 @@ export async function createClassifier(config: Config, now: () => number = () =>
     model: config.EARSHOT_CLASSIFIER_MODEL ?? DEFAULT_ENCODER,
     headsPath: config.EARSHOT_CLASSIFIER_HEADS ?? DEFAULT_HEADS,
   });
-  // Arabic, French, German, Italian, Portuguese and Spanish to the multilingual encoder (multilingual-tier.ts).
-  return config.EARSHOT_CLASSIFIER_MULTILINGUAL ? withMultilingualEncoder(accurate, common) : accurate;
+  // Arabic, French, German, Italian, Portuguese and Spanish to the multilingual encoder (multilingual-tier.ts): by default whenever it is built.
+  const multilingual = config.EARSHOT_CLASSIFIER_MULTILINGUAL === 'auto' ? multilingualEncoderBuilt() : config.EARSHOT_CLASSIFIER_MULTILINGUAL;
+  return multilingual ? withMultilingualEncoder(accurate, common) : accurate;
 }

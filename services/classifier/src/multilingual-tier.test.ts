@@ -8,7 +8,14 @@ import { TransformersEncoder } from './encoder.js';
 import { DEFAULT_LINEAR_MODEL } from './linear-classifier.js';
 import { LinearModel } from './linear/model.js';
 import { detectLanguage } from './lang.js';
-import { LanguageSplitClassifier, MULTILINGUAL_ENCODER, MULTILINGUAL_HEADS, multilingualEncoderBuilt, withMultilingualEncoder } from './multilingual-tier.js';
+import {
+  LanguageSplitClassifier,
+  LoadedOnFirstUse,
+  MULTILINGUAL_ENCODER,
+  MULTILINGUAL_HEADS,
+  multilingualEncoderBuilt,
+  withMultilingualEncoder,
+} from './multilingual-tier.js';
 import { saveTinySentimentHeads } from './test-support/tiny-heads.js';
 import { TransformersClassifier } from './transformers-classifier.js';
 
@@ -95,6 +102,31 @@ describe('the multilingual encoder beside the English one', () => {
     expect(top(heads.predict([1, 0], 'fr').sentiment!)).toBe('negative');
     expect(top(heads.predict([1, 0], 'de').sentiment!)).toBe('positive');
     expect(top(heads.predict([1, 0]).sentiment!)).toBe('positive');
+  });
+
+  it('loads the multilingual encoder at the first mention in its languages, once, and again after a failed load', async () => {
+    const main = await tinyClassifier('lazy-main', [2, 2, 0, 0, 1, 1], ['en', 'und']);
+    let loads = 0;
+    let failNext = true;
+    const multi = new LoadedOnFirstUse({ name: 'tiny-multi', version: '1' }, async () => {
+      loads++;
+      if (failNext) {
+        failNext = false;
+        throw new Error('disk went away');
+      }
+      return tinyClassifier(`lazy-multi-${loads}`, [0, 0, 2, 2, 1, 1], ['fr']);
+    });
+    const split = new LanguageSplitClassifier(main, multi, new Set(['fr']), languageOf);
+    await split.probabilities(['the delivery was late again and nobody answers my emails']);
+    expect(loads).toBe(0);
+    const french = "je suis très déçu, le service client ne répond jamais et l'application plante";
+    await expect(split.probabilities([french])).rejects.toThrow(/disk went away/);
+    const [a] = await split.probabilities([french]);
+    const [b] = await split.probabilities([french]);
+    expect(loads).toBe(2);
+    expect(a).toEqual(b);
+    expect(a!.sentiment).not.toEqual((await main.probabilities([french]))[0]!.sentiment);
+    await split.close();
   });
 
   it('says how to build the multilingual encoder when it is missing', async () => {

@@ -28,6 +28,12 @@ export function averageProbabilities(a: Probabilities, b: Probabilities, wb: num
   return out;
 }
 
+/** The accurate tier's model: its encoder (as its heads file names it) mixed with the linear model. */
+export const ensembleModel = (encoder: string, linear: { name: string; version: string }) => ({
+  name: `earshot-ensemble(${encoder}+${linear.name})`,
+  version: linear.version,
+});
+
 /**
  * The accurate tier: a transformer encoder run by transformers.js (ONNX Runtime on
  * CPU) gives each mention a sentence embedding; Earshot's heads read sentiment,
@@ -44,7 +50,7 @@ export class TransformersClassifier implements MentionClassifier {
     private readonly languages: Set<string>,
     private readonly postMix: PostMix,
   ) {
-    this.model = { name: `earshot-ensemble(${heads.file.encoder.name}+${linear.name})`, version: linear.version };
+    this.model = ensembleModel(heads.file.encoder.name, linear);
   }
 
   static async load(opts: TransformersOptions): Promise<TransformersClassifier> {
