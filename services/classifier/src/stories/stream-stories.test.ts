@@ -85,6 +85,28 @@ describe('stories in the stream', () => {
     for (const m of out) expect('story_merges' in m).toBe(false);
   });
 
+  it("assigns partitions' batches that reach the stage together in event time order, each batch answered with its own", async () => {
+    const order: string[] = [];
+    class Recorded extends StreamStories {
+      override assign(mentions: EnrichedMention[]): EnrichedMention[] {
+        order.push(...mentions.map((m) => m.id));
+        return super.assign(mentions);
+      }
+    }
+    const stage = storyStage(new Recorded(embedding, undefined, 'run7'));
+    const control = { messages: [], batch: undefined as never };
+    // Two partitions' batches of one brand, each in time order, their hours interleaved.
+    const even = [0, 2, 4].map((i) => mentionOf(SHOP_STREAM[i]!.text, i));
+    const odd = [1, 3, 5].map((i) => mentionOf(SHOP_STREAM[i]!.text, i));
+    const [a, b] = await Promise.all([stage(even, control), stage(odd, control)]);
+    expect(order).toEqual(['m0', 'm1', 'm2', 'm3', 'm4', 'm5']);
+    expect(a.map((r) => ('ok' in r ? r.ok.id : null))).toEqual(['m0', 'm2', 'm4']);
+    expect(b.map((r) => ('ok' in r ? r.ok.story_id : null)).every((id) => id?.startsWith('run7-'))).toBe(true);
+    // A batch in a later turn is assigned on its own.
+    await stage([mentionOf(SHOP_STREAM[6]!.text, 6)], control);
+    expect(order.at(-1)).toBe('m6');
+  });
+
   it('with stories off the stage passes mentions on unchanged', async () => {
     const m = mentionOf('anything', 0);
     expect(await storyStage(undefined)([m], { messages: [], batch: undefined as never })).toEqual([{ ok: m }]);

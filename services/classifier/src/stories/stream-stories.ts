@@ -139,7 +139,41 @@ export class StreamStories {
   }
 }
 
-/** The classifier's story stage: every mention on with its story, or unchanged when stories are off. */
+/**
+ * The classifier's story stage: every mention on with its story, or unchanged when stories
+ * are off. Partitions' batches that reach it in the same turn of the event loop (those the
+ * adaptive tier's encoder read in one call, or a backlog's) are assigned together, in event
+ * time order: a brand's mentions are spread over the partitions, and one partition's batch
+ * after another's would hand the clustering a brand's hours out of order.
+ */
 export function storyStage(stories: StreamStories | undefined): Stage<EnrichedMention, EnrichedMention> {
-  return (mentions) => (stories ? stories.assign(mentions) : mentions).map(ok);
+  if (!stories) return (mentions) => mentions.map(ok);
+  let waiting: { mentions: EnrichedMention[]; done: (err?: unknown) => void }[] = [];
+  const assignWaiting = () => {
+    const batches = waiting;
+    waiting = [];
+    try {
+      const all = batches.length === 1 ? batches[0]!.mentions : inEventTimeOrder(batches.flatMap((b) => b.mentions));
+      stories.assign(all);
+      for (const b of batches) b.done();
+    } catch (err) {
+      for (const b of batches) b.done(err);
+    }
+  };
+  return async (mentions) => {
+    await new Promise<void>((resolve, reject) => {
+      waiting.push({ mentions, done: (err) => (err === undefined ? resolve() : reject(err)) });
+      if (waiting.length === 1) setImmediate(assignWaiting);
+    });
+    return mentions.map(ok);
+  };
+}
+
+/** Mentions by event time, ties in the order given. */
+function inEventTimeOrder(mentions: EnrichedMention[]): EnrichedMention[] {
+  const t = mentions.map((m) => Date.parse(m.created_at));
+  return mentions
+    .map((_, i) => i)
+    .sort((a, b) => t[a]! - t[b]! || a - b)
+    .map((i) => mentions[i]!);
 }
