@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertStore, type Alert, type Mention } from '@earshot/shared';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { tempDir, testConfig, overHttp } from './helpers.js';
+import { tempDir, testConfig, overHttp, postAndDrain } from './helpers.js';
 
 const T = Date.now() - 3 * 3_600_000;
 const at = (minutes: number) => new Date(T + minutes * 60_000).toISOString();
@@ -50,8 +50,7 @@ describe('console API', () => {
       { id: 'c3', source: 'twitter', text: 'Acme ist heute wieder kaputt, furchtbar', created_at: at(3), author: person('u3'), lang: 'de' },
       { id: 'g1', source: 'twitter', text: 'I love Globex coffee, great morning', created_at: at(4), author: person('u4'), lang: 'en' },
     ];
-    expect((await call('POST', '/v1/mentions', JSON.stringify(mentions))).status).toBe(202);
-    await rt.drain();
+    await postAndDrain(rt, [mentions]);
   });
   afterAll(async () => {
     await rt?.stop();

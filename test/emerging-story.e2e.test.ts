@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { seededRandom, type Alert, type Mention } from '@earshot/shared';
-import { overHttp, tempDir, testConfig } from './helpers.js';
+import { overHttp, postAndDrain, tempDir, testConfig } from './helpers.js';
 
 const MIN = 60_000;
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -77,9 +77,7 @@ describe('emerging_story: a burst of a new topic opens an alert naming its story
       }),
       overHttp(['ingest', 'classifier', 'writer', 'detector', 'api']),
     );
-    const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(past.mentions) });
-    expect(res.status).toBe(202);
-    await rt.drain();
+    await postAndDrain(rt, [past.mentions]);
     alerts = await rt.detector!.replay(past.incident.start - 30 * MIN, past.incident.end, { stepMs: MIN, notify: false });
   }, 300_000);
   afterAll(async () => {

@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createLogger, createMetrics, loadConfig, migrate, openStore, type Config, type Mention, type Store } from '@earshot/shared';
-import type { RuntimeOptions, ServiceName } from '@earshot/cli';
+import type { Runtime, RuntimeOptions, ServiceName } from '@earshot/cli';
 
 /** A fresh data directory, removed by the returned cleanup. */
 export function tempDir(prefix = 'earshot-test-'): { path: string; remove: () => void } {
@@ -59,6 +59,21 @@ export const overHttp = (services: readonly ServiceName[], more: Partial<Runtime
   metrics: freshMetrics(),
   ...more,
 });
+
+/**
+ * Posts each batch to POST /v1/mentions as a client would, expects it accepted (202), and
+ * drains the runtime before the next: each batch is stored before the next one arrives,
+ * which tests that depend on arrival order (the stories' online clustering) rely on. A batch
+ * refused fails with the server's answer, so the test says why.
+ */
+export async function postAndDrain(rt: Pick<Runtime, 'url' | 'drain'>, batches: readonly (readonly unknown[])[]): Promise<void> {
+  for (const batch of batches) {
+    const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
+    const answer = await res.text();
+    expect(res.status, `POST /v1/mentions answered ${res.status}: ${answer}`).toBe(202);
+    await rt.drain();
+  }
+}
 
 let seq = 0;
 export function mention(overrides: Partial<Mention> = {}): Mention {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '@earshot/shared';
 import { openApiDocument } from '@earshot/api';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { mention, tempDir, testConfig, overHttp } from './helpers.js';
+import { mention, tempDir, testConfig, overHttp, postAndDrain } from './helpers.js';
 import { expectDeclared } from './openapi-answers.js';
 
 type Param = { name: string; in: string; schema?: { type?: string; enum?: readonly string[] } };
@@ -85,13 +85,7 @@ describe('HTTP fuzzing from the OpenAPI description', () => {
       testConfig({ EARSHOT_DATA_DIR: join(dir.path, 'data'), EARSHOT_BRANDS_FILE: brands, EARSHOT_RATE_LIMIT_PER_MINUTE: '0' }),
       overHttp(['ingest', 'classifier', 'writer', 'api']),
     );
-    const res = await fetch(`${rt.url}/v1/mentions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(Array.from({ length: 20 }, () => mention())),
-    });
-    expect(res.status).toBe(202);
-    await rt.drain();
+    await postAndDrain(rt, [Array.from({ length: 20 }, () => mention())]);
   });
   afterAll(async () => {
     await rt?.stop();

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv, type Mention } from '@earshot/shared';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { tempDir, testConfig, overHttp } from './helpers.js';
+import { chunks } from '../services/ingest/src/connectors/text.js';
+import { tempDir, testConfig, overHttp, postAndDrain } from './helpers.js';
 
 const T = Date.UTC(2026, 10, 20, 8);
 // More than one page of the store (5,000) and more than GET /v1/mentions's cap; many share a
@@ -37,17 +38,7 @@ describe('GET /v1/mentions.csv', () => {
       },
       { id: 'g1', source: 'twitter', text: 'Globex coffee, fine', created_at: new Date(T).toISOString(), author: { id: 'y', handle: 'gx', followers: 1 } },
     );
-    for (let i = 0; i < mentions.length; i += 1000)
-      expect(
-        (
-          await fetch(`${rt.url}/v1/mentions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(mentions.slice(i, i + 1000)),
-          })
-        ).status,
-      ).toBe(202);
-    await rt.drain();
+    await postAndDrain(rt, chunks(mentions, 1000));
   });
   afterAll(async () => {
     await rt?.stop();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
-import { mention, overHttp, tempDir, testConfig } from './helpers.js';
+import { mention, overHttp, postAndDrain, tempDir, testConfig } from './helpers.js';
 
 /** A checkout outage beside a steady delivery complaint: two issues, one brand. */
 const PAYMENT = [
@@ -53,11 +53,7 @@ describe('GET /v1/stories and /v1/stories/{id}', () => {
       ...DELIVERY.map((text, i) => mention({ text, brands: ['acme'], created_at: at(9, i * 5), author: { id: `e${i}`, handle: `e${i}` } })),
       ...PAYMENT.map((text, i) => mention({ text, brands: ['acme'], created_at: at(9, 30 + i * 2), author: { id: `p${i}`, handle: `p${i}` } })),
     ];
-    for (const batch of [before, during]) {
-      const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-      expect(res.status).toBe(202);
-      await rt.drain();
-    }
+    await postAndDrain(rt, [before, during]);
   }, 120_000);
   afterAll(async () => {
     await rt?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRuntime, type Runtime } from '@earshot/cli';
 import { SHOP_ROWS } from '../services/classifier/src/test-support/shop-topics.js';
-import { mention, overHttp, tempDir, testConfig } from './helpers.js';
+import { mention, overHttp, postAndDrain, tempDir, testConfig } from './helpers.js';
 
 /** The demo's outage, five sentences, each posted by many people (docs/stories.md, "One outage, one story"). */
 const OUTAGE = [
@@ -40,11 +40,7 @@ describe('a story that merged reads as one over the API', () => {
     const quiet = Array.from({ length: 36 }, (_, i) => mention({ text: SHOP_ROWS[i % SHOP_ROWS.length]!.text, created_at: at(i * 5 * MIN) }));
     const burst = outage.map((i) => mention({ text: OUTAGE[i % OUTAGE.length]!, created_at: at(3 * 60 * MIN + i * 40_000) }));
     // The outage's first posts are stored before its stories merge.
-    for (const batch of [quiet, burst.slice(0, 15), burst.slice(15)]) {
-      const res = await fetch(`${rt.url}/v1/mentions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
-      expect(res.status).toBe(202);
-      await rt.drain();
-    }
+    await postAndDrain(rt, [quiet, burst.slice(0, 15), burst.slice(15)]);
   }, 120_000);
   afterAll(async () => {
     await rt?.stop();
