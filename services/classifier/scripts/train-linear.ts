@@ -2,7 +2,7 @@ import { featurize, type FeatureOptions } from '../src/linear/features.js';
 import { trainHead, trainWithResiduals, DEFAULT_TRAIN, type Example, type TrainOptions } from '../src/linear/trainer.js';
 import { LinearModel, type Head } from '../src/linear/model.js';
 import { HEADS, type HeadName } from '../src/linear/heads.js';
-import type { Labelled } from './datasets.js';
+import { readTextLabels, type Labelled } from './datasets.js';
 import { bestTemperature, logitRow } from './temperature.js';
 import { distillationPool, ordinaryTweets, type loadCorpus } from './corpus.js';
 import { readFileSync } from 'node:fs';
@@ -26,6 +26,11 @@ export interface LinearRecipe {
   languageResiduals?: { l2: number };
   /** Weight of UMSAB's tweets in other languages than English against the English ones (default 1). */
   otherLanguagesWeight?: number;
+  /**
+   * UMSAB's tweets in the multilingual encoder's languages learn `blend` of their gold label
+   * and the rest of the encoder's probabilities (LanguageTeacher). Absent: gold labels alone.
+   */
+  multilingualTeacher?: { blend: number };
 }
 
 /**
@@ -38,7 +43,7 @@ export const RESIDUAL_LANGUAGES = HEADS.lang.labels.filter((l) => l !== 'en' && 
 
 export const FAST_RECIPE: LinearRecipe = {
   name: 'earshot-linear-fast',
-  version: '1.2.0',
+  version: '1.3.0',
   features: { bits: 17, charMin: 3, charMax: 5 },
   train: { ...DEFAULT_TRAIN, epochs: 6, learningRate: 0.5 },
   // The smaller step held up better on the shift check (58.9 → 60.9 before distillation).
@@ -46,6 +51,9 @@ export const FAST_RECIPE: LinearRecipe = {
   // 5-fold CV on UMSAB train (cv-language-heads.ts), 8-language average: 51.8 without
   // residuals, 52.1–52.3 with (L2 1e-6, 1e-5, 1e-3 alike); other languages weighted 2 gave no more.
   languageResiduals: { l2: 1e-6 },
+  // 5-fold CV on UMSAB train (cv-language-heads.ts), 8-language average: 52.1 on gold labels
+  // alone, 53.2 / 53.1 / 53.1 with 0.7 / 0.5 / 0.3 of gold beside the multilingual teacher.
+  multilingualTeacher: { blend: 0.7 },
 };
 
 /**
@@ -62,6 +70,43 @@ const TEACHERS = join(dirname(fileURLToPath(import.meta.url)), '../models/teache
 export const loadTeacher = (name: 'teacher' | 'shift-teacher'): Teacher =>
   JSON.parse(gunzipSync(readFileSync(join(TEACHERS, `${name}.json.gz`))).toString('utf8')) as Teacher;
 
+/**
+ * The multilingual encoder's sentiment probabilities for UMSAB's train tweets in its
+ * languages, each from a head that did not train on that tweet (written by
+ * models/multilingual/teach_fast.py): per language, in the order of its train split.
+ */
+export interface LanguageTeacher {
+  source: string;
+  languages: Record<string, number[][]>;
+}
+
+export const loadLanguageTeacher = (): LanguageTeacher =>
+  JSON.parse(gunzipSync(readFileSync(join(TEACHERS, 'multilingual-teacher.json.gz'))).toString('utf8')) as LanguageTeacher;
+
+/** The teacher's probabilities keyed by language and text (languageKey), checked against the data sets. */
+export function languageTargets(teacher: LanguageTeacher): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const [language, probs] of Object.entries(teacher.languages)) {
+    const train = readTextLabels(`umsab/${language}`, 'train');
+    if (train.length !== probs.length)
+      throw new Error(
+        `the multilingual teacher holds ${probs.length} ${language} tweets, UMSAB train ${train.length}: rerun teach_fast.py (services/classifier/scripts/models/multilingual/README.md)`,
+      );
+    train.forEach((e, i) => out.set(languageKey(language, e.text), probs[i]!));
+  }
+  return out;
+}
+
+const languageKey = (language: string, text: string) => `${language}\u0000${text}`;
+
+/** How distilledSentiment treats UMSAB's tweets outside English. */
+export interface OtherLanguages {
+  /** Their weight against the English ones (default 1). */
+  weight?: number;
+  /** The multilingual teacher's targets (languageTargets) and the share of the gold label beside them. */
+  teacher?: { targets: Map<string, number[]>; blend: number };
+}
+
 /** UMSAB's other languages keep their own labels: the teacher is weaker outside English. */
 const UNTAUGHT_LANGUAGES = new Set(['arabic', 'french', 'german', 'hindi', 'italian', 'portuguese', 'spanish']);
 
@@ -71,18 +116,25 @@ const UNTAUGHT_LANGUAGES = new Set(['arabic', 'french', 'german', 'hindi', 'ital
  * adds the teacher's reading of tweets on other topics. Shifted newer data scored 64.4
  * macro-recall this way against 60.9 on gold labels alone.
  */
-export function distilledSentiment(labelled: Labelled[], pool: string[], teacher: Teacher, features: FeatureOptions, otherLanguagesWeight = 1): Example[] {
+export function distilledSentiment(labelled: Labelled[], pool: string[], teacher: Teacher, features: FeatureOptions, other: OtherLanguages = {}): Example[] {
   if (teacher.labelled.length !== labelled.length || teacher.pool.length !== pool.length) {
     throw new Error(
       `the teacher's probabilities (${teacher.labelled.length} labelled, ${teacher.pool.length} pool) do not match the corpus (${labelled.length}, ${pool.length}): rerun npm run train:classifier:accurate`,
     );
   }
   const top = (d: number[]) => d.indexOf(Math.max(...d));
+  const weight = other.weight ?? 1;
+  const untaught = (e: Labelled) => {
+    const taught = other.teacher?.targets.get(languageKey(e.group!, e.text));
+    if (!taught) return { weight };
+    const blend = other.teacher!.blend;
+    return { weight, soft: taught.map((p, k) => blend * (k === e.label ? 1 : 0) + (1 - blend) * p) };
+  };
   return [
     ...labelled.map((e, i) => ({
       features: featurize(e.text, features),
       label: e.label,
-      ...(UNTAUGHT_LANGUAGES.has(e.group ?? '') ? { weight: otherLanguagesWeight } : { soft: teacher.labelled[i]! }),
+      ...(UNTAUGHT_LANGUAGES.has(e.group ?? '') ? untaught(e) : { soft: teacher.labelled[i]! }),
     })),
     ...pool.map((text, i) => ({ features: featurize(text, features), label: top(teacher.pool[i]!), soft: teacher.pool[i]! })),
   ];
@@ -111,6 +163,17 @@ export function sentimentHeads(ex: Example[], recipe: LinearRecipe): Head[] {
   const spec = { ...HEADS.sentiment, labels: [...HEADS.sentiment.labels] };
   const { shared, residuals } = trainWithResiduals(spec, ex, opts, { groups: RESIDUAL_LANGUAGES.length, l2: recipe.languageResiduals.l2 });
   return [shared, ...residuals.map((h, g) => ({ ...h, language: RESIDUAL_LANGUAGES[g] }))];
+}
+
+/** The recipe's treatment of UMSAB's other languages, with the multilingual teacher it asks for. */
+export function otherLanguages(recipe: LinearRecipe, languageTeacher?: LanguageTeacher): OtherLanguages {
+  if (recipe.multilingualTeacher && !languageTeacher) throw new Error(`${recipe.name} learns from the multilingual teacher: pass loadLanguageTeacher()`);
+  return {
+    weight: recipe.otherLanguagesWeight,
+    ...(recipe.multilingualTeacher && languageTeacher
+      ? { teacher: { targets: languageTargets(languageTeacher), blend: recipe.multilingualTeacher.blend } }
+      : {}),
+  };
 }
 
 export function examples(set: Labelled[], features: FeatureOptions): Example[] {
@@ -164,7 +227,13 @@ export function linearTrainingSets(corpus: Corpus): Record<HeadName, Labelled[]>
 }
 
 /** Trains every head on its training set, calibrates those with a val set; progress on stderr. */
-export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: string) => void = () => undefined, teacher?: Teacher): LinearModel {
+export function trainLinearModel(
+  corpus: Corpus,
+  recipe: LinearRecipe,
+  log: (s: string) => void = () => undefined,
+  teacher?: Teacher,
+  languageTeacher?: LanguageTeacher,
+): LinearModel {
   const heads: Head[] = [];
   const sets = linearTrainingSets(corpus);
   // The lang head first: it picks each sentiment example's language residual.
@@ -175,7 +244,7 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     const t0 = Date.now() - (name === 'lang' ? langMs : 0);
     if (name === 'sentiment') {
       const ex = teacher
-        ? distilledSentiment(sets.sentiment, distillationPool(corpus), teacher, recipe.features, recipe.otherLanguagesWeight)
+        ? distilledSentiment(sets.sentiment, distillationPool(corpus), teacher, recipe.features, otherLanguages(recipe, languageTeacher))
         : examples(sets.sentiment, recipe.features);
       heads.push(...sentimentHeads(recipe.languageResiduals ? withLanguageGroups(ex, lang, recipe.features) : ex, recipe));
     } else heads.push(name === 'lang' ? lang : trainOne(name, sets[name], recipe));
@@ -200,6 +269,11 @@ export function trainLinearModel(corpus: Corpus, recipe: LinearRecipe, log: (s: 
     version: recipe.version,
     features: recipe.features,
     heads,
-    trainedOn: Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v.length])),
+    trainedOn: {
+      ...Object.fromEntries(Object.entries(sets).map(([k, v]) => [k, v.length])),
+      ...(recipe.multilingualTeacher && languageTeacher
+        ? { multilingualTeacher: { source: languageTeacher.source, blend: recipe.multilingualTeacher.blend } }
+        : {}),
+    },
   });
 }

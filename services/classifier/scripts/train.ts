@@ -7,7 +7,7 @@ import { loadCorpus } from './corpus.js';
 import { DEFAULT_HEADS } from '../src/create-classifier.js';
 import type { DenseHeadsFile } from '../src/dense/heads.js';
 import { sha256File } from '../src/mix-calibration.js';
-import { FAST_RECIPE, loadTeacher, trainLinearModel } from './train-linear.js';
+import { FAST_RECIPE, loadLanguageTeacher, loadTeacher, trainLinearModel } from './train-linear.js';
 import { complaintDomainCv, evaluate, hateOnBrandTweetsCv } from './evaluate.js';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '../models/earshot-linear-fast.bin');
@@ -15,7 +15,11 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 const corpus = loadCorpus();
 log(`training ${FAST_RECIPE.name} ${FAST_RECIPE.version} from ${corpus.source}`);
 log('sentiment distilled from the accurate tier (models/teacher/teacher.json.gz)');
-const model = trainLinearModel(corpus, FAST_RECIPE, log, loadTeacher('teacher'));
+const languageTeacher = loadLanguageTeacher();
+log(
+  `UMSAB's ${Object.keys(languageTeacher.languages).join(', ')} tweets also from the multilingual encoder (models/teacher/multilingual-teacher.json.gz: ${languageTeacher.source})`,
+);
+const model = trainLinearModel(corpus, FAST_RECIPE, log, loadTeacher('teacher'), languageTeacher);
 model.save(out);
 log(`wrote ${out} (${(statSync(out).size / 1e6).toFixed(1)} MB)`);
 // The accurate tier's post-mix shifts hold for one linear model (calibrate-mix.ts).
