@@ -27,8 +27,8 @@ export interface LinearRecipe {
   /** Weight of UMSAB's tweets in other languages than English against the English ones (default 1). */
   otherLanguagesWeight?: number;
   /**
-   * UMSAB's tweets in the multilingual encoder's languages learn `blend` of their gold label
-   * and the rest of the encoder's probabilities (LanguageTeacher). Absent: gold labels alone.
+   * UMSAB's tweets in the languages the multilingual teacher reads (LanguageTeacher) learn
+   * `blend` of their gold label and the rest of its probabilities. Absent: gold labels alone.
    */
   multilingualTeacher?: { blend: number };
 }
@@ -108,7 +108,11 @@ export interface OtherLanguages {
   teacher?: { targets: Map<string, number[]>; blend: number };
 }
 
-/** UMSAB's other languages keep their own labels: the teacher is weaker outside English. */
+/**
+ * UMSAB's other languages do not learn the accurate tier's English encoder, which is weaker
+ * outside English: they keep their gold labels, blended with the multilingual teacher's
+ * probabilities where the recipe asks for it (OtherLanguages.teacher).
+ */
 const UNTAUGHT_LANGUAGES = new Set(['arabic', 'french', 'german', 'hindi', 'italian', 'portuguese', 'spanish']);
 
 /**
