@@ -40,6 +40,7 @@ describe("the fast tier's multilingual teacher", () => {
   });
 
   const missing = datasetMissing('umsab/french/train_text.txt');
+  if (missing) console.warn(`skipping the check of the shipped teacher against UMSAB train: ${missing}`);
   it.skipIf(missing !== null)(
     'the shipped teacher reads every train tweet of its languages, as probabilities, and says to rerun it when the data differ',
     () => {
